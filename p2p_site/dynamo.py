@@ -1,0 +1,329 @@
+"""
+DynamoDB wiring: the base Meta every model uses, the model registry, table
+creation, write transactions, Decimal attributes and pagination cursors.
+
+Models declare `Meta = dynamo.table_meta("VendorsTable")` and are decorated with
+`@dynamo.register`; `configure_models()` points every registered model at the
+endpoint, region and table prefix in settings.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import boto3
+from botocore.config import Config
+from django.conf import settings
+from django.core import signing
+from pynamodb.attributes import Attribute
+from pynamodb.connection import Connection
+from pynamodb.constants import NUMBER, PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from p2p_site.errors import ApplicationError, StaleRecord
+
+M = TypeVar("M", bound=Model)
+
+_REGISTRY: list[type[Model]] = []
+_transaction_connection: Connection | None = None
+
+
+def table_meta(base_name: str) -> type:
+    """Return a PynamoDB Meta class for the table `base_name` (before prefixing)."""
+
+    class Meta:
+        table_name = settings.DYNAMODB_TABLE_PREFIX + base_name
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    Meta.base_table_name = base_name
+    _apply_settings(Meta)
+    return Meta
+
+
+def register(model_cls: type[M]) -> type[M]:
+    """Add a model to the registry used for table creation and tests."""
+    if model_cls not in _REGISTRY:
+        _REGISTRY.append(model_cls)
+    return model_cls
+
+
+def registered_models() -> list[type[Model]]:
+    return list(_REGISTRY)
+
+
+def _apply_settings(meta: type) -> None:
+    meta.table_name = settings.DYNAMODB_TABLE_PREFIX + meta.base_table_name
+    meta.host = settings.DYNAMODB_ENDPOINT_URL
+    meta.region = settings.AWS_REGION
+    meta.connect_timeout_seconds = settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS
+    meta.read_timeout_seconds = settings.DYNAMODB_READ_TIMEOUT_SECONDS
+    key_id, secret = _credentials()
+    meta.aws_access_key_id = key_id
+    meta.aws_secret_access_key = secret
+
+
+def _credentials() -> tuple[str | None, str | None]:
+    # DynamoDB Local wants some credentials but ignores their value; real AWS
+    # gets them from the default chain (environment, instance role, ...).
+    if settings.AWS_ACCESS_KEY_ID and settings.AWS_SECRET_ACCESS_KEY:
+        return settings.AWS_ACCESS_KEY_ID, settings.AWS_SECRET_ACCESS_KEY
+    if settings.DYNAMODB_ENDPOINT_URL:
+        return "local", "local"
+    return None, None
+
+
+def configure_models() -> None:
+    """Point every registered model (and transactions) at the configured DynamoDB."""
+    global _transaction_connection
+    for model_cls in _REGISTRY:
+        _apply_settings(model_cls.Meta)
+        model_cls._connection = None
+    _transaction_connection = None
+
+
+def connection() -> Connection:
+    """Return the connection used for transactions, built from settings."""
+    global _transaction_connection
+    if _transaction_connection is None:
+        key_id, secret = _credentials()
+        _transaction_connection = Connection(
+            region=settings.AWS_REGION,
+            host=settings.DYNAMODB_ENDPOINT_URL,
+            connect_timeout_seconds=settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+            read_timeout_seconds=settings.DYNAMODB_READ_TIMEOUT_SECONDS,
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+        )
+    return _transaction_connection
+
+
+def boto3_client(*, fail_fast: bool = False):
+    """Return a boto3 DynamoDB client for the configured endpoint."""
+    key_id, secret = _credentials()
+    config = Config(
+        connect_timeout=1 if fail_fast else settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=2 if fail_fast else settings.DYNAMODB_READ_TIMEOUT_SECONDS,
+        retries={"max_attempts": 1 if fail_fast else 3},
+    )
+    return boto3.client(
+        "dynamodb",
+        region_name=settings.AWS_REGION,
+        endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        config=config,
+    )
+
+
+# --- Table creation -------------------------------------------------------
+
+
+def create_tables(*, log=lambda message: None) -> None:
+    """Create every registered table and any missing index; idempotent."""
+    for model_cls in _REGISTRY:
+        name = model_cls.Meta.table_name
+        if not model_cls.exists():
+            model_cls.create_table(wait=True)
+            log(f"created table {name}")
+            continue
+        added = _add_missing_indexes(model_cls)
+        for index_name in added:
+            log(f"added index {index_name} to {name}")
+        if not added:
+            log(f"table {name} exists")
+
+
+def _add_missing_indexes(model_cls: type[Model]) -> list[str]:
+    client = boto3_client()
+    name = model_cls.Meta.table_name
+    existing = {
+        index["IndexName"]
+        for index in client.describe_table(TableName=name)["Table"].get(
+            "GlobalSecondaryIndexes", []
+        )
+    }
+    schema = model_cls._get_schema()
+    wanted = [
+        i for i in schema["global_secondary_indexes"] if i["index_name"] not in existing
+    ]
+    added = []
+    for index in wanted:
+        # DynamoDB allows one index creation per UpdateTable call.
+        key_names = {key["attribute_name"] for key in index["key_schema"]}
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=[
+                {
+                    "AttributeName": a["attribute_name"],
+                    "AttributeType": a["attribute_type"],
+                }
+                for a in schema["attribute_definitions"]
+                if a["attribute_name"] in key_names
+            ],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["index_name"],
+                        "KeySchema": [
+                            {
+                                "AttributeName": k["attribute_name"],
+                                "KeyType": k["key_type"],
+                            }
+                            for k in index["key_schema"]
+                        ],
+                        "Projection": {
+                            "ProjectionType": index["projection"]["ProjectionType"]
+                        },
+                    }
+                }
+            ],
+        )
+        client.get_waiter("table_exists").wait(TableName=name)
+        added.append(index["index_name"])
+    return added
+
+
+def delete_tables() -> None:
+    """Delete every registered table (tests and local resets only)."""
+    for model_cls in _REGISTRY:
+        if model_cls.exists():
+            model_cls.delete_table()
+
+
+# --- Attributes -----------------------------------------------------------
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read and written as an exact `Decimal`, never a float."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        if not isinstance(value, Decimal):
+            raise TypeError(
+                f"DecimalAttribute needs a Decimal, got {type(value).__name__}"
+            )
+        if not value.is_finite():
+            raise ValueError("DecimalAttribute cannot store NaN or infinity")
+        return str(value)
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- Transactions ---------------------------------------------------------
+
+_CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
+
+
+@contextmanager
+def write_transaction(
+    *, client_request_token: str | None = None
+) -> Iterator[TransactWrite]:
+    """
+    Yield a TransactWrite that commits on exit, all or nothing.
+
+    A failed condition or a concurrent transaction on the same item becomes
+    `StaleRecord`; the caller may re-read to explain the refusal better.
+    """
+    try:
+        with TransactWrite(
+            connection=connection(), client_request_token=client_request_token
+        ) as transaction:
+            yield transaction
+    except TransactWriteError as exc:
+        reasons = [r.code for r in (exc.cancellation_reasons or []) if r is not None]
+        if exc.cause_response_code == "TransactionConflictException" or (
+            reasons and set(reasons) <= _CONFLICT_CODES | {"None"}
+        ):
+            raise StaleRecord(extra={"reasons": reasons}) from exc
+        raise
+
+
+# --- Pagination -----------------------------------------------------------
+
+_CURSOR_SALT = "p2p.pagination-cursor"
+
+
+class InvalidCursor(ApplicationError):
+    status_code = 400
+
+    def __init__(self):
+        super().__init__(
+            "The pagination cursor is not valid. Start again from the first page."
+        )
+
+
+def encode_cursor(key: dict[str, Any] | None, *, scope: str) -> str | None:
+    """Sign an index's last evaluated key into an opaque cursor valid for `scope`."""
+    if not key:
+        return None
+    return signing.dumps({"s": scope, "k": key}, salt=_CURSOR_SALT, compress=True)
+
+
+def decode_cursor(cursor: str | None, *, scope: str) -> dict[str, Any] | None:
+    """Return the key behind a cursor, refusing one altered or made for another list."""
+    if not cursor:
+        return None
+    try:
+        payload = signing.loads(cursor, salt=_CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvalidCursor() from None
+    if not isinstance(payload, dict) or payload.get("s") != scope:
+        raise InvalidCursor()
+    key = payload.get("k")
+    if not isinstance(key, dict):
+        raise InvalidCursor()
+    return key
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def query_page(
+    index,
+    hash_key: str,
+    *,
+    range_key_condition=None,
+    filter_condition=None,
+    cursor: str | None = None,
+    limit: int = 50,
+    newest_first: bool = True,
+) -> Page:
+    """
+    Return one page of an index query and the cursor of the next page.
+
+    Reads one item past the page to know whether a next page exists, so the
+    last page never offers an empty "next".
+    """
+    scope = f"{index.Meta.index_name}:{hash_key}"
+    results = index.query(
+        hash_key,
+        range_key_condition=range_key_condition,
+        filter_condition=filter_condition,
+        scan_index_forward=not newest_first,
+        last_evaluated_key=decode_cursor(cursor, scope=scope),
+        page_size=limit + 1,
+    )
+    items = []
+    next_key = None
+    for item in results:
+        if len(items) == limit:
+            break
+        items.append(item)
+        next_key = results.last_evaluated_key
+    else:
+        next_key = None
+    return Page(items=items, next_cursor=encode_cursor(next_key, scope=scope))

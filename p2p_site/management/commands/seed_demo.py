@@ -1,0 +1,119 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Profile
+from accounts.roles import Role
+from vendors import selectors as vendor_selectors
+from vendors import services as vendor_services
+
+DEMO_USERS = [
+    ("requester", Role.REQUESTER, None),
+    ("approver", Role.APPROVER, "10000.00"),
+    ("approver2", Role.APPROVER, "50000.00"),
+    ("clerk", Role.AP_CLERK, None),
+    ("clerk2", Role.AP_CLERK, None),
+    ("treasurer", Role.TREASURER, None),
+    ("auditor", Role.AUDITOR, None),
+]
+
+DEMO_VENDORS = [
+    {
+        "name": "Nordwind Bürobedarf GmbH",
+        "email": "rechnung@nordwind-buero.example",
+        "phone": "+49 40 1234567",
+        "address": "Speicherstadt 12\n20457 Hamburg\nGermany",
+        "tax_id": "DE123456789",
+        "payment_terms": "2/10 Net 30",
+        "currency": "EUR",
+        "iban": "DE89 3704 0044 0532 0130 00",
+        "bic": "COBADEFFXXX",
+        "status": "active",
+    },
+    {
+        "name": "Atelier Lumière SARL",
+        "email": "factures@atelier-lumiere.example",
+        "address": "8 rue des Lampes\n69002 Lyon\nFrance",
+        "tax_id": "FR40303265045",
+        "payment_terms": "Net 30",
+        "currency": "EUR",
+        "iban": "FR14 2004 1010 0505 0001 3M02 606",
+        "bic": "PSSTFRPPLYO",
+        "status": "active",
+    },
+    {
+        "name": "Cascade Industrial Supply Inc.",
+        "email": "ar@cascade-industrial.example",
+        "phone": "+1 503 555 0142",
+        "address": "1200 NW Front Ave\nPortland, OR 97209\nUSA",
+        "tax_id": "93-1234567",
+        "payment_terms": "Net 60",
+        "currency": "USD",
+        "account_number": "000123456789",
+        "routing_number": "123000848",
+        "status": "active",
+    },
+    {
+        "name": "Greenleaf Catering Ltd",
+        "email": "accounts@greenleaf-catering.example",
+        "payment_terms": "EOM 30",
+        "currency": "GBP",
+        "status": "pending",
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create one demo user per role and a few vendors; safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password", default="demo-pass-2026",
+            help="Password for newly created demo users (existing users keep theirs).",
+        )  # fmt: skip
+
+    def handle(self, *args, password, **options):
+        User = get_user_model()
+        with transaction.atomic():
+            for username, role, limit in DEMO_USERS:
+                user, created = User.objects.get_or_create(
+                    username=username, defaults={"email": f"{username}@example.com"}
+                )
+                if created:
+                    user.set_password(password)
+                    user.save()
+                user.groups.add(Group.objects.get(name=str(role)))
+                if limit:
+                    Profile.objects.get_or_create(
+                        user=user, defaults={"approval_limit": limit}
+                    )
+                self.stdout.write(
+                    f"  {'created' if created else 'kept'} user {username} ({role})"
+                )
+            admin, created = User.objects.get_or_create(
+                username="admin", defaults={"email": "admin@example.com"}
+            )
+            if created:
+                admin.is_staff = admin.is_superuser = True
+                admin.set_password(password)
+                admin.save()
+            self.stdout.write(f"  {'created' if created else 'kept'} superuser admin")
+
+        clerk, second_clerk = (
+            User.objects.get(username="clerk"),
+            User.objects.get(username="clerk2"),
+        )
+        for fields in DEMO_VENDORS:
+            existing = vendor_selectors.vendor_list(
+                name_prefix=fields["name"], limit=1
+            ).items
+            if existing:
+                self.stdout.write(f"  kept vendor {fields['name']}")
+                continue
+            vendor = vendor_services.vendor_create(user=clerk, fields=fields)
+            if vendor.bank_details_awaiting_confirmation:
+                vendor_services.vendor_bank_details_confirm(
+                    vendor_id=vendor.id, user=second_clerk
+                )
+            self.stdout.write(f"  created vendor {vendor.name}")

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from p2p_site import views
+from p2p_site.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("docs", views.api_docs, name="api-docs"),
+    path("api/v1/", api.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("vendors/", include("vendors.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "p2p_site.errors_views.not_found"
+handler403 = "p2p_site.errors_views.forbidden"
+handler500 = "p2p_site.errors_views.server_error"

@@ -1,0 +1,43 @@
+"""Site-wide pages: home, health check and API docs."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection as sql_connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from ninja.openapi.views import openapi_view
+
+from p2p_site import dynamo
+from p2p_site.api import api
+
+
+def home(request):
+    return redirect("vendors:list")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request):
+    """Return 200 when DynamoDB and the users database answer, else 503 naming the failure."""
+    unreachable = []
+    try:
+        dynamo.boto3_client(fail_fast=True).list_tables(Limit=1)
+    except Exception:  # noqa: BLE001 - any failure means "unreachable" here
+        unreachable.append("dynamodb")
+    try:
+        with sql_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001
+        unreachable.append("database")
+    if unreachable:
+        return JsonResponse(
+            {"status": "unavailable", "unreachable": unreachable}, status=503
+        )
+    return JsonResponse({"status": "ok"})
+
+
+def api_docs(request):
+    """Serve the interactive OpenAPI docs (Swagger UI, bundled: no CDN)."""
+    return openapi_view(request, api=api)

@@ -1,0 +1,126 @@
+"""The vendors API (/api/v1/vendors), with the original field names."""
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import ConfigDict, Field
+
+from accounts.roles import require_reader
+from vendors import services
+from vendors.selectors import vendor_get_or_404, vendor_list
+
+router = Router(tags=["vendors"])
+
+StatusName = Literal["pending", "active", "inactive", "suspended"]
+
+
+class VendorOut(Schema):
+    id: str
+    name: str
+    email: str
+    phone: str | None
+    address: str | None
+    tax_id: str | None
+    payment_terms: str
+    status: str
+    currency: str
+    iban: str | None
+    bic: str | None
+    account_number: str | None
+    routing_number: str | None
+    bank_details_awaiting_confirmation: bool
+    payment_hold: bool
+    payment_hold_reason: str | None
+    payment_hold_until: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class VendorPage(Schema):
+    items: list[VendorOut]
+    next_cursor: str | None
+
+
+class VendorFields(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
+    payment_terms: str | None = None
+    status: StatusName | None = None
+    currency: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    account_number: str | None = None
+    routing_number: str | None = None
+    payment_hold: bool | None = None
+    payment_hold_reason: str | None = None
+    payment_hold_until: dt.date | None = None
+
+
+class VendorCreateIn(VendorFields):
+    name: str
+    email: str
+
+
+class VendorUpdateIn(VendorFields):
+    name: str | None = None
+    email: str | None = None
+    version: int | None = Field(
+        default=None, description="The version you read; a changed record answers 409."
+    )
+
+
+class VendorListQuery(Schema):
+    status: StatusName | None = None
+    q: str | None = Field(default=None, max_length=200, description="Name starts with.")
+    cursor: str | None = Field(default=None, max_length=4000)
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+@router.post("", response={201: VendorOut}, summary="Create a vendor")
+def create_vendor(request, payload: VendorCreateIn):
+    fields = payload.model_dump(exclude_none=True)
+    return 201, services.vendor_create(user=request.auth, fields=fields)
+
+
+@router.get("", response=VendorPage, summary="List vendors, newest first")
+def list_vendors(request, filters: Query[VendorListQuery]):
+    require_reader(request.auth)
+    page = vendor_list(
+        status=filters.status,
+        name_prefix=filters.q,
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{vendor_id}", response=VendorOut, summary="Get a vendor")
+def get_vendor(request, vendor_id: str):
+    require_reader(request.auth)
+    return vendor_get_or_404(vendor_id=vendor_id)
+
+
+@router.put("/{vendor_id}", response=VendorOut, summary="Update a vendor")
+def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
+    changes = payload.model_dump(exclude_unset=True)
+    version = changes.pop("version", None)
+    for required in ("name", "email", "payment_terms", "status", "currency"):
+        if required in changes and changes[required] is None:
+            raise HttpError(422, f"'{required}' cannot be null.")
+    return services.vendor_update(
+        vendor_id=vendor_id, user=request.auth, changes=changes, version=version
+    )
+
+
+@router.delete(
+    "/{vendor_id}", response={204: None}, summary="Delete a vendor without POs"
+)
+def delete_vendor(request, vendor_id: str, version: int | None = None):
+    services.vendor_delete(vendor_id=vendor_id, user=request.auth, version=version)
+    return 204, None

@@ -1,0 +1,65 @@
+"""
+Bank-detail checks (domain.md "Payment files"): pure functions, no I/O.
+
+IBAN by ISO 13616 mod-97 checksum and country length, BIC by ISO 9362 format,
+US accounts by the ABA routing-number checksum.
+"""
+
+import re
+
+# Lengths for the countries a European or US finance team pays most often.
+# Countries not listed are checked by checksum and the general 15-34 range.
+IBAN_LENGTHS = {
+    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24,
+    "DE": 22, "DK": 18, "EE": 20, "ES": 24, "FI": 18, "FR": 27, "GB": 22,
+    "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26, "IT": 27, "LI": 21,
+    "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15,
+    "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
+}  # fmt: skip
+
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+_BIC_SHAPE = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+_ROUTING_SHAPE = re.compile(r"^[0-9]{9}$")
+_US_ACCOUNT_SHAPE = re.compile(r"^[0-9]{4,17}$")
+
+
+def normalise_iban(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def iban_error(iban: str) -> str | None:
+    """Return why `iban` (normalised) is not valid, or None."""
+    if not _IBAN_SHAPE.match(iban):
+        return "An IBAN is a country code, two check digits and up to 30 letters or digits."
+    expected = IBAN_LENGTHS.get(iban[:2])
+    if expected and len(iban) != expected:
+        return f"An IBAN from {iban[:2]} has {expected} characters, this one has {len(iban)}."
+    rearranged = iban[4:] + iban[:4]
+    number = "".join(str(int(char, 36)) for char in rearranged)
+    if int(number) % 97 != 1:
+        return "The IBAN's check digits do not match: please re-check it for a typo."
+    return None
+
+
+def bic_error(bic: str) -> str | None:
+    if not _BIC_SHAPE.match(bic):
+        return "A BIC has 8 or 11 characters: bank (4 letters), country (2), location (2), branch (3)."
+    return None
+
+
+def aba_routing_error(routing: str) -> str | None:
+    if not _ROUTING_SHAPE.match(routing):
+        return "An ABA routing number has exactly 9 digits."
+    d = [int(c) for c in routing]
+    checksum = (
+        3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8])
+    )
+    if checksum % 10:
+        return "The ABA routing number's checksum does not match: please re-check it."
+    return None
+
+
+def us_account_error(account: str) -> str | None:
+    if not _US_ACCOUNT_SHAPE.match(account):
+        return "A US account number has 4 to 17 digits."
+    return None

@@ -1,0 +1,96 @@
+"""
+Vendor forms. They only shape browser input; the rules (lengths, e-mail,
+IBAN, ...) live in `vendors.validation` so the API and pages enforce the same.
+"""
+
+from django import forms
+
+from p2p_site.money import CURRENCY_CHOICES
+from vendors.models import VENDOR_TRANSITIONS, VendorStatus
+from vendors.validation import MAX_LENGTHS
+
+
+def _text(label, *, required=False, help_text="", textarea=False, **attrs):
+    """A text field; `required` only marks the input, the service decides."""
+    if required:
+        attrs["required"] = True
+    widget = (
+        forms.Textarea(attrs={"rows": 3, **attrs})
+        if textarea
+        else forms.TextInput(attrs)
+    )
+    return forms.CharField(
+        label=label, required=False, help_text=help_text, widget=widget
+    )
+
+
+class VendorForm(forms.Form):
+    name = _text("Name", required=True, maxlength=MAX_LENGTHS["name"], autofocus=True)
+    email = forms.CharField(
+        label="E-mail", required=False,
+        widget=forms.EmailInput(attrs={"required": True, "maxlength": MAX_LENGTHS["email"]}),
+    )  # fmt: skip
+    phone = _text("Phone", maxlength=MAX_LENGTHS["phone"])
+    address = _text("Address", textarea=True, maxlength=MAX_LENGTHS["address"])
+    tax_id = _text(
+        "Tax id", maxlength=MAX_LENGTHS["tax_id"], help_text="VAT number or EIN."
+    )
+    payment_terms = _text(
+        "Payment terms", required=True, maxlength=MAX_LENGTHS["payment_terms"],
+        help_text="Net 30, Due on receipt, 2/10 Net 30 or EOM 30.", list="payment-terms",
+    )  # fmt: skip
+    status = forms.ChoiceField(label="Status", choices=[])
+    currency = forms.ChoiceField(
+        label="Currency", choices=[(c, c) for c in CURRENCY_CHOICES],
+        help_text="POs, invoices and payments for this vendor use it by default.",
+    )  # fmt: skip
+    iban = _text(
+        "IBAN", help_text="For SEPA and international transfers.", autocomplete="off"
+    )
+    bic = _text("BIC", help_text="8 or 11 characters, when known.", autocomplete="off")
+    account_number = _text("US account number", autocomplete="off")
+    routing_number = _text(
+        "ABA routing number", help_text="9 digits.", autocomplete="off"
+    )
+    payment_hold = forms.BooleanField(
+        label="Hold payments to this vendor", required=False
+    )
+    payment_hold_reason = _text(
+        "Reason for the hold", maxlength=MAX_LENGTHS["payment_hold_reason"]
+    )
+    payment_hold_until = forms.DateField(
+        label="Hold until", required=False, help_text="Leave empty to hold until released.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    bank_fields = ("iban", "bic", "account_number", "routing_number")
+    hold_fields = ("payment_hold", "payment_hold_reason", "payment_hold_until")
+
+    def __init__(self, *args, current_status: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current_status is None:
+            allowed = [VendorStatus.PENDING, VendorStatus.ACTIVE]
+        else:
+            current = VendorStatus(current_status)
+            allowed = [current, *sorted(VENDOR_TRANSITIONS[current])]
+        self.fields["status"].choices = [
+            (s.value, s.value.capitalize()) for s in allowed
+        ]
+
+    def service_fields(self) -> dict:
+        """The submitted values for the service, without the form's own fields."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class VendorFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", required=False,
+        choices=[("", "All statuses")] + [(s.value, s.value.capitalize()) for s in VendorStatus],
+    )  # fmt: skip
+    q = forms.CharField(label="Name starts with", required=False, max_length=200)
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

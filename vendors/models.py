@@ -1,0 +1,130 @@
+"""The vendor record on VendorsTable, its indexes and its life cycle."""
+
+import datetime as dt
+from enum import StrEnum
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from p2p_site import dynamo
+
+
+class VendorStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    SUSPENDED = "suspended"
+
+
+# domain.md: pending -> active <-> inactive; any -> suspended. A suspended
+# vendor may be reinstated (active) or retired (inactive) once cleared.
+VENDOR_TRANSITIONS: dict[VendorStatus, set[VendorStatus]] = {
+    VendorStatus.PENDING: {VendorStatus.ACTIVE, VendorStatus.SUSPENDED},
+    VendorStatus.ACTIVE: {VendorStatus.INACTIVE, VendorStatus.SUSPENDED},
+    VendorStatus.INACTIVE: {VendorStatus.ACTIVE, VendorStatus.SUSPENDED},
+    VendorStatus.SUSPENDED: {VendorStatus.ACTIVE, VendorStatus.INACTIVE},
+}
+
+# Every vendor carries this constant in `listing` so the "all vendors" and
+# name-prefix indexes have one partition to query. Vendor masters hold
+# thousands of records, well within one index partition's throughput.
+LISTING = "vendor"
+
+
+class StatusCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status-created-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ListingCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listing-created-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ListingNameIndex(GlobalSecondaryIndex):
+    """Vendors by case-folded name, for prefix search."""
+
+    class Meta:
+        index_name = "listing-name-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+@dynamo.register
+class Vendor(Model):
+    Meta = dynamo.table_meta("VendorsTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(default=LISTING)
+    name = UnicodeAttribute()
+    name_key = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    tax_id = UnicodeAttribute(null=True)
+    payment_terms = UnicodeAttribute()
+    status = UnicodeAttribute()
+    currency = UnicodeAttribute()
+
+    # Bank details: IBAN (+ BIC when known), or a US account + ABA routing number.
+    iban = UnicodeAttribute(null=True)
+    bic = UnicodeAttribute(null=True)
+    account_number = UnicodeAttribute(null=True)
+    routing_number = UnicodeAttribute(null=True)
+    # Set to whoever last changed the bank details until another user confirms
+    # them; while set, no payment run may pay this vendor.
+    bank_details_changed_by = UnicodeAttribute(null=True)
+
+    payment_hold = BooleanAttribute(default=False)
+    payment_hold_reason = UnicodeAttribute(null=True)
+    payment_hold_until = UnicodeAttribute(null=True)  # ISO date; hold ends after it
+
+    # Maintained by purchasing in the same transaction as a PO's creation and
+    # deletion, so "delete only without POs" is a condition, not a race.
+    po_count = NumberAttribute(default=0)
+
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    version = VersionAttribute()
+
+    status_index = StatusCreatedIndex()
+    listing_index = ListingCreatedIndex()
+    name_index = ListingNameIndex()
+
+    @property
+    def bank_details_awaiting_confirmation(self) -> bool:
+        return self.bank_details_changed_by is not None
+
+    def on_payment_hold(self, today: dt.date | None = None) -> bool:
+        """True if no payment run may pick this vendor's invoices today."""
+        if self.bank_details_awaiting_confirmation:
+            return True
+        if not self.payment_hold:
+            return False
+        if self.payment_hold_until:
+            today = today or dt.date.today()
+            return today <= dt.date.fromisoformat(self.payment_hold_until)
+        return True
+
+    @property
+    def has_bank_details(self) -> bool:
+        return bool(self.iban or self.account_number)

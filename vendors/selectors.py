@@ -1,0 +1,56 @@
+"""Reads of vendors, always by key or through an index."""
+
+from p2p_site import dynamo
+from p2p_site.errors import NotFound
+from vendors.models import LISTING, Vendor
+
+
+def vendor_get(*, vendor_id: str) -> Vendor | None:
+    if not vendor_id or len(vendor_id) > 100:
+        return None
+    try:
+        return Vendor.get(vendor_id, consistent_read=True)
+    except Vendor.DoesNotExist:
+        return None
+
+
+def vendor_get_or_404(*, vendor_id: str) -> Vendor:
+    vendor = vendor_get(vendor_id=vendor_id)
+    if vendor is None:
+        raise NotFound(f"There is no vendor with id '{vendor_id}'.")
+    return vendor
+
+
+def name_key(name: str) -> str:
+    """The case-folded form names are searched by."""
+    return " ".join(name.casefold().split())
+
+
+def vendor_list(
+    *,
+    status: str | None = None,
+    name_prefix: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dynamo.Page:
+    """
+    Return a page of vendors: newest first, or by name when searching a name.
+
+    A name search reads the name index from the prefix on; with a status it
+    filters that range, so its cost follows the matching names, not the table.
+    """
+    if name_prefix and name_prefix.strip():
+        return dynamo.query_page(
+            Vendor.name_index,
+            LISTING,
+            range_key_condition=Vendor.name_key.startswith(name_key(name_prefix)),
+            filter_condition=(Vendor.status == status) if status else None,
+            cursor=cursor,
+            limit=limit,
+            newest_first=False,
+        )
+    if status:
+        return dynamo.query_page(
+            Vendor.status_index, status, cursor=cursor, limit=limit
+        )
+    return dynamo.query_page(Vendor.listing_index, LISTING, cursor=cursor, limit=limit)

@@ -1,0 +1,223 @@
+"""
+Every write to a vendor. Each is one conditional TransactWrite holding the
+change and its VENDOR_ACTION audit entry: both are written or neither.
+"""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+
+from accounts.roles import Role, require_role
+from audit.entries import (
+    actor_id,
+    audit_entry_save_condition,
+    changed_fields,
+    vendor_entry,
+)
+from audit.models import AuditAction
+from p2p_site import dynamo
+from p2p_site.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
+from vendors.models import VENDOR_TRANSITIONS, Vendor, VendorStatus
+from vendors.selectors import name_key, vendor_get, vendor_get_or_404
+from vendors.validation import BANK_FIELDS, EDITABLE_FIELDS, clean_vendor_fields
+
+DEFAULTS: dict[str, Any] = {"status": VendorStatus.PENDING.value, "payment_hold": False}
+
+
+def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
+    """Return the vendor's editable fields as plain values (forms, audit)."""
+    return {field: getattr(vendor, field) for field in EDITABLE_FIELDS}
+
+
+def _audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
+    # Account numbers are kept in full on the vendor; the audit trail, read
+    # more widely, shows only enough to tell one account from another.
+    return {
+        key: (_mask(value) if key in ("iban", "account_number") else value)
+        for key, value in values.items()
+    }
+
+
+def _mask(value: str | None) -> str | None:
+    if not value:
+        return value
+    return "•" * max(len(value) - 4, 0) + value[-4:]
+
+
+def _check_version(vendor: Vendor, version: int | None) -> None:
+    if version is not None and version != vendor.version:
+        raise StaleRecord()
+
+
+def vendor_create(*, user, fields: Mapping[str, Any]) -> Vendor:
+    """Create a vendor (AP Clerk). New bank details await a second user's confirmation."""
+    require_role(user, Role.AP_CLERK, action="create vendors")
+    values = {
+        **DEFAULTS,
+        "payment_terms": settings.DEFAULT_PAYMENT_TERMS,
+        "currency": settings.DEFAULT_CURRENCY,
+        **fields,
+    }
+    cleaned = clean_vendor_fields(values)
+    if (
+        cleaned["status"] != VendorStatus.PENDING
+        and cleaned["status"] != VendorStatus.ACTIVE
+    ):
+        raise InvalidTransition("A new vendor starts as pending or active.")
+    now = dynamo.utcnow()
+    actor = actor_id(user)
+    has_bank = bool(cleaned["iban"] or cleaned["account_number"])
+    vendor = Vendor(
+        id=str(uuid.uuid4()),
+        name_key=name_key(cleaned["name"]),
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
+        bank_details_changed_by=actor if has_bank else None,
+        **cleaned,
+    )
+    entry = vendor_entry(
+        action=AuditAction.CREATE,
+        vendor_id=vendor.id,
+        user=user,
+        details={"after": _audit_view(cleaned)},
+    )
+    with dynamo.write_transaction() as transaction:
+        transaction.save(vendor, condition=Vendor.id.does_not_exist())
+        transaction.save(entry, condition=audit_entry_save_condition())
+    return vendor
+
+
+def vendor_update(
+    *, vendor_id: str, user, changes: Mapping[str, Any], version: int | None = None
+) -> Vendor:
+    """
+    Apply `changes` to a vendor (AP Clerk), refusing a stale `version`.
+
+    Without `version` the update is still conditional on the version just read,
+    so a concurrent change is never overwritten.
+    """
+    require_role(user, Role.AP_CLERK, action="edit vendors")
+    vendor = vendor_get_or_404(vendor_id=vendor_id)
+    _check_version(vendor, version)
+    before = vendor_snapshot(vendor)
+    cleaned = clean_vendor_fields({**before, **changes})
+    diff = changed_fields(before, cleaned)
+    if not diff["after"]:
+        return vendor
+
+    if "status" in diff["after"]:
+        old, new = VendorStatus(before["status"]), VendorStatus(cleaned["status"])
+        if new not in VENDOR_TRANSITIONS[old]:
+            raise InvalidTransition(
+                f"A vendor cannot go from {old} to {new}. "
+                f"From {old} it can become: {', '.join(sorted(VENDOR_TRANSITIONS[old]))}."
+            )
+
+    actor = actor_id(user)
+    updates: dict[str, Any] = dict(diff["after"])
+    if "name" in updates:
+        updates["name_key"] = name_key(updates["name"])
+    if any(field in updates for field in BANK_FIELDS):
+        has_bank = bool(cleaned["iban"] or cleaned["account_number"])
+        updates["bank_details_changed_by"] = actor if has_bank else None
+    updates["updated_at"] = dynamo.utcnow()
+    updates["updated_by"] = actor
+
+    details = {
+        "before": _audit_view(diff["before"]),
+        "after": _audit_view(diff["after"]),
+    }
+    if updates.get("bank_details_changed_by"):
+        details["bank_details"] = (
+            "changed: payments held until another user confirms them"
+        )
+    entry = vendor_entry(
+        action=AuditAction.UPDATE, vendor_id=vendor.id, user=user, details=details
+    )
+    _write_update(vendor, updates, entry)
+    return vendor
+
+
+def _write_update(vendor: Vendor, updates: dict[str, Any], entry) -> None:
+    actions = [
+        getattr(Vendor, field).remove()
+        if value is None
+        else getattr(Vendor, field).set(value)
+        for field, value in updates.items()
+    ]
+    with dynamo.write_transaction() as transaction:
+        transaction.update(vendor, actions=actions)
+        transaction.save(entry, condition=audit_entry_save_condition())
+    for field, value in updates.items():
+        setattr(vendor, field, value)
+
+
+def vendor_bank_details_confirm(
+    *, vendor_id: str, user, version: int | None = None
+) -> Vendor:
+    """Confirm changed bank details; only someone other than who changed them may."""
+    require_role(user, Role.AP_CLERK, action="confirm bank details")
+    vendor = vendor_get_or_404(vendor_id=vendor_id)
+    _check_version(vendor, version)
+    if not vendor.bank_details_awaiting_confirmation:
+        raise InvalidTransition(
+            "This vendor's bank details are not awaiting confirmation."
+        )
+    if vendor.bank_details_changed_by == actor_id(user):
+        raise PermissionDenied(
+            "You changed these bank details, so another user must confirm them "
+            "(segregation of duties)."
+        )
+    entry = vendor_entry(
+        action=AuditAction.CONFIRM_BANK_DETAILS,
+        vendor_id=vendor.id,
+        user=user,
+        details={
+            "changed_by": vendor.bank_details_changed_by,
+            "confirmed": _audit_view({f: getattr(vendor, f) for f in BANK_FIELDS}),
+        },
+    )
+    updates = {
+        "bank_details_changed_by": None,
+        "updated_at": dynamo.utcnow(),
+        "updated_by": actor_id(user),
+    }
+    _write_update(vendor, updates, entry)
+    return vendor
+
+
+def vendor_delete(*, vendor_id: str, user, version: int | None = None) -> None:
+    """Delete a vendor that has no purchase orders (AP Clerk)."""
+    require_role(user, Role.AP_CLERK, action="delete vendors")
+    vendor = vendor_get_or_404(vendor_id=vendor_id)
+    _check_version(vendor, version)
+    _refuse_if_has_orders(vendor)
+    entry = vendor_entry(
+        action=AuditAction.DELETE,
+        vendor_id=vendor.id,
+        user=user,
+        details={"before": _audit_view(vendor_snapshot(vendor))},
+    )
+    try:
+        with dynamo.write_transaction() as transaction:
+            transaction.delete(vendor, condition=Vendor.po_count == 0)
+            transaction.save(entry, condition=audit_entry_save_condition())
+    except StaleRecord:
+        # Explain the refusal: gone, gained a PO, or edited meanwhile.
+        current = vendor_get(vendor_id=vendor_id)
+        if current is None:
+            raise NotFound("This vendor was already deleted by someone else.") from None
+        _refuse_if_has_orders(current)
+        raise
+
+
+def _refuse_if_has_orders(vendor: Vendor) -> None:
+    if vendor.po_count:
+        raise InvalidTransition(
+            f"{vendor.name} has {vendor.po_count} purchase order(s) and cannot be deleted; "
+            "set the vendor inactive instead."
+        )

@@ -1,0 +1,159 @@
+"""
+The rules a vendor record must satisfy, shared by pages and API.
+
+`clean_vendor_fields` takes raw values (form strings or API JSON) and returns
+normalised values, or raises ValidationFailed naming each bad field.
+"""
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from p2p_site.errors import ValidationFailed
+from p2p_site.money import MoneyError, validate_currency
+from vendors import bank_details
+from vendors.models import VendorStatus
+from vendors.payment_terms import PaymentTermsError, parse_payment_terms
+
+MAX_LENGTHS = {
+    "name": 200,
+    "email": 254,
+    "phone": 50,
+    "address": 1000,
+    "tax_id": 50,
+    "payment_terms": 50,
+    "payment_hold_reason": 500,
+}
+TEXT_FIELDS = ["name", "email", "phone", "address", "tax_id", "payment_terms",
+               "payment_hold_reason"]  # fmt: skip
+BANK_FIELDS = ["iban", "bic", "account_number", "routing_number"]
+EDITABLE_FIELDS = TEXT_FIELDS + BANK_FIELDS + [
+    "status", "currency", "payment_hold", "payment_hold_until",
+]  # fmt: skip
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PHONE = re.compile(r"^[0-9+()./ \-x]*$", re.IGNORECASE)
+
+
+def _text(value: Any, field: str, errors: dict) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[field] = "Must be text."
+        return None
+    value = value.strip()
+    if _CONTROL_CHARS.search(value):
+        errors[field] = "Contains control characters."
+        return None
+    limit = MAX_LENGTHS.get(field)
+    if limit and len(value) > limit:
+        errors[field] = f"At most {limit} characters (this has {len(value)})."
+        return None
+    return value or None
+
+
+def _clean_bank_details(values: dict, cleaned: dict, errors: dict) -> None:
+    raw = {f: _text(values.get(f), f, errors) for f in BANK_FIELDS}
+    iban = bank_details.normalise_iban(raw["iban"] or "") or None
+    bic = (raw["bic"] or "").replace(" ", "").upper() or None
+    account = (raw["account_number"] or "").replace(" ", "").replace("-", "") or None
+    routing = (raw["routing_number"] or "").replace(" ", "") or None
+
+    if (iban or bic) and (account or routing):
+        errors["iban"] = (
+            "Give either an IBAN (with BIC) or a US account and routing number, not both."
+        )
+    if iban and (message := bank_details.iban_error(iban)):
+        errors["iban"] = message
+    if bic and not iban:
+        errors.setdefault("iban", "A BIC needs an IBAN.")
+    if bic and (message := bank_details.bic_error(bic)):
+        errors["bic"] = message
+    if account and not routing:
+        errors["routing_number"] = "A US account needs its ABA routing number."
+    if routing and not account:
+        errors["account_number"] = "A routing number needs the account number."
+    if account and (message := bank_details.us_account_error(account)):
+        errors["account_number"] = message
+    if routing and (message := bank_details.aba_routing_error(routing)):
+        errors["routing_number"] = message
+    cleaned.update(iban=iban, bic=bic, account_number=account, routing_number=routing)
+
+
+def _clean_hold(values: dict, cleaned: dict, errors: dict) -> None:
+    hold = values.get("payment_hold") or False
+    if not isinstance(hold, bool):
+        errors["payment_hold"] = "Must be true or false."
+        hold = False
+    until = values.get("payment_hold_until")
+    if isinstance(until, str):
+        until = until.strip() or None
+        if until:
+            try:
+                until = dt.date.fromisoformat(until)
+            except ValueError:
+                errors["payment_hold_until"] = "Use a date like 2026-12-31."
+                until = None
+    elif until is not None and not isinstance(until, dt.date):
+        errors["payment_hold_until"] = "Use a date like 2026-12-31."
+        until = None
+    reason = cleaned.get("payment_hold_reason")
+    if hold and not reason:
+        errors["payment_hold_reason"] = "Say why payments to this vendor are on hold."
+    if not hold:
+        reason, until = None, None
+    cleaned.update(
+        payment_hold=hold,
+        payment_hold_reason=reason,
+        payment_hold_until=until.isoformat() if until else None,
+    )
+
+
+def clean_vendor_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Return the vendor's fields normalised, or raise ValidationFailed."""
+    errors: dict[str, str] = {}
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown vendor fields: {', '.join(sorted(unknown))}.")
+    cleaned = {field: _text(values.get(field), field, errors) for field in TEXT_FIELDS}
+
+    if not cleaned["name"] and "name" not in errors:
+        errors["name"] = "A vendor needs a name."
+    if cleaned["email"]:
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors["email"] = "Enter a valid e-mail address, like billing@example.com."
+    elif "email" not in errors:
+        errors["email"] = "A vendor needs an e-mail address for remittance advice."
+    if cleaned["phone"] and not _PHONE.match(cleaned["phone"]):
+        errors["phone"] = "Use digits, spaces and + ( ) - . only."
+    if cleaned["payment_terms"]:
+        try:
+            parse_payment_terms(cleaned["payment_terms"])
+        except PaymentTermsError as exc:
+            errors["payment_terms"] = str(exc)
+    elif "payment_terms" not in errors:
+        errors["payment_terms"] = "Payment terms are required, e.g. Net 30."
+
+    status = values.get("status")
+    if status not in {s.value for s in VendorStatus}:
+        errors["status"] = "Status must be one of: " + ", ".join(
+            s.value for s in VendorStatus
+        )
+    cleaned["status"] = status
+    try:
+        cleaned["currency"] = validate_currency(values.get("currency") or "")
+    except (MoneyError, AttributeError) as exc:
+        errors["currency"] = (
+            str(exc) if isinstance(exc, MoneyError) else "Must be text."
+        )
+
+    _clean_bank_details(values, cleaned, errors)
+    _clean_hold(values, cleaned, errors)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    return cleaned
