@@ -19,6 +19,10 @@ def manage(*args: str, env: dict) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
@@ -28,6 +32,8 @@ def main() -> int:
         default=int(os.environ.get("DYNAMODB_LOCAL_PORT", 8100)),
     )
     options = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
 
     env = dict(os.environ)
     endpoint = f"http://127.0.0.1:{options.dynamodb_port}"
@@ -79,8 +85,8 @@ def main() -> int:
         return 130
     finally:
         if database is not None:
-            print("Stopping DynamoDB Local ...")
             dynamodb_local.stop(database)
+            print("Stopped DynamoDB Local.")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@ raise `ApplicationError`s and this module turns them into responses.
 """
 
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
-from pynamodb.exceptions import PynamoDBConnectionError
+from pynamodb.exceptions import PynamoDBException
 
 from accounts.services import api_token_authenticate
+from p2p_site import dynamo
 from p2p_site.errors import ApplicationError
 
 
@@ -50,13 +51,15 @@ def application_error(request, exc: ApplicationError):
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
-    errors = [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or None,
-            "message": error.get("msg", "Invalid value"),
-        }
-        for error in exc.errors
-    ]
+    """Answer 422 with `errors` as `{field: message}`, the shape services use too."""
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ())]
+        # ("body", "<parameter>", "field", ...) or ("query", "field")
+        path = location[2:] if location[:1] == ["body"] else location[1:]
+        errors.setdefault(
+            ".".join(path) or "request", error.get("msg", "Invalid value")
+        )
     return api.create_response(
         request, {"detail": "The request is not valid.", "errors": errors}, status=422
     )
@@ -81,11 +84,30 @@ def http_error(request, exc: HttpError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
 
 
-@api.exception_handler(PynamoDBConnectionError)
-def dynamodb_unreachable(request, exc):
-    return api.create_response(
-        request, {"detail": "The database could not be reached; try again."}, status=503
-    )
+@api.exception_handler(PynamoDBException)
+def dynamodb_error(request, exc: PynamoDBException):
+    if dynamo.is_unreachable(exc):
+        return api.create_response(
+            request, {"detail": dynamo.UNREACHABLE_MESSAGE}, status=503
+        )
+    raise exc
 
 
 api.add_router("/vendors", "vendors.apis.router")
+
+
+# Added last, so it only answers paths no other router matched: a JSON 404
+# rather than Django's HTML page.
+fallback = Router(auth=None)
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:unknown}",
+    include_in_schema=False,
+)
+def unknown_path(request, unknown: str):
+    raise Http404
+
+
+api.add_router("", fallback)

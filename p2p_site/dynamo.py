@@ -8,6 +8,7 @@ endpoint, region and table prefix in settings.
 """
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,12 @@ from typing import Any, Generic, TypeVar
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from django.conf import settings
 from django.core import signing
 from pynamodb.attributes import Attribute
@@ -25,7 +32,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from p2p_site.errors import ApplicationError, StaleRecord
+from p2p_site.errors import ApplicationError, ServiceUnavailable, StaleRecord
 
 M = TypeVar("M", bound=Model)
 
@@ -77,9 +84,22 @@ def _credentials() -> tuple[str | None, str | None]:
     return None, None
 
 
+_configured_for: tuple | None = None
+
+
 def configure_models() -> None:
     """Point every registered model (and transactions) at the configured DynamoDB."""
-    global _transaction_connection
+    global _transaction_connection, _configured_for
+    fingerprint = (
+        settings.DYNAMODB_ENDPOINT_URL,
+        settings.AWS_REGION,
+        settings.DYNAMODB_TABLE_PREFIX,
+        _credentials(),
+        len(_REGISTRY),
+    )
+    if fingerprint == _configured_for:
+        return  # building botocore clients again is slow; nothing changed
+    _configured_for = fingerprint
     for model_cls in _REGISTRY:
         _apply_settings(model_cls.Meta)
         model_cls._connection = None
@@ -149,43 +169,48 @@ def _add_missing_indexes(model_cls: type[Model]) -> list[str]:
     }
     schema = model_cls._get_schema()
     wanted = [
-        i for i in schema["global_secondary_indexes"] if i["index_name"] not in existing
+        index
+        for index in schema["global_secondary_indexes"]
+        if index["index_name"] not in existing
     ]
     added = []
     for index in wanted:
         # DynamoDB allows one index creation per UpdateTable call.
-        key_names = {key["attribute_name"] for key in index["key_schema"]}
         client.update_table(
             TableName=name,
-            AttributeDefinitions=[
-                {
-                    "AttributeName": a["attribute_name"],
-                    "AttributeType": a["attribute_type"],
-                }
-                for a in schema["attribute_definitions"]
-                if a["attribute_name"] in key_names
-            ],
+            AttributeDefinitions=index["attribute_definitions"],
             GlobalSecondaryIndexUpdates=[
                 {
                     "Create": {
                         "IndexName": index["index_name"],
-                        "KeySchema": [
-                            {
-                                "AttributeName": k["attribute_name"],
-                                "KeyType": k["key_type"],
-                            }
-                            for k in index["key_schema"]
-                        ],
-                        "Projection": {
-                            "ProjectionType": index["projection"]["ProjectionType"]
-                        },
+                        "KeySchema": sorted(
+                            index["key_schema"],
+                            key=lambda key: key["KeyType"] != "HASH",
+                        ),
+                        "Projection": index["projection"],
                     }
                 }
             ],
         )
-        client.get_waiter("table_exists").wait(TableName=name)
+        wait_for_index(client, name, index["index_name"], status="ACTIVE")
         added.append(index["index_name"])
     return added
+
+
+def wait_for_index(client, table: str, index_name: str, *, status: str | None) -> None:
+    """Wait until the index has `status`, or is gone when `status` is None."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        indexes = client.describe_table(TableName=table)["Table"].get(
+            "GlobalSecondaryIndexes", []
+        )
+        current = {i["IndexName"]: i.get("IndexStatus") for i in indexes}.get(
+            index_name
+        )
+        if current == status:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"index {index_name} of {table} did not become {status}")
 
 
 def delete_tables() -> None:
@@ -220,6 +245,28 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# --- Errors ---------------------------------------------------------------
+
+UNREACHABLE_MESSAGE = "The database could not be reached; try again in a moment."
+_UNREACHABLE = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """True if `exc` (or what caused it) means DynamoDB could not be reached."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, _UNREACHABLE):
+            return True
+        seen.add(id(exc))
+        exc = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
+    return False
+
+
 # --- Transactions ---------------------------------------------------------
 
 _CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
@@ -246,6 +293,8 @@ def write_transaction(
             reasons and set(reasons) <= _CONFLICT_CODES | {"None"}
         ):
             raise StaleRecord(extra={"reasons": reasons}) from exc
+        if is_unreachable(exc):
+            raise ServiceUnavailable(UNREACHABLE_MESSAGE) from exc
         raise
 
 
@@ -301,14 +350,19 @@ def query_page(
     cursor: str | None = None,
     limit: int = 50,
     newest_first: bool = True,
+    scope: str = "",
 ) -> Page:
     """
     Return one page of an index query and the cursor of the next page.
 
     Reads one item past the page to know whether a next page exists, so the
-    last page never offers an empty "next".
+    last page never offers an empty "next". `scope` names anything else the
+    query depends on (a search prefix, a filter) so a cursor is not reused
+    with other criteria.
     """
-    scope = f"{index.Meta.index_name}:{hash_key}"
+    # A cursor only resumes the list it came from (same index, partition and
+    # `scope`, e.g. the search text): any other use is refused, not guessed.
+    scope = f"{index.Meta.index_name}:{hash_key}:{scope}"
     results = index.query(
         hash_key,
         range_key_condition=range_key_condition,

@@ -2,8 +2,9 @@
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.shortcuts import render
-from pynamodb.exceptions import PynamoDBConnectionError
+from pynamodb.exceptions import PynamoDBException
 
+from p2p_site import dynamo
 from p2p_site.errors import ApplicationError
 
 
@@ -40,7 +41,9 @@ class ApplicationErrorMiddleware:
                 {"message": exception.message, "status": exception.status_code},
                 status=exception.status_code,
             )
-        if isinstance(exception, PynamoDBConnectionError):
+        if isinstance(exception, PynamoDBException) and dynamo.is_unreachable(
+            exception
+        ):
             return render(
                 request,
                 "error.html",

@@ -1,10 +1,10 @@
 """
 Test fixtures: every registered DynamoDB table, on moto or on DynamoDB Local.
 
-`P2P_TEST_DYNAMODB=moto` (default) runs each test inside `mock_aws` with fresh
-tables. `P2P_TEST_DYNAMODB=local` starts DynamoDB Local in memory once per
-session and empties the tables before each test: the pass that proves
-conditions, transactions and concurrency, which moto does not reproduce.
+`P2P_TEST_DYNAMODB=moto` (default) runs the session inside `mock_aws`;
+`P2P_TEST_DYNAMODB=local` starts DynamoDB Local in memory once per session:
+the pass that proves conditions, transactions and concurrency, which moto
+does not reproduce. Either way each test starts with every table empty.
 """
 
 import os
@@ -31,9 +31,11 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def dynamodb_local_endpoint():
-    if BACKEND != "local":
-        yield None
+def dynamodb_endpoint():
+    """Start the backend once per session; yield its endpoint (None for moto)."""
+    if BACKEND == "moto":
+        with mock_aws():
+            yield None
         return
     port = dynamodb_local.free_port()
     process = dynamodb_local.start(port=port)
@@ -54,26 +56,20 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture(autouse=True)
-def dynamodb(dynamodb_local_endpoint, settings):
+def dynamodb(dynamodb_endpoint, settings):
     """Every registered table, empty, on the selected backend."""
     global _tables_ready
     settings.AWS_REGION = "us-east-1"
     settings.DYNAMODB_TABLE_PREFIX = "test-"
+    settings.DYNAMODB_ENDPOINT_URL = dynamodb_endpoint
     if BACKEND == "moto":
-        settings.DYNAMODB_ENDPOINT_URL = None
         settings.AWS_ACCESS_KEY_ID = settings.AWS_SECRET_ACCESS_KEY = None
-        with mock_aws():
-            dynamo.configure_models()
-            dynamo.create_tables()
-            yield BACKEND
-    else:
-        settings.DYNAMODB_ENDPOINT_URL = dynamodb_local_endpoint
-        dynamo.configure_models()
-        if not _tables_ready:
-            dynamo.create_tables()
-            _tables_ready = True
-        _empty_tables()
-        yield BACKEND
+    dynamo.configure_models()
+    if not _tables_ready:
+        dynamo.create_tables()
+        _tables_ready = True
+    _empty_tables()
+    yield BACKEND
     dynamo.configure_models()
 
 

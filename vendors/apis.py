@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
@@ -85,7 +85,7 @@ class VendorListQuery(Schema):
 @router.post("", response={201: VendorOut}, summary="Create a vendor")
 def create_vendor(request, payload: VendorCreateIn):
     fields = payload.model_dump(exclude_none=True)
-    return 201, services.vendor_create(user=request.auth, fields=fields)
+    return Status(201, services.vendor_create(user=request.auth, fields=fields))
 
 
 @router.get("", response=VendorPage, summary="List vendors, newest first")
@@ -123,4 +123,4 @@ def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
 )
 def delete_vendor(request, vendor_id: str, version: int | None = None):
     services.vendor_delete(vendor_id=vendor_id, user=request.auth, version=version)
-    return 204, None
+    return Status(204, None)

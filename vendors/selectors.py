@@ -40,14 +40,16 @@ def vendor_list(
     filters that range, so its cost follows the matching names, not the table.
     """
     if name_prefix and name_prefix.strip():
+        prefix = name_key(name_prefix)
         return dynamo.query_page(
             Vendor.name_index,
             LISTING,
-            range_key_condition=Vendor.name_key.startswith(name_key(name_prefix)),
+            range_key_condition=Vendor.name_key.startswith(prefix),
             filter_condition=(Vendor.status == status) if status else None,
             cursor=cursor,
             limit=limit,
             newest_first=False,
+            scope=f"{prefix}|{status or ''}",
         )
     if status:
         return dynamo.query_page(

@@ -106,7 +106,7 @@ def vendor_edit_view(request, vendor_id):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.vendor_update(
+            vendor = services.vendor_update(
                 vendor_id=vendor.id,
                 user=request.user,
                 changes=form.service_fields(),
@@ -117,7 +117,8 @@ def vendor_edit_view(request, vendor_id):
             status = exc.status_code
         else:
             messages.success(request, f"Vendor “{vendor.name}” saved.")
-            if vendor.bank_details_awaiting_confirmation:
+            bank_changed = any(f in form.changed_data for f in form.bank_fields)
+            if bank_changed and vendor.bank_details_awaiting_confirmation:
                 messages.info(request, _CONFIRMATION_NEEDED)
             return redirect("vendors:detail", vendor_id=vendor.id)
     if form.errors and status == 200:

@@ -1,0 +1,7 @@
+"""Settings for the test suite: base settings with a fast password hasher."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+WHITENOISE_AUTOREFRESH = True
