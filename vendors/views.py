@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
@@ -46,12 +47,7 @@ def vendor_list_view(request):
 def vendor_detail_view(request, vendor_id):
     require_reader(request.user)
     vendor = vendor_get_or_404(vendor_id=vendor_id)
-    history = audit_history(
-        entity_type="vendor",
-        entity_id=vendor.id,
-        cursor=request.GET.get("history"),
-        limit=20,
-    )
+    history = audit_history(entity_type="vendor", entity_id=vendor.id, limit=20)
     can_confirm = (
         vendor.bank_details_awaiting_confirmation
         and has_role(request.user, Role.AP_CLERK)
@@ -148,7 +144,15 @@ def vendor_delete_view(request, vendor_id):
             add_service_errors(form, exc)
             status = exc.status_code
         else:
-            messages.success(request, f"Vendor “{vendor.name}” deleted.")
+            history_url = reverse("audit:entity-history", args=["vendor", vendor.id])
+            messages.success(
+                request,
+                format_html(
+                    'Vendor “{}” deleted. <a href="{}">See its history</a>.',
+                    vendor.name,
+                    history_url,
+                ),
+            )
             return redirect("vendors:list")
     return render(
         request, "vendors/vendor_confirm_delete.html", {"vendor": vendor, "form": form},

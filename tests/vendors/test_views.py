@@ -231,3 +231,28 @@ def test_login_page_logs_in_with_the_demo_password(clerk):
     assert response.redirect_chain[-1][0] == reverse("vendors:list")
     bad = Client().post(reverse("login"), {"username": "clerk", "password": "wrong"})
     assert "didn't match" in bad.content.decode()
+
+
+def test_deleted_vendors_history_stays_readable_from_the_delete_message(clerk, vendor):
+    client = logged_in(clerk)
+    vendor_update(vendor_id=vendor.id, user=clerk, changes={"phone": "+49 40 1"})
+    response = client.post(
+        reverse("vendors:delete", args=[vendor.id]), {"version": "2"}, follow=True
+    )
+    html = response.content.decode()
+    history_url = reverse("audit:entity-history", args=["vendor", vendor.id])
+    assert f'<a href="{history_url}">See its history</a>' in html
+    history = client.get(history_url).content.decode()
+    assert [a for a in ("DELETE", "UPDATE", "CREATE") if a in history] == [
+        "DELETE",
+        "UPDATE",
+        "CREATE",
+    ]
+    assert history.index("DELETE") < history.index("UPDATE") < history.index("CREATE")
+
+
+def test_history_of_an_unknown_record_type_is_404(clerk):
+    response = logged_in(clerk).get(
+        reverse("audit:entity-history", args=["spaceship", "x"])
+    )
+    assert response.status_code == 404

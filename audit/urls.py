@@ -1,0 +1,13 @@
+from django.urls import path
+
+from audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path(
+        "<str:entity_type>/<str:entity_id>/",
+        views.entity_history_view,
+        name="entity-history",
+    ),
+]
