@@ -71,5 +71,18 @@ def vendor_entry(
     )
 
 
+def purchase_order_entry(
+    *, action: AuditAction, po_id: str, user, details: dict[str, Any]
+) -> AuditEntry:
+    return audit_entry(
+        type=AuditType.PO_ACTION,
+        action=action,
+        entity_type="purchase_order",
+        entity_id=po_id,
+        user=user,
+        details=details,
+    )
+
+
 def audit_entry_save_condition():
     return AuditEntry.id.does_not_exist()

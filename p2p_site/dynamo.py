@@ -63,6 +63,20 @@ def registered_models() -> list[type[Model]]:
     return list(_REGISTRY)
 
 
+_VIEWS: list[type[Model]] = []
+
+
+def register_view(model_cls: type[M]) -> type[M]:
+    """
+    Register a second model over an existing table (a narrower view of its items).
+
+    Views are configured like models but never create or empty a table.
+    """
+    if model_cls not in _VIEWS:
+        _VIEWS.append(model_cls)
+    return model_cls
+
+
 def _apply_settings(meta: type) -> None:
     meta.table_name = settings.DYNAMODB_TABLE_PREFIX + meta.base_table_name
     meta.host = settings.DYNAMODB_ENDPOINT_URL
@@ -100,7 +114,7 @@ def configure_models() -> None:
     if fingerprint == _configured_for:
         return  # building botocore clients again is slow; nothing changed
     _configured_for = fingerprint
-    for model_cls in _REGISTRY:
+    for model_cls in _REGISTRY + _VIEWS:
         _apply_settings(model_cls.Meta)
         model_cls._connection = None
     _transaction_connection = None

@@ -129,3 +129,51 @@ def vendor(clerk, vendor_fields):
     from vendors.services import vendor_create
 
     return vendor_create(user=clerk, fields=vendor_fields)
+
+
+@pytest.fixture
+def approver(db):
+    from accounts.models import Profile
+
+    user = make_user("approver", "Approver")
+    Profile.objects.create(user=user, approval_limit="10000.00")
+    return user
+
+
+@pytest.fixture
+def approver2(db):
+    from accounts.models import Profile
+
+    user = make_user("approver2", "Approver")
+    Profile.objects.create(user=user, approval_limit="50000.00")
+    return user
+
+
+@pytest.fixture
+def active_vendor(clerk, vendor_fields):
+    from vendors.services import vendor_create
+
+    return vendor_create(user=clerk, fields={**vendor_fields, "status": "active"})
+
+
+def po_lines(*pairs):
+    """Lines from (quantity, unit price) pairs, as a form or API would send them."""
+    return [
+        {"description": f"Item {n}", "quantity": q, "unit_price": p}
+        for n, (q, p) in enumerate(pairs, start=1)
+    ]
+
+
+@pytest.fixture
+def make_po(requester, active_vendor):
+    from purchasing.services import purchase_order_create
+
+    def make(*pairs, user=None, **fields):
+        return purchase_order_create(
+            user=user or requester,
+            vendor_id=active_vendor.id,
+            lines=po_lines(*(pairs or [("10", "100.00"), ("5", "20.00")])),
+            **fields,
+        )
+
+    return make

@@ -128,3 +128,23 @@ class Vendor(Model):
     @property
     def has_bank_details(self) -> bool:
         return bool(self.iban or self.account_number)
+
+
+class VendorOrderCounter(Model):
+    """
+    The vendor item seen only as its PO count and status.
+
+    Purchasing adds to `po_count` in the same transaction as a PO's creation or
+    deletion. Going through this view of the item keeps the vendor's `version`
+    unchanged: a new PO is not an edit of the vendor, and must not make a
+    clerk's open vendor form stale.
+    """
+
+    Meta = dynamo.table_meta("VendorsTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)
+    po_count = NumberAttribute(default=0)
+
+
+dynamo.register_view(VendorOrderCounter)

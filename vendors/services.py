@@ -19,7 +19,7 @@ from audit.entries import (
 from audit.models import AuditAction
 from p2p_site import dynamo
 from p2p_site.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
-from vendors.models import VENDOR_TRANSITIONS, Vendor, VendorStatus
+from vendors.models import VENDOR_TRANSITIONS, Vendor, VendorOrderCounter, VendorStatus
 from vendors.selectors import name_key, vendor_get, vendor_get_or_404
 from vendors.validation import BANK_FIELDS, EDITABLE_FIELDS, clean_vendor_fields
 
@@ -221,3 +221,19 @@ def _refuse_if_has_orders(vendor: Vendor) -> None:
             f"{vendor.name} has {vendor.po_count} purchase order(s) and cannot be deleted; "
             "set the vendor inactive instead."
         )
+
+
+def vendor_po_count_change(*, transaction, vendor_id: str, delta: int) -> None:
+    """
+    Add `delta` to the vendor's PO count inside the caller's transaction.
+
+    A new PO (delta > 0) is conditioned on the vendor being active, so a
+    vendor suspended or deleted at the same moment cannot receive it.
+    """
+    counter = VendorOrderCounter(vendor_id)
+    condition = VendorOrderCounter.id.exists()
+    if delta > 0:
+        condition &= VendorOrderCounter.status == VendorStatus.ACTIVE.value
+    transaction.update(
+        counter, actions=[VendorOrderCounter.po_count.add(delta)], condition=condition
+    )

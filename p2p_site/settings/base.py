@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "vendors",
+    "purchasing",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,8 @@ DYNAMODB_READ_TIMEOUT_SECONDS = env.float("DYNAMODB_READ_TIMEOUT_SECONDS", defau
 # --- Domain defaults (domain.md) -----------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 DEFAULT_APPROVAL_LIMIT = Decimal(env.str("DEFAULT_APPROVAL_LIMIT", default="10000.00"))
+# POs at or above this total (in the PO's currency) need two approvers.
+TWO_APPROVAL_THRESHOLD = Decimal(env.str("TWO_APPROVAL_THRESHOLD", default="5000.00"))
 DEFAULT_PAYMENT_TERMS = env.str("DEFAULT_PAYMENT_TERMS", default="Net 30")
 PAGE_SIZE = env.int("PAGE_SIZE", default=50)
 

@@ -1,0 +1,201 @@
+"""Purchase orders on PurchaseOrdersTable: lines, approvals, receipts, life cycle."""
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from p2p_site import dynamo
+from p2p_site.dynamo import DecimalAttribute
+from p2p_site.money import round_money
+
+
+class POStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SENT = "sent"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+PO_TRANSITIONS: dict[POStatus, set[POStatus]] = {
+    POStatus.PENDING: {POStatus.APPROVED, POStatus.REJECTED, POStatus.CANCELLED},
+    POStatus.APPROVED: {POStatus.SENT, POStatus.CANCELLED},
+    POStatus.SENT: {POStatus.CLOSED, POStatus.CANCELLED},
+    POStatus.REJECTED: set(),
+    POStatus.CLOSED: set(),
+    POStatus.CANCELLED: set(),
+}
+
+# Goods may be received only while the order is live at the vendor.
+RECEIVABLE_STATUSES = {POStatus.APPROVED, POStatus.SENT}
+
+
+class MatchType(StrEnum):
+    TWO_WAY = "2-way"
+    THREE_WAY = "3-way"
+
+
+LISTING = "po"
+
+
+class POLine(MapAttribute):
+    line_number = NumberAttribute()
+    description = UnicodeAttribute()
+    quantity = DecimalAttribute()
+    unit_price = DecimalAttribute()
+    # The original API calls a line's amount `total_amount`.
+    total_amount = DecimalAttribute()
+    received_quantity = DecimalAttribute(default=lambda: Decimal("0"))
+
+
+class Approval(MapAttribute):
+    approver = UnicodeAttribute()
+    approved_at = UTCDateTimeAttribute()
+    limit_used = DecimalAttribute()
+
+
+class ReceiptLine(MapAttribute):
+    line_number = NumberAttribute()
+    quantity = DecimalAttribute()
+
+
+class GoodsReceipt(MapAttribute):
+    id = UnicodeAttribute()
+    received_on = UnicodeAttribute()  # ISO date the goods arrived
+    lines = ListAttribute(of=ReceiptLine)
+    note = UnicodeAttribute(null=True)
+    received_by = UnicodeAttribute()
+    recorded_at = UTCDateTimeAttribute()
+
+
+class StatusCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status-created-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class VendorCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "vendor-created-index"
+        projection = AllProjection()
+
+    vendor_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class RequesterCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "requester-created-index"
+        projection = AllProjection()
+
+    requester = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ListingCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listing-created-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class NumberIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "number-index"
+        projection = AllProjection()
+
+    po_number = UnicodeAttribute(hash_key=True)
+
+
+@dynamo.register
+class PurchaseOrder(Model):
+    Meta = dynamo.table_meta("PurchaseOrdersTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(default=LISTING)
+    po_number = UnicodeAttribute()
+    vendor_id = UnicodeAttribute()
+    vendor_name = UnicodeAttribute()  # as ordered from; the vendor may be renamed
+    currency = UnicodeAttribute()
+    items = ListAttribute(of=POLine)
+    total_amount = DecimalAttribute()
+    status = UnicodeAttribute()
+    match_type = UnicodeAttribute(default=MatchType.TWO_WAY.value)
+    requester = UnicodeAttribute()
+    approvals_required = NumberAttribute(default=1)
+    approvals = ListAttribute(of=Approval, default=list)
+    rejection_reason = UnicodeAttribute(null=True)
+    cancellation_reason = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)  # who rejected, cancelled or closed
+    receipts = ListAttribute(of=GoodsReceipt, default=list)
+    expected_delivery = UnicodeAttribute(null=True)  # ISO date
+    notes = UnicodeAttribute(null=True)
+    # The version right after the content (lines, currency, ...) last changed.
+    # A decision made on a page showing an older version is refused, while
+    # decisions by others in between (e.g. a first approval) are not a conflict.
+    edited_at_version = NumberAttribute(default=1)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    status_index = StatusCreatedIndex()
+    vendor_index = VendorCreatedIndex()
+    requester_index = RequesterCreatedIndex()
+    listing_index = ListingCreatedIndex()
+    number_index = NumberIndex()
+
+    @classmethod
+    def from_raw_data(cls, data):
+        # DynamoDB stores numbers without trailing zeros ("100.50" reads back
+        # as "100.5"); amounts get their currency's minor unit back on load.
+        po = super().from_raw_data(data)
+        if po.currency is None:  # another item kind in the table (a sequence)
+            return po
+        for line in po.items or []:
+            line.unit_price = round_money(line.unit_price, po.currency)
+            line.total_amount = round_money(line.total_amount, po.currency)
+        po.total_amount = round_money(po.total_amount, po.currency)
+        for approval in po.approvals or []:
+            approval.limit_used = round_money(approval.limit_used, po.currency)
+        return po
+
+    @property
+    def approvers(self) -> list[str]:
+        return [approval.approver for approval in self.approvals]
+
+    @property
+    def is_fully_received(self) -> bool:
+        return all(line.received_quantity >= line.quantity for line in self.items)
+
+
+class PONumberSequence(Model):
+    """
+    The last PO number issued in a year, kept in PurchaseOrdersTable.
+
+    A PO's creation advances it in the same transaction, conditioned on the
+    value read, so numbers are unique and without gaps.
+    """
+
+    Meta = dynamo.table_meta("PurchaseOrdersTable")
+
+    id = UnicodeAttribute(hash_key=True)  # "sequence#PO-2026"
+    last_number = NumberAttribute()
+
+
+dynamo.register_view(PONumberSequence)

@@ -1,0 +1,352 @@
+"""
+The rules of purchase orders (domain.md "Purchase order", "Approvals and
+segregation of duties", "Goods receipt"): pure functions, no I/O.
+
+Validation returns cleaned values or raises ValidationFailed naming each bad
+field; the checks for an action raise the error that says which rule refused
+it. Services call these before writing; pages call them to decide which
+buttons to show, so both always agree.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from p2p_site.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from p2p_site.money import (
+    CURRENCY_MINOR_UNITS,
+    Money,
+    MoneyError,
+    check_precision,
+    line_amount,
+    parse_decimal,
+    validate_currency,
+)
+from purchasing.models import PO_TRANSITIONS, RECEIVABLE_STATUSES, MatchType, POStatus
+
+MAX_LINES = 200
+MAX_DESCRIPTION = 500
+MAX_NOTES = 2000
+MAX_REASON = 1000
+QUANTITY_PLACES = 3
+MAX_QUANTITY = Decimal("1000000000")
+MAX_UNIT_PRICE = Decimal("1000000000")
+
+
+def two_approval_threshold() -> Decimal:
+    return settings.TWO_APPROVAL_THRESHOLD
+
+
+def required_approvals(total: Decimal) -> int:
+    """POs at or above the threshold need two approvers (domain.md)."""
+    return 2 if total >= two_approval_threshold() else 1
+
+
+# --- Lines and header -----------------------------------------------------
+
+
+def _quantity(value: Any, field: str, errors: dict, key: str) -> Decimal | None:
+    try:
+        quantity = parse_decimal(value, field=field)
+    except MoneyError as exc:
+        errors[key] = str(exc)
+        return None
+    if quantity <= 0:
+        errors[key] = f"{field.capitalize()} must be more than 0."
+    elif quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
+        errors[key] = (
+            f"{field.capitalize()} has more than {QUANTITY_PLACES} decimal places."
+        )
+    elif quantity > MAX_QUANTITY:
+        errors[key] = f"{field.capitalize()} is too large."
+    else:
+        return quantity
+    return None
+
+
+def clean_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str) -> list[dict]:
+    """Return the PO lines numbered 1..n with amounts computed, or raise."""
+    errors: dict[str, str] = {}
+    if not raw_lines:
+        raise ValidationFailed(
+            "A purchase order needs at least one line.",
+            {"items": "Add at least one line."},
+        )
+    if len(raw_lines) > MAX_LINES:
+        raise ValidationFailed(
+            f"A purchase order has at most {MAX_LINES} lines; this one has {len(raw_lines)}.",
+            {"items": f"At most {MAX_LINES} lines (this has {len(raw_lines)})."},
+        )
+    lines = []
+    for index, raw in enumerate(raw_lines):
+        prefix = f"items.{index}."
+        description = raw.get("description")
+        if not isinstance(description, str) or not description.strip():
+            errors[prefix + "description"] = "Describe what is ordered."
+        elif len(description.strip()) > MAX_DESCRIPTION:
+            errors[prefix + "description"] = f"At most {MAX_DESCRIPTION} characters."
+        quantity = _quantity(
+            raw.get("quantity"), "quantity", errors, prefix + "quantity"
+        )
+        unit_price = None
+        try:
+            unit_price = parse_decimal(raw.get("unit_price"), field="unit price")
+            if unit_price < 0:
+                errors[prefix + "unit_price"] = "Unit price cannot be negative."
+            elif unit_price > MAX_UNIT_PRICE:
+                errors[prefix + "unit_price"] = "Unit price is too large."
+            else:
+                check_precision(unit_price, currency, field="Unit price")
+        except MoneyError as exc:
+            errors[prefix + "unit_price"] = str(exc)
+        if prefix + "quantity" in errors or prefix + "unit_price" in errors:
+            continue
+        amount = line_amount(quantity, unit_price, currency)
+        claimed = raw.get("total_amount")
+        if claimed not in (None, ""):
+            try:
+                if parse_decimal(claimed, field="line total") != amount:
+                    errors[prefix + "total_amount"] = (
+                        f"The line total {claimed} does not match quantity x unit price = {amount}."
+                    )
+            except MoneyError as exc:
+                errors[prefix + "total_amount"] = str(exc)
+        lines.append(
+            {
+                "line_number": index + 1,
+                "description": (description or "").strip(),
+                "quantity": quantity,
+                "unit_price": unit_price,
+                "total_amount": amount,
+            }
+        )
+    if errors:
+        raise ValidationFailed("Please correct the highlighted lines.", errors)
+    return lines
+
+
+def lines_total(lines: Sequence[Mapping[str, Any]], currency: str) -> Decimal:
+    total = sum((line["total_amount"] for line in lines), Decimal("0"))
+    return check_precision(total, currency)
+
+
+def check_claimed_total(claimed: Any, total: Decimal, currency: str) -> None:
+    """A total sent by a client is checked against the lines, never trusted."""
+    if claimed in (None, ""):
+        return
+    try:
+        matches = parse_decimal(claimed, field="total_amount") == total
+    except MoneyError as exc:
+        raise ValidationFailed(str(exc), {"total_amount": str(exc)}) from None
+    if not matches:
+        message = (
+            f"total_amount {claimed} does not match the lines' total "
+            f"{Money(total, currency)}."
+        )
+        raise ValidationFailed(message, {"total_amount": message})
+
+
+@dataclass(frozen=True)
+class POHeader:
+    currency: str
+    match_type: str
+    expected_delivery: str | None
+    notes: str | None
+
+
+def clean_header(
+    *, currency: Any, match_type: Any, expected_delivery: Any, notes: Any
+) -> POHeader:
+    errors: dict[str, str] = {}
+    try:
+        currency = validate_currency(currency if isinstance(currency, str) else "")
+    except MoneyError as exc:
+        errors["currency"] = str(exc)
+    match_type = match_type or MatchType.TWO_WAY.value
+    if match_type not in {m.value for m in MatchType}:
+        errors["match_type"] = (
+            "Match type is 2-way (invoice vs PO) or 3-way (and receipts)."
+        )
+    delivery = None
+    if isinstance(expected_delivery, dt.date):
+        delivery = expected_delivery.isoformat()
+    elif isinstance(expected_delivery, str) and expected_delivery.strip():
+        try:
+            delivery = dt.date.fromisoformat(expected_delivery.strip()).isoformat()
+        except ValueError:
+            errors["expected_delivery"] = "Use a date like 2026-12-31."
+    elif expected_delivery not in (None, ""):
+        errors["expected_delivery"] = "Use a date like 2026-12-31."
+    if notes is not None and not isinstance(notes, str):
+        errors["notes"] = "Must be text."
+        notes = None
+    notes = (notes or "").strip() or None
+    if notes and len(notes) > MAX_NOTES:
+        errors["notes"] = f"At most {MAX_NOTES} characters."
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    return POHeader(currency, match_type, delivery, notes)
+
+
+# --- Actions --------------------------------------------------------------
+
+
+def check_transition(po, target: POStatus, *, action: str) -> None:
+    current = POStatus(po.status)
+    if target not in PO_TRANSITIONS[current]:
+        allowed = {
+            POStatus.APPROVED: "pending",
+            POStatus.REJECTED: "pending",
+            POStatus.SENT: "approved",
+            POStatus.CLOSED: "sent",
+            POStatus.CANCELLED: "pending, approved or sent",
+        }[target]
+        raise InvalidTransition(
+            f"{po.po_number} is {current}; only {allowed} purchase orders can be {action}."
+        )
+
+
+def check_editable(
+    po, *, username: str, is_admin: bool, action: str = "edited"
+) -> None:
+    if po.status != POStatus.PENDING:
+        raise InvalidTransition(
+            f"{po.po_number} is {po.status}; only pending purchase orders can be {action}."
+        )
+    if po.requester != username and not is_admin:
+        raise PermissionDenied(
+            f"Only {po.requester}, who raised {po.po_number}, can change or delete it."
+        )
+
+
+def check_can_approve(po, *, username: str, is_approver: bool, limit: Decimal) -> None:
+    """Raise the error naming the first rule that refuses this approval."""
+    if not is_approver:
+        raise PermissionDenied("Only Approver users may approve purchase orders.")
+    check_transition(po, POStatus.APPROVED, action="approved")
+    if po.requester == username:
+        raise PermissionDenied(
+            f"You raised {po.po_number}, so someone else must approve it "
+            "(no self-approval)."
+        )
+    if username in po.approvers:
+        raise PermissionDenied(
+            f"You already approved {po.po_number}; its second approval must come "
+            "from a different approver."
+        )
+    if po.total_amount > limit:
+        raise PermissionDenied(
+            f"{po.po_number} totals {Money(po.total_amount, po.currency)}, above your "
+            f"approval limit of {Money(limit.quantize(Decimal('0.01')), po.currency)}; "
+            "an approver whose limit covers it must approve it."
+        )
+
+
+def check_can_reject(po, *, username: str, is_approver: bool, reason: Any) -> str:
+    if not is_approver:
+        raise PermissionDenied("Only Approver users may reject purchase orders.")
+    check_transition(po, POStatus.REJECTED, action="rejected")
+    if po.requester == username:
+        raise PermissionDenied(
+            f"You raised {po.po_number}; cancel it instead of rejecting it."
+        )
+    return clean_reason(reason, required=True, what="a rejection")
+
+
+def clean_reason(reason: Any, *, required: bool, what: str) -> str | None:
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationFailed("The reason must be text.", {"reason": "Must be text."})
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationFailed(
+            f"Give a reason for {what}.", {"reason": f"Give a reason for {what}."}
+        )
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(
+            f"The reason is longer than {MAX_REASON} characters.",
+            {"reason": f"At most {MAX_REASON} characters."},
+        )
+    return reason or None
+
+
+def check_can_cancel(po, *, username: str, is_approver: bool, is_admin: bool) -> None:
+    check_transition(po, POStatus.CANCELLED, action="cancelled")
+    if po.requester != username and not (is_approver or is_admin):
+        raise PermissionDenied(
+            f"Only {po.requester}, who raised {po.po_number}, or an approver can cancel it."
+        )
+
+
+def clean_receipt(
+    po, *, quantities: Mapping[Any, Any], received_on: Any, today: dt.date
+) -> tuple[dict[int, Decimal], str]:
+    """
+    Return {line number: quantity received now} and the ISO receipt date.
+
+    Partial receipts add up; the running total of a line may not exceed what
+    was ordered.
+    """
+    if POStatus(po.status) not in RECEIVABLE_STATUSES:
+        raise InvalidTransition(
+            f"{po.po_number} is {po.status}; goods can be received only against "
+            "approved or sent purchase orders."
+        )
+    errors: dict[str, str] = {}
+    lines = {line.line_number: line for line in po.items}
+    received: dict[int, Decimal] = {}
+    for raw_number, raw_quantity in quantities.items():
+        try:
+            number = int(raw_number)
+        except (TypeError, ValueError):
+            number = None
+        if number not in lines:
+            errors[f"lines.{raw_number}"] = f"{po.po_number} has no line {raw_number}."
+            continue
+        key = f"lines.{number}"
+        if raw_quantity in (None, "") or raw_quantity == 0:
+            continue
+        try:
+            quantity = parse_decimal(raw_quantity, field="quantity")
+        except MoneyError as exc:
+            errors[key] = str(exc)
+            continue
+        if quantity == 0:
+            continue
+        if quantity < 0:
+            errors[key] = "A received quantity cannot be negative."
+            continue
+        if quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
+            errors[key] = f"At most {QUANTITY_PLACES} decimal places."
+            continue
+        line = lines[number]
+        outstanding = line.quantity - line.received_quantity
+        if quantity > outstanding:
+            errors[key] = (
+                f"Line {number}: {quantity} would exceed the ordered {line.quantity} "
+                f"({line.received_quantity} already received, {outstanding} outstanding)."
+            )
+            continue
+        received[number] = quantity
+    if isinstance(received_on, dt.date):
+        date = received_on
+    else:
+        try:
+            date = dt.date.fromisoformat(str(received_on or "").strip())
+        except ValueError:
+            date = None
+            errors["received_on"] = "Use a date like 2026-12-31."
+    if date and date > today:
+        errors["received_on"] = "Goods cannot be received in the future."
+    if not received and not errors:
+        errors["lines"] = "Enter the quantity received on at least one line."
+    if errors:
+        raise ValidationFailed("The receipt cannot be recorded as entered.", errors)
+    return received, date.isoformat()
+
+
+def supported_currencies() -> list[str]:
+    return sorted(CURRENCY_MINOR_UNITS)

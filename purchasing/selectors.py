@@ -1,0 +1,140 @@
+"""Reads of purchase orders, always by key or through an index."""
+
+import datetime as dt
+
+from accounts.roles import Role, has_role
+from accounts.selectors import approval_limit_get
+from p2p_site import dynamo
+from p2p_site.errors import NotFound
+from purchasing.models import LISTING, POStatus, PurchaseOrder
+
+
+def purchase_order_get(*, po_id: str) -> PurchaseOrder | None:
+    if not po_id or len(po_id) > 100:
+        return None
+    try:
+        return PurchaseOrder.get(po_id, consistent_read=True)
+    except PurchaseOrder.DoesNotExist:
+        return None
+
+
+def purchase_order_get_or_404(*, po_id: str) -> PurchaseOrder:
+    po = purchase_order_get(po_id=po_id)
+    if po is None:
+        raise NotFound(f"There is no purchase order with id '{po_id}'.")
+    return po
+
+
+def purchase_order_get_by_number(*, po_number: str) -> PurchaseOrder | None:
+    for po in PurchaseOrder.number_index.query(po_number.strip().upper(), limit=1):
+        return po
+    return None
+
+
+def _created_between(created_from: dt.date | None, created_to: dt.date | None):
+    start = (
+        dt.datetime.combine(created_from, dt.time.min, tzinfo=dt.UTC)
+        if created_from
+        else None
+    )
+    end = (
+        dt.datetime.combine(created_to, dt.time.max, tzinfo=dt.UTC)
+        if created_to
+        else None
+    )
+    if start and end:
+        return PurchaseOrder.created_at.between(start, end)
+    if start:
+        return PurchaseOrder.created_at >= start
+    if end:
+        return PurchaseOrder.created_at <= end
+    return None
+
+
+def purchase_order_list(
+    *,
+    status: str | None = None,
+    vendor_id: str | None = None,
+    requester: str | None = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dynamo.Page:
+    """
+    Return a page of POs, newest first, through the narrowest index.
+
+    Vendor or requester pick their index and a status filters within it;
+    otherwise the status index, or the all-POs index. A date range is always
+    a key condition on the creation time, never a filter.
+    """
+    created = _created_between(created_from, created_to)
+    scope = f"{created_from}|{created_to}|{status or ''}"
+    if vendor_id or requester:
+        index, key = (
+            (PurchaseOrder.vendor_index, vendor_id)
+            if vendor_id
+            else (PurchaseOrder.requester_index, requester)
+        )
+        filters = []
+        if status:
+            filters.append(PurchaseOrder.status == status)
+        if vendor_id and requester:
+            filters.append(PurchaseOrder.requester == requester)
+            scope += f"|{requester}"
+        condition = None
+        for part in filters:
+            condition = part if condition is None else condition & part
+        return dynamo.query_page(
+            index,
+            key,
+            range_key_condition=created,
+            filter_condition=condition,
+            cursor=cursor,
+            limit=limit,
+            scope=scope,
+        )
+    if status:
+        return dynamo.query_page(
+            PurchaseOrder.status_index,
+            status,
+            range_key_condition=created,
+            cursor=cursor,
+            limit=limit,
+            scope=scope,
+        )
+    return dynamo.query_page(
+        PurchaseOrder.listing_index,
+        LISTING,
+        range_key_condition=created,
+        cursor=cursor,
+        limit=limit,
+        scope=scope,
+    )
+
+
+def purchase_orders_awaiting_approval(
+    *, user, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """
+    Return pending POs this approver may approve now, oldest first.
+
+    The index query filters out the approver's own POs and those above their
+    limit; one they already approved is dropped here (a rare case).
+    """
+    if not has_role(user, Role.APPROVER):
+        return dynamo.Page(items=[], next_cursor=None)
+    username = user.get_username()
+    limit_amount = approval_limit_get(user=user)
+    page = dynamo.query_page(
+        PurchaseOrder.status_index,
+        POStatus.PENDING.value,
+        filter_condition=(PurchaseOrder.requester != username)
+        & (PurchaseOrder.total_amount <= limit_amount),
+        cursor=cursor,
+        limit=limit,
+        newest_first=False,
+        scope=f"awaiting|{username}|{limit_amount}",
+    )
+    page.items = [po for po in page.items if username not in po.approvers]
+    return page

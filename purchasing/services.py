@@ -1,0 +1,523 @@
+"""
+Every write to a purchase order. Each is one conditional TransactWrite holding
+the change and its PO_ACTION audit entry: both are written or neither.
+
+Decisions (approve, reject, send, cancel, close, receive) re-read and retry
+when another decision landed first, so two approvers clicking together give
+two approvals, never a lost one; an edit of the PO's content since the user
+opened it is refused instead.
+"""
+
+import datetime as dt
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from accounts.roles import Role, has_role, require_role
+from accounts.selectors import approval_limit_get
+from audit.entries import actor_id, audit_entry_save_condition, purchase_order_entry
+from audit.models import AuditAction
+from p2p_site import dynamo
+from p2p_site.errors import NotFound, StaleRecord, ValidationFailed
+from purchasing import rules
+from purchasing.models import (
+    Approval,
+    GoodsReceipt,
+    POLine,
+    PONumberSequence,
+    POStatus,
+    PurchaseOrder,
+    ReceiptLine,
+)
+from purchasing.selectors import purchase_order_get_or_404
+from vendors import selectors as vendor_selectors
+from vendors import services as vendor_services
+from vendors.models import VendorStatus
+
+MAX_ATTEMPTS = 8
+
+
+def purchase_order_snapshot(po: PurchaseOrder) -> dict[str, Any]:
+    """The PO's content as plain values, for audit details."""
+    return {
+        "po_number": po.po_number,
+        "vendor_id": po.vendor_id,
+        "currency": po.currency,
+        "match_type": po.match_type,
+        "expected_delivery": po.expected_delivery,
+        "notes": po.notes,
+        "total_amount": po.total_amount,
+        "items": [
+            {
+                "line_number": line.line_number,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "total_amount": line.total_amount,
+            }
+            for line in po.items
+        ],
+    }
+
+
+def _active_vendor(vendor_id: str):
+    vendor = vendor_selectors.vendor_get(vendor_id=vendor_id)
+    if vendor is None:
+        raise NotFound(f"There is no vendor with id '{vendor_id}'.")
+    if vendor.status != VendorStatus.ACTIVE:
+        message = f"{vendor.name} is {vendor.status}; only active vendors get new purchase orders."
+        raise ValidationFailed(message, {"vendor_id": message})
+    return vendor
+
+
+def _po_lines(cleaned: Sequence[Mapping[str, Any]]) -> list[POLine]:
+    return [POLine(**line, received_quantity=Decimal("0")) for line in cleaned]
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+
+
+def purchase_order_create(
+    *,
+    user,
+    vendor_id: str,
+    lines: Sequence[Mapping[str, Any]],
+    currency: str | None = None,
+    match_type: str | None = None,
+    expected_delivery: Any = None,
+    notes: str | None = None,
+    total_amount: Any = None,
+) -> PurchaseOrder:
+    """Raise a PO for an active vendor (Requester); its number is the next of the year."""
+    require_role(user, Role.REQUESTER, action="raise purchase orders")
+    vendor = _active_vendor(vendor_id)
+    header = rules.clean_header(
+        currency=currency or vendor.currency,
+        match_type=match_type,
+        expected_delivery=expected_delivery,
+        notes=notes,
+    )
+    cleaned = rules.clean_lines(lines, header.currency)
+    total = rules.lines_total(cleaned, header.currency)
+    rules.check_claimed_total(total_amount, total, header.currency)
+
+    for attempt in range(MAX_ATTEMPTS):
+        now = dynamo.utcnow()
+        sequence_id = f"sequence#PO-{now.year}"
+        sequence = _sequence_get(sequence_id)
+        number = (sequence.last_number if sequence else 0) + 1
+        po = PurchaseOrder(
+            id=str(uuid.uuid4()),
+            po_number=f"PO-{now.year}-{number:06d}",
+            vendor_id=vendor.id,
+            vendor_name=vendor.name,
+            currency=header.currency,
+            items=_po_lines(cleaned),
+            total_amount=total,
+            status=POStatus.PENDING.value,
+            match_type=header.match_type,
+            requester=actor_id(user),
+            approvals_required=rules.required_approvals(total),
+            approvals=[],
+            receipts=[],
+            expected_delivery=header.expected_delivery,
+            notes=header.notes,
+            edited_at_version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        entry = purchase_order_entry(
+            action=AuditAction.CREATE,
+            po_id=po.id,
+            user=user,
+            details={"after": purchase_order_snapshot(po)},
+        )
+        try:
+            with dynamo.write_transaction() as transaction:
+                transaction.save(po, condition=PurchaseOrder.id.does_not_exist())
+                _sequence_advance(transaction, sequence_id, sequence, number)
+                vendor_services.vendor_po_count_change(
+                    transaction=transaction, vendor_id=vendor.id, delta=1
+                )
+                transaction.save(entry, condition=audit_entry_save_condition())
+        except StaleRecord:
+            _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
+            _backoff(attempt)
+            continue  # another PO took this number: take the next
+        return po
+    raise StaleRecord(
+        "Many purchase orders are being raised right now; please try again."
+    )
+
+
+def _sequence_get(sequence_id: str) -> PONumberSequence | None:
+    try:
+        return PONumberSequence.get(sequence_id, consistent_read=True)
+    except PONumberSequence.DoesNotExist:
+        return None
+
+
+def _sequence_advance(transaction, sequence_id, sequence, number) -> None:
+    condition = (
+        PONumberSequence.last_number == sequence.last_number
+        if sequence
+        else PONumberSequence.id.does_not_exist()
+    )
+    transaction.update(
+        PONumberSequence(sequence_id),
+        actions=[PONumberSequence.last_number.set(number)],
+        condition=condition,
+    )
+
+
+def _check_version(po: PurchaseOrder, version: int | None) -> None:
+    if version is not None and version != po.version:
+        raise StaleRecord()
+
+
+def purchase_order_update(
+    *,
+    po_id: str,
+    user,
+    version: int | None = None,
+    lines: Sequence[Mapping[str, Any]] | None = None,
+    currency: str | None = None,
+    match_type: str | None = None,
+    expected_delivery: Any = ...,
+    notes: Any = ...,
+    total_amount: Any = None,
+) -> PurchaseOrder:
+    """Edit a pending PO (its requester). A changed amount needs fresh approvals."""
+    require_role(user, Role.REQUESTER, action="edit purchase orders")
+    po = purchase_order_get_or_404(po_id=po_id)
+    _check_version(po, version)
+    rules.check_editable(po, username=actor_id(user), is_admin=user.is_superuser)
+    header = rules.clean_header(
+        currency=currency or po.currency,
+        match_type=match_type or po.match_type,
+        expected_delivery=po.expected_delivery
+        if expected_delivery is ...
+        else expected_delivery,
+        notes=po.notes if notes is ... else notes,
+    )
+    if lines is None:
+        lines = [
+            {"description": line.description, "quantity": line.quantity,
+             "unit_price": line.unit_price}
+            for line in po.items
+        ]  # fmt: skip
+    cleaned = rules.clean_lines(lines, header.currency)
+    total = rules.lines_total(cleaned, header.currency)
+    rules.check_claimed_total(total_amount, total, header.currency)
+
+    before = purchase_order_snapshot(po)
+    updates: dict[str, Any] = {
+        "currency": header.currency,
+        "match_type": header.match_type,
+        "expected_delivery": header.expected_delivery,
+        "notes": header.notes,
+        "items": _po_lines(cleaned),
+        "total_amount": total,
+        "approvals_required": rules.required_approvals(total),
+    }
+    after = purchase_order_snapshot(_with(po, updates))
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        return po
+    details: dict[str, Any] = {
+        "before": {key: before[key] for key in changed},
+        "after": {key: after[key] for key in changed},
+    }
+    if po.approvals and {"items", "total_amount", "currency"} & set(changed):
+        updates["approvals"] = []
+        details["approvals_reset"] = po.approvers
+    updates["edited_at_version"] = po.version + 1
+    entry = purchase_order_entry(
+        action=AuditAction.UPDATE, po_id=po.id, user=user, details=details
+    )
+    _write(po, updates, entry)
+    return po
+
+
+def _with(po: PurchaseOrder, updates: Mapping[str, Any]) -> PurchaseOrder:
+    copy = PurchaseOrder.from_raw_data(po.serialize())
+    for key, value in updates.items():
+        setattr(copy, key, value)
+    return copy
+
+
+def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> None:
+    updates = {**updates, "updated_at": dynamo.utcnow()}
+    actions = [
+        getattr(PurchaseOrder, field).remove()
+        if value is None
+        else getattr(PurchaseOrder, field).set(value)
+        for field, value in updates.items()
+    ]
+    with dynamo.write_transaction() as transaction:
+        transaction.update(po, actions=actions)
+        transaction.save(entry, condition=audit_entry_save_condition())
+    for field, value in updates.items():
+        setattr(po, field, value)
+
+
+def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> None:
+    """Delete a pending PO (its requester); the vendor's PO count goes down with it."""
+    require_role(user, Role.REQUESTER, action="delete purchase orders")
+    po = purchase_order_get_or_404(po_id=po_id)
+    _check_version(po, version)
+    rules.check_editable(
+        po, username=actor_id(user), is_admin=user.is_superuser, action="deleted"
+    )
+    entry = purchase_order_entry(
+        action=AuditAction.DELETE,
+        po_id=po.id,
+        user=user,
+        details={"before": purchase_order_snapshot(po)},
+    )
+    with dynamo.write_transaction() as transaction:
+        transaction.delete(po, condition=PurchaseOrder.status == POStatus.PENDING.value)
+        vendor_services.vendor_po_count_change(
+            transaction=transaction, vendor_id=po.vendor_id, delta=-1
+        )
+        transaction.save(entry, condition=audit_entry_save_condition())
+
+
+# --- Decisions --------------------------------------------------------------
+
+
+def _decide(
+    *,
+    po_id: str,
+    version: int | None,
+    decide: Callable[
+        [PurchaseOrder], tuple[dict[str, Any], AuditAction, dict[str, Any]]
+    ],
+    user,
+) -> PurchaseOrder:
+    """
+    Apply a decision with optimistic retries.
+
+    `decide(po)` checks the rules on the freshly read PO and returns the
+    updates, the audit action and its details. A conflict with another
+    decision re-reads and decides again; an edit of the PO's content after
+    `version` is refused, since the user decided on what they saw.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        po = purchase_order_get_or_404(po_id=po_id)
+        if version is not None and po.edited_at_version > version:
+            raise StaleRecord(
+                f"{po.po_number} was edited since you opened it. Review the changes "
+                "and try again."
+            )
+        updates, action, details = decide(po)
+        entry = purchase_order_entry(
+            action=action, po_id=po.id, user=user, details=details
+        )
+        try:
+            _write(po, updates, entry)
+        except StaleRecord:
+            _backoff(attempt)
+            continue
+        return po
+    raise StaleRecord(
+        "This purchase order is being changed by several people at once; please try again."
+    )
+
+
+def purchase_order_approve(
+    *, po_id: str, user, version: int | None = None
+) -> PurchaseOrder:
+    """Approve within the approver's limit; POs at the threshold need two approvers."""
+    username = actor_id(user)
+    is_approver = has_role(user, Role.APPROVER)
+    limit = approval_limit_get(user=user) if is_approver else Decimal("0")
+
+    def decide(po):
+        rules.check_can_approve(
+            po, username=username, is_approver=is_approver, limit=limit
+        )
+        approvals = list(po.approvals) + [
+            Approval(approver=username, approved_at=dynamo.utcnow(), limit_used=limit)
+        ]
+        updates: dict[str, Any] = {"approvals": approvals}
+        if len(approvals) >= po.approvals_required:
+            updates["status"] = POStatus.APPROVED.value
+        details = {
+            "approval": f"{len(approvals)} of {po.approvals_required}",
+            "limit_used": limit,
+            "before": {"status": po.status},
+            "after": {"status": updates.get("status", po.status)},
+        }
+        return updates, AuditAction.APPROVE, details
+
+    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+
+
+def purchase_order_reject(
+    *, po_id: str, user, reason: str, version: int | None = None
+) -> PurchaseOrder:
+    username = actor_id(user)
+    is_approver = has_role(user, Role.APPROVER)
+
+    def decide(po):
+        cleaned = rules.check_can_reject(
+            po, username=username, is_approver=is_approver, reason=reason
+        )
+        updates = {
+            "status": POStatus.REJECTED.value,
+            "rejection_reason": cleaned,
+            "decided_by": username,
+        }
+        details = {
+            "reason": cleaned,
+            "before": {"status": po.status},
+            "after": {"status": POStatus.REJECTED.value},
+        }
+        return updates, AuditAction.REJECT, details
+
+    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+
+
+def _status_change(
+    *,
+    po_id,
+    user,
+    version,
+    target: POStatus,
+    action: AuditAction,
+    verb: str,
+    extra=None,
+):
+    def decide(po):
+        rules.check_transition(po, target, action=verb)
+        updates = {
+            "status": target.value,
+            "decided_by": actor_id(user),
+            **(extra or {}),
+        }
+        details = {"before": {"status": po.status}, "after": {"status": target.value}}
+        if extra:
+            details["after"].update(extra)
+        return updates, action, details
+
+    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+
+
+def purchase_order_send(
+    *, po_id: str, user, version: int | None = None
+) -> PurchaseOrder:
+    """Mark an approved PO as sent to the vendor (Requester or AP Clerk)."""
+    require_role(user, Role.REQUESTER, Role.AP_CLERK, action="send purchase orders")
+    return _status_change(
+        po_id=po_id, user=user, version=version, target=POStatus.SENT,
+        action=AuditAction.SEND, verb="sent",
+    )  # fmt: skip
+
+
+def purchase_order_close(
+    *, po_id: str, user, version: int | None = None
+) -> PurchaseOrder:
+    """Close a sent PO once it is done with (Requester or AP Clerk)."""
+    require_role(user, Role.REQUESTER, Role.AP_CLERK, action="close purchase orders")
+    return _status_change(
+        po_id=po_id, user=user, version=version, target=POStatus.CLOSED,
+        action=AuditAction.CLOSE, verb="closed",
+    )  # fmt: skip
+
+
+def purchase_order_cancel(
+    *, po_id: str, user, reason: str | None = None, version: int | None = None
+) -> PurchaseOrder:
+    """Cancel a pending, approved or sent PO (its requester or an approver)."""
+    require_role(user, Role.REQUESTER, Role.APPROVER, action="cancel purchase orders")
+    cleaned = rules.clean_reason(reason, required=False, what="the cancellation")
+    username = actor_id(user)
+
+    def decide(po):
+        rules.check_can_cancel(
+            po,
+            username=username,
+            is_approver=has_role(user, Role.APPROVER),
+            is_admin=user.is_superuser,
+        )
+        updates = {
+            "status": POStatus.CANCELLED.value,
+            "cancellation_reason": cleaned,
+            "decided_by": username,
+        }
+        details = {
+            "reason": cleaned,
+            "before": {"status": po.status},
+            "after": {"status": POStatus.CANCELLED.value},
+        }
+        return updates, AuditAction.CANCEL, details
+
+    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+
+
+def purchase_order_receive(
+    *,
+    po_id: str,
+    user,
+    quantities: Mapping[Any, Any],
+    received_on: Any = None,
+    note: str | None = None,
+    version: int | None = None,
+) -> PurchaseOrder:
+    """Record goods received against an approved or sent PO (AP Clerk)."""
+    require_role(user, Role.AP_CLERK, action="record goods receipts")
+    note = rules.clean_reason(note, required=False, what="the receipt")
+    username = actor_id(user)
+    today = dt.date.today()
+
+    def decide(po):
+        received, date = rules.clean_receipt(
+            po, quantities=quantities, received_on=received_on or today, today=today
+        )
+        items = [
+            POLine(
+                line_number=line.line_number,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                total_amount=line.total_amount,
+                received_quantity=line.received_quantity
+                + received.get(line.line_number, Decimal("0")),
+            )
+            for line in po.items
+        ]
+        receipt = GoodsReceipt(
+            id=str(uuid.uuid4()),
+            received_on=date,
+            lines=[
+                ReceiptLine(line_number=n, quantity=q)
+                for n, q in sorted(received.items())
+            ],
+            note=note,
+            received_by=username,
+            recorded_at=dynamo.utcnow(),
+        )
+        details = {
+            "receipt_id": receipt.id,
+            "received_on": date,
+            "note": note,
+            "lines": {
+                str(n): {
+                    "received": q,
+                    "total_received": next(
+                        i.received_quantity for i in items if i.line_number == n
+                    ),
+                    "ordered": next(i.quantity for i in items if i.line_number == n),
+                }
+                for n, q in sorted(received.items())
+            },
+        }
+        updates = {"items": items, "receipts": list(po.receipts) + [receipt]}
+        return updates, AuditAction.RECEIVE, details
+
+    return _decide(po_id=po_id, version=version, decide=decide, user=user)
