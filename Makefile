@@ -27,7 +27,7 @@ run: install
 test: install lint test-moto test-dynamodb-local
 
 test-moto: install
-	P2P_TEST_DYNAMODB=moto $(PY) -m pytest -m "not dynamodb_local_only"
+	P2P_TEST_DYNAMODB=moto $(PY) -m pytest
 
 test-dynamodb-local: install
 	P2P_TEST_DYNAMODB=local $(PY) -m pytest

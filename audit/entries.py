@@ -2,7 +2,7 @@
 Builders for audit entries: small keyword-only functions, one per kind of record.
 
 A service builds the entry and saves it in the same TransactWrite as its
-change, with `audit_entry_save_condition()` so an entry is never overwritten.
+change with `audit_entry_add`, which never overwrites an entry.
 """
 
 import json
@@ -84,5 +84,6 @@ def purchase_order_entry(
     )
 
 
-def audit_entry_save_condition():
-    return AuditEntry.id.does_not_exist()
+def audit_entry_add(transaction, entry: AuditEntry) -> None:
+    """Add the entry to the change's transaction; an existing entry is never overwritten."""
+    transaction.save(entry, condition=AuditEntry.id.does_not_exist())

@@ -91,19 +91,29 @@ class AuditEntry(Model):
         """The details as rows of field, before and after, for display."""
         details = self.details
         before, after = details.get("before") or {}, details.get("after") or {}
-        if not (before or after):
-            return [
-                {"field": k, "before": None, "after": v} for k, v in details.items()
-            ]
         fields = list(after) or list(before)
         rows = [
-            {"field": f, "before": before.get(f), "after": after.get(f)} for f in fields
+            {
+                "field": f,
+                "before": _display(before.get(f)),
+                "after": _display(after.get(f)),
+            }
+            for f in fields
         ]
-        extra = [
-            {"field": k, "before": None, "after": v}
+        rows = [r for r in rows if r["before"] is not None or r["after"] is not None]
+        return rows + [
+            {"field": k, "before": None, "after": _display(v)}
             for k, v in details.items()
             if k not in ("before", "after")
         ]
-        return [
-            r for r in rows if r["before"] is not None or r["after"] is not None
-        ] + extra
+
+
+def _display(value):
+    """Nested details (a PO's lines, confirmed bank details) as one readable line."""
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{k}: {_display(v)}" for k, v in value.items() if v is not None
+        )
+    if isinstance(value, list):
+        return "; ".join(str(_display(item)) for item in value) or "none"
+    return value

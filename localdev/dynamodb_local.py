@@ -5,6 +5,7 @@ Used by `make run` (data kept on disk) and by the test suite (in memory).
 Only the jar inside the pinned npm package is used; nothing is downloaded.
 """
 
+import re
 import shutil
 import socket
 import subprocess
@@ -19,13 +20,25 @@ class DynamoDBLocalError(RuntimeError):
     """DynamoDB Local cannot be started; the message says what to do."""
 
 
+JAVA_NEEDED = "install a JRE 17 or newer (e.g. `apt-get install openjdk-17-jre-headless`) and retry."
+
+
 def java_path() -> str:
+    """Return the java executable, refusing a missing or too old one."""
     java = shutil.which("java")
     if java is None:
         raise DynamoDBLocalError(
-            "Java 17+ is needed to run DynamoDB Local but `java` is not on the PATH: "
-            "install a JRE (e.g. `apt-get install openjdk-17-jre-headless`) and retry."
+            f"Java 17+ is needed to run DynamoDB Local but `java` is not on the PATH: "
+            f"{JAVA_NEEDED}"
         )
+    result = subprocess.run([java, "-version"], capture_output=True, text=True)
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', result.stderr + result.stdout)
+    if match:
+        major = int(match[1]) if match[1] != "1" else int(match[2] or 0)
+        if major < 17:
+            raise DynamoDBLocalError(
+                f"DynamoDB Local needs Java 17+, but `java` is version {major}: {JAVA_NEEDED}"
+            )
     return java
 
 

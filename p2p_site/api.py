@@ -5,16 +5,27 @@ Errors are always `{"detail": ...}` with the status of the refusal; services
 raise `ApplicationError`s and this module turns them into responses.
 """
 
+import json
+from decimal import Decimal
+
 from django.http import Http404
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 from pynamodb.exceptions import PynamoDBException
 
 from accounts.services import api_token_authenticate
 from p2p_site import dynamo
 from p2p_site.errors import ApplicationError
+
+
+class DecimalJSONParser(Parser):
+    """JSON bodies with numbers read as Decimal: an amount never passes through float."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_float=Decimal)
 
 
 class BearerToken(HttpBearer):
@@ -39,6 +50,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), django_auth],
     docs_url=None,
+    parser=DecimalJSONParser(),
 )
 
 
@@ -94,6 +106,7 @@ def dynamodb_error(request, exc: PynamoDBException):
 
 
 api.add_router("/vendors", "vendors.apis.router")
+api.add_router("/purchase-orders", "purchasing.apis.router")
 
 
 # Added last, so it only answers paths no other router matched: a JSON 404

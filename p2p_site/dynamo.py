@@ -32,7 +32,12 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from p2p_site.errors import ApplicationError, ServiceUnavailable, StaleRecord
+from p2p_site.errors import (
+    InvalidCursor,
+    ServiceUnavailable,
+    StaleRecord,
+    ValidationFailed,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -284,6 +289,12 @@ def is_unreachable(exc: BaseException) -> bool:
 # --- Transactions ---------------------------------------------------------
 
 _CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
+_THROTTLED = {
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "TransactionInProgressException",
+}
 
 
 @contextmanager
@@ -307,23 +318,22 @@ def write_transaction(
             reasons and set(reasons) <= _CONFLICT_CODES | {"None"}
         ):
             raise StaleRecord(extra={"reasons": reasons}) from exc
-        if is_unreachable(exc):
+        if is_unreachable(exc) or exc.cause_response_code in _THROTTLED:
             raise ServiceUnavailable(UNREACHABLE_MESSAGE) from exc
+        if (
+            exc.cause_response_code == "ValidationException"
+            or "ValidationError" in reasons
+        ):
+            raise ValidationFailed(
+                "DynamoDB refused the record as too large or malformed: "
+                f"{exc.cause_response_message}"
+            ) from exc
         raise
 
 
 # --- Pagination -----------------------------------------------------------
 
 _CURSOR_SALT = "p2p.pagination-cursor"
-
-
-class InvalidCursor(ApplicationError):
-    status_code = 400
-
-    def __init__(self):
-        super().__init__(
-            "The pagination cursor is not valid. Start again from the first page."
-        )
 
 
 def encode_cursor(key: dict[str, Any] | None, *, scope: str) -> str | None:

@@ -57,6 +57,17 @@ class ValidationFailed(ApplicationError):
         )
 
 
+class InvalidCursor(ApplicationError):
+    """A pagination cursor that was altered or belongs to another list."""
+
+    status_code = 400
+
+    def __init__(self):
+        super().__init__(
+            "The pagination cursor is not valid. Start again from the first page."
+        )
+
+
 class ServiceUnavailable(ApplicationError):
     """A dependency (DynamoDB, storage) could not be reached."""
 

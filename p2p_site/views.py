@@ -1,5 +1,6 @@
 """Site-wide pages: home, health check and API docs."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection as sql_connection
 from django.http import JsonResponse
@@ -23,7 +24,10 @@ def health(request):
     """Return 200 when DynamoDB and the users database answer, else 503 naming the failure."""
     unreachable = []
     try:
-        dynamo.boto3_client(fail_fast=True).list_tables(Limit=1)
+        # DescribeTable needs no permission beyond what the app already has.
+        dynamo.boto3_client(fail_fast=True).describe_table(
+            TableName=settings.DYNAMODB_TABLE_PREFIX + "VendorsTable"
+        )
     except Exception:  # noqa: BLE001 - any failure means "unreachable" here
         unreachable.append("dynamodb")
     try:

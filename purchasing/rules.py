@@ -26,6 +26,7 @@ from p2p_site.money import (
     parse_decimal,
     validate_currency,
 )
+from p2p_site.text import TextError, clean_text
 from purchasing.models import PO_TRANSITIONS, RECEIVABLE_STATUSES, MatchType, POStatus
 
 MAX_LINES = 200
@@ -84,11 +85,14 @@ def clean_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str) -> list[d
     lines = []
     for index, raw in enumerate(raw_lines):
         prefix = f"items.{index}."
-        description = raw.get("description")
-        if not isinstance(description, str) or not description.strip():
-            errors[prefix + "description"] = "Describe what is ordered."
-        elif len(description.strip()) > MAX_DESCRIPTION:
-            errors[prefix + "description"] = f"At most {MAX_DESCRIPTION} characters."
+        try:
+            description = clean_text(raw.get("description"), max_length=MAX_DESCRIPTION)
+        except TextError as exc:
+            errors[prefix + "description"] = str(exc)
+            description = ""
+        else:
+            if not description:
+                errors[prefix + "description"] = "Describe what is ordered."
         quantity = _quantity(
             raw.get("quantity"), "quantity", errors, prefix + "quantity"
         )
@@ -118,7 +122,7 @@ def clean_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str) -> list[d
         lines.append(
             {
                 "line_number": index + 1,
-                "description": (description or "").strip(),
+                "description": description,
                 "quantity": quantity,
                 "unit_price": unit_price,
                 "total_amount": amount,
@@ -181,12 +185,10 @@ def clean_header(
             errors["expected_delivery"] = "Use a date like 2026-12-31."
     elif expected_delivery not in (None, ""):
         errors["expected_delivery"] = "Use a date like 2026-12-31."
-    if notes is not None and not isinstance(notes, str):
-        errors["notes"] = "Must be text."
-        notes = None
-    notes = (notes or "").strip() or None
-    if notes and len(notes) > MAX_NOTES:
-        errors["notes"] = f"At most {MAX_NOTES} characters."
+    try:
+        notes = clean_text(notes, max_length=MAX_NOTES)
+    except TextError as exc:
+        errors["notes"] = str(exc)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return POHeader(currency, match_type, delivery, notes)
@@ -258,9 +260,11 @@ def check_can_reject(po, *, username: str, is_approver: bool, reason: Any) -> st
 
 
 def clean_reason(reason: Any, *, required: bool, what: str) -> str | None:
-    if reason is not None and not isinstance(reason, str):
-        raise ValidationFailed("The reason must be text.", {"reason": "Must be text."})
-    reason = (reason or "").strip()
+    try:
+        reason = clean_text(reason)
+    except TextError as exc:
+        raise ValidationFailed(f"The reason: {exc}", {"reason": str(exc)}) from None
+    reason = reason or ""
     if required and not reason:
         raise ValidationFailed(
             f"Give a reason for {what}.", {"reason": f"Give a reason for {what}."}

@@ -18,7 +18,7 @@ from typing import Any
 
 from accounts.roles import Role, has_role, require_role
 from accounts.selectors import approval_limit_get
-from audit.entries import actor_id, audit_entry_save_condition, purchase_order_entry
+from audit.entries import actor_id, audit_entry_add, purchase_order_entry
 from audit.models import AuditAction
 from p2p_site import dynamo
 from p2p_site.errors import NotFound, StaleRecord, ValidationFailed
@@ -143,7 +143,7 @@ def purchase_order_create(
                 vendor_services.vendor_po_count_change(
                     transaction=transaction, vendor_id=vendor.id, delta=1
                 )
-                transaction.save(entry, condition=audit_entry_save_condition())
+                audit_entry_add(transaction, entry)
         except StaleRecord:
             _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
             _backoff(attempt)
@@ -260,7 +260,7 @@ def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> None:
     ]
     with dynamo.write_transaction() as transaction:
         transaction.update(po, actions=actions)
-        transaction.save(entry, condition=audit_entry_save_condition())
+        audit_entry_add(transaction, entry)
     for field, value in updates.items():
         setattr(po, field, value)
 
@@ -284,7 +284,7 @@ def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> No
         vendor_services.vendor_po_count_change(
             transaction=transaction, vendor_id=po.vendor_id, delta=-1
         )
-        transaction.save(entry, condition=audit_entry_save_condition())
+        audit_entry_add(transaction, entry)
 
 
 # --- Decisions --------------------------------------------------------------

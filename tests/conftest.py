@@ -30,6 +30,18 @@ def pytest_report_header(config):
     return f"DynamoDB backend: {BACKEND}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """On moto, leave out the tests only DynamoDB Local can prove (deselected, not skipped)."""
+    if BACKEND != "moto":
+        return
+    left_out = [
+        item for item in items if item.get_closest_marker("dynamodb_local_only")
+    ]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if item not in left_out]
+
+
 @pytest.fixture(scope="session")
 def dynamodb_endpoint():
     """Start the backend once per session; yield its endpoint (None for moto)."""

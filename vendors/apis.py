@@ -8,6 +8,9 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
+from p2p_site.api_preconditions import required_version
+from purchasing.apis import PurchaseOrderPage
+from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.selectors import vendor_get_or_404, vendor_list
 
@@ -113,8 +116,12 @@ def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
     for required in ("name", "email", "payment_terms", "status", "currency"):
         if required in changes and changes[required] is None:
             raise HttpError(422, f"'{required}' cannot be null.")
+    vendor_get_or_404(vendor_id=vendor_id)  # an unknown id is a 404 before all else
     return services.vendor_update(
-        vendor_id=vendor_id, user=request.auth, changes=changes, version=version
+        vendor_id=vendor_id,
+        user=request.auth,
+        changes=changes,
+        version=required_version(request, version),
     )
 
 
@@ -122,5 +129,27 @@ def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
     "/{vendor_id}", response={204: None}, summary="Delete a vendor without POs"
 )
 def delete_vendor(request, vendor_id: str, version: int | None = None):
-    services.vendor_delete(vendor_id=vendor_id, user=request.auth, version=version)
+    vendor_get_or_404(vendor_id=vendor_id)
+    services.vendor_delete(
+        vendor_id=vendor_id,
+        user=request.auth,
+        version=required_version(request, version),
+    )
     return Status(204, None)
+
+
+@router.get(
+    "/{vendor_id}/purchase-orders",
+    response=PurchaseOrderPage,
+    summary="List a vendor's purchase orders, newest first",
+)
+def list_vendor_purchase_orders(
+    request,
+    vendor_id: str,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=100),
+):
+    require_reader(request.auth)
+    vendor = vendor_get_or_404(vendor_id=vendor_id)
+    page = purchase_order_list(vendor_id=vendor.id, cursor=cursor, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}

@@ -7,7 +7,7 @@ from django import forms
 
 from p2p_site.money import CURRENCY_CHOICES
 from vendors.models import VENDOR_TRANSITIONS, VendorStatus
-from vendors.validation import MAX_LENGTHS
+from vendors.validation import BANK_FIELDS, MAX_LENGTHS
 
 
 def _text(label, *, required=False, help_text="", textarea=False, **attrs):
@@ -64,7 +64,7 @@ class VendorForm(forms.Form):
     )  # fmt: skip
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    bank_fields = ("iban", "bic", "account_number", "routing_number")
+    bank_fields = BANK_FIELDS
     hold_fields = ("payment_hold", "payment_hold_reason", "payment_hold_until")
 
     def __init__(self, *args, current_status: str | None = None, **kwargs):
@@ -72,6 +72,9 @@ class VendorForm(forms.Form):
         if current_status is None:
             allowed = [VendorStatus.PENDING, VendorStatus.ACTIVE]
         else:
+            # An edit must say which version it was made on, or it could
+            # overwrite a change its author never saw.
+            self.fields["version"].required = True
             current = VendorStatus(current_status)
             allowed = [current, *sorted(VENDOR_TRANSITIONS[current])]
         self.fields["status"].choices = [

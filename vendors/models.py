@@ -38,6 +38,15 @@ VENDOR_TRANSITIONS: dict[VendorStatus, set[VendorStatus]] = {
 LISTING = "vendor"
 
 
+def name_key(name: str) -> str:
+    """The case-folded form of a name, which name searches compare."""
+    return " ".join(name.casefold().split())
+
+
+# An index sort key holds at most 1,024 bytes; case folding can lengthen a name.
+NAME_KEY_MAX_BYTES = 1024
+
+
 class StatusCreatedIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "status-created-index"

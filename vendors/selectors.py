@@ -2,7 +2,7 @@
 
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
-from vendors.models import LISTING, Vendor
+from vendors.models import LISTING, Vendor, name_key
 
 
 def vendor_get(*, vendor_id: str) -> Vendor | None:
@@ -19,11 +19,6 @@ def vendor_get_or_404(*, vendor_id: str) -> Vendor:
     if vendor is None:
         raise NotFound(f"There is no vendor with id '{vendor_id}'.")
     return vendor
-
-
-def name_key(name: str) -> str:
-    """The case-folded form names are searched by."""
-    return " ".join(name.casefold().split())
 
 
 def vendor_list(

@@ -12,15 +12,21 @@ from django.conf import settings
 from accounts.roles import Role, require_role
 from audit.entries import (
     actor_id,
-    audit_entry_save_condition,
+    audit_entry_add,
     changed_fields,
     vendor_entry,
 )
 from audit.models import AuditAction
 from p2p_site import dynamo
 from p2p_site.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
-from vendors.models import VENDOR_TRANSITIONS, Vendor, VendorOrderCounter, VendorStatus
-from vendors.selectors import name_key, vendor_get, vendor_get_or_404
+from vendors.models import (
+    VENDOR_TRANSITIONS,
+    Vendor,
+    VendorOrderCounter,
+    VendorStatus,
+    name_key,
+)
+from vendors.selectors import vendor_get, vendor_get_or_404
 from vendors.validation import BANK_FIELDS, EDITABLE_FIELDS, clean_vendor_fields
 
 DEFAULTS: dict[str, Any] = {"status": VendorStatus.PENDING.value, "payment_hold": False}
@@ -87,7 +93,7 @@ def vendor_create(*, user, fields: Mapping[str, Any]) -> Vendor:
     )
     with dynamo.write_transaction() as transaction:
         transaction.save(vendor, condition=Vendor.id.does_not_exist())
-        transaction.save(entry, condition=audit_entry_save_condition())
+        audit_entry_add(transaction, entry)
     return vendor
 
 
@@ -151,15 +157,17 @@ def _write_update(vendor: Vendor, updates: dict[str, Any], entry) -> None:
     ]
     with dynamo.write_transaction() as transaction:
         transaction.update(vendor, actions=actions)
-        transaction.save(entry, condition=audit_entry_save_condition())
+        audit_entry_add(transaction, entry)
     for field, value in updates.items():
         setattr(vendor, field, value)
 
 
-def vendor_bank_details_confirm(
-    *, vendor_id: str, user, version: int | None = None
-) -> Vendor:
-    """Confirm changed bank details; only someone other than who changed them may."""
+def vendor_bank_details_confirm(*, vendor_id: str, user, version: int) -> Vendor:
+    """
+    Confirm changed bank details; only someone other than who changed them may.
+
+    `version` is required: it proves which bank details the confirmer saw.
+    """
     require_role(user, Role.AP_CLERK, action="confirm bank details")
     vendor = vendor_get_or_404(vendor_id=vendor_id)
     _check_version(vendor, version)
@@ -205,7 +213,7 @@ def vendor_delete(*, vendor_id: str, user, version: int | None = None) -> None:
     try:
         with dynamo.write_transaction() as transaction:
             transaction.delete(vendor, condition=Vendor.po_count == 0)
-            transaction.save(entry, condition=audit_entry_save_condition())
+            audit_entry_add(transaction, entry)
     except StaleRecord:
         # Explain the refusal: gone, gained a PO, or edited meanwhile.
         current = vendor_get(vendor_id=vendor_id)

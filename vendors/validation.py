@@ -14,8 +14,9 @@ from django.core.validators import validate_email
 
 from p2p_site.errors import ValidationFailed
 from p2p_site.money import MoneyError, validate_currency
+from p2p_site.text import TextError, clean_text
 from vendors import bank_details
-from vendors.models import VendorStatus
+from vendors.models import NAME_KEY_MAX_BYTES, VendorStatus, name_key
 from vendors.payment_terms import PaymentTermsError, parse_payment_terms
 
 MAX_LENGTHS = {
@@ -34,25 +35,15 @@ EDITABLE_FIELDS = TEXT_FIELDS + BANK_FIELDS + [
     "status", "currency", "payment_hold", "payment_hold_until",
 ]  # fmt: skip
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^[0-9+()./ \-x]*$", re.IGNORECASE)
 
 
 def _text(value: Any, field: str, errors: dict) -> str | None:
-    if value is None:
+    try:
+        return clean_text(value, max_length=MAX_LENGTHS.get(field))
+    except TextError as exc:
+        errors[field] = str(exc)
         return None
-    if not isinstance(value, str):
-        errors[field] = "Must be text."
-        return None
-    value = value.strip()
-    if _CONTROL_CHARS.search(value):
-        errors[field] = "Contains control characters."
-        return None
-    limit = MAX_LENGTHS.get(field)
-    if limit and len(value) > limit:
-        errors[field] = f"At most {limit} characters (this has {len(value)})."
-        return None
-    return value or None
 
 
 def _clean_bank_details(values: dict, cleaned: dict, errors: dict) -> None:
@@ -122,6 +113,10 @@ def clean_vendor_fields(values: dict[str, Any]) -> dict[str, Any]:
 
     if not cleaned["name"] and "name" not in errors:
         errors["name"] = "A vendor needs a name."
+    elif (
+        cleaned["name"] and len(name_key(cleaned["name"]).encode()) > NAME_KEY_MAX_BYTES
+    ):
+        errors["name"] = "This name is too long to index; please shorten it."
     if cleaned["email"]:
         try:
             validate_email(cleaned["email"])

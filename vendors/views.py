@@ -163,10 +163,14 @@ def vendor_delete_view(request, vendor_id):
 @require_POST
 def vendor_confirm_bank_details_view(request, vendor_id):
     form = VersionForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else None
+    if not form.is_valid():
+        messages.error(
+            request, "Reload the page and confirm the bank details shown there."
+        )
+        return redirect(reverse("vendors:detail", kwargs={"vendor_id": vendor_id}))
     try:
         vendor = services.vendor_bank_details_confirm(
-            vendor_id=vendor_id, user=request.user, version=version
+            vendor_id=vendor_id, user=request.user, version=form.cleaned_data["version"]
         )
     except ApplicationError as exc:
         if exc.status_code == 404:

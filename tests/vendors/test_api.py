@@ -600,7 +600,12 @@ def test_update_changes_a_field_and_returns_the_new_version(clerk, vendor):
 
 
 def test_update_writes_an_update_audit_entry_with_before_and_after(clerk2, vendor):
-    send("put", vendor_url(vendor.id), {"phone": "+1 555 0100"}, bearer(clerk2))
+    send(
+        "put",
+        vendor_url(vendor.id),
+        {"phone": "+1 555 0100", "version": 1},
+        bearer(clerk2),
+    )
 
     latest = history(vendor.id)[0]
     assert latest.action == "UPDATE"
@@ -634,7 +639,9 @@ def test_update_racing_another_change_is_refused_not_overwritten(
 
     monkeypatch.setattr(services, "vendor_get_or_404", read_then_someone_else_writes)
 
-    response = send("put", vendor_url(vendor.id), {"phone": "+1 555"}, bearer(clerk))
+    response = send(
+        "put", vendor_url(vendor.id), {"phone": "+1 555", "version": 1}, bearer(clerk)
+    )
 
     assert response.status_code == 409
     assert "changed by someone else" in response.json()["detail"]
@@ -644,7 +651,12 @@ def test_update_racing_another_change_is_refused_not_overwritten(
 
 
 def test_update_with_invalid_status_transition_is_refused_with_409(clerk, vendor):
-    response = send("put", vendor_url(vendor.id), {"status": "inactive"}, bearer(clerk))
+    response = send(
+        "put",
+        vendor_url(vendor.id),
+        {"status": "inactive", "version": 1},
+        bearer(clerk),
+    )
 
     assert response.status_code == 409
     assert response.json()["detail"].startswith(
@@ -654,7 +666,9 @@ def test_update_with_invalid_status_transition_is_refused_with_409(clerk, vendor
 
 
 def test_update_with_valid_status_transition_is_applied(clerk, vendor):
-    response = send("put", vendor_url(vendor.id), {"status": "active"}, bearer(clerk))
+    response = send(
+        "put", vendor_url(vendor.id), {"status": "active", "version": 1}, bearer(clerk)
+    )
 
     assert response.status_code == 200
     assert response.json()["status"] == "active"
@@ -664,7 +678,9 @@ def test_update_with_valid_status_transition_is_applied(clerk, vendor):
 def test_update_setting_a_required_field_to_null_is_refused_with_422(
     clerk, vendor, field
 ):
-    response = send("put", vendor_url(vendor.id), {field: None}, bearer(clerk))
+    response = send(
+        "put", vendor_url(vendor.id), {field: None, "version": 1}, bearer(clerk)
+    )
 
     assert response.status_code == 422
     assert response.json()["detail"] == f"'{field}' cannot be null."
@@ -672,7 +688,9 @@ def test_update_setting_a_required_field_to_null_is_refused_with_422(
 
 
 def test_update_setting_an_optional_field_to_null_clears_it(clerk, vendor):
-    response = send("put", vendor_url(vendor.id), {"phone": None}, bearer(clerk))
+    response = send(
+        "put", vendor_url(vendor.id), {"phone": None, "version": 1}, bearer(clerk)
+    )
 
     assert response.status_code == 200
     assert response.json()["phone"] is None
@@ -680,7 +698,9 @@ def test_update_setting_an_optional_field_to_null_clears_it(clerk, vendor):
 
 
 def test_update_with_invalid_email_is_refused_with_422(clerk, vendor):
-    response = send("put", vendor_url(vendor.id), {"email": "nope"}, bearer(clerk))
+    response = send(
+        "put", vendor_url(vendor.id), {"email": "nope", "version": 1}, bearer(clerk)
+    )
 
     assert response.status_code == 422
     assert set(field_errors(response.json())) == {"email"}
@@ -688,7 +708,9 @@ def test_update_with_invalid_email_is_refused_with_422(clerk, vendor):
 
 
 def test_update_with_unknown_field_is_refused_with_422(clerk, vendor):
-    response = send("put", vendor_url(vendor.id), {"rating": 5}, bearer(clerk))
+    response = send(
+        "put", vendor_url(vendor.id), {"rating": 5, "version": 1}, bearer(clerk)
+    )
 
     assert response.status_code == 422
     assert_unchanged(vendor, audit_count=1)
@@ -703,7 +725,9 @@ def test_update_with_malformed_json_is_refused_with_400(clerk, vendor):
 
 
 def test_update_by_requester_is_refused_with_403(requester, vendor):
-    response = send("put", vendor_url(vendor.id), {"name": "X"}, bearer(requester))
+    response = send(
+        "put", vendor_url(vendor.id), {"name": "X", "version": 1}, bearer(requester)
+    )
 
     assert response.status_code == 403
     assert response.json() == {"detail": "Only AP Clerk users may edit vendors."}
@@ -711,7 +735,9 @@ def test_update_by_requester_is_refused_with_403(requester, vendor):
 
 
 def test_update_of_unknown_vendor_is_404(clerk):
-    response = send("put", vendor_url("missing"), {"name": "X"}, bearer(clerk))
+    response = send(
+        "put", vendor_url("missing"), {"name": "X", "version": 1}, bearer(clerk)
+    )
 
     assert response.status_code == 404
     assert response.json() == {"detail": "There is no vendor with id 'missing'."}
@@ -724,7 +750,7 @@ def test_update_of_unknown_vendor_is_404(clerk):
 def test_delete_answers_204_then_the_vendor_is_gone(clerk, vendor):
     headers = bearer(clerk)
 
-    response = Client().delete(vendor_url(vendor.id), **headers)
+    response = Client().delete(f"{vendor_url(vendor.id)}?version=1", **headers)
 
     assert response.status_code == 204
     assert response.content == b""
@@ -732,7 +758,7 @@ def test_delete_answers_204_then_the_vendor_is_gone(clerk, vendor):
 
 
 def test_delete_writes_a_delete_audit_entry(clerk2, vendor):
-    Client().delete(vendor_url(vendor.id), **bearer(clerk2))
+    Client().delete(f"{vendor_url(vendor.id)}?version=1", **bearer(clerk2))
 
     latest = history(vendor.id)[0]
     assert latest.action == "DELETE"
@@ -743,7 +769,7 @@ def test_delete_writes_a_delete_audit_entry(clerk2, vendor):
 def test_delete_of_vendor_with_purchase_orders_is_refused_with_409(clerk, vendor):
     vendor.update(actions=[Vendor.po_count.set(1)])
 
-    response = Client().delete(vendor_url(vendor.id), **bearer(clerk))
+    response = Client().delete(f"{vendor_url(vendor.id)}?version=2", **bearer(clerk))
 
     assert response.status_code == 409
     assert response.json() == {
@@ -765,7 +791,7 @@ def test_delete_racing_a_new_purchase_order_is_refused_with_409(
 
     monkeypatch.setattr(services, "vendor_get_or_404", read_then_po_is_created)
 
-    response = Client().delete(vendor_url(vendor.id), **bearer(clerk))
+    response = Client().delete(f"{vendor_url(vendor.id)}?version=1", **bearer(clerk))
 
     assert response.status_code == 409
     assert "purchase order" in response.json()["detail"]
@@ -784,14 +810,16 @@ def test_delete_with_stale_version_is_refused_with_409(clerk, vendor):
 
 
 def test_delete_by_requester_is_refused_with_403(requester, vendor):
-    response = Client().delete(vendor_url(vendor.id), **bearer(requester))
+    response = Client().delete(
+        f"{vendor_url(vendor.id)}?version=1", **bearer(requester)
+    )
 
     assert response.status_code == 403
     assert_unchanged(vendor, audit_count=1)
 
 
 def test_delete_of_unknown_vendor_is_404(clerk):
-    response = Client().delete(vendor_url("missing"), **bearer(clerk))
+    response = Client().delete(vendor_url("missing") + "?version=1", **bearer(clerk))
 
     assert response.status_code == 404
     assert response.json() == {"detail": "There is no vendor with id 'missing'."}

@@ -233,10 +233,10 @@ def test_new_bank_details_hold_payments_until_another_clerk_confirms(
     assert stored.on_payment_hold()
 
     with pytest.raises(PermissionDenied, match="another user must confirm"):
-        vendor_bank_details_confirm(vendor_id=vendor.id, user=clerk)
+        vendor_bank_details_confirm(vendor_id=vendor.id, user=clerk, version=2)
     assert vendor_get(vendor_id=vendor.id).on_payment_hold()
 
-    vendor_bank_details_confirm(vendor_id=vendor.id, user=clerk2)
+    vendor_bank_details_confirm(vendor_id=vendor.id, user=clerk2, version=2)
     stored = vendor_get(vendor_id=vendor.id)
     assert not stored.on_payment_hold()
     latest = history(vendor.id)[0]
@@ -249,7 +249,7 @@ def test_changing_confirmed_bank_details_holds_payments_again(clerk, clerk2, ven
     vendor_update(
         vendor_id=vendor.id, user=clerk, changes={"iban": "DE89370400440532013000"}
     )
-    vendor_bank_details_confirm(vendor_id=vendor.id, user=clerk2)
+    vendor_bank_details_confirm(vendor_id=vendor.id, user=clerk2, version=2)
     vendor_update(
         vendor_id=vendor.id, user=clerk2, changes={"iban": "GB82WEST12345698765432"}
     )

@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Profile
 from accounts.roles import Role
 from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
+
+DEMO_PASSWORD = "demo-pass-2026"
 
 DEMO_USERS = [
     ("requester", Role.REQUESTER, None),
@@ -69,11 +72,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--password", default="demo-pass-2026",
+            "--password", default=DEMO_PASSWORD,
             help="Password for newly created demo users (existing users keep theirs).",
         )  # fmt: skip
 
     def handle(self, *args, password, **options):
+        if password == DEMO_PASSWORD and not settings.DEBUG:
+            raise CommandError(
+                "Refusing to create accounts with the published demo password outside "
+                "DEBUG: pass --password."
+            )
         User = get_user_model()
         with transaction.atomic():
             for username, role, limit in DEMO_USERS:
@@ -114,6 +122,6 @@ class Command(BaseCommand):
             vendor = vendor_services.vendor_create(user=clerk, fields=fields)
             if vendor.bank_details_awaiting_confirmation:
                 vendor_services.vendor_bank_details_confirm(
-                    vendor_id=vendor.id, user=second_clerk
+                    vendor_id=vendor.id, user=second_clerk, version=vendor.version
                 )
             self.stdout.write(f"  created vendor {vendor.name}")

@@ -1,0 +1,28 @@
+"""Checks every piece of free text from users passes before it is stored."""
+
+import re
+from typing import Any
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class TextError(ValueError):
+    """Text that cannot be stored; the message says why."""
+
+
+def clean_text(value: Any, *, max_length: int | None = None) -> str | None:
+    """Return the stripped text (None when empty), or raise TextError."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TextError("Must be text.")
+    value = value.strip()
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # e.g. a lone surrogate sent as "\ud800" in JSON
+        raise TextError("Contains characters that are not valid text.") from None
+    if _CONTROL_CHARS.search(value):
+        raise TextError("Contains control characters.")
+    if max_length and len(value) > max_length:
+        raise TextError(f"At most {max_length} characters (this has {len(value)}).")
+    return value or None

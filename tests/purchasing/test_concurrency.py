@@ -1,0 +1,128 @@
+"""
+Concurrent decisions on one PO. DynamoDB Local only: moto does not hold
+conditional writes under threads.
+"""
+
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from accounts.roles import Role, has_role
+from audit.selectors import audit_history
+from p2p_site.errors import ApplicationError
+from purchasing.selectors import purchase_order_get
+from purchasing.services import purchase_order_approve, purchase_order_receive
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.dynamodb_local_only
+
+
+def run_together(calls):
+    """Start every call at the same instant; return each one's outcome."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            call()
+            outcomes[index] = "ok"
+        except ApplicationError as exc:
+            outcomes[index] = type(exc).__name__ + ": " + exc.message
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def prime(user):
+    """Read roles and limit now: threads must not share the test's SQLite connection."""
+    from accounts.selectors import approval_limit_get
+
+    assert has_role(user, Role.APPROVER)
+    approval_limit_get(user=user)
+
+
+def entries(po, action):
+    page = audit_history(entity_type="purchase_order", entity_id=po.id, limit=200)
+    return [e for e in page.items if e.action == action]
+
+
+def test_fifty_clicks_by_two_approvers_record_exactly_two_approvals(
+    make_po, approver, approver2
+):
+    po = make_po(("60", "100.00"))  # 6,000.00: two approvals needed
+    for user in (approver, approver2):
+        prime(user)
+    calls = [
+        (lambda user=user: purchase_order_approve(po_id=po.id, user=user, version=1))
+        for user in [approver, approver2] * 25
+    ]
+    outcomes = run_together(calls)
+
+    assert outcomes.count("ok") == 2, Counter(outcomes)
+    refusals = [o for o in outcomes if o != "ok"]
+    assert all(
+        "already approved" in o or "is approved; only pending" in o for o in refusals
+    ), Counter(refusals)
+    stored = purchase_order_get(po_id=po.id)
+    assert stored.status == "approved"
+    assert sorted(stored.approvers) == ["approver", "approver2"]
+    assert len(entries(po, "APPROVE")) == 2
+
+
+def test_fifty_distinct_approvers_give_one_first_and_one_second_approval(make_po, db):
+    from accounts.models import Profile
+
+    approvers = []
+    for number in range(50):
+        user = make_user(f"approver{number:02d}", "Approver")
+        Profile.objects.create(user=user, approval_limit="20000.00")
+        prime(user)
+        approvers.append(user)
+    po = make_po(("60", "100.00"))
+    outcomes = run_together(
+        [
+            lambda user=user: purchase_order_approve(po_id=po.id, user=user)
+            for user in approvers
+        ]
+    )
+
+    assert outcomes.count("ok") == 2, Counter(outcomes)
+    stored = purchase_order_get(po_id=po.id)
+    assert stored.status == "approved"
+    assert len(set(stored.approvers)) == 2
+    approve_entries = entries(po, "APPROVE")
+    assert [e.details["approval"] for e in reversed(approve_entries)] == [
+        "1 of 2",
+        "2 of 2",
+    ]
+
+
+def test_concurrent_receipts_never_lose_one_nor_exceed_the_order(make_po, approver, db):
+    clerks = [make_user(f"clerk{n}", "AP Clerk") for n in range(15)]
+    for clerk in clerks:
+        assert has_role(clerk, Role.AP_CLERK)
+    po = make_po(("10", "100.00"))
+    purchase_order_approve(po_id=po.id, user=approver)
+    outcomes = run_together(
+        [
+            lambda clerk=clerk: purchase_order_receive(
+                po_id=po.id, user=clerk, quantities={1: "1"}
+            )
+            for clerk in clerks
+        ]
+    )
+
+    assert outcomes.count("ok") == 10, Counter(outcomes)
+    refusals = [o for o in outcomes if o != "ok"]
+    assert all(o.startswith("ValidationFailed") for o in refusals), Counter(refusals)
+    stored = purchase_order_get(po_id=po.id)
+    assert stored.items[0].received_quantity == Decimal("10")
+    assert len(stored.receipts) == 10
+    assert len(entries(po, "RECEIVE")) == 10
