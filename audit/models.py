@@ -104,7 +104,7 @@ class AuditEntry(Model):
         return rows + [
             {"field": k, "before": None, "after": _display(v)}
             for k, v in details.items()
-            if k not in ("before", "after")
+            if k not in ("before", "after") and v is not None
         ]
 
 

@@ -6,7 +6,7 @@ from accounts.roles import require_reader
 from audit.selectors import audit_history
 from p2p_site.errors import NotFound
 
-ENTITY_TYPES = {"vendor": "Vendor"}
+ENTITY_TYPES = {"vendor": "Vendor", "purchase_order": "Purchase order"}
 
 
 def entity_history_view(request, entity_type, entity_id):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("vendors/", include("vendors.urls")),
+    path("purchase-orders/", include("purchasing.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -227,14 +227,14 @@ def check_editable(
 
 def check_can_approve(po, *, username: str, is_approver: bool, limit: Decimal) -> None:
     """Raise the error naming the first rule that refuses this approval."""
-    if not is_approver:
-        raise PermissionDenied("Only Approver users may approve purchase orders.")
-    check_transition(po, POStatus.APPROVED, action="approved")
     if po.requester == username:
         raise PermissionDenied(
             f"You raised {po.po_number}, so someone else must approve it "
             "(no self-approval)."
         )
+    if not is_approver:
+        raise PermissionDenied("Only Approver users may approve purchase orders.")
+    check_transition(po, POStatus.APPROVED, action="approved")
     if username in po.approvers:
         raise PermissionDenied(
             f"You already approved {po.po_number}; its second approval must come "

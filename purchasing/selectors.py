@@ -1,12 +1,14 @@
 """Reads of purchase orders, always by key or through an index."""
 
 import datetime as dt
+from decimal import Decimal
 
 from accounts.roles import Role, has_role
 from accounts.selectors import approval_limit_get
 from p2p_site import dynamo
-from p2p_site.errors import NotFound
-from purchasing.models import LISTING, POStatus, PurchaseOrder
+from p2p_site.errors import ApplicationError, NotFound, PermissionDenied
+from purchasing import rules
+from purchasing.models import LISTING, RECEIVABLE_STATUSES, POStatus, PurchaseOrder
 
 
 def purchase_order_get(*, po_id: str) -> PurchaseOrder | None:
@@ -138,3 +140,74 @@ def purchase_orders_awaiting_approval(
     )
     page.items = [po for po in page.items if username not in po.approvers]
     return page
+
+
+def purchase_order_actions(*, po: PurchaseOrder, user) -> dict[str, str | None]:
+    """
+    Return each action on the PO mapped to None if this user may do it now,
+    or to the reason it is refused (for buttons and their explanations).
+    """
+    username = user.get_username()
+    is_approver = has_role(user, Role.APPROVER)
+    is_admin = user.is_superuser
+    limit = approval_limit_get(user=user) if is_approver else Decimal("0")
+    checks = {
+        "edit": lambda: (
+            _require(has_role(user, Role.REQUESTER), "Only requesters edit POs."),
+            rules.check_editable(po, username=username, is_admin=is_admin),
+        ),
+        "delete": lambda: (
+            _require(has_role(user, Role.REQUESTER), "Only requesters delete POs."),
+            rules.check_editable(
+                po, username=username, is_admin=is_admin, action="deleted"
+            ),
+        ),
+        "approve": lambda: rules.check_can_approve(
+            po, username=username, is_approver=is_approver, limit=limit
+        ),
+        "reject": lambda: rules.check_can_reject(
+            po, username=username, is_approver=is_approver, reason="(checked on submit)"
+        ),
+        "send": lambda: (
+            _require(
+                has_role(user, Role.REQUESTER, Role.AP_CLERK),
+                "Only requesters or clerks.",
+            ),
+            rules.check_transition(po, POStatus.SENT, action="sent"),
+        ),
+        "close": lambda: (
+            _require(
+                has_role(user, Role.REQUESTER, Role.AP_CLERK),
+                "Only requesters or clerks.",
+            ),
+            rules.check_transition(po, POStatus.CLOSED, action="closed"),
+        ),
+        "cancel": lambda: (
+            _require(has_role(user, Role.REQUESTER, Role.APPROVER), "Not your role."),
+            rules.check_can_cancel(
+                po, username=username, is_approver=is_approver, is_admin=is_admin
+            ),
+        ),
+        "receive": lambda: (
+            _require(has_role(user, Role.AP_CLERK), "Only AP clerks record receipts."),
+            _require(
+                POStatus(po.status) in RECEIVABLE_STATUSES,
+                "Goods are received against approved or sent POs.",
+            ),
+            _require(not po.is_fully_received, "Everything ordered has been received."),
+        ),
+    }
+    actions: dict[str, str | None] = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except ApplicationError as exc:
+            actions[name] = exc.message
+        else:
+            actions[name] = None
+    return actions
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)

@@ -12,7 +12,8 @@ from p2p_site.api_preconditions import required_version
 from purchasing.apis import PurchaseOrderPage
 from purchasing.selectors import purchase_order_list
 from vendors import services
-from vendors.selectors import vendor_get_or_404, vendor_list
+from vendors.bank_details import mask_account
+from vendors.selectors import can_see_bank_details, vendor_get_or_404, vendor_list
 
 router = Router(tags=["vendors"])
 
@@ -40,6 +41,24 @@ class VendorOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+
+    @staticmethod
+    def resolve_iban(obj, context):
+        return _shown(obj.iban, context)
+
+    @staticmethod
+    def resolve_account_number(obj, context):
+        return _shown(obj.account_number, context)
+
+
+def _shown(value, context):
+    request = context.get("request") if context else None
+    user = getattr(request, "auth", None)
+    return (
+        value
+        if user is not None and can_see_bank_details(user)
+        else mask_account(value)
+    )
 
 
 class VendorPage(Schema):

@@ -63,3 +63,10 @@ def us_account_error(account: str) -> str | None:
     if not _US_ACCOUNT_SHAPE.match(account):
         return "A US account number has 4 to 17 digits."
     return None
+
+
+def mask_account(value: str | None) -> str | None:
+    """Show only the last four characters: enough to tell accounts apart."""
+    if not value:
+        return value
+    return "•" * max(len(value) - 4, 0) + value[-4:]

@@ -1,8 +1,14 @@
 """Reads of vendors, always by key or through an index."""
 
+from accounts.roles import Role, has_role
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 from vendors.models import LISTING, Vendor, name_key
+
+
+def can_see_bank_details(user) -> bool:
+    """Full account numbers are for the roles that maintain or pay vendors, and audit."""
+    return has_role(user, Role.AP_CLERK, Role.TREASURER, Role.AUDITOR)
 
 
 def vendor_get(*, vendor_id: str) -> Vendor | None:
@@ -51,3 +57,11 @@ def vendor_list(
             Vendor.status_index, status, cursor=cursor, limit=limit
         )
     return dynamo.query_page(Vendor.listing_index, LISTING, cursor=cursor, limit=limit)
+
+
+def vendor_choices_active(*, limit: int = 500) -> list[tuple[str, str]]:
+    """Return (id, name) of active vendors by name, for a PO's vendor picker."""
+    page = dynamo.query_page(Vendor.status_index, "active", limit=limit)
+    return sorted(
+        ((v.id, v.name) for v in page.items), key=lambda choice: choice[1].casefold()
+    )

@@ -19,6 +19,7 @@ from audit.entries import (
 from audit.models import AuditAction
 from p2p_site import dynamo
 from p2p_site.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
+from vendors.bank_details import mask_account
 from vendors.models import (
     VENDOR_TRANSITIONS,
     Vendor,
@@ -41,15 +42,9 @@ def _audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
     # Account numbers are kept in full on the vendor; the audit trail, read
     # more widely, shows only enough to tell one account from another.
     return {
-        key: (_mask(value) if key in ("iban", "account_number") else value)
+        key: (mask_account(value) if key in ("iban", "account_number") else value)
         for key, value in values.items()
     }
-
-
-def _mask(value: str | None) -> str | None:
-    if not value:
-        return value
-    return "•" * max(len(value) - 4, 0) + value[-4:]
 
 
 def _check_version(vendor: Vendor, version: int | None) -> None:

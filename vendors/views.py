@@ -11,9 +11,10 @@ from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
 from p2p_site.errors import ApplicationError, ValidationFailed
 from p2p_site.forms import add_service_errors
+from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.forms import VendorFilterForm, VendorForm, VersionForm
-from vendors.selectors import vendor_get_or_404, vendor_list
+from vendors.selectors import can_see_bank_details, vendor_get_or_404, vendor_list
 
 
 def vendor_list_view(request):
@@ -56,7 +57,13 @@ def vendor_detail_view(request, vendor_id):
     return render(
         request,
         "vendors/vendor_detail.html",
-        {"vendor": vendor, "history": history, "can_confirm_bank_details": can_confirm},
+        {
+            "vendor": vendor,
+            "history": history,
+            "can_confirm_bank_details": can_confirm,
+            "can_see_bank_details": can_see_bank_details(request.user),
+            "purchase_orders": purchase_order_list(vendor_id=vendor.id, limit=10),
+        },
     )
 
 

@@ -256,3 +256,26 @@ def test_history_of_an_unknown_record_type_is_404(clerk):
         reverse("audit:entity-history", args=["spaceship", "x"])
     )
     assert response.status_code == 404
+
+
+def test_full_account_numbers_only_for_clerks_treasurers_and_auditors(
+    clerk, requester, auditor, vendor
+):
+    from accounts.services import api_token_create
+
+    vendor_update(
+        vendor_id=vendor.id, user=clerk, changes={"iban": "DE89370400440532013000"}
+    )
+    url = reverse("vendors:detail", args=[vendor.id])
+    assert "DE89370400440532013000" in logged_in(clerk).get(url).content.decode()
+    assert "DE89370400440532013000" in logged_in(auditor).get(url).content.decode()
+    requester_html = logged_in(requester).get(url).content.decode()
+    assert "DE89370400440532013000" not in requester_html
+    assert "••••••••••••••••••3000" in requester_html
+    _, token = api_token_create(user=requester)
+    data = (
+        Client()
+        .get(f"/api/v1/vendors/{vendor.id}", HTTP_AUTHORIZATION=f"Bearer {token}")
+        .json()
+    )
+    assert data["iban"] == "••••••••••••••••••3000"

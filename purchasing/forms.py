@@ -1,0 +1,151 @@
+"""
+Purchase order forms. They shape browser input only; the rules live in
+`purchasing.rules`, so pages and API refuse the same things.
+"""
+
+from django import forms
+
+from p2p_site.money import CURRENCY_CHOICES
+from purchasing.models import MatchType, POStatus
+
+
+class PurchaseOrderForm(forms.Form):
+    vendor_id = forms.ChoiceField(label="Vendor", choices=[])
+    currency = forms.ChoiceField(
+        label="Currency",
+        required=False,
+        choices=[("", "The vendor's currency")] + [(c, c) for c in CURRENCY_CHOICES],
+    )
+    match_type = forms.ChoiceField(
+        label="Invoice matching",
+        choices=[
+            (MatchType.TWO_WAY.value, "2-way: invoice against the PO"),
+            (
+                MatchType.THREE_WAY.value,
+                "3-way: invoice against the PO and goods received",
+            ),
+        ],
+        initial=MatchType.TWO_WAY.value,
+        widget=forms.RadioSelect,
+    )
+    expected_delivery = forms.DateField(
+        label="Expected delivery",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    notes = forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, vendor_choices=(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor_id"].choices = [("", "Choose an active vendor")] + list(
+            vendor_choices
+        )
+        if editing:
+            # The vendor of a PO is fixed; raise a new PO for another vendor.
+            self.fields["vendor_id"].disabled = True
+            self.fields["vendor_id"].required = False
+            self.fields["version"].required = True
+
+
+class PurchaseOrderLineForm(forms.Form):
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+    )
+    quantity = forms.CharField(
+        label="Quantity",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    unit_price = forms.CharField(
+        label="Unit price",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return not any((data.get(f) or "").strip() for f in self.fields)
+
+
+PurchaseOrderLineFormSet = forms.formset_factory(
+    PurchaseOrderLineForm, extra=0, can_delete=True, max_num=1000, absolute_max=1000
+)
+
+
+class PurchaseOrderFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses")]
+        + [(s.value, s.value.capitalize()) for s in POStatus],
+    )
+    vendor = forms.CharField(required=False, widget=forms.HiddenInput)
+    mine = forms.BooleanField(label="Raised by me", required=False)
+    created_from = forms.DateField(
+        label="Created from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_to = forms.DateField(
+        label="Created to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("created_from"), cleaned.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", "The end date is before the start date.")
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReceiptForm(forms.Form):
+    received_on = forms.DateField(
+        label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, po, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for line in po.items:
+            outstanding = line.quantity - line.received_quantity
+            name = f"line_{line.line_number}"
+            self.fields[name] = forms.CharField(
+                label=f"Line {line.line_number}: {line.description}",
+                required=False,
+                help_text=f"Ordered {line.quantity}, received {line.received_quantity}, "
+                f"outstanding {outstanding}.",
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "placeholder": "0"}
+                ),
+            )
+            self.line_fields.append((line, self[name]))
+
+    def quantities(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("line_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("line_") and (value or "").strip()
+        }

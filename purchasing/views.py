@@ -1,0 +1,385 @@
+"""Purchase order pages: thin views over purchasing.selectors and purchasing.services."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Role, require_reader, require_role
+from audit.selectors import audit_history
+from p2p_site.errors import ApplicationError, ValidationFailed
+from p2p_site.forms import add_service_errors
+from purchasing import services
+from purchasing.forms import (
+    DecisionForm,
+    PurchaseOrderFilterForm,
+    PurchaseOrderForm,
+    PurchaseOrderLineFormSet,
+    ReasonForm,
+    ReceiptForm,
+)
+from purchasing.selectors import (
+    purchase_order_actions,
+    purchase_order_get_or_404,
+    purchase_order_list,
+    purchase_orders_awaiting_approval,
+)
+from vendors.selectors import vendor_choices_active, vendor_get
+
+
+def purchase_order_list_view(request):
+    require_reader(request.user)
+    form = PurchaseOrderFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    vendor = vendor_get(vendor_id=filters["vendor"]) if filters.get("vendor") else None
+    page = purchase_order_list(
+        status=filters.get("status") or None,
+        vendor_id=filters.get("vendor") or None,
+        requester=request.user.get_username() if filters.get("mine") else None,
+        created_from=filters.get("created_from"),
+        created_to=filters.get("created_to"),
+        cursor=filters.get("cursor") or None,
+        limit=settings.PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    first_query = query.urlencode()
+    next_query = None
+    if page.next_cursor:
+        query["cursor"] = page.next_cursor
+        next_query = query.urlencode()
+    return render(
+        request,
+        "purchasing/purchase_order_list.html",
+        {
+            "form": form,
+            "purchase_orders": page.items,
+            "vendor": vendor,
+            "next_query": next_query,
+            "first_query": first_query,
+            "is_first_page": not filters.get("cursor"),
+            "filtered": any(
+                filters.get(k)
+                for k in ("status", "vendor", "mine", "created_from", "created_to")
+            ),
+        },
+    )
+
+
+def purchase_order_awaiting_view(request):
+    require_role(request.user, Role.APPROVER, action="approve purchase orders")
+    page = purchase_orders_awaiting_approval(
+        user=request.user, cursor=request.GET.get("cursor"), limit=settings.PAGE_SIZE
+    )
+    return render(
+        request,
+        "purchasing/purchase_order_awaiting.html",
+        {"purchase_orders": page.items, "next_cursor": page.next_cursor},
+    )
+
+
+def purchase_order_detail_view(request, po_id):
+    require_reader(request.user)
+    po = purchase_order_get_or_404(po_id=po_id)
+    return render(
+        request,
+        "purchasing/purchase_order_detail.html",
+        {
+            "po": po,
+            "actions": purchase_order_actions(po=po, user=request.user),
+            "history": audit_history(
+                entity_type="purchase_order", entity_id=po.id, limit=20
+            ),
+            "reject_form": ReasonForm(initial={"version": po.version}),
+            "today": dt.date.today(),
+        },
+    )
+
+
+def _line_values(formset) -> tuple[list[dict], list[int]]:
+    """Return the kept, non-blank lines and the formset index of each."""
+    lines, positions = [], []
+    for index, form in enumerate(formset.forms):
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        if form.is_blank():
+            continue
+        lines.append(
+            {
+                k: form.cleaned_data.get(k)
+                for k in ("description", "quantity", "unit_price")
+            }
+        )
+        positions.append(index)
+    return lines, positions
+
+
+def _show_line_errors(form, formset, positions, error: ApplicationError) -> None:
+    """Put "items.N.field" errors beside the line they concern, the rest on top."""
+    field_errors = getattr(error, "field_errors", {}) or {}
+    top = []
+    for key, message in field_errors.items():
+        parts = key.split(".")
+        if parts[0] == "items" and len(parts) == 3 and int(parts[1]) < len(positions):
+            formset.forms[positions[int(parts[1])]].add_error(parts[2], message)
+        elif key in form.fields:
+            form.add_error(key, message)
+        else:
+            top.append(message)
+    if top or not field_errors:
+        form.add_error(None, " ".join(top) or error.message)
+
+
+def _with_extra_line(data):
+    data = data.copy()
+    data["lines-TOTAL_FORMS"] = str(int(data.get("lines-TOTAL_FORMS", 0) or 0) + 1)
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+def purchase_order_create_view(request):
+    require_role(request.user, Role.REQUESTER, action="raise purchase orders")
+    choices = vendor_choices_active()
+    if request.method == "POST":
+        data = (
+            _with_extra_line(request.POST)
+            if "add_line" in request.POST
+            else request.POST
+        )
+        form = PurchaseOrderForm(data, vendor_choices=choices)
+        formset = PurchaseOrderLineFormSet(data, prefix="lines")
+        if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
+            lines, positions = _line_values(formset)
+            try:
+                po = services.purchase_order_create(
+                    user=request.user,
+                    vendor_id=form.cleaned_data["vendor_id"],
+                    lines=lines,
+                    currency=form.cleaned_data["currency"] or None,
+                    match_type=form.cleaned_data["match_type"],
+                    expected_delivery=form.cleaned_data["expected_delivery"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except (ValidationFailed, ApplicationError) as exc:
+                _show_line_errors(form, formset, positions, exc)
+            else:
+                messages.success(
+                    request, f"{po.po_number} raised; it now awaits approval."
+                )
+                return redirect("purchasing:detail", po_id=po.id)
+    else:
+        form = PurchaseOrderForm(
+            initial={"vendor_id": request.GET.get("vendor", "")}, vendor_choices=choices
+        )
+        formset = PurchaseOrderLineFormSet(prefix="lines", initial=[{}, {}, {}])
+    status = 422 if request.method == "POST" and "add_line" not in request.POST else 200
+    if not (form.errors or any(formset.errors)) and status == 422:
+        status = 200
+    return render(
+        request,
+        "purchasing/purchase_order_form.html",
+        {"form": form, "formset": formset, "no_vendors": not choices},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def purchase_order_edit_view(request, po_id):
+    require_role(request.user, Role.REQUESTER, action="edit purchase orders")
+    po = purchase_order_get_or_404(po_id=po_id)
+    choices = [(po.vendor_id, po.vendor_name)]
+    initial = {
+        "vendor_id": po.vendor_id,
+        "currency": po.currency,
+        "match_type": po.match_type,
+        "expected_delivery": po.expected_delivery,
+        "notes": po.notes,
+        "version": po.version,
+    }
+    status = 200
+    if request.method == "POST":
+        data = (
+            _with_extra_line(request.POST)
+            if "add_line" in request.POST
+            else request.POST
+        )
+        form = PurchaseOrderForm(
+            data, initial=initial, vendor_choices=choices, editing=True
+        )
+        formset = PurchaseOrderLineFormSet(data, prefix="lines")
+        if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
+            lines, positions = _line_values(formset)
+            try:
+                services.purchase_order_update(
+                    po_id=po.id,
+                    user=request.user,
+                    version=form.cleaned_data["version"],
+                    lines=lines,
+                    currency=form.cleaned_data["currency"] or None,
+                    match_type=form.cleaned_data["match_type"],
+                    expected_delivery=form.cleaned_data["expected_delivery"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except ApplicationError as exc:
+                _show_line_errors(form, formset, positions, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, f"{po.po_number} saved.")
+                return redirect("purchasing:detail", po_id=po.id)
+        elif "add_line" not in request.POST:
+            status = 422
+    else:
+        form = PurchaseOrderForm(initial=initial, vendor_choices=choices, editing=True)
+        formset = PurchaseOrderLineFormSet(
+            prefix="lines",
+            initial=[
+                {
+                    "description": line.description,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                }
+                for line in po.items
+            ],
+        )
+    return render(
+        request,
+        "purchasing/purchase_order_form.html",
+        {"form": form, "formset": formset, "po": po},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def purchase_order_delete_view(request, po_id):
+    require_role(request.user, Role.REQUESTER, action="delete purchase orders")
+    po = purchase_order_get_or_404(po_id=po_id)
+    form = DecisionForm(request.POST or None, initial={"version": po.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purchase_order_delete(
+                po_id=po.id, user=request.user, version=form.cleaned_data["version"]
+            )
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+            status = exc.status_code
+        else:
+            history_url = reverse(
+                "audit:entity-history", args=["purchase_order", po.id]
+            )
+            messages.success(
+                request,
+                format_html(
+                    '{} deleted. <a href="{}">See its history</a>.',
+                    po.po_number,
+                    history_url,
+                ),
+            )
+            return redirect("purchasing:list")
+    return render(
+        request, "purchasing/purchase_order_confirm_delete.html", {"po": po, "form": form},
+        status=status,
+    )  # fmt: skip
+
+
+_DECISIONS = {
+    "approve": (services.purchase_order_approve, "{number} approved."),
+    "send": (services.purchase_order_send, "{number} marked as sent to the vendor."),
+    "close": (services.purchase_order_close, "{number} closed."),
+}
+
+
+@require_POST
+def purchase_order_decide_view(request, po_id, decision):
+    """Approve, send or close: one button each, the service decides."""
+    service, done = _DECISIONS[decision]
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reload the page and try again.")
+        return redirect("purchasing:detail", po_id=po_id)
+    try:
+        po = service(
+            po_id=po_id, user=request.user, version=form.cleaned_data["version"]
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        message = done.format(number=po.po_number)
+        if decision == "approve" and po.status == "pending":
+            message = (
+                f"Your approval of {po.po_number} is recorded "
+                f"({len(po.approvals)} of {po.approvals_required}); it awaits another approver."
+            )
+        messages.success(request, message)
+    return redirect("purchasing:detail", po_id=po_id)
+
+
+@require_POST
+def purchase_order_reason_view(request, po_id, decision):
+    """Reject (reason required) or cancel (reason optional)."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reload the page and try again.")
+        return redirect("purchasing:detail", po_id=po_id)
+    service = {
+        "reject": services.purchase_order_reject,
+        "cancel": services.purchase_order_cancel,
+    }[decision]
+    try:
+        po = service(
+            po_id=po_id,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{po.po_number} {po.status}.")
+    return redirect("purchasing:detail", po_id=po_id)
+
+
+@require_http_methods(["GET", "POST"])
+def purchase_order_receive_view(request, po_id):
+    require_role(request.user, Role.AP_CLERK, action="record goods receipts")
+    po = purchase_order_get_or_404(po_id=po_id)
+    form = ReceiptForm(
+        request.POST or None,
+        po=po,
+        initial={"received_on": dt.date.today(), "version": po.version},
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purchase_order_receive(
+                po_id=po.id,
+                user=request.user,
+                quantities=form.quantities(),
+                received_on=form.cleaned_data["received_on"],
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
+            )
+        except ApplicationError as exc:
+            for key, message in getattr(exc, "field_errors", {}).items():
+                field = "line_" + key.split(".")[1] if key.startswith("lines.") else key
+                form.add_error(field if field in form.fields else None, message)
+            if not getattr(exc, "field_errors", None):
+                form.add_error(None, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, f"Receipt recorded on {po.po_number}.")
+            return redirect("purchasing:detail", po_id=po.id)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request, "purchasing/purchase_order_receive.html", {"po": po, "form": form},
+        status=status,
+    )  # fmt: skip
