@@ -24,6 +24,7 @@ from p2p_site.money import (
     check_precision,
     line_amount,
     parse_decimal,
+    round_money,
     validate_currency,
 )
 from p2p_site.text import TextError, clean_text
@@ -124,7 +125,8 @@ def clean_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str) -> list[d
                 "line_number": index + 1,
                 "description": description,
                 "quantity": quantity,
-                "unit_price": unit_price,
+                # Precision was checked above; this only restores trailing zeros.
+                "unit_price": round_money(unit_price, currency),
                 "total_amount": amount,
             }
         )

@@ -3,7 +3,7 @@
 from accounts.roles import Role, has_role
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
-from vendors.models import LISTING, Vendor, name_key
+from vendors.models import LISTING, NAME_KEY_MAX_BYTES, Vendor, name_key
 
 
 def can_see_bank_details(user) -> bool:
@@ -42,6 +42,10 @@ def vendor_list(
     """
     if name_prefix and name_prefix.strip():
         prefix = name_key(name_prefix)
+        if len(prefix.encode()) > NAME_KEY_MAX_BYTES:
+            return dynamo.Page(
+                items=[], next_cursor=None
+            )  # no stored name is that long
         return dynamo.query_page(
             Vendor.name_index,
             LISTING,
