@@ -115,7 +115,8 @@ def measure(client, vendor_id: str, repeats: int) -> dict[str, tuple[float, floa
     results = {}
     for name, template in SCENARIOS:
         url = template.format(vendor=vendor_id, page2=page2)
-        client.get(url)  # warm up
+        for _ in range(20):  # warm up: DynamoDB Local's JVM and Django's caches
+            client.get(url)
         timings = []
         for _ in range(repeats):
             started = time.perf_counter()
@@ -133,7 +134,7 @@ def measure(client, vendor_id: str, repeats: int) -> dict[str, tuple[float, floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000])
-    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--endpoint", help="Use a running DynamoDB Local instead.")
     options = parser.parse_args()
 
