@@ -84,6 +84,19 @@ def purchase_order_entry(
     )
 
 
+def invoice_entry(
+    *, action: AuditAction, invoice_id: str, user, details: dict[str, Any]
+) -> AuditEntry:
+    return audit_entry(
+        type=AuditType.INVOICE_ACTION,
+        action=action,
+        entity_type="invoice",
+        entity_id=invoice_id,
+        user=user,
+        details=details,
+    )
+
+
 def audit_entry_add(transaction, entry: AuditEntry) -> None:
     """Add the entry to the change's transaction; an existing entry is never overwritten."""
     transaction.save(entry, condition=AuditEntry.id.does_not_exist())

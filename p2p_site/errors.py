@@ -45,6 +45,12 @@ class StaleRecord(ApplicationError):
         )
 
 
+class Duplicate(ApplicationError):
+    """The record exists already (e.g. an invoice number); `extra` points to it."""
+
+    status_code = 409
+
+
 class ValidationFailed(ApplicationError):
     """Input broke a rule; `field_errors` maps field names to messages."""
 

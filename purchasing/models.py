@@ -57,6 +57,8 @@ class POLine(MapAttribute):
     # The original API calls a line's amount `total_amount`.
     total_amount = DecimalAttribute()
     received_quantity = DecimalAttribute(default=lambda: Decimal("0"))
+    # On matched (and later scheduled or paid) invoices, maintained by invoicing.
+    invoiced_quantity = DecimalAttribute(default=lambda: Decimal("0"))
 
 
 class Approval(MapAttribute):
@@ -135,6 +137,8 @@ class PurchaseOrder(Model):
     currency = UnicodeAttribute()
     items = ListAttribute(of=POLine)
     total_amount = DecimalAttribute()
+    # Net total of the PO's matched, scheduled and paid invoices.
+    invoiced_total = DecimalAttribute(default=lambda: Decimal("0"))
     status = UnicodeAttribute()
     match_type = UnicodeAttribute(default=MatchType.TWO_WAY.value)
     requester = UnicodeAttribute()
@@ -171,6 +175,7 @@ class PurchaseOrder(Model):
             line.unit_price = round_money(line.unit_price, po.currency)
             line.total_amount = round_money(line.total_amount, po.currency)
         po.total_amount = round_money(po.total_amount, po.currency)
+        po.invoiced_total = round_money(po.invoiced_total or Decimal("0"), po.currency)
         for approval in po.approvals or []:
             approval.limit_used = round_money(approval.limit_used, po.currency)
         return po

@@ -9,7 +9,7 @@ buttons to show, so both always agree.
 """
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,26 +17,25 @@ from typing import Any
 from django.conf import settings
 
 from p2p_site.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from p2p_site.lines import (  # noqa: F401 - part of the PO rules
+    MAX_LINES,
+    QUANTITY_PLACES,
+    check_claimed_total,
+    clean_lines,
+    lines_total,
+)
 from p2p_site.money import (
     CURRENCY_MINOR_UNITS,
     Money,
     MoneyError,
-    check_precision,
-    line_amount,
     parse_decimal,
-    round_money,
     validate_currency,
 )
 from p2p_site.text import TextError, clean_text
 from purchasing.models import PO_TRANSITIONS, RECEIVABLE_STATUSES, MatchType, POStatus
 
-MAX_LINES = 200
-MAX_DESCRIPTION = 500
 MAX_NOTES = 2000
 MAX_REASON = 1000
-QUANTITY_PLACES = 3
-MAX_QUANTITY = Decimal("1000000000")
-MAX_UNIT_PRICE = Decimal("1000000000")
 
 
 def two_approval_threshold() -> Decimal:
@@ -49,111 +48,6 @@ def required_approvals(total: Decimal) -> int:
 
 
 # --- Lines and header -----------------------------------------------------
-
-
-def _quantity(value: Any, field: str, errors: dict, key: str) -> Decimal | None:
-    try:
-        quantity = parse_decimal(value, field=field)
-    except MoneyError as exc:
-        errors[key] = str(exc)
-        return None
-    if quantity <= 0:
-        errors[key] = f"{field.capitalize()} must be more than 0."
-    elif quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
-        errors[key] = (
-            f"{field.capitalize()} has more than {QUANTITY_PLACES} decimal places."
-        )
-    elif quantity > MAX_QUANTITY:
-        errors[key] = f"{field.capitalize()} is too large."
-    else:
-        return quantity
-    return None
-
-
-def clean_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str) -> list[dict]:
-    """Return the PO lines numbered 1..n with amounts computed, or raise."""
-    errors: dict[str, str] = {}
-    if not raw_lines:
-        raise ValidationFailed(
-            "A purchase order needs at least one line.",
-            {"items": "Add at least one line."},
-        )
-    if len(raw_lines) > MAX_LINES:
-        raise ValidationFailed(
-            f"A purchase order has at most {MAX_LINES} lines; this one has {len(raw_lines)}.",
-            {"items": f"At most {MAX_LINES} lines (this has {len(raw_lines)})."},
-        )
-    lines = []
-    for index, raw in enumerate(raw_lines):
-        prefix = f"items.{index}."
-        try:
-            description = clean_text(raw.get("description"), max_length=MAX_DESCRIPTION)
-        except TextError as exc:
-            errors[prefix + "description"] = str(exc)
-            description = ""
-        else:
-            if not description:
-                errors[prefix + "description"] = "Describe what is ordered."
-        quantity = _quantity(
-            raw.get("quantity"), "quantity", errors, prefix + "quantity"
-        )
-        unit_price = None
-        try:
-            unit_price = parse_decimal(raw.get("unit_price"), field="unit price")
-            if unit_price < 0:
-                errors[prefix + "unit_price"] = "Unit price cannot be negative."
-            elif unit_price > MAX_UNIT_PRICE:
-                errors[prefix + "unit_price"] = "Unit price is too large."
-            else:
-                check_precision(unit_price, currency, field="Unit price")
-        except MoneyError as exc:
-            errors[prefix + "unit_price"] = str(exc)
-        if prefix + "quantity" in errors or prefix + "unit_price" in errors:
-            continue
-        amount = line_amount(quantity, unit_price, currency)
-        claimed = raw.get("total_amount")
-        if claimed not in (None, ""):
-            try:
-                if parse_decimal(claimed, field="line total") != amount:
-                    errors[prefix + "total_amount"] = (
-                        f"The line total {claimed} does not match quantity x unit price = {amount}."
-                    )
-            except MoneyError as exc:
-                errors[prefix + "total_amount"] = str(exc)
-        lines.append(
-            {
-                "line_number": index + 1,
-                "description": description,
-                "quantity": quantity,
-                # Precision was checked above; this only restores trailing zeros.
-                "unit_price": round_money(unit_price, currency),
-                "total_amount": amount,
-            }
-        )
-    if errors:
-        raise ValidationFailed("Please correct the highlighted lines.", errors)
-    return lines
-
-
-def lines_total(lines: Sequence[Mapping[str, Any]], currency: str) -> Decimal:
-    total = sum((line["total_amount"] for line in lines), Decimal("0"))
-    return check_precision(total, currency)
-
-
-def check_claimed_total(claimed: Any, total: Decimal, currency: str) -> None:
-    """A total sent by a client is checked against the lines, never trusted."""
-    if claimed in (None, ""):
-        return
-    try:
-        matches = parse_decimal(claimed, field="total_amount") == total
-    except MoneyError as exc:
-        raise ValidationFailed(str(exc), {"total_amount": str(exc)}) from None
-    if not matches:
-        message = (
-            f"total_amount {claimed} does not match the lines' total "
-            f"{Money(total, currency)}."
-        )
-        raise ValidationFailed(message, {"total_amount": message})
 
 
 @dataclass(frozen=True)

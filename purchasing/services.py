@@ -74,7 +74,10 @@ def _active_vendor(vendor_id: str):
 
 
 def _po_lines(cleaned: Sequence[Mapping[str, Any]]) -> list[POLine]:
-    return [POLine(**line, received_quantity=Decimal("0")) for line in cleaned]
+    return [
+        POLine(**line, received_quantity=Decimal("0"), invoiced_quantity=Decimal("0"))
+        for line in cleaned
+    ]
 
 
 def _backoff(attempt: int) -> None:
@@ -488,6 +491,7 @@ def purchase_order_receive(
                 total_amount=line.total_amount,
                 received_quantity=line.received_quantity
                 + received.get(line.line_number, Decimal("0")),
+                invoiced_quantity=line.invoiced_quantity or Decimal("0"),
             )
             for line in po.items
         ]
@@ -521,3 +525,48 @@ def purchase_order_receive(
         return updates, AuditAction.RECEIVE, details
 
     return _decide(po_id=po_id, version=version, decide=decide, user=user)
+
+
+# --- Used by invoicing, inside its own transactions ---------------------------
+
+
+def purchase_order_invoiced_add(
+    *,
+    transaction,
+    po: PurchaseOrder,
+    quantities: Mapping[int, Decimal],
+    net_total: Decimal,
+) -> None:
+    """
+    Add a matched invoice's quantities and net total to the PO, conditioned on
+    the PO being the version the match was computed on.
+    """
+    items = [
+        POLine(
+            line_number=line.line_number,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            total_amount=line.total_amount,
+            received_quantity=line.received_quantity,
+            invoiced_quantity=(line.invoiced_quantity or Decimal("0"))
+            + quantities.get(line.line_number, Decimal("0")),
+        )
+        for line in po.items
+    ]
+    transaction.update(
+        po,
+        actions=[
+            PurchaseOrder.items.set(items),
+            PurchaseOrder.invoiced_total.set(
+                (po.invoiced_total or Decimal("0")) + net_total
+            ),
+        ],
+    )
+
+
+def purchase_order_unchanged_check(*, transaction, po: PurchaseOrder) -> None:
+    """Make the caller's transaction fail if the PO changed since it was read."""
+    transaction.condition_check(
+        PurchaseOrder, po.id, condition=PurchaseOrder.version == po.version
+    )

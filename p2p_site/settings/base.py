@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "audit",
     "vendors",
     "purchasing",
+    "invoicing",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,14 @@ DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 DEFAULT_APPROVAL_LIMIT = Decimal(env.str("DEFAULT_APPROVAL_LIMIT", default="10000.00"))
 # POs at or above this total (in the PO's currency) need two approvers.
 TWO_APPROVAL_THRESHOLD = Decimal(env.str("TWO_APPROVAL_THRESHOLD", default="5000.00"))
+# Reconciliation tolerances, in percent (domain.md "Reconciliation").
+MATCH_PRICE_TOLERANCE_PERCENT = Decimal(
+    env.str("MATCH_PRICE_TOLERANCE_PERCENT", default="1")
+)
+MATCH_TOTAL_TOLERANCE_PERCENT = Decimal(
+    env.str("MATCH_TOTAL_TOLERANCE_PERCENT", default="1")
+)
+MATCH_OVER_BILLING_PERCENT = Decimal(env.str("MATCH_OVER_BILLING_PERCENT", default="1"))
 DEFAULT_PAYMENT_TERMS = env.str("DEFAULT_PAYMENT_TERMS", default="Net 30")
 PAGE_SIZE = env.int("PAGE_SIZE", default=50)
 

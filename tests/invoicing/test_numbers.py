@@ -5,7 +5,16 @@ from invoicing.numbers import normalise_invoice_number
 
 @pytest.mark.parametrize(
     "spelling",
-    ["INV-0042", "inv 42", "INV/42", "Inv.42", "INV–0042", "ＩＮＶ４２", "INV\u200b-42", " inv42 "],
+    [
+        "INV-0042",
+        "inv 42",
+        "INV/42",
+        "Inv.42",
+        "INV–0042",
+        "ＩＮＶ４２",
+        "INV\u200b-42",
+        " inv42 ",
+    ],
 )
 def test_spellings_of_one_number_normalise_alike(spelling):
     assert normalise_invoice_number(spelling) == "inv42"

@@ -1,0 +1,189 @@
+"""Vendor invoices on InvoicesTable: lines, totals, the last reconciliation report."""
+
+import json
+from enum import StrEnum
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from p2p_site import dynamo
+from p2p_site.dynamo import DecimalAttribute
+from p2p_site.money import round_money
+
+
+class InvoiceStatus(StrEnum):
+    RECEIVED = "received"
+    MATCHED = "matched"
+    REJECTED = "rejected"
+    SCHEDULED = "scheduled"
+    PAID = "paid"
+    VOID = "void"
+
+
+# domain.md; `scheduled -> matched` is a payment run's cancellation.
+INVOICE_TRANSITIONS: dict[InvoiceStatus, set[InvoiceStatus]] = {
+    InvoiceStatus.RECEIVED: {
+        InvoiceStatus.MATCHED,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.VOID,
+    },
+    InvoiceStatus.REJECTED: {InvoiceStatus.RECEIVED, InvoiceStatus.VOID},
+    InvoiceStatus.MATCHED: {InvoiceStatus.SCHEDULED, InvoiceStatus.VOID},
+    InvoiceStatus.SCHEDULED: {InvoiceStatus.PAID, InvoiceStatus.MATCHED},
+    InvoiceStatus.PAID: set(),
+    InvoiceStatus.VOID: set(),
+}
+
+LISTING = "invoice"
+# The value of `queue` while an invoice waits for reconciliation; the
+# attribute is removed otherwise, so the queue index holds only those.
+AWAITING = "received"
+
+
+class InvoiceLine(MapAttribute):
+    line_number = NumberAttribute()
+    description = UnicodeAttribute()
+    quantity = DecimalAttribute()
+    unit_price = DecimalAttribute()
+    total_amount = DecimalAttribute()
+    po_line_number = NumberAttribute(null=True)
+
+
+class StatusSubmittedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status-submitted-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class PurchaseOrderIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "po-submitted-index"
+        projection = AllProjection()
+
+    po_id = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class VendorSubmittedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "vendor-submitted-index"
+        projection = AllProjection()
+
+    vendor_id = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ListingSubmittedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listing-submitted-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReconcileQueueIndex(GlobalSecondaryIndex):
+    """Sparse: only invoices waiting for reconciliation carry `queue`."""
+
+    class Meta:
+        index_name = "reconcile-queue-index"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+@dynamo.register
+class Invoice(Model):
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(default=LISTING)
+    invoice_number = UnicodeAttribute()
+    number_key = UnicodeAttribute()  # normalised, for duplicate detection
+    po_id = UnicodeAttribute()
+    po_number = UnicodeAttribute()
+    vendor_id = UnicodeAttribute()
+    vendor_name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    items = ListAttribute(of=InvoiceLine)
+    net_total = DecimalAttribute()
+    tax_amount = DecimalAttribute()
+    total_amount = DecimalAttribute()
+    status = UnicodeAttribute()
+    queue = UnicodeAttribute(null=True)
+    invoice_date = UnicodeAttribute()  # ISO date printed on the invoice
+    due_date = UnicodeAttribute()
+    discount_date = UnicodeAttribute(null=True)
+    discount_percent = DecimalAttribute(null=True)
+    report_json = UnicodeAttribute(null=True)
+    reconciled_at = UTCDateTimeAttribute(null=True)
+    submitted_by = UnicodeAttribute()
+    submitted_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    status_index = StatusSubmittedIndex()
+    po_index = PurchaseOrderIndex()
+    vendor_index = VendorSubmittedIndex()
+    listing_index = ListingSubmittedIndex()
+    queue_index = ReconcileQueueIndex()
+
+    @classmethod
+    def from_raw_data(cls, data):
+        # DynamoDB drops trailing zeros; amounts get their minor unit back.
+        invoice = super().from_raw_data(data)
+        if invoice.currency is None:  # a number guard item, not an invoice
+            return invoice
+        for line in invoice.items or []:
+            line.unit_price = round_money(line.unit_price, invoice.currency)
+            line.total_amount = round_money(line.total_amount, invoice.currency)
+        for name in ("net_total", "tax_amount", "total_amount"):
+            setattr(
+                invoice, name, round_money(getattr(invoice, name), invoice.currency)
+            )
+        return invoice
+
+    @property
+    def report(self) -> dict | None:
+        return json.loads(self.report_json) if self.report_json else None
+
+    @property
+    def top_finding(self) -> str | None:
+        report = self.report
+        if report and report.get("findings"):
+            return report["findings"][0]["message"]
+        return None
+
+
+class InvoiceNumberGuard(Model):
+    """
+    One per vendor and normalised invoice number, in InvoicesTable.
+
+    Written with attribute_not_exists in the invoice's own transaction, so two
+    clerks entering the same number at once get one invoice and one refusal.
+    Voiding the invoice deletes its guard and frees the number.
+    """
+
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)  # "number#<vendor id>#<number key>"
+    invoice_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(vendor_id: str, number_key: str) -> str:
+        return f"number#{vendor_id}#{number_key}"
+
+
+dynamo.register_view(InvoiceNumberGuard)

@@ -1,0 +1,405 @@
+"""
+Every write to an invoice. Each is one conditional TransactWrite holding the
+change and its INVOICE_ACTION audit entry: both are written or neither.
+"""
+
+import dataclasses
+import datetime as dt
+import json
+import random
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from accounts.roles import Role, require_role
+from audit.entries import actor_id, audit_entry_add, invoice_entry
+from audit.models import AuditAction
+from invoicing import matching
+from invoicing.models import (
+    AWAITING,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberGuard,
+    InvoiceStatus,
+)
+from invoicing.numbers import normalise_invoice_number
+from invoicing.selectors import invoice_get, invoice_get_or_404
+from p2p_site import dynamo
+from p2p_site.errors import (
+    Duplicate,
+    InvalidTransition,
+    NotFound,
+    StaleRecord,
+    ValidationFailed,
+)
+from p2p_site.lines import clean_lines, lines_total
+from p2p_site.money import Money, MoneyError, check_precision, parse_decimal
+from p2p_site.text import TextError, clean_text
+from purchasing import services as purchasing_services
+from purchasing.models import POStatus
+from purchasing.selectors import purchase_order_get
+from vendors.payment_terms import PaymentTermsError, parse_payment_terms
+from vendors.selectors import vendor_get
+
+JOB_USER = "reconciliation_job"
+MAX_ATTEMPTS = 8
+MAX_NUMBER_LENGTH = 50
+
+
+def _invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "invoice_number": invoice.invoice_number,
+        "po_number": invoice.po_number,
+        "vendor_id": invoice.vendor_id,
+        "currency": invoice.currency,
+        "invoice_date": invoice.invoice_date,
+        "due_date": invoice.due_date,
+        "net_total": invoice.net_total,
+        "tax_amount": invoice.tax_amount,
+        "total_amount": invoice.total_amount,
+        "items": [
+            {
+                "line_number": line.line_number,
+                "po_line_number": line.po_line_number,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "total_amount": line.total_amount,
+            }
+            for line in invoice.items
+        ],
+    }
+
+
+def _money_field(value: Any, currency: str, field: str, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = parse_decimal(value, field=field)
+        if amount < 0:
+            raise MoneyError(f"{field} cannot be negative.")
+        return check_precision(amount, currency, field=field)
+    except MoneyError as exc:
+        errors[field] = str(exc)
+        return None
+
+
+def _clean_date(
+    value: Any, field: str, errors: dict, *, today: dt.date
+) -> dt.date | None:
+    if isinstance(value, dt.date):
+        date = value
+    else:
+        try:
+            date = dt.date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            errors[field] = "Use a date like 2026-12-31."
+            return None
+    if date > today:
+        errors[field] = "The invoice date cannot be in the future."
+    return date
+
+
+def invoice_create(
+    *,
+    user,
+    po_id: str,
+    invoice_number: str,
+    invoice_date: Any,
+    lines: Sequence[Mapping[str, Any]],
+    tax_amount: Any = "0",
+    total_amount: Any = None,
+) -> Invoice:
+    """
+    Enter a vendor's invoice against a PO (AP Clerk).
+
+    Its number must be new for the vendor in any spelling; the check is a
+    guard item in the same transaction, so it holds when two clerks submit
+    the same number at the same moment.
+    """
+    require_role(user, Role.AP_CLERK, action="enter invoices")
+    po = purchase_order_get(po_id=po_id)
+    if po is None:
+        raise NotFound(f"There is no purchase order with id '{po_id}'.")
+    if po.status == POStatus.CANCELLED:
+        message = f"{po.po_number} is cancelled; invoices cannot be entered against it."
+        raise ValidationFailed(message, {"po_id": message})
+    errors: dict[str, str] = {}
+    try:
+        number = clean_text(invoice_number, max_length=MAX_NUMBER_LENGTH)
+    except TextError as exc:
+        errors["invoice_number"], number = str(exc), None
+    number_key = normalise_invoice_number(number) if number else ""
+    if number is not None and not number_key:
+        errors["invoice_number"] = "Enter the invoice number printed on the invoice."
+    elif number is None and "invoice_number" not in errors:
+        errors["invoice_number"] = "Enter the invoice number printed on the invoice."
+    today = dt.date.today()
+    date = _clean_date(invoice_date, "invoice_date", errors, today=today)
+    tax = _money_field(tax_amount, po.currency, "tax_amount", errors)
+    try:
+        cleaned = clean_lines(lines, po.currency, what="An invoice")
+    except ValidationFailed as exc:
+        errors.update(exc.field_errors)
+        cleaned = []
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    tax = tax or Decimal("0")
+    net = lines_total(cleaned, po.currency)
+    total = net + tax
+    claimed = _money_field(total_amount, po.currency, "total_amount", errors)
+    if claimed is not None and claimed != total:
+        message = (
+            f"The total {Money(claimed, po.currency)} is not the lines "
+            f"({Money(net, po.currency)}) plus tax ({Money(tax, po.currency)}) = "
+            f"{Money(total, po.currency)}."
+        )
+        raise ValidationFailed(message, {"total_amount": message})
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+
+    due, discount_date, discount_percent = _due_dates(po.vendor_id, date)
+    now = dynamo.utcnow()
+    invoice = Invoice(
+        id=str(uuid.uuid4()),
+        invoice_number=number,
+        number_key=number_key,
+        po_id=po.id,
+        po_number=po.po_number,
+        vendor_id=po.vendor_id,
+        vendor_name=po.vendor_name,
+        currency=po.currency,
+        items=[InvoiceLine(**line) for line in cleaned],
+        net_total=net,
+        tax_amount=tax,
+        total_amount=total,
+        status=InvoiceStatus.RECEIVED.value,
+        queue=AWAITING,
+        invoice_date=date.isoformat(),
+        due_date=due.isoformat(),
+        discount_date=discount_date.isoformat() if discount_date else None,
+        discount_percent=discount_percent,
+        submitted_by=actor_id(user),
+        submitted_at=now,
+        updated_at=now,
+    )
+    guard = InvoiceNumberGuard(
+        InvoiceNumberGuard.key(po.vendor_id, number_key), invoice_id=invoice.id
+    )
+    entry = invoice_entry(
+        action=AuditAction.CREATE,
+        invoice_id=invoice.id,
+        user=user,
+        details={"after": _invoice_snapshot(invoice)},
+    )
+    try:
+        with dynamo.write_transaction() as transaction:
+            transaction.save(invoice, condition=Invoice.id.does_not_exist())
+            transaction.save(guard, condition=InvoiceNumberGuard.id.does_not_exist())
+            audit_entry_add(transaction, entry)
+    except StaleRecord:
+        _refuse_duplicate(po.vendor_id, po.vendor_name, number, number_key)
+        raise
+    return invoice
+
+
+def _refuse_duplicate(vendor_id: str, vendor_name: str, number: str, number_key: str):
+    try:
+        guard = InvoiceNumberGuard.get(
+            InvoiceNumberGuard.key(vendor_id, number_key), consistent_read=True
+        )
+    except InvoiceNumberGuard.DoesNotExist:
+        return
+    existing = invoice_get(invoice_id=guard.invoice_id)
+    shown = existing.invoice_number if existing else number
+    raise Duplicate(
+        f"Invoice {number} of {vendor_name} is already entered as {shown}; "
+        "the same number in another spelling counts as the same invoice.",
+        {"existing_invoice_id": guard.invoice_id},
+    )
+
+
+def _due_dates(vendor_id: str, invoice_date: dt.date):
+    vendor = vendor_get(vendor_id=vendor_id)
+    text = vendor.payment_terms if vendor else settings.DEFAULT_PAYMENT_TERMS
+    try:
+        terms = parse_payment_terms(text)
+    except PaymentTermsError:
+        terms = parse_payment_terms(settings.DEFAULT_PAYMENT_TERMS)
+    return (
+        terms.due_date(invoice_date),
+        terms.discount_date(invoice_date),
+        terms.discount_percent,
+    )
+
+
+# --- Reconciliation -----------------------------------------------------------
+
+
+def tolerances() -> matching.Tolerances:
+    return matching.Tolerances(
+        price_percent=settings.MATCH_PRICE_TOLERANCE_PERCENT,
+        total_percent=settings.MATCH_TOTAL_TOLERANCE_PERCENT,
+        over_billing_percent=settings.MATCH_OVER_BILLING_PERCENT,
+    )
+
+
+def match_inputs(invoice: Invoice, po) -> tuple:
+    """The plain data the matching rules take, from the stored records."""
+    po_data = matching.PurchaseOrderData(
+        status=po.status,
+        vendor_id=po.vendor_id,
+        currency=po.currency,
+        total_amount=po.total_amount,
+        three_way=po.match_type == "3-way",
+        lines=tuple(
+            matching.POLineData(
+                line.line_number, line.quantity, line.unit_price, line.received_quantity
+            )
+            for line in po.items
+        ),
+    )
+    invoice_data = matching.InvoiceData(
+        vendor_id=invoice.vendor_id,
+        currency=invoice.currency,
+        lines=tuple(
+            matching.InvoiceLineData(
+                line.quantity, line.unit_price, line.po_line_number
+            )
+            for line in invoice.items
+        ),
+    )
+    earlier = []
+    if po.invoiced_total:
+        earlier.append(
+            matching.EarlierInvoiceData(
+                net_total=po.invoiced_total,
+                quantities={
+                    line.line_number: line.invoiced_quantity
+                    for line in po.items
+                    if line.invoiced_quantity
+                },
+            )
+        )
+    return invoice_data, po_data, earlier
+
+
+def report_as_dict(report: matching.MatchReport) -> dict[str, Any]:
+    data = dataclasses.asdict(report)
+    data["outcome"] = report.outcome.value
+    for finding in data["findings"]:
+        finding["code"] = str(finding["code"])
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def invoice_reconcile(
+    *, invoice_id: str, user, action: AuditAction = AuditAction.RECONCILE
+) -> tuple[Invoice, matching.MatchReport]:
+    """
+    Match a `received` invoice against its PO and record the outcome.
+
+    The status change, the quantities added to the PO and the audit entry are
+    one transaction, conditioned on the invoice still being `received` and
+    the PO unchanged since read; a conflict re-reads and matches again.
+    """
+    if user != JOB_USER:
+        require_role(user, Role.AP_CLERK, action="reconcile invoices")
+    for attempt in range(MAX_ATTEMPTS):
+        invoice = invoice_get_or_404(invoice_id=invoice_id)
+        if invoice.status != InvoiceStatus.RECEIVED:
+            raise InvalidTransition(
+                f"Invoice {invoice.invoice_number} is {invoice.status}; only received "
+                "invoices are reconciled."
+            )
+        po = purchase_order_get(po_id=invoice.po_id)
+        if po is None:
+            raise NotFound(
+                f"The PO of invoice {invoice.invoice_number} no longer exists."
+            )
+        report = matching.reconcile(*match_inputs(invoice, po), tolerances())
+        report_dict = report_as_dict(report)
+        if (
+            report.outcome == matching.Outcome.AWAITING_RECEIPT
+            and invoice.report == report_dict
+        ):
+            return invoice, report  # nothing new: no write, no audit entry
+        try:
+            _record(invoice, po, report, report_dict, user, action)
+        except StaleRecord:
+            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+            continue
+        return invoice, report
+    raise StaleRecord("The invoice or its PO kept changing; try reconciling again.")
+
+
+def _record(invoice, po, report, report_dict, user, action) -> None:
+    now = dynamo.utcnow()
+    status = {
+        matching.Outcome.MATCHED: InvoiceStatus.MATCHED,
+        matching.Outcome.REJECTED: InvoiceStatus.REJECTED,
+        matching.Outcome.AWAITING_RECEIPT: InvoiceStatus.RECEIVED,
+    }[report.outcome]
+    actions = [
+        Invoice.status.set(status.value),
+        Invoice.report_json.set(json.dumps(report_dict, sort_keys=True)),
+        Invoice.reconciled_at.set(now),
+        Invoice.updated_at.set(now),
+    ]
+    if status != InvoiceStatus.RECEIVED:
+        actions.append(Invoice.queue.remove())
+    entry = invoice_entry(
+        action=action,
+        invoice_id=invoice.id,
+        user=user,
+        details={
+            "outcome": report.outcome.value,
+            "findings": [
+                f"{f.code} line {f.line}" if f.line else f.code.value
+                for f in report.findings
+            ],  # fmt: skip
+            "before": {"status": invoice.status},
+            "after": {"status": status.value},
+        },
+    )
+    with dynamo.write_transaction() as transaction:
+        transaction.update(
+            invoice,
+            actions=actions,
+            condition=Invoice.status == InvoiceStatus.RECEIVED.value,
+        )
+        if report.outcome == matching.Outcome.MATCHED:
+            quantities: dict[int, Decimal] = {}
+            pairs = _paired_quantities(invoice, po)
+            for number, quantity in pairs.items():
+                quantities[number] = quantity
+            purchasing_services.purchase_order_invoiced_add(
+                transaction=transaction,
+                po=po,
+                quantities=quantities,
+                net_total=invoice.net_total,
+            )
+        else:
+            purchasing_services.purchase_order_unchanged_check(
+                transaction=transaction, po=po
+            )
+        audit_entry_add(transaction, entry)
+    invoice.status = status.value
+    invoice.report_json = json.dumps(report_dict, sort_keys=True)
+
+
+def _paired_quantities(invoice: Invoice, po) -> dict[int, Decimal]:
+    """Invoiced quantity per PO line, paired as the matching rules pair them."""
+    numbers = [line.line_number for line in po.items]
+    result: dict[int, Decimal] = {}
+    for position, line in enumerate(invoice.items):
+        number = line.po_line_number
+        if number is None:
+            number = numbers[position] if position < len(numbers) else None
+        if number in numbers:
+            result[number] = result.get(number, Decimal("0")) + line.quantity
+    return result

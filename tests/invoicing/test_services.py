@@ -1,0 +1,245 @@
+"""Invoices through the services: domain.md's worked examples on stored records."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+
+from accounts.roles import Role, has_role
+from audit.selectors import audit_history
+from invoicing.models import InvoiceStatus
+from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
+from invoicing.services import JOB_USER, invoice_create, invoice_reconcile
+from p2p_site.errors import (
+    Duplicate,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from purchasing.selectors import purchase_order_get
+from purchasing.services import (
+    purchase_order_approve,
+    purchase_order_cancel,
+    purchase_order_receive,
+)
+
+TODAY = dt.date.today().isoformat()
+
+
+def lines(*pairs):
+    return [
+        {"description": f"Item {n}", "quantity": q, "unit_price": p}
+        for n, (q, p) in enumerate(pairs, start=1)
+    ]
+
+
+@pytest.fixture
+def approved_po(make_po, approver):
+    po = make_po()  # 10 x 100.00 and 5 x 20.00 = 1,100.00
+    purchase_order_approve(po_id=po.id, user=approver)
+    return po
+
+
+def enter(clerk, po, number="INV-1", pairs=(("10", "100.00"), ("5", "20.00")), **extra):
+    return invoice_create(
+        user=clerk, po_id=po.id, invoice_number=number, invoice_date=TODAY,
+        lines=lines(*pairs), **extra,
+    )  # fmt: skip
+
+
+def reconcile(clerk, invoice):
+    stored, report = invoice_reconcile(invoice_id=invoice.id, user=clerk)
+    return invoice_get(invoice_id=invoice.id), report
+
+
+def test_entered_invoice_waits_for_reconciliation_with_due_date_from_terms(
+    clerk, approved_po
+):
+    invoice = enter(clerk, approved_po, tax_amount="209.00", total_amount="1309.00")
+    stored = invoice_get(invoice_id=invoice.id)
+    assert (stored.status, stored.net_total, stored.total_amount) == (
+        "received", Decimal("1100.00"), Decimal("1309.00"),
+    )  # fmt: skip
+    assert stored.due_date == (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert [i.id for i in invoices_awaiting_reconciliation().items] == [invoice.id]
+    entries = audit_history(entity_type="invoice", entity_id=invoice.id).items
+    assert [(e.type, e.action, e.user_id) for e in entries] == [
+        ("INVOICE_ACTION", "CREATE", "clerk")
+    ]
+
+
+def test_worked_example_exact_invoice_matches_and_counts_on_the_po(clerk, approved_po):
+    stored, report = reconcile(clerk, enter(clerk, approved_po))
+    assert stored.status == "matched" and report.findings == ()
+    assert invoices_awaiting_reconciliation().items == []
+    po = purchase_order_get(po_id=approved_po.id)
+    assert po.invoiced_total == Decimal("1100.00")
+    assert [line.invoiced_quantity for line in po.items] == [
+        Decimal("10"),
+        Decimal("5"),
+    ]
+    (entry, _) = audit_history(entity_type="invoice", entity_id=stored.id).items
+    assert (entry.action, entry.details["outcome"]) == ("RECONCILE", "matched")
+
+
+def test_worked_example_small_variance_matches(clerk, approved_po):
+    stored, _ = reconcile(
+        clerk, enter(clerk, approved_po, pairs=(("10", "100.50"), ("5", "20.00")))
+    )
+    assert stored.status == "matched"
+
+
+def test_worked_example_price_variance_is_rejected_with_its_findings(
+    clerk, approved_po
+):
+    stored, report = reconcile(
+        clerk, enter(clerk, approved_po, pairs=(("10", "103.00"), ("5", "20.00")))
+    )
+    assert stored.status == "rejected"
+    assert [(f["code"], f["line"]) for f in stored.report["findings"]] == [
+        ("PRICE_VARIANCE", 1), ("TOTAL_VARIANCE", None),
+    ]  # fmt: skip
+    assert purchase_order_get(po_id=approved_po.id).invoiced_total == Decimal("0.00")
+
+
+def test_worked_example_extra_line_is_unmatched(clerk, approved_po):
+    invoice = enter(
+        clerk, approved_po, pairs=(("10", "100.00"), ("5", "20.00"), ("1", "50.00"))
+    )
+    stored, report = reconcile(clerk, invoice)
+    assert (stored.status, report.codes) == ("rejected", ["UNMATCHED_LINE"])
+    assert report.findings[0].line == 3
+
+
+def test_worked_example_billing_twice_is_over_ordered_and_over_billed(
+    clerk, approved_po
+):
+    reconcile(clerk, enter(clerk, approved_po, number="INV-1"))
+    stored, report = reconcile(clerk, enter(clerk, approved_po, number="INV-2"))
+    assert stored.status == "rejected"
+    assert report.codes == ["QTY_OVER_ORDERED", "QTY_OVER_ORDERED", "OVER_BILLED"]
+
+
+def test_worked_example_pending_po_is_not_approved(clerk, make_po):
+    po = make_po()
+    stored, report = reconcile(clerk, enter(clerk, po))
+    assert (stored.status, report.codes) == ("rejected", ["PO_NOT_APPROVED"])
+
+
+def test_three_way_invoice_waits_for_goods_then_matches_after_the_receipt(
+    clerk, make_po, approver
+):
+    po = make_po(match_type="3-way")
+    purchase_order_approve(po_id=po.id, user=approver)
+    invoice = enter(clerk, po)
+    stored, report = reconcile(clerk, invoice)
+    assert (stored.status, report.outcome.value) == ("received", "awaiting_receipt")
+    assert [i.id for i in invoices_awaiting_reconciliation().items] == [invoice.id]
+    entries_before = len(
+        audit_history(entity_type="invoice", entity_id=invoice.id).items
+    )
+    invoice_reconcile(invoice_id=invoice.id, user=JOB_USER)  # nothing new: no write
+    assert (
+        len(audit_history(entity_type="invoice", entity_id=invoice.id).items)
+        == entries_before
+    )
+    purchase_order_receive(po_id=po.id, user=clerk, quantities={1: "10", 2: "5"})
+    stored, report = reconcile(clerk, invoice)
+    assert stored.status == "matched"
+
+
+@pytest.mark.parametrize("spelling", ["inv 42", "INV/42", "Inv.0042"])
+def test_the_same_number_in_another_spelling_is_refused_with_a_link(
+    clerk, approved_po, spelling
+):
+    first = enter(clerk, approved_po, number="INV-0042")
+    with pytest.raises(Duplicate, match="already entered as INV-0042") as caught:
+        enter(clerk, approved_po, number=spelling)
+    assert caught.value.extra == {"existing_invoice_id": first.id}
+
+
+def test_bad_invoices_are_refused_and_nothing_is_written(
+    clerk, approved_po, make_po, requester
+):
+    with pytest.raises(ValidationFailed, match="is not the lines"):
+        enter(clerk, approved_po, tax_amount="10.00", total_amount="1100.00")
+    with pytest.raises(ValidationFailed) as caught:
+        enter(clerk, approved_po, pairs=(("-1", "100.00"),), tax_amount="-5")
+    assert {"items.0.quantity", "tax_amount"} <= set(caught.value.field_errors)
+    with pytest.raises(NotFound):
+        invoice_create(
+            user=clerk,
+            po_id="nope",
+            invoice_number="X",
+            invoice_date=TODAY,
+            lines=lines(("1", "1")),
+        )
+    cancelled = make_po()
+    purchase_order_cancel(po_id=cancelled.id, user=requester)
+    with pytest.raises(ValidationFailed, match="is cancelled"):
+        enter(clerk, cancelled)
+    with pytest.raises(PermissionDenied):
+        enter(requester, approved_po)
+    assert invoices_awaiting_reconciliation().items == []
+
+
+def test_only_received_invoices_are_reconciled(clerk, approved_po):
+    invoice = enter(clerk, approved_po)
+    reconcile(clerk, invoice)
+    with pytest.raises(InvalidTransition, match="is matched; only received"):
+        invoice_reconcile(invoice_id=invoice.id, user=clerk)
+
+
+@pytest.mark.dynamodb_local_only
+def test_two_clerks_entering_one_number_at_once_get_one_invoice(
+    clerk, clerk2, approved_po
+):
+    for user in (clerk, clerk2):
+        assert has_role(user, Role.AP_CLERK)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit(user, spelling):
+        barrier.wait()
+        try:
+            enter(user, approved_po, number=spelling)
+            outcomes.append("ok")
+        except Duplicate as exc:
+            outcomes.append(exc.message)
+
+    threads = [threading.Thread(target=submit, args=pair)
+               for pair in [(clerk, "INV-0042"), (clerk2, "inv 42")]]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes)[-1] == "ok" and outcomes.count("ok") == 1, outcomes
+    assert "already entered" in [o for o in outcomes if o != "ok"][0]
+    assert len(invoices_awaiting_reconciliation().items) == 1
+
+
+@pytest.mark.dynamodb_local_only
+def test_two_invoices_of_one_po_reconciled_at_once_cannot_both_bill_it(
+    clerk, approved_po
+):
+    first, second = (
+        enter(clerk, approved_po, number="A-1"),
+        enter(clerk, approved_po, number="B-1"),
+    )
+    assert has_role(clerk, Role.AP_CLERK)
+    barrier = threading.Barrier(2)
+
+    def run(invoice):
+        barrier.wait()
+        invoice_reconcile(invoice_id=invoice.id, user=clerk)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(invoice_get(invoice_id=i.id).status for i in (first, second))
+    assert statuses == [InvoiceStatus.MATCHED, InvoiceStatus.REJECTED]
+    assert purchase_order_get(po_id=approved_po.id).invoiced_total == Decimal("1100.00")
