@@ -298,7 +298,12 @@ def report_as_dict(report: matching.MatchReport) -> dict[str, Any]:
 
 
 def invoice_reconcile(
-    *, invoice_id: str, user, action: AuditAction = AuditAction.RECONCILE
+    *,
+    invoice_id: str,
+    user,
+    action: AuditAction = AuditAction.RECONCILE,
+    invoice: Invoice | None = None,
+    po=None,
 ) -> tuple[Invoice, matching.MatchReport]:
     """
     Match a `received` invoice against its PO and record the outcome.
@@ -306,17 +311,21 @@ def invoice_reconcile(
     The status change, the quantities added to the PO and the audit entry are
     one transaction, conditioned on the invoice still being `received` and
     the PO unchanged since read; a conflict re-reads and matches again.
+    `invoice` and `po`, when given (the batch job reads them in bulk), are
+    used for the first attempt instead of reading them again.
     """
     if user != JOB_USER:
         require_role(user, Role.AP_CLERK, action="reconcile invoices")
     for attempt in range(MAX_ATTEMPTS):
-        invoice = invoice_get_or_404(invoice_id=invoice_id)
+        if invoice is None or attempt:
+            invoice = invoice_get_or_404(invoice_id=invoice_id)
         if invoice.status != InvoiceStatus.RECEIVED:
             raise InvalidTransition(
                 f"Invoice {invoice.invoice_number} is {invoice.status}; only received "
                 "invoices are reconciled."
             )
-        po = purchase_order_get(po_id=invoice.po_id)
+        if po is None or attempt:
+            po = purchase_order_get(po_id=invoice.po_id)
         if po is None:
             raise NotFound(
                 f"The PO of invoice {invoice.invoice_number} no longer exists."
@@ -335,6 +344,18 @@ def invoice_reconcile(
             continue
         return invoice, report
     raise StaleRecord("The invoice or its PO kept changing; try reconciling again.")
+
+
+def invoice_reconcile_error_record(*, invoice_id: str, error: str) -> None:
+    """Record on the audit trail that the job could not reconcile an invoice."""
+    entry = invoice_entry(
+        action=AuditAction.RECONCILE_ERROR,
+        invoice_id=invoice_id,
+        user=JOB_USER,
+        details={"error": error},
+    )
+    with dynamo.write_transaction() as transaction:
+        audit_entry_add(transaction, entry)
 
 
 def _record(invoice, po, report, report_dict, user, action) -> None:

@@ -211,3 +211,8 @@ def purchase_order_actions(*, po: PurchaseOrder, user) -> dict[str, str | None]:
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
+
+
+def purchase_orders_get_many(*, po_ids: set[str]) -> dict[str, PurchaseOrder]:
+    """Return the POs with these ids, read in batches of 100."""
+    return {po.id: po for po in PurchaseOrder.batch_get(list(po_ids))} if po_ids else {}

@@ -1,0 +1,144 @@
+"""
+The scheduled reconciliation job (`manage.py reconcile_invoices`, and the
+AWS Lambda handler in `invoicing.lambda_handler`).
+
+It reads the waiting invoices from the sparse queue index (its cost follows
+the number waiting, not the table), fetches their POs in batches, and records
+each outcome with `invoice_reconcile`: one conditional transaction per
+invoice. Two runs started together reconcile each invoice once between them:
+the loser of a race finds the invoice no longer `received` and skips it.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+
+from audit.entries import audit_entry, audit_entry_add
+from audit.models import AuditAction, AuditType
+from invoicing import matching
+from invoicing.models import Invoice
+from invoicing.selectors import invoices_awaiting_reconciliation
+from invoicing.services import (
+    JOB_USER,
+    invoice_reconcile,
+    invoice_reconcile_error_record,
+    match_inputs,
+    tolerances,
+)
+from p2p_site import dynamo
+from p2p_site.errors import ApplicationError, InvalidTransition
+from purchasing.selectors import purchase_orders_get_many
+
+logger = logging.getLogger("invoicing.jobs")
+
+PAGE = 100
+
+
+@dataclass
+class JobStats:
+    processed: int = 0
+    matched: int = 0
+    rejected: int = 0
+    awaiting_receipt: int = 0
+    errors: int = 0
+    skipped: int = 0
+    duration_s: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def reconcile_waiting_invoices(
+    *,
+    dry_run: bool = False,
+    limit: int | None = None,
+    workers: int = 4,
+    progress: Callable[[int, int], None] | None = None,
+) -> JobStats:
+    """Reconcile every invoice waiting in `received`; return the statistics."""
+    started = time.monotonic()
+    stats = JobStats()
+    cursor = None
+    while limit is None or stats.processed < limit:
+        page = invoices_awaiting_reconciliation(
+            cursor=cursor, limit=min(PAGE, limit - stats.processed) if limit else PAGE
+        )
+        invoices = page.items
+        if not invoices:
+            break
+        pos = purchase_orders_get_many(po_ids={i.po_id for i in invoices})
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            outcomes = list(
+                pool.map(
+                    _one,
+                    invoices,
+                    [pos.get(invoice.po_id) for invoice in invoices],
+                    [dry_run] * len(invoices),
+                )
+            )
+        for outcome in outcomes:
+            stats.processed += 1
+            setattr(stats, outcome, getattr(stats, outcome) + 1)
+        if progress:
+            progress(stats.processed, stats.processed + (1 if page.next_cursor else 0))
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    stats.duration_s = round(time.monotonic() - started, 3)
+    if not dry_run:
+        _record_completion(stats)
+    return stats
+
+
+def _one(invoice: Invoice, po, dry_run: bool) -> str:
+    """Reconcile one invoice; return the JobStats field it counts in."""
+    try:
+        if dry_run:
+            if po is None:
+                return "errors"
+            report = matching.reconcile(*match_inputs(invoice, po), tolerances())
+            logger.info(
+                "would mark invoice %s (%s) %s %s",
+                invoice.invoice_number,
+                invoice.id,
+                report.outcome.value,
+                " ".join(report.codes),
+            )
+            return report.outcome.value
+        _, report = invoice_reconcile(
+            invoice_id=invoice.id,
+            user=JOB_USER,
+            action=AuditAction.BATCH_RECONCILE,
+            invoice=invoice,
+            po=po,
+        )
+        logger.info("invoice %s %s", invoice.invoice_number, report.outcome.value)
+        return report.outcome.value
+    except InvalidTransition:
+        return "skipped"  # reconciled meanwhile (by a person or an overlapping run)
+    except (ApplicationError, Exception) as exc:  # noqa: BLE001 - the job goes on
+        if dynamo.is_unreachable(exc):
+            raise
+        logger.warning("invoice %s failed: %s", invoice.id, exc)
+        try:
+            invoice_reconcile_error_record(invoice_id=invoice.id, error=str(exc)[:500])
+        except Exception:  # noqa: BLE001
+            logger.exception("could not record the error of invoice %s", invoice.id)
+        return "errors"
+
+
+def _record_completion(stats: JobStats) -> None:
+    run_id = str(uuid.uuid4())
+    entry = audit_entry(
+        type=AuditType.INVOICE_ACTION,
+        action=AuditAction.JOB_COMPLETE,
+        entity_type="reconciliation_job",
+        entity_id=run_id,
+        user=JOB_USER,
+        details=stats.as_dict(),
+    )
+    with dynamo.write_transaction() as transaction:
+        audit_entry_add(transaction, entry)

@@ -1,0 +1,75 @@
+import json
+import logging
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from invoicing.jobs import reconcile_waiting_invoices
+from p2p_site import dynamo
+
+
+class Command(BaseCommand):
+    help = "Reconcile every invoice waiting in status received against its PO."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Say what would happen; write nothing.",
+        )
+        parser.add_argument(
+            "--limit", type=int, help="Reconcile at most this many invoices."
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=4,
+            help="Invoices reconciled in parallel (default 4).",
+        )
+        parser.add_argument(
+            "--log-level",
+            default="WARNING",
+            choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+            help="Detail of the log lines on stderr (default WARNING).",
+        )
+
+    def handle(self, *args, dry_run, limit, workers, log_level, **options):
+        logging.getLogger("invoicing").setLevel(log_level)
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be at least 1.", returncode=2)
+        interactive = hasattr(self.stdout, "isatty") and self.stdout.isatty()
+        try:
+            stats = reconcile_waiting_invoices(
+                dry_run=dry_run,
+                limit=limit,
+                workers=workers,
+                progress=self._progress_bar if interactive else self._progress_line,
+            )
+        except Exception as exc:
+            if dynamo.is_unreachable(exc):
+                raise CommandError(
+                    f"DynamoDB could not be reached; nothing was reconciled ({exc}).",
+                    returncode=2,
+                ) from None
+            raise
+        if interactive:
+            self.stdout.write("")
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+        self.stdout.write(json.dumps(stats.as_dict()))
+        if stats.errors:
+            sys.stdout.flush()
+            raise CommandError(
+                f"{stats.errors} invoice(s) could not be reconciled.", returncode=1
+            )
+
+    def _progress_bar(self, done: int, known: int) -> None:
+        width = 30
+        filled = width if done >= known else width * done // max(known, 1)
+        self.stdout.write(
+            f"\r[{'#' * filled}{' ' * (width - filled)}] {done} invoices", ending=""
+        )
+        self.stdout.flush()
+
+    def _progress_line(self, done: int, known: int) -> None:
+        self.stdout.write(f"reconciled {done} invoices so far")

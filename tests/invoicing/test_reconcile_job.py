@@ -1,0 +1,157 @@
+"""`manage.py reconcile_invoices`: the scheduled batch job."""
+
+import datetime as dt
+import json
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from audit.selectors import audit_history
+from invoicing.jobs import reconcile_waiting_invoices
+from invoicing.lambda_handler import lambda_handler
+from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
+from invoicing.services import invoice_create
+from p2p_site import dynamo
+from purchasing.services import purchase_order_approve, purchase_order_receive
+
+TODAY = dt.date.today().isoformat()
+
+
+def enter(clerk, po, number, *pairs):
+    return invoice_create(
+        user=clerk,
+        po_id=po.id,
+        invoice_number=number,
+        invoice_date=TODAY,
+        lines=[
+            {"description": f"Item {n}", "quantity": q, "unit_price": p}
+            for n, (q, p) in enumerate(pairs or [("10", "100.00"), ("5", "20.00")], 1)
+        ],
+    )
+
+
+def run(*args):
+    out = StringIO()
+    call_command("reconcile_invoices", *args, stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    return json.loads(lines[-1]), lines
+
+
+@pytest.fixture
+def approved_po(make_po, approver):
+    po = make_po()
+    purchase_order_approve(po_id=po.id, user=approver)
+    return po
+
+
+def test_job_reconciles_every_waiting_invoice_and_reports_statistics(
+    clerk, approved_po, make_po
+):
+    good = enter(clerk, approved_po, "INV-1")
+    bad = enter(clerk, approved_po, "INV-2", ("10", "103.00"), ("5", "20.00"))
+    pending_po = make_po()
+    on_pending = enter(clerk, pending_po, "INV-3")
+    stats, lines = run()
+    assert {k: stats[k] for k in ("processed", "matched", "rejected", "errors", "skipped")} == {
+        "processed": 3, "matched": 1, "rejected": 2, "errors": 0, "skipped": 0,
+    }  # fmt: skip
+    assert "duration_s" in stats and "awaiting_receipt" in stats
+    assert invoice_get(invoice_id=good.id).status == "matched"
+    assert (
+        invoice_get(invoice_id=bad.id).report["findings"][0]["code"] == "PRICE_VARIANCE"
+    )
+    entry = audit_history(entity_type="invoice", entity_id=on_pending.id).items[0]
+    assert (entry.action, entry.user_id) == ("BATCH_RECONCILE", "reconciliation_job")
+    assert invoices_awaiting_reconciliation().items == []
+    assert "reconciled 3 invoices so far" in lines  # plain lines when not a terminal
+
+
+def test_dry_run_writes_nothing(clerk, approved_po):
+    invoice = enter(clerk, approved_po, "INV-1")
+    stats, lines = run("--dry-run")
+    assert stats["processed"] == 1 and stats["matched"] == 1
+    assert "Dry run: nothing was written." in lines
+    assert invoice_get(invoice_id=invoice.id).status == "received"
+    assert len(audit_history(entity_type="invoice", entity_id=invoice.id).items) == 1
+
+
+def test_limit_stops_after_that_many(clerk, approved_po):
+    for number in range(3):
+        enter(clerk, approved_po, f"INV-{number}", ("1", "100.00"))
+    stats, _ = run("--limit", "2")
+    assert stats["processed"] == 2
+    assert len(invoices_awaiting_reconciliation().items) == 1
+
+
+def test_three_way_invoice_matches_when_the_job_runs_after_the_receipt(
+    clerk, make_po, approver
+):
+    po = make_po(match_type="3-way")
+    purchase_order_approve(po_id=po.id, user=approver)
+    invoice = enter(clerk, po, "INV-1")
+    stats, _ = run()
+    assert stats["awaiting_receipt"] == 1
+    assert invoice_get(invoice_id=invoice.id).status == "received"
+    purchase_order_receive(po_id=po.id, user=clerk, quantities={1: "10", 2: "5"})
+    stats, _ = run()
+    assert stats["matched"] == 1
+    assert invoice_get(invoice_id=invoice.id).status == "matched"
+
+
+def test_unreachable_dynamodb_exits_2_with_one_line(settings, db):
+    settings.DYNAMODB_ENDPOINT_URL = "http://127.0.0.1:9"
+    settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS = 1
+    dynamo.configure_models()
+    with pytest.raises(CommandError, match="DynamoDB could not be reached") as caught:
+        call_command("reconcile_invoices", stdout=StringIO())
+    assert caught.value.returncode == 2
+
+
+def test_job_completion_is_on_the_audit_trail_and_the_lambda_returns_stats(
+    clerk, approved_po
+):
+    enter(clerk, approved_po, "INV-1")
+    stats = lambda_handler({}, None)
+    assert stats["processed"] == 1 and stats["matched"] == 1
+    from audit.models import AuditEntry
+
+    completions = [
+        e
+        for e in AuditEntry.user_index.query("reconciliation_job")
+        if e.action == "JOB_COMPLETE"
+    ]
+    assert len(completions) == 1 and completions[0].details["matched"] == 1
+
+
+@pytest.mark.dynamodb_local_only
+def test_two_overlapping_runs_reconcile_each_invoice_once(clerk, make_po, approver):
+    pos = []
+    for _ in range(4):
+        po = make_po()
+        purchase_order_approve(po_id=po.id, user=approver)
+        pos.append(po)
+    invoices = [enter(clerk, po, f"INV-{n}") for n, po in enumerate(pos)]
+    results = []
+    barrier = threading.Barrier(2)
+
+    def job():
+        barrier.wait()
+        results.append(reconcile_waiting_invoices(workers=2))
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r.matched for r in results) == 4
+    assert sum(r.errors for r in results) == 0
+    for invoice in invoices:
+        actions = [
+            e.action
+            for e in audit_history(entity_type="invoice", entity_id=invoice.id).items
+        ]
+        assert actions.count("BATCH_RECONCILE") == 1, actions
+        assert invoice_get(invoice_id=invoice.id).status == "matched"
