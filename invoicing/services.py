@@ -129,40 +129,21 @@ def invoice_create(
     if po.status == POStatus.CANCELLED:
         message = f"{po.po_number} is cancelled; invoices cannot be entered against it."
         raise ValidationFailed(message, {"po_id": message})
-    errors: dict[str, str] = {}
-    try:
-        number = clean_text(invoice_number, max_length=MAX_NUMBER_LENGTH)
-    except TextError as exc:
-        errors["invoice_number"], number = str(exc), None
-    number_key = normalise_invoice_number(number) if number else ""
-    if number is not None and not number_key:
-        errors["invoice_number"] = "Enter the invoice number printed on the invoice."
-    elif number is None and "invoice_number" not in errors:
-        errors["invoice_number"] = "Enter the invoice number printed on the invoice."
-    today = dt.date.today()
-    date = _clean_date(invoice_date, "invoice_date", errors, today=today)
-    tax = _money_field(tax_amount, po.currency, "tax_amount", errors)
-    try:
-        cleaned = clean_lines(lines, po.currency, what="An invoice")
-    except ValidationFailed as exc:
-        errors.update(exc.field_errors)
-        cleaned = []
-    if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", errors)
-    tax = tax or Decimal("0")
-    net = lines_total(cleaned, po.currency)
-    total = net + tax
-    claimed = _money_field(total_amount, po.currency, "total_amount", errors)
-    if claimed is not None and claimed != total:
-        message = (
-            f"The total {Money(claimed, po.currency)} is not the lines "
-            f"({Money(net, po.currency)}) plus tax ({Money(tax, po.currency)}) = "
-            f"{Money(total, po.currency)}."
-        )
-        raise ValidationFailed(message, {"total_amount": message})
-    if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", errors)
-
+    fields = _clean_invoice_fields(
+        po=po,
+        invoice_number=invoice_number,
+        invoice_date=invoice_date,
+        lines=lines,
+        tax_amount=tax_amount,
+        total_amount=total_amount,
+    )
+    number, number_key, date = fields["number"], fields["number_key"], fields["date"]
+    cleaned, net, tax, total = (
+        fields["lines"],
+        fields["net"],
+        fields["tax"],
+        fields["total"],
+    )
     due, discount_date, discount_percent = _due_dates(po.vendor_id, date)
     now = dynamo.utcnow()
     invoice = Invoice(
@@ -206,6 +187,54 @@ def invoice_create(
         _refuse_duplicate(po.vendor_id, po.vendor_name, number, number_key)
         raise
     return invoice
+
+
+def _clean_invoice_fields(
+    *, po, invoice_number, invoice_date, lines, tax_amount, total_amount
+) -> dict[str, Any]:
+    """Validate an invoice as entered; the total must be its lines plus tax."""
+    errors: dict[str, str] = {}
+    try:
+        number = clean_text(invoice_number, max_length=MAX_NUMBER_LENGTH)
+    except TextError as exc:
+        errors["invoice_number"], number = str(exc), None
+    number_key = normalise_invoice_number(number) if number else ""
+    if number is not None and not number_key:
+        errors["invoice_number"] = "Enter the invoice number printed on the invoice."
+    elif number is None and "invoice_number" not in errors:
+        errors["invoice_number"] = "Enter the invoice number printed on the invoice."
+    today = dt.date.today()
+    date = _clean_date(invoice_date, "invoice_date", errors, today=today)
+    tax = _money_field(tax_amount, po.currency, "tax_amount", errors)
+    try:
+        cleaned = clean_lines(lines, po.currency, what="An invoice")
+    except ValidationFailed as exc:
+        errors.update(exc.field_errors)
+        cleaned = []
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    tax = tax or Decimal("0")
+    net = lines_total(cleaned, po.currency)
+    total = net + tax
+    claimed = _money_field(total_amount, po.currency, "total_amount", errors)
+    if claimed is not None and claimed != total:
+        message = (
+            f"The total {Money(claimed, po.currency)} is not the lines "
+            f"({Money(net, po.currency)}) plus tax ({Money(tax, po.currency)}) = "
+            f"{Money(total, po.currency)}."
+        )
+        raise ValidationFailed(message, {"total_amount": message})
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    return {
+        "number": number,
+        "number_key": number_key,
+        "date": date,
+        "lines": cleaned,
+        "net": net,
+        "tax": tax,
+        "total": total,
+    }
 
 
 def _refuse_duplicate(vendor_id: str, vendor_name: str, number: str, number_key: str):
@@ -424,3 +453,195 @@ def _paired_quantities(invoice: Invoice, po) -> dict[int, Decimal]:
         if number in numbers:
             result[number] = result.get(number, Decimal("0")) + line.quantity
     return result
+
+
+# --- Correction and void ----------------------------------------------------------
+
+
+def _check_version(invoice: Invoice, version: int | None) -> None:
+    if version is not None and version != invoice.version:
+        raise StaleRecord()
+
+
+def invoice_resubmit(
+    *,
+    invoice_id: str,
+    user,
+    version: int,
+    invoice_number: str,
+    invoice_date: Any,
+    lines: Sequence[Mapping[str, Any]],
+    tax_amount: Any = "0",
+    total_amount: Any = None,
+) -> Invoice:
+    """
+    Correct a rejected (or not yet reconciled) invoice and put it back in the
+    reconciliation queue (AP Clerk). A corrected number is checked for
+    duplicates like a new one.
+    """
+    require_role(user, Role.AP_CLERK, action="correct invoices")
+    invoice = invoice_get_or_404(invoice_id=invoice_id)
+    _check_version(invoice, version)
+    if invoice.status not in (InvoiceStatus.RECEIVED, InvoiceStatus.REJECTED):
+        raise InvalidTransition(
+            f"Invoice {invoice.invoice_number} is {invoice.status}; only received or "
+            "rejected invoices can be corrected."
+        )
+    po = purchase_order_get(po_id=invoice.po_id)
+    if po is None:
+        raise NotFound(f"The PO of invoice {invoice.invoice_number} no longer exists.")
+    fields = _clean_invoice_fields(
+        po=po,
+        invoice_number=invoice_number,
+        invoice_date=invoice_date,
+        lines=lines,
+        tax_amount=tax_amount,
+        total_amount=total_amount,
+    )
+    before = _invoice_snapshot(invoice)
+    due, discount_date, discount_percent = _due_dates(po.vendor_id, fields["date"])
+    updates = {
+        "invoice_number": fields["number"],
+        "number_key": fields["number_key"],
+        "items": [InvoiceLine(**line) for line in fields["lines"]],
+        "net_total": fields["net"],
+        "tax_amount": fields["tax"],
+        "total_amount": fields["total"],
+        "invoice_date": fields["date"].isoformat(),
+        "due_date": due.isoformat(),
+        "discount_date": discount_date.isoformat() if discount_date else None,
+        "discount_percent": discount_percent,
+        "status": InvoiceStatus.RECEIVED.value,
+        "queue": AWAITING,
+        "report_json": None,
+        "updated_at": dynamo.utcnow(),
+    }
+    corrected = _with(invoice, updates)
+    after = _invoice_snapshot(corrected)
+    changed = [key for key in after if after[key] != before[key]]
+    entry = invoice_entry(
+        action=AuditAction.UPDATE,
+        invoice_id=invoice.id,
+        user=user,
+        details={
+            "before": {**{k: before[k] for k in changed}, "status": invoice.status},
+            "after": {**{k: after[k] for k in changed}, "status": "received"},
+        },
+    )
+    number_changed = fields["number_key"] != invoice.number_key
+    try:
+        with dynamo.write_transaction() as transaction:
+            transaction.update(
+                invoice,
+                actions=[
+                    getattr(Invoice, k).remove()
+                    if v is None
+                    else getattr(Invoice, k).set(v)
+                    for k, v in updates.items()
+                ],
+            )
+            if number_changed:
+                transaction.delete(
+                    InvoiceNumberGuard(
+                        InvoiceNumberGuard.key(invoice.vendor_id, invoice.number_key)
+                    )
+                )
+                transaction.save(
+                    InvoiceNumberGuard(
+                        InvoiceNumberGuard.key(invoice.vendor_id, fields["number_key"]),
+                        invoice_id=invoice.id,
+                    ),
+                    condition=InvoiceNumberGuard.id.does_not_exist(),
+                )
+            audit_entry_add(transaction, entry)
+    except StaleRecord:
+        if number_changed:
+            _refuse_duplicate(
+                invoice.vendor_id,
+                invoice.vendor_name,
+                fields["number"],
+                fields["number_key"],
+            )
+        raise
+    for key, value in updates.items():
+        setattr(invoice, key, value)
+    return invoice
+
+
+def _with(invoice: Invoice, updates: Mapping[str, Any]) -> Invoice:
+    copy = Invoice.from_raw_data(invoice.serialize())
+    for key, value in updates.items():
+        setattr(copy, key, value)
+    return copy
+
+
+def invoice_void(
+    *, invoice_id: str, user, reason: str, version: int | None = None
+) -> Invoice:
+    """
+    Void a received, rejected or matched invoice (AP Clerk). Its number is
+    freed; a matched invoice's quantities come off its PO in the same
+    transaction.
+    """
+    require_role(user, Role.AP_CLERK, action="void invoices")
+    try:
+        reason = clean_text(reason, max_length=1000)
+    except TextError as exc:
+        raise ValidationFailed(f"The reason: {exc}", {"reason": str(exc)}) from None
+    if not reason:
+        raise ValidationFailed("Say why the invoice is void.", {"reason": "Required."})
+    for attempt in range(MAX_ATTEMPTS):
+        invoice = invoice_get_or_404(invoice_id=invoice_id)
+        if attempt == 0:
+            _check_version(invoice, version)
+        if invoice.status not in (
+            InvoiceStatus.RECEIVED,
+            InvoiceStatus.REJECTED,
+            InvoiceStatus.MATCHED,
+        ):
+            raise InvalidTransition(
+                f"Invoice {invoice.invoice_number} is {invoice.status}; only received, "
+                "rejected or matched invoices can be voided."
+            )
+        po = purchase_order_get(po_id=invoice.po_id)
+        entry = invoice_entry(
+            action=AuditAction.VOID,
+            invoice_id=invoice.id,
+            user=user,
+            details={
+                "reason": reason,
+                "before": {"status": invoice.status},
+                "after": {"status": InvoiceStatus.VOID.value},
+            },
+        )
+        try:
+            with dynamo.write_transaction() as transaction:
+                transaction.update(
+                    invoice,
+                    actions=[
+                        Invoice.status.set(InvoiceStatus.VOID.value),
+                        Invoice.queue.remove(),
+                        Invoice.updated_at.set(dynamo.utcnow()),
+                    ],
+                )
+                transaction.delete(
+                    InvoiceNumberGuard(
+                        InvoiceNumberGuard.key(invoice.vendor_id, invoice.number_key)
+                    )
+                )
+                if invoice.status == InvoiceStatus.MATCHED and po is not None:
+                    purchasing_services.purchase_order_invoiced_remove(
+                        transaction=transaction,
+                        po=po,
+                        quantities=_paired_quantities(invoice, po),
+                        net_total=invoice.net_total,
+                    )
+                audit_entry_add(transaction, entry)
+        except StaleRecord:
+            if version is not None:
+                raise
+            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+            continue
+        invoice.status = InvoiceStatus.VOID.value
+        return invoice
+    raise StaleRecord("The invoice or its PO kept changing; try again.")

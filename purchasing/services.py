@@ -570,3 +570,15 @@ def purchase_order_unchanged_check(*, transaction, po: PurchaseOrder) -> None:
     transaction.condition_check(
         PurchaseOrder, po.id, condition=PurchaseOrder.version == po.version
     )
+
+
+def purchase_order_invoiced_remove(
+    *, transaction, po: PurchaseOrder, quantities: Mapping[int, Decimal], net_total: Decimal
+) -> None:
+    """Take a voided matched invoice's quantities and net total off the PO."""
+    purchase_order_invoiced_add(
+        transaction=transaction,
+        po=po,
+        quantities={number: -quantity for number, quantity in quantities.items()},
+        net_total=-net_total,
+    )

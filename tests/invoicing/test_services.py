@@ -243,3 +243,64 @@ def test_two_invoices_of_one_po_reconciled_at_once_cannot_both_bill_it(
     statuses = sorted(invoice_get(invoice_id=i.id).status for i in (first, second))
     assert statuses == [InvoiceStatus.MATCHED, InvoiceStatus.REJECTED]
     assert purchase_order_get(po_id=approved_po.id).invoiced_total == Decimal("1100.00")
+
+
+def test_rejected_invoice_corrected_and_resubmitted_matches(clerk, approved_po):
+    from invoicing.services import invoice_resubmit
+
+    invoice = enter(clerk, approved_po, pairs=(("10", "103.00"), ("5", "20.00")))
+    stored, _ = reconcile(clerk, invoice)
+    assert stored.status == "rejected"
+    invoice_resubmit(
+        invoice_id=invoice.id,
+        user=clerk,
+        version=stored.version,
+        invoice_number="INV-1",
+        invoice_date=TODAY,
+        lines=lines(("10", "100.00"), ("5", "20.00")),
+    )
+    resubmitted = invoice_get(invoice_id=invoice.id)
+    assert (resubmitted.status, resubmitted.report) == ("received", None)
+    assert [i.id for i in invoices_awaiting_reconciliation().items] == [invoice.id]
+    stored, _ = reconcile(clerk, resubmitted)
+    assert stored.status == "matched"
+    actions = [
+        e.action
+        for e in audit_history(entity_type="invoice", entity_id=invoice.id).items
+    ]
+    assert actions == ["RECONCILE", "UPDATE", "RECONCILE", "CREATE"]
+
+
+def test_correcting_the_number_to_anothers_is_refused(clerk, approved_po):
+    from invoicing.services import invoice_resubmit
+
+    enter(clerk, approved_po, number="INV-7")
+    second = enter(clerk, approved_po, number="INV-8")
+    with pytest.raises(Duplicate, match="already entered as INV-7"):
+        invoice_resubmit(
+            invoice_id=second.id, user=clerk, version=1, invoice_number="inv 7",
+            invoice_date=TODAY, lines=lines(("1", "100.00")),
+        )  # fmt: skip
+    assert invoice_get(invoice_id=second.id).invoice_number == "INV-8"
+
+
+def test_void_frees_the_number_and_takes_a_matched_invoice_off_its_po(
+    clerk, approved_po
+):
+    from invoicing.services import invoice_void
+
+    invoice = enter(clerk, approved_po, number="INV-0042")
+    reconcile(clerk, invoice)
+    assert purchase_order_get(po_id=approved_po.id).invoiced_total == Decimal("1100.00")
+    with pytest.raises(ValidationFailed, match="Say why"):
+        invoice_void(invoice_id=invoice.id, user=clerk, reason=" ")
+    invoice_void(invoice_id=invoice.id, user=clerk, reason="Sent to us by mistake")
+    assert invoice_get(invoice_id=invoice.id).status == "void"
+    po = purchase_order_get(po_id=approved_po.id)
+    assert po.invoiced_total == Decimal("0.00")
+    assert [line.invoiced_quantity for line in po.items] == [Decimal("0"), Decimal("0")]
+    again = enter(clerk, approved_po, number="inv 42")  # the number is free again
+    stored, _ = reconcile(clerk, again)
+    assert stored.status == "matched"
+    with pytest.raises(InvalidTransition, match="is void"):
+        invoice_void(invoice_id=invoice.id, user=clerk, reason="twice")
