@@ -1,6 +1,6 @@
 """Reads of invoices, always by key or through an index."""
 
-from invoicing.models import AWAITING, Invoice
+from invoicing.models import AWAITING, LISTING, Invoice
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 
@@ -32,3 +32,37 @@ def invoices_awaiting_reconciliation(
 
 def invoice_list_for_po(*, po_id: str, cursor: str | None = None, limit: int = 50):
     return dynamo.query_page(Invoice.po_index, po_id, cursor=cursor, limit=limit)
+
+
+def invoice_list(
+    *,
+    status: str | None = None,
+    po_id: str | None = None,
+    vendor_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dynamo.Page:
+    """Return a page of invoices, newest first, through the narrowest index."""
+    if po_id or vendor_id:
+        index, key = (
+            (Invoice.po_index, po_id) if po_id else (Invoice.vendor_index, vendor_id)
+        )
+        condition = None
+        if status:
+            condition = Invoice.status == status
+        if po_id and vendor_id:
+            part = Invoice.vendor_id == vendor_id
+            condition = part if condition is None else condition & part
+        return dynamo.query_page(
+            index,
+            key,
+            filter_condition=condition,
+            cursor=cursor,
+            limit=limit,
+            scope=f"{status or ''}|{vendor_id or ''}",
+        )
+    if status:
+        return dynamo.query_page(
+            Invoice.status_index, status, cursor=cursor, limit=limit
+        )
+    return dynamo.query_page(Invoice.listing_index, LISTING, cursor=cursor, limit=limit)

@@ -573,7 +573,11 @@ def purchase_order_unchanged_check(*, transaction, po: PurchaseOrder) -> None:
 
 
 def purchase_order_invoiced_remove(
-    *, transaction, po: PurchaseOrder, quantities: Mapping[int, Decimal], net_total: Decimal
+    *,
+    transaction,
+    po: PurchaseOrder,
+    quantities: Mapping[int, Decimal],
+    net_total: Decimal,
 ) -> None:
     """Take a voided matched invoice's quantities and net total off the PO."""
     purchase_order_invoiced_add(

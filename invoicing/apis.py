@@ -1,0 +1,178 @@
+"""The invoices API (/api/v1/invoices), with the original field names."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from accounts.roles import require_reader
+from invoicing import services
+from invoicing.selectors import invoice_get_or_404, invoice_list
+from p2p_site.api_preconditions import required_version
+
+router = Router(tags=["invoices"])
+
+InvoiceStatusName = Literal[
+    "received", "matched", "rejected", "scheduled", "paid", "void"
+]
+
+
+class InvoiceLineOut(Schema):
+    line_number: int
+    po_line_number: int | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    total_amount: Decimal
+
+
+class InvoiceOut(Schema):
+    id: str
+    po_id: str
+    po_number: str
+    vendor_id: str
+    vendor_name: str
+    invoice_number: str
+    items: list[InvoiceLineOut]
+    currency: str
+    net_total: Decimal
+    tax_amount: Decimal
+    total_amount: Decimal
+    status: str
+    invoice_date: dt.date
+    due_date: dt.date
+    discount_date: dt.date | None
+    discount_percent: Decimal | None
+    report: dict[str, Any] | None
+    submitted_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class InvoicePage(Schema):
+    items: list[InvoiceOut]
+    next_cursor: str | None
+
+
+class InvoiceLineIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    po_line_number: int | None = Field(
+        default=None,
+        description="The PO line billed; without it lines pair by position.",
+    )
+
+
+class InvoiceFields(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_number: str
+    invoice_date: dt.date
+    items: list[InvoiceLineIn]
+    tax_amount: Decimal = Decimal("0")
+    total_amount: Decimal | None = Field(
+        default=None, description="Optional; must equal the lines plus tax."
+    )
+
+
+class InvoiceCreateIn(InvoiceFields):
+    po_id: str
+
+
+class InvoiceUpdateIn(InvoiceFields):
+    version: int | None = None
+
+
+class InvoiceListQuery(Schema):
+    status: InvoiceStatusName | None = None
+    po_id: str | None = Field(default=None, max_length=100)
+    vendor_id: str | None = Field(default=None, max_length=100)
+    cursor: str | None = Field(default=None, max_length=4000)
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class ReconcileOut(Schema):
+    invoice: InvoiceOut
+    report: dict[str, Any]
+
+
+def _lines(items: list[InvoiceLineIn]) -> list[dict]:
+    return [item.model_dump() for item in items]
+
+
+@router.post("", response={201: InvoiceOut}, summary="Enter a vendor invoice")
+def create_invoice(request, payload: InvoiceCreateIn):
+    invoice = services.invoice_create(
+        user=request.auth,
+        po_id=payload.po_id,
+        invoice_number=payload.invoice_number,
+        invoice_date=payload.invoice_date,
+        lines=_lines(payload.items),
+        tax_amount=payload.tax_amount,
+        total_amount=payload.total_amount,
+    )
+    return Status(201, invoice)
+
+
+@router.get("", response=InvoicePage, summary="List invoices, newest first")
+def list_invoices(request, filters: Query[InvoiceListQuery]):
+    require_reader(request.auth)
+    page = invoice_list(**filters.model_dump())
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{invoice_id}", response=InvoiceOut, summary="Get an invoice")
+def get_invoice(request, invoice_id: str):
+    require_reader(request.auth)
+    return invoice_get_or_404(invoice_id=invoice_id)
+
+
+@router.put("/{invoice_id}", response=InvoiceOut, summary="Correct and resubmit")
+def update_invoice(request, invoice_id: str, payload: InvoiceUpdateIn):
+    invoice_get_or_404(invoice_id=invoice_id)
+    return services.invoice_resubmit(
+        invoice_id=invoice_id,
+        user=request.auth,
+        version=required_version(request, payload.version),
+        invoice_number=payload.invoice_number,
+        invoice_date=payload.invoice_date,
+        lines=_lines(payload.items),
+        tax_amount=payload.tax_amount,
+        total_amount=payload.total_amount,
+    )
+
+
+@router.delete(
+    "/{invoice_id}", response={204: None}, summary="Void an invoice (frees its number)"
+)
+def delete_invoice(
+    request, invoice_id: str, version: int | None = None, reason: str | None = None
+):
+    invoice_get_or_404(invoice_id=invoice_id)
+    services.invoice_void(
+        invoice_id=invoice_id,
+        user=request.auth,
+        reason=reason or "Deleted through the API",
+        version=required_version(request, version),
+    )
+    return Status(204, None)
+
+
+@router.put(
+    "/{invoice_id}/reconcile",
+    response=ReconcileOut,
+    summary="Reconcile; returns the report",
+)
+def reconcile_invoice(request, invoice_id: str):
+    invoice, report = services.invoice_reconcile(
+        invoice_id=invoice_id, user=request.auth
+    )
+    return {
+        "invoice": invoice_get_or_404(invoice_id=invoice.id),
+        "report": services.report_as_dict(report),
+    }
