@@ -6,7 +6,11 @@ from accounts.roles import require_reader
 from audit.selectors import audit_history
 from p2p_site.errors import NotFound
 
-ENTITY_TYPES = {"vendor": "Vendor", "purchase_order": "Purchase order"}
+ENTITY_TYPES = {
+    "vendor": "Vendor",
+    "purchase_order": "Purchase order",
+    "invoice": "Invoice",
+}
 
 
 def entity_history_view(request, entity_type, entity_id):

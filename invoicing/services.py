@@ -38,7 +38,13 @@ from p2p_site.errors import (
     ValidationFailed,
 )
 from p2p_site.lines import clean_lines, lines_total
-from p2p_site.money import Money, MoneyError, check_precision, parse_decimal
+from p2p_site.money import (
+    Money,
+    MoneyError,
+    check_precision,
+    parse_decimal,
+    round_money,
+)
 from p2p_site.text import TextError, clean_text
 from purchasing import services as purchasing_services
 from purchasing.models import POStatus
@@ -213,7 +219,7 @@ def _clean_invoice_fields(
         cleaned = []
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
-    tax = tax or Decimal("0")
+    tax = round_money(tax or Decimal("0"), po.currency)
     net = lines_total(cleaned, po.currency)
     total = net + tax
     claimed = _money_field(total_amount, po.currency, "total_amount", errors)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("vendors/", include("vendors.urls")),
     path("purchase-orders/", include("purchasing.urls")),
+    path("invoices/", include("invoicing.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,80 @@
+"""Invoice forms: they shape browser input; the rules live in the services."""
+
+from django import forms
+
+from invoicing.models import InvoiceStatus
+
+
+class InvoiceForm(forms.Form):
+    invoice_number = forms.CharField(
+        label="Invoice number",
+        required=False,
+        help_text="As printed on the vendor's invoice.",
+        widget=forms.TextInput(
+            attrs={"maxlength": 50, "required": True, "autofocus": True}
+        ),
+    )
+    invoice_date = forms.DateField(
+        label="Invoice date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tax_amount = forms.CharField(
+        label="Tax", required=False, initial="0.00",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )  # fmt: skip
+    total_amount = forms.CharField(
+        label="Invoice total",
+        required=False,
+        help_text="Optional: the total printed on the invoice, checked against lines + tax.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class InvoiceLineForm(forms.Form):
+    po_line_number = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    description = forms.CharField(label="Description", required=False)
+    quantity = forms.CharField(
+        label="Quantity",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    unit_price = forms.CharField(
+        label="Unit price",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(
+            str(data.get(f) or "").strip()
+            for f in ("description", "quantity", "unit_price")
+        )
+
+
+InvoiceLineFormSet = forms.formset_factory(
+    InvoiceLineForm, extra=0, can_delete=True, max_num=1000, absolute_max=1000
+)
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses")]
+        + [(s.value, s.value.capitalize()) for s in InvoiceStatus],
+    )
+    po = forms.CharField(required=False, widget=forms.HiddenInput)
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class POSearchForm(forms.Form):
+    q = forms.CharField(
+        label="PO number", max_length=40, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "PO-2026-000123", "autofocus": True}),
+    )  # fmt: skip
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from invoicing import views
+
+app_name = "invoicing"
+
+urlpatterns = [
+    path("", views.invoice_list_view, name="list"),
+    path(
+        "exceptions/", views.invoice_list_view, {"exceptions": True}, name="exceptions"
+    ),
+    path("new/", views.invoice_create_view, name="create"),
+    path("<str:invoice_id>/", views.invoice_detail_view, name="detail"),
+    path("<str:invoice_id>/correct/", views.invoice_correct_view, name="correct"),
+    path("<str:invoice_id>/reconcile/", views.invoice_reconcile_view, name="reconcile"),
+    path("<str:invoice_id>/void/", views.invoice_void_view, name="void"),
+]

@@ -1,0 +1,307 @@
+"""Invoice pages: thin views over invoicing.selectors and invoicing.services."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Role, has_role, require_reader, require_role
+from audit.selectors import audit_history
+from invoicing import services
+from invoicing.forms import (
+    InvoiceFilterForm,
+    InvoiceForm,
+    InvoiceLineFormSet,
+    POSearchForm,
+    VoidForm,
+)
+from invoicing.selectors import invoice_get_or_404, invoice_list
+from p2p_site.errors import ApplicationError, Duplicate
+from purchasing.selectors import (
+    purchase_order_get,
+    purchase_order_get_by_number,
+    purchase_order_list,
+)
+
+
+def invoice_list_view(request, *, exceptions: bool = False):
+    require_reader(request.user)
+    form = InvoiceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    status = "rejected" if exceptions else (filters.get("status") or None)
+    page = invoice_list(
+        status=status,
+        po_id=filters.get("po") or None,
+        cursor=filters.get("cursor") or None,
+        limit=settings.PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    next_query = None
+    if page.next_cursor:
+        query["cursor"] = page.next_cursor
+        next_query = query.urlencode()
+    return render(
+        request,
+        "invoicing/invoice_list.html",
+        {
+            "form": form,
+            "invoices": page.items,
+            "next_query": next_query,
+            "exceptions": exceptions,
+            "filtered": bool(status or filters.get("po")),
+        },
+    )
+
+
+def invoice_detail_view(request, invoice_id):
+    require_reader(request.user)
+    invoice = invoice_get_or_404(invoice_id=invoice_id)
+    po = purchase_order_get(po_id=invoice.po_id)
+    is_clerk = has_role(request.user, Role.AP_CLERK)
+    return render(
+        request,
+        "invoicing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "po": po,
+            "rows": _comparison_rows(invoice, po),
+            "report": invoice.report,
+            "history": audit_history(
+                entity_type="invoice", entity_id=invoice.id, limit=20
+            ),
+            "can_reconcile": is_clerk and invoice.status == "received",
+            "can_correct": is_clerk and invoice.status in ("received", "rejected"),
+            "can_void": is_clerk
+            and invoice.status in ("received", "rejected", "matched"),
+            "void_form": VoidForm(initial={"version": invoice.version}),
+        },
+    )
+
+
+def _comparison_rows(invoice, po):
+    """PO vs invoice, line by line, with the line's findings beside it."""
+    findings = {}
+    for finding in (invoice.report or {}).get("findings", []):
+        findings.setdefault(finding["line"], []).append(finding)
+    po_lines = {line.line_number: line for line in po.items} if po else {}
+    numbers = list(po_lines)
+    rows = []
+    for position, line in enumerate(invoice.items):
+        number = line.po_line_number or (
+            numbers[position] if position < len(numbers) else None
+        )
+        po_line = po_lines.get(number)
+        row_findings = (
+            findings.get(number, []) if po_line else findings.get(position + 1, [])
+        )
+        rows.append({"invoice": line, "po": po_line, "findings": row_findings})
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def invoice_create_view(request):
+    require_role(request.user, Role.AP_CLERK, action="enter invoices")
+    po = (
+        purchase_order_get(po_id=request.GET.get("po", ""))
+        if request.GET.get("po")
+        else None
+    )
+    if po is None:
+        return _choose_po(request)
+    initial_lines = [
+        {
+            "po_line_number": line.line_number,
+            "description": line.description,
+            "quantity": line.quantity - (line.invoiced_quantity or 0),
+            "unit_price": line.unit_price,
+        }
+        for line in po.items
+    ]
+    return _invoice_form(
+        request,
+        po=po,
+        initial={"invoice_date": dt.date.today(), "tax_amount": "0.00"},
+        initial_lines=initial_lines,
+        save=lambda form, lines: services.invoice_create(
+            user=request.user,
+            po_id=po.id,
+            invoice_number=form.cleaned_data["invoice_number"],
+            invoice_date=form.cleaned_data["invoice_date"],
+            lines=lines,
+            tax_amount=form.cleaned_data["tax_amount"] or "0",
+            total_amount=form.cleaned_data["total_amount"] or None,
+        ),
+        done="Invoice {number} entered; reconcile it now or let the scheduled job do it.",
+    )
+
+
+def _choose_po(request):
+    search = POSearchForm(request.GET or None)
+    found = None
+    if search.is_valid() and search.cleaned_data["q"]:
+        found = purchase_order_get_by_number(po_number=search.cleaned_data["q"])
+        if found:
+            return redirect(f"{reverse('invoicing:create')}?po={found.id}")
+    recent = (
+        purchase_order_list(status="approved", limit=20).items
+        + purchase_order_list(status="sent", limit=20).items
+    )
+    return render(
+        request,
+        "invoicing/invoice_choose_po.html",
+        {
+            "search": search,
+            "not_found": search.is_valid() and search.cleaned_data["q"],
+            "recent": recent,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invoice_correct_view(request, invoice_id):
+    require_role(request.user, Role.AP_CLERK, action="correct invoices")
+    invoice = invoice_get_or_404(invoice_id=invoice_id)
+    po = purchase_order_get(po_id=invoice.po_id)
+    return _invoice_form(
+        request,
+        po=po,
+        invoice=invoice,
+        initial={
+            "invoice_number": invoice.invoice_number,
+            "invoice_date": invoice.invoice_date,
+            "tax_amount": invoice.tax_amount,
+            "version": invoice.version,
+        },
+        initial_lines=[
+            {
+                "po_line_number": line.po_line_number,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
+            for line in invoice.items
+        ],
+        save=lambda form, lines: services.invoice_resubmit(
+            invoice_id=invoice.id,
+            user=request.user,
+            version=form.cleaned_data["version"],
+            invoice_number=form.cleaned_data["invoice_number"],
+            invoice_date=form.cleaned_data["invoice_date"],
+            lines=lines,
+            tax_amount=form.cleaned_data["tax_amount"] or "0",
+            total_amount=form.cleaned_data["total_amount"] or None,
+        ),
+        done="Invoice {number} corrected and back in the reconciliation queue.",
+    )
+
+
+def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=None):
+    status = 200
+    if request.method == "POST":
+        form = InvoiceForm(request.POST, initial=initial)
+        formset = InvoiceLineFormSet(request.POST, prefix="lines")
+        if form.is_valid() and formset.is_valid():
+            lines, positions = [], []
+            for index, line_form in enumerate(formset.forms):
+                if formset._should_delete_form(line_form) or line_form.is_blank():
+                    continue
+                lines.append({k: line_form.cleaned_data.get(k) for k in
+                              ("po_line_number", "description", "quantity", "unit_price")})  # fmt: skip
+                positions.append(index)
+            try:
+                saved = save(form, lines)
+            except Duplicate as exc:
+                existing = reverse(
+                    "invoicing:detail", args=[exc.extra["existing_invoice_id"]]
+                )
+                form.add_error(
+                    "invoice_number",
+                    format_html(
+                        '{} <a href="{}">Open the existing invoice</a>.',
+                        exc.message,
+                        existing,
+                    ),
+                )
+                status = 409
+            except ApplicationError as exc:
+                for key, message in getattr(exc, "field_errors", {}).items():
+                    parts = key.split(".")
+                    if (
+                        parts[0] == "items"
+                        and len(parts) == 3
+                        and int(parts[1]) < len(positions)
+                    ):
+                        formset.forms[positions[int(parts[1])]].add_error(
+                            parts[2], message
+                        )
+                    else:
+                        form.add_error(key if key in form.fields else None, message)
+                if not getattr(exc, "field_errors", None):
+                    form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, done.format(number=saved.invoice_number))
+                return redirect("invoicing:detail", invoice_id=saved.id)
+        else:
+            status = 422
+    else:
+        form = InvoiceForm(initial=initial)
+        formset = InvoiceLineFormSet(prefix="lines", initial=initial_lines)
+    return render(
+        request,
+        "invoicing/invoice_form.html",
+        {"form": form, "formset": formset, "po": po, "invoice": invoice},
+        status=status,
+    )
+
+
+@require_POST
+def invoice_reconcile_view(request, invoice_id):
+    try:
+        invoice, report = services.invoice_reconcile(
+            invoice_id=invoice_id, user=request.user
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        text = {
+            "matched": "matched its PO",
+            "rejected": f"was rejected with {len(report.findings)} finding(s)",
+            "awaiting_receipt": "waits for the goods to be received (3-way)",
+        }[report.outcome.value]
+        notify = (
+            messages.success if report.outcome.value == "matched" else messages.warning
+        )
+        notify(request, f"Invoice {invoice.invoice_number} {text}.")
+    return redirect("invoicing:detail", invoice_id=invoice_id)
+
+
+@require_POST
+def invoice_void_view(request, invoice_id):
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the invoice is void.")
+        return redirect("invoicing:detail", invoice_id=invoice_id)
+    try:
+        invoice = services.invoice_void(
+            invoice_id=invoice_id,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Invoice {invoice.invoice_number} is void; its number is free."
+        )
+    return redirect("invoicing:detail", invoice_id=invoice_id)

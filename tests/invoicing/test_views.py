@@ -1,0 +1,137 @@
+"""Invoice pages: entry from a PO, the report table, exceptions, correct and void."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from invoicing.selectors import invoice_get, invoice_list
+from invoicing.services import invoice_create, invoice_reconcile
+from purchasing.services import purchase_order_approve
+
+TODAY = dt.date.today().isoformat()
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def approved_po(make_po, approver):
+    po = make_po()
+    purchase_order_approve(po_id=po.id, user=approver)
+    return po
+
+
+def form_data(po, number, prices=("100.00", "20.00"), **extra):
+    data = {
+        "invoice_number": number,
+        "invoice_date": TODAY,
+        "tax_amount": "0.00",
+        "total_amount": "",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
+    for index, (line, price) in enumerate(zip(po.items, prices, strict=True)):
+        data[f"lines-{index}-po_line_number"] = str(line.line_number)
+        data[f"lines-{index}-description"] = line.description
+        data[f"lines-{index}-quantity"] = str(line.quantity)
+        data[f"lines-{index}-unit_price"] = price
+    data.update(extra)
+    return data
+
+
+def test_po_search_leads_to_a_form_prefilled_with_the_po_lines(clerk, approved_po):
+    client = logged_in(clerk)
+    response = client.get(
+        reverse("invoicing:create"), {"q": approved_po.po_number.lower()}
+    )
+    assert response.status_code == 302
+    form = client.get(response["Location"]).content.decode()
+    assert f"Invoice against {approved_po.po_number}" in form
+    assert 'value="Item 1"' in form and 'value="100.00"' in form
+    missing = client.get(
+        reverse("invoicing:create"), {"q": "PO-1999-000001"}
+    ).content.decode()
+    assert "No purchase order has the number" in missing
+
+
+def test_clerk_enters_and_reconciles_an_invoice_and_sees_the_findings(
+    clerk, approved_po
+):
+    client = logged_in(clerk)
+    url = f"{reverse('invoicing:create')}?po={approved_po.id}"
+    response = client.post(
+        url, form_data(approved_po, "INV-1", ("103.00", "20.00")), follow=True
+    )
+    assert "Invoice INV-1 entered" in response.content.decode()
+    (invoice,) = invoice_list().items
+    result = client.post(reverse("invoicing:reconcile", args=[invoice.id]), follow=True)
+    html = result.content.decode()
+    assert "was rejected with 2 finding(s)" in html
+    assert "PRICE_VARIANCE" in html and "TOTAL_VARIANCE" in html
+    assert 'class="finding"' in html
+    exceptions = client.get(reverse("invoicing:exceptions")).content.decode()
+    assert "INV-1" in exceptions and "unit price 103.00 differs" in exceptions
+
+
+def test_duplicate_number_shows_a_link_to_the_existing_invoice(clerk, approved_po):
+    first = invoice_create(
+        user=clerk, po_id=approved_po.id, invoice_number="INV-0042", invoice_date=TODAY,
+        lines=[{"description": "x", "quantity": "1", "unit_price": "100.00"}],
+    )  # fmt: skip
+    response = logged_in(clerk).post(
+        f"{reverse('invoicing:create')}?po={approved_po.id}",
+        form_data(approved_po, "inv 42"),
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "already entered as INV-0042" in html
+    assert f'href="{reverse("invoicing:detail", args=[first.id])}"' in html
+
+
+def test_rejected_invoice_is_corrected_then_voided(clerk, approved_po):
+    invoice = invoice_create(
+        user=clerk, po_id=approved_po.id, invoice_number="INV-5", invoice_date=TODAY,
+        lines=[{"description": "x", "quantity": "10", "unit_price": "103.00"},
+               {"description": "y", "quantity": "5", "unit_price": "20.00"}],
+    )  # fmt: skip
+    invoice_reconcile(invoice_id=invoice.id, user=clerk)
+    client = logged_in(clerk)
+    stored = invoice_get(invoice_id=invoice.id)
+    response = client.post(
+        reverse("invoicing:correct", args=[invoice.id]),
+        form_data(approved_po, "INV-5", version=str(stored.version)),
+        follow=True,
+    )
+    assert "corrected and back in the reconciliation queue" in response.content.decode()
+    stored = invoice_get(invoice_id=invoice.id)
+    assert stored.status == "received"
+    response = client.post(
+        reverse("invoicing:void", args=[invoice.id]),
+        {"reason": "Vendor cancelled it", "version": str(stored.version)},
+        follow=True,
+    )
+    assert "is void; its number is free" in response.content.decode()
+    assert invoice_get(invoice_id=invoice.id).status == "void"
+
+
+def test_roles_without_invoice_rights_see_no_buttons(requester, clerk, approved_po):
+    invoice = invoice_create(
+        user=clerk, po_id=approved_po.id, invoice_number="INV-6", invoice_date=TODAY,
+        lines=[{"description": "x", "quantity": "1", "unit_price": "100.00"}],
+    )  # fmt: skip
+    client = logged_in(requester)
+    html = client.get(reverse("invoicing:detail", args=[invoice.id])).content.decode()
+    assert "Reconcile now" not in html and "Void this invoice" not in html
+    assert (
+        client.post(reverse("invoicing:reconcile", args=[invoice.id])).status_code
+        == 302
+    )
+    assert invoice_get(invoice_id=invoice.id).status == "received"
+    assert client.get(reverse("invoicing:create")).status_code == 403
