@@ -70,15 +70,19 @@ def reconcile_waiting_invoices(
         if not invoices:
             break
         pos = purchase_orders_get_many(po_ids={i.po_id for i in invoices})
+        # One PO's invoices go to one worker, in order: each sees the totals
+        # the previous one added, and no PO object is shared between threads.
+        by_po: dict[str, list[Invoice]] = {}
+        for invoice in invoices:
+            by_po.setdefault(invoice.po_id, []).append(invoice)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            outcomes = list(
-                pool.map(
-                    _one,
-                    invoices,
-                    [pos.get(invoice.po_id) for invoice in invoices],
-                    [dry_run] * len(invoices),
-                )
+            groups = pool.map(
+                _group,
+                by_po.values(),
+                [pos.get(po_id) for po_id in by_po],
+                [dry_run] * len(by_po),
             )
+            outcomes = [outcome for group in groups for outcome in group]
         for outcome in outcomes:
             stats.processed += 1
             setattr(stats, outcome, getattr(stats, outcome) + 1)
@@ -91,6 +95,10 @@ def reconcile_waiting_invoices(
     if not dry_run:
         _record_completion(stats)
     return stats
+
+
+def _group(invoices: list[Invoice], po, dry_run: bool) -> list[str]:
+    return [_one(invoice, po, dry_run) for invoice in invoices]
 
 
 def _one(invoice: Invoice, po, dry_run: bool) -> str:

@@ -422,6 +422,7 @@ def _record(invoice, po, report, report_dict, user, action) -> None:
             "after": {"status": status.value},
         },
     )
+    refresh_po = None
     with dynamo.write_transaction() as transaction:
         transaction.update(
             invoice,
@@ -429,14 +430,10 @@ def _record(invoice, po, report, report_dict, user, action) -> None:
             condition=Invoice.status == InvoiceStatus.RECEIVED.value,
         )
         if report.outcome == matching.Outcome.MATCHED:
-            quantities: dict[int, Decimal] = {}
-            pairs = _paired_quantities(invoice, po)
-            for number, quantity in pairs.items():
-                quantities[number] = quantity
-            purchasing_services.purchase_order_invoiced_add(
+            refresh_po = purchasing_services.purchase_order_invoiced_add(
                 transaction=transaction,
                 po=po,
-                quantities=quantities,
+                quantities=_paired_quantities(invoice, po),
                 net_total=invoice.net_total,
             )
         else:
@@ -444,6 +441,8 @@ def _record(invoice, po, report, report_dict, user, action) -> None:
                 transaction=transaction, po=po
             )
         audit_entry_add(transaction, entry)
+    if refresh_po is not None:
+        refresh_po()
     invoice.status = status.value
     invoice.report_json = json.dumps(report_dict, sort_keys=True)
 

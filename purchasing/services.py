@@ -536,10 +536,14 @@ def purchase_order_invoiced_add(
     po: PurchaseOrder,
     quantities: Mapping[int, Decimal],
     net_total: Decimal,
-) -> None:
+) -> Callable[[], None]:
     """
     Add a matched invoice's quantities and net total to the PO, conditioned on
     the PO being the version the match was computed on.
+
+    Returns what brings `po` itself up to date, to call once the transaction
+    has committed (PynamoDB then has already advanced its version), so a
+    caller that goes on using `po` never decides on stale totals.
     """
     items = [
         POLine(
@@ -554,15 +558,20 @@ def purchase_order_invoiced_add(
         )
         for line in po.items
     ]
+    new_total = (po.invoiced_total or Decimal("0")) + net_total
     transaction.update(
         po,
         actions=[
             PurchaseOrder.items.set(items),
-            PurchaseOrder.invoiced_total.set(
-                (po.invoiced_total or Decimal("0")) + net_total
-            ),
+            PurchaseOrder.invoiced_total.set(new_total),
         ],
     )
+
+    def apply() -> None:
+        po.items = items
+        po.invoiced_total = new_total
+
+    return apply
 
 
 def purchase_order_unchanged_check(*, transaction, po: PurchaseOrder) -> None:
@@ -578,9 +587,9 @@ def purchase_order_invoiced_remove(
     po: PurchaseOrder,
     quantities: Mapping[int, Decimal],
     net_total: Decimal,
-) -> None:
+) -> Callable[[], None]:
     """Take a voided matched invoice's quantities and net total off the PO."""
-    purchase_order_invoiced_add(
+    return purchase_order_invoiced_add(
         transaction=transaction,
         po=po,
         quantities={number: -quantity for number, quantity in quantities.items()},
