@@ -20,7 +20,7 @@ def lambda_handler(event, context):
     event = event or {}
     stats = reconcile_waiting_invoices(
         dry_run=bool(event.get("dry_run", False)),
-        limit=event.get("limit"),
+        limit=int(event["limit"]) if event.get("limit") is not None else None,
         workers=int(event.get("workers", 4)),
     )
     return stats.as_dict()

@@ -14,11 +14,15 @@ worked examples come out exactly as domain.md states them):
   invoiced quantity, so a partial invoice (5 of 10 units) is not a variance;
   quantities are the job of QTY_OVER_ORDERED and QTY_OVER_RECEIVED.
 * OVER_BILLED is the cumulative rule: it applies once earlier invoices of the
-  PO exist. A first invoice's excess is its TOTAL_VARIANCE.
+  PO exist (worked example 3 leaves it out for a first invoice). A first
+  invoice billing too much shows as TOTAL_VARIANCE (prices) or
+  QTY_OVER_ORDERED (quantities).
 * LINE_COUNT_MISMATCH is reported for an invoice without PO line numbers that
   has fewer lines than the PO; extra lines are each an UNMATCHED_LINE.
 * A finding's `line` is the PO line number, except for UNMATCHED_LINE, where
   it is the invoice line's position (there is no PO line).
+* A 3-way invoice waits for goods when its only findings are QTY_OVER_RECEIVED
+  and nothing has been received yet on the lines it bills.
 """
 
 from collections.abc import Sequence
@@ -315,7 +319,7 @@ def reconcile(
         Decimal("0"),
     )
     codes = {finding.code for finding in findings}
-    nothing_received = all(line.received_quantity == 0 for line in po.lines)
+    nothing_received = all(po_lines[n].received_quantity == 0 for n in invoiced_now)
     if not findings:
         outcome = Outcome.MATCHED
     elif po.three_way and codes == {FindingCode.QTY_OVER_RECEIVED} and nothing_received:

@@ -22,6 +22,7 @@ from audit.models import AuditAction
 from invoicing import matching
 from invoicing.models import (
     AWAITING,
+    INVOICE_TRANSITIONS,
     Invoice,
     InvoiceLine,
     InvoiceNumberGuard,
@@ -188,9 +189,18 @@ def invoice_create(
         with dynamo.write_transaction() as transaction:
             transaction.save(invoice, condition=Invoice.id.does_not_exist())
             transaction.save(guard, condition=InvoiceNumberGuard.id.does_not_exist())
+            purchasing_services.purchase_order_invoiceable_check(
+                transaction=transaction, po_id=po.id
+            )
             audit_entry_add(transaction, entry)
     except StaleRecord:
         _refuse_duplicate(po.vendor_id, po.vendor_name, number, number_key)
+        current = purchase_order_get(po_id=po.id)
+        if current is None or current.status == POStatus.CANCELLED:
+            raise InvalidTransition(
+                f"{po.po_number} was deleted or cancelled meanwhile; the invoice was not "
+                "entered."
+            ) from None
         raise
     return invoice
 
@@ -310,7 +320,8 @@ def match_inputs(invoice: Invoice, po) -> tuple:
         ),
     )
     earlier = []
-    if po.invoiced_total:
+    # Quantities count even when the amounts are zero (a line priced 0.00).
+    if po.invoiced_total or any(line.invoiced_quantity for line in po.items):
         earlier.append(
             matching.EarlierInvoiceData(
                 net_total=po.invoiced_total,
@@ -349,7 +360,7 @@ def invoice_reconcile(
     `invoice` and `po`, when given (the batch job reads them in bulk), are
     used for the first attempt instead of reading them again.
     """
-    if user != JOB_USER:
+    if user != JOB_USER or action != AuditAction.BATCH_RECONCILE:
         require_role(user, Role.AP_CLERK, action="reconcile invoices")
     for attempt in range(MAX_ATTEMPTS):
         if invoice is None or attempt:
@@ -487,7 +498,9 @@ def invoice_resubmit(
     require_role(user, Role.AP_CLERK, action="correct invoices")
     invoice = invoice_get_or_404(invoice_id=invoice_id)
     _check_version(invoice, version)
-    if invoice.status not in (InvoiceStatus.RECEIVED, InvoiceStatus.REJECTED):
+    if InvoiceStatus.RECEIVED not in INVOICE_TRANSITIONS[
+        InvoiceStatus(invoice.status)
+    ] and (invoice.status != InvoiceStatus.RECEIVED):
         raise InvalidTransition(
             f"Invoice {invoice.invoice_number} is {invoice.status}; only received or "
             "rejected invoices can be corrected."
@@ -599,11 +612,7 @@ def invoice_void(
         invoice = invoice_get_or_404(invoice_id=invoice_id)
         if attempt == 0:
             _check_version(invoice, version)
-        if invoice.status not in (
-            InvoiceStatus.RECEIVED,
-            InvoiceStatus.REJECTED,
-            InvoiceStatus.MATCHED,
-        ):
+        if InvoiceStatus.VOID not in INVOICE_TRANSITIONS[InvoiceStatus(invoice.status)]:
             raise InvalidTransition(
                 f"Invoice {invoice.invoice_number} is {invoice.status}; only received, "
                 "rejected or matched invoices can be voided."

@@ -85,9 +85,11 @@ def invoice_detail_view(request, invoice_id):
 
 def _comparison_rows(invoice, po):
     """PO vs invoice, line by line, with the line's findings beside it."""
-    findings = {}
+    by_po_line, by_position = {}, {}
     for finding in (invoice.report or {}).get("findings", []):
-        findings.setdefault(finding["line"], []).append(finding)
+        # UNMATCHED_LINE names the invoice line's position; the rest a PO line.
+        target = by_position if finding["code"] == "UNMATCHED_LINE" else by_po_line
+        target.setdefault(finding["line"], []).append(finding)
     po_lines = {line.line_number: line for line in po.items} if po else {}
     numbers = list(po_lines)
     rows = []
@@ -96,9 +98,8 @@ def _comparison_rows(invoice, po):
             numbers[position] if position < len(numbers) else None
         )
         po_line = po_lines.get(number)
-        row_findings = (
-            findings.get(number, []) if po_line else findings.get(position + 1, [])
-        )
+        row_findings = by_po_line.get(number, []) if po_line else []
+        row_findings = row_findings + by_position.get(position + 1, [])
         rows.append({"invoice": line, "po": po_line, "findings": row_findings})
     return rows
 
@@ -204,6 +205,7 @@ def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=No
     status = 200
     if request.method == "POST":
         form = InvoiceForm(request.POST, initial=initial)
+        form.fields["version"].required = invoice is not None
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
         if form.is_valid() and formset.is_valid():
             lines, positions = [], []

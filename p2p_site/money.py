@@ -21,6 +21,9 @@ CURRENCY_MINOR_UNITS: dict[str, int] = {
 
 CURRENCY_CHOICES = sorted(CURRENCY_MINOR_UNITS)
 
+# Far beyond any real amount or quantity, and well inside Decimal's precision.
+MAX_AMOUNT = Decimal("1e15")
+
 
 class MoneyError(ValueError):
     """An amount or currency that cannot be accepted."""
@@ -49,6 +52,8 @@ def parse_decimal(value: object, *, field: str = "amount") -> Decimal:
         raise MoneyError(f"{field} must be a number.") from None
     if not result.is_finite():
         raise MoneyError(f"{field} must be a finite number.")
+    if abs(result) >= MAX_AMOUNT:
+        raise MoneyError(f"{field} is too large.")
     return result
 
 

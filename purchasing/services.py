@@ -20,8 +20,9 @@ from accounts.roles import Role, has_role, require_role
 from accounts.selectors import approval_limit_get
 from audit.entries import actor_id, audit_entry_add, purchase_order_entry
 from audit.models import AuditAction
+from invoicing.selectors import invoice_list_for_po
 from p2p_site import dynamo
-from p2p_site.errors import NotFound, StaleRecord, ValidationFailed
+from p2p_site.errors import InvalidTransition, NotFound, StaleRecord, ValidationFailed
 from purchasing import rules
 from purchasing.models import (
     Approval,
@@ -276,6 +277,11 @@ def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> No
     rules.check_editable(
         po, username=actor_id(user), is_admin=user.is_superuser, action="deleted"
     )
+    if invoice_list_for_po(po_id=po.id, limit=1).items:
+        raise InvalidTransition(
+            f"{po.po_number} has invoices entered against it and cannot be deleted; "
+            "cancel it instead."
+        )
     entry = purchase_order_entry(
         action=AuditAction.DELETE,
         po_id=po.id,
@@ -594,4 +600,14 @@ def purchase_order_invoiced_remove(
         po=po,
         quantities={number: -quantity for number, quantity in quantities.items()},
         net_total=-net_total,
+    )
+
+
+def purchase_order_invoiceable_check(*, transaction, po_id: str) -> None:
+    """Make the caller's transaction fail if the PO was deleted or cancelled."""
+    transaction.condition_check(
+        PurchaseOrder,
+        po_id,
+        condition=PurchaseOrder.id.exists()
+        & (PurchaseOrder.status != POStatus.CANCELLED.value),
     )

@@ -136,7 +136,8 @@ def _show_line_errors(form, formset, positions, error: ApplicationError) -> None
 
 def _with_extra_line(data):
     data = data.copy()
-    data["lines-TOTAL_FORMS"] = str(int(data.get("lines-TOTAL_FORMS", 0) or 0) + 1)
+    total = data.get("lines-TOTAL_FORMS", "0")
+    data["lines-TOTAL_FORMS"] = str((int(total) if total.isdigit() else 0) + 1)
     return data
 
 

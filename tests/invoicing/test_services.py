@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.roles import Role, has_role
+from audit.models import AuditAction
 from audit.selectors import audit_history
 from invoicing.models import InvoiceStatus
 from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
@@ -140,7 +141,9 @@ def test_three_way_invoice_waits_for_goods_then_matches_after_the_receipt(
     entries_before = len(
         audit_history(entity_type="invoice", entity_id=invoice.id).items
     )
-    invoice_reconcile(invoice_id=invoice.id, user=JOB_USER)  # nothing new: no write
+    invoice_reconcile(  # nothing new: no write
+        invoice_id=invoice.id, user=JOB_USER, action=AuditAction.BATCH_RECONCILE
+    )
     assert (
         len(audit_history(entity_type="invoice", entity_id=invoice.id).items)
         == entries_before
@@ -304,3 +307,75 @@ def test_void_frees_the_number_and_takes_a_matched_invoice_off_its_po(
     assert stored.status == "matched"
     with pytest.raises(InvalidTransition, match="is void"):
         invoice_void(invoice_id=invoice.id, user=clerk, reason="twice")
+
+
+def test_a_zero_priced_line_cannot_be_billed_twice(clerk, make_po, approver):
+    po = make_po(("10", "100.00"), ("5", "0.00"))
+    purchase_order_approve(po_id=po.id, user=approver)
+    one_line = [
+        {
+            "description": "free",
+            "quantity": "5",
+            "unit_price": "0.00",
+            "po_line_number": 2,
+        }
+    ]
+    first = invoice_create(
+        user=clerk,
+        po_id=po.id,
+        invoice_number="Z-1",
+        invoice_date=TODAY,
+        lines=one_line,
+    )
+    second = invoice_create(
+        user=clerk,
+        po_id=po.id,
+        invoice_number="Z-2",
+        invoice_date=TODAY,
+        lines=one_line,
+    )
+    assert reconcile(clerk, first)[0].status == "matched"
+    stored, report = reconcile(clerk, second)
+    assert (stored.status, report.codes) == ("rejected", ["QTY_OVER_ORDERED"])
+
+
+def test_a_po_with_invoices_cannot_be_deleted(clerk, make_po, requester):
+    from purchasing.services import purchase_order_delete
+
+    po = make_po()
+    enter(clerk, po)
+    with pytest.raises(InvalidTransition, match="has invoices entered against it"):
+        purchase_order_delete(po_id=po.id, user=requester)
+    assert purchase_order_get(po_id=po.id) is not None
+
+
+def test_three_way_invoice_for_an_unreceived_line_waits_even_if_another_line_arrived(
+    clerk, make_po, approver
+):
+    po = make_po(match_type="3-way")
+    purchase_order_approve(po_id=po.id, user=approver)
+    purchase_order_receive(po_id=po.id, user=clerk, quantities={2: "5"})
+    line_one = [
+        {
+            "description": "x",
+            "quantity": "10",
+            "unit_price": "100.00",
+            "po_line_number": 1,
+        }
+    ]
+    invoice = invoice_create(
+        user=clerk,
+        po_id=po.id,
+        invoice_number="W-1",
+        invoice_date=TODAY,
+        lines=line_one,
+    )
+    stored, report = reconcile(clerk, invoice)
+    assert (stored.status, report.outcome.value) == ("received", "awaiting_receipt")
+
+
+def test_absurdly_large_amounts_are_refused_not_crashed(clerk, approved_po):
+    with pytest.raises(ValidationFailed) as caught:
+        enter(clerk, approved_po, pairs=(("1e30", "100.00"),), tax_amount="1e30")
+    assert "too large" in caught.value.field_errors["items.0.quantity"]
+    assert "too large" in caught.value.field_errors["tax_amount"]

@@ -2,7 +2,9 @@ import json
 import logging
 import sys
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
+from pynamodb.exceptions import PynamoDBException
 
 from invoicing.jobs import reconcile_waiting_invoices
 from p2p_site import dynamo
@@ -45,13 +47,15 @@ class Command(BaseCommand):
                 workers=workers,
                 progress=self._progress_bar if interactive else self._progress_line,
             )
-        except Exception as exc:
-            if dynamo.is_unreachable(exc):
-                raise CommandError(
-                    f"DynamoDB could not be reached; nothing was reconciled ({exc}).",
-                    returncode=2,
-                ) from None
-            raise
+        except (PynamoDBException, BotoCoreError, ClientError) as exc:
+            reason = (
+                "could not be reached"
+                if dynamo.is_unreachable(exc)
+                else "refused the job"
+            )
+            raise CommandError(
+                f"DynamoDB {reason}; nothing more was reconciled ({exc}).", returncode=2
+            ) from None
         if interactive:
             self.stdout.write("")
         if dry_run:
