@@ -377,19 +377,23 @@ def purchase_order_reject(
         cleaned = rules.check_can_reject(
             po, username=username, is_approver=is_approver, reason=reason
         )
-        updates = {
-            "status": POStatus.REJECTED.value,
-            "rejection_reason": cleaned,
-            "decided_by": username,
-        }
-        details = {
-            "reason": cleaned,
-            "before": {"status": po.status},
-            "after": {"status": POStatus.REJECTED.value},
-        }
+        updates, details = _reasoned(
+            po, POStatus.REJECTED, "rejection_reason", cleaned, username
+        )
         return updates, AuditAction.REJECT, details
 
     return _decide(po_id=po_id, version=version, decide=decide, user=user)
+
+
+def _reasoned(po, target: POStatus, field: str, reason, username: str):
+    """The updates and audit details of a decision that records its reason."""
+    updates = {"status": target.value, field: reason, "decided_by": username}
+    details = {
+        "reason": reason,
+        "before": {"status": po.status},
+        "after": {"status": target.value},
+    }
+    return updates, details
 
 
 def _status_change(
@@ -454,16 +458,9 @@ def purchase_order_cancel(
             is_approver=has_role(user, Role.APPROVER),
             is_admin=user.is_superuser,
         )
-        updates = {
-            "status": POStatus.CANCELLED.value,
-            "cancellation_reason": cleaned,
-            "decided_by": username,
-        }
-        details = {
-            "reason": cleaned,
-            "before": {"status": po.status},
-            "after": {"status": POStatus.CANCELLED.value},
-        }
+        updates, details = _reasoned(
+            po, POStatus.CANCELLED, "cancellation_reason", cleaned, username
+        )
         return updates, AuditAction.CANCEL, details
 
     return _decide(po_id=po_id, version=version, decide=decide, user=user)

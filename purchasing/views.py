@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
+from invoicing.selectors import invoice_list_for_po
 from p2p_site.errors import ApplicationError, ValidationFailed
 from p2p_site.forms import add_service_errors
 from purchasing import services
@@ -95,6 +96,7 @@ def purchase_order_detail_view(request, po_id):
                 entity_type="purchase_order", entity_id=po.id, limit=20
             ),
             "reject_form": ReasonForm(initial={"version": po.version}),
+            "invoices": invoice_list_for_po(po_id=po.id, limit=20),
             "today": dt.date.today(),
         },
     )

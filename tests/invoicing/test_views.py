@@ -135,3 +135,16 @@ def test_roles_without_invoice_rights_see_no_buttons(requester, clerk, approved_
     )
     assert invoice_get(invoice_id=invoice.id).status == "received"
     assert client.get(reverse("invoicing:create")).status_code == 403
+
+
+def test_po_page_lists_its_invoices(clerk, approved_po):
+    invoice_create(
+        user=clerk, po_id=approved_po.id, invoice_number="INV-77", invoice_date=TODAY,
+        lines=[{"description": "x", "quantity": "1", "unit_price": "100.00"}],
+    )  # fmt: skip
+    html = (
+        logged_in(clerk)
+        .get(reverse("purchasing:detail", args=[approved_po.id]))
+        .content.decode()
+    )
+    assert "INV-77" in html and "Enter an invoice" in html
