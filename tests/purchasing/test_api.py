@@ -6,13 +6,11 @@ and its history has no new entry).
 """
 
 import datetime as dt
-import json
 import re
 
 import pytest
 from django.test import Client
 
-from accounts.services import api_token_create
 from audit.models import AuditEntry
 from audit.selectors import audit_history
 from purchasing.models import PurchaseOrder
@@ -25,6 +23,7 @@ from purchasing.services import (
     purchase_order_snapshot,
     purchase_order_update,
 )
+from tests.api_client import bearer, send
 from tests.conftest import po_lines
 from vendors.selectors import vendor_get
 from vendors.services import vendor_create, vendor_update
@@ -44,20 +43,6 @@ STALE = "changed by someone else"
 
 
 # --- helpers --------------------------------------------------------------
-
-
-def bearer(user) -> dict:
-    _, raw = api_token_create(user=user)
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-def send(method: str, url: str, body, headers: dict, client: Client | None = None):
-    """Send `body` (a dict, or a str sent as is) as JSON with `method`."""
-    client = client or Client()
-    data = body if isinstance(body, str) else json.dumps(body)
-    return getattr(client, method)(
-        url, data=data, content_type="application/json", **headers
-    )
 
 
 def po_url(po_id: str, action: str = "") -> str:

@@ -3,8 +3,6 @@ The vendors JSON API (/api/v1/vendors) as a client sees it: status codes, the
 `detail` message, the JSON fields, and what was (or was not) written.
 """
 
-import json
-
 import pytest
 from django.test import Client
 
@@ -12,6 +10,7 @@ from accounts.services import api_token_create, api_token_revoke
 from audit.models import AuditEntry
 from audit.selectors import audit_history
 from p2p_site import dynamo
+from tests.api_client import bearer, send
 from vendors import services
 from vendors.models import Vendor
 from vendors.selectors import vendor_get
@@ -33,22 +32,7 @@ ORIGINAL_FIELDS = {
 VALID_IBAN = "DE89370400440532013000"
 VALID_ROUTING = "021000021"
 
-
 # --- helpers --------------------------------------------------------------
-
-
-def bearer(user) -> dict:
-    _, raw = api_token_create(user=user)
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-def send(method: str, url: str, body, headers: dict, client: Client | None = None):
-    """Send `body` (a dict, or a str sent as is) as JSON with `method`."""
-    client = client or Client()
-    data = body if isinstance(body, str) else json.dumps(body)
-    return getattr(client, method)(
-        url, data=data, content_type="application/json", **headers
-    )
 
 
 def vendor_url(vendor_id: str) -> str:
