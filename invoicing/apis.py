@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
 from invoicing import services
-from invoicing.selectors import invoice_get_or_404, invoice_list
+from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
 from p2p_site.api_preconditions import required_version
 
 router = Router(tags=["invoices"])
@@ -49,6 +49,17 @@ class InvoiceOut(Schema):
     submitted_at: dt.datetime
     updated_at: dt.datetime
     version: int
+
+
+class InvoiceDetailOut(InvoiceOut):
+    possible_duplicates: list[str] = Field(
+        default_factory=list,
+        description="Ids of invoices with the same vendor, date and total (a warning).",
+    )
+
+    @staticmethod
+    def resolve_possible_duplicates(obj):
+        return [other.id for other in invoices_similar(invoice=obj)]
 
 
 class InvoicePage(Schema):
@@ -105,7 +116,7 @@ def _lines(items: list[InvoiceLineIn]) -> list[dict]:
     return [item.model_dump() for item in items]
 
 
-@router.post("", response={201: InvoiceOut}, summary="Enter a vendor invoice")
+@router.post("", response={201: InvoiceDetailOut}, summary="Enter a vendor invoice")
 def create_invoice(request, payload: InvoiceCreateIn):
     invoice = services.invoice_create(
         user=request.auth,
@@ -126,13 +137,13 @@ def list_invoices(request, filters: Query[InvoiceListQuery]):
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/{invoice_id}", response=InvoiceOut, summary="Get an invoice")
+@router.get("/{invoice_id}", response=InvoiceDetailOut, summary="Get an invoice")
 def get_invoice(request, invoice_id: str):
     require_reader(request.auth)
     return invoice_get_or_404(invoice_id=invoice_id)
 
 
-@router.put("/{invoice_id}", response=InvoiceOut, summary="Correct and resubmit")
+@router.put("/{invoice_id}", response=InvoiceDetailOut, summary="Correct and resubmit")
 def update_invoice(request, invoice_id: str, payload: InvoiceUpdateIn):
     invoice_get_or_404(invoice_id=invoice_id)
     return services.invoice_resubmit(

@@ -104,6 +104,20 @@ class ReconcileQueueIndex(GlobalSecondaryIndex):
     submitted_at = UTCDateTimeAttribute(range_key=True)
 
 
+class SimilarIndex(GlobalSecondaryIndex):
+    """Invoices of one vendor with one invoice date and total (`similarity_key`)."""
+
+    class Meta:
+        index_name = "similarity-index"
+        projection = AllProjection()
+
+    similarity_key = UnicodeAttribute(hash_key=True)
+
+
+def similarity_key(vendor_id: str, invoice_date: str, total) -> str:
+    return f"{vendor_id}#{invoice_date}#{total}"
+
+
 @dynamo.register
 class Invoice(Model):
     Meta = dynamo.table_meta("InvoicesTable")
@@ -123,6 +137,8 @@ class Invoice(Model):
     total_amount = DecimalAttribute()
     status = UnicodeAttribute()
     queue = UnicodeAttribute(null=True)
+    # Same vendor, invoice date and total: the softer duplicate warning.
+    similarity_key = UnicodeAttribute(null=True)
     invoice_date = UnicodeAttribute()  # ISO date printed on the invoice
     due_date = UnicodeAttribute()
     discount_date = UnicodeAttribute(null=True)
@@ -139,6 +155,7 @@ class Invoice(Model):
     vendor_index = VendorSubmittedIndex()
     listing_index = ListingSubmittedIndex()
     queue_index = ReconcileQueueIndex()
+    similar_index = SimilarIndex()
 
     @classmethod
     def from_raw_data(cls, data):

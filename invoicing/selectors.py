@@ -66,3 +66,14 @@ def invoice_list(
             Invoice.status_index, status, cursor=cursor, limit=limit
         )
     return dynamo.query_page(Invoice.listing_index, LISTING, cursor=cursor, limit=limit)
+
+
+def invoices_similar(*, invoice: Invoice) -> list[Invoice]:
+    """Other invoices of the vendor with the same invoice date and total (not void)."""
+    if not invoice.similarity_key:
+        return []
+    return [
+        other
+        for other in Invoice.similar_index.query(invoice.similarity_key, limit=20)
+        if other.id != invoice.id
+    ]

@@ -27,6 +27,7 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceNumberGuard,
     InvoiceStatus,
+    similarity_key,
 )
 from invoicing.numbers import normalise_invoice_number
 from invoicing.selectors import invoice_get, invoice_get_or_404
@@ -168,6 +169,7 @@ def invoice_create(
         total_amount=total,
         status=InvoiceStatus.RECEIVED.value,
         queue=AWAITING,
+        similarity_key=similarity_key(po.vendor_id, date.isoformat(), total),
         invoice_date=date.isoformat(),
         due_date=due.isoformat(),
         discount_date=discount_date.isoformat() if discount_date else None,
@@ -531,6 +533,9 @@ def invoice_resubmit(
         "discount_percent": discount_percent,
         "status": InvoiceStatus.RECEIVED.value,
         "queue": AWAITING,
+        "similarity_key": similarity_key(
+            invoice.vendor_id, fields["date"].isoformat(), fields["total"]
+        ),
         "report_json": None,
         "updated_at": dynamo.utcnow(),
     }
@@ -635,6 +640,7 @@ def invoice_void(
                     actions=[
                         Invoice.status.set(InvoiceStatus.VOID.value),
                         Invoice.queue.remove(),
+                        Invoice.similarity_key.remove(),
                         Invoice.updated_at.set(dynamo.utcnow()),
                     ],
                 )

@@ -19,7 +19,7 @@ from invoicing.forms import (
     POSearchForm,
     VoidForm,
 )
-from invoicing.selectors import invoice_get_or_404, invoice_list
+from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
 from p2p_site.errors import ApplicationError, Duplicate
 from purchasing.selectors import (
     purchase_order_get,
@@ -70,6 +70,7 @@ def invoice_detail_view(request, invoice_id):
             "invoice": invoice,
             "po": po,
             "rows": _comparison_rows(invoice, po),
+            "similar": invoices_similar(invoice=invoice),
             "report": invoice.report,
             "history": audit_history(
                 entity_type="invoice", entity_id=invoice.id, limit=20

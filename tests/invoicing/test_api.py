@@ -178,3 +178,15 @@ def test_list_filters_by_status_and_po(clerk, approved_po):
     assert (
         call("get", f"{INVOICES}?status=matched", None, headers).json()["items"] == []
     )
+
+
+def test_same_vendor_date_and_total_under_another_number_is_flagged(clerk, approved_po):
+    headers = bearer(clerk)
+    first = call("post", INVOICES, body(approved_po, "INV-100"), headers).json()
+    second = call("post", INVOICES, body(approved_po, "X-555"), headers)
+    assert second.status_code == 201
+    assert second.json()["possible_duplicates"] == [first["id"]]
+    page = Client()
+    page.force_login(clerk)
+    html = page.get(f"/invoices/{second.json()['id']}/").content.decode()
+    assert "Possible duplicate:" in html and "INV-100" in html
