@@ -27,6 +27,11 @@ class InvoiceForm(forms.Form):
         help_text="Optional: the total printed on the invoice, checked against lines + tax.",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
+    attachment = forms.FileField(
+        label="Vendor's invoice (PDF, PNG or JPEG, at most 10 MB)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

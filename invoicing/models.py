@@ -144,6 +144,9 @@ class Invoice(Model):
     discount_date = UnicodeAttribute(null=True)
     discount_percent = DecimalAttribute(null=True)
     report_json = UnicodeAttribute(null=True)
+    attachment_key = UnicodeAttribute(null=True)  # storage key of the vendor's document
+    attachment_name = UnicodeAttribute(null=True)
+    attachment_type = UnicodeAttribute(null=True)
     reconciled_at = UTCDateTimeAttribute(null=True)
     submitted_by = UnicodeAttribute()
     submitted_at = UTCDateTimeAttribute()

@@ -20,6 +20,7 @@ from accounts.roles import Role, require_role
 from audit.entries import actor_id, audit_entry_add, invoice_entry
 from audit.models import AuditAction
 from invoicing import matching
+from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.models import (
     AWAITING,
     INVOICE_TRANSITIONS,
@@ -122,9 +123,11 @@ def invoice_create(
     lines: Sequence[Mapping[str, Any]],
     tax_amount: Any = "0",
     total_amount: Any = None,
+    attachment=None,
 ) -> Invoice:
     """
-    Enter a vendor's invoice against a PO (AP Clerk).
+    Enter a vendor's invoice against a PO (AP Clerk), with the vendor's
+    document (PDF or image) when given.
 
     Its number must be new for the vendor in any spelling; the check is a
     guard item in the same transaction, so it holds when two clerks submit
@@ -178,6 +181,12 @@ def invoice_create(
         submitted_at=now,
         updated_at=now,
     )
+    stored = None
+    if attachment is not None:
+        stored = attachment_store(invoice_id=invoice.id, upload=attachment)
+        invoice.attachment_key = stored.key
+        invoice.attachment_name = stored.name
+        invoice.attachment_type = stored.content_type
     guard = InvoiceNumberGuard(
         InvoiceNumberGuard.key(po.vendor_id, number_key), invoice_id=invoice.id
     )
@@ -188,6 +197,16 @@ def invoice_create(
         details={"after": _invoice_snapshot(invoice)},
     )
     try:
+        _write_new_invoice(invoice, guard, entry, po)
+    except Exception:
+        if stored is not None:
+            attachment_discard(key=stored.key)  # the invoice was not written
+        raise
+    return invoice
+
+
+def _write_new_invoice(invoice, guard, entry, po) -> None:
+    try:
         with dynamo.write_transaction() as transaction:
             transaction.save(invoice, condition=Invoice.id.does_not_exist())
             transaction.save(guard, condition=InvoiceNumberGuard.id.does_not_exist())
@@ -196,7 +215,10 @@ def invoice_create(
             )
             audit_entry_add(transaction, entry)
     except StaleRecord:
-        _refuse_duplicate(po.vendor_id, po.vendor_name, number, number_key)
+        # Explain the refusal: the number is taken, or the PO went away.
+        _refuse_duplicate(
+            po.vendor_id, po.vendor_name, invoice.invoice_number, invoice.number_key
+        )
         current = purchase_order_get(po_id=po.id)
         if current is None or current.status == POStatus.CANCELLED:
             raise InvalidTransition(
@@ -204,7 +226,6 @@ def invoice_create(
                 "entered."
             ) from None
         raise
-    return invoice
 
 
 def _clean_invoice_fields(

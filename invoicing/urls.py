@@ -12,6 +12,9 @@ urlpatterns = [
     path("new/", views.invoice_create_view, name="create"),
     path("<str:invoice_id>/", views.invoice_detail_view, name="detail"),
     path("<str:invoice_id>/correct/", views.invoice_correct_view, name="correct"),
+    path(
+        "<str:invoice_id>/attachment/", views.invoice_attachment_view, name="attachment"
+    ),
     path("<str:invoice_id>/reconcile/", views.invoice_reconcile_view, name="reconcile"),
     path("<str:invoice_id>/void/", views.invoice_void_view, name="void"),
 ]

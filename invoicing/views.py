@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
 from invoicing import services
+from invoicing.attachments import attachment_open
 from invoicing.forms import (
     InvoiceFilterForm,
     InvoiceForm,
@@ -137,6 +139,7 @@ def invoice_create_view(request):
             lines=lines,
             tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
+            attachment=form.cleaned_data.get("attachment"),
         ),
         done="Invoice {number} entered; reconcile it now or let the scheduled job do it.",
     )
@@ -205,7 +208,7 @@ def invoice_correct_view(request, invoice_id):
 def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=None):
     status = 200
     if request.method == "POST":
-        form = InvoiceForm(request.POST, initial=initial)
+        form = InvoiceForm(request.POST, request.FILES, initial=initial)
         form.fields["version"].required = invoice is not None
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
         if form.is_valid() and formset.is_valid():
@@ -260,6 +263,20 @@ def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=No
         "invoicing/invoice_form.html",
         {"form": form, "formset": formset, "po": po, "invoice": invoice},
         status=status,
+    )
+
+
+def invoice_attachment_view(request, invoice_id):
+    """Download the vendor's document, through the app (never a public URL)."""
+    require_reader(request.user)
+    invoice = invoice_get_or_404(invoice_id=invoice_id)
+    if not invoice.attachment_key:
+        raise Http404("This invoice has no attachment.")
+    return FileResponse(
+        attachment_open(key=invoice.attachment_key),
+        as_attachment=True,
+        filename=invoice.attachment_name,
+        content_type=invoice.attachment_type,
     )
 
 

@@ -100,6 +100,13 @@ DATE_FORMAT = "Y-m-d"
 DATETIME_FORMAT = "Y-m-d H:i"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 
+# Documents (invoice attachments) through Django's storage API: local files
+# here; S3 when configured (payments issue). Never served as public URLs.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+INVOICE_ATTACHMENT_MAX_BYTES = env.int(
+    "INVOICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -148,3 +148,56 @@ def test_po_page_lists_its_invoices(clerk, approved_po):
         .content.decode()
     )
     assert "INV-77" in html and "Enter an invoice" in html
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def test_the_vendors_pdf_is_kept_and_downloadable_through_the_app(
+    clerk, approved_po, media
+):
+    client = logged_in(clerk)
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    data = form_data(approved_po, "INV-PDF", attachment=upload("rechnung.pdf", pdf))
+    response = client.post(
+        f"{reverse('invoicing:create')}?po={approved_po.id}", data, follow=True
+    )
+    assert "rechnung.pdf" in response.content.decode()
+    (invoice,) = invoice_list().items
+    download = client.get(reverse("invoicing:attachment", args=[invoice.id]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == pdf
+    assert 'attachment; filename="rechnung.pdf"' in download["Content-Disposition"]
+
+
+def test_a_non_pdf_pdf_and_a_50_mb_file_are_refused_and_nothing_is_kept(
+    clerk, approved_po, media
+):
+    client = logged_in(clerk)
+    url = f"{reverse('invoicing:create')}?po={approved_po.id}"
+    fake = client.post(
+        url, form_data(approved_po, "INV-A", attachment=upload("x.pdf", b"MZ\x90\x00"))
+    )
+    assert fake.status_code == 422
+    assert "named .pdf but is not a PDF" in fake.content.decode()
+    big = client.post(
+        url,
+        form_data(
+            approved_po,
+            "INV-B",
+            attachment=upload("big.pdf", b"%PDF-" + b"0" * (50 * 1024 * 1024)),
+        ),
+    )
+    assert big.status_code == 422
+    assert "attachments are at most 10 MB" in big.content.decode()
+    assert invoice_list().items == []
+    assert not any(media.rglob("*.pdf"))
