@@ -1,0 +1,228 @@
+"""
+Benchmark: `reconcile_invoices` against the original design's baseline.
+
+DynamoDB Local sits behind `latency_proxy.LatencyProxy` (5 ms added to every
+request, requests counted by operation). On the same data, in the same run:
+
+* baseline: what the original design did - scan the whole table filtering on
+  status, one GetItem per PO, an UpdateItem and a separate audit PutItem per
+  invoice, one invoice at a time;
+* the job: `invoicing.jobs.reconcile_waiting_invoices` (sparse queue index,
+  POs in batches, one transaction per invoice, 4 workers);
+
+then the job again after the table has grown to --large invoices, the
+waiting ones unchanged. Also reported without the proxy.
+
+    .venv/bin/python benchmarks/reconcile_job.py                    # 5,000 of 50,000; 500,000
+    .venv/bin/python benchmarks/reconcile_job.py --waiting 500 --total 5000 --large 50000
+"""
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from latency_proxy import LatencyProxy  # noqa: E402
+from po_list import setup_django  # noqa: E402
+
+D = Decimal
+VENDOR = "bench-vendor"
+
+
+def point_at(endpoint: str) -> None:
+    from django.conf import settings
+
+    from p2p_site import dynamo
+
+    settings.DYNAMODB_ENDPOINT_URL = endpoint
+    dynamo.configure_models()
+
+
+def make_pair(index: int, waiting: bool):
+    from invoicing.models import AWAITING, Invoice, InvoiceLine
+    from purchasing.models import POLine, PurchaseOrder
+
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=index)
+    po_id = f"bench-po-{index}"
+    lines = [
+        POLine(line_number=1, description="Chairs", quantity=D("10"), unit_price=D("100.00"),
+               total_amount=D("1000.00"), received_quantity=D("0"), invoiced_quantity=D("0")),
+        POLine(line_number=2, description="Lamps", quantity=D("5"), unit_price=D("20.00"),
+               total_amount=D("100.00"), received_quantity=D("0"), invoiced_quantity=D("0")),
+    ]  # fmt: skip
+    po = PurchaseOrder(
+        id=po_id, po_number=f"PO-B-{index:07d}", vendor_id=VENDOR, vendor_name="Bench",
+        currency="EUR", items=lines, total_amount=D("1100.00"), invoiced_total=D("0"),
+        status="approved", match_type="2-way", requester="bench", approvals_required=1,
+        edited_at_version=1, created_at=now, updated_at=now, version=1,
+    )  # fmt: skip
+    invoice = Invoice(
+        id=f"bench-inv-{index}", invoice_number=f"B-{index}", number_key=f"b{index}",
+        po_id=po_id, po_number=po.po_number, vendor_id=VENDOR, vendor_name="Bench",
+        currency="EUR",
+        items=[InvoiceLine(line_number=n, description="x", quantity=q, unit_price=p,
+                           total_amount=q * p) for n, q, p in [(1, D("10"), D("100.00")),
+                                                               (2, D("5"), D("20.00"))]],
+        net_total=D("1100.00"), tax_amount=D("0"), total_amount=D("1100.00"),
+        status="received" if waiting else "matched", queue=AWAITING if waiting else None,
+        invoice_date="2026-01-01", due_date="2026-01-31", submitted_by="bench",
+        submitted_at=now, updated_at=now, version=1,
+    )  # fmt: skip
+    return po, invoice
+
+
+def load(start: int, stop: int, waiting: int) -> None:
+    from invoicing.models import Invoice
+    from purchasing.models import PurchaseOrder
+
+    def write(chunk: int) -> None:
+        with PurchaseOrder.batch_write() as pos, Invoice.batch_write() as invoices:
+            for index in range(chunk, min(chunk + 1000, stop)):
+                po, invoice = make_pair(index, index < waiting)
+                if index < waiting:
+                    pos.save(po)
+                invoices.save(invoice)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(start, stop, 1000)))
+
+
+def baseline(waiting_expected: int) -> int:
+    """The original design: scan, get, update, put, one invoice at a time."""
+    from audit.entries import invoice_entry
+    from audit.models import AuditAction
+    from invoicing import matching
+    from invoicing.models import Invoice
+    from invoicing.services import match_inputs, report_as_dict, tolerances
+    from purchasing.models import PurchaseOrder
+
+    done = 0
+    for invoice in Invoice.scan(filter_condition=Invoice.status == "received"):
+        po = PurchaseOrder.get(invoice.po_id)
+        report = matching.reconcile(*match_inputs(invoice, po), tolerances())
+        status = "matched" if report.outcome == matching.Outcome.MATCHED else "rejected"
+        invoice.update(
+            actions=[
+                Invoice.status.set(status),
+                Invoice.report_json.set(json.dumps(report_as_dict(report))),
+                Invoice.queue.remove(),
+            ]
+        )
+        invoice_entry(
+            action=AuditAction.RECONCILE, invoice_id=invoice.id, user="baseline",
+            details={"outcome": report.outcome.value},
+        ).save()  # fmt: skip
+        done += 1
+    assert done == waiting_expected, done
+    return done
+
+
+def timed(proxy, label, run, waiting):
+    proxy.reset()
+    started = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - started
+    counts = proxy.reset()
+    requests = sum(counts.values())
+    print(
+        f"| {label} | {seconds:.1f} | {requests:,} | {requests / waiting:.2f} | "
+        + ", ".join(f"{op} {n:,}" for op, n in counts.most_common())
+        + " |",
+        flush=True,
+    )
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--waiting", type=int, default=5_000)
+    parser.add_argument("--total", type=int, default=50_000)
+    parser.add_argument("--large", type=int, default=500_000)
+    parser.add_argument("--delay-ms", type=float, default=5.0)
+    options = parser.parse_args()
+
+    from localdev import dynamodb_local
+
+    port = dynamodb_local.free_port()
+    process = dynamodb_local.start(port=port)
+    direct = f"http://127.0.0.1:{port}"
+    try:
+        setup_django(direct)
+        import logging
+
+        logging.getLogger("invoicing").setLevel(logging.WARNING)
+        from invoicing.jobs import reconcile_waiting_invoices
+
+        proxy = LatencyProxy(upstream_port=port, delay_ms=options.delay_ms)
+        proxy.start()
+        slow = f"http://127.0.0.1:{proxy.port}"
+        no_delay = LatencyProxy(upstream_port=port, delay_ms=0)
+        no_delay.start()
+        fast = f"http://127.0.0.1:{no_delay.port}"
+
+        started = time.perf_counter()
+        load(0, options.total, options.waiting)
+        print(f"loaded {options.total:,} invoices ({options.waiting:,} waiting) in "
+              f"{time.perf_counter() - started:.0f}s", flush=True)  # fmt: skip
+
+        def reset():
+            point_at(direct)
+            load(0, options.waiting, options.waiting)
+
+        def job():
+            stats = reconcile_waiting_invoices(workers=4)
+            assert stats.matched == options.waiting, stats
+
+        print(f"\n| run ({options.waiting:,} waiting) | seconds | DynamoDB requests "
+              "| per invoice | by operation |\n|---|---|---|---|---|")  # fmt: skip
+        results = {}
+        for label, endpoint, counter in [
+            ("+5 ms", slow, proxy),
+            ("no delay", fast, no_delay),
+        ]:
+            reset()
+            point_at(endpoint)
+            results[f"baseline {label}"] = timed(
+                counter, f"baseline, {options.total:,} invoices, {label}",
+                lambda: baseline(options.waiting), options.waiting,
+            )  # fmt: skip
+            reset()
+            point_at(endpoint)
+            results[f"job {label}"] = timed(
+                counter, f"reconcile_invoices, {options.total:,} invoices, {label}",
+                job, options.waiting,
+            )  # fmt: skip
+
+        point_at(direct)
+        started = time.perf_counter()
+        load(options.total, options.large, options.waiting)
+        print(f"\nloaded {options.large - options.total:,} more non-waiting invoices in "
+              f"{time.perf_counter() - started:.0f}s\n", flush=True)  # fmt: skip
+        reset()
+        point_at(slow)
+        results["job large"] = timed(
+            proxy,
+            f"reconcile_invoices, {options.large:,} invoices, +5 ms",
+            job,
+            options.waiting,
+        )
+        print(
+            f"\nspeed-up with +5 ms: {results['baseline +5 ms'] / results['job +5 ms']:.1f}x "
+            f"(target >= 10x); {options.large:,} vs {options.total:,} invoices: "
+            f"{results['job large'] / results['job +5 ms']:.2f}x (target <= 1.2x)"
+        )
+        return 0
+    finally:
+        dynamodb_local.stop(process)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
