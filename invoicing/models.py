@@ -6,7 +6,6 @@ from enum import StrEnum
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -15,7 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from p2p_site import dynamo
-from p2p_site.dynamo import DecimalAttribute
+from p2p_site.dynamo import DecimalAttribute, IntegerAttribute
 from p2p_site.money import round_money
 
 
@@ -49,12 +48,12 @@ AWAITING = "received"
 
 
 class InvoiceLine(MapAttribute):
-    line_number = NumberAttribute()
+    line_number = IntegerAttribute()
     description = UnicodeAttribute()
     quantity = DecimalAttribute()
     unit_price = DecimalAttribute()
     total_amount = DecimalAttribute()
-    po_line_number = NumberAttribute(null=True)
+    po_line_number = IntegerAttribute(null=True)
 
 
 class StatusSubmittedIndex(GlobalSecondaryIndex):

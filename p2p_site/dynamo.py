@@ -260,6 +260,22 @@ class DecimalAttribute(Attribute[Decimal]):
         return Decimal(value)
 
 
+class IntegerAttribute(Attribute[int]):
+    """A DynamoDB number that is a whole count (line numbers, counters): never money."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: int) -> str:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(
+                f"IntegerAttribute needs an int, got {type(value).__name__}"
+            )
+        return str(value)
+
+    def deserialize(self, value: str) -> int:
+        return int(value)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

@@ -6,7 +6,6 @@ from enum import StrEnum
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -15,7 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from p2p_site import dynamo
-from p2p_site.dynamo import DecimalAttribute
+from p2p_site.dynamo import DecimalAttribute, IntegerAttribute
 from p2p_site.money import round_money
 
 
@@ -50,7 +49,7 @@ LISTING = "po"
 
 
 class POLine(MapAttribute):
-    line_number = NumberAttribute()
+    line_number = IntegerAttribute()
     description = UnicodeAttribute()
     quantity = DecimalAttribute()
     unit_price = DecimalAttribute()
@@ -68,7 +67,7 @@ class Approval(MapAttribute):
 
 
 class ReceiptLine(MapAttribute):
-    line_number = NumberAttribute()
+    line_number = IntegerAttribute()
     quantity = DecimalAttribute()
 
 
@@ -142,7 +141,7 @@ class PurchaseOrder(Model):
     status = UnicodeAttribute()
     match_type = UnicodeAttribute(default=MatchType.TWO_WAY.value)
     requester = UnicodeAttribute()
-    approvals_required = NumberAttribute(default=1)
+    approvals_required = IntegerAttribute(default=1)
     approvals = ListAttribute(of=Approval, default=list)
     rejection_reason = UnicodeAttribute(null=True)
     cancellation_reason = UnicodeAttribute(null=True)
@@ -153,7 +152,7 @@ class PurchaseOrder(Model):
     # The version right after the content (lines, currency, ...) last changed.
     # A decision made on a page showing an older version is refused, while
     # decisions by others in between (e.g. a first approval) are not a conflict.
-    edited_at_version = NumberAttribute(default=1)
+    edited_at_version = IntegerAttribute(default=1)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -200,7 +199,7 @@ class PONumberSequence(Model):
     Meta = dynamo.table_meta("PurchaseOrdersTable")
 
     id = UnicodeAttribute(hash_key=True)  # "sequence#PO-2026"
-    last_number = NumberAttribute()
+    last_number = IntegerAttribute()
 
 
 dynamo.register_view(PONumberSequence)

@@ -5,7 +5,6 @@ from enum import StrEnum
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -14,6 +13,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from p2p_site import dynamo
+from p2p_site.dynamo import IntegerAttribute
 
 
 class VendorStatus(StrEnum):
@@ -107,7 +107,7 @@ class Vendor(Model):
 
     # Maintained by purchasing in the same transaction as a PO's creation and
     # deletion, so "delete only without POs" is a condition, not a race.
-    po_count = NumberAttribute(default=0)
+    po_count = IntegerAttribute(default=0)
 
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -153,7 +153,7 @@ class VendorOrderCounter(Model):
 
     id = UnicodeAttribute(hash_key=True)
     status = UnicodeAttribute(null=True)
-    po_count = NumberAttribute(default=0)
+    po_count = IntegerAttribute(default=0)
 
 
 dynamo.register_view(VendorOrderCounter)
