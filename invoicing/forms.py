@@ -49,13 +49,6 @@ class InvoiceLineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
-    def is_blank(self) -> bool:
-        data = getattr(self, "cleaned_data", {})
-        return not any(
-            str(data.get(f) or "").strip()
-            for f in ("description", "quantity", "unit_price")
-        )
-
 
 InvoiceLineFormSet = forms.formset_factory(
     InvoiceLineForm, extra=0, can_delete=True, max_num=1000, absolute_max=1000

@@ -141,21 +141,43 @@ def _within(actual: Decimal, expected: Decimal, percent: Decimal) -> bool:
     return abs(actual - expected) * HUNDRED <= percent * abs(expected)
 
 
+def paired_po_line_numbers(
+    po_line_numbers_on_invoice: Sequence[int | None], po_line_numbers: Sequence[int]
+) -> list[int | None]:
+    """
+    The PO line each invoice line bills (None: it pairs with none).
+
+    By the PO line number the invoice line gives; without one, by position.
+    The one place lines are paired: the rules, the PO's invoiced quantities
+    and the comparison page all use it.
+    """
+    known = set(po_line_numbers)
+    paired: list[int | None] = []
+    for position, number in enumerate(po_line_numbers_on_invoice):
+        if number is None:
+            number = (
+                po_line_numbers[position] if position < len(po_line_numbers) else None
+            )
+        paired.append(number if number in known else None)
+    return paired
+
+
 def _pair_lines(
     invoice: InvoiceData, po: PurchaseOrderData
 ) -> tuple[list[tuple[InvoiceLineData, POLineData]], list[int]]:
     """Pair invoice lines with PO lines; return the pairs and unpaired positions."""
     by_number = {line.line_number: line for line in po.lines}
+    numbers = paired_po_line_numbers(
+        [line.po_line_number for line in invoice.lines], list(by_number)
+    )
     pairs, unpaired = [], []
-    for position, line in enumerate(invoice.lines, start=1):
-        if line.po_line_number is not None:
-            po_line = by_number.get(line.po_line_number)
-        else:
-            po_line = po.lines[position - 1] if position <= len(po.lines) else None
-        if po_line is None:
+    for position, (line, number) in enumerate(
+        zip(invoice.lines, numbers, strict=True), 1
+    ):
+        if number is None:
             unpaired.append(position)
         else:
-            pairs.append((line, po_line))
+            pairs.append((line, by_number[number]))
     return pairs, unpaired
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.roles import Role, require_role
-from audit.entries import actor_id, audit_entry_add, invoice_entry
+from audit.entries import actor_id, audit_entry_add, changed_fields, invoice_entry
 from audit.models import AuditAction
 from invoicing import matching
 from invoicing.attachments import attachment_discard, attachment_store
@@ -483,13 +483,13 @@ def _record(invoice, po, report, report_dict, user, action) -> None:
 
 def _paired_quantities(invoice: Invoice, po) -> dict[int, Decimal]:
     """Invoiced quantity per PO line, paired as the matching rules pair them."""
-    numbers = [line.line_number for line in po.items]
+    numbers = matching.paired_po_line_numbers(
+        [line.po_line_number for line in invoice.items],
+        [line.line_number for line in po.items],
+    )
     result: dict[int, Decimal] = {}
-    for position, line in enumerate(invoice.items):
-        number = line.po_line_number
-        if number is None:
-            number = numbers[position] if position < len(numbers) else None
-        if number in numbers:
+    for line, number in zip(invoice.items, numbers, strict=True):
+        if number is not None:
             result[number] = result.get(number, Decimal("0")) + line.quantity
     return result
 
@@ -562,15 +562,13 @@ def invoice_resubmit(
     }
     corrected = _with(invoice, updates)
     after = _invoice_snapshot(corrected)
-    changed = [key for key in after if after[key] != before[key]]
     entry = invoice_entry(
         action=AuditAction.UPDATE,
         invoice_id=invoice.id,
         user=user,
-        details={
-            "before": {**{k: before[k] for k in changed}, "status": invoice.status},
-            "after": {**{k: after[k] for k in changed}, "status": "received"},
-        },
+        details=changed_fields(
+            {**before, "status": invoice.status}, {**after, "status": "received"}
+        ),
     )
     number_changed = fields["number_key"] != invoice.number_key
     try:

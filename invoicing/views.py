@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
-from invoicing import services
+from invoicing import matching, services
 from invoicing.attachments import attachment_open
 from invoicing.forms import (
     InvoiceFilterForm,
@@ -23,6 +23,7 @@ from invoicing.forms import (
 )
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
 from p2p_site.errors import ApplicationError, Duplicate
+from p2p_site.forms import add_line_errors, formset_lines
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
@@ -94,12 +95,11 @@ def _comparison_rows(invoice, po):
         target = by_position if finding["code"] == "UNMATCHED_LINE" else by_po_line
         target.setdefault(finding["line"], []).append(finding)
     po_lines = {line.line_number: line for line in po.items} if po else {}
-    numbers = list(po_lines)
+    numbers = matching.paired_po_line_numbers(
+        [line.po_line_number for line in invoice.items], list(po_lines)
+    )
     rows = []
-    for position, line in enumerate(invoice.items):
-        number = line.po_line_number or (
-            numbers[position] if position < len(numbers) else None
-        )
+    for position, (line, number) in enumerate(zip(invoice.items, numbers, strict=True)):
         po_line = po_lines.get(number)
         row_findings = by_po_line.get(number, []) if po_line else []
         row_findings = row_findings + by_position.get(position + 1, [])
@@ -212,13 +212,9 @@ def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=No
         form.fields["version"].required = invoice is not None
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
         if form.is_valid() and formset.is_valid():
-            lines, positions = [], []
-            for index, line_form in enumerate(formset.forms):
-                if formset._should_delete_form(line_form) or line_form.is_blank():
-                    continue
-                lines.append({k: line_form.cleaned_data.get(k) for k in
-                              ("po_line_number", "description", "quantity", "unit_price")})  # fmt: skip
-                positions.append(index)
+            lines, positions = formset_lines(
+                formset, ("po_line_number", "description", "quantity", "unit_price")
+            )
             try:
                 saved = save(form, lines)
             except Duplicate as exc:
@@ -235,20 +231,7 @@ def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=No
                 )
                 status = 409
             except ApplicationError as exc:
-                for key, message in getattr(exc, "field_errors", {}).items():
-                    parts = key.split(".")
-                    if (
-                        parts[0] == "items"
-                        and len(parts) == 3
-                        and int(parts[1]) < len(positions)
-                    ):
-                        formset.forms[positions[int(parts[1])]].add_error(
-                            parts[2], message
-                        )
-                    else:
-                        form.add_error(key if key in form.fields else None, message)
-                if not getattr(exc, "field_errors", None):
-                    form.add_error(None, exc.message)
+                add_line_errors(form, formset, positions, exc)
                 status = exc.status_code
             else:
                 messages.success(request, done.format(number=saved.invoice_number))

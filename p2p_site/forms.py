@@ -12,3 +12,38 @@ def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
         form.add_error(field if field in form.fields else None, message)
     if not field_errors:
         form.add_error(None, error.message)
+
+
+def formset_lines(formset, fields: tuple[str, ...]) -> tuple[list[dict], list[int]]:
+    """
+    Return the kept, non-blank lines of a (valid) formset and the formset index
+    of each, so a service's "items.N.field" error finds its row again.
+    """
+    lines, positions = [], []
+    for index, form in enumerate(formset.forms):
+        data = form.cleaned_data
+        if data.get("DELETE") or not any(
+            str(data.get(f) or "").strip() for f in fields
+        ):
+            continue
+        lines.append({field: data.get(field) for field in fields})
+        positions.append(index)
+    return lines, positions
+
+
+def add_line_errors(
+    form, formset, positions: list[int], error: ApplicationError
+) -> None:
+    """Put "items.N.field" errors beside the line they concern, the rest on the form."""
+    field_errors = getattr(error, "field_errors", {}) or {}
+    top = []
+    for key, message in field_errors.items():
+        parts = key.split(".")
+        if parts[0] == "items" and len(parts) == 3 and int(parts[1]) < len(positions):
+            formset.forms[positions[int(parts[1])]].add_error(parts[2], message)
+        elif key in form.fields:
+            form.add_error(key, message)
+        else:
+            top.append(message)
+    if top or not field_errors:
+        form.add_error(None, " ".join(top) or error.message)

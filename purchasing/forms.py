@@ -67,10 +67,6 @@ class PurchaseOrderLineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
-    def is_blank(self) -> bool:
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return not any((data.get(f) or "").strip() for f in self.fields)
-
 
 PurchaseOrderLineFormSet = forms.formset_factory(
     PurchaseOrderLineForm, extra=0, can_delete=True, max_num=1000, absolute_max=1000

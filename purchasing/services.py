@@ -18,7 +18,12 @@ from typing import Any
 
 from accounts.roles import Role, has_role, require_role
 from accounts.selectors import approval_limit_get
-from audit.entries import actor_id, audit_entry_add, purchase_order_entry
+from audit.entries import (
+    actor_id,
+    audit_entry_add,
+    changed_fields,
+    purchase_order_entry,
+)
 from audit.models import AuditAction
 from invoicing.selectors import invoice_list_for_po
 from p2p_site import dynamo
@@ -229,14 +234,10 @@ def purchase_order_update(
         "approvals_required": rules.required_approvals(total),
     }
     after = purchase_order_snapshot(_with(po, updates))
-    changed = [key for key in after if after[key] != before[key]]
-    if not changed:
+    details: dict[str, Any] = changed_fields(before, after)
+    if not details["after"]:
         return po
-    details: dict[str, Any] = {
-        "before": {key: before[key] for key in changed},
-        "after": {key: after[key] for key in changed},
-    }
-    if po.approvals and {"items", "total_amount", "currency"} & set(changed):
+    if po.approvals and {"items", "total_amount", "currency"} & set(details["after"]):
         updates["approvals"] = []
         details["approvals_reset"] = po.approvers
     updates["edited_at_version"] = po.version + 1

@@ -13,7 +13,7 @@ from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
 from invoicing.selectors import invoice_list_for_po
 from p2p_site.errors import ApplicationError, ValidationFailed
-from p2p_site.forms import add_service_errors
+from p2p_site.forms import add_line_errors, add_service_errors, formset_lines
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,
@@ -102,38 +102,7 @@ def purchase_order_detail_view(request, po_id):
     )
 
 
-def _line_values(formset) -> tuple[list[dict], list[int]]:
-    """Return the kept, non-blank lines and the formset index of each."""
-    lines, positions = [], []
-    for index, form in enumerate(formset.forms):
-        if formset.can_delete and formset._should_delete_form(form):
-            continue
-        if form.is_blank():
-            continue
-        lines.append(
-            {
-                k: form.cleaned_data.get(k)
-                for k in ("description", "quantity", "unit_price")
-            }
-        )
-        positions.append(index)
-    return lines, positions
-
-
-def _show_line_errors(form, formset, positions, error: ApplicationError) -> None:
-    """Put "items.N.field" errors beside the line they concern, the rest on top."""
-    field_errors = getattr(error, "field_errors", {}) or {}
-    top = []
-    for key, message in field_errors.items():
-        parts = key.split(".")
-        if parts[0] == "items" and len(parts) == 3 and int(parts[1]) < len(positions):
-            formset.forms[positions[int(parts[1])]].add_error(parts[2], message)
-        elif key in form.fields:
-            form.add_error(key, message)
-        else:
-            top.append(message)
-    if top or not field_errors:
-        form.add_error(None, " ".join(top) or error.message)
+LINE_FIELDS = ("description", "quantity", "unit_price")
 
 
 def _with_extra_line(data):
@@ -156,7 +125,7 @@ def purchase_order_create_view(request):
         form = PurchaseOrderForm(data, vendor_choices=choices)
         formset = PurchaseOrderLineFormSet(data, prefix="lines")
         if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
-            lines, positions = _line_values(formset)
+            lines, positions = formset_lines(formset, LINE_FIELDS)
             try:
                 po = services.purchase_order_create(
                     user=request.user,
@@ -168,7 +137,7 @@ def purchase_order_create_view(request):
                     notes=form.cleaned_data["notes"],
                 )
             except (ValidationFailed, ApplicationError) as exc:
-                _show_line_errors(form, formset, positions, exc)
+                add_line_errors(form, formset, positions, exc)
             else:
                 messages.success(
                     request, f"{po.po_number} raised; it now awaits approval."
@@ -215,7 +184,7 @@ def purchase_order_edit_view(request, po_id):
         )
         formset = PurchaseOrderLineFormSet(data, prefix="lines")
         if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
-            lines, positions = _line_values(formset)
+            lines, positions = formset_lines(formset, LINE_FIELDS)
             try:
                 services.purchase_order_update(
                     po_id=po.id,
@@ -228,7 +197,7 @@ def purchase_order_edit_view(request, po_id):
                     notes=form.cleaned_data["notes"],
                 )
             except ApplicationError as exc:
-                _show_line_errors(form, formset, positions, exc)
+                add_line_errors(form, formset, positions, exc)
                 status = exc.status_code
             else:
                 messages.success(request, f"{po.po_number} saved.")
