@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 from accounts.roles import require_reader
 from invoicing import services
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
-from p2p_site.api_preconditions import required_version
+from p2p_site.versions import version_from_request
 
 router = Router(tags=["invoices"])
 
@@ -145,11 +145,10 @@ def get_invoice(request, invoice_id: str):
 
 @router.put("/{invoice_id}", response=InvoiceDetailOut, summary="Correct and resubmit")
 def update_invoice(request, invoice_id: str, payload: InvoiceUpdateIn):
-    invoice_get_or_404(invoice_id=invoice_id)
     return services.invoice_resubmit(
         invoice_id=invoice_id,
         user=request.auth,
-        version=required_version(request, payload.version),
+        version=version_from_request(request, payload.version),
         invoice_number=payload.invoice_number,
         invoice_date=payload.invoice_date,
         lines=_lines(payload.items),
@@ -164,12 +163,11 @@ def update_invoice(request, invoice_id: str, payload: InvoiceUpdateIn):
 def delete_invoice(
     request, invoice_id: str, version: int | None = None, reason: str | None = None
 ):
-    invoice_get_or_404(invoice_id=invoice_id)
     services.invoice_void(
         invoice_id=invoice_id,
         user=request.auth,
         reason=reason or "Deleted through the API",
-        version=required_version(request, version),
+        version=version_from_request(request, version),
     )
     return Status(204, None)
 
@@ -184,6 +182,6 @@ def reconcile_invoice(request, invoice_id: str):
         invoice_id=invoice_id, user=request.auth
     )
     return {
-        "invoice": invoice_get_or_404(invoice_id=invoice.id),
+        "invoice": invoice,
         "report": services.report_as_dict(report),
     }

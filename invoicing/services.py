@@ -49,6 +49,7 @@ from p2p_site.money import (
     round_money,
 )
 from p2p_site.text import TextError, clean_text
+from p2p_site.versions import check_version
 from purchasing import services as purchasing_services
 from purchasing.models import POStatus
 from purchasing.selectors import purchase_order_get
@@ -479,6 +480,9 @@ def _record(invoice, po, report, report_dict, user, action) -> None:
         refresh_po()
     invoice.status = status.value
     invoice.report_json = json.dumps(report_dict, sort_keys=True)
+    invoice.reconciled_at = invoice.updated_at = now
+    if status != InvoiceStatus.RECEIVED:
+        invoice.queue = None
 
 
 def _paired_quantities(invoice: Invoice, po) -> dict[int, Decimal]:
@@ -495,11 +499,6 @@ def _paired_quantities(invoice: Invoice, po) -> dict[int, Decimal]:
 
 
 # --- Correction and void ----------------------------------------------------------
-
-
-def _check_version(invoice: Invoice, version: int | None) -> None:
-    if version is not None and version != invoice.version:
-        raise StaleRecord()
 
 
 def invoice_resubmit(
@@ -520,7 +519,7 @@ def invoice_resubmit(
     """
     require_role(user, Role.AP_CLERK, action="correct invoices")
     invoice = invoice_get_or_404(invoice_id=invoice_id)
-    _check_version(invoice, version)
+    check_version(invoice, version)
     if InvoiceStatus.RECEIVED not in INVOICE_TRANSITIONS[
         InvoiceStatus(invoice.status)
     ] and (invoice.status != InvoiceStatus.RECEIVED):
@@ -635,7 +634,7 @@ def invoice_void(
     for attempt in range(MAX_ATTEMPTS):
         invoice = invoice_get_or_404(invoice_id=invoice_id)
         if attempt == 0:
-            _check_version(invoice, version)
+            check_version(invoice, version)
         if InvoiceStatus.VOID not in INVOICE_TRANSITIONS[InvoiceStatus(invoice.status)]:
             raise InvalidTransition(
                 f"Invoice {invoice.invoice_number} is {invoice.status}; only received, "

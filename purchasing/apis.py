@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from p2p_site.api_preconditions import required_version
+from p2p_site.versions import version_from_request
 from purchasing import services
 from purchasing.selectors import purchase_order_get_or_404, purchase_order_list
 
@@ -181,9 +181,8 @@ def get_purchase_order(request, po_id: str):
     "/{po_id}", response=PurchaseOrderOut, summary="Edit a pending purchase order"
 )
 def update_purchase_order(request, po_id: str, payload: PurchaseOrderUpdateIn):
-    purchase_order_get_or_404(po_id=po_id)  # an unknown id is a 404 before all else
     changes = payload.model_dump(exclude_unset=True)
-    changes["version"] = required_version(request, changes.get("version"))
+    changes["version"] = version_from_request(request, changes.get("version"))
     if "items" in changes:
         changes["lines"] = _lines(payload.items) if payload.items is not None else None
         del changes["items"]
@@ -194,9 +193,8 @@ def update_purchase_order(request, po_id: str, payload: PurchaseOrderUpdateIn):
     "/{po_id}", response={204: None}, summary="Delete a pending purchase order"
 )
 def delete_purchase_order(request, po_id: str, version: int | None = None):
-    purchase_order_get_or_404(po_id=po_id)
     services.purchase_order_delete(
-        po_id=po_id, user=request.auth, version=required_version(request, version)
+        po_id=po_id, user=request.auth, version=version_from_request(request, version)
     )
     return Status(204, None)
 

@@ -28,6 +28,7 @@ from audit.models import AuditAction
 from invoicing.selectors import invoice_list_for_po
 from p2p_site import dynamo
 from p2p_site.errors import InvalidTransition, NotFound, StaleRecord, ValidationFailed
+from p2p_site.versions import check_version
 from purchasing import rules
 from purchasing.models import (
     Approval,
@@ -183,11 +184,6 @@ def _sequence_advance(transaction, sequence_id, sequence, number) -> None:
     )
 
 
-def _check_version(po: PurchaseOrder, version: int | None) -> None:
-    if version is not None and version != po.version:
-        raise StaleRecord()
-
-
 def purchase_order_update(
     *,
     po_id: str,
@@ -203,7 +199,7 @@ def purchase_order_update(
     """Edit a pending PO (its requester). A changed amount needs fresh approvals."""
     require_role(user, Role.REQUESTER, action="edit purchase orders")
     po = purchase_order_get_or_404(po_id=po_id)
-    _check_version(po, version)
+    check_version(po, version)
     rules.check_editable(po, username=actor_id(user), is_admin=user.is_superuser)
     header = rules.clean_header(
         currency=currency or po.currency,
@@ -274,7 +270,7 @@ def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> No
     """Delete a pending PO (its requester); the vendor's PO count goes down with it."""
     require_role(user, Role.REQUESTER, action="delete purchase orders")
     po = purchase_order_get_or_404(po_id=po_id)
-    _check_version(po, version)
+    check_version(po, version)
     rules.check_editable(
         po, username=actor_id(user), is_admin=user.is_superuser, action="deleted"
     )

@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from p2p_site.api_preconditions import required_version
+from p2p_site.versions import version_from_request
 from purchasing.apis import PurchaseOrderPage
 from purchasing.selectors import purchase_order_list
 from vendors import services
@@ -135,12 +135,11 @@ def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
     for required in ("name", "email", "payment_terms", "status", "currency"):
         if required in changes and changes[required] is None:
             raise HttpError(422, f"'{required}' cannot be null.")
-    vendor_get_or_404(vendor_id=vendor_id)  # an unknown id is a 404 before all else
     return services.vendor_update(
         vendor_id=vendor_id,
         user=request.auth,
         changes=changes,
-        version=required_version(request, version),
+        version=version_from_request(request, version),
     )
 
 
@@ -148,11 +147,10 @@ def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
     "/{vendor_id}", response={204: None}, summary="Delete a vendor without POs"
 )
 def delete_vendor(request, vendor_id: str, version: int | None = None):
-    vendor_get_or_404(vendor_id=vendor_id)
     services.vendor_delete(
         vendor_id=vendor_id,
         user=request.auth,
-        version=required_version(request, version),
+        version=version_from_request(request, version),
     )
     return Status(204, None)
 

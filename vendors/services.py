@@ -19,6 +19,7 @@ from audit.entries import (
 from audit.models import AuditAction
 from p2p_site import dynamo
 from p2p_site.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
+from p2p_site.versions import check_version
 from vendors.bank_details import mask_account
 from vendors.models import (
     VENDOR_TRANSITIONS,
@@ -45,11 +46,6 @@ def _audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
         key: (mask_account(value) if key in ("iban", "account_number") else value)
         for key, value in values.items()
     }
-
-
-def _check_version(vendor: Vendor, version: int | None) -> None:
-    if version is not None and version != vendor.version:
-        raise StaleRecord()
 
 
 def vendor_create(*, user, fields: Mapping[str, Any]) -> Vendor:
@@ -103,7 +99,7 @@ def vendor_update(
     """
     require_role(user, Role.AP_CLERK, action="edit vendors")
     vendor = vendor_get_or_404(vendor_id=vendor_id)
-    _check_version(vendor, version)
+    check_version(vendor, version)
     before = vendor_snapshot(vendor)
     cleaned = clean_vendor_fields({**before, **changes})
     diff = changed_fields(before, cleaned)
@@ -165,7 +161,7 @@ def vendor_bank_details_confirm(*, vendor_id: str, user, version: int) -> Vendor
     """
     require_role(user, Role.AP_CLERK, action="confirm bank details")
     vendor = vendor_get_or_404(vendor_id=vendor_id)
-    _check_version(vendor, version)
+    check_version(vendor, version)
     if not vendor.bank_details_awaiting_confirmation:
         raise InvalidTransition(
             "This vendor's bank details are not awaiting confirmation."
@@ -197,7 +193,7 @@ def vendor_delete(*, vendor_id: str, user, version: int | None = None) -> None:
     """Delete a vendor that has no purchase orders (AP Clerk)."""
     require_role(user, Role.AP_CLERK, action="delete vendors")
     vendor = vendor_get_or_404(vendor_id=vendor_id)
-    _check_version(vendor, version)
+    check_version(vendor, version)
     _refuse_if_has_orders(vendor)
     entry = vendor_entry(
         action=AuditAction.DELETE,
