@@ -3,6 +3,7 @@
 from django import forms
 
 from invoicing.models import InvoiceStatus
+from p2p_site.forms import PricedLineForm, line_formset
 
 
 class InvoiceForm(forms.Form):
@@ -35,24 +36,11 @@ class InvoiceForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class InvoiceLineForm(forms.Form):
+class InvoiceLineForm(PricedLineForm):
     po_line_number = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    description = forms.CharField(label="Description", required=False)
-    quantity = forms.CharField(
-        label="Quantity",
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    unit_price = forms.CharField(
-        label="Unit price",
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
 
 
-InvoiceLineFormSet = forms.formset_factory(
-    InvoiceLineForm, extra=0, can_delete=True, max_num=1000, absolute_max=1000
-)
+InvoiceLineFormSet = line_formset(InvoiceLineForm)
 
 
 class InvoiceFilterForm(forms.Form):

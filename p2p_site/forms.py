@@ -5,6 +5,33 @@ from django import forms
 from p2p_site.errors import ApplicationError, ValidationFailed
 
 
+class PricedLineForm(forms.Form):
+    """One line of a PO or an invoice; the rules are in `p2p_site.lines`."""
+
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+    )
+    quantity = forms.CharField(
+        label="Quantity",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    unit_price = forms.CharField(
+        label="Unit price",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
+def line_formset(form_class=PricedLineForm):
+    """A formset of lines: rows removable without JavaScript, up to 1,000 posted."""
+    return forms.formset_factory(
+        form_class, extra=0, can_delete=True, max_num=1000, absolute_max=1000
+    )
+
+
 def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
     """Show a service's refusal on the form: beside each field it names, else on top."""
     field_errors = error.field_errors if isinstance(error, ValidationFailed) else {}

@@ -5,6 +5,7 @@ Purchase order forms. They shape browser input only; the rules live in
 
 from django import forms
 
+from p2p_site.forms import line_formset
 from p2p_site.money import CURRENCY_CHOICES
 from purchasing.models import MatchType, POStatus
 
@@ -50,27 +51,7 @@ class PurchaseOrderForm(forms.Form):
             self.fields["version"].required = True
 
 
-class PurchaseOrderLineForm(forms.Form):
-    description = forms.CharField(
-        label="Description",
-        required=False,
-        widget=forms.TextInput(attrs={"maxlength": 500}),
-    )
-    quantity = forms.CharField(
-        label="Quantity",
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    unit_price = forms.CharField(
-        label="Unit price",
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-
-
-PurchaseOrderLineFormSet = forms.formset_factory(
-    PurchaseOrderLineForm, extra=0, can_delete=True, max_num=1000, absolute_max=1000
-)
+PurchaseOrderLineFormSet = line_formset()
 
 
 class PurchaseOrderFilterForm(forms.Form):
