@@ -1,0 +1,83 @@
+"""
+The payment rules of domain.md ("Payment terms", "Payment files"), pure.
+
+Which matched invoices a run on a given date pays, the early-payment discount
+it earns, and the remittance text the vendor sees. Plain values in and out.
+
+Interpretation recorded here: a run proposes an invoice when it is due on or
+before the payment date, or when paying it on the payment date still earns
+its discount (the payment date is on or before the discount date), because
+paying early is only worth it while the discount lasts.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from p2p_site.money import round_money
+
+# ISO 20022 RmtInf/Ustrd holds at most 140 characters.
+REMITTANCE_MAX_LENGTH = 140
+
+
+@dataclass(frozen=True)
+class PayableInvoice:
+    """What a run needs to know about one matched invoice."""
+
+    total: Decimal
+    currency: str
+    due_date: dt.date
+    discount_date: dt.date | None = None
+    discount_percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The amount a run pays for an invoice and the discount it takes."""
+
+    amount: Decimal
+    discount: Decimal
+
+
+def earns_discount(invoice: PayableInvoice, payment_date: dt.date) -> bool:
+    return bool(
+        invoice.discount_percent
+        and invoice.discount_date is not None
+        and payment_date <= invoice.discount_date
+    )
+
+
+def is_payable(invoice: PayableInvoice, payment_date: dt.date) -> bool:
+    """Whether a run on `payment_date` should propose the invoice."""
+    return invoice.due_date <= payment_date or earns_discount(invoice, payment_date)
+
+
+def settlement(invoice: PayableInvoice, payment_date: dt.date) -> Settlement:
+    """Return the amount paid on `payment_date`, net of any discount earned."""
+    discount = Decimal(0)
+    if earns_discount(invoice, payment_date):
+        discount = round_money(
+            invoice.total * invoice.discount_percent / 100, invoice.currency
+        )
+    discount = round_money(discount, invoice.currency)
+    return Settlement(amount=invoice.total - discount, discount=discount)
+
+
+def remittance_text(invoice_numbers: list[str]) -> str:
+    """
+    List the invoice numbers a payment settles in at most 140 characters.
+
+    When they do not all fit, as many as fit are listed followed by
+    "+N more", so the vendor sees that the list goes on.
+    """
+    text = ", ".join(invoice_numbers)
+    if len(text) <= REMITTANCE_MAX_LENGTH:
+        return text
+    for shown in range(len(invoice_numbers) - 1, 0, -1):
+        text = (
+            f"{', '.join(invoice_numbers[:shown])} +{len(invoice_numbers) - shown} more"
+        )
+        if len(text) <= REMITTANCE_MAX_LENGTH:
+            return text
+    suffix = f" +{len(invoice_numbers) - 1} more"
+    return invoice_numbers[0][: REMITTANCE_MAX_LENGTH - len(suffix)] + suffix

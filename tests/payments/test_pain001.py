@@ -1,0 +1,74 @@
+import datetime as dt
+from decimal import Decimal
+from xml.etree import ElementTree as ET
+
+from payments.pain001 import (
+    NAMESPACE,
+    CreditTransfer,
+    PaymentFile,
+    pain001_errors,
+    pain001_xml,
+)
+
+NS = {"p": NAMESPACE}
+
+
+def usd_file(**overrides):
+    fields = dict(
+        message_id="0123456789abcdef0123456789abcdef",
+        created_at=dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC),
+        initiating_party="Demo Company GmbH",
+        payment_info_id="PR-20261201-ABCDEF-USD",
+        execution_date=dt.date(2026, 12, 1),
+        currency="USD",
+        debtor_name="Demo Company GmbH",
+        debtor_iban="DE89370400440532013000",
+        debtor_bic="COBADEFFXXX",
+        transfers=(
+            CreditTransfer(
+                end_to_end_id="e2e-1",
+                amount=Decimal("1500.10"),
+                creditor_name="Globex Corp",
+                remittance="INV-1, INV-2",
+                account_number="123456789",
+                aba_routing_number="021000021",
+            ),
+        ),
+    )
+    return PaymentFile(**{**fields, **overrides})
+
+
+def test_a_us_account_payment_is_valid_and_names_the_aba_routing_number():
+    xml = pain001_xml(usd_file())
+    assert pain001_errors(xml) == []
+    root = ET.fromstring(xml)
+    tx = root.find(".//p:CdtTrfTxInf", NS)
+    assert tx.find("p:CdtrAcct/p:Id/p:Othr/p:Id", NS).text == "123456789"
+    member = tx.find("p:CdtrAgt/p:FinInstnId/p:ClrSysMmbId", NS)
+    assert member.find("p:ClrSysId/p:Cd", NS).text == "USABA"
+    assert member.find("p:MmbId", NS).text == "021000021"
+    assert tx.find("p:Amt/p:InstdAmt", NS).attrib == {"Ccy": "USD"}
+    # Not a SEPA payment: no SEPA service level, shared charges.
+    assert root.find(".//p:PmtTpInf", NS) is None
+    assert root.find(".//p:PmtInf/p:ChrgBr", NS).text == "SHAR"
+
+
+def test_the_schema_refuses_a_broken_file():
+    xml = pain001_xml(usd_file(debtor_iban="not an iban"))
+    errors = pain001_errors(xml)
+    assert errors and "IBAN" in errors[0]
+
+
+def test_user_text_is_escaped_not_injected():
+    transfer = CreditTransfer(
+        end_to_end_id="e2e-1",
+        amount=Decimal("1.00"),
+        creditor_name="Evil </Nm><Nm>Corp & Co",
+        remittance="<script>",
+        iban="DE89370400440532013000",
+    )
+    xml = pain001_xml(usd_file(currency="EUR", transfers=(transfer,)))
+    assert pain001_errors(xml) == []
+    root = ET.fromstring(xml)
+    assert root.find(".//p:Cdtr/p:Nm", NS).text == "Evil </Nm><Nm>Corp & Co"
+    assert root.find(".//p:Ustrd", NS).text == "<script>"
