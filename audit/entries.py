@@ -97,6 +97,19 @@ def invoice_entry(
     )
 
 
+def payment_run_entry(
+    *, action: AuditAction, run_id: str, user, details: dict[str, Any]
+) -> AuditEntry:
+    return audit_entry(
+        type=AuditType.PAYMENT_ACTION,
+        action=action,
+        entity_type="payment_run",
+        entity_id=run_id,
+        user=user,
+        details=details,
+    )
+
+
 def audit_entry_add(transaction, entry: AuditEntry) -> None:
     """Add the entry to the change's transaction; an existing entry is never overwritten."""
     transaction.save(entry, condition=AuditEntry.id.does_not_exist())

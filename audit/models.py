@@ -39,6 +39,13 @@ class AuditAction(StrEnum):
     EXPORT = "EXPORT"
     CONFIRM = "CONFIRM"
     CONFIRM_BANK_DETAILS = "CONFIRM_BANK_DETAILS"
+    # An invoice taken into, paid by or released from a payment run.
+    SCHEDULE = "SCHEDULE"
+    PAY = "PAY"
+    UNSCHEDULE = "UNSCHEDULE"
+    ADD_INVOICES = "ADD_INVOICES"
+    # An attempt a service refused, kept so the trail shows what was tried.
+    REFUSED = "REFUSED"
 
 
 class EntityIndex(GlobalSecondaryIndex):

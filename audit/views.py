@@ -10,6 +10,7 @@ ENTITY_TYPES = {
     "vendor": "Vendor",
     "purchase_order": "Purchase order",
     "invoice": "Invoice",
+    "payment_run": "Payment run",
 }
 
 

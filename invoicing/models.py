@@ -147,6 +147,9 @@ class Invoice(Model):
     attachment_name = UnicodeAttribute(null=True)
     attachment_type = UnicodeAttribute(null=True)
     reconciled_at = UTCDateTimeAttribute(null=True)
+    # The payment run that holds the invoice while `scheduled`, or paid it.
+    payment_run_id = UnicodeAttribute(null=True)
+    payment_run_number = UnicodeAttribute(null=True)
     submitted_by = UnicodeAttribute()
     submitted_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

@@ -1,5 +1,7 @@
 """Reads of invoices, always by key or through an index."""
 
+from collections.abc import Iterator
+
 from invoicing.models import AWAITING, LISTING, Invoice
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
@@ -28,6 +30,18 @@ def invoices_awaiting_reconciliation(
     return dynamo.query_page(
         Invoice.queue_index, AWAITING, cursor=cursor, limit=limit, newest_first=False
     )
+
+
+def invoices_with_status(*, status: str) -> Iterator[Invoice]:
+    """Every invoice in `status`, oldest first, from the status index's partition."""
+    return Invoice.status_index.query(status, scan_index_forward=True)
+
+
+def invoices_get_many(*, invoice_ids: set[str]) -> dict[str, Invoice]:
+    """Return the invoices with these ids, read in batches of 100."""
+    if not invoice_ids:
+        return {}
+    return {i.id: i for i in Invoice.batch_get(list(invoice_ids))}
 
 
 def invoice_list_for_po(*, po_id: str, cursor: str | None = None, limit: int = 50):

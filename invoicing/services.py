@@ -683,3 +683,62 @@ def invoice_void(
         invoice.status = InvoiceStatus.VOID.value
         return invoice
     raise StaleRecord("The invoice or its PO kept changing; try again.")
+
+
+# What a payment run does to an invoice, and the audit action that records it.
+_PAYMENT_MOVES = {
+    (InvoiceStatus.MATCHED, InvoiceStatus.SCHEDULED): AuditAction.SCHEDULE,
+    (InvoiceStatus.SCHEDULED, InvoiceStatus.PAID): AuditAction.PAY,
+    (InvoiceStatus.SCHEDULED, InvoiceStatus.MATCHED): AuditAction.UNSCHEDULE,
+}
+
+
+def invoice_payment_move_add(
+    *,
+    transaction,
+    invoice: Invoice,
+    target: InvoiceStatus,
+    run_id: str,
+    run_number: str,
+    user,
+) -> None:
+    """
+    Add a payment run's move of the invoice (schedule, pay or release) and its
+    audit entry to the run's transaction.
+
+    Conditioned on the invoice's status and version as read, and, once
+    scheduled, on belonging to this run: an invoice is never in two runs.
+    """
+    action = _PAYMENT_MOVES[(InvoiceStatus(invoice.status), target)]
+    condition = Invoice.status == invoice.status
+    if invoice.status == InvoiceStatus.SCHEDULED:
+        condition &= Invoice.payment_run_id == run_id
+    actions = [
+        Invoice.status.set(target.value),
+        Invoice.updated_at.set(dynamo.utcnow()),
+    ]
+    if target == InvoiceStatus.MATCHED:
+        actions += [
+            Invoice.payment_run_id.remove(),
+            Invoice.payment_run_number.remove(),
+        ]
+    else:
+        actions += [
+            Invoice.payment_run_id.set(run_id),
+            Invoice.payment_run_number.set(run_number),
+        ]
+    transaction.update(invoice, actions=actions, condition=condition)
+    audit_entry_add(
+        transaction,
+        invoice_entry(
+            action=action,
+            invoice_id=invoice.id,
+            user=user,
+            details={
+                "payment_run": run_number,
+                "payment_run_id": run_id,
+                "before": {"status": invoice.status},
+                "after": {"status": target.value},
+            },
+        ),
+    )

@@ -108,6 +108,7 @@ def dynamodb_error(request, exc: PynamoDBException):
 api.add_router("/vendors", "vendors.apis.router")
 api.add_router("/purchase-orders", "purchasing.apis.router")
 api.add_router("/invoices", "invoicing.apis.router")
+api.add_router("/payment-runs", "payments.apis.router")
 
 
 # Added last, so it only answers paths no other router matched: a JSON 404

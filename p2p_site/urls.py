@@ -15,6 +15,7 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("purchase-orders/", include("purchasing.urls")),
     path("invoices/", include("invoicing.urls")),
+    path("payment-runs/", include("payments.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

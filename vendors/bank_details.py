@@ -70,3 +70,20 @@ def mask_account(value: str | None) -> str | None:
     if not value:
         return value
     return "•" * max(len(value) - 4, 0) + value[-4:]
+
+
+def bank_details_problem(
+    *,
+    iban: str | None,
+    bic: str | None,
+    account_number: str | None,
+    routing_number: str | None,
+) -> str | None:
+    """Say why these details cannot receive a payment, or None if they can."""
+    if iban:
+        return iban_error(iban) or (bic_error(bic) if bic else None)
+    if account_number:
+        if not routing_number:
+            return "A US account needs an ABA routing number."
+        return us_account_error(account_number) or aba_routing_error(routing_number)
+    return "No bank details are on file."

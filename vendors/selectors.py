@@ -27,6 +27,13 @@ def vendor_get_or_404(*, vendor_id: str) -> Vendor:
     return vendor
 
 
+def vendors_get_many(*, vendor_ids: set[str]) -> dict[str, Vendor]:
+    """Return the vendors with these ids, read in batches of 100."""
+    if not vendor_ids:
+        return {}
+    return {vendor.id: vendor for vendor in Vendor.batch_get(list(vendor_ids))}
+
+
 def vendor_list(
     *,
     status: str | None = None,

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "vendors",
     "purchasing",
     "invoicing",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -152,3 +153,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"botocore": {"level": "WARNING"}, "pynamodb": {"level": "WARNING"}},
 }
+
+# --- Payments (domain.md "Payment files") ----------------------------------
+# The account every payment run pays from: the debtor of the pain.001 file.
+PAYER_NAME = env.str("PAYER_NAME", default="Demo Company GmbH")
+PAYER_IBAN = env.str("PAYER_IBAN", default="DE89370400440532013000")
+PAYER_BIC = env.str("PAYER_BIC", default="COBADEFFXXX")
+# A run's record (one DynamoDB item) holds its payments; this keeps it far
+# below DynamoDB's 400 KB item limit.
+PAYMENT_RUN_MAX_INVOICES = env.int("PAYMENT_RUN_MAX_INVOICES", default=500)

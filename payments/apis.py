@@ -1,0 +1,206 @@
+"""The payment runs API (/api/v1/payment-runs)."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from django.http import FileResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from accounts.roles import require_reader
+from p2p_site import documents
+from payments import services
+from payments.selectors import (
+    payment_run_file,
+    payment_run_get_or_404,
+    payment_run_list,
+)
+
+router = Router(tags=["payment runs"])
+
+RunStatusName = Literal["draft", "approved", "exported", "confirmed", "cancelled"]
+
+
+class SettledInvoiceOut(Schema):
+    invoice_id: str
+    invoice_number: str
+    due_date: dt.date
+    total_amount: Decimal
+    discount: Decimal
+    amount: Decimal
+
+
+class VendorPaymentOut(Schema):
+    id: str = Field(description="The payment's EndToEndId in the bank file.")
+    vendor_id: str
+    vendor_name: str
+    currency: str
+    iban: str | None
+    bic: str | None
+    account_number: str | None
+    routing_number: str | None
+    amount: Decimal
+    discount: Decimal
+    invoices: list[SettledInvoiceOut]
+
+
+class RunFileOut(Schema):
+    name: str
+    kind: str
+    currency: str | None
+    sha256: str
+    size: int
+    version_id: str | None
+
+
+class PaymentRunOut(Schema):
+    id: str
+    number: str
+    payment_date: dt.date
+    currency: str | None
+    status: str
+    invoice_count: int
+    payments: list[VendorPaymentOut]
+    files: list[RunFileOut]
+    created_by: str
+    created_at: dt.datetime
+    approved_by: str | None
+    exported_by: str | None
+    confirmed_by: str | None
+    cancelled_by: str | None
+    cancel_reason: str | None
+    left_out: list[str] = Field(
+        default_factory=list,
+        description="Invoice numbers another run took while this one was built.",
+    )
+    version: int
+
+
+class PaymentRunSummaryOut(Schema):
+    id: str
+    number: str
+    payment_date: dt.date
+    status: str
+    invoice_count: int
+    created_by: str
+    created_at: dt.datetime
+    version: int
+
+
+class PaymentRunPage(Schema):
+    items: list[PaymentRunSummaryOut]
+    next_cursor: str | None
+
+
+class PaymentRunCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    payment_date: dt.date
+    currency: str | None = Field(default=None, description="Omit for every currency.")
+    invoice_ids: list[str] | None = Field(
+        default=None,
+        max_length=1000,
+        description="The invoices to pay; omit to pay every proposed invoice.",
+    )
+
+
+class RunListQuery(Schema):
+    status: RunStatusName | None = None
+    cursor: str | None = Field(default=None, max_length=4000)
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class RunDecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = None
+
+
+class RunCancelIn(RunDecisionIn):
+    reason: str
+
+
+@router.post(
+    "",
+    response={201: PaymentRunOut, 200: PaymentRunOut},
+    summary="Build a payment run (send an Idempotency-Key header to retry safely)",
+)
+def create_payment_run(request, payload: PaymentRunCreateIn):
+    key = request.headers.get("Idempotency-Key")
+    built = services.payment_run_create(
+        user=request.auth,
+        payment_date=payload.payment_date,
+        currency=payload.currency,
+        invoice_ids=payload.invoice_ids,
+        idempotency_key=key,
+    )
+    # A replay answers 200 with the run the first request created.
+    built.run.left_out = list(built.left_out)
+    return Status(201 if built.created else 200, built.run)
+
+
+@router.get("", response=PaymentRunPage, summary="List payment runs, newest first")
+def list_payment_runs(request, filters: Query[RunListQuery]):
+    require_reader(request.auth)
+    page = payment_run_list(**filters.model_dump())
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{run_id}", response=PaymentRunOut, summary="Get a payment run")
+def get_payment_run(request, run_id: str):
+    require_reader(request.auth)
+    return payment_run_get_or_404(run_id=run_id)
+
+
+@router.put(
+    "/{run_id}/approve", response=PaymentRunOut, summary="Approve (not by its builder)"
+)
+def approve_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
+    return services.payment_run_approve(
+        run_id=run_id, user=request.auth, version=payload.version if payload else None
+    )
+
+
+@router.post(
+    "/{run_id}/export", response=PaymentRunOut, summary="Write the pain.001 file"
+)
+def export_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
+    return services.payment_run_export(
+        run_id=run_id, user=request.auth, version=payload.version if payload else None
+    )
+
+
+@router.get(
+    "/{run_id}/file",
+    response={200: None},
+    summary="Download a file of the run (the pain.001 by default)",
+)
+def download_payment_file(request, run_id: str, name: str | None = None):
+    run = payment_run_get_or_404(run_id=run_id)
+    if name is None:
+        pain = [f.name for f in run.files if f.kind == "pain001"]
+        name = pain[0] if pain else "pain001.xml"
+    run_file = payment_run_file(run=run, user=request.auth, name=name)
+    return FileResponse(
+        documents.document_open(key=run_file.key),
+        as_attachment=True,
+        filename=f"{run.number}-{run_file.name}",
+        content_type=run_file.content_type,
+    )
+
+
+@router.put(
+    "/{run_id}/confirm", response=PaymentRunOut, summary="Confirm the bank executed it"
+)
+def confirm_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
+    return services.payment_run_confirm(
+        run_id=run_id, user=request.auth, version=payload.version if payload else None
+    )
+
+
+@router.put("/{run_id}/cancel", response=PaymentRunOut, summary="Cancel, with a reason")
+def cancel_payment_run(request, run_id: str, payload: RunCancelIn):
+    return services.payment_run_cancel(
+        run_id=run_id, user=request.auth, reason=payload.reason, version=payload.version
+    )

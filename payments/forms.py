@@ -1,0 +1,46 @@
+"""Forms of the payment run pages."""
+
+from django import forms
+
+from p2p_site.money import CURRENCY_CHOICES
+from payments.models import PaymentRunStatus
+
+
+class ProposalForm(forms.Form):
+    payment_date = forms.DateField(
+        label="Payment date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    currency = forms.ChoiceField(
+        label="Currency",
+        required=False,
+        choices=[("", "All currencies")] + [(c, c) for c in CURRENCY_CHOICES],
+    )
+
+
+class BuildForm(ProposalForm):
+    invoice_ids = forms.MultipleChoiceField(required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, invoice_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice_ids"].choices = [(i, i) for i in invoice_choices]
+
+
+class RunFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status")]
+        + [(s.value, s.value.capitalize()) for s in PaymentRunStatus],
+    )
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class RunDecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RunCancelForm(RunDecisionForm):
+    reason = forms.CharField(
+        label="Reason for cancelling", widget=forms.Textarea(attrs={"rows": 2})
+    )

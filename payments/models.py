@@ -1,0 +1,177 @@
+"""Payment runs on PaymentsTable: the vendor payments they make and the files they wrote."""
+
+from enum import StrEnum
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from p2p_site import dynamo
+from p2p_site.dynamo import DecimalAttribute, IntegerAttribute
+from p2p_site.money import round_money
+
+
+class PaymentRunStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    EXPORTED = "exported"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+# domain.md "Life cycles".
+PAYMENT_RUN_TRANSITIONS: dict[PaymentRunStatus, set[PaymentRunStatus]] = {
+    PaymentRunStatus.DRAFT: {PaymentRunStatus.APPROVED, PaymentRunStatus.CANCELLED},
+    PaymentRunStatus.APPROVED: {PaymentRunStatus.EXPORTED, PaymentRunStatus.CANCELLED},
+    PaymentRunStatus.EXPORTED: {PaymentRunStatus.CONFIRMED},
+    PaymentRunStatus.CONFIRMED: set(),
+    PaymentRunStatus.CANCELLED: set(),
+}
+
+LISTING = "payment_run"
+
+
+class SettledInvoice(MapAttribute):
+    """One invoice a vendor payment settles."""
+
+    invoice_id = UnicodeAttribute()
+    invoice_number = UnicodeAttribute()
+    due_date = UnicodeAttribute()
+    total_amount = DecimalAttribute()
+    discount = DecimalAttribute()
+    amount = DecimalAttribute()
+
+
+class VendorPayment(MapAttribute):
+    """One credit transfer: one vendor, one currency, the bank details used."""
+
+    id = UnicodeAttribute()  # the file's EndToEndId
+    vendor_id = UnicodeAttribute()
+    vendor_name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    iban = UnicodeAttribute(null=True)
+    bic = UnicodeAttribute(null=True)
+    account_number = UnicodeAttribute(null=True)
+    routing_number = UnicodeAttribute(null=True)
+    amount = DecimalAttribute()
+    discount = DecimalAttribute()
+    invoices = ListAttribute(of=SettledInvoice)
+
+
+class RunFile(MapAttribute):
+    """A document an export wrote: the pain.001 of one currency or the JSON summary."""
+
+    kind = UnicodeAttribute()  # "pain001" or "summary"
+    currency = UnicodeAttribute(null=True)
+    key = UnicodeAttribute()
+    name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    sha256 = UnicodeAttribute()
+    size = IntegerAttribute()
+    version_id = UnicodeAttribute(null=True)
+
+
+class StatusCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status-created-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ListingCreatedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listing-created-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+@dynamo.register
+class PaymentRun(Model):
+    Meta = dynamo.table_meta("PaymentsTable")
+
+    id = UnicodeAttribute(hash_key=True)  # 32 hex digits: the file's MsgId
+    listing = UnicodeAttribute(default=LISTING)
+    number = UnicodeAttribute()
+    payment_date = UnicodeAttribute()  # ISO date: the requested execution date
+    currency = UnicodeAttribute(null=True)  # None: every currency
+    status = UnicodeAttribute()
+    payments = ListAttribute(of=VendorPayment, default=list)
+    invoice_count = IntegerAttribute(default=0)
+    files = ListAttribute(of=RunFile, default=list)
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    approved_by = UnicodeAttribute(null=True)
+    approved_at = UTCDateTimeAttribute(null=True)
+    exported_by = UnicodeAttribute(null=True)
+    exported_at = UTCDateTimeAttribute(null=True)
+    confirmed_by = UnicodeAttribute(null=True)
+    confirmed_at = UTCDateTimeAttribute(null=True)
+    cancelled_by = UnicodeAttribute(null=True)
+    cancelled_at = UTCDateTimeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    status_index = StatusCreatedIndex()
+    listing_index = ListingCreatedIndex()
+
+    @classmethod
+    def from_raw_data(cls, data):
+        # DynamoDB drops trailing zeros; amounts get their minor unit back.
+        run = super().from_raw_data(data)
+        for payment in run.payments or []:
+            payment.amount = round_money(payment.amount, payment.currency)
+            payment.discount = round_money(payment.discount, payment.currency)
+            for invoice in payment.invoices:
+                for name in ("total_amount", "discount", "amount"):
+                    value = round_money(getattr(invoice, name), payment.currency)
+                    setattr(invoice, name, value)
+        return run
+
+    def totals(self) -> dict[str, dict]:
+        """Amount, discount and payment count per currency, in currency order."""
+        result: dict[str, dict] = {}
+        for payment in self.payments:
+            row = result.setdefault(
+                payment.currency,
+                {"amount": 0, "discount": 0, "payments": 0, "invoices": 0},
+            )
+            row["amount"] += payment.amount
+            row["discount"] += payment.discount
+            row["payments"] += 1
+            row["invoices"] += len(payment.invoices)
+        return dict(sorted(result.items()))
+
+    def invoice_ids(self) -> list[str]:
+        return [i.invoice_id for p in self.payments for i in p.invoices]
+
+
+class IdempotencyRecord(Model):
+    """
+    The run a `POST /payment-runs` with an `Idempotency-Key` created, kept in
+    PaymentsTable and written in the run's own first transaction, so a retry
+    finds the run and a different body under the same key is told apart.
+    """
+
+    Meta = dynamo.table_meta("PaymentsTable")
+
+    id = UnicodeAttribute(hash_key=True)  # "idempotency#<user>#<key>"
+    run_id = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()  # SHA-256 of the request body
+
+    @staticmethod
+    def key(username: str, idempotency_key: str) -> str:
+        return f"idempotency#{username}#{idempotency_key}"
+
+
+dynamo.register_view(IdempotencyRecord)

@@ -1,0 +1,228 @@
+"""Reads of payment runs, and the proposal a new run starts from."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from accounts.roles import Role, has_role, require_reader, require_role
+from audit.entries import actor_id
+from invoicing.models import Invoice, InvoiceStatus
+from invoicing.selectors import invoices_with_status
+from p2p_site import dynamo
+from p2p_site.errors import NotFound
+from payments import rules
+from payments.models import LISTING, PaymentRun, RunFile
+from vendors.bank_details import bank_details_problem
+from vendors.models import Vendor, VendorStatus
+from vendors.selectors import vendors_get_many
+
+
+def payment_run_get(*, run_id: str) -> PaymentRun | None:
+    if not run_id or len(run_id) > 100:
+        return None
+    try:
+        return PaymentRun.get(run_id, consistent_read=True)
+    except PaymentRun.DoesNotExist:
+        return None
+
+
+def payment_run_get_or_404(*, run_id: str) -> PaymentRun:
+    run = payment_run_get(run_id=run_id)
+    if run is None:
+        raise NotFound(f"There is no payment run with id '{run_id}'.")
+    return run
+
+
+def payment_run_list(
+    *, status: str | None = None, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """Return a page of payment runs, newest first."""
+    if status:
+        return dynamo.query_page(
+            PaymentRun.status_index, status, cursor=cursor, limit=limit
+        )
+    return dynamo.query_page(
+        PaymentRun.listing_index, LISTING, cursor=cursor, limit=limit
+    )
+
+
+def payment_run_file(*, run: PaymentRun, user, name: str) -> RunFile:
+    """Return the run's file called `name`, for the roles that may download it."""
+    require_role(user, Role.TREASURER, Role.AUDITOR, action="download payment files")
+    for run_file in run.files:
+        if run_file.name == name:
+            return run_file
+    raise NotFound(f"Payment run {run.number} has no file called '{name}'.")
+
+
+# --- The proposal -----------------------------------------------------------
+
+
+@dataclass
+class ProposedInvoice:
+    invoice: Invoice
+    settlement: rules.Settlement
+
+
+@dataclass
+class ProposedPayment:
+    """What one vendor would be paid in one currency."""
+
+    vendor: Vendor
+    currency: str
+    invoices: list[ProposedInvoice] = field(default_factory=list)
+    # Why the vendor's bank details cannot be paid; such a payment blocks the run.
+    problem: str | None = None
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((i.settlement.amount for i in self.invoices), Decimal(0))
+
+    @property
+    def discount(self) -> Decimal:
+        return sum((i.settlement.discount for i in self.invoices), Decimal(0))
+
+
+@dataclass
+class SkippedVendor:
+    """A vendor with payable invoices that no run may pay today, and why."""
+
+    vendor_id: str
+    vendor_name: str
+    reason: str
+    invoice_count: int
+
+
+@dataclass
+class Proposal:
+    payment_date: dt.date
+    currency: str | None
+    payments: list[ProposedPayment]
+    skipped: list[SkippedVendor]
+
+    @property
+    def blocking(self) -> list[ProposedPayment]:
+        return [p for p in self.payments if p.problem]
+
+    def invoices(self) -> dict[str, ProposedInvoice]:
+        return {i.invoice.id: i for p in self.payments for i in p.invoices}
+
+    def totals(self) -> dict[str, Decimal]:
+        result: dict[str, Decimal] = {}
+        for payment in self.payments:
+            result[payment.currency] = result.get(payment.currency, 0) + payment.amount
+        return dict(sorted(result.items()))
+
+
+def _payable(invoice: Invoice) -> rules.PayableInvoice:
+    return rules.PayableInvoice(
+        total=invoice.total_amount,
+        currency=invoice.currency,
+        due_date=dt.date.fromisoformat(invoice.due_date),
+        discount_date=(
+            dt.date.fromisoformat(invoice.discount_date)
+            if invoice.discount_date
+            else None
+        ),
+        discount_percent=invoice.discount_percent,
+    )
+
+
+def _skip_reason(vendor: Vendor | None, payment_date: dt.date) -> str | None:
+    if vendor is None:
+        return "The vendor no longer exists."
+    if vendor.status != VendorStatus.ACTIVE:
+        return f"The vendor is {vendor.status}; only active vendors are paid."
+    if vendor.bank_details_awaiting_confirmation:
+        return "New bank details await a second user's confirmation."
+    if vendor.on_payment_hold(payment_date):
+        return f"On payment hold: {vendor.payment_hold_reason or 'no reason given'}."
+    return None
+
+
+def vendor_payment_problem(vendor: Vendor) -> str | None:
+    return bank_details_problem(
+        iban=vendor.iban,
+        bic=vendor.bic,
+        account_number=vendor.account_number,
+        routing_number=vendor.routing_number,
+    )
+
+
+def payment_run_proposal(
+    *, user, payment_date: dt.date, currency: str | None = None
+) -> Proposal:
+    """
+    Propose a run: every matched invoice due (or earning its discount) by
+    `payment_date`, one payment per vendor and currency, skipping vendors
+    that are not active or are on payment hold.
+
+    Reads the `matched` partition of the status index, so its cost follows
+    the number of invoices waiting to be paid, not the size of the table.
+    """
+    require_reader(user)
+    due = [
+        invoice
+        for invoice in invoices_with_status(status=InvoiceStatus.MATCHED.value)
+        if (currency is None or invoice.currency == currency)
+        and rules.is_payable(_payable(invoice), payment_date)
+    ]
+    vendors = vendors_get_many(vendor_ids={i.vendor_id for i in due})
+    payments: dict[tuple[str, str], ProposedPayment] = {}
+    skipped: dict[str, SkippedVendor] = {}
+    for invoice in due:
+        vendor = vendors.get(invoice.vendor_id)
+        if reason := _skip_reason(vendor, payment_date):
+            entry = skipped.setdefault(
+                invoice.vendor_id,
+                SkippedVendor(invoice.vendor_id, invoice.vendor_name, reason, 0),
+            )
+            entry.invoice_count += 1
+            continue
+        key = (vendor.id, invoice.currency)
+        if key not in payments:
+            payments[key] = ProposedPayment(
+                vendor=vendor,
+                currency=invoice.currency,
+                problem=vendor_payment_problem(vendor),
+            )
+        payments[key].invoices.append(
+            ProposedInvoice(invoice, rules.settlement(_payable(invoice), payment_date))
+        )
+    ordered = sorted(
+        payments.values(), key=lambda p: (p.vendor.name.casefold(), p.currency)
+    )
+    for payment in ordered:
+        payment.invoices.sort(
+            key=lambda i: (i.invoice.due_date, i.invoice.invoice_number)
+        )
+    return Proposal(
+        payment_date=payment_date,
+        currency=currency,
+        payments=ordered,
+        skipped=sorted(skipped.values(), key=lambda s: s.vendor_name.casefold()),
+    )
+
+
+def payment_run_actions(*, run: PaymentRun, user) -> dict[str, str | None]:
+    """For each button, None when the user may press it, else the rule that refuses it."""
+    status = run.status
+    treasurer = has_role(user, Role.TREASURER)
+    approve = None
+    if status != "draft":
+        approve = f"the run is {status}"
+    elif not has_role(user, Role.APPROVER, Role.TREASURER):
+        approve = "only Approver or Treasurer users approve payment runs"
+    elif run.created_by == actor_id(user):
+        approve = "you built this run; another user must approve it"
+    return {
+        "approve": approve,
+        "export": None if treasurer and status == "approved" else "not available",
+        "confirm": None if treasurer and status == "exported" else "not available",
+        "cancel": (
+            None if treasurer and status in ("draft", "approved") else "not available"
+        ),
+        "download": (
+            None if has_role(user, Role.TREASURER, Role.AUDITOR) else "not allowed"
+        ),
+    }

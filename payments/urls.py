@@ -1,0 +1,31 @@
+from django.urls import path
+
+from payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("", views.payment_run_list_view, name="list"),
+    path("new/", views.payment_run_create_view, name="create"),
+    path("<str:run_id>/", views.payment_run_detail_view, name="detail"),
+    path(
+        "<str:run_id>/approve/",
+        views.payment_run_decide_view,
+        {"decision": "approve"},
+        name="approve",
+    ),
+    path(
+        "<str:run_id>/export/",
+        views.payment_run_decide_view,
+        {"decision": "export"},
+        name="export",
+    ),
+    path(
+        "<str:run_id>/confirm/",
+        views.payment_run_decide_view,
+        {"decision": "confirm"},
+        name="confirm",
+    ),
+    path("<str:run_id>/cancel/", views.payment_run_cancel_view, name="cancel"),
+    path("<str:run_id>/files/<str:name>", views.payment_run_file_view, name="file"),
+]

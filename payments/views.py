@@ -1,0 +1,204 @@
+"""Payment run pages: thin views over payments.selectors and payments.services."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Role, require_reader, require_role
+from audit.selectors import audit_history
+from p2p_site import documents
+from p2p_site.errors import ApplicationError
+from p2p_site.forms import add_service_errors
+from payments import services
+from payments.forms import (
+    BuildForm,
+    ProposalForm,
+    RunCancelForm,
+    RunDecisionForm,
+    RunFilterForm,
+)
+from payments.selectors import (
+    payment_run_actions,
+    payment_run_file,
+    payment_run_get_or_404,
+    payment_run_list,
+    payment_run_proposal,
+)
+
+
+def payment_run_list_view(request):
+    require_reader(request.user)
+    form = RunFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = payment_run_list(
+        status=filters.get("status") or None,
+        cursor=filters.get("cursor") or None,
+        limit=settings.PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    next_query = None
+    if page.next_cursor:
+        query["cursor"] = page.next_cursor
+        next_query = query.urlencode()
+    return render(
+        request,
+        "payments/run_list.html",
+        {
+            "form": form,
+            "runs": page.items,
+            "next_query": next_query,
+            "filtered": bool(filters.get("status")),
+        },
+    )
+
+
+def payment_run_detail_view(request, run_id):
+    require_reader(request.user)
+    run = payment_run_get_or_404(run_id=run_id)
+    return render(
+        request,
+        "payments/run_detail.html",
+        {
+            "run": run,
+            "actions": payment_run_actions(run=run, user=request.user),
+            "cancel_form": RunCancelForm(initial={"version": run.version}),
+            "history": audit_history(
+                entity_type="payment_run", entity_id=run.id, limit=30
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def payment_run_create_view(request):
+    """Step 1: pick the date (GET); step 2: untick invoices and build (POST)."""
+    require_role(request.user, Role.TREASURER, action="build payment runs")
+    proposal = None
+    data = request.POST if request.method == "POST" else request.GET
+    form = ProposalForm(data or None, initial={"payment_date": services.local_today()})
+    if form.is_valid():
+        try:
+            proposal = payment_run_proposal(
+                user=request.user,
+                payment_date=services.clean_payment_date(
+                    form.cleaned_data["payment_date"]
+                ),
+                currency=form.cleaned_data["currency"] or None,
+            )
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+    if proposal is not None and request.method == "POST":
+        build = BuildForm(request.POST, invoice_choices=proposal.invoices())
+        if build.is_valid():
+            try:
+                built = services.payment_run_create(
+                    user=request.user,
+                    payment_date=build.cleaned_data["payment_date"],
+                    currency=build.cleaned_data["currency"] or None,
+                    invoice_ids=build.cleaned_data["invoice_ids"],
+                    idempotency_key=build.cleaned_data["idempotency_key"],
+                )
+            except ApplicationError as exc:
+                if exc.status_code == 404:
+                    raise
+                messages.error(request, exc.message)
+            else:
+                run = built.run
+                message = (
+                    f"Payment run {run.number} built with {run.invoice_count} invoices."
+                )
+                if built.left_out:
+                    message += (
+                        " Left out because another run took them meanwhile: "
+                        + ", ".join(built.left_out)
+                        + "."
+                    )
+                messages.success(request, message)
+                return redirect("payments:detail", run_id=run.id)
+        else:
+            messages.error(request, "Reload the proposal and try again.")
+    return render(
+        request,
+        "payments/run_create.html",
+        {
+            "form": form,
+            "proposal": proposal,
+            "idempotency_key": uuid.uuid4().hex,
+        },
+    )
+
+
+_DECISIONS = {
+    "approve": (services.payment_run_approve, "Payment run {number} approved."),
+    "export": (
+        services.payment_run_export,
+        "Payment run {number} exported: its payment files are ready to download.",
+    ),
+    "confirm": (
+        services.payment_run_confirm,
+        "Payment run {number} confirmed: its invoices are paid.",
+    ),
+}
+
+
+@require_POST
+def payment_run_decide_view(request, run_id, decision):
+    """Approve, export or confirm: one button each, the service decides."""
+    service, done = _DECISIONS[decision]
+    form = RunDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reload the page and try again.")
+        return redirect("payments:detail", run_id=run_id)
+    try:
+        run = service(
+            run_id=run_id, user=request.user, version=form.cleaned_data["version"]
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done.format(number=run.number))
+    return redirect("payments:detail", run_id=run_id)
+
+
+@require_POST
+def payment_run_cancel_view(request, run_id):
+    form = RunCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the run is cancelled.")
+        return redirect("payments:detail", run_id=run_id)
+    try:
+        run = services.payment_run_cancel(
+            run_id=run_id,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Payment run {run.number} cancelled: its invoices are matched again.",
+        )
+    return redirect("payments:detail", run_id=run_id)
+
+
+def payment_run_file_view(request, run_id, name):
+    """Download one of the run's files through the app (never a public URL)."""
+    run = payment_run_get_or_404(run_id=run_id)
+    run_file = payment_run_file(run=run, user=request.user, name=name)
+    return FileResponse(
+        documents.document_open(key=run_file.key),
+        as_attachment=True,
+        filename=f"{run.number}-{run_file.name}",
+        content_type=run_file.content_type,
+    )
