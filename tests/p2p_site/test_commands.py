@@ -1,3 +1,4 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -69,6 +70,18 @@ def test_seed_demo_creates_one_user_per_role_and_vendors_once():
     assert len(vendors) == 4
     paid_by_bank = [v for v in vendors if v.has_bank_details]
     assert paid_by_bank and not any(v.on_payment_hold() for v in paid_by_bank)
+    # A treasurer logging in finds one matched invoice per payable vendor to pay
+    # today (seeded once, not again on the rerun).
+    from invoicing.selectors import invoices_with_status
+    from payments.selectors import payment_run_proposal
+
+    matched = list(invoices_with_status(status="matched"))
+    assert len(matched) == 3
+    proposal = payment_run_proposal(
+        user=User.objects.get(username="treasurer"), payment_date=dt.date.today()
+    )
+    assert {p.vendor.name for p in proposal.payments} == {v.name for v in paid_by_bank}
+    assert not proposal.blocking
 
 
 @pytest.mark.django_db

@@ -1,11 +1,16 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.roles import Role
+from invoicing import services as invoice_services
+from purchasing import services as purchase_order_services
 from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
 
@@ -20,6 +25,15 @@ DEMO_USERS = [
     ("treasurer", Role.TREASURER, None),
     ("auditor", Role.AUDITOR, None),
 ]
+
+# For each active demo vendor: what it sold and how many days ago it
+# invoiced, so that a payment run dated today finds it due (or, under
+# 2/10 Net 30, still earning its discount).
+DEMO_INVOICES = {
+    "Nordwind Bürobedarf GmbH": ("Printer paper, 80 pallets", "1480.00", 5),
+    "Atelier Lumière SARL": ("Office lighting refit", "3250.00", 30),
+    "Cascade Industrial Supply Inc.": ("Safety gloves, 400 pairs", "2180.00", 60),
+}
 
 DEMO_VENDORS = [
     {
@@ -125,3 +139,30 @@ class Command(BaseCommand):
                     vendor_id=vendor.id, user=second_clerk, version=vendor.version
                 )
             self.stdout.write(f"  created vendor {vendor.name}")
+            if vendor.name in DEMO_INVOICES:
+                self._matched_invoice(vendor, *DEMO_INVOICES[vendor.name])
+
+    def _matched_invoice(self, vendor, description, price, days_ago):
+        """Raise, approve and invoice one PO, and reconcile it: ready to pay."""
+        User = get_user_model()
+        users = {u.username: u for u in User.objects.filter(
+            username__in=["requester", "approver", "clerk"]
+        )}  # fmt: skip
+        lines = [{"description": description, "quantity": "1", "unit_price": price}]
+        po = purchase_order_services.purchase_order_create(
+            user=users["requester"], vendor_id=vendor.id, lines=lines
+        )
+        purchase_order_services.purchase_order_approve(
+            po_id=po.id, user=users["approver"]
+        )
+        invoice = invoice_services.invoice_create(
+            user=users["clerk"],
+            po_id=po.id,
+            invoice_number=f"DEMO-{po.po_number[-4:]}",
+            invoice_date=timezone.localdate() - dt.timedelta(days=days_ago),
+            lines=lines,
+        )
+        invoice_services.invoice_reconcile(invoice_id=invoice.id, user=users["clerk"])
+        self.stdout.write(
+            f"    {po.po_number} approved, invoice {invoice.invoice_number} matched"
+        )
