@@ -101,13 +101,6 @@ DATE_FORMAT = "Y-m-d"
 DATETIME_FORMAT = "Y-m-d H:i"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 
-# Documents (invoice attachments) through Django's storage API: local files
-# here; S3 when configured (payments issue). Never served as public URLs.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-INVOICE_ATTACHMENT_MAX_BYTES = env.int(
-    "INVOICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
-)
-
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -126,6 +119,44 @@ DYNAMODB_CONNECT_TIMEOUT_SECONDS = env.float(
     "DYNAMODB_CONNECT_TIMEOUT_SECONDS", default=3
 )
 DYNAMODB_READ_TIMEOUT_SECONDS = env.float("DYNAMODB_READ_TIMEOUT_SECONDS", default=10)
+
+# --- Documents ------------------------------------------------------------
+# Payment files and invoice attachments, through Django's storage API
+# (p2p_site.documents, invoicing.attachments): files under MEDIA_ROOT, or an
+# S3 bucket when AWS_STORAGE_BUCKET_NAME is set (`manage.py create_bucket`
+# prepares it). Never public: no URL is handed out, downloads go through the app.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+INVOICE_ATTACHMENT_MAX_BYTES = env.int(
+    "INVOICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+# Empty = AWS S3; set for an S3-compatible service, e.g. http://127.0.0.1:9000.
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or AWS_REGION
+# Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY above, else the default
+# chain (django-storages reads those settings itself).
+S3_DOCUMENT_STORAGE = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": AWS_S3_ENDPOINT_URL,
+        "region_name": AWS_S3_REGION_NAME,
+        # No ACL (objects stay the bucket owner's) and no signed URLs: a URL
+        # that storage.url() might build by mistake opens nothing.
+        "default_acl": None,
+        "querystring_auth": False,
+        # A taken key gets another name, never an overwrite; documents.py
+        # refuses it outright.
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": "AES256"},
+    },
+}
+STORAGES = {
+    "default": S3_DOCUMENT_STORAGE
+    if AWS_STORAGE_BUCKET_NAME
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # --- Domain defaults (domain.md) -----------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")

@@ -62,3 +62,51 @@ def test_production_settings_use_secure_cookies_and_hsts():
         },
     )
     assert result.stdout.strip().splitlines()[-1] == "False True True True True"
+
+
+DESCRIBE_DOCUMENT_STORAGE = (
+    "from django.core.files.storage import default_storage as s; "
+    "print(s.__class__.__name__); "
+    "print(s.bucket_name, s.endpoint_url, s.region_name, s.default_acl, "
+    "s.querystring_auth, s.file_overwrite, s.object_parameters)"
+)
+
+
+def test_documents_are_files_under_media_root_without_a_bucket():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.core.files.storage import default_storage as s; "
+        "print(s.__class__.__name__, s.location)",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "p2p_site.settings.production",
+            "SECRET_KEY": STRONG_KEY,
+            "AWS_STORAGE_BUCKET_NAME": "",
+            "MEDIA_ROOT": "/srv/p2p-media",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "FileSystemStorage /srv/p2p-media"
+
+
+def test_a_bucket_name_puts_documents_in_private_encrypted_s3():
+    result = run_manage(
+        "shell",
+        "-c",
+        DESCRIBE_DOCUMENT_STORAGE,
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "p2p_site.settings.production",
+            "SECRET_KEY": STRONG_KEY,
+            "AWS_STORAGE_BUCKET_NAME": "p2p-documents",
+            "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "AWS_S3_REGION_NAME": "",
+            "AWS_REGION": "eu-central-1",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    backend, options = result.stdout.strip().splitlines()[-2:]
+    assert backend == "S3Storage"
+    assert options == (
+        "p2p-documents http://127.0.0.1:9000 eu-central-1 None False False "
+        "{'ServerSideEncryption': 'AES256'}"
+    )
