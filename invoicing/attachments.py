@@ -10,8 +10,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 
+from p2p_site import documents
 from p2p_site.errors import ValidationFailed
 
 # Leading bytes of each accepted kind, and the names it may carry.
@@ -54,8 +54,10 @@ def attachment_store(*, invoice_id: str, upload) -> StoredAttachment:
                     f"The file's content is {content_type} but its name ends in {suffix or 'nothing'}."
                 )
             key = f"invoices/{invoice_id}/{uuid.uuid4()}{suffixes[0]}"
-            stored_key = default_storage.save(key, upload)
-            return StoredAttachment(stored_key, name, content_type, upload.size)
+            stored = documents.document_save(
+                key=key, content=upload.read(), content_type=content_type
+            )
+            return StoredAttachment(stored.key, name, content_type, stored.size)
     if suffix == ".pdf":
         _refuse("This file is named .pdf but is not a PDF.")
     _refuse("Attach the invoice as a PDF, PNG or JPEG file.")
@@ -63,8 +65,8 @@ def attachment_store(*, invoice_id: str, upload) -> StoredAttachment:
 
 def attachment_discard(*, key: str) -> None:
     """Remove a stored file whose record was not written."""
-    default_storage.delete(key)
+    documents.document_discard(key=key)
 
 
 def attachment_open(*, key: str):
-    return default_storage.open(key, "rb")
+    return documents.document_open(key=key)

@@ -70,6 +70,13 @@ def document_open(*, key: str):
             raise NotFound(f"No document is stored under {key}.", {"key": key}) from exc
 
 
+def document_discard(*, key: str) -> None:
+    """Remove a document whose record was never written (an aborted save)."""
+    _check_key(key)
+    with _storage_errors():
+        default_storage.delete(key)
+
+
 def _version_id(key: str) -> str | None:
     if not isinstance(default_storage, S3Storage):
         return None
