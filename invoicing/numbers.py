@@ -7,19 +7,12 @@ of every run of digits dropped.
 """
 
 import re
-import unicodedata
 
-_SEPARATORS = {" ", ".", "/", "\\", "_"}
+from p2p_site.text import compact_key
+
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
 
 def normalise_invoice_number(number: str) -> str:
     """Return the form two invoice numbers are compared in."""
-    text = unicodedata.normalize("NFKC", number).casefold()
-    kept = []
-    for char in text:
-        category = unicodedata.category(char)
-        if char in _SEPARATORS or category in ("Pd", "Zs", "Cf", "Cc"):
-            continue  # Pd: dashes of every kind; Zs: spaces; Cf/Cc: invisible
-        kept.append(char)
-    return _LEADING_ZEROS.sub("", "".join(kept))
+    return _LEADING_ZEROS.sub("", compact_key(number))

@@ -1,6 +1,7 @@
 """Checks every piece of free text from users passes before it is stored."""
 
 import re
+import unicodedata
 from typing import Any
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -26,3 +27,22 @@ def clean_text(value: Any, *, max_length: int | None = None) -> str | None:
     if max_length and len(value) > max_length:
         raise TextError(f"At most {max_length} characters (this has {len(value)}).")
     return value or None
+
+
+_SEPARATORS = {" ", ".", "/", "\\", "_"}
+
+
+def compact_key(text: str) -> str:
+    """
+    Return the form in which two identifiers (invoice numbers, tax ids) compare.
+
+    Unicode NFKC, case-folded, with spaces, dashes, dots, slashes, underscores
+    and invisible characters removed: `DE 123.456-789` = `de123456789`.
+    """
+    kept = []
+    for char in unicodedata.normalize("NFKC", text).casefold():
+        category = unicodedata.category(char)
+        if char in _SEPARATORS or category in ("Pd", "Zs", "Cf", "Cc"):
+            continue  # Pd: dashes of every kind; Zs: spaces; Cf/Cc: invisible
+        kept.append(char)
+    return "".join(kept)
