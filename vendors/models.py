@@ -14,6 +14,7 @@ from pynamodb.models import Model
 
 from p2p_site import dynamo
 from p2p_site.dynamo import IntegerAttribute
+from p2p_site.text import compact_key
 
 
 class VendorStatus(StrEnum):
@@ -47,6 +48,13 @@ def name_key(name: str) -> str:
 NAME_KEY_MAX_BYTES = 1024
 
 
+def tax_id_key(tax_id: str | None) -> str | None:
+    """The form two tax ids compare in (`DE 123.456.789` = `de123456789`), or None."""
+    if not tax_id:
+        return None
+    return compact_key(tax_id) or None
+
+
 class StatusCreatedIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "status-created-index"
@@ -76,6 +84,16 @@ class ListingNameIndex(GlobalSecondaryIndex):
     name_key = UnicodeAttribute(range_key=True)
 
 
+class TaxIdIndex(GlobalSecondaryIndex):
+    """Sparse: vendors by normalised tax id; a vendor without one is not in it."""
+
+    class Meta:
+        index_name = "tax-id-index"
+        projection = AllProjection()
+
+    tax_id_key = UnicodeAttribute(hash_key=True)
+
+
 @dynamo.register
 class Vendor(Model):
     Meta = dynamo.table_meta("VendorsTable")
@@ -88,6 +106,7 @@ class Vendor(Model):
     phone = UnicodeAttribute(null=True)
     address = UnicodeAttribute(null=True)
     tax_id = UnicodeAttribute(null=True)
+    tax_id_key = UnicodeAttribute(null=True)  # tax_id_key(tax_id), for the index
     payment_terms = UnicodeAttribute()
     status = UnicodeAttribute()
     currency = UnicodeAttribute()
@@ -118,6 +137,7 @@ class Vendor(Model):
     status_index = StatusCreatedIndex()
     listing_index = ListingCreatedIndex()
     name_index = ListingNameIndex()
+    tax_id_index = TaxIdIndex()
 
     @property
     def bank_details_awaiting_confirmation(self) -> bool:
@@ -157,3 +177,22 @@ class VendorOrderCounter(Model):
 
 
 dynamo.register_view(VendorOrderCounter)
+
+
+class VendorTaxIdKey(Model):
+    """
+    The vendor item seen only as its tax id and index key.
+
+    Vendors stored before the tax-id index existed lack the key; filling it in
+    through this view leaves the vendor's `version` alone, because deriving a
+    key is not an edit and must not make an open vendor form stale.
+    """
+
+    Meta = dynamo.table_meta("VendorsTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    tax_id = UnicodeAttribute(null=True)
+    tax_id_key = UnicodeAttribute(null=True)
+
+
+dynamo.register_view(VendorTaxIdKey)

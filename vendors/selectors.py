@@ -1,5 +1,7 @@
 """Reads of vendors, always by key or through an index."""
 
+from collections.abc import Iterable
+
 from accounts.roles import Role, has_role
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
@@ -32,6 +34,11 @@ def vendors_get_many(*, vendor_ids: set[str]) -> dict[str, Vendor]:
     if not vendor_ids:
         return {}
     return {vendor.id: vendor for vendor in Vendor.batch_get(list(vendor_ids))}
+
+
+def vendors_by_tax_id_key(*, keys: Iterable[str]) -> dict[str, list[Vendor]]:
+    """Return the vendors holding each normalised tax id: one index query per id."""
+    return {key: list(Vendor.tax_id_index.query(key)) for key in set(keys)}
 
 
 def vendor_list(

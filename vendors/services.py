@@ -26,7 +26,9 @@ from vendors.models import (
     Vendor,
     VendorOrderCounter,
     VendorStatus,
+    VendorTaxIdKey,
     name_key,
+    tax_id_key,
 )
 from vendors.selectors import vendor_get, vendor_get_or_404
 from vendors.validation import BANK_FIELDS, EDITABLE_FIELDS, clean_vendor_fields
@@ -69,6 +71,7 @@ def vendor_create(*, user, fields: Mapping[str, Any]) -> Vendor:
     vendor = Vendor(
         id=str(uuid.uuid4()),
         name_key=name_key(cleaned["name"]),
+        tax_id_key=tax_id_key(cleaned["tax_id"]),
         created_at=now,
         updated_at=now,
         created_by=actor,
@@ -118,6 +121,8 @@ def vendor_update(
     updates: dict[str, Any] = dict(diff["after"])
     if "name" in updates:
         updates["name_key"] = name_key(updates["name"])
+    if "tax_id" in updates:
+        updates["tax_id_key"] = tax_id_key(updates["tax_id"])
     if any(field in updates for field in BANK_FIELDS):
         has_bank = bool(cleaned["iban"] or cleaned["account_number"])
         updates["bank_details_changed_by"] = actor if has_bank else None
@@ -236,3 +241,37 @@ def vendor_po_count_change(*, transaction, vendor_id: str, delta: int) -> None:
     transaction.update(
         counter, actions=[VendorOrderCounter.po_count.add(delta)], condition=condition
     )
+
+
+def vendor_tax_id_keys_backfill(*, dry_run: bool = False) -> int:
+    """
+    Give each vendor stored before the tax-id index its key; return how many lacked it.
+
+    Reads the whole table once: an operator's one-off (`manage.py
+    index_vendor_tax_ids`), never a request. Each key is written on condition
+    that the tax id is still the one read; a vendor edited meanwhile got its key
+    from `vendor_update`.
+    """
+    count = 0
+    for item in VendorTaxIdKey.scan(filter_condition=VendorTaxIdKey.tax_id.exists()):
+        wanted = tax_id_key(item.tax_id)
+        if item.tax_id_key == wanted:
+            continue
+        count += 1
+        if dry_run:
+            continue
+        action = (
+            VendorTaxIdKey.tax_id_key.set(wanted)
+            if wanted
+            else VendorTaxIdKey.tax_id_key.remove()
+        )
+        try:
+            with dynamo.write_transaction() as transaction:
+                transaction.update(
+                    item,
+                    actions=[action],
+                    condition=VendorTaxIdKey.tax_id == item.tax_id,
+                )
+        except StaleRecord:
+            continue
+    return count
