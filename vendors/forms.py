@@ -97,3 +97,16 @@ class VendorFilterForm(forms.Form):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VendorImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, comma or semicolon separated, with a header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class VendorImportConfirmForm(forms.Form):
+    # The SHA-256 of the file previewed: the import runs only on that file.
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)

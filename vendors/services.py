@@ -5,6 +5,9 @@ change and its VENDOR_ACTION audit entry: both are written or neither.
 
 import uuid
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,9 +21,16 @@ from audit.entries import (
 )
 from audit.models import AuditAction
 from p2p_site import dynamo
-from p2p_site.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
+from p2p_site.errors import (
+    ApplicationError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleRecord,
+)
 from p2p_site.versions import check_version
 from vendors.bank_details import mask_account
+from vendors.imports import ROW, ImportRow, check_vendor_rows, read_vendor_csv
 from vendors.models import (
     VENDOR_TRANSITIONS,
     Vendor,
@@ -30,10 +40,15 @@ from vendors.models import (
     name_key,
     tax_id_key,
 )
-from vendors.selectors import vendor_get, vendor_get_or_404
-from vendors.validation import BANK_FIELDS, EDITABLE_FIELDS, clean_vendor_fields
-
-DEFAULTS: dict[str, Any] = {"status": VendorStatus.PENDING.value, "payment_hold": False}
+from vendors.selectors import vendor_get, vendor_get_or_404, vendors_by_tax_id_key
+from vendors.validation import (
+    BANK_FIELDS,
+    EDITABLE_FIELDS,
+    NEW_STATUS_REFUSED,
+    NEW_VENDOR_STATUSES,
+    clean_vendor_fields,
+    new_vendor_values,
+)
 
 
 def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
@@ -50,21 +65,18 @@ def _audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def vendor_create(*, user, fields: Mapping[str, Any]) -> Vendor:
-    """Create a vendor (AP Clerk). New bank details await a second user's confirmation."""
+def vendor_create(
+    *, user, fields: Mapping[str, Any], source: str | None = None
+) -> Vendor:
+    """
+    Create a vendor (AP Clerk). New bank details await a second user's confirmation.
+
+    `source` says where the fields came from (an import file) on the audit entry.
+    """
     require_role(user, Role.AP_CLERK, action="create vendors")
-    values = {
-        **DEFAULTS,
-        "payment_terms": settings.DEFAULT_PAYMENT_TERMS,
-        "currency": settings.DEFAULT_CURRENCY,
-        **fields,
-    }
-    cleaned = clean_vendor_fields(values)
-    if (
-        cleaned["status"] != VendorStatus.PENDING
-        and cleaned["status"] != VendorStatus.ACTIVE
-    ):
-        raise InvalidTransition("A new vendor starts as pending or active.")
+    cleaned = clean_vendor_fields(new_vendor_values(fields))
+    if cleaned["status"] not in NEW_VENDOR_STATUSES:
+        raise InvalidTransition(NEW_STATUS_REFUSED)
     now = dynamo.utcnow()
     actor = actor_id(user)
     has_bank = bool(cleaned["iban"] or cleaned["account_number"])
@@ -79,16 +91,89 @@ def vendor_create(*, user, fields: Mapping[str, Any]) -> Vendor:
         bank_details_changed_by=actor if has_bank else None,
         **cleaned,
     )
+    details: dict[str, Any] = {"after": _audit_view(cleaned)}
+    if source:
+        details["source"] = source
     entry = vendor_entry(
-        action=AuditAction.CREATE,
-        vendor_id=vendor.id,
-        user=user,
-        details={"after": _audit_view(cleaned)},
+        action=AuditAction.CREATE, vendor_id=vendor.id, user=user, details=details
     )
     with dynamo.write_transaction() as transaction:
         transaction.save(vendor, condition=Vendor.id.does_not_exist())
         audit_entry_add(transaction, entry)
     return vendor
+
+
+@dataclass
+class VendorImport:
+    """Every row of an import file: what it became, or why it did not."""
+
+    rows: list[ImportRow]
+    imported: dict[int, Vendor]  # by row number
+
+    @property
+    def not_imported(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.number not in self.imported]
+
+    @property
+    def valid_count(self) -> int:
+        return sum(row.valid for row in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.rows) - self.valid_count
+
+
+def vendors_import(
+    *, user, content: bytes, filename: str, dry_run: bool = False
+) -> VendorImport:
+    """
+    Check every row of a vendor CSV file and create a vendor from each valid one.
+
+    Each row goes through `vendor_create`: its own transaction and audit entry,
+    bank details awaiting a second clerk's confirmation. With `dry_run`,
+    nothing is written (the preview). A file that cannot be read at all raises
+    ValidationFailed; a row refused when written keeps the refusal as its error.
+    Tax ids are checked against stored vendors through the tax-id index.
+    """
+    require_role(user, Role.AP_CLERK, action="import vendors")
+    rows = read_vendor_csv(
+        content,
+        max_bytes=settings.VENDOR_IMPORT_MAX_BYTES,
+        max_rows=settings.VENDOR_IMPORT_MAX_ROWS,
+    )
+    rows = check_vendor_rows(rows, existing_tax_ids=_stored_tax_ids)
+    result = VendorImport(rows=rows, imported={})
+    if dry_run:
+        return result
+    valid = [row for row in rows if row.valid]
+    # Rows are independent transactions: a few at a time keeps a file of
+    # thousands within a request's time, waiting on round trips in parallel.
+    with ThreadPoolExecutor(max_workers=settings.VENDOR_IMPORT_WORKERS) as pool:
+        created = list(pool.map(partial(_import_row, user, filename), valid))
+    result.imported = {
+        row.number: vendor
+        for row, vendor in zip(valid, created, strict=True)
+        if vendor is not None
+    }
+    return result
+
+
+def _import_row(user, filename: str, row: ImportRow) -> Vendor | None:
+    """Create the row's vendor, or record on the row why it was refused."""
+    try:
+        return vendor_create(
+            user=user,
+            fields=row.fields,
+            source=f"CSV import of {filename}, row {row.number}",
+        )
+    except ApplicationError as exc:
+        row.errors.update(getattr(exc, "field_errors", None) or {ROW: exc.message})
+        return None
+
+
+def _stored_tax_ids(keys: set[str]) -> dict[str, str]:
+    found = vendors_by_tax_id_key(keys=keys)
+    return {key: vendors[0].name for key, vendors in found.items() if vendors}
 
 
 def vendor_update(

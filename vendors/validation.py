@@ -7,8 +7,10 @@ normalised values, or raises ValidationFailed naming each bad field.
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -34,6 +36,10 @@ BANK_FIELDS = ["iban", "bic", "account_number", "routing_number"]
 EDITABLE_FIELDS = TEXT_FIELDS + BANK_FIELDS + [
     "status", "currency", "payment_hold", "payment_hold_until",
 ]  # fmt: skip
+
+# domain.md: a vendor starts pending; a clerk may create one active at once.
+NEW_VENDOR_STATUSES = {VendorStatus.PENDING, VendorStatus.ACTIVE}
+NEW_STATUS_REFUSED = "A new vendor starts as pending or active."
 
 _PHONE = re.compile(r"^[0-9+()./ \-x]*$", re.IGNORECASE)
 
@@ -101,6 +107,17 @@ def _clean_hold(values: dict, cleaned: dict, errors: dict) -> None:
         payment_hold_reason=reason,
         payment_hold_until=until.isoformat() if until else None,
     )
+
+
+def new_vendor_values(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a new vendor's raw values: `fields` over the defaults in settings."""
+    return {
+        "status": VendorStatus.PENDING.value,
+        "payment_hold": False,
+        "payment_terms": settings.DEFAULT_PAYMENT_TERMS,
+        "currency": settings.DEFAULT_CURRENCY,
+        **fields,
+    }
 
 
 def clean_vendor_fields(values: dict[str, Any]) -> dict[str, Any]:

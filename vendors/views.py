@@ -1,5 +1,7 @@
 """Vendor pages: thin views over vendors.selectors and vendors.services."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -13,7 +15,13 @@ from p2p_site.errors import ApplicationError, ValidationFailed
 from p2p_site.forms import add_service_errors
 from purchasing.selectors import purchase_order_list
 from vendors import services
-from vendors.forms import VendorFilterForm, VendorForm, VersionForm
+from vendors.forms import (
+    VendorFilterForm,
+    VendorForm,
+    VendorImportConfirmForm,
+    VendorImportForm,
+    VersionForm,
+)
 from vendors.selectors import can_see_bank_details, vendor_get_or_404, vendor_list
 
 
@@ -186,3 +194,75 @@ def vendor_confirm_bank_details_view(request, vendor_id):
     else:
         messages.success(request, f"Bank details of “{vendor.name}” confirmed.")
     return redirect(reverse("vendors:detail", kwargs={"vendor_id": vendor_id}))
+
+
+# The file previewed, kept for the confirm step so it need not be uploaded
+# again. Sessions are stored server-side (django.contrib.sessions, database),
+# and the import checks every row again anyway.
+_IMPORT_SESSION_KEY = "vendor_import"
+
+
+@require_http_methods(["GET", "POST"])
+def vendor_import_view(request):
+    """Step 1: upload a CSV file (GET); step 2: its preview, nothing written (POST)."""
+    require_role(request.user, Role.AP_CLERK, action="import vendors")
+    form = VendorImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "max_rows": settings.VENDOR_IMPORT_MAX_ROWS}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        # One byte past the limit is enough to refuse a file as too large.
+        content = upload.read(settings.VENDOR_IMPORT_MAX_BYTES + 1)
+        try:
+            preview = services.vendors_import(
+                user=request.user, content=content, filename=upload.name, dry_run=True
+            )
+        except ValidationFailed as exc:
+            form.add_error("file", exc.message)
+        else:
+            digest = hashlib.sha256(content).hexdigest()
+            request.session[_IMPORT_SESSION_KEY] = {
+                "filename": upload.name,
+                "content": content.decode("utf-8-sig"),
+                "digest": digest,
+            }
+            context.update(
+                preview=preview,
+                filename=upload.name,
+                confirm_form=VendorImportConfirmForm(initial={"digest": digest}),
+            )
+    status = 422 if form.errors else 200
+    return render(request, "vendors/vendor_import.html", context, status=status)
+
+
+@require_POST
+def vendor_import_confirm_view(request):
+    """Step 3: import the valid rows of the file previewed, checked again."""
+    require_role(request.user, Role.AP_CLERK, action="import vendors")
+    form = VendorImportConfirmForm(request.POST)
+    stored = request.session.get(_IMPORT_SESSION_KEY)
+    if not (
+        form.is_valid() and stored and stored["digest"] == form.cleaned_data["digest"]
+    ):
+        messages.error(
+            request,
+            "That preview is no longer current (the file was imported, or another "
+            "file was previewed since). Upload the file again to see its preview.",
+        )
+        return redirect("vendors:import")
+    result = services.vendors_import(
+        user=request.user,
+        content=stored["content"].encode(),
+        filename=stored["filename"],
+    )
+    del request.session[_IMPORT_SESSION_KEY]
+    return render(
+        request,
+        "vendors/vendor_import_done.html",
+        {
+            "result": result,
+            "filename": stored["filename"],
+            "awaiting_confirmation": sum(
+                v.bank_details_awaiting_confirmation for v in result.imported.values()
+            ),
+        },
+    )

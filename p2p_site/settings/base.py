@@ -193,3 +193,12 @@ PAYER_BIC = env.str("PAYER_BIC", default="COBADEFFXXX")
 # A run's record (one DynamoDB item) holds its payments; this keeps it far
 # below DynamoDB's 400 KB item limit.
 PAYMENT_RUN_MAX_INVOICES = env.int("PAYMENT_RUN_MAX_INVOICES", default=500)
+
+# --- Import and export -------------------------------------------------------
+# A vendor CSV import (vendors/imports.py) is refused above either limit, with a
+# message asking for smaller files; each row is one transaction, so the limits
+# also bound how long the import request takes.
+VENDOR_IMPORT_MAX_BYTES = env.int("VENDOR_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+VENDOR_IMPORT_MAX_ROWS = env.int("VENDOR_IMPORT_MAX_ROWS", default=5000)
+# Rows created at once by an import (each its own transaction).
+VENDOR_IMPORT_WORKERS = env.int("VENDOR_IMPORT_WORKERS", default=8)
