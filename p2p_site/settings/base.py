@@ -202,3 +202,7 @@ VENDOR_IMPORT_MAX_BYTES = env.int("VENDOR_IMPORT_MAX_BYTES", default=2 * 1024 * 
 VENDOR_IMPORT_MAX_ROWS = env.int("VENDOR_IMPORT_MAX_ROWS", default=5000)
 # Rows created at once by an import (each its own transaction).
 VENDOR_IMPORT_WORKERS = env.int("VENDOR_IMPORT_WORKERS", default=8)
+# Exports (p2p_site/exports.py) read a list this many items per index query,
+# and stop after EXPORT_MAX_ROWS rows with a last row saying so.
+EXPORT_PAGE_SIZE = env.int("EXPORT_PAGE_SIZE", default=500)
+EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=100_000)
