@@ -10,4 +10,9 @@ urlpatterns = [
         views.entity_history_view,
         name="entity-history",
     ),
+    path(
+        "<str:entity_type>/<str:entity_id>/export.<str:fmt>",
+        views.entity_history_export_view,
+        name="entity-history-export",
+    ),
 ]

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from invoicing.models import AWAITING, LISTING, Invoice
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
+from p2p_site.exports import Export, every_item
 
 
 def invoice_get(*, invoice_id: str) -> Invoice | None:
@@ -80,6 +81,32 @@ def invoice_list(
             Invoice.status_index, status, cursor=cursor, limit=limit
         )
     return dynamo.query_page(Invoice.listing_index, LISTING, cursor=cursor, limit=limit)
+
+
+def invoice_export(*, status: str | None = None, po_id: str | None = None) -> Export:
+    """Return every invoice the list shows with these filters, for download."""
+    invoices = every_item(
+        lambda cursor, limit: invoice_list(
+            status=status, po_id=po_id, cursor=cursor, limit=limit
+        )
+    )
+    return Export(
+        name="invoices",
+        header=[
+            "Number", "Vendor", "PO", "Status", "Top finding", "Currency",
+            "Net total", "Tax", "Total", "Invoice date", "Due date", "Payment run",
+            "Submitted", "Submitted by", "Vendor id", "PO id", "Id",
+        ],
+        rows=(
+            [
+                i.invoice_number, i.vendor_name, i.po_number, i.status,
+                i.top_finding, i.currency, i.net_total, i.tax_amount,
+                i.total_amount, i.invoice_date, i.due_date, i.payment_run_number,
+                i.submitted_at, i.submitted_by, i.vendor_id, i.po_id, i.id,
+            ]
+            for i in invoices
+        ),
+    )  # fmt: skip
 
 
 def invoices_similar(*, invoice: Invoice) -> list[Invoice]:

@@ -6,6 +6,7 @@ app_name = "invoicing"
 
 urlpatterns = [
     path("", views.invoice_list_view, name="list"),
+    path("export.<str:fmt>", views.invoice_list_export_view, name="list-export"),
     path(
         "exceptions/", views.invoice_list_view, {"exceptions": True}, name="exceptions"
     ),

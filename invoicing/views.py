@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,7 +21,14 @@ from invoicing.forms import (
     POSearchForm,
     VoidForm,
 )
-from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
+from invoicing.models import InvoiceStatus
+from invoicing.selectors import (
+    invoice_export,
+    invoice_get_or_404,
+    invoice_list,
+    invoices_similar,
+)
+from p2p_site import exports
 from p2p_site.errors import ApplicationError, Duplicate
 from p2p_site.forms import add_line_errors, formset_lines
 from purchasing.selectors import (
@@ -31,16 +38,25 @@ from purchasing.selectors import (
 )
 
 
-def invoice_list_view(request, *, exceptions: bool = False):
-    require_reader(request.user)
+def _list_filters(request) -> tuple[InvoiceFilterForm, dict, dict]:
+    """The list's filter form, its cleaned values, and the selector's filters."""
     form = InvoiceFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    status = "rejected" if exceptions else (filters.get("status") or None)
+    selection = {
+        "status": filters.get("status") or None,
+        "po_id": filters.get("po") or None,
+    }
+    return form, filters, selection
+
+
+def invoice_list_view(request, *, exceptions: bool = False):
+    require_reader(request.user)
+    form, filters, selection = _list_filters(request)
+    if exceptions:
+        selection = {"status": InvoiceStatus.REJECTED.value, "po_id": None}
+    status = selection["status"]
     page = invoice_list(
-        status=status,
-        po_id=filters.get("po") or None,
-        cursor=filters.get("cursor") or None,
-        limit=settings.PAGE_SIZE,
+        **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("cursor", None)
@@ -57,8 +73,18 @@ def invoice_list_view(request, *, exceptions: bool = False):
             "next_query": next_query,
             "exceptions": exceptions,
             "filtered": bool(status or filters.get("po")),
+            "export_links": exports.export_links(
+                "invoicing:list-export",
+                QueryDict(f"status={status}") if exceptions else request.GET,
+            ),
         },
     )
+
+
+def invoice_list_export_view(request, fmt):
+    require_reader(request.user)
+    _, _, selection = _list_filters(request)
+    return exports.export_response(invoice_export(**selection), fmt=fmt)
 
 
 def invoice_detail_view(request, invoice_id):

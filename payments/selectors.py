@@ -10,6 +10,7 @@ from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_with_status
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
+from p2p_site.exports import Export, every_item
 from payments import rules
 from payments.models import LISTING, PaymentRun, RunFile
 from vendors.bank_details import bank_details_problem
@@ -44,6 +45,39 @@ def payment_run_list(
     return dynamo.query_page(
         PaymentRun.listing_index, LISTING, cursor=cursor, limit=limit
     )
+
+
+def payment_run_export(*, status: str | None = None) -> Export:
+    """
+    Return every payment run the list shows with this filter, for download.
+
+    One row per run and currency, so each amount is in one currency; a run
+    without payments has one row with no currency.
+    """
+    runs = every_item(
+        lambda cursor, limit: payment_run_list(
+            status=status, cursor=cursor, limit=limit
+        )
+    )
+    return Export(
+        name="payment-runs",
+        header=[
+            "Run", "Payment date", "Status", "Currency", "Payments", "Invoices",
+            "Amount", "Discount", "Built by", "Created", "Approved by",
+            "Exported by", "Confirmed by", "Cancelled by", "Cancel reason", "Id",
+        ],
+        rows=(
+            [
+                run.number, run.payment_date, run.status, currency,
+                row.get("payments"), row.get("invoices"), row.get("amount"),
+                row.get("discount"), run.created_by, run.created_at,
+                run.approved_by, run.exported_by, run.confirmed_by,
+                run.cancelled_by, run.cancel_reason, run.id,
+            ]
+            for run in runs
+            for currency, row in (run.totals() or {None: {}}).items()
+        ),
+    )  # fmt: skip
 
 
 def payment_run_file(*, run: PaymentRun, user, name: str) -> RunFile:

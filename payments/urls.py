@@ -6,6 +6,7 @@ app_name = "payments"
 
 urlpatterns = [
     path("", views.payment_run_list_view, name="list"),
+    path("export.<str:fmt>", views.payment_run_list_export_view, name="list-export"),
     path("new/", views.payment_run_create_view, name="create"),
     path("<str:run_id>/", views.payment_run_detail_view, name="detail"),
     path(

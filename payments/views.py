@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
-from p2p_site import documents
+from p2p_site import documents, exports
 from p2p_site.errors import ApplicationError
 from p2p_site.forms import add_service_errors
 from payments import services
@@ -23,6 +23,7 @@ from payments.forms import (
 )
 from payments.selectors import (
     payment_run_actions,
+    payment_run_export,
     payment_run_file,
     payment_run_get_or_404,
     payment_run_list,
@@ -30,14 +31,18 @@ from payments.selectors import (
 )
 
 
-def payment_run_list_view(request):
-    require_reader(request.user)
+def _list_filters(request) -> tuple[RunFilterForm, dict, dict]:
+    """The list's filter form, its cleaned values, and the selector's filters."""
     form = RunFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    return form, filters, {"status": filters.get("status") or None}
+
+
+def payment_run_list_view(request):
+    require_reader(request.user)
+    form, filters, selection = _list_filters(request)
     page = payment_run_list(
-        status=filters.get("status") or None,
-        cursor=filters.get("cursor") or None,
-        limit=settings.PAGE_SIZE,
+        **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("cursor", None)
@@ -53,8 +58,15 @@ def payment_run_list_view(request):
             "runs": page.items,
             "next_query": next_query,
             "filtered": bool(filters.get("status")),
+            "export_links": exports.export_links("payments:list-export", request.GET),
         },
     )
+
+
+def payment_run_list_export_view(request, fmt):
+    require_reader(request.user)
+    _, _, selection = _list_filters(request)
+    return exports.export_response(payment_run_export(**selection), fmt=fmt)
 
 
 def payment_run_detail_view(request, run_id):

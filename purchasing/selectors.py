@@ -7,6 +7,7 @@ from accounts.roles import Role, has_role
 from accounts.selectors import approval_limit_get
 from p2p_site import dynamo
 from p2p_site.errors import ApplicationError, NotFound, PermissionDenied
+from p2p_site.exports import Export, every_item
 from purchasing import rules
 from purchasing.models import LISTING, RECEIVABLE_STATUSES, POStatus, PurchaseOrder
 
@@ -113,6 +114,45 @@ def purchase_order_list(
         limit=limit,
         scope=scope,
     )
+
+
+def purchase_order_export(
+    *,
+    status: str | None = None,
+    vendor_id: str | None = None,
+    requester: str | None = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
+) -> Export:
+    """Return every PO the list shows with these filters, for download."""
+    pos = every_item(
+        lambda cursor, limit: purchase_order_list(
+            status=status,
+            vendor_id=vendor_id,
+            requester=requester,
+            created_from=created_from,
+            created_to=created_to,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+    return Export(
+        name="purchase-orders",
+        header=[
+            "Number", "Vendor", "Status", "Approvals", "Approvals required",
+            "Requester", "Match type", "Currency", "Total", "Invoiced",
+            "Expected delivery", "Created", "Vendor id", "Id",
+        ],
+        rows=(
+            [
+                po.po_number, po.vendor_name, po.status, len(po.approvals),
+                po.approvals_required, po.requester, po.match_type, po.currency,
+                po.total_amount, po.invoiced_total, po.expected_delivery,
+                po.created_at, po.vendor_id, po.id,
+            ]
+            for po in pos
+        ),
+    )  # fmt: skip
 
 
 def purchase_orders_awaiting_approval(

@@ -6,6 +6,7 @@ app_name = "purchasing"
 
 urlpatterns = [
     path("", views.purchase_order_list_view, name="list"),
+    path("export.<str:fmt>", views.purchase_order_list_export_view, name="list-export"),
     path("new/", views.purchase_order_create_view, name="create"),
     path("awaiting-approval/", views.purchase_order_awaiting_view, name="awaiting"),
     path("<str:po_id>/", views.purchase_order_detail_view, name="detail"),

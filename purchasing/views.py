@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
 from invoicing.selectors import invoice_list_for_po
+from p2p_site import exports
 from p2p_site.errors import ApplicationError, ValidationFailed
 from p2p_site.forms import add_line_errors, add_service_errors, formset_lines
 from purchasing import services
@@ -25,6 +26,7 @@ from purchasing.forms import (
 )
 from purchasing.selectors import (
     purchase_order_actions,
+    purchase_order_export,
     purchase_order_get_or_404,
     purchase_order_list,
     purchase_orders_awaiting_approval,
@@ -32,19 +34,26 @@ from purchasing.selectors import (
 from vendors.selectors import vendor_choices_active, vendor_get
 
 
-def purchase_order_list_view(request):
-    require_reader(request.user)
+def _list_filters(request) -> tuple[PurchaseOrderFilterForm, dict, dict]:
+    """The list's filter form, its cleaned values, and the selector's filters."""
     form = PurchaseOrderFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    selection = {
+        "status": filters.get("status") or None,
+        "vendor_id": filters.get("vendor") or None,
+        "requester": request.user.get_username() if filters.get("mine") else None,
+        "created_from": filters.get("created_from"),
+        "created_to": filters.get("created_to"),
+    }
+    return form, filters, selection
+
+
+def purchase_order_list_view(request):
+    require_reader(request.user)
+    form, filters, selection = _list_filters(request)
     vendor = vendor_get(vendor_id=filters["vendor"]) if filters.get("vendor") else None
     page = purchase_order_list(
-        status=filters.get("status") or None,
-        vendor_id=filters.get("vendor") or None,
-        requester=request.user.get_username() if filters.get("mine") else None,
-        created_from=filters.get("created_from"),
-        created_to=filters.get("created_to"),
-        cursor=filters.get("cursor") or None,
-        limit=settings.PAGE_SIZE,
+        **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("cursor", None)
@@ -67,8 +76,15 @@ def purchase_order_list_view(request):
                 filters.get(k)
                 for k in ("status", "vendor", "mine", "created_from", "created_to")
             ),
+            "export_links": exports.export_links("purchasing:list-export", request.GET),
         },
     )
+
+
+def purchase_order_list_export_view(request, fmt):
+    require_reader(request.user)
+    _, _, selection = _list_filters(request)
+    return exports.export_response(purchase_order_export(**selection), fmt=fmt)
 
 
 def purchase_order_awaiting_view(request):

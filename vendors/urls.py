@@ -6,6 +6,7 @@ app_name = "vendors"
 
 urlpatterns = [
     path("", views.vendor_list_view, name="list"),
+    path("export.<str:fmt>", views.vendor_list_export_view, name="list-export"),
     path("new/", views.vendor_create_view, name="create"),
     path("import/", views.vendor_import_view, name="import"),
     path("import/confirm/", views.vendor_import_confirm_view, name="import-confirm"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
+from p2p_site import exports
 from p2p_site.errors import ApplicationError, ValidationFailed
 from p2p_site.forms import add_service_errors
 from purchasing.selectors import purchase_order_list
@@ -22,18 +23,30 @@ from vendors.forms import (
     VendorImportForm,
     VersionForm,
 )
-from vendors.selectors import can_see_bank_details, vendor_get_or_404, vendor_list
+from vendors.selectors import (
+    can_see_bank_details,
+    vendor_export,
+    vendor_get_or_404,
+    vendor_list,
+)
+
+
+def _list_filters(request) -> tuple[VendorFilterForm, dict, dict]:
+    """The list's filter form, its cleaned values, and the selector's filters."""
+    form = VendorFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    selection = {
+        "status": filters.get("status") or None,
+        "name_prefix": filters.get("q") or None,
+    }
+    return form, filters, selection
 
 
 def vendor_list_view(request):
     require_reader(request.user)
-    form = VendorFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form, filters, selection = _list_filters(request)
     page = vendor_list(
-        status=filters.get("status") or None,
-        name_prefix=filters.get("q") or None,
-        cursor=filters.get("cursor") or None,
-        limit=settings.PAGE_SIZE,
+        **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
     next_query = None
     if page.next_cursor:
@@ -49,8 +62,15 @@ def vendor_list_view(request):
             "next_query": next_query,
             "is_first_page": not filters.get("cursor"),
             "filtered": bool(filters.get("status") or filters.get("q")),
+            "export_links": exports.export_links("vendors:list-export", request.GET),
         },
     )
+
+
+def vendor_list_export_view(request, fmt):
+    require_reader(request.user)
+    _, _, selection = _list_filters(request)
+    return exports.export_response(vendor_export(**selection), fmt=fmt)
 
 
 def vendor_detail_view(request, vendor_id):
