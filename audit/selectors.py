@@ -20,11 +20,7 @@ def audit_history(
 
 def audit_history_export(*, entity_type: str, entity_id: str) -> Export:
     """Return one record's every audit entry, newest first, for download."""
-    entries = every_item(
-        lambda cursor, limit: audit_history(
-            entity_type=entity_type, entity_id=entity_id, cursor=cursor, limit=limit
-        )
-    )
+    entries = every_item(audit_history, entity_type=entity_type, entity_id=entity_id)
     return Export(
         name=f"history-{entity_type}-{entity_id}",
         header=[

@@ -85,11 +85,7 @@ def invoice_list(
 
 def invoice_export(*, status: str | None = None, po_id: str | None = None) -> Export:
     """Return every invoice the list shows with these filters, for download."""
-    invoices = every_item(
-        lambda cursor, limit: invoice_list(
-            status=status, po_id=po_id, cursor=cursor, limit=limit
-        )
-    )
+    invoices = every_item(invoice_list, status=status, po_id=po_id)
     return Export(
         name="invoices",
         header=[

@@ -55,11 +55,15 @@ class Export:
     rows: Iterable[Sequence[Any]]
 
 
-def every_item(fetch_page: Callable[[str | None, int], Page]) -> Iterator[Any]:
-    """Yield every item of a list, a page at a time: `fetch_page(cursor, limit)`."""
+def every_item(list_page: Callable[..., Page], **filters: Any) -> Iterator[Any]:
+    """
+    Yield every item of a list, a page at a time.
+
+    `list_page` is the list's selector, called with `filters`, `cursor` and `limit`.
+    """
     cursor = None
     while True:
-        page = fetch_page(cursor, settings.EXPORT_PAGE_SIZE)
+        page = list_page(**filters, cursor=cursor, limit=settings.EXPORT_PAGE_SIZE)
         yield from page.items
         if not page.next_cursor:
             return

@@ -54,11 +54,7 @@ def payment_run_export(*, status: str | None = None) -> Export:
     One row per run and currency, so each amount is in one currency; a run
     without payments has one row with no currency.
     """
-    runs = every_item(
-        lambda cursor, limit: payment_run_list(
-            status=status, cursor=cursor, limit=limit
-        )
-    )
+    runs = every_item(payment_run_list, status=status)
     return Export(
         name="payment-runs",
         header=[

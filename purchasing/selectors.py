@@ -126,15 +126,12 @@ def purchase_order_export(
 ) -> Export:
     """Return every PO the list shows with these filters, for download."""
     pos = every_item(
-        lambda cursor, limit: purchase_order_list(
-            status=status,
-            vendor_id=vendor_id,
-            requester=requester,
-            created_from=created_from,
-            created_to=created_to,
-            cursor=cursor,
-            limit=limit,
-        )
+        purchase_order_list,
+        status=status,
+        vendor_id=vendor_id,
+        requester=requester,
+        created_from=created_from,
+        created_to=created_to,
     )
     return Export(
         name="purchase-orders",

@@ -98,11 +98,7 @@ def vendor_export(
     Bank details are left out: a vendor master file travels by e-mail and
     shared drives, and account numbers are what a fraudster needs.
     """
-    vendors = every_item(
-        lambda cursor, limit: vendor_list(
-            status=status, name_prefix=name_prefix, cursor=cursor, limit=limit
-        )
-    )
+    vendors = every_item(vendor_list, status=status, name_prefix=name_prefix)
     return Export(
         name="vendors",
         header=[
