@@ -33,26 +33,6 @@ def purchase_order_get_by_number(*, po_number: str) -> PurchaseOrder | None:
     return None
 
 
-def _created_between(created_from: dt.date | None, created_to: dt.date | None):
-    start = (
-        dt.datetime.combine(created_from, dt.time.min, tzinfo=dt.UTC)
-        if created_from
-        else None
-    )
-    end = (
-        dt.datetime.combine(created_to, dt.time.max, tzinfo=dt.UTC)
-        if created_to
-        else None
-    )
-    if start and end:
-        return PurchaseOrder.created_at.between(start, end)
-    if start:
-        return PurchaseOrder.created_at >= start
-    if end:
-        return PurchaseOrder.created_at <= end
-    return None
-
-
 def purchase_order_list(
     *,
     status: str | None = None,
@@ -70,7 +50,9 @@ def purchase_order_list(
     otherwise the status index, or the all-POs index. A date range is always
     a key condition on the creation time, never a filter.
     """
-    created = _created_between(created_from, created_to)
+    created = dynamo.days_between(
+        PurchaseOrder.created_at, created_from, created_to, to_field="created_to"
+    )
     scope = f"{created_from}|{created_to}|{status or ''}"
     if vendor_id or requester:
         index, key = (
