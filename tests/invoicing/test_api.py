@@ -9,7 +9,6 @@ from django.test import Client
 from accounts.services import api_token_create
 from audit.selectors import audit_history
 from invoicing.selectors import invoice_get
-from purchasing.services import purchase_order_approve
 
 TODAY = dt.date.today().isoformat()
 INVOICES = "/api/v1/invoices"
@@ -40,13 +39,6 @@ def body(po, number="INV-1", pairs=(("10", "100.00"), ("5", "20.00")), **extra):
         ],
         **extra,
     }
-
-
-@pytest.fixture
-def approved_po(make_po, approver):
-    po = make_po()
-    purchase_order_approve(po_id=po.id, user=approver)
-    return po
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from invoicing.selectors import invoice_get, invoice_list
 from invoicing.services import invoice_create, invoice_reconcile
-from purchasing.services import purchase_order_approve
 
 TODAY = dt.date.today().isoformat()
 
@@ -17,13 +16,6 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def approved_po(make_po, approver):
-    po = make_po()
-    purchase_order_approve(po_id=po.id, user=approver)
-    return po
 
 
 def form_data(po, number, prices=("100.00", "20.00"), **extra):
