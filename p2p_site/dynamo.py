@@ -401,6 +401,14 @@ def decode_cursor(cursor: str | None, *, scope: str) -> dict[str, Any] | None:
     return key
 
 
+def all_of(*conditions):
+    """Return the conditions joined by AND (None when there are none)."""
+    joined = None
+    for condition in conditions:
+        joined = condition if joined is None else joined & condition
+    return joined
+
+
 @dataclass
 class Page(Generic[M]):
     items: list[M]

@@ -66,14 +66,11 @@ def purchase_order_list(
         if vendor_id and requester:
             filters.append(PurchaseOrder.requester == requester)
             scope += f"|{requester}"
-        condition = None
-        for part in filters:
-            condition = part if condition is None else condition & part
         return dynamo.query_page(
             index,
             key,
             range_key_condition=created,
-            filter_condition=condition,
+            filter_condition=dynamo.all_of(*filters),
             cursor=cursor,
             limit=limit,
             scope=scope,
