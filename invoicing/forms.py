@@ -50,8 +50,23 @@ class InvoiceFilterForm(forms.Form):
         choices=[("", "All statuses")]
         + [(s.value, s.value.capitalize()) for s in InvoiceStatus],
     )
+    vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
+    submitted_from = forms.DateField(
+        label="Entered from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    submitted_to = forms.DateField(
+        label="Entered to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     po = forms.CharField(required=False, widget=forms.HiddenInput)
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, vendor_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].choices = [("", "All vendors")] + list(vendor_choices)
 
 
 class POSearchForm(forms.Form):

@@ -22,43 +22,64 @@ from invoicing.forms import (
     VoidForm,
 )
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
-from p2p_site.errors import ApplicationError, Duplicate
-from p2p_site.forms import add_line_errors, formset_lines
+from p2p_site.errors import ApplicationError, Duplicate, ValidationFailed
+from p2p_site.forms import add_line_errors, add_service_errors, formset_lines
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
     purchase_order_list,
 )
+from vendors.selectors import vendor_choices
 
 
 def invoice_list_view(request, *, exceptions: bool = False):
     require_reader(request.user)
-    form = InvoiceFilterForm(request.GET or None)
+    form = InvoiceFilterForm(request.GET or None, vendor_choices=vendor_choices())
     filters = form.cleaned_data if form.is_valid() else {}
-    status = "rejected" if exceptions else (filters.get("status") or None)
-    page = invoice_list(
-        status=status,
-        po_id=filters.get("po") or None,
-        cursor=filters.get("cursor") or None,
-        limit=settings.PAGE_SIZE,
-    )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    next_query = None
-    if page.next_cursor:
-        query["cursor"] = page.next_cursor
-        next_query = query.urlencode()
+    invoices, next_query, http_status = [], None, 200
+    if form.errors:
+        http_status = 400  # a list under other filters than those asked misleads
+    else:
+        try:
+            page = invoice_list(
+                status="rejected" if exceptions else (filters.get("status") or None),
+                po_id=filters.get("po") or None,
+                vendor_id=filters.get("vendor") or None,
+                submitted_from=filters.get("submitted_from"),
+                submitted_to=filters.get("submitted_to"),
+                cursor=filters.get("cursor") or None,
+                limit=settings.PAGE_SIZE,
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+            http_status = 400
+        else:
+            invoices, next_query = page.items, _next_page_query(request, page)
     return render(
         request,
         "invoicing/invoice_list.html",
         {
             "form": form,
-            "invoices": page.items,
+            "invoices": invoices,
             "next_query": next_query,
             "exceptions": exceptions,
-            "filtered": bool(status or filters.get("po")),
+            "filtered": bool(form.errors)
+            or any(
+                filters.get(name)
+                for name in ("status", "po", "vendor", "submitted_from", "submitted_to")
+            ),
         },
+        status=http_status,
     )
+
+
+def _next_page_query(request, page) -> str | None:
+    """The query string of the next page: the same filters, the next cursor."""
+    if not page.next_cursor:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return query.urlencode()
 
 
 def invoice_detail_view(request, invoice_id):
