@@ -76,6 +76,15 @@ class POSearchForm(forms.Form):
     )  # fmt: skip
 
 
+class POVendorForm(forms.Form):
+    vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, vendor_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].choices = [("", "Choose a vendor")] + list(vendor_choices)
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -19,6 +19,7 @@ from invoicing.forms import (
     InvoiceForm,
     InvoiceLineFormSet,
     POSearchForm,
+    POVendorForm,
     VoidForm,
 )
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
@@ -28,6 +29,7 @@ from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
     purchase_order_list,
+    purchase_orders_invoiceable,
 )
 from vendors.selectors import vendor_choices
 
@@ -168,24 +170,34 @@ def invoice_create_view(request):
 
 def _choose_po(request):
     search = POSearchForm(request.GET or None)
-    found = None
     if search.is_valid() and search.cleaned_data["q"]:
         found = purchase_order_get_by_number(po_number=search.cleaned_data["q"])
         if found:
             return redirect(f"{reverse('invoicing:create')}?po={found.id}")
-    recent = (
-        purchase_order_list(status="approved", limit=20).items
-        + purchase_order_list(status="sent", limit=20).items
-    )
-    return render(
-        request,
-        "invoicing/invoice_choose_po.html",
-        {
-            "search": search,
-            "not_found": search.is_valid() and search.cleaned_data["q"],
-            "recent": recent,
-        },
-    )
+    by_vendor = POVendorForm(request.GET or None, vendor_choices=vendor_choices())
+    vendor_id = by_vendor.cleaned_data["vendor"] if by_vendor.is_valid() else None
+    context = {
+        "search": search,
+        "not_found": search.is_valid() and search.cleaned_data["q"],
+        "by_vendor": by_vendor,
+    }
+    if vendor_id:
+        page = purchase_orders_invoiceable(
+            vendor_id=vendor_id,
+            cursor=by_vendor.cleaned_data["cursor"] or None,
+            limit=settings.PAGE_SIZE,
+        )
+        context.update(
+            vendor_name=dict(by_vendor.fields["vendor"].choices)[vendor_id],
+            vendor_pos=page.items,
+            next_query=_next_page_query(request, page),
+        )
+    else:
+        context["recent"] = (
+            purchase_order_list(status="approved", limit=20).items
+            + purchase_order_list(status="sent", limit=20).items
+        )
+    return render(request, "invoicing/invoice_choose_po.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,7 +8,13 @@ from accounts.selectors import approval_limit_get
 from p2p_site import dynamo
 from p2p_site.errors import ApplicationError, NotFound, PermissionDenied
 from purchasing import rules
-from purchasing.models import LISTING, RECEIVABLE_STATUSES, POStatus, PurchaseOrder
+from purchasing.models import (
+    INVOICEABLE_STATUSES,
+    LISTING,
+    RECEIVABLE_STATUSES,
+    POStatus,
+    PurchaseOrder,
+)
 
 
 def purchase_order_get(*, po_id: str) -> PurchaseOrder | None:
@@ -91,6 +97,22 @@ def purchase_order_list(
         cursor=cursor,
         limit=limit,
         scope=scope,
+    )
+
+
+def purchase_orders_invoiceable(
+    *, vendor_id: str, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """Return the vendor's approved and sent POs, newest first: those invoices bill."""
+    return dynamo.query_page(
+        PurchaseOrder.vendor_index,
+        vendor_id,
+        filter_condition=PurchaseOrder.status.is_in(
+            *sorted(status.value for status in INVOICEABLE_STATUSES)
+        ),
+        cursor=cursor,
+        limit=limit,
+        scope="invoiceable",
     )
 
 

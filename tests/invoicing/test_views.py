@@ -10,6 +10,13 @@ from django.urls import reverse
 
 from invoicing.selectors import invoice_get, invoice_list
 from invoicing.services import invoice_create, invoice_reconcile
+from purchasing.services import (
+    purchase_order_approve,
+    purchase_order_cancel,
+    purchase_order_send,
+)
+from tests.conftest import VALID_VENDOR
+from vendors.services import vendor_create
 
 TODAY = dt.date.today().isoformat()
 
@@ -305,3 +312,61 @@ def test_bad_filter_shows_an_error_beside_the_field_and_no_list(
     assert re.search(rf'id="id_{field}_error"><li>{re.escape(message)}', html)
     assert listed_numbers(html) == []
     assert "No invoice matches these filters" not in html
+
+
+# --- Entering an invoice: choosing the PO by vendor ------------------------
+
+
+def test_po_picker_lists_the_vendors_approved_and_sent_pos_with_entry_links(
+    clerk, requester, approver, make_po, other_po, active_vendor
+):
+    approved = make_po()
+    purchase_order_approve(po_id=approved.id, user=approver)
+    sent = make_po()
+    purchase_order_approve(po_id=sent.id, user=approver)
+    purchase_order_send(po_id=sent.id, user=requester)
+    pending = make_po()
+    cancelled = make_po()
+    purchase_order_cancel(po_id=cancelled.id, user=requester, reason="Not needed")
+    client = logged_in(clerk)
+
+    html = client.get(
+        reverse("invoicing:create"), {"vendor": active_vendor.id}
+    ).content.decode()
+
+    links = re.findall(
+        r'href="/invoices/new/\?po=([^"]+)">Enter invoice for this PO', html
+    )
+    assert links == [sent.id, approved.id]
+    assert sent.po_number in html and approved.po_number in html
+    for absent in (pending, cancelled, other_po):
+        assert absent.po_number not in html
+    assert "EUR" in html and "1,100.00" in html
+    form = client.get(f"{reverse('invoicing:create')}?po={links[0]}").content.decode()
+    assert f"Invoice against {sent.po_number}" in form
+
+
+def test_vendor_without_an_invoiceable_po_is_told_what_to_do(
+    clerk, make_po, other_vendor, other_po, active_vendor
+):
+    make_po()  # pending: not invoiceable
+    client = logged_in(clerk)
+
+    acme = client.get(reverse("invoicing:create"), {"vendor": active_vendor.id})
+    fresh = vendor_create(
+        user=clerk,
+        fields={**VALID_VENDOR, "name": "<b>New & Co</b>", "status": "active"},
+    )
+    no_pos = client.get(reverse("invoicing:create"), {"vendor": fresh.id})
+
+    assert (
+        "Acme Supplies GmbH has no approved or sent purchase order to invoice"
+        in acme.content.decode()
+    )
+    assert "Enter invoice for this PO" not in acme.content.decode()
+    html = no_pos.content.decode()
+    assert (
+        "&lt;b&gt;New &amp; Co&lt;/b&gt; has no approved or sent purchase order" in html
+    )
+    assert "<b>New" not in html
+    assert "ask the requester to raise the PO" in html
