@@ -3,7 +3,7 @@
 from django import forms
 
 from invoicing.models import InvoiceStatus
-from p2p_site.forms import PricedLineForm, line_formset
+from p2p_site.forms import PricedLineForm, date_filter_field, line_formset
 
 
 class InvoiceForm(forms.Form):
@@ -51,16 +51,8 @@ class InvoiceFilterForm(forms.Form):
         + [(s.value, s.value.capitalize()) for s in InvoiceStatus],
     )
     vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
-    submitted_from = forms.DateField(
-        label="Entered from",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    submitted_to = forms.DateField(
-        label="Entered to",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    submitted_from = date_filter_field("Entered from")
+    submitted_to = date_filter_field("Entered to")
     po = forms.CharField(required=False, widget=forms.HiddenInput)
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
 
