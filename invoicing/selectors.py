@@ -1,5 +1,6 @@
 """Reads of invoices, always by key or through an index."""
 
+import datetime as dt
 from collections.abc import Iterator
 
 from invoicing.models import AWAITING, LISTING, Invoice
@@ -53,33 +54,43 @@ def invoice_list(
     status: str | None = None,
     po_id: str | None = None,
     vendor_id: str | None = None,
+    submitted_from: dt.date | None = None,
+    submitted_to: dt.date | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> dynamo.Page:
-    """Return a page of invoices, newest first, through the narrowest index."""
-    if po_id or vendor_id:
-        index, key = (
-            (Invoice.po_index, po_id) if po_id else (Invoice.vendor_index, vendor_id)
-        )
-        condition = None
-        if status:
-            condition = Invoice.status == status
-        if po_id and vendor_id:
-            part = Invoice.vendor_id == vendor_id
-            condition = part if condition is None else condition & part
-        return dynamo.query_page(
-            index,
-            key,
-            filter_condition=condition,
-            cursor=cursor,
-            limit=limit,
-            scope=f"{status or ''}|{vendor_id or ''}",
-        )
-    if status:
-        return dynamo.query_page(
-            Invoice.status_index, status, cursor=cursor, limit=limit
-        )
-    return dynamo.query_page(Invoice.listing_index, LISTING, cursor=cursor, limit=limit)
+    """
+    Return a page of invoices, newest first, through the narrowest index.
+
+    PO, else vendor, else status picks the index and the other criteria filter
+    within it. Every index sorts by submission time, so a submitted-date range
+    is always a key condition, never a filter.
+    """
+    submitted = dynamo.days_between(
+        Invoice.submitted_at, submitted_from, submitted_to, to_field="submitted_to"
+    )
+    if po_id:
+        index, key = Invoice.po_index, po_id
+    elif vendor_id:
+        index, key = Invoice.vendor_index, vendor_id
+    elif status:
+        index, key = Invoice.status_index, status
+    else:
+        index, key = Invoice.listing_index, LISTING
+    filters = []
+    if status and (po_id or vendor_id):
+        filters.append(Invoice.status == status)
+    if vendor_id and po_id:
+        filters.append(Invoice.vendor_id == vendor_id)
+    return dynamo.query_page(
+        index,
+        key,
+        range_key_condition=submitted,
+        filter_condition=dynamo.all_of(*filters),
+        cursor=cursor,
+        limit=limit,
+        scope=f"{submitted_from}|{submitted_to}|{status or ''}|{vendor_id or ''}",
+    )
 
 
 def invoices_similar(*, invoice: Invoice) -> list[Invoice]:
