@@ -96,7 +96,9 @@ def _refusal_recorded(action: AuditAction):
                 return service(user=user, run_id=run_id, **kwargs)
             except ApplicationError as exc:
                 if not isinstance(exc, NotFound | StaleRecord):
-                    _refusal_save(action, run_id or "new", user, exc)
+                    # A refused build has no run: it gets an id of its own.
+                    target = run_id or f"refused-build-{uuid.uuid4().hex[:12]}"
+                    _refusal_save(action, target, user, exc)
                 raise
 
         wrapper.__name__ = service.__name__
