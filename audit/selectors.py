@@ -1,6 +1,7 @@
 """Reads of the audit trail, always through an index."""
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -145,3 +146,15 @@ def audit_chains_verify(
             if progress:
                 progress(f"{entity_type} {entity_id}")
     return report
+
+
+def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, str]]:
+    """Every reconciliation's day and outcome since `since`, from the type index."""
+    for entry in AuditEntry.type_index.query(
+        "invoice",
+        range_key_condition=AuditEntry.timestamp >= since,
+        filter_condition=AuditEntry.action.is_in("RECONCILE", "BATCH_RECONCILE"),
+        attributes_to_get=["timestamp", "details", "entity_key", "id"],
+    ):
+        outcome = json.loads(entry.details_json).get("outcome")
+        yield entry.timestamp.date(), outcome

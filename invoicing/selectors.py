@@ -3,7 +3,9 @@
 import datetime as dt
 from collections.abc import Iterator
 
-from invoicing.models import AWAITING, LISTING, Invoice
+from django.utils import timezone
+
+from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 
@@ -102,3 +104,62 @@ def invoices_similar(*, invoice: Invoice) -> list[Invoice]:
         for other in Invoice.similar_index.query(invoice.similarity_key, limit=20)
         if other.id != invoice.id
     ]
+
+
+# What the dashboard's figures need of an invoice (amounts must come with
+# their currency: `Invoice.from_raw_data` rounds them to its minor unit).
+FIGURE_ATTRIBUTES = [
+    "id",
+    "vendor_name",
+    "currency",
+    "net_total",
+    "tax_amount",
+    "total_amount",
+    "due_date",
+    "submitted_at",
+    "status",
+]
+
+
+def invoices_entered_since(
+    *, statuses: tuple[str, ...], since: dt.datetime
+) -> Iterator[Invoice]:
+    """Invoices in these statuses entered since `since`, from the status index."""
+    for status in statuses:
+        yield from Invoice.status_index.query(
+            status,
+            range_key_condition=Invoice.submitted_at >= since,
+            attributes_to_get=FIGURE_ATTRIBUTES,
+        )
+
+
+def invoices_in_statuses(*, statuses: tuple[str, ...]) -> Iterator[Invoice]:
+    """Every invoice in these statuses, from the status index's partitions."""
+    for status in statuses:
+        yield from Invoice.status_index.query(
+            status, attributes_to_get=FIGURE_ATTRIBUTES
+        )
+
+
+def invoices_due_soon(*, until: dt.date, limit: int = 5) -> dynamo.Page:
+    """
+    Matched invoices due by `until`, or whose discount ends by then and is
+    still to be had, oldest entered first.
+    """
+    today = timezone.localdate().isoformat()
+    return dynamo.query_page(
+        Invoice.status_index,
+        "matched",
+        filter_condition=(Invoice.due_date <= until.isoformat())
+        | Invoice.discount_date.between(today, until.isoformat()),
+        limit=limit,
+        newest_first=False,
+        scope=f"due-soon|{until}",
+    )
+
+
+def invoice_statistics_get() -> InvoiceStatistics | None:
+    try:
+        return InvoiceStatistics.get(InvoiceStatistics.KEY)
+    except InvoiceStatistics.DoesNotExist:
+        return None
