@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from audit.models import AuditAction, AuditEntry, AuditType
+from audit.chain import GENESIS, entry_hash
+from audit.models import AuditAction, AuditChainHead, AuditEntry, AuditType
 from p2p_site import dynamo
 
 
@@ -111,5 +112,82 @@ def payment_run_entry(
 
 
 def audit_entry_add(transaction, entry: AuditEntry) -> None:
-    """Add the entry to the change's transaction; an existing entry is never overwritten."""
-    transaction.save(entry, condition=AuditEntry.id.does_not_exist())
+    """
+    Add the entry to the change's transaction, chained to its record's
+    previous entry (audit.chain); an existing entry is never overwritten.
+    """
+    audit_entries_add(transaction, [entry])
+
+
+def audit_heads_prefetch(transaction, entity_keys: list[str]) -> None:
+    """Read the chain heads of many records in one request, for a batch write."""
+    heads = _heads(transaction)
+    wanted = [
+        AuditChainHead.key(k) for k in dict.fromkeys(entity_keys) if k not in heads
+    ]
+    found = (
+        {
+            head.id: head
+            for head in AuditChainHead.batch_get(wanted, consistent_read=True)
+        }
+        if wanted
+        else {}
+    )
+    for key in dict.fromkeys(entity_keys):
+        heads.setdefault(key, found.get(AuditChainHead.key(key)))
+
+
+def audit_entries_add(transaction, entries: list[AuditEntry]) -> None:
+    """Add entries (of one or more records) to the transaction, each chained."""
+    heads = _heads(transaction)
+    missing = [e.entity_key for e in entries if e.entity_key not in heads]
+    if len(missing) == 1:
+        try:
+            heads[missing[0]] = AuditChainHead.get(
+                AuditChainHead.key(missing[0]), consistent_read=True
+            )
+        except AuditChainHead.DoesNotExist:
+            heads[missing[0]] = None
+    elif missing:
+        audit_heads_prefetch(transaction, missing)
+    moved = getattr(transaction, "_audit_heads_moved", set())
+    transaction._audit_heads_moved = moved
+    by_record: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_record.setdefault(entry.entity_key, []).append(entry)
+    for key, record_entries in by_record.items():
+        if key in moved:
+            raise ValueError(f"{key}'s chain already moves in this transaction.")
+        moved.add(key)
+        head = heads[key]
+        previous, length = (head.last_hash, head.length) if head else (GENESIS, 0)
+        for entry in record_entries:
+            length += 1
+            entry.seq, entry.prev_hash = length, previous
+            entry.entry_hash = previous = entry_hash(
+                entry, seq=length, prev_hash=entry.prev_hash
+            )
+            transaction.save(entry, condition=AuditEntry.id.does_not_exist())
+        if head is None:
+            transaction.save(
+                AuditChainHead(
+                    AuditChainHead.key(key), last_hash=previous, length=length
+                ),
+                condition=AuditChainHead.id.does_not_exist(),
+            )
+        else:
+            transaction.update(
+                AuditChainHead(head.id),
+                actions=[
+                    AuditChainHead.last_hash.set(previous),
+                    AuditChainHead.length.set(length),
+                ],
+                condition=AuditChainHead.length == head.length,
+            )
+
+
+def _heads(transaction) -> dict:
+    """Chain heads read for this transaction, by entity key (None: no chain yet)."""
+    if not hasattr(transaction, "_audit_heads"):
+        transaction._audit_heads = {}
+    return transaction._audit_heads

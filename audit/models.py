@@ -12,6 +12,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from p2p_site import dynamo
+from p2p_site.dynamo import IntegerAttribute
 
 
 class AuditType(StrEnum):
@@ -70,6 +71,31 @@ class UserIndex(GlobalSecondaryIndex):
     timestamp = UTCDateTimeAttribute(range_key=True)
 
 
+class EntityTypeIndex(GlobalSecondaryIndex):
+    """Every entry about one kind of record, newest first (audit browser, verify_audit)."""
+
+    class Meta:
+        index_name = "type-timestamp-index"
+        projection = AllProjection()
+
+    entity_type = UnicodeAttribute(hash_key=True)
+    timestamp = UTCDateTimeAttribute(range_key=True)
+
+
+class ListingIndex(GlobalSecondaryIndex):
+    """Every entry, newest first (the unfiltered audit browser)."""
+
+    class Meta:
+        index_name = "listing-timestamp-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    timestamp = UTCDateTimeAttribute(range_key=True)
+
+
+LISTING = "audit"
+
+
 @dynamo.register
 class AuditEntry(Model):
     Meta = dynamo.table_meta("AuditLogTable")
@@ -85,9 +111,17 @@ class AuditEntry(Model):
     timestamp = UTCDateTimeAttribute()
     # JSON text: amounts stay exact strings, and DynamoDB never turns them into floats.
     details_json = UnicodeAttribute(attr_name="details")
+    listing = UnicodeAttribute(default=LISTING)
+    # The record's hash chain (audit.chain): position, the previous entry's
+    # hash and this entry's. Entries written before chaining have none.
+    seq = IntegerAttribute(null=True)
+    prev_hash = UnicodeAttribute(null=True)
+    entry_hash = UnicodeAttribute(null=True)
 
     entity_index = EntityIndex()
     user_index = UserIndex()
+    type_index = EntityTypeIndex()
+    listing_index = ListingIndex()
 
     @property
     def details(self) -> dict:
@@ -113,6 +147,28 @@ class AuditEntry(Model):
             for k, v in details.items()
             if k not in ("before", "after") and v is not None
         ]
+
+
+class AuditChainHead(Model):
+    """
+    The last link of one record's hash chain, kept in AuditLogTable under
+    "chain#<entity_key>" and moved in the same transaction as each new entry,
+    conditioned on the link it read: the chain never forks, and removing its
+    last entries shows as a length the entries no longer reach.
+    """
+
+    Meta = dynamo.table_meta("AuditLogTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    last_hash = UnicodeAttribute()
+    length = IntegerAttribute()
+
+    @staticmethod
+    def key(entity_key: str) -> str:
+        return f"chain#{entity_key}"
+
+
+dynamo.register_view(AuditChainHead)
 
 
 def _display(value):

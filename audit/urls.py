@@ -5,6 +5,7 @@ from audit import views
 app_name = "audit"
 
 urlpatterns = [
+    path("", views.audit_browser_view, name="browser"),
     path(
         "<str:entity_type>/<str:entity_id>/",
         views.entity_history_view,

@@ -1,19 +1,63 @@
-"""Audit pages: one record's full history (kept after the record is deleted)."""
+"""Audit pages: the trail browser and one record's full history (kept after the record is deleted)."""
 
+from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import render
 
-from accounts.roles import require_reader
-from audit.selectors import audit_history, audit_history_export
+from accounts.roles import Role, require_reader, require_role
+from audit.forms import ENTITY_TYPES, AuditFilterForm
+from audit.selectors import (
+    audit_entry_list,
+    audit_history,
+    audit_history_export,
+)
 from p2p_site import exports
-from p2p_site.errors import NotFound
+from p2p_site.errors import ApplicationError, NotFound
+from p2p_site.forms import add_service_errors
 
-ENTITY_TYPES = {
-    "vendor": "Vendor",
-    "purchase_order": "Purchase order",
-    "invoice": "Invoice",
-    "payment_run": "Payment run",
-}
+
+def audit_browser_view(request):
+    """Every entry, filtered by record, user, action and dates (Auditor)."""
+    require_role(request.user, Role.AUDITOR, action="browse the audit trail")
+    form = AuditFilterForm(request.GET or None)
+    page, next_query, status = None, None, 200
+    if not request.GET or form.is_valid():
+        filters = form.cleaned_data if request.GET else {}
+        try:
+            page = audit_entry_list(
+                user=request.user,
+                entity_type=filters.get("entity_type") or None,
+                entity_id=(filters.get("entity_id") or "").strip() or None,
+                user_id=(filters.get("user_id") or "").strip() or None,
+                action=filters.get("action") or None,
+                date_from=filters.get("date_from"),
+                date_to=filters.get("date_to"),
+                cursor=filters.get("cursor") or None,
+                limit=settings.PAGE_SIZE,
+            )
+        except ApplicationError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            add_service_errors(form, exc)
+            status = 400
+    else:
+        status = 400
+    if page and page.next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = page.next_cursor
+        next_query = query.urlencode()
+    return render(
+        request,
+        "audit/audit_browser.html",
+        {
+            "form": form,
+            "page": page,
+            "next_query": next_query,
+            "filtered": any(v for k, v in request.GET.items() if k != "cursor"),
+            "entity_types": ENTITY_TYPES,
+        },
+        status=status,
+    )
 
 
 def _check_entity_type(entity_type: str) -> None:

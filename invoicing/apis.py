@@ -103,6 +103,12 @@ class InvoiceListQuery(Schema):
     status: InvoiceStatusName | None = None
     po_id: str | None = Field(default=None, max_length=100)
     vendor_id: str | None = Field(default=None, max_length=100)
+    submitted_from: dt.date | None = Field(
+        default=None, description="First day entered (YYYY-MM-DD), inclusive."
+    )
+    submitted_to: dt.date | None = Field(
+        default=None, description="Last day entered (YYYY-MM-DD), inclusive."
+    )
     cursor: str | None = Field(default=None, max_length=4000)
     limit: int = Field(default=50, ge=1, le=100)
 

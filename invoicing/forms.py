@@ -3,7 +3,7 @@
 from django import forms
 
 from invoicing.models import InvoiceStatus
-from p2p_site.forms import PricedLineForm, line_formset
+from p2p_site.forms import PricedLineForm, date_filter_field, line_formset
 
 
 class InvoiceForm(forms.Form):
@@ -50,8 +50,15 @@ class InvoiceFilterForm(forms.Form):
         choices=[("", "All statuses")]
         + [(s.value, s.value.capitalize()) for s in InvoiceStatus],
     )
+    vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
+    submitted_from = date_filter_field("Entered from")
+    submitted_to = date_filter_field("Entered to")
     po = forms.CharField(required=False, widget=forms.HiddenInput)
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, vendor_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].choices = [("", "All vendors")] + list(vendor_choices)
 
 
 class POSearchForm(forms.Form):
@@ -59,6 +66,15 @@ class POSearchForm(forms.Form):
         label="PO number", max_length=40, required=False,
         widget=forms.TextInput(attrs={"placeholder": "PO-2026-000123", "autofocus": True}),
     )  # fmt: skip
+
+
+class POVendorForm(forms.Form):
+    vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, vendor_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].choices = [("", "Choose a vendor")] + list(vendor_choices)
 
 
 class VoidForm(forms.Form):

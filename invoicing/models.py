@@ -209,3 +209,27 @@ class InvoiceNumberGuard(Model):
 
 
 dynamo.register_view(InvoiceNumberGuard)
+
+
+class InvoiceStatistics(Model):
+    """
+    The dashboard's figures about invoices, computed from the indexes by
+    `dashboard_refresh` and kept as one item in InvoicesTable, so the
+    dashboard reads one item instead of thousands of invoices.
+    """
+
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)  # "statistics#dashboard"
+    figures_json = UnicodeAttribute()
+    computed_at = UTCDateTimeAttribute()
+    computed_in_ms = IntegerAttribute()
+
+    KEY = "statistics#dashboard"
+
+    @property
+    def figures(self) -> dict:
+        return json.loads(self.figures_json)
+
+
+dynamo.register_view(InvoiceStatistics)

@@ -1,8 +1,11 @@
 """Reads of invoices, always by key or through an index."""
 
+import datetime as dt
 from collections.abc import Iterator
 
-from invoicing.models import AWAITING, LISTING, Invoice
+from django.utils import timezone
+
+from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 from p2p_site.exports import Export, every_item
@@ -54,38 +57,62 @@ def invoice_list(
     status: str | None = None,
     po_id: str | None = None,
     vendor_id: str | None = None,
+    submitted_from: dt.date | None = None,
+    submitted_to: dt.date | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> dynamo.Page:
-    """Return a page of invoices, newest first, through the narrowest index."""
-    if po_id or vendor_id:
-        index, key = (
-            (Invoice.po_index, po_id) if po_id else (Invoice.vendor_index, vendor_id)
-        )
-        condition = None
-        if status:
-            condition = Invoice.status == status
-        if po_id and vendor_id:
-            part = Invoice.vendor_id == vendor_id
-            condition = part if condition is None else condition & part
-        return dynamo.query_page(
-            index,
-            key,
-            filter_condition=condition,
-            cursor=cursor,
-            limit=limit,
-            scope=f"{status or ''}|{vendor_id or ''}",
-        )
-    if status:
-        return dynamo.query_page(
-            Invoice.status_index, status, cursor=cursor, limit=limit
-        )
-    return dynamo.query_page(Invoice.listing_index, LISTING, cursor=cursor, limit=limit)
+    """
+    Return a page of invoices, newest first, through the narrowest index.
+
+    PO, else vendor, else status picks the index and the other criteria filter
+    within it. Every index sorts by submission time, so a submitted-date range
+    is always a key condition, never a filter.
+    """
+    submitted = dynamo.days_between(
+        Invoice.submitted_at, submitted_from, submitted_to, to_field="submitted_to"
+    )
+    if po_id:
+        index, key = Invoice.po_index, po_id
+    elif vendor_id:
+        index, key = Invoice.vendor_index, vendor_id
+    elif status:
+        index, key = Invoice.status_index, status
+    else:
+        index, key = Invoice.listing_index, LISTING
+    filters = []
+    if status and (po_id or vendor_id):
+        filters.append(Invoice.status == status)
+    if vendor_id and po_id:
+        filters.append(Invoice.vendor_id == vendor_id)
+    return dynamo.query_page(
+        index,
+        key,
+        range_key_condition=submitted,
+        filter_condition=dynamo.all_of(*filters),
+        cursor=cursor,
+        limit=limit,
+        scope=f"{submitted_from}|{submitted_to}|{status or ''}|{vendor_id or ''}",
+    )
 
 
-def invoice_export(*, status: str | None = None, po_id: str | None = None) -> Export:
+def invoice_export(
+    *,
+    status: str | None = None,
+    po_id: str | None = None,
+    vendor_id: str | None = None,
+    submitted_from: dt.date | None = None,
+    submitted_to: dt.date | None = None,
+) -> Export:
     """Return every invoice the list shows with these filters, for download."""
-    invoices = every_item(invoice_list, status=status, po_id=po_id)
+    invoices = every_item(
+        invoice_list,
+        status=status,
+        po_id=po_id,
+        vendor_id=vendor_id,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+    )
     return Export(
         name="invoices",
         header=[
@@ -114,3 +141,62 @@ def invoices_similar(*, invoice: Invoice) -> list[Invoice]:
         for other in Invoice.similar_index.query(invoice.similarity_key, limit=20)
         if other.id != invoice.id
     ]
+
+
+# What the dashboard's figures need of an invoice (amounts must come with
+# their currency: `Invoice.from_raw_data` rounds them to its minor unit).
+FIGURE_ATTRIBUTES = [
+    "id",
+    "vendor_name",
+    "currency",
+    "net_total",
+    "tax_amount",
+    "total_amount",
+    "due_date",
+    "submitted_at",
+    "status",
+]
+
+
+def invoices_entered_since(
+    *, statuses: tuple[str, ...], since: dt.datetime
+) -> Iterator[Invoice]:
+    """Invoices in these statuses entered since `since`, from the status index."""
+    for status in statuses:
+        yield from Invoice.status_index.query(
+            status,
+            range_key_condition=Invoice.submitted_at >= since,
+            attributes_to_get=FIGURE_ATTRIBUTES,
+        )
+
+
+def invoices_in_statuses(*, statuses: tuple[str, ...]) -> Iterator[Invoice]:
+    """Every invoice in these statuses, from the status index's partitions."""
+    for status in statuses:
+        yield from Invoice.status_index.query(
+            status, attributes_to_get=FIGURE_ATTRIBUTES
+        )
+
+
+def invoices_due_soon(*, until: dt.date, limit: int = 5) -> dynamo.Page:
+    """
+    Matched invoices due by `until`, or whose discount ends by then and is
+    still to be had, oldest entered first.
+    """
+    today = timezone.localdate().isoformat()
+    return dynamo.query_page(
+        Invoice.status_index,
+        "matched",
+        filter_condition=(Invoice.due_date <= until.isoformat())
+        | Invoice.discount_date.between(today, until.isoformat()),
+        limit=limit,
+        newest_first=False,
+        scope=f"due-soon|{until}",
+    )
+
+
+def invoice_statistics_get() -> InvoiceStatistics | None:
+    try:
+        return InvoiceStatistics.get(InvoiceStatistics.KEY)
+    except InvoiceStatistics.DoesNotExist:
+        return None

@@ -17,7 +17,14 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.roles import Role, require_role
-from audit.entries import actor_id, audit_entry_add, changed_fields, invoice_entry
+from audit.entries import (
+    actor_id,
+    audit_entry_add,
+    audit_heads_prefetch,
+    changed_fields,
+    entity_key,
+    invoice_entry,
+)
 from audit.models import AuditAction
 from invoicing import matching
 from invoicing.attachments import attachment_discard, attachment_store
@@ -529,6 +536,9 @@ def invoices_reconcile_batch(
         return reports
     try:
         with dynamo.write_transaction() as transaction:
+            audit_heads_prefetch(
+                transaction, [entity_key("invoice", w[0].id) for w in writes]
+            )
             updates = [
                 _record_add(transaction, *write, JOB_USER, AuditAction.BATCH_RECONCILE)
                 for write in writes

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,9 +19,9 @@ from invoicing.forms import (
     InvoiceForm,
     InvoiceLineFormSet,
     POSearchForm,
+    POVendorForm,
     VoidForm,
 )
-from invoicing.models import InvoiceStatus
 from invoicing.selectors import (
     invoice_export,
     invoice_get_or_404,
@@ -29,22 +29,27 @@ from invoicing.selectors import (
     invoices_similar,
 )
 from p2p_site import exports
-from p2p_site.errors import ApplicationError, Duplicate
-from p2p_site.forms import add_line_errors, formset_lines
+from p2p_site.errors import ApplicationError, Duplicate, ValidationFailed
+from p2p_site.forms import add_line_errors, add_service_errors, formset_lines
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
     purchase_order_list,
+    purchase_orders_invoiceable,
 )
+from vendors.selectors import vendor_choices
 
 
 def _list_filters(request) -> tuple[InvoiceFilterForm, dict, dict]:
     """The list's filter form, its cleaned values, and the selector's filters."""
-    form = InvoiceFilterForm(request.GET or None)
+    form = InvoiceFilterForm(request.GET or None, vendor_choices=vendor_choices())
     filters = form.cleaned_data if form.is_valid() else {}
     selection = {
         "status": filters.get("status") or None,
         "po_id": filters.get("po") or None,
+        "vendor_id": filters.get("vendor") or None,
+        "submitted_from": filters.get("submitted_from"),
+        "submitted_to": filters.get("submitted_to"),
     }
     return form, filters, selection
 
@@ -53,32 +58,51 @@ def invoice_list_view(request, *, exceptions: bool = False):
     require_reader(request.user)
     form, filters, selection = _list_filters(request)
     if exceptions:
-        selection = {"status": InvoiceStatus.REJECTED.value, "po_id": None}
-    status = selection["status"]
-    page = invoice_list(
-        **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
-    )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    next_query = None
-    if page.next_cursor:
-        query["cursor"] = page.next_cursor
-        next_query = query.urlencode()
+        selection["status"] = "rejected"
+    invoices, next_query, http_status = [], None, 200
+    if form.errors:
+        http_status = 400  # a list under other filters than those asked misleads
+    else:
+        try:
+            page = invoice_list(
+                **selection,
+                cursor=filters.get("cursor") or None,
+                limit=settings.PAGE_SIZE,
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+            http_status = 400
+        else:
+            invoices, next_query = page.items, _next_page_query(request, page)
+    export_query = request.GET.copy()
+    if exceptions:
+        export_query["status"] = "rejected"
     return render(
         request,
         "invoicing/invoice_list.html",
         {
             "form": form,
-            "invoices": page.items,
+            "invoices": invoices,
             "next_query": next_query,
             "exceptions": exceptions,
-            "filtered": bool(status or filters.get("po")),
-            "export_links": exports.export_links(
-                "invoicing:list-export",
-                QueryDict(f"status={status}") if exceptions else request.GET,
+            "filtered": bool(form.errors)
+            or any(
+                filters.get(name)
+                for name in ("status", "po", "vendor", "submitted_from", "submitted_to")
             ),
+            "export_links": exports.export_links("invoicing:list-export", export_query),
         },
+        status=http_status,
     )
+
+
+def _next_page_query(request, page) -> str | None:
+    """The query string of the next page: the same filters, the next cursor."""
+    if not page.next_cursor:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return query.urlencode()
 
 
 def invoice_list_export_view(request, fmt):
@@ -173,24 +197,34 @@ def invoice_create_view(request):
 
 def _choose_po(request):
     search = POSearchForm(request.GET or None)
-    found = None
     if search.is_valid() and search.cleaned_data["q"]:
         found = purchase_order_get_by_number(po_number=search.cleaned_data["q"])
         if found:
             return redirect(f"{reverse('invoicing:create')}?po={found.id}")
-    recent = (
-        purchase_order_list(status="approved", limit=20).items
-        + purchase_order_list(status="sent", limit=20).items
-    )
-    return render(
-        request,
-        "invoicing/invoice_choose_po.html",
-        {
-            "search": search,
-            "not_found": search.is_valid() and search.cleaned_data["q"],
-            "recent": recent,
-        },
-    )
+    by_vendor = POVendorForm(request.GET or None, vendor_choices=vendor_choices())
+    vendor_id = by_vendor.cleaned_data["vendor"] if by_vendor.is_valid() else None
+    context = {
+        "search": search,
+        "not_found": search.is_valid() and search.cleaned_data["q"],
+        "by_vendor": by_vendor,
+    }
+    if vendor_id:
+        page = purchase_orders_invoiceable(
+            vendor_id=vendor_id,
+            cursor=by_vendor.cleaned_data["cursor"] or None,
+            limit=settings.PAGE_SIZE,
+        )
+        context.update(
+            vendor_name=dict(by_vendor.fields["vendor"].choices)[vendor_id],
+            vendor_pos=page.items,
+            next_query=_next_page_query(request, page),
+        )
+    else:
+        context["recent"] = (
+            purchase_order_list(status="approved", limit=20).items
+            + purchase_order_list(status="sent", limit=20).items
+        )
+    return render(request, "invoicing/invoice_choose_po.html", context)
 
 
 @require_http_methods(["GET", "POST"])

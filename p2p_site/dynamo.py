@@ -25,6 +25,7 @@ from botocore.exceptions import (
 )
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 from pynamodb.attributes import Attribute
 from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER, PAY_PER_REQUEST_BILLING_MODE
@@ -349,6 +350,31 @@ def write_transaction(
 
 # --- Pagination -----------------------------------------------------------
 
+
+def days_between(attribute, first: dt.date | None, last: dt.date | None, *, to_field):
+    """
+    Return a range key condition on a datetime attribute covering whole days
+    `first` to `last` (either may be open) in the current time zone, or None.
+
+    Days are those of the current time zone, as pages show dates in it. A
+    range ending before it starts is refused, naming `to_field`: DynamoDB
+    would answer a reversed BETWEEN with an error, not an empty list.
+    """
+    if first and last and first > last:
+        message = "The end date is before the start date."
+        raise ValidationFailed(message, {to_field: message})
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
+    end = dt.datetime.combine(last, dt.time.max, tzinfo=zone) if last else None
+    if start and end:
+        return attribute.between(start, end)
+    if start:
+        return attribute >= start
+    if end:
+        return attribute <= end
+    return None
+
+
 _CURSOR_SALT = "p2p.pagination-cursor"
 
 
@@ -373,6 +399,14 @@ def decode_cursor(cursor: str | None, *, scope: str) -> dict[str, Any] | None:
     if not isinstance(key, dict):
         raise InvalidCursor()
     return key
+
+
+def all_of(*conditions):
+    """Return the conditions joined by AND (None when there are none)."""
+    joined = None
+    for condition in conditions:
+        joined = condition if joined is None else joined & condition
+    return joined
 
 
 @dataclass

@@ -25,6 +25,13 @@ class PricedLineForm(forms.Form):
     )
 
 
+def date_filter_field(label: str) -> forms.DateField:
+    """An optional date filtering a list, entered with the browser's date picker."""
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 def line_formset(form_class=PricedLineForm):
     """A formset of lines: rows removable without JavaScript, up to 1,000 posted."""
     return forms.formset_factory(

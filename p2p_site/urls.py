@@ -2,11 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from dashboard import views as dashboard_views
 from p2p_site import views
 from p2p_site.api import api
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard_views.dashboard_view, name="home"),
+    path(
+        "dashboard/refresh",
+        dashboard_views.dashboard_refresh_view,
+        name="dashboard-refresh",
+    ),
     path("health", views.health, name="health"),
     path("docs", views.api_docs, name="api-docs"),
     path("api/v1/", api.urls),

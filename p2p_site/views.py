@@ -1,20 +1,15 @@
-"""Site-wide pages: home, health check and API docs."""
+"""Site-wide pages: health check and API docs."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection as sql_connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from ninja.openapi.views import openapi_view
 
 from p2p_site import dynamo
 from p2p_site.api import api
-
-
-def home(request):
-    return redirect("vendors:list")
 
 
 @login_not_required

@@ -23,7 +23,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from accounts.roles import Role, require_role
-from audit.entries import actor_id, audit_entry_add, payment_run_entry
+from audit.entries import (
+    actor_id,
+    audit_entry_add,
+    audit_heads_prefetch,
+    entity_key,
+    payment_run_entry,
+)
 from audit.models import AuditAction
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_get_many
@@ -60,9 +66,10 @@ from payments.selectors import (
 )
 from vendors.selectors import vendors_get_many
 
-# Two items per invoice (the invoice and its audit entry) plus the run, its
-# audit entry and the idempotency record stay within DynamoDB's 100 items.
-CHUNK_INVOICES = 45
+# Three items per invoice (the invoice, its audit entry and that entry's
+# chain head) plus the run, its entry, its chain head and the idempotency
+# record stay within DynamoDB's 100 items per transaction.
+CHUNK_INVOICES = 30
 MAX_ATTEMPTS = 6
 MAX_DAYS_AHEAD = 366
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
@@ -89,7 +96,9 @@ def _refusal_recorded(action: AuditAction):
                 return service(user=user, run_id=run_id, **kwargs)
             except ApplicationError as exc:
                 if not isinstance(exc, NotFound | StaleRecord):
-                    _refusal_save(action, run_id or "new", user, exc)
+                    # A refused build has no run: it gets an id of its own.
+                    target = run_id or f"refused-build-{uuid.uuid4().hex[:12]}"
+                    _refusal_save(action, target, user, exc)
                 raise
 
         wrapper.__name__ = service.__name__
@@ -107,7 +116,8 @@ def _refusal_save(action: AuditAction, run_id: str, user, exc: ApplicationError)
         details={"attempted": str(action), "reason": exc.message},
     )
     try:
-        entry.save(condition=type(entry).id.does_not_exist())
+        with dynamo.write_transaction() as transaction:
+            audit_entry_add(transaction, entry)
     except Exception:  # noqa: BLE001 - the refusal itself must still reach the user
         pass
 
@@ -356,6 +366,7 @@ def _write_chunk(
         numbers = [i.invoice.invoice_number for i in chunk]
         try:
             with dynamo.write_transaction() as transaction:
+                _heads_prefetch(transaction, run, [i.invoice for i in chunk])
                 if not saved:
                     run.payments, run.invoice_count = payments, count
                     transaction.save(run, condition=PaymentRun.id.does_not_exist())
@@ -422,6 +433,15 @@ def _write_chunk(
         builder.included += chunk
         return True
     raise StaleRecord("Invoices kept changing while the run was built; try again.")
+
+
+def _heads_prefetch(transaction, run: PaymentRun, invoices: list[Invoice]) -> None:
+    """One read for the audit chains of the run and every invoice it moves."""
+    audit_heads_prefetch(
+        transaction,
+        [entity_key("payment_run", run.id)]
+        + [entity_key("invoice", invoice.id) for invoice in invoices],
+    )
 
 
 def _still_matched(chunk: list[ProposedInvoice], builder) -> list[ProposedInvoice]:
@@ -742,6 +762,7 @@ def _finish(
             for start in range(0, max(len(invoices), 1), CHUNK_INVOICES):
                 chunk = invoices[start : start + CHUNK_INVOICES]
                 with dynamo.write_transaction() as transaction:
+                    _heads_prefetch(transaction, run, chunk)
                     if first:
                         transaction.update(
                             run,

@@ -5,7 +5,7 @@ Purchase order forms. They shape browser input only; the rules live in
 
 from django import forms
 
-from p2p_site.forms import line_formset
+from p2p_site.forms import date_filter_field, line_formset
 from p2p_site.money import CURRENCY_CHOICES
 from purchasing.models import MatchType, POStatus
 
@@ -63,16 +63,8 @@ class PurchaseOrderFilterForm(forms.Form):
     )
     vendor = forms.CharField(required=False, widget=forms.HiddenInput)
     mine = forms.BooleanField(label="Raised by me", required=False)
-    created_from = forms.DateField(
-        label="Created from",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    created_to = forms.DateField(
-        label="Created to",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    created_from = date_filter_field("Created from")
+    created_to = date_filter_field("Created to")
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):

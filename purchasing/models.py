@@ -38,6 +38,8 @@ PO_TRANSITIONS: dict[POStatus, set[POStatus]] = {
 
 # Goods may be received only while the order is live at the vendor.
 RECEIVABLE_STATUSES = {POStatus.APPROVED, POStatus.SENT}
+# Invoices match only these (domain.md, PO_NOT_APPROVED); the PO picker offers them.
+INVOICEABLE_STATUSES = {POStatus.APPROVED, POStatus.SENT}
 
 
 class MatchType(StrEnum):

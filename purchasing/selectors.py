@@ -9,7 +9,13 @@ from p2p_site import dynamo
 from p2p_site.errors import ApplicationError, NotFound, PermissionDenied
 from p2p_site.exports import Export, every_item
 from purchasing import rules
-from purchasing.models import LISTING, RECEIVABLE_STATUSES, POStatus, PurchaseOrder
+from purchasing.models import (
+    INVOICEABLE_STATUSES,
+    LISTING,
+    RECEIVABLE_STATUSES,
+    POStatus,
+    PurchaseOrder,
+)
 
 
 def purchase_order_get(*, po_id: str) -> PurchaseOrder | None:
@@ -34,26 +40,6 @@ def purchase_order_get_by_number(*, po_number: str) -> PurchaseOrder | None:
     return None
 
 
-def _created_between(created_from: dt.date | None, created_to: dt.date | None):
-    start = (
-        dt.datetime.combine(created_from, dt.time.min, tzinfo=dt.UTC)
-        if created_from
-        else None
-    )
-    end = (
-        dt.datetime.combine(created_to, dt.time.max, tzinfo=dt.UTC)
-        if created_to
-        else None
-    )
-    if start and end:
-        return PurchaseOrder.created_at.between(start, end)
-    if start:
-        return PurchaseOrder.created_at >= start
-    if end:
-        return PurchaseOrder.created_at <= end
-    return None
-
-
 def purchase_order_list(
     *,
     status: str | None = None,
@@ -71,7 +57,9 @@ def purchase_order_list(
     otherwise the status index, or the all-POs index. A date range is always
     a key condition on the creation time, never a filter.
     """
-    created = _created_between(created_from, created_to)
+    created = dynamo.days_between(
+        PurchaseOrder.created_at, created_from, created_to, to_field="created_to"
+    )
     scope = f"{created_from}|{created_to}|{status or ''}"
     if vendor_id or requester:
         index, key = (
@@ -85,14 +73,11 @@ def purchase_order_list(
         if vendor_id and requester:
             filters.append(PurchaseOrder.requester == requester)
             scope += f"|{requester}"
-        condition = None
-        for part in filters:
-            condition = part if condition is None else condition & part
         return dynamo.query_page(
             index,
             key,
             range_key_condition=created,
-            filter_condition=condition,
+            filter_condition=dynamo.all_of(*filters),
             cursor=cursor,
             limit=limit,
             scope=scope,
@@ -150,6 +135,22 @@ def purchase_order_export(
             for po in pos
         ),
     )  # fmt: skip
+
+
+def purchase_orders_invoiceable(
+    *, vendor_id: str, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """Return the vendor's approved and sent POs, newest first: those invoices bill."""
+    return dynamo.query_page(
+        PurchaseOrder.vendor_index,
+        vendor_id,
+        filter_condition=PurchaseOrder.status.is_in(
+            *sorted(status.value for status in INVOICEABLE_STATUSES)
+        ),
+        cursor=cursor,
+        limit=limit,
+        scope="invoiceable",
+    )
 
 
 def purchase_orders_awaiting_approval(

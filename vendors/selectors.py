@@ -126,3 +126,20 @@ def vendor_choices_active(*, limit: int = 500) -> list[tuple[str, str]]:
     return sorted(
         ((v.id, v.name) for v in page.items), key=lambda choice: choice[1].casefold()
     )
+
+
+def vendor_choices(*, limit: int = 500) -> list[tuple[str, str]]:
+    """
+    Return (id, label) of every vendor by name, its status beside any not active.
+
+    For finding POs and invoices: an inactive or suspended vendor's still need
+    finding, and a vendor without any is better listed with an empty result
+    than missing from the list.
+    """
+    page = dynamo.query_page(
+        Vendor.name_index, LISTING, limit=limit, newest_first=False
+    )
+    return [
+        (v.id, v.name if v.status == "active" else f"{v.name} ({v.status})")
+        for v in page.items
+    ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "purchasing",
     "invoicing",
     "payments",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,6 @@ from django.test import Client
 from accounts.services import api_token_create
 from audit.selectors import audit_history
 from invoicing.selectors import invoice_get
-from purchasing.services import purchase_order_approve
 
 TODAY = dt.date.today().isoformat()
 INVOICES = "/api/v1/invoices"
@@ -40,13 +39,6 @@ def body(po, number="INV-1", pairs=(("10", "100.00"), ("5", "20.00")), **extra):
         ],
         **extra,
     }
-
-
-@pytest.fixture
-def approved_po(make_po, approver):
-    po = make_po()
-    purchase_order_approve(po_id=po.id, user=approver)
-    return po
 
 
 @pytest.mark.parametrize(
@@ -190,3 +182,76 @@ def test_same_vendor_date_and_total_under_another_number_is_flagged(clerk, appro
     page.force_login(clerk)
     html = page.get(f"/invoices/{second.json()['id']}/").content.decode()
     assert "Possible duplicate:" in html and "INV-100" in html
+
+
+def numbers(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [item["invoice_number"] for item in response.json()["items"]]
+
+
+def test_list_filters_by_vendor_and_entered_date_range(
+    clerk, dated_invoices, active_vendor, other_vendor
+):
+    headers = bearer(clerk)
+
+    def listed(**params):
+        return numbers(Client().get(INVOICES, params, **headers))
+
+    assert listed(vendor_id=active_vendor.id) == ["ACME-MAR", "ACME-FEB", "ACME-JAN"]
+    assert listed(vendor_id=other_vendor.id) == ["GLOBEX-FEB"]
+    assert sorted(listed(submitted_from="2026-02-01", submitted_to="2026-02-28")) == [
+        "ACME-FEB",
+        "GLOBEX-FEB",
+    ]
+    assert listed(vendor_id=active_vendor.id, submitted_to="2026-02-10") == [
+        "ACME-FEB",
+        "ACME-JAN",
+    ]
+    assert listed(submitted_from="2026-03-11") == []
+
+
+def test_filtered_pages_keep_their_filters_and_cursors_only_fit_them(
+    clerk, dated_invoices, active_vendor
+):
+    headers = bearer(clerk)
+    params = {"vendor_id": active_vendor.id, "submitted_from": "2026-01-10"}
+    seen, cursor = [], None
+    for _ in range(5):
+        page = Client().get(
+            INVOICES, {**params, "limit": 1, **({"cursor": cursor} if cursor else {})},
+            **headers,
+        )  # fmt: skip
+        seen += numbers(page)
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+
+    first = Client().get(INVOICES, {**params, "limit": 1}, **headers).json()
+    elsewhere = Client().get(
+        INVOICES,
+        {**params, "submitted_from": "2026-02-01", "cursor": first["next_cursor"]},
+        **headers,
+    )
+
+    assert seen == ["ACME-MAR", "ACME-FEB", "ACME-JAN"]
+    assert elsewhere.status_code == 400
+    assert "cursor is not valid" in elsewhere.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"submitted_from": "2026-13-01"}, "submitted_from"),
+        ({"submitted_to": "yesterday"}, "submitted_to"),
+        (
+            {"submitted_from": "2026-02-01", "submitted_to": "2026-01-31"},
+            "submitted_to",
+        ),
+    ],
+)
+def test_bad_entered_date_is_refused_with_422_naming_the_field(clerk, params, field):
+    response = Client().get(INVOICES, params, **bearer(clerk))
+
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [field]
+    assert response.json()["detail"]

@@ -45,13 +45,6 @@ def run(*args):
     return json.loads(lines[-1]), lines
 
 
-@pytest.fixture
-def approved_po(make_po, approver):
-    po = make_po()
-    purchase_order_approve(po_id=po.id, user=approver)
-    return po
-
-
 def test_job_reconciles_every_waiting_invoice_and_reports_statistics(
     clerk, approved_po, make_po
 ):

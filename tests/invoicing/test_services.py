@@ -36,13 +36,6 @@ def lines(*pairs):
     ]
 
 
-@pytest.fixture
-def approved_po(make_po, approver):
-    po = make_po()  # 10 x 100.00 and 5 x 20.00 = 1,100.00
-    purchase_order_approve(po_id=po.id, user=approver)
-    return po
-
-
 def enter(clerk, po, number="INV-1", pairs=(("10", "100.00"), ("5", "20.00")), **extra):
     return invoice_create(
         user=clerk, po_id=po.id, invoice_number=number, invoice_date=TODAY,

@@ -1,14 +1,22 @@
 """Invoice pages: entry from a PO, the report table, exceptions, correct and void."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
 from invoicing.selectors import invoice_get, invoice_list
 from invoicing.services import invoice_create, invoice_reconcile
-from purchasing.services import purchase_order_approve
+from purchasing.services import (
+    purchase_order_approve,
+    purchase_order_cancel,
+    purchase_order_send,
+)
+from tests.conftest import VALID_VENDOR
+from vendors.services import vendor_create
 
 TODAY = dt.date.today().isoformat()
 
@@ -17,13 +25,6 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def approved_po(make_po, approver):
-    po = make_po()
-    purchase_order_approve(po_id=po.id, user=approver)
-    return po
 
 
 def form_data(po, number, prices=("100.00", "20.00"), **extra):
@@ -201,3 +202,171 @@ def test_a_non_pdf_pdf_and_a_50_mb_file_are_refused_and_nothing_is_kept(
     assert "attachments are at most 10 MB" in big.content.decode()
     assert invoice_list().items == []
     assert not any(media.rglob("*.pdf"))
+
+
+# --- Finding invoices: vendor and entered-date filters ---------------------
+
+
+def listed_numbers(html: str) -> list[str]:
+    """The invoice numbers in the list's rows, top to bottom."""
+    return re.findall(r'<td><a href="/invoices/[^/"]+/">([^<]+)</a></td>', html)
+
+
+def test_vendor_filter_lists_only_that_vendors_invoices_newest_first(
+    clerk, dated_invoices, active_vendor, other_vendor
+):
+    client = logged_in(clerk)
+
+    everyone = client.get(reverse("invoicing:list")).content.decode()
+    acme = client.get(reverse("invoicing:list"), {"vendor": active_vendor.id})
+    globex = client.get(reverse("invoicing:list"), {"vendor": other_vendor.id})
+
+    assert f'<option value="{other_vendor.id}">Globex Ltd</option>' in everyone
+    assert listed_numbers(acme.content.decode()) == ["ACME-MAR", "ACME-FEB", "ACME-JAN"]
+    assert listed_numbers(globex.content.decode()) == ["GLOBEX-FEB"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            {"submitted_from": "2026-02-01", "submitted_to": "2026-02-28"},
+            ["ACME-FEB", "GLOBEX-FEB"],
+        ),
+        ({"submitted_from": "2026-02-10"}, ["ACME-MAR", "ACME-FEB", "GLOBEX-FEB"]),
+        ({"submitted_to": "2026-02-09"}, ["ACME-JAN"]),
+        ({"submitted_from": "2026-03-11"}, []),
+    ],
+)
+def test_entered_date_range_leaves_out_invoices_outside_it(
+    clerk, dated_invoices, params, expected
+):
+    response = logged_in(clerk).get(reverse("invoicing:list"), params)
+
+    assert response.status_code == 200
+    assert sorted(listed_numbers(response.content.decode())) == sorted(expected)
+
+
+def test_vendor_status_and_date_range_combine(clerk, dated_invoices, active_vendor):
+    invoice_reconcile(invoice_id=dated_invoices["ACME-FEB"].id, user=clerk)
+    params = {"vendor": active_vendor.id, "submitted_from": "2026-02-01"}
+    client = logged_in(clerk)
+
+    both = client.get(reverse("invoicing:list"), params).content.decode()
+    matched = client.get(
+        reverse("invoicing:list"), {**params, "status": "matched"}
+    ).content.decode()
+
+    assert listed_numbers(both) == ["ACME-MAR", "ACME-FEB"]
+    assert listed_numbers(matched) == ["ACME-FEB"]
+
+
+def next_link(html: str) -> str | None:
+    found = re.search(r'<a href="\?([^"]+)" rel="next">', html)
+    return found and found.group(1).replace("&amp;", "&")
+
+
+def test_pages_of_a_filtered_list_keep_the_filters(
+    clerk, dated_invoices, active_vendor, other_vendor, settings
+):
+    settings.PAGE_SIZE = 1
+    client = logged_in(clerk)
+    url = reverse("invoicing:list")
+
+    first = client.get(url, {"vendor": active_vendor.id, "submitted_to": "2026-02-28"})
+    second = client.get(f"{url}?{next_link(first.content.decode())}")
+
+    assert listed_numbers(first.content.decode()) == ["ACME-FEB"]
+    assert listed_numbers(second.content.decode()) == ["ACME-JAN"]
+    assert next_link(second.content.decode()) is None
+    cursor = QueryDict(next_link(first.content.decode()))["cursor"]
+    for other_filters in (
+        {"vendor": active_vendor.id, "submitted_to": "2026-03-31"},
+        {"vendor": other_vendor.id, "submitted_to": "2026-02-28"},
+    ):
+        other = client.get(url, {**other_filters, "cursor": cursor})
+        assert other.status_code == 400
+        assert "The pagination cursor is not valid" in other.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"submitted_from": "2026-13-01"}, "submitted_from", "Enter a valid date."),
+        ({"submitted_to": "10/02/2026x"}, "submitted_to", "Enter a valid date."),
+        (
+            {"submitted_from": "2026-02-01", "submitted_to": "2026-01-31"},
+            "submitted_to",
+            "The end date is before the start date.",
+        ),
+        ({"vendor": "no-such-vendor"}, "vendor", "Select a valid choice."),
+    ],
+)
+def test_bad_filter_shows_an_error_beside_the_field_and_no_list(
+    clerk, dated_invoices, params, field, message
+):
+    response = logged_in(clerk).get(reverse("invoicing:list"), params)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(rf'id="id_{field}_error"><li>{re.escape(message)}', html)
+    assert listed_numbers(html) == []
+    assert "No invoice matches these filters" not in html
+
+
+# --- Entering an invoice: choosing the PO by vendor ------------------------
+
+
+def test_po_picker_lists_the_vendors_approved_and_sent_pos_with_entry_links(
+    clerk, requester, approver, make_po, other_po, active_vendor
+):
+    approved = make_po()
+    purchase_order_approve(po_id=approved.id, user=approver)
+    sent = make_po()
+    purchase_order_approve(po_id=sent.id, user=approver)
+    purchase_order_send(po_id=sent.id, user=requester)
+    pending = make_po()
+    cancelled = make_po()
+    purchase_order_cancel(po_id=cancelled.id, user=requester, reason="Not needed")
+    client = logged_in(clerk)
+
+    html = client.get(
+        reverse("invoicing:create"), {"vendor": active_vendor.id}
+    ).content.decode()
+
+    links = re.findall(
+        r'href="/invoices/new/\?po=([^"]+)">Enter invoice for this PO', html
+    )
+    assert links == [sent.id, approved.id]
+    assert sent.po_number in html and approved.po_number in html
+    for absent in (pending, cancelled, other_po):
+        assert absent.po_number not in html
+    assert "EUR" in html and "1,100.00" in html
+    form = client.get(f"{reverse('invoicing:create')}?po={links[0]}").content.decode()
+    assert f"Invoice against {sent.po_number}" in form
+
+
+def test_vendor_without_an_invoiceable_po_is_told_what_to_do(
+    clerk, make_po, other_vendor, other_po, active_vendor
+):
+    make_po()  # pending: not invoiceable
+    client = logged_in(clerk)
+
+    acme = client.get(reverse("invoicing:create"), {"vendor": active_vendor.id})
+    fresh = vendor_create(
+        user=clerk,
+        fields={**VALID_VENDOR, "name": "<b>New & Co</b>", "status": "active"},
+    )
+    no_pos = client.get(reverse("invoicing:create"), {"vendor": fresh.id})
+
+    assert (
+        "Acme Supplies GmbH has no approved or sent purchase order to invoice"
+        in acme.content.decode()
+    )
+    assert "Enter invoice for this PO" not in acme.content.decode()
+    html = no_pos.content.decode()
+    assert (
+        "&lt;b&gt;New &amp; Co&lt;/b&gt; has no approved or sent purchase order" in html
+    )
+    assert "<b>New" not in html
+    assert "ask the requester to raise the PO" in html

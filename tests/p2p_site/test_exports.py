@@ -4,6 +4,7 @@ the list, formulas neutralised, amounts as numbers.
 """
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -294,3 +295,35 @@ def test_history_export_lists_every_entry_with_what_changed(
 def test_history_export_of_an_unknown_record_type_is_not_found(auditor):
     url = reverse("audit:entity-history-export", args=["spaceship", "x", "csv"])
     assert logged_in(auditor).get(url).status_code == 404
+
+
+def test_invoice_export_follows_the_vendor_and_entered_date_filters(
+    clerk, auditor, make_po, approver, active_vendor
+):
+    po = make_po()
+    purchase_order_approve(po_id=po.id, user=approver)
+    lines = [
+        {
+            "po_line_number": n,
+            "description": f"Item {n}",
+            "quantity": q,
+            "unit_price": p,
+        }
+        for n, q, p in ((1, "10", "100.00"), (2, "5", "20.00"))
+    ]
+    invoice_create(
+        user=clerk, po_id=po.id, invoice_number="INV-7", invoice_date="2026-01-15",
+        lines=lines,
+    )  # fmt: skip
+    other = make_vendor(clerk, "Other Vendor", status="active")
+    client = logged_in(auditor)
+    url = reverse("invoicing:list-export", args=["csv"])
+    today = dt.date.today()
+
+    def numbers(**query):
+        return [row[0] for row in csv_rows(client.get(url, query))[1:]]
+
+    assert numbers(vendor=active_vendor.id) == ["INV-7"]
+    assert numbers(vendor=other.id) == []
+    assert numbers(submitted_from=today.isoformat()) == ["INV-7"]
+    assert numbers(submitted_to=(today - dt.timedelta(days=1)).isoformat()) == []

@@ -76,7 +76,7 @@ def state(po_id: str) -> dict | None:
 
 
 def audit_count() -> int:
-    return sum(1 for _ in AuditEntry.scan())
+    return sum(1 for _ in AuditEntry.scan(AuditEntry.entity_key.exists()))
 
 
 def field_errors(body: dict) -> dict[str, str]:
@@ -492,6 +492,7 @@ def test_date_range_combines_with_vendor_and_status_filters(dated_pos, approver,
     [
         ({"status": "archived"}, "status"),
         ({"created_from": "2026-13-01"}, "created_from"),
+        ({"created_from": "2026-02-01", "created_to": "2026-01-31"}, "created_to"),
         ({"limit": 0}, "limit"),
         ({"limit": 101}, "limit"),
     ],

@@ -48,7 +48,7 @@ def all_vendors() -> list[Vendor]:
 
 
 def all_audit_entries() -> list[AuditEntry]:
-    return list(AuditEntry.scan())
+    return list(AuditEntry.scan(AuditEntry.entity_key.exists()))
 
 
 def field_errors(body: dict) -> dict[str, str]:

@@ -56,7 +56,7 @@ def all_vendors() -> list[Vendor]:
 
 
 def all_audit_entries() -> list[AuditEntry]:
-    return list(AuditEntry.scan())
+    return list(AuditEntry.scan(AuditEntry.entity_key.exists()))
 
 
 def assert_unchanged(vendor: Vendor, audit_count: int) -> None:

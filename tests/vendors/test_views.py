@@ -228,7 +228,9 @@ def test_login_page_logs_in_with_the_demo_password(clerk):
         {"username": "clerk", "password": "pw-for-tests-1"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("vendors:list")
+    # The home page is the dashboard: what waits for the clerk.
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Invoices waiting for reconciliation" in response.content.decode()
     bad = Client().post(reverse("login"), {"username": "clerk", "password": "wrong"})
     assert "didn't match" in bad.content.decode()
 

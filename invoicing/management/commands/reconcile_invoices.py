@@ -6,6 +6,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
 from pynamodb.exceptions import PynamoDBException
 
+from dashboard.services import dashboard_refresh
 from invoicing.jobs import reconcile_waiting_invoices
 from p2p_site import dynamo
 
@@ -60,12 +61,25 @@ class Command(BaseCommand):
             self.stdout.write("")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
+        elif stats.processed:
+            self._refresh_dashboard()
         self.stdout.write(json.dumps(stats.as_dict()))
         if stats.errors:
             sys.stdout.flush()
             raise CommandError(
                 f"{stats.errors} invoice(s) could not be reconciled.", returncode=1
             )
+
+    def _refresh_dashboard(self) -> None:
+        """Recompute the dashboard's figures; a failure there fails no invoice."""
+        try:
+            statistics = dashboard_refresh()
+        except Exception as exc:  # noqa: BLE001 - the figures can wait for the next run
+            logging.getLogger("invoicing").warning("dashboard not refreshed: %s", exc)
+            return
+        logging.getLogger("invoicing").info(
+            "dashboard figures recomputed in %d ms", statistics.computed_in_ms
+        )
 
     def _progress_bar(self, done: int, known: int) -> None:
         width = 30

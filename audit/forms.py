@@ -1,0 +1,38 @@
+"""The audit browser's filters."""
+
+from django import forms
+
+from audit.models import AuditAction
+from p2p_site.forms import date_filter_field
+
+ENTITY_TYPES = {
+    "vendor": "Vendor",
+    "purchase_order": "Purchase order",
+    "invoice": "Invoice",
+    "payment_run": "Payment run",
+    "reconciliation_job": "Reconciliation job",
+}
+
+
+class AuditFilterForm(forms.Form):
+    entity_type = forms.ChoiceField(
+        label="Record type",
+        required=False,
+        choices=[("", "Any")] + list(ENTITY_TYPES.items()),
+    )
+    entity_id = forms.CharField(label="Record id", required=False, max_length=100)
+    user_id = forms.CharField(label="User", required=False, max_length=150)
+    action = forms.ChoiceField(
+        label="Action",
+        required=False,
+        choices=[("", "Any")] + [(a.value, a.value) for a in AuditAction],
+    )
+    date_from = date_filter_field("From")
+    date_to = date_filter_field("To")
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("entity_id") and not cleaned.get("entity_type"):
+            self.add_error("entity_type", "Pick the record type of this id.")
+        return cleaned

@@ -1,0 +1,107 @@
+"""What the dashboard shows a user: the work waiting for them, and the figures."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from accounts.roles import Role, has_role, require_reader
+from invoicing.selectors import (
+    invoice_list,
+    invoice_statistics_get,
+    invoices_awaiting_reconciliation,
+    invoices_due_soon,
+)
+from payments.selectors import payment_run_list
+from purchasing.selectors import purchase_orders_awaiting_approval
+
+SHOWN = 5
+
+
+@dataclass
+class WorkList:
+    """A few items of one kind waiting for the user, and whether there are more."""
+
+    title: str
+    items: list
+    more: bool
+    link: str
+    empty: str
+    kind: str
+
+
+@dataclass
+class Dashboard:
+    work: list[WorkList] = field(default_factory=list)
+    figures: dict | None = None
+    computed_at: dt.datetime | None = None
+
+
+def _work(title, page, link, empty, kind) -> WorkList:
+    return WorkList(title, page.items, bool(page.next_cursor), link, empty, kind)
+
+
+def dashboard_for(*, user) -> Dashboard:
+    """Return the user's dashboard: a few queries on indexes and one statistics item."""
+    require_reader(user)
+    board = Dashboard()
+    if has_role(user, Role.APPROVER):
+        board.work.append(
+            _work(
+                "POs awaiting my approval",
+                purchase_orders_awaiting_approval(user=user, limit=SHOWN),
+                "purchasing:awaiting",
+                "Nothing awaits your approval.",
+                "po",
+            )
+        )
+    if has_role(user, Role.AP_CLERK):
+        board.work.append(
+            _work(
+                "Invoices waiting for reconciliation",
+                invoices_awaiting_reconciliation(limit=SHOWN),
+                "invoicing:list",
+                "No invoice is waiting; the scheduled job reconciles new ones.",
+                "invoice",
+            )
+        )
+        board.work.append(
+            _work(
+                "Exceptions: rejected invoices",
+                invoice_list(status="rejected", limit=SHOWN),
+                "invoicing:exceptions",
+                "No exceptions: every reconciled invoice matched its PO.",
+                "exception",
+            )
+        )
+    if has_role(user, Role.TREASURER):
+        board.work.append(
+            _work(
+                "Due in the next 7 days or losing their discount",
+                invoices_due_soon(
+                    until=timezone.localdate() + dt.timedelta(days=7), limit=SHOWN
+                ),
+                "payments:create",
+                "Nothing falls due in the next week.",
+                "due",
+            )
+        )
+    if has_role(user, Role.TREASURER, Role.APPROVER):
+        for status, title in (
+            ("draft", "Payment runs awaiting approval"),
+            ("approved", "Payment runs awaiting export"),
+        ):
+            board.work.append(
+                _work(
+                    title,
+                    payment_run_list(status=status, limit=SHOWN),
+                    "payments:list",
+                    "None.",
+                    "run",
+                )
+            )
+    statistics = invoice_statistics_get()
+    if statistics is not None:
+        board.figures = statistics.figures
+        board.computed_at = statistics.computed_at
+    return board

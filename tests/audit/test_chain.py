@@ -1,0 +1,102 @@
+"""
+Tamper evidence: every record's audit entries form a hash chain, and
+`manage.py verify_audit` catches an entry edited, removed or inserted
+directly in DynamoDB.
+"""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from audit.chain import GENESIS
+from audit.entries import entity_key
+from audit.models import AuditChainHead, AuditEntry
+from vendors.services import vendor_create, vendor_update
+
+
+def history(vendor_id):
+    """The vendor's entries, oldest first."""
+    key = entity_key("vendor", vendor_id)
+    return list(AuditEntry.entity_index.query(key, scan_index_forward=True))
+
+
+def verify(*args) -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command("verify_audit", *args, stdout=out)
+    except SystemExit as exit_:
+        return exit_.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+@pytest.fixture
+def edited_vendor(clerk, vendor_fields):
+    vendor = vendor_create(user=clerk, fields=vendor_fields)
+    for phone in ("+49 30 1111111", "+49 30 2222222", "+49 30 3333333"):
+        vendor = vendor_update(
+            vendor_id=vendor.id,
+            user=clerk,
+            changes={"phone": phone},
+            version=vendor.version,
+        )
+    return vendor
+
+
+def test_each_entry_links_to_the_previous_one(edited_vendor):
+    entries = history(edited_vendor.id)
+    assert [e.seq for e in entries] == [1, 2, 3, 4]
+    assert entries[0].prev_hash == GENESIS
+    for previous, entry in zip(entries, entries[1:], strict=False):
+        assert entry.prev_hash == previous.entry_hash
+    head = AuditChainHead.get(
+        AuditChainHead.key(entity_key("vendor", edited_vendor.id))
+    )
+    assert (head.length, head.last_hash) == (4, entries[-1].entry_hash)
+    code, output = verify()
+    assert code == 0
+    assert "Checked 1 records, 4 entries: 0 problems." in output
+
+
+def test_an_entry_edited_in_dynamodb_is_caught(edited_vendor):
+    entry = history(edited_vendor.id)[2]
+    details = json.loads(entry.details_json)
+    details["after"]["phone"] = "+1 555 0000"  # what a fraudster would hide
+    entry.update(actions=[AuditEntry.details_json.set(json.dumps(details))])
+    code, output = verify()
+    assert code == 1
+    assert f"TAMPERED vendor {edited_vendor.id}: entry {entry.id} (#3" in output
+    assert "altered" in output
+
+
+def test_a_removed_entry_is_caught_in_the_middle_and_at_the_end(edited_vendor):
+    entries = history(edited_vendor.id)
+    entries[1].delete()
+    code, output = verify()
+    assert code == 1 and "entries #2 before entry" in output and "removed" in output
+    entries[3].delete()
+    code, output = verify()
+    assert "entries #4 at the end: removed" in output
+
+
+def test_an_inserted_entry_is_caught(edited_vendor):
+    original = history(edited_vendor.id)[1]
+    forged = AuditEntry.from_raw_data(original.serialize())
+    forged.id = "forged-entry"
+    forged.user_id = "someone-else"
+    forged.save()
+    code, output = verify()
+    assert code == 1
+    assert "entry forged-entry" in output and "inserted" in output
+
+
+def test_filters_limit_what_is_checked(edited_vendor, make_po):
+    make_po()
+    history(edited_vendor.id)[0].update(actions=[AuditEntry.user_id.set("ghost")])
+    assert verify("--entity-type", "purchase_order")[0] == 0
+    assert verify("--entity-type", "vendor")[0] == 1
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    code, output = verify("--since", tomorrow)
+    assert code == 0 and "Checked 0 records" in output
