@@ -6,6 +6,7 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.audit_browser_view, name="browser"),
+    path("export.<str:fmt>", views.audit_browser_export_view, name="browser-export"),
     path(
         "<str:entity_type>/<str:entity_id>/",
         views.entity_history_view,

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from accounts.roles import Role, require_reader, require_role
 from audit.forms import ENTITY_TYPES, AuditFilterForm
 from audit.selectors import (
+    audit_entry_export,
     audit_entry_list,
     audit_history,
     audit_history_export,
@@ -26,12 +27,7 @@ def audit_browser_view(request):
         try:
             page = audit_entry_list(
                 user=request.user,
-                entity_type=filters.get("entity_type") or None,
-                entity_id=(filters.get("entity_id") or "").strip() or None,
-                user_id=(filters.get("user_id") or "").strip() or None,
-                action=filters.get("action") or None,
-                date_from=filters.get("date_from"),
-                date_to=filters.get("date_to"),
+                **_browser_selection(filters),
                 cursor=filters.get("cursor") or None,
                 limit=settings.PAGE_SIZE,
             )
@@ -55,9 +51,31 @@ def audit_browser_view(request):
             "next_query": next_query,
             "filtered": any(v for k, v in request.GET.items() if k != "cursor"),
             "entity_types": ENTITY_TYPES,
+            "export_links": exports.export_links("audit:browser-export", request.GET),
         },
         status=status,
     )
+
+
+def _browser_selection(filters: dict) -> dict:
+    """The audit_entry_list filters the browser's cleaned form asks for."""
+    return {
+        "entity_type": filters.get("entity_type") or None,
+        "entity_id": (filters.get("entity_id") or "").strip() or None,
+        "user_id": (filters.get("user_id") or "").strip() or None,
+        "action": filters.get("action") or None,
+        "date_from": filters.get("date_from"),
+        "date_to": filters.get("date_to"),
+    }
+
+
+def audit_browser_export_view(request, fmt):
+    require_role(request.user, Role.AUDITOR, action="export the audit trail")
+    form = AuditFilterForm(request.GET or None)
+    exports.check_filters(form)
+    filters = form.cleaned_data if form.is_bound else {}
+    export = audit_entry_export(user=request.user, **_browser_selection(filters))
+    return exports.export_response(export, fmt=fmt)
 
 
 def _check_entity_type(entity_type: str) -> None:

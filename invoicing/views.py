@@ -107,7 +107,8 @@ def _next_page_query(request, page) -> str | None:
 
 def invoice_list_export_view(request, fmt):
     require_reader(request.user)
-    _, _, selection = _list_filters(request)
+    form, _, selection = _list_filters(request)
+    exports.check_filters(form)
     return exports.export_response(invoice_export(**selection), fmt=fmt)
 
 

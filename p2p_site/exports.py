@@ -26,6 +26,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -36,6 +37,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from p2p_site.dynamo import Page
+from p2p_site.errors import ValidationFailed
 
 FORMATS = ("csv", "xlsx")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -79,6 +81,26 @@ def export_links(url_name: str, query: QueryDict, **kwargs: str) -> dict[str, st
         fmt: reverse(url_name, kwargs={**kwargs, "fmt": fmt}) + suffix
         for fmt in FORMATS
     }
+
+
+def check_filters(form: forms.Form) -> None:
+    """
+    Refuse filters the list page would refuse (a reversed date range, ...).
+
+    Exporting under other filters than those asked (none, say) would hand
+    over a file that looks right and is not.
+    """
+    if form.is_bound and not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            if name in form.fields
+            else " ".join(errors)
+            for name, errors in form.errors.items()
+        )
+        raise ValidationFailed(
+            f"These filters are not valid ({problems}). "
+            "Correct them on the list page, then export again."
+        )
 
 
 def neutralise(text: str) -> str:

@@ -65,7 +65,8 @@ def payment_run_list_view(request):
 
 def payment_run_list_export_view(request, fmt):
     require_reader(request.user)
-    _, _, selection = _list_filters(request)
+    form, _, selection = _list_filters(request)
+    exports.check_filters(form)
     return exports.export_response(payment_run_export(**selection), fmt=fmt)
 
 

@@ -83,7 +83,8 @@ def purchase_order_list_view(request):
 
 def purchase_order_list_export_view(request, fmt):
     require_reader(request.user)
-    _, _, selection = _list_filters(request)
+    form, _, selection = _list_filters(request)
+    exports.check_filters(form)
     return exports.export_response(purchase_order_export(**selection), fmt=fmt)
 
 

@@ -69,7 +69,8 @@ def vendor_list_view(request):
 
 def vendor_list_export_view(request, fmt):
     require_reader(request.user)
-    _, _, selection = _list_filters(request)
+    form, _, selection = _list_filters(request)
+    exports.check_filters(form)
     return exports.export_response(vendor_export(**selection), fmt=fmt)
 
 

@@ -327,3 +327,46 @@ def test_invoice_export_follows_the_vendor_and_entered_date_filters(
     assert numbers(vendor=other.id) == []
     assert numbers(submitted_from=today.isoformat()) == ["INV-7"]
     assert numbers(submitted_to=(today - dt.timedelta(days=1)).isoformat()) == []
+
+
+def test_an_export_is_refused_under_filters_the_list_would_refuse(auditor):
+    client = logged_in(auditor)
+    reversed_dates = {"created_from": "2026-02-01", "created_to": "2026-01-01"}
+    response = client.get(
+        reverse("purchasing:list-export", args=["csv"]), reversed_dates
+    )
+    assert response.status_code == 422
+    assert "The end date is before the start date." in response.content.decode()
+
+    response = client.get(
+        reverse("invoicing:list-export", args=["xlsx"]),
+        {"submitted_from": "2026-02-01", "submitted_to": "2026-01-01"},
+    )
+    assert response.status_code == 422
+    assert "The end date is before the start date." in response.content.decode()
+
+    response = client.get(
+        reverse("vendors:list-export", args=["csv"]), {"status": "retired"}
+    )
+    assert response.status_code == 422
+    assert "These filters are not valid (Status: Select a valid choice." in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+
+
+def test_audit_trail_export_is_for_auditors_and_follows_the_filters(
+    clerk, auditor, vendor
+):
+    vendor_update(vendor_id=vendor.id, user=clerk, changes={"status": "active"})
+    url = reverse("audit:browser-export", args=["csv"])
+    client = logged_in(auditor)
+
+    rows = csv_rows(client.get(url, {"action": "UPDATE"}))
+
+    assert [(row[1], row[2], row[5]) for row in rows[1:]] == [
+        ("clerk", "UPDATE", vendor.id)
+    ]
+    assert len(csv_rows(client.get(url))) > 2  # the creation too
+    assert logged_in(clerk).get(url).status_code == 403
+    page = client.get(reverse("audit:browser"), {"action": "UPDATE"}).content.decode()
+    assert 'href="/audit/export.xlsx?action=UPDATE"' in page
