@@ -240,17 +240,17 @@ def vendor_import_view(request):
         except ValidationFailed as exc:
             form.add_error("file", exc.message)
         else:
-            digest = hashlib.sha256(content).hexdigest()
-            request.session[_IMPORT_SESSION_KEY] = {
-                "filename": upload.name,
-                "content": content.decode("utf-8-sig"),
-                "digest": digest,
-            }
-            context.update(
-                preview=preview,
-                filename=upload.name,
-                confirm_form=VendorImportConfirmForm(initial={"digest": digest}),
-            )
+            context.update(preview=preview, filename=upload.name)
+            if preview.valid_count:
+                digest = hashlib.sha256(content).hexdigest()
+                request.session[_IMPORT_SESSION_KEY] = {
+                    "filename": upload.name,
+                    "content": content.decode("utf-8-sig"),
+                    "digest": digest,
+                }
+                context["confirm_form"] = VendorImportConfirmForm(
+                    initial={"digest": digest}
+                )
     status = 422 if form.errors else 200
     return render(request, "vendors/vendor_import.html", context, status=status)
 
@@ -270,12 +270,15 @@ def vendor_import_confirm_view(request):
             "file was previewed since). Upload the file again to see its preview.",
         )
         return redirect("vendors:import")
+    # Forget the preview before importing, and save that at once: a second
+    # click on the button then finds it gone instead of importing it twice.
+    del request.session[_IMPORT_SESSION_KEY]
+    request.session.save()
     result = services.vendors_import(
         user=request.user,
         content=stored["content"].encode(),
         filename=stored["filename"],
     )
-    del request.session[_IMPORT_SESSION_KEY]
     return render(
         request,
         "vendors/vendor_import_done.html",
