@@ -1,6 +1,5 @@
 """The home page: each role sees what waits for them, and the figures with their tables."""
 
-import datetime as dt
 from io import StringIO
 
 import pytest
