@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", include("accounts.urls")),
     path("vendors/", include("vendors.urls")),
     path("purchase-orders/", include("purchasing.urls")),
     path("invoices/", include("invoicing.urls")),
