@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from accounts import notifications
 from accounts.roles import Role, require_role
 from audit.entries import actor_id, audit_entry_add, payment_run_entry
 from audit.models import AuditAction
@@ -510,7 +511,7 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
             f"You built payment run {run.number}; another user must approve it "
             "(nobody approves a run they built)."
         )
-    return _simple_transition(
+    run = _simple_transition(
         run,
         PaymentRunStatus.APPROVED,
         AuditAction.APPROVE,
@@ -518,6 +519,8 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
         {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
         {},
     )
+    notifications.notify_payment_run_approved(run)
+    return run
 
 
 # --- Export ---------------------------------------------------------------------
