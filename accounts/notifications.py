@@ -6,23 +6,34 @@ inside it. An e-mail is a courtesy: when the mail server fails, the failure
 is logged and the action that caused the e-mail still succeeds. Each user
 may switch each kind off on their profile page (`accounts.models.Notification`);
 messages go one per recipient, so nobody sees who else was told.
+
+The daily digest of rejected invoices is the exception: it is the whole job
+of `manage.py send_digest`, so its failure is raised for the command to report.
 """
 
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
+from pynamodb.exceptions import PynamoDBException
 
 from accounts.models import Notification
 from accounts.roles import Role
 from accounts.selectors import notification_recipients
+from invoicing.selectors import invoice_list
+from p2p_site import dynamo
+from p2p_site.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
+
+# Rejected invoices listed in one digest; the rest are on the exceptions page.
+DIGEST_MAX_INVOICES = 100
 
 
 def app_link(view_name: str, *args: Any) -> str:
@@ -142,3 +153,55 @@ def notify_payment_run_approved(run) -> None:
         template="emails/payment_run_approved.txt",
         context={"run": run, "link": app_link("payments:detail", run.id)},
     )
+
+
+# --- The daily digest of rejected invoices ------------------------------------------
+
+
+@dataclass
+class Digest:
+    invoices: list  # the rejected invoices listed, newest first
+    more: bool  # more are rejected than the digest lists
+    recipients: list  # the AP clerks it goes (or would go) to
+    sent: int  # e-mails sent: 0 on a dry run or with nothing to report
+
+
+def send_rejected_invoices_digest(
+    *, dry_run: bool = False, limit: int = DIGEST_MAX_INVOICES
+) -> Digest:
+    """
+    E-mail every AP clerk the rejected invoices with their top finding.
+
+    Nothing is sent when no invoice is rejected, nor on a dry run. A failing
+    mail server raises (OSError); DynamoDB out of reach raises ServiceUnavailable.
+    """
+    try:
+        page = invoice_list(status="rejected", limit=limit)  # the status index
+    except PynamoDBException as exc:
+        raise ServiceUnavailable(
+            dynamo.UNREACHABLE_MESSAGE
+            if dynamo.is_unreachable(exc)
+            else f"DynamoDB refused the query: {exc}"
+        ) from exc
+    invoices, more = page.items, page.next_cursor is not None
+    clerks = notification_recipients(
+        kind=Notification.REJECTED_INVOICES_DIGEST, role=Role.AP_CLERK
+    )
+    digest = Digest(invoices=invoices, more=more, recipients=clerks, sent=0)
+    if dry_run or not invoices:
+        return digest
+    digest.sent = _send(
+        clerks,
+        subject=f"Rejected invoices to correct or void: {len(invoices)}"
+        f"{'+' if more else ''}",
+        template="emails/rejected_invoices_digest.txt",
+        context={
+            "rows": [
+                (invoice, app_link("invoicing:detail", invoice.id))
+                for invoice in invoices
+            ],
+            "more": more,
+            "exceptions_link": app_link("invoicing:exceptions"),
+        },
+    )
+    return digest
