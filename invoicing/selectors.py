@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from invoicing.models import AWAITING, LISTING, Invoice
+from invoicing.numbers import invoice_number_prefix
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 
@@ -80,6 +81,20 @@ def invoice_list(
             Invoice.status_index, status, cursor=cursor, limit=limit
         )
     return dynamo.query_page(Invoice.listing_index, LISTING, cursor=cursor, limit=limit)
+
+
+def invoice_search(*, text: str, limit: int = 10) -> dynamo.Page:
+    """
+    Return invoices whose number starts with `text` as numbers compare
+    (`inv 42` finds `INV-0042`), the exact number first.
+    """
+    return dynamo.prefix_page(
+        Invoice.listing_number_index,
+        LISTING,
+        Invoice.number_key,
+        invoice_number_prefix(text),
+        limit=limit,
+    )
 
 
 def invoices_similar(*, invoice: Invoice) -> list[Invoice]:
