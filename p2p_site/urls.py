@@ -7,6 +7,7 @@ from p2p_site.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search_view, name="search"),
     path("health", views.health, name="health"),
     path("docs", views.api_docs, name="api-docs"),
     path("api/v1/", api.urls),
