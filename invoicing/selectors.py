@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
+from invoicing.numbers import invoice_number_prefix
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 
@@ -92,6 +93,20 @@ def invoice_list(
         cursor=cursor,
         limit=limit,
         scope=f"{submitted_from}|{submitted_to}|{status or ''}|{vendor_id or ''}",
+    )
+
+
+def invoice_search(*, text: str, limit: int = 10) -> dynamo.Page:
+    """
+    Return invoices whose number starts with `text` as numbers compare
+    (`inv 42` finds `INV-0042`), the exact number first.
+    """
+    return dynamo.prefix_page(
+        Invoice.listing_number_index,
+        LISTING,
+        Invoice.number_key,
+        invoice_number_prefix(text),
+        limit=limit,
     )
 
 

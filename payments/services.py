@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from accounts import notifications
 from accounts.roles import Role, require_role
 from audit.entries import (
     actor_id,
@@ -549,7 +550,7 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
             f"You built payment run {run.number}; another user must approve it "
             "(nobody approves a run they built)."
         )
-    return _simple_transition(
+    run = _simple_transition(
         run,
         PaymentRunStatus.APPROVED,
         AuditAction.APPROVE,
@@ -557,6 +558,8 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
         {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
         {},
     )
+    notifications.notify_payment_run_approved(run)
+    return run
 
 
 # --- Export ---------------------------------------------------------------------
