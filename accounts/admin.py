@@ -10,6 +10,8 @@ User = get_user_model()
 
 class ProfileInline(admin.StackedInline):
     model = Profile
+    # E-mail preferences are each user's own choice, on their profile page.
+    fields = ("approval_limit",)
     can_delete = False
     verbose_name_plural = "Approval limit"
 

@@ -1,10 +1,39 @@
-"""Per-user settings kept in Django's database: approval limits and API tokens."""
+"""Per-user settings kept in Django's database: approval limits, e-mails, API tokens."""
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+
+from accounts.roles import Role
+
+
+class Notification(models.TextChoices):
+    """The e-mails a user may switch off; each value names a Profile field."""
+
+    PO_AWAITING_APPROVAL = (
+        "email_po_awaiting_approval",
+        "A purchase order awaits my approval",
+    )
+    PO_DECIDED = "email_po_decided", "My purchase order was approved or rejected"
+    PAYMENT_RUN_APPROVED = (
+        "email_payment_run_approved",
+        "A payment run was approved and awaits export",
+    )
+    REJECTED_INVOICES_DIGEST = (
+        "email_rejected_invoices_digest",
+        "Daily digest of rejected invoices",
+    )
+
+
+# Who each e-mail is for; the profile page offers a user the kinds of their roles.
+NOTIFICATION_ROLES: dict[Notification, Role] = {
+    Notification.PO_AWAITING_APPROVAL: Role.APPROVER,
+    Notification.PO_DECIDED: Role.REQUESTER,
+    Notification.PAYMENT_RUN_APPROVED: Role.TREASURER,
+    Notification.REJECTED_INVOICES_DIGEST: Role.AP_CLERK,
+}
 
 
 class Profile(models.Model):
@@ -21,6 +50,18 @@ class Profile(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Largest PO this approver may approve, in the PO's currency. "
         "Empty = the default limit from settings.",
+    )
+    # Every e-mail is on until the user switches it off (a user without a
+    # profile gets them all).
+    email_po_awaiting_approval = models.BooleanField(
+        Notification.PO_AWAITING_APPROVAL.label, default=True
+    )
+    email_po_decided = models.BooleanField(Notification.PO_DECIDED.label, default=True)
+    email_payment_run_approved = models.BooleanField(
+        Notification.PAYMENT_RUN_APPROVED.label, default=True
+    )
+    email_rejected_invoices_digest = models.BooleanField(
+        Notification.REJECTED_INVOICES_DIGEST.label, default=True
     )
 
     def __str__(self):

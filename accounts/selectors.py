@@ -1,10 +1,14 @@
 """Reads of per-user settings."""
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
-from accounts.models import Profile
+from accounts.models import NOTIFICATION_ROLES, Notification, Profile
+from accounts.roles import Role, has_role
 
 
 def approval_limit_get(*, user) -> Decimal:
@@ -19,3 +23,53 @@ def approval_limit_get(*, user) -> Decimal:
         cached = limit if limit is not None else settings.DEFAULT_APPROVAL_LIMIT
         user._p2p_approval_limit = cached
     return cached
+
+
+def notification_recipients(
+    *,
+    kind: Notification,
+    role: Role | None = None,
+    usernames: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    approval_limit_covers: Decimal | None = None,
+) -> list:
+    """
+    Return the active users with an e-mail address who have not switched
+    `kind` off: members of `role` and/or the users named, less `exclude`.
+
+    `role` means the group itself: a superuser may act in any role but is
+    not e-mailed as one. `approval_limit_covers` keeps the users whose
+    approval limit (or the default, without one) is at least that amount.
+    """
+    username_field = get_user_model().USERNAME_FIELD
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        # No profile (NULL) counts as "on": every e-mail is on by default.
+        .exclude(**{f"profile__{kind.value}": False})
+        .exclude(**{f"{username_field}__in": list(exclude)})
+    )
+    if role is not None:
+        users = users.filter(groups__name=str(role))
+    if usernames is not None:
+        users = users.filter(**{f"{username_field}__in": list(usernames)})
+    if approval_limit_covers is not None:
+        covers = Q(profile__approval_limit__gte=approval_limit_covers)
+        if settings.DEFAULT_APPROVAL_LIMIT >= approval_limit_covers:
+            covers |= Q(profile__approval_limit__isnull=True)
+        users = users.filter(covers)
+    return list(users.distinct().order_by(username_field))
+
+
+def notification_kinds(*, user) -> list[Notification]:
+    """Return the e-mails meant for the user's roles, in the order they are listed."""
+    return [kind for kind in Notification if has_role(user, NOTIFICATION_ROLES[kind])]
+
+
+def notification_preferences_get(*, user) -> dict[Notification, bool]:
+    """Return whether each e-mail is on for the user (all on without a profile)."""
+    profile = Profile.objects.filter(user=user).first()
+    return {
+        kind: profile is None or getattr(profile, kind.value) for kind in Notification
+    }

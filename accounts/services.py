@@ -1,12 +1,13 @@
-"""Writes for users' API tokens."""
+"""Writes for users' API tokens and e-mail preferences."""
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Notification, Profile
 
 TOKEN_PREFIX = "p2p_"
 
@@ -46,3 +47,16 @@ def api_token_authenticate(*, raw_token: str):
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def notification_preferences_update(
+    *, user, enabled: Mapping[Notification, bool]
+) -> Profile:
+    """Switch the user's e-mails on or off; kinds not in `enabled` keep their value."""
+    profile, _ = Profile.objects.get_or_create(user=user)
+    fields = [kind.value for kind in enabled]
+    for kind, value in enabled.items():
+        setattr(profile, kind.value, bool(value))
+    if fields:
+        profile.save(update_fields=fields)
+    return profile

@@ -66,7 +66,3 @@ def attachment_store(*, invoice_id: str, upload) -> StoredAttachment:
 def attachment_discard(*, key: str) -> None:
     """Remove a stored file whose record was not written."""
     documents.document_discard(key=key)
-
-
-def attachment_open(*, key: str):
-    return documents.document_open(key=key)

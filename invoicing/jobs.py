@@ -20,6 +20,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
+
 from audit.entries import audit_entry, audit_entry_add
 from audit.models import AuditAction, AuditType
 from invoicing import matching
@@ -34,7 +37,7 @@ from invoicing.services import (
     tolerances,
 )
 from p2p_site import dynamo
-from p2p_site.errors import InvalidTransition
+from p2p_site.errors import InvalidTransition, ServiceUnavailable
 from purchasing.selectors import purchase_orders_get_many
 
 logger = logging.getLogger("invoicing.jobs")
@@ -59,6 +62,10 @@ class JobStats:
         return asdict(self)
 
 
+class JobCouldNotRun(ServiceUnavailable):
+    """DynamoDB could not be reached or refused the job itself."""
+
+
 def reconcile_waiting_invoices(
     *,
     dry_run: bool = False,
@@ -66,7 +73,26 @@ def reconcile_waiting_invoices(
     workers: int = 4,
     progress: Callable[[int, int], None] | None = None,
 ) -> JobStats:
-    """Reconcile every invoice waiting in `received`; return the statistics."""
+    """
+    Reconcile every invoice waiting in `received`; return the statistics.
+
+    Raise JobCouldNotRun when DynamoDB itself fails (unreachable, refusing the
+    queries): one invoice's failure is recorded and the job goes on.
+    """
+    try:
+        return _reconcile_waiting(
+            dry_run=dry_run, limit=limit, workers=workers, progress=progress
+        )
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        reason = (
+            "could not be reached" if dynamo.is_unreachable(exc) else "refused the job"
+        )
+        raise JobCouldNotRun(
+            f"DynamoDB {reason}; nothing more was reconciled ({exc})."
+        ) from exc
+
+
+def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
     started = time.monotonic()
     stats = JobStats()
     cursor = None

@@ -103,6 +103,20 @@ class ReconcileQueueIndex(GlobalSecondaryIndex):
     submitted_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ListingNumberIndex(GlobalSecondaryIndex):
+    """
+    Every invoice by normalised number, for search (`begins_with`); the
+    number guards in the table carry no `listing` and stay out of it.
+    """
+
+    class Meta:
+        index_name = "listing-number-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    number_key = UnicodeAttribute(range_key=True)
+
+
 class SimilarIndex(GlobalSecondaryIndex):
     """Invoices of one vendor with one invoice date and total (`similarity_key`)."""
 
@@ -161,6 +175,7 @@ class Invoice(Model):
     listing_index = ListingSubmittedIndex()
     queue_index = ReconcileQueueIndex()
     similar_index = SimilarIndex()
+    listing_number_index = ListingNumberIndex()
 
     @classmethod
     def from_raw_data(cls, data):

@@ -16,3 +16,17 @@ _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 def normalise_invoice_number(number: str) -> str:
     """Return the form two invoice numbers are compared in."""
     return _LEADING_ZEROS.sub("", compact_key(number))
+
+
+_TRAILING_LEADING_ZEROS = re.compile(r"(?<!\d)0+$")
+
+
+def invoice_number_prefix(text: str) -> str:
+    """
+    Return the normalised start of an invoice number being typed.
+
+    "INV-00" is the start of "INV-0042" (normalised "inv42"), so zeros that
+    can only be the leading zeros of a number still being typed are dropped.
+    """
+    key = normalise_invoice_number(text)
+    return _TRAILING_LEADING_ZEROS.sub("", key) or key

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
+from invoicing.numbers import invoice_number_prefix
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 from p2p_site.exports import Export, every_item
@@ -130,6 +131,20 @@ def invoice_export(
             for i in invoices
         ),
     )  # fmt: skip
+
+
+def invoice_search(*, text: str, limit: int = 10) -> dynamo.Page:
+    """
+    Return invoices whose number starts with `text` as numbers compare
+    (`inv 42` finds `INV-0042`), the exact number first.
+    """
+    return dynamo.prefix_page(
+        Invoice.listing_number_index,
+        LISTING,
+        Invoice.number_key,
+        invoice_number_prefix(text),
+        limit=limit,
+    )
 
 
 def invoices_similar(*, invoice: Invoice) -> list[Invoice]:

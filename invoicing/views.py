@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
 from invoicing import matching, services
-from invoicing.attachments import attachment_open
 from invoicing.forms import (
     InvoiceFilterForm,
     InvoiceForm,
@@ -28,7 +27,7 @@ from invoicing.selectors import (
     invoice_list,
     invoices_similar,
 )
-from p2p_site import exports
+from p2p_site import documents, exports
 from p2p_site.errors import ApplicationError, Duplicate, ValidationFailed
 from p2p_site.forms import add_line_errors, add_service_errors, formset_lines
 from purchasing.selectors import (
@@ -316,9 +315,8 @@ def invoice_attachment_view(request, invoice_id):
     invoice = invoice_get_or_404(invoice_id=invoice_id)
     if not invoice.attachment_key:
         raise Http404("This invoice has no attachment.")
-    return FileResponse(
-        attachment_open(key=invoice.attachment_key),
-        as_attachment=True,
+    return documents.document_download(
+        key=invoice.attachment_key,
         filename=invoice.attachment_name,
         content_type=invoice.attachment_type,
     )

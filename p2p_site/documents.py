@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import FileResponse
 from storages.backends.s3 import S3Storage
 
 from p2p_site import dynamo
@@ -68,6 +69,16 @@ def document_open(*, key: str):
             return default_storage.open(key, "rb")
         except (FileNotFoundError, IsADirectoryError) as exc:
             raise NotFound(f"No document is stored under {key}.", {"key": key}) from exc
+
+
+def document_download(*, key: str, filename: str, content_type: str) -> FileResponse:
+    """Stream a stored document to the user as a download (never a storage URL)."""
+    return FileResponse(
+        document_open(key=key),
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type,
+    )
 
 
 def document_discard(*, key: str) -> None:

@@ -455,3 +455,27 @@ def query_page(
     else:
         next_key = None
     return Page(items=items, next_cursor=encode_cursor(next_key, scope=scope))
+
+
+# DynamoDB refuses a sort key (and so a key condition on one) over 1,024 bytes.
+SORT_KEY_MAX_BYTES = 1024
+
+
+def prefix_page(
+    index, hash_key: str, sort_key, prefix: str, *, limit: int = 10
+) -> Page:
+    """
+    Return the first items of an index partition whose sort key begins with
+    `prefix`, in key order: an exact match sorts before every longer key it
+    begins, so it always comes first.
+    """
+    if not prefix or len(prefix.encode()) > SORT_KEY_MAX_BYTES:
+        return Page(items=[], next_cursor=None)  # no stored key can match
+    return query_page(
+        index,
+        hash_key,
+        range_key_condition=sort_key.startswith(prefix),
+        limit=limit,
+        newest_first=False,
+        scope=prefix,
+    )

@@ -1,15 +1,39 @@
-"""Site-wide pages: health check and API docs."""
+"""Site-wide pages: search, health check and API docs."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection as sql_connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from ninja.openapi.views import openapi_view
 
+from accounts.roles import require_reader
 from p2p_site import dynamo
 from p2p_site.api import api
+from p2p_site.forms import MAX_QUERY_LENGTH, SearchForm
+from p2p_site.search import site_search
+
+
+@require_GET
+def search_view(request):
+    """Find vendors by name and POs, invoices and payment runs by number."""
+    require_reader(request.user)
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "search.html",
+        {
+            "form": form,
+            "text": text,
+            "groups": site_search(user=request.user, text=text) if text else [],
+            # What the header's box shows again; never more than it accepts.
+            "search_text": request.GET.get("q", "")[:MAX_QUERY_LENGTH],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_not_required

@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.http import FileResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -182,9 +181,8 @@ def download_payment_file(request, run_id: str, name: str | None = None):
         pain = [f.name for f in run.files if f.kind == "pain001"]
         name = pain[0] if pain else "pain001.xml"
     run_file = payment_run_file(run=run, user=request.auth, name=name)
-    return FileResponse(
-        documents.document_open(key=run_file.key),
-        as_attachment=True,
+    return documents.document_download(
+        key=run_file.key,
         filename=f"{run.number}-{run_file.name}",
         content_type=run_file.content_type,
     )

@@ -95,6 +95,17 @@ class ListingCreatedIndex(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ListingNumberIndex(GlobalSecondaryIndex):
+    """Every run by number, for prefix search (`begins_with` on the number)."""
+
+    class Meta:
+        index_name = "listing-number-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    number = UnicodeAttribute(range_key=True)
+
+
 @dynamo.register
 class PaymentRun(Model):
     Meta = dynamo.table_meta("PaymentsTable")
@@ -124,6 +135,7 @@ class PaymentRun(Model):
 
     status_index = StatusCreatedIndex()
     listing_index = ListingCreatedIndex()
+    listing_number_index = ListingNumberIndex()
 
     @classmethod
     def from_raw_data(cls, data):

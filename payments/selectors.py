@@ -76,6 +76,17 @@ def payment_run_export(*, status: str | None = None) -> Export:
     )  # fmt: skip
 
 
+def payment_run_search(*, text: str, limit: int = 10) -> dynamo.Page:
+    """Return runs whose number starts with `text` (any case), the exact number first."""
+    return dynamo.prefix_page(
+        PaymentRun.listing_number_index,
+        LISTING,
+        PaymentRun.number,
+        text.strip().upper(),
+        limit=limit,
+    )
+
+
 def payment_run_file(*, run: PaymentRun, user, name: str) -> RunFile:
     """Return the run's file called `name`, for the roles that may download it."""
     require_role(user, Role.TREASURER, Role.AUDITOR, action="download payment files")

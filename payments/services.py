@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from accounts import notifications
 from accounts.roles import Role, require_role
 from audit.entries import (
     actor_id,
@@ -481,6 +482,45 @@ def _transition_check(run: PaymentRun, target: PaymentRunStatus, verb: str) -> N
         )
 
 
+def _run_move_add(
+    transaction, run: PaymentRun, target, action, user, fields, details
+) -> Callable[[], None]:
+    """
+    Add the run's move to `target` (with `fields`) and its audit entry to the
+    transaction, conditioned on the status and version read; return what
+    brings `run` up to date once committed.
+    """
+    transaction.update(
+        run,
+        actions=[
+            PaymentRun.status.set(target.value),
+            PaymentRun.updated_at.set(dynamo.utcnow()),
+            *[getattr(PaymentRun, name).set(value) for name, value in fields.items()],
+        ],
+        condition=PaymentRun.status == run.status,
+    )
+    audit_entry_add(
+        transaction,
+        payment_run_entry(
+            action=action,
+            run_id=run.id,
+            user=user,
+            details={
+                "before": {"status": run.status},
+                "after": {"status": target.value},
+                **details,
+            },
+        ),
+    )
+
+    def committed() -> None:
+        run.status = target.value
+        for name, value in fields.items():
+            setattr(run, name, value)
+
+    return committed
+
+
 def _simple_transition(
     run: PaymentRun,
     target: PaymentRunStatus,
@@ -490,31 +530,11 @@ def _simple_transition(
     details,
 ) -> PaymentRun:
     """Move the run alone (no invoice changes) with its audit entry."""
-    actions = [
-        PaymentRun.status.set(target.value),
-        PaymentRun.updated_at.set(dynamo.utcnow()),
-    ]
-    actions += [getattr(PaymentRun, name).set(value) for name, value in fields.items()]
     with dynamo.write_transaction() as transaction:
-        transaction.update(
-            run, actions=actions, condition=PaymentRun.status == run.status
+        committed = _run_move_add(
+            transaction, run, target, action, user, fields, details
         )
-        audit_entry_add(
-            transaction,
-            payment_run_entry(
-                action=action,
-                run_id=run.id,
-                user=user,
-                details={
-                    "before": {"status": run.status},
-                    "after": {"status": target.value},
-                    **details,
-                },
-            ),
-        )
-    run.status = target.value
-    for name, value in fields.items():
-        setattr(run, name, value)
+    committed()
     return run
 
 
@@ -530,7 +550,7 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
             f"You built payment run {run.number}; another user must approve it "
             "(nobody approves a run they built)."
         )
-    return _simple_transition(
+    run = _simple_transition(
         run,
         PaymentRunStatus.APPROVED,
         AuditAction.APPROVE,
@@ -538,6 +558,8 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
         {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
         {},
     )
+    notifications.notify_payment_run_approved(run)
+    return run
 
 
 # --- Export ---------------------------------------------------------------------
@@ -764,31 +786,14 @@ def _finish(
                 with dynamo.write_transaction() as transaction:
                     _heads_prefetch(transaction, run, chunk)
                     if first:
-                        transaction.update(
-                            run,
-                            actions=[
-                                PaymentRun.status.set(target.value),
-                                PaymentRun.updated_at.set(dynamo.utcnow()),
-                                *[
-                                    getattr(PaymentRun, k).set(v)
-                                    for k, v in fields.items()
-                                ],
-                            ],
-                            condition=PaymentRun.status == run.status,
-                        )
-                        audit_entry_add(
+                        committed = _run_move_add(
                             transaction,
-                            payment_run_entry(
-                                action=action,
-                                run_id=run.id,
-                                user=user,
-                                details={
-                                    "before": {"status": run.status},
-                                    "after": {"status": target.value},
-                                    "invoices": run.invoice_count,
-                                    **details,
-                                },
-                            ),
+                            run,
+                            target,
+                            action,
+                            user,
+                            fields,
+                            {"invoices": run.invoice_count, **details},
                         )
                     else:
                         transaction.condition_check(
@@ -806,9 +811,7 @@ def _finish(
                             user=user,
                         )
                 if first:
-                    run.status = target.value
-                    for name, value in fields.items():
-                        setattr(run, name, value)
+                    committed()
                     first = False
         except StaleRecord:
             run = payment_run_get_or_404(run_id=run.id)

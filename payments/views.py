@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -209,9 +208,8 @@ def payment_run_file_view(request, run_id, name):
     """Download one of the run's files through the app (never a public URL)."""
     run = payment_run_get_or_404(run_id=run_id)
     run_file = payment_run_file(run=run, user=request.user, name=name)
-    return FileResponse(
-        documents.document_open(key=run_file.key),
-        as_attachment=True,
+    return documents.document_download(
+        key=run_file.key,
         filename=f"{run.number}-{run_file.name}",
         content_type=run_file.content_type,
     )

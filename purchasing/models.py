@@ -118,6 +118,17 @@ class ListingCreatedIndex(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ListingNumberIndex(GlobalSecondaryIndex):
+    """Every PO by number, for prefix search (`begins_with` on the number)."""
+
+    class Meta:
+        index_name = "listing-number-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    po_number = UnicodeAttribute(range_key=True)
+
+
 class NumberIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "number-index"
@@ -164,6 +175,7 @@ class PurchaseOrder(Model):
     requester_index = RequesterCreatedIndex()
     listing_index = ListingCreatedIndex()
     number_index = NumberIndex()
+    listing_number_index = ListingNumberIndex()
 
     @classmethod
     def from_raw_data(cls, data):

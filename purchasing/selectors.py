@@ -254,3 +254,15 @@ def _require(condition: bool, message: str) -> None:
 def purchase_orders_get_many(*, po_ids: set[str]) -> dict[str, PurchaseOrder]:
     """Return the POs with these ids, read in batches of 100."""
     return {po.id: po for po in PurchaseOrder.batch_get(list(po_ids))} if po_ids else {}
+
+
+def purchase_order_search(*, text: str, limit: int = 10) -> dynamo.Page:
+    """Return POs whose number starts with `text` (any case), the exact number first."""
+    prefix = text.strip().upper()
+    return dynamo.prefix_page(
+        PurchaseOrder.listing_number_index,
+        LISTING,
+        PurchaseOrder.po_number,
+        prefix,
+        limit=limit,
+    )

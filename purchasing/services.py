@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from accounts import notifications
 from accounts.roles import Role, has_role, require_role
 from accounts.selectors import approval_limit_get
 from audit.entries import (
@@ -158,6 +159,7 @@ def purchase_order_create(
             _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
             _backoff(attempt)
             continue  # another PO took this number: take the next
+        notifications.notify_po_awaiting_approval(po)
         return po
     raise StaleRecord(
         "Many purchase orders are being raised right now; please try again."
@@ -361,7 +363,12 @@ def purchase_order_approve(
         }
         return updates, AuditAction.APPROVE, details
 
-    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+    po = _decide(po_id=po_id, version=version, decide=decide, user=user)
+    if po.status == POStatus.APPROVED:
+        notifications.notify_po_approved(po)
+    else:  # the first of two approvals: the others may give the second
+        notifications.notify_po_awaiting_approval(po)
+    return po
 
 
 def purchase_order_reject(
@@ -379,7 +386,9 @@ def purchase_order_reject(
         )
         return updates, AuditAction.REJECT, details
 
-    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+    po = _decide(po_id=po_id, version=version, decide=decide, user=user)
+    notifications.notify_po_rejected(po)
+    return po
 
 
 def _reasoned(po, target: POStatus, field: str, reason, username: str):

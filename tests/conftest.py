@@ -90,7 +90,10 @@ def dynamodb(dynamodb_endpoint, settings):
 
 def make_user(username: str, *roles: str, superuser: bool = False):
     user = get_user_model().objects.create_user(
-        username=username, password="pw-for-tests-1", is_superuser=superuser
+        username=username,
+        email=f"{username}@example.com",
+        password="pw-for-tests-1",
+        is_superuser=superuser,
     )
     for role in roles:
         user.groups.add(Group.objects.get(name=role))

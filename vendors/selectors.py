@@ -120,6 +120,17 @@ def vendor_export(
     )  # fmt: skip
 
 
+def vendor_search(*, text: str, limit: int = 10) -> dynamo.Page:
+    """
+    Return vendors whose name starts with `text` (any case), the exact name
+    first: the name index is in name order, and a name sorts before every
+    longer name it begins.
+    """
+    if not text.strip():
+        return dynamo.Page(items=[], next_cursor=None)
+    return vendor_list(name_prefix=text, limit=limit)
+
+
 def vendor_choices_active(*, limit: int = 500) -> list[tuple[str, str]]:
     """Return (id, name) of active vendors by name, for a PO's vendor picker."""
     page = dynamo.query_page(Vendor.status_index, "active", limit=limit)

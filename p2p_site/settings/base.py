@@ -175,6 +175,24 @@ MATCH_OVER_BILLING_PERCENT = Decimal(env.str("MATCH_OVER_BILLING_PERCENT", defau
 DEFAULT_PAYMENT_TERMS = env.str("DEFAULT_PAYMENT_TERMS", default="Net 30")
 PAGE_SIZE = env.int("PAGE_SIZE", default=50)
 
+# --- E-mail (accounts.notifications) ----------------------------------------
+# Console by default: messages are printed, nothing leaves the machine. For SMTP
+# (or Amazon SES through its SMTP interface) set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST_* variables.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# A slow mail server must not hold up the approval that sends the message.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="p2p@localhost")
+# Where links in e-mails point: the address users open the app at.
+APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,7 +9,7 @@ from django.test import Client
 from invoicing.services import invoice_create
 from payments.services import payment_run_create
 from purchasing.services import purchase_order_approve
-from tests.conftest import po_lines
+from tests.conftest import make_user, po_lines
 from tests.payments.conftest import TODAY
 
 
@@ -79,7 +79,16 @@ def test_figures_are_computed_by_the_job_and_shown_as_charts_and_tables(
     assert "<caption>EUR</caption>" in html  # the charts' figures as tables
 
 
-def test_recompute_button(auditor, work):
-    response = logged_in(auditor).post("/dashboard/refresh", follow=True)
+def test_recompute_now_is_for_the_administrator(auditor, work):
+    assert logged_in(auditor).post("/dashboard/refresh").status_code == 403
+    admin = make_user("admin", superuser=True)
+    response = logged_in(admin).post("/dashboard/refresh", follow=True)
     assert "Figures recomputed" in response.content.decode()
     assert response.context["board"].computed_at is not None
+
+
+def test_refresh_dashboard_command(work, auditor):
+    out = StringIO()
+    call_command("refresh_dashboard", stdout=out)
+    assert "Dashboard figures recomputed" in out.getvalue()
+    assert logged_in(auditor).get("/").context["board"].figures is not None

@@ -1,6 +1,6 @@
 import pytest
 
-from invoicing.numbers import normalise_invoice_number
+from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,13 @@ def test_zero_itself_is_kept():
     # Separators go first, so zeros inside a longer run of digits stay.
     assert normalise_invoice_number("2026-0001") == "20260001"
     assert normalise_invoice_number("0042-A") == "42a"
+
+
+@pytest.mark.parametrize(
+    ("typed", "prefix"),
+    [("INV-00", "inv"), ("INV-004", "inv4"), ("INV-10", "inv10"), ("0", "0")],
+)
+def test_the_start_of_a_number_drops_zeros_that_lead_a_number_being_typed(
+    typed, prefix
+):
+    assert invoice_number_prefix(typed) == prefix

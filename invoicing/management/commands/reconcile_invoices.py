@@ -2,13 +2,10 @@ import json
 import logging
 import sys
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
-from pynamodb.exceptions import PynamoDBException
 
 from dashboard.services import dashboard_refresh
-from invoicing.jobs import reconcile_waiting_invoices
-from p2p_site import dynamo
+from invoicing.jobs import JobCouldNotRun, reconcile_waiting_invoices
 
 
 class Command(BaseCommand):
@@ -48,15 +45,8 @@ class Command(BaseCommand):
                 workers=workers,
                 progress=self._progress_bar if interactive else self._progress_line,
             )
-        except (PynamoDBException, BotoCoreError, ClientError) as exc:
-            reason = (
-                "could not be reached"
-                if dynamo.is_unreachable(exc)
-                else "refused the job"
-            )
-            raise CommandError(
-                f"DynamoDB {reason}; nothing more was reconciled ({exc}).", returncode=2
-            ) from None
+        except JobCouldNotRun as exc:
+            raise CommandError(exc.message, returncode=2) from None
         if interactive:
             self.stdout.write("")
         if dry_run:

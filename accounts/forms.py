@@ -1,0 +1,18 @@
+"""The profile page's form: one tick box per e-mail the user's roles receive."""
+
+from django import forms
+
+from accounts.models import Notification
+
+
+class NotificationPreferencesForm(forms.Form):
+    def __init__(self, *args, kinds: list[Notification], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[kind.value] = forms.BooleanField(
+                label=kind.label, required=False
+            )
+
+    def enabled(self) -> dict[Notification, bool]:
+        """Return each offered kind mapped to whether it is ticked (a valid form)."""
+        return {Notification(name): value for name, value in self.cleaned_data.items()}
