@@ -55,6 +55,7 @@ def main() -> int:
                 log_path=ROOT / "var" / "dynamodb-local.log",
             )
         manage("create_tables", env=env)
+        manage("index_vendor_tax_ids", env=env)  # vendors kept from before the index
         manage("migrate", "--noinput", "-v", "0", env=env)
         manage("seed_demo", env=env)
         print(
