@@ -95,8 +95,8 @@ def documents(settings, tmp_path):
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     """Log in through the login form and land on the first page."""
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     expect(page.get_by_text(f"{username} ·")).to_be_visible()
