@@ -1,10 +1,12 @@
 # make run  - install everything, start DynamoDB Local (data kept in var/), serve :8000
-# make test - the whole test suite: moto pass, then DynamoDB Local pass
+# make test - the whole test suite: lint, then the moto and DynamoDB Local passes side by side
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Debian's Chromium, which the browser tests drive through Playwright.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-moto test-dynamodb-local lint format clean-data
+.PHONY: install chromium run test test-moto test-dynamodb-local lint format clean-data
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -24,13 +26,31 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	$(PY) -m localdev.run
 
-test: install lint test-moto test-dynamodb-local
+# Playwright cannot download its own browsers here, so the browser tests use
+# Debian's chromium package: installed when missing (as root, else with sudo).
+chromium:
+	@if [ -x $(CHROMIUM) ]; then echo "Browser tests: Chromium at $(CHROMIUM)."; exit 0; fi; \
+	echo "Browser tests: $(CHROMIUM) is missing; installing Debian's chromium package."; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "Cannot install chromium: not root and no sudo. As root run 'apt-get install -y chromium', then retry."; exit 1; fi; \
+	apt="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	if ! apt-cache show chromium >/dev/null 2>&1; then echo "+ apt-get update"; $$apt update -q; fi; \
+	echo "+ apt-get install -y chromium"; \
+	$$apt install -y -q chromium || { echo "+ apt-get update, then install again"; $$apt update -q && $$apt install -y -q chromium; }; \
+	[ -x $(CHROMIUM) ] || { echo "Could not install chromium, so $(CHROMIUM) is missing and the browser tests cannot run. Install Debian's 'chromium' package (apt-get install -y chromium), then retry."; exit 1; }
+
+# The two passes run side by side (one DynamoDB backend each, nothing shared);
+# each one's output is printed whole when it ends.
+test: install lint chromium
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-moto test-dynamodb-local
 
 test-moto: install
 	P2P_TEST_DYNAMODB=moto $(PY) -m pytest
 
-test-dynamodb-local: install
-	P2P_TEST_DYNAMODB=local $(PY) -m pytest
+# Also runs the browser tests (tests/browser), which need Chromium.
+test-dynamodb-local: install chromium
+	P2P_TEST_DYNAMODB=local P2P_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
 lint: install
 	$(PY) -m ruff check .
