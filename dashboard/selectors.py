@@ -86,20 +86,21 @@ def dashboard_for(*, user) -> Dashboard:
                 "due",
             )
         )
+    runs_waiting = []
     if has_role(user, Role.TREASURER, Role.APPROVER):
-        for status, title in (
-            ("draft", "Payment runs awaiting approval"),
-            ("approved", "Payment runs awaiting export"),
-        ):
-            board.work.append(
-                _work(
-                    title,
-                    payment_run_list(status=status, limit=SHOWN),
-                    "payments:list",
-                    "None.",
-                    "run",
-                )
+        runs_waiting.append(("draft", "Payment runs awaiting approval"))
+    if has_role(user, Role.TREASURER):
+        runs_waiting.append(("approved", "Payment runs awaiting export"))
+    for status, title in runs_waiting:
+        board.work.append(
+            _work(
+                title,
+                payment_run_list(status=status, limit=SHOWN),
+                "payments:list",
+                "None.",
+                "run",
             )
+        )
     statistics = invoice_statistics_get()
     if statistics is not None:
         board.figures = statistics.figures

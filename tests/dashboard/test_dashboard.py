@@ -63,7 +63,9 @@ def test_each_role_sees_what_waits_for_them(work, approver, clerk, treasurer, au
 def test_figures_are_computed_by_the_job_and_shown_as_charts_and_tables(
     work, clerk, auditor
 ):
-    assert "not been computed yet" in logged_in(auditor).get("/").content.decode()
+    assert "appear after the next scheduled reconciliation run" in (
+        logged_in(auditor).get("/").content.decode()
+    )
     call_command("reconcile_invoices", stdout=StringIO())  # reconciles WAIT-1
     page = logged_in(auditor).get("/")
     html = page.content.decode()

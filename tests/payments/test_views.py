@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from invoicing.selectors import invoice_get
 from payments.selectors import payment_run_get, payment_run_list
-from tests.payments.conftest import TODAY
+from tests.payments.conftest import EUR_IBAN_1, TODAY
 
 
 def logged_in(user) -> Client:
@@ -109,6 +109,9 @@ def test_buttons_follow_the_roles_and_the_files_download_for_auditors(
     assert "you built this run" in client.get(detail).content.decode()
     approver_page = logged_in(approver).get(detail).content.decode()
     assert "Approve this run" in approver_page
+    # Full account numbers are for the roles that pay and audit vendors.
+    assert EUR_IBAN_1 not in approver_page and EUR_IBAN_1[-4:] in approver_page
+    assert EUR_IBAN_1 in client.get(detail).content.decode()
     response = logged_in(approver).post(
         reverse("payments:approve", args=[run.id]),
         {"version": run.version},
