@@ -1,12 +1,11 @@
 """Invoice pages: thin views over invoicing.selectors and invoicing.services."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -167,6 +166,8 @@ def invoice_create_view(request):
     )
     if po is None:
         return _choose_po(request)
+    # Lines already billed in full are left out: the vendor rarely bills
+    # them again, and a zero quantity would only be refused.
     initial_lines = [
         {
             "po_line_number": line.line_number,
@@ -175,11 +176,20 @@ def invoice_create_view(request):
             "unit_price": line.unit_price,
         }
         for line in po.items
+        if line.quantity > (line.invoiced_quantity or 0)
+    ] or [
+        {
+            "po_line_number": line.line_number,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in po.items
     ]
     return _invoice_form(
         request,
         po=po,
-        initial={"invoice_date": dt.date.today(), "tax_amount": "0.00"},
+        initial={"invoice_date": timezone.localdate(), "tax_amount": "0.00"},
         initial_lines=initial_lines,
         save=lambda form, lines: services.invoice_create(
             user=request.user,

@@ -370,3 +370,19 @@ def test_vendor_without_an_invoiceable_po_is_told_what_to_do(
     )
     assert "<b>New" not in html
     assert "ask the requester to raise the PO" in html
+
+
+def test_a_second_invoice_is_prefilled_with_only_the_lines_left_to_bill(
+    clerk, approved_po
+):
+    # Bill line 1 in full (10 x 100.00); line 2 (5 x 20.00) is still open.
+    first = invoice_create(
+        user=clerk, po_id=approved_po.id, invoice_number="PART-1",
+        invoice_date=TODAY, lines=[{"description": "Item 1", "quantity": "10",
+                                    "unit_price": "100.00", "po_line_number": 1}],
+    )  # fmt: skip
+    invoice_reconcile(invoice_id=first.id, user=clerk)
+    page = logged_in(clerk).get(f"{reverse('invoicing:create')}?po={approved_po.id}")
+    formset = page.context["formset"]
+    assert [f.initial["po_line_number"] for f in formset.forms] == [2]
+    assert formset.forms[0].initial["quantity"] == 5
