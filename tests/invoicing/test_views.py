@@ -370,3 +370,18 @@ def test_vendor_without_an_invoiceable_po_is_told_what_to_do(
     )
     assert "<b>New" not in html
     assert "ask the requester to raise the PO" in html
+
+
+def test_an_invoice_number_guard_kept_in_the_table_is_not_an_invoice(
+    clerk, approved_po
+):
+    invoice = invoice_create(
+        user=clerk,
+        po_id=approved_po.id,
+        invoice_number="INV-77",
+        invoice_date=dt.date.today(),
+        lines=[{"description": "x", "quantity": "1", "unit_price": "100.00"}],
+    )
+    guard_id = f"number#{invoice.vendor_id}#{invoice.number_key}"
+    response = logged_in(clerk).get(reverse("invoicing:detail", args=[guard_id]))
+    assert response.status_code == 404
