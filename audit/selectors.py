@@ -61,6 +61,18 @@ def _changes_text(entry: AuditEntry) -> str:
     return "; ".join(parts)
 
 
+def audit_entry_get(*, user, entry_id: str) -> AuditEntry | None:
+    """Return one audit entry (Auditor); the chain heads kept in its table are none."""
+    require_role(user, Role.AUDITOR, action="browse the audit trail")
+    if not entry_id or len(entry_id) > 100:
+        return None
+    try:
+        entry = AuditEntry.get(entry_id)
+    except AuditEntry.DoesNotExist:
+        return None
+    return entry if entry.entity_key is not None else None
+
+
 def audit_entry_list(
     *,
     user,

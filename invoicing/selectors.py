@@ -16,9 +16,11 @@ def invoice_get(*, invoice_id: str) -> Invoice | None:
     if not invoice_id or len(invoice_id) > 100:
         return None
     try:
-        return Invoice.get(invoice_id, consistent_read=True)
+        invoice = Invoice.get(invoice_id, consistent_read=True)
     except Invoice.DoesNotExist:
         return None
+    # The table also holds number guards and the dashboard's statistics.
+    return invoice if invoice.invoice_number is not None else None
 
 
 def invoice_get_or_404(*, invoice_id: str) -> Invoice:

@@ -22,9 +22,11 @@ def payment_run_get(*, run_id: str) -> PaymentRun | None:
     if not run_id or len(run_id) > 100:
         return None
     try:
-        return PaymentRun.get(run_id, consistent_read=True)
+        run = PaymentRun.get(run_id, consistent_read=True)
     except PaymentRun.DoesNotExist:
         return None
+    # The table also holds idempotency records, which are no run.
+    return run if run.number is not None else None
 
 
 def payment_run_get_or_404(*, run_id: str) -> PaymentRun:

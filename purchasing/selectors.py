@@ -22,9 +22,11 @@ def purchase_order_get(*, po_id: str) -> PurchaseOrder | None:
     if not po_id or len(po_id) > 100:
         return None
     try:
-        return PurchaseOrder.get(po_id, consistent_read=True)
+        po = PurchaseOrder.get(po_id, consistent_read=True)
     except PurchaseOrder.DoesNotExist:
         return None
+    # The table also holds the PO number sequences, which are no PO.
+    return po if po.po_number is not None else None
 
 
 def purchase_order_get_or_404(*, po_id: str) -> PurchaseOrder:

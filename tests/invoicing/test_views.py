@@ -386,3 +386,18 @@ def test_a_second_invoice_is_prefilled_with_only_the_lines_left_to_bill(
     formset = page.context["formset"]
     assert [f.initial["po_line_number"] for f in formset.forms] == [2]
     assert formset.forms[0].initial["quantity"] == 5
+
+
+def test_an_invoice_number_guard_kept_in_the_table_is_not_an_invoice(
+    clerk, approved_po
+):
+    invoice = invoice_create(
+        user=clerk,
+        po_id=approved_po.id,
+        invoice_number="INV-77",
+        invoice_date=dt.date.today(),
+        lines=[{"description": "x", "quantity": "1", "unit_price": "100.00"}],
+    )
+    guard_id = f"number#{invoice.vendor_id}#{invoice.number_key}"
+    response = logged_in(clerk).get(reverse("invoicing:detail", args=[guard_id]))
+    assert response.status_code == 404

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from invoicing.selectors import invoice_get
 from payments.selectors import payment_run_get, payment_run_list
+from payments.services import payment_run_create
 from tests.payments.conftest import EUR_IBAN_1, TODAY
 
 
@@ -147,3 +148,14 @@ def test_buttons_follow_the_roles_and_the_files_download_for_auditors(
 
 def test_unknown_run_is_a_404(treasurer):
     assert logged_in(treasurer).get("/payment-runs/nope/").status_code == 404
+
+
+def test_an_idempotency_record_kept_in_the_table_is_not_a_run(treasurer, due):
+    payment_run_create(
+        user=treasurer, payment_date=TODAY, idempotency_key="weekly-2026-48"
+    )
+    record_id = f"idempotency#{treasurer.username}#weekly-2026-48"
+    response = logged_in(treasurer).get(
+        f"/payment-runs/{record_id.replace('#', '%23')}/"
+    )
+    assert response.status_code == 404

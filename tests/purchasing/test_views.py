@@ -248,3 +248,10 @@ def test_unknown_po_is_404_and_user_without_role_is_refused(db, nobody):
     client = logged_in(make_user("someone", "Auditor"))
     assert client.get(reverse("purchasing:detail", args=["missing"])).status_code == 404
     assert logged_in(nobody).get(reverse("purchasing:list")).status_code == 403
+
+
+def test_the_po_number_sequence_kept_in_the_table_is_not_a_po(make_po, auditor):
+    po = make_po()
+    sequence_id = f"sequence#{po.po_number.rsplit('-', 1)[0]}"
+    response = logged_in(auditor).get(reverse("purchasing:detail", args=[sequence_id]))
+    assert response.status_code == 404
