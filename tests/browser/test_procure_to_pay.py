@@ -221,9 +221,9 @@ def clerk_enters_overpriced_invoice(page: Page) -> None:
     page.get_by_role("link", name="Enter invoice for this PO").click()
     field(page, "Invoice number").fill("F-2026-4790")
     field(page, "Invoice date").fill(timezone.localdate().isoformat())
-    for number in (1, 2, 3):  # billed on F-2026-4711 already
-        page.get_by_label(f"Remove line {number}").check()
-    page.get_by_label("Line 4 unit price").fill("180.00")
+    # Lines 1-3 were billed in full on F-2026-4711: only the delivery is offered.
+    expect(page.get_by_label("Remove line 2")).to_have_count(0)
+    page.get_by_label("Line 1 unit price").fill("180.00")
     page.get_by_role("button", name="Enter invoice").click()
     expect(flash(page)).to_contain_text("Invoice F-2026-4790 entered")
 
