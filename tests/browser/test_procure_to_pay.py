@@ -306,6 +306,17 @@ def auditor_reads_the_trail(page: Page) -> None:
     assert column(page, "Who") == ["treasurer", "treasurer", "approver", "treasurer"]
 
 
+def auditor_exports_the_invoices(page: Page) -> str:
+    """The invoice list, filtered to paid ones, downloaded as CSV."""
+    nav(page, "Invoices")
+    field(page, "Status").select_option(label="Paid")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="F-2026-4711")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    return download.value.path().read_text(encoding="utf-8-sig")
+
+
 # --- the tests ---------------------------------------------------------------
 
 
@@ -351,8 +362,12 @@ def test_procure_to_pay_from_new_vendor_to_paid_invoice_and_its_audit_trail(desk
     treasurer.get_by_role("link", name="F-2026-4711").click()
     expect(heading(treasurer)).to_contain_text("Paid")
 
-    # 6. The auditor reads what happened.
-    auditor_reads_the_trail(desk("auditor"))
+    # 6. The auditor reads what happened, and takes the paid invoices away
+    #    as a spreadsheet.
+    auditor = desk("auditor")
+    auditor_reads_the_trail(auditor)
+    exported = auditor_exports_the_invoices(auditor)
+    assert "F-2026-4711" in exported and "F-2026-4790" not in exported
 
 
 def test_an_approver_cannot_approve_above_their_limit(desk, people):
