@@ -45,10 +45,10 @@ def invoices_with_status(*, status: str) -> Iterator[Invoice]:
 
 
 def invoices_get_many(*, invoice_ids: set[str]) -> dict[str, Invoice]:
-    """Return the invoices with these ids, read in batches of 100."""
+    """Return the invoices with these ids, read consistently in batches of 100."""
     if not invoice_ids:
         return {}
-    return {i.id: i for i in Invoice.batch_get(list(invoice_ids))}
+    return {i.id: i for i in Invoice.batch_get(list(invoice_ids), consistent_read=True)}
 
 
 def invoice_list_for_po(*, po_id: str, cursor: str | None = None, limit: int = 50):

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
 from p2p_site import documents
+from p2p_site.versions import version_from_request
 from payments import services
 from payments.selectors import (
     payment_run_file,
@@ -157,7 +158,9 @@ def get_payment_run(request, run_id: str):
 )
 def approve_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
     return services.payment_run_approve(
-        run_id=run_id, user=request.auth, version=payload.version if payload else None
+        run_id=run_id,
+        user=request.auth,
+        version=version_from_request(request, payload.version if payload else None),
     )
 
 
@@ -166,7 +169,9 @@ def approve_payment_run(request, run_id: str, payload: RunDecisionIn | None = No
 )
 def export_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
     return services.payment_run_export(
-        run_id=run_id, user=request.auth, version=payload.version if payload else None
+        run_id=run_id,
+        user=request.auth,
+        version=version_from_request(request, payload.version if payload else None),
     )
 
 
@@ -193,12 +198,17 @@ def download_payment_file(request, run_id: str, name: str | None = None):
 )
 def confirm_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
     return services.payment_run_confirm(
-        run_id=run_id, user=request.auth, version=payload.version if payload else None
+        run_id=run_id,
+        user=request.auth,
+        version=version_from_request(request, payload.version if payload else None),
     )
 
 
 @router.put("/{run_id}/cancel", response=PaymentRunOut, summary="Cancel, with a reason")
 def cancel_payment_run(request, run_id: str, payload: RunCancelIn):
     return services.payment_run_cancel(
-        run_id=run_id, user=request.auth, reason=payload.reason, version=payload.version
+        run_id=run_id,
+        user=request.auth,
+        reason=payload.reason,
+        version=version_from_request(request, payload.version),
     )

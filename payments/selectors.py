@@ -157,7 +157,7 @@ class Proposal:
         return dict(sorted(result.items()))
 
 
-def _payable(invoice: Invoice) -> rules.PayableInvoice:
+def payable(invoice: Invoice) -> rules.PayableInvoice:
     return rules.PayableInvoice(
         total=invoice.total_amount,
         currency=invoice.currency,
@@ -208,7 +208,7 @@ def payment_run_proposal(
         invoice
         for invoice in invoices_with_status(status=InvoiceStatus.MATCHED.value)
         if (currency is None or invoice.currency == currency)
-        and rules.is_payable(_payable(invoice), payment_date)
+        and rules.is_payable(payable(invoice), payment_date)
     ]
     vendors = vendors_get_many(vendor_ids={i.vendor_id for i in due})
     payments: dict[tuple[str, str], ProposedPayment] = {}
@@ -230,7 +230,7 @@ def payment_run_proposal(
                 problem=vendor_payment_problem(vendor),
             )
         payments[key].invoices.append(
-            ProposedInvoice(invoice, rules.settlement(_payable(invoice), payment_date))
+            ProposedInvoice(invoice, rules.settlement(payable(invoice), payment_date))
         )
     ordered = sorted(
         payments.values(), key=lambda p: (p.vendor.name.casefold(), p.currency)

@@ -41,13 +41,14 @@ from p2p_site.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    ServiceUnavailable,
     StaleRecord,
     ValidationFailed,
 )
 from p2p_site.money import MoneyError, validate_currency
 from p2p_site.text import TextError, clean_text
 from p2p_site.versions import check_version
-from payments import pain001
+from payments import pain001, rules
 from payments.models import (
     PAYMENT_RUN_TRANSITIONS,
     IdempotencyRecord,
@@ -60,11 +61,13 @@ from payments.models import (
 from payments.rules import remittance_text
 from payments.selectors import (
     ProposedInvoice,
+    payable,
     payment_run_get,
     payment_run_get_or_404,
     payment_run_proposal,
     vendor_payment_problem,
 )
+from vendors.models import VendorStatus
 from vendors.selectors import vendors_get_many
 
 # Three items per invoice (the invoice, its audit entry and that entry's
@@ -96,10 +99,15 @@ def _refusal_recorded(action: AuditAction):
                     return service(user=user, **kwargs)
                 return service(user=user, run_id=run_id, **kwargs)
             except ApplicationError as exc:
-                if not isinstance(exc, NotFound | StaleRecord):
+                if isinstance(exc, NotFound | StaleRecord | ServiceUnavailable):
+                    raise
+                if run_id is None:
                     # A refused build has no run: it gets an id of its own.
-                    target = run_id or f"refused-build-{uuid.uuid4().hex[:12]}"
-                    _refusal_save(action, target, user, exc)
+                    _refusal_save(
+                        action, f"refused-build-{uuid.uuid4().hex[:12]}", user, exc
+                    )
+                elif payment_run_get(run_id=run_id) is not None:
+                    _refusal_save(action, run_id, user, exc)
                 raise
 
         wrapper.__name__ = service.__name__
@@ -223,6 +231,7 @@ class _RunBuilder:
     """The run's payments, grown chunk by chunk as invoices are scheduled."""
 
     def __init__(self, proposal, chosen: list[ProposedInvoice]):
+        self.payment_date = proposal.payment_date
         self.vendors = {p.vendor.id: p.vendor for p in proposal.payments}
         self.payment_ids: dict[tuple[str, str], str] = {}
         self.included: list[ProposedInvoice] = []
@@ -454,7 +463,8 @@ def _still_matched(chunk: list[ProposedInvoice], builder) -> list[ProposedInvoic
         if invoice is None or invoice.status != InvoiceStatus.MATCHED:
             builder.left_out.append(item.invoice.invoice_number)
         else:
-            kept.append(ProposedInvoice(invoice, item.settlement))
+            settlement = rules.settlement(payable(invoice), builder.payment_date)
+            kept.append(ProposedInvoice(invoice, settlement))
     return kept
 
 
@@ -466,6 +476,16 @@ def _totals(payments: list[VendorPayment]) -> dict[str, str]:
 
 
 # --- Approve ------------------------------------------------------------------
+
+
+def _payment_date_check(run: PaymentRun, verb: str) -> None:
+    """A run whose payment date has passed would ask the bank to pay in the past."""
+    if dt.date.fromisoformat(run.payment_date) < local_today():
+        raise InvalidTransition(
+            f"Payment run {run.number} was for {run.payment_date}, which has passed, "
+            f"so it cannot be {verb}: its discounts and due dates were worked out "
+            "for that day. Cancel it and build a new run."
+        )
 
 
 def _transition_check(run: PaymentRun, target: PaymentRunStatus, verb: str) -> None:
@@ -545,6 +565,7 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     _transition_check(run, PaymentRunStatus.APPROVED, "approved")
+    _payment_date_check(run, "approved")
     if run.created_by == actor_id(user):
         raise PermissionDenied(
             f"You built payment run {run.number}; another user must approve it "
@@ -590,6 +611,8 @@ def _export_problems(run: PaymentRun) -> list[str]:
             problems.append(
                 f"{vendor.name}: bank details changed after the run was built"
             )
+        elif vendor.status != VendorStatus.ACTIVE:
+            problems.append(f"{vendor.name}: the vendor is {vendor.status}")
         elif vendor.on_payment_hold(local_today()):
             problems.append(f"{vendor.name}: on payment hold")
         elif problem := vendor_payment_problem(vendor):
@@ -703,6 +726,7 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     _transition_check(run, PaymentRunStatus.EXPORTED, "exported")
+    _payment_date_check(run, "exported")
     if problems := _export_problems(run):
         raise ValidationFailed(
             f"Payment run {run.number} cannot be exported: "

@@ -34,10 +34,11 @@ def vendor_get_or_404(*, vendor_id: str) -> Vendor:
 
 
 def vendors_get_many(*, vendor_ids: set[str]) -> dict[str, Vendor]:
-    """Return the vendors with these ids, read in batches of 100."""
+    """Return the vendors with these ids, read consistently in batches of 100."""
     if not vendor_ids:
         return {}
-    return {vendor.id: vendor for vendor in Vendor.batch_get(list(vendor_ids))}
+    vendors = Vendor.batch_get(list(vendor_ids), consistent_read=True)
+    return {vendor.id: vendor for vendor in vendors}
 
 
 def vendors_by_tax_id_key(*, keys: Iterable[str]) -> dict[str, list[Vendor]]:

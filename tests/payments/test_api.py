@@ -28,16 +28,20 @@ def test_build_approve_export_download_confirm(treasurer, approver, auditor, due
     assert run["payments"][0]["amount"] == "1000.00"  # a decimal string, not a float
 
     url = f"{RUNS}/{run['id']}"
-    refused = send("put", f"{url}/approve", {}, as_treasurer)
+    version = {"version": run["version"]}
+    missing = send("put", f"{url}/approve", {}, bearer(approver))
+    assert missing.status_code == 422 and "version" in missing.json()["errors"]
+    refused = send("put", f"{url}/approve", version, as_treasurer)
     assert refused.status_code == 403
     assert "another user must approve" in refused.json()["detail"]
-    early = send("post", f"{url}/export", {}, as_treasurer)
+    early = send("post", f"{url}/export", version, as_treasurer)
     assert early.status_code == 409
 
-    assert send("put", f"{url}/approve", {}, bearer(approver)).json()["status"] == (
-        "approved"
+    approved = send("put", f"{url}/approve", version, bearer(approver)).json()
+    assert approved["status"] == "approved"
+    exported = send(
+        "post", f"{url}/export", {"version": approved["version"]}, as_treasurer
     )
-    exported = send("post", f"{url}/export", {}, as_treasurer)
     assert exported.status_code == 200 and exported.json()["status"] == "exported"
 
     download = Client().get(f"{url}/file", **bearer(auditor))
@@ -49,9 +53,14 @@ def test_build_approve_export_download_confirm(treasurer, approver, auditor, due
     assert Client().get(f"{url}/file", **bearer(approver)).status_code == 403
     assert Client().get(f"{url}/file?name=../../x", **as_treasurer).status_code == 404
 
-    confirmed = send("put", f"{url}/confirm", {}, as_treasurer)
-    assert confirmed.json()["status"] == "confirmed"
-    assert send("put", f"{url}/confirm", {}, as_treasurer).status_code == 409
+    confirmed = send(
+        "put", f"{url}/confirm", {"version": exported.json()["version"]}, as_treasurer
+    ).json()
+    assert confirmed["status"] == "confirmed"
+    again = send(
+        "put", f"{url}/confirm", {"version": confirmed["version"]}, as_treasurer
+    )
+    assert again.status_code == 409
     assert [invoice_get(invoice_id=i.id).status for i in due] == ["paid"] * 3
     listed = Client().get(f"{RUNS}?status=confirmed", **as_treasurer).json()
     assert [r["id"] for r in listed["items"]] == [run["id"]]

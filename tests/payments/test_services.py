@@ -289,3 +289,30 @@ def test_changed_bank_details_stop_the_export(
     with pytest.raises(ValidationFailed, match="bank details changed"):
         services.payment_run_export(run_id=run.id, user=treasurer)
     assert payment_run_get(run_id=run.id).files == []
+
+
+def test_a_run_whose_payment_date_passed_is_neither_approved_nor_exported(
+    treasurer, approver, due_invoices, monkeypatch
+):
+    run = build(treasurer).run
+    monkeypatch.setattr(services, "local_today", lambda: TODAY + dt.timedelta(days=1))
+    with pytest.raises(InvalidTransition, match="has passed"):
+        services.payment_run_approve(run_id=run.id, user=approver)
+    assert payment_run_get(run_id=run.id).status == "draft"
+
+
+def test_a_vendor_suspended_after_the_build_stops_the_export(
+    treasurer, approver, clerk, due_invoices, three_vendors
+):
+    run = build(treasurer).run
+    services.payment_run_approve(run_id=run.id, user=approver)
+    globex = three_vendors[2]
+    vendor_update(
+        vendor_id=globex.id,
+        user=clerk,
+        changes={"status": "suspended"},
+        version=Vendor.get(globex.id).version,
+    )
+    with pytest.raises(ValidationFailed, match="Globex Corp: the vendor is suspended"):
+        services.payment_run_export(run_id=run.id, user=treasurer)
+    assert payment_run_get(run_id=run.id).status == "approved"
