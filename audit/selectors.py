@@ -162,16 +162,33 @@ def audit_records_touched(
             yield entry.entity_id
 
 
+def audit_records_with_chains(*, entity_type: str) -> Iterator[str]:
+    """
+    Ids of the records of one kind that have a chain head, even if every
+    entry of theirs is gone (for `verify_audit`, an operations command: it
+    reads the heads with a filtered scan, which no request ever does).
+    """
+    prefix = AuditChainHead.key(entity_key(entity_type, ""))
+    for head in AuditChainHead.scan(AuditChainHead.id.startswith(prefix)):
+        yield head.id[len(prefix) :]
+
+
 def audit_chain(
     *, entity_type: str, entity_id: str
 ) -> tuple[list, AuditChainHead | None]:
-    """Every entry of one record (oldest first) and its chain head, read consistently where possible."""
+    """
+    One record's chain head, then its entries (oldest first).
+
+    The head is read first, so an entry the application writes meanwhile
+    shows as one beyond the head's length; `audit_chains_verify` reads
+    again before calling that an insertion.
+    """
     key = entity_key(entity_type, entity_id)
-    entries = list(AuditEntry.entity_index.query(key, scan_index_forward=True))
     try:
         head = AuditChainHead.get(AuditChainHead.key(key), consistent_read=True)
     except AuditChainHead.DoesNotExist:
         head = None
+    entries = list(AuditEntry.entity_index.query(key, scan_index_forward=True))
     return entries, head
 
 
@@ -205,17 +222,50 @@ def audit_chains_verify(
     """
     report = ChainReport()
     for entity_type in entity_types:
-        for entity_id in audit_records_touched(entity_type=entity_type, since=since):
+        records = dict.fromkeys(
+            audit_records_touched(entity_type=entity_type, since=since)
+        )
+        if since is None:  # also the records whose every entry was removed
+            records.update(
+                dict.fromkeys(audit_records_with_chains(entity_type=entity_type))
+            )
+        for entity_id in records:
             entries, head = audit_chain(entity_type=entity_type, entity_id=entity_id)
+            if head is not None and any((e.seq or 0) > head.length for e in entries):
+                # Written while we read? Read again: the head moves with it.
+                entries, head = audit_chain(
+                    entity_type=entity_type, entity_id=entity_id
+                )
+            beyond = [
+                e for e in entries if head is not None and (e.seq or 0) > head.length
+            ]
+            entries = [e for e in entries if e not in beyond]
             chained = [e for e in entries if e.seq is not None]
+            unchained = [e for e in entries if e.seq is None]
             report.records += 1
             report.entries += len(entries)
-            report.unchained += len(entries) - len(chained)
-            for problem in chain_problems(
+            problems = chain_problems(
                 chained,
                 head_length=head.length if head else None,
                 head_hash=head.last_hash if head else None,
-            ):
+            )
+            # Entries before the chain began are legacy; one dated after it
+            # began was slipped in without a link.
+            started = min((e.timestamp for e in chained), default=None)
+            for entry in unchained:
+                if started is not None and entry.timestamp >= started:
+                    problems.append(
+                        f"entry {entry.id} ({entry.action} at "
+                        f"{entry.timestamp:%Y-%m-%d %H:%M:%S}): inserted without "
+                        "a chain link"
+                    )
+                else:
+                    report.unchained += 1
+            problems += [
+                f"entry {e.id} (#{e.seq}): inserted beyond the chain's head"
+                for e in beyond
+            ]
+            for problem in problems:
                 report.problems.append(f"{entity_type} {entity_id}: {problem}")
             if progress:
                 progress(f"{entity_type} {entity_id}")

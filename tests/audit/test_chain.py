@@ -100,3 +100,39 @@ def test_filters_limit_what_is_checked(edited_vendor, make_po):
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     code, output = verify("--since", tomorrow)
     assert code == 0 and "Checked 0 records" in output
+
+
+def test_a_record_whose_every_entry_was_removed_is_caught(edited_vendor):
+    for entry in history(edited_vendor.id):
+        entry.delete()
+    code, output = verify()
+    assert code == 1
+    assert (
+        f"vendor {edited_vendor.id}: entries #1, #2, #3, #4 at the end: removed"
+        in output
+    )
+
+
+def test_an_entry_slipped_in_without_chain_fields_is_caught(edited_vendor):
+    forged = AuditEntry.from_raw_data(history(edited_vendor.id)[-1].serialize())
+    forged.id, forged.seq, forged.prev_hash, forged.entry_hash = (
+        "slipped",
+        None,
+        None,
+        None,
+    )
+    forged.save()
+    code, output = verify()
+    assert code == 1 and "entry slipped" in output and "without a chain link" in output
+
+
+def test_an_entry_appended_beyond_the_head_is_caught(edited_vendor):
+    key = entity_key("vendor", edited_vendor.id)
+    head = AuditChainHead.get(AuditChainHead.key(key))
+    appended = AuditEntry.from_raw_data(history(edited_vendor.id)[-1].serialize())
+    appended.id, appended.seq = "appended", head.length + 1
+    appended.save()
+    code, output = verify()
+    assert (
+        code == 1 and "entry appended (#5): inserted beyond the chain's head" in output
+    )
