@@ -437,12 +437,23 @@ def query_page(
     # A cursor only resumes the list it came from (same index, partition and
     # `scope`, e.g. the search text): any other use is refused, not guessed.
     scope = f"{index.Meta.index_name}:{hash_key}:{scope}"
+    start_key = decode_cursor(cursor, scope=scope)
+    if filter_condition is not None:
+        return _filtered_page(
+            index,
+            hash_key,
+            range_key_condition=range_key_condition,
+            filter_condition=filter_condition,
+            start_key=start_key,
+            limit=limit,
+            newest_first=newest_first,
+            scope=scope,
+        )
     results = index.query(
         hash_key,
         range_key_condition=range_key_condition,
-        filter_condition=filter_condition,
         scan_index_forward=not newest_first,
-        last_evaluated_key=decode_cursor(cursor, scope=scope),
+        last_evaluated_key=start_key,
         page_size=limit + 1,
     )
     items = []
@@ -455,6 +466,51 @@ def query_page(
     else:
         next_key = None
     return Page(items=items, next_cursor=encode_cursor(next_key, scope=scope))
+
+
+# A filtered list reads index items in pages of this many and stops once it
+# has read this many, returning what matched and a cursor to read on: a rare
+# match must not make one request read a whole partition.
+FILTERED_PAGE_SIZE = 200
+FILTERED_READ_LIMIT = 2000
+
+
+def _filtered_page(
+    index,
+    hash_key,
+    *,
+    range_key_condition,
+    filter_condition,
+    start_key,
+    limit: int,
+    newest_first: bool,
+    scope: str,
+) -> Page:
+    results = index.query(
+        hash_key,
+        range_key_condition=range_key_condition,
+        filter_condition=filter_condition,
+        scan_index_forward=not newest_first,
+        last_evaluated_key=start_key,
+        page_size=FILTERED_PAGE_SIZE,
+    )
+    pages = results.page_iter  # raw pages, so reading can stop between them
+    items, next_key = [], None
+    for page in pages:
+        raw_items = page.get("Items", [])
+        for position, raw in enumerate(raw_items):
+            # PynamoDB sets `_model` on every index declared on a model.
+            items.append(index._model.from_raw_data(raw))
+            if len(items) == limit:
+                if position < len(raw_items) - 1:  # resume after this item
+                    next_key = {name: raw[name] for name in pages.key_names}
+                else:
+                    next_key = pages.last_evaluated_key
+                return Page(items, encode_cursor(next_key, scope=scope))
+        next_key = pages.last_evaluated_key
+        if next_key is None or pages.total_scanned_count >= FILTERED_READ_LIMIT:
+            break
+    return Page(items, encode_cursor(next_key, scope=scope))
 
 
 # DynamoDB refuses a sort key (and so a key condition on one) over 1,024 bytes.
