@@ -5,6 +5,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts.roles import Role, require_role
 from audit.chain import chain_problems
 from audit.entries import entity_key
@@ -281,4 +283,4 @@ def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, s
         attributes_to_get=["timestamp", "details", "entity_key", "id"],
     ):
         outcome = json.loads(entry.details_json).get("outcome")
-        yield entry.timestamp.date(), outcome
+        yield timezone.localtime(entry.timestamp).date(), outcome

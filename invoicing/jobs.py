@@ -43,7 +43,8 @@ from purchasing.selectors import purchase_orders_get_many
 logger = logging.getLogger("invoicing.jobs")
 
 PAGE = 100
-# Invoices per transaction: 3 items each (invoice, PO, audit entry). Ten keep
+# Invoices per transaction: 4 items each (invoice, PO, audit entry, its chain
+# head). Ten keep
 # a refused batch cheap to redo and already cut the round trips tenfold.
 BATCH = 10
 

@@ -134,15 +134,20 @@ def _refusal_save(action: AuditAction, run_id: str, user, exc: ApplicationError)
 # --- Build --------------------------------------------------------------------
 
 
-def clean_payment_date(value: Any) -> dt.date:
-    """Accept a date or an ISO string, today or later (within a year)."""
+def parse_payment_date(value: Any) -> dt.date:
+    """Accept a date or an ISO string."""
     try:
-        date = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ValidationFailed(
             "The payment date must be a date like 2026-12-01.",
             {"payment_date": "Enter a date like 2026-12-01."},
         ) from None
+
+
+def clean_payment_date(value: Any) -> dt.date:
+    """Accept a date or an ISO string, today or later (within a year)."""
+    date = parse_payment_date(value)
     today = local_today()
     if date < today:
         message = f"The payment date {date} is in the past; pick {today} or later."
@@ -306,7 +311,7 @@ def payment_run_create(
     took meanwhile is left out and listed in `left_out`.
     """
     require_role(user, Role.TREASURER, action="build payment runs")
-    date = clean_payment_date(payment_date)
+    date = parse_payment_date(payment_date)
     run_currency = clean_run_currency(currency)
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise ValidationFailed(
@@ -318,8 +323,10 @@ def payment_run_create(
         currency=run_currency,
         invoice_ids=sorted(invoice_ids) if invoice_ids is not None else None,
     )
+    # A retry answers with its run even after the payment date has passed.
     if replay := _idempotent_replay(user, idempotency_key, fingerprint):
         return BuiltRun(replay, created=False)
+    clean_payment_date(date)
     proposal = payment_run_proposal(user=user, payment_date=date, currency=run_currency)
     chosen = _selected(proposal, invoice_ids)
     chosen.sort(key=lambda i: (i.invoice.vendor_id, i.invoice.currency, i.invoice.id))
