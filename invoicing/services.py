@@ -491,6 +491,9 @@ def _record_add(
             po=po,
             quantities=_paired_quantities(invoice, po),
             net_total=invoice.net_total,
+            user=user,
+            action=action,
+            invoice_number=invoice.invoice_number,
         )
     else:
         purchasing_services.purchase_order_unchanged_check(
@@ -537,7 +540,9 @@ def invoices_reconcile_batch(
     try:
         with dynamo.write_transaction() as transaction:
             audit_heads_prefetch(
-                transaction, [entity_key("invoice", w[0].id) for w in writes]
+                transaction,
+                [entity_key("invoice", w[0].id) for w in writes]
+                + [entity_key("purchase_order", w[1].id) for w in writes],
             )
             updates = [
                 _record_add(transaction, *write, JOB_USER, AuditAction.BATCH_RECONCILE)
@@ -738,6 +743,8 @@ def invoice_void(
                         po=po,
                         quantities=_paired_quantities(invoice, po),
                         net_total=invoice.net_total,
+                        user=user,
+                        invoice_number=invoice.invoice_number,
                     )
                 audit_entry_add(transaction, entry)
         except StaleRecord:

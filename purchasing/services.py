@@ -545,6 +545,9 @@ def purchase_order_invoiced_add(
     po: PurchaseOrder,
     quantities: Mapping[int, Decimal],
     net_total: Decimal,
+    user,
+    action: AuditAction,
+    invoice_number: str,
 ) -> Callable[[], None]:
     """
     Add a matched invoice's quantities and net total to the PO, conditioned on
@@ -575,6 +578,30 @@ def purchase_order_invoiced_add(
             PurchaseOrder.invoiced_total.set(new_total),
         ],
     )
+    audit_entry_add(
+        transaction,
+        purchase_order_entry(
+            action=action,
+            po_id=po.id,
+            user=user,
+            details={
+                "invoice": invoice_number,
+                "before": {
+                    "invoiced_total": po.invoiced_total or Decimal("0"),
+                    "invoiced_quantities": {
+                        line.line_number: line.invoiced_quantity or Decimal("0")
+                        for line in po.items
+                    },
+                },
+                "after": {
+                    "invoiced_total": new_total,
+                    "invoiced_quantities": {
+                        line.line_number: line.invoiced_quantity for line in items
+                    },
+                },
+            },
+        ),
+    )
 
     def apply() -> None:
         po.items = items
@@ -596,6 +623,8 @@ def purchase_order_invoiced_remove(
     po: PurchaseOrder,
     quantities: Mapping[int, Decimal],
     net_total: Decimal,
+    user,
+    invoice_number: str,
 ) -> Callable[[], None]:
     """Take a voided matched invoice's quantities and net total off the PO."""
     return purchase_order_invoiced_add(
@@ -603,6 +632,9 @@ def purchase_order_invoiced_remove(
         po=po,
         quantities={number: -quantity for number, quantity in quantities.items()},
         net_total=-net_total,
+        user=user,
+        action=AuditAction.VOID,
+        invoice_number=invoice_number,
     )
 
 

@@ -372,3 +372,21 @@ def test_absurdly_large_amounts_are_refused_not_crashed(clerk, approved_po):
         enter(clerk, approved_po, pairs=(("1e30", "100.00"),), tax_amount="1e30")
     assert "too large" in caught.value.field_errors["items.0.quantity"]
     assert "too large" in caught.value.field_errors["tax_amount"]
+
+
+def test_the_po_history_shows_what_each_invoice_billed_and_what_a_void_took_back(
+    clerk, approved_po
+):
+    from invoicing.services import invoice_void
+
+    invoice, _ = reconcile(clerk, enter(clerk, approved_po))
+    assert invoice.status == "matched"
+    invoice_void(invoice_id=invoice.id, user=clerk, reason="Sent twice by mistake")
+    page = audit_history(entity_type="purchase_order", entity_id=approved_po.id)
+    billed, taken_back = page.items[1], page.items[0]  # newest first
+    assert (billed.action, taken_back.action) == ("RECONCILE", "VOID")
+    assert billed.details["invoice"] == "INV-1"
+    assert billed.details["before"]["invoiced_total"] == "0"
+    assert billed.details["after"]["invoiced_total"] == "1100.00"
+    assert billed.details["after"]["invoiced_quantities"] == {"1": "10", "2": "5"}
+    assert taken_back.details["after"]["invoiced_total"] == "0.00"
