@@ -9,7 +9,11 @@ from django.utils import timezone
 from audit.selectors import reconcile_outcomes_since
 from dashboard import figures
 from invoicing.models import InvoiceStatistics
-from invoicing.selectors import invoices_entered_since, invoices_in_statuses
+from invoicing.selectors import (
+    FIGURE_ATTRIBUTES,
+    invoices_entered_since,
+    invoices_in_statuses,
+)
 from p2p_site import dynamo
 
 # Invoices that count as spend, and those still to be paid.
@@ -50,7 +54,9 @@ def dashboard_refresh() -> InvoiceStatistics:
             amount=invoice.total_amount,
             due_date=dt.date.fromisoformat(invoice.due_date),
         )
-        for invoice in invoices_in_statuses(statuses=UNPAID)
+        for invoice in invoices_in_statuses(
+            statuses=UNPAID, attributes=FIGURE_ATTRIBUTES
+        )
     ]
     first_week = figures.week_start(today) - dt.timedelta(
         weeks=figures.MATCH_RATE_WEEKS - 1

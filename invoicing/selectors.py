@@ -39,11 +39,6 @@ def invoices_awaiting_reconciliation(
     )
 
 
-def invoices_with_status(*, status: str) -> Iterator[Invoice]:
-    """Every invoice in `status`, oldest first, from the status index's partition."""
-    return Invoice.status_index.query(status, scan_index_forward=True)
-
-
 def invoices_get_many(*, invoice_ids: set[str]) -> dict[str, Invoice]:
     """Return the invoices with these ids, read consistently in batches of 100."""
     if not invoice_ids:
@@ -187,11 +182,16 @@ def invoices_entered_since(
         )
 
 
-def invoices_in_statuses(*, statuses: tuple[str, ...]) -> Iterator[Invoice]:
-    """Every invoice in these statuses, from the status index's partitions."""
+def invoices_in_statuses(
+    *, statuses: tuple[str, ...], attributes: list[str] | None = None
+) -> Iterator[Invoice]:
+    """
+    Every invoice in these statuses, oldest entered first, from the status
+    index's partitions; only `attributes` when given.
+    """
     for status in statuses:
         yield from Invoice.status_index.query(
-            status, attributes_to_get=FIGURE_ATTRIBUTES
+            status, scan_index_forward=True, attributes_to_get=attributes
         )
 
 

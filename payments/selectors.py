@@ -7,7 +7,7 @@ from decimal import Decimal
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.entries import actor_id
 from invoicing.models import Invoice, InvoiceStatus
-from invoicing.selectors import invoices_with_status
+from invoicing.selectors import invoices_in_statuses
 from p2p_site import dynamo
 from p2p_site.errors import NotFound
 from p2p_site.exports import Export, every_item
@@ -206,7 +206,7 @@ def payment_run_proposal(
     require_reader(user)
     due = [
         invoice
-        for invoice in invoices_with_status(status=InvoiceStatus.MATCHED.value)
+        for invoice in invoices_in_statuses(statuses=(InvoiceStatus.MATCHED.value,))
         if (currency is None or invoice.currency == currency)
         and rules.is_payable(payable(invoice), payment_date)
     ]

@@ -72,10 +72,10 @@ def test_seed_demo_creates_one_user_per_role_and_vendors_once():
     assert paid_by_bank and not any(v.on_payment_hold() for v in paid_by_bank)
     # A treasurer logging in finds one matched invoice per payable vendor to pay
     # today (seeded once, not again on the rerun).
-    from invoicing.selectors import invoices_with_status
+    from invoicing.selectors import invoices_in_statuses
     from payments.selectors import payment_run_proposal
 
-    matched = list(invoices_with_status(status="matched"))
+    matched = list(invoices_in_statuses(statuses=("matched",)))
     assert len(matched) == 3
     proposal = payment_run_proposal(
         user=User.objects.get(username="treasurer"), payment_date=dt.date.today()
