@@ -28,7 +28,12 @@ from invoicing.selectors import (
 )
 from p2p_site import documents, exports
 from p2p_site.errors import ApplicationError, Duplicate, ValidationFailed
-from p2p_site.forms import add_line_errors, add_service_errors, formset_lines
+from p2p_site.forms import (
+    add_line_errors,
+    add_service_errors,
+    flash_refusal,
+    formset_lines,
+)
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
@@ -339,9 +344,7 @@ def invoice_reconcile_view(request, invoice_id):
             invoice_id=invoice_id, user=request.user
         )
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         text = {
             "matched": "matched its PO",
@@ -369,9 +372,7 @@ def invoice_void_view(request, invoice_id):
             version=form.cleaned_data["version"],
         )
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(
             request, f"Invoice {invoice.invoice_number} is void; its number is free."

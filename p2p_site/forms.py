@@ -1,6 +1,7 @@
 """Form plumbing shared by every app's pages."""
 
 from django import forms
+from django.contrib import messages
 
 from p2p_site.errors import ApplicationError, ValidationFailed
 
@@ -37,6 +38,13 @@ def line_formset(form_class=PricedLineForm):
     return forms.formset_factory(
         form_class, extra=0, can_delete=True, max_num=1000, absolute_max=1000
     )
+
+
+def flash_refusal(request, error: ApplicationError) -> None:
+    """Show a service's refusal as a flash message; a missing record stays a 404."""
+    if error.status_code == 404:
+        raise error
+    messages.error(request, error.message)
 
 
 def add_service_errors(form: forms.Form, error: ApplicationError) -> None:

@@ -11,7 +11,7 @@ from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
 from p2p_site import documents, exports
 from p2p_site.errors import ApplicationError
-from p2p_site.forms import add_service_errors
+from p2p_site.forms import add_service_errors, flash_refusal
 from payments import services
 from payments.forms import (
     BuildForm,
@@ -118,9 +118,7 @@ def payment_run_create_view(request):
                     idempotency_key=build.cleaned_data["idempotency_key"],
                 )
             except ApplicationError as exc:
-                if exc.status_code == 404:
-                    raise
-                messages.error(request, exc.message)
+                flash_refusal(request, exc)
             else:
                 run = built.run
                 message = (
@@ -173,9 +171,7 @@ def payment_run_decide_view(request, run_id, decision):
             run_id=run_id, user=request.user, version=form.cleaned_data["version"]
         )
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, done.format(number=run.number))
     return redirect("payments:detail", run_id=run_id)
@@ -195,9 +191,7 @@ def payment_run_cancel_view(request, run_id):
             version=form.cleaned_data["version"],
         )
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(
             request,

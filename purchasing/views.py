@@ -14,7 +14,12 @@ from audit.selectors import audit_history
 from invoicing.selectors import invoice_list_for_po
 from p2p_site import exports
 from p2p_site.errors import ApplicationError, ValidationFailed
-from p2p_site.forms import add_line_errors, add_service_errors, formset_lines
+from p2p_site.forms import (
+    add_line_errors,
+    add_service_errors,
+    flash_refusal,
+    formset_lines,
+)
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,
@@ -295,9 +300,7 @@ def purchase_order_decide_view(request, po_id, decision):
             po_id=po_id, user=request.user, version=form.cleaned_data["version"]
         )
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         message = done.format(number=po.po_number)
         if decision == "approve" and po.status == "pending":
@@ -328,9 +331,7 @@ def purchase_order_reason_view(request, po_id, decision):
             version=form.cleaned_data["version"],
         )
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"{po.po_number} {po.status}.")
     return redirect("purchasing:detail", po_id=po_id)

@@ -13,7 +13,7 @@ from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
 from p2p_site import exports
 from p2p_site.errors import ApplicationError, ValidationFailed
-from p2p_site.forms import add_service_errors
+from p2p_site.forms import add_service_errors, flash_refusal
 from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.forms import (
@@ -209,9 +209,7 @@ def vendor_confirm_bank_details_view(request, vendor_id):
             vendor_id=vendor_id, user=request.user, version=form.cleaned_data["version"]
         )
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"Bank details of “{vendor.name}” confirmed.")
     return redirect(reverse("vendors:detail", kwargs={"vendor_id": vendor_id}))
