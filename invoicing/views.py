@@ -34,6 +34,7 @@ from p2p_site.forms import (
     flash_refusal,
     formset_lines,
 )
+from p2p_site.htmx import render_partial
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
@@ -80,7 +81,7 @@ def invoice_list_view(request, *, exceptions: bool = False):
     export_query = request.GET.copy()
     if exceptions:
         export_query["status"] = "rejected"
-    return render(
+    return render_partial(
         request,
         "invoicing/invoice_list.html",
         {
@@ -95,6 +96,7 @@ def invoice_list_view(request, *, exceptions: bool = False):
             ),
             "export_links": exports.export_links("invoicing:list-export", export_query),
         },
+        partial="invoicing/_invoice_list.html",
         status=http_status,
     )
 

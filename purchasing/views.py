@@ -20,6 +20,7 @@ from p2p_site.forms import (
     flash_refusal,
     formset_lines,
 )
+from p2p_site.htmx import render_partial
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,
@@ -67,7 +68,7 @@ def purchase_order_list_view(request):
     if page.next_cursor:
         query["cursor"] = page.next_cursor
         next_query = query.urlencode()
-    return render(
+    return render_partial(
         request,
         "purchasing/purchase_order_list.html",
         {
@@ -83,6 +84,7 @@ def purchase_order_list_view(request):
             ),
             "export_links": exports.export_links("purchasing:list-export", request.GET),
         },
+        partial="purchasing/_purchase_order_list.html",
     )
 
 

@@ -195,3 +195,26 @@ def make_po(requester, active_vendor):
         )
 
     return make
+
+
+# What htmx sends when it swaps part of a page (p2p_site.htmx).
+HTMX = {"HX-Request": "true"}
+
+
+def htmx_fragment(response, *, region: str) -> str:
+    """The HTML of an htmx answer that is `region` alone, with the messages out of band."""
+    html = response.content.decode()
+    assert "<html" not in html and '<nav aria-label="Main">' not in html, html[:300]
+    assert f'id="{region}"' in html
+    assert '<div id="messages" hx-swap-oob="true">' in html
+    assert "HX-Request" in response["Vary"]
+    return html
+
+
+def whole_page(response, *, region: str) -> str:
+    """The HTML of a whole page holding `region` once."""
+    html = response.content.decode()
+    assert "<html" in html and '<nav aria-label="Main">' in html
+    assert html.count(f'id="{region}"') == 1
+    assert html.count('id="messages"') == 1 and "hx-swap-oob" not in html
+    return html

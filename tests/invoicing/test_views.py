@@ -15,7 +15,7 @@ from purchasing.services import (
     purchase_order_cancel,
     purchase_order_send,
 )
-from tests.conftest import VALID_VENDOR
+from tests.conftest import HTMX, VALID_VENDOR, htmx_fragment, whole_page
 from vendors.services import vendor_create
 
 TODAY = dt.date.today().isoformat()
@@ -262,7 +262,7 @@ def test_vendor_status_and_date_range_combine(clerk, dated_invoices, active_vend
 
 
 def next_link(html: str) -> str | None:
-    found = re.search(r'<a href="\?([^"]+)" rel="next">', html)
+    found = re.search(r'<a href="\?([^"]+)" rel="next"', html)
     return found and found.group(1).replace("&amp;", "&")
 
 
@@ -312,6 +312,26 @@ def test_bad_filter_shows_an_error_beside_the_field_and_no_list(
     assert re.search(rf'id="id_{field}_error"><li>{re.escape(message)}', html)
     assert listed_numbers(html) == []
     assert "No invoice matches these filters" not in html
+
+
+def test_htmx_filters_and_pages_get_the_invoice_list_alone_a_plain_request_the_page(
+    clerk, dated_invoices, active_vendor, settings
+):
+    settings.PAGE_SIZE = 1
+    client = logged_in(clerk)
+    url = reverse("invoicing:list")
+    params = {"vendor": active_vendor.id, "submitted_to": "2026-02-28"}
+
+    first = htmx_fragment(client.get(url, params, headers=HTMX), region="invoice-list")
+    second = client.get(f"{url}?{next_link(first)}", headers=HTMX)
+    bad = client.get(url, {"submitted_from": "2026-13-01"}, headers=HTMX)
+    page = whole_page(client.get(url, params), region="invoice-list")
+
+    assert listed_numbers(first) == ["ACME-FEB"]
+    assert listed_numbers(htmx_fragment(second, region="invoice-list")) == ["ACME-JAN"]
+    assert bad.status_code == 400
+    assert 'id="id_submitted_from_error"' in htmx_fragment(bad, region="invoice-list")
+    assert listed_numbers(page) == ["ACME-FEB"] and "<h1>Invoices</h1>" in page
 
 
 # --- Entering an invoice: choosing the PO by vendor ------------------------

@@ -7,7 +7,7 @@ from django.urls import reverse
 from audit.selectors import audit_history
 from purchasing.selectors import purchase_order_get, purchase_order_list
 from purchasing.services import purchase_order_approve
-from tests.conftest import make_user
+from tests.conftest import HTMX, htmx_fragment, make_user, whole_page
 
 
 def logged_in(user) -> Client:
@@ -228,6 +228,29 @@ def test_list_filters_and_vendor_page_lists_its_pos(make_po, requester, active_v
         {"created_from": "2026-02-01", "created_to": "2026-01-01"},
     )
     assert "The end date is before the start date." in bad.content.decode()
+
+
+def test_htmx_filters_and_pages_get_the_po_list_alone_a_plain_request_the_page(
+    make_po, requester, approver, settings
+):
+    settings.PAGE_SIZE = 1
+    older, newer = make_po(), make_po()
+    purchase_order_approve(po_id=older.id, user=approver)
+    client = logged_in(requester)
+    url = reverse("purchasing:list")
+    pending = client.get(url, {"status": "pending"}, headers=HTMX)
+    html = htmx_fragment(pending, region="purchase-order-list")
+    assert newer.po_number in html and older.po_number not in html
+    first = htmx_fragment(client.get(url, headers=HTMX), region="purchase-order-list")
+    assert newer.po_number in first and older.po_number not in first
+    next_query = re.search(r'rel="next" hx-get="\?([^"]+)"', first).group(1)
+    second = client.get(f"{url}?{next_query.replace('&amp;', '&')}", headers=HTMX)
+    html = htmx_fragment(second, region="purchase-order-list")
+    assert older.po_number in html and newer.po_number not in html
+    page = whole_page(
+        client.get(url, {"status": "pending"}), region="purchase-order-list"
+    )
+    assert newer.po_number in page and "New purchase order" in page
 
 
 def test_po_history_shows_each_step_with_its_user(make_po, approver, clerk):

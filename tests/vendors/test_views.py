@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.selectors import audit_history
+from tests.conftest import HTMX, htmx_fragment, whole_page
 from vendors.models import Vendor
 from vendors.selectors import vendor_get, vendor_list
 from vendors.services import vendor_update
@@ -198,6 +199,27 @@ def test_list_filters_by_status_and_name_and_pages_with_next_link(
         reverse("vendors:list"), {"status": "suspended"}
     ).content.decode()
     assert "No vendor matches these filters." in empty
+
+
+def test_htmx_filters_and_pages_get_the_list_alone_a_plain_request_the_page(
+    clerk, vendor_fields, settings
+):
+    from vendors.services import vendor_create
+
+    settings.PAGE_SIZE = 1
+    for name in ["Alpha", "Alpine", "Beta"]:
+        vendor_create(user=clerk, fields={**vendor_fields, "name": name})
+    client = logged_in(clerk)
+    url = reverse("vendors:list")
+    filtered = client.get(url, {"q": "al"}, headers=HTMX)
+    html = htmx_fragment(filtered, region="vendor-list")
+    assert ">Alpha</a>" in html and "Alpine" not in html and "Beta" not in html
+    next_query = re.search(r'rel="next" hx-get="\?([^"]+)"', html).group(1)
+    second = client.get(f"{url}?{next_query.replace('&amp;', '&')}", headers=HTMX)
+    html = htmx_fragment(second, region="vendor-list")
+    assert ">Alpine</a>" in html and "Alpha" not in html and "« First page" in html
+    page = whole_page(client.get(url, {"q": "al"}), region="vendor-list")
+    assert ">Alpha</a>" in page and "<h1>Vendors</h1>" in page
 
 
 def test_bank_details_confirmation_button_only_for_another_clerk(clerk, clerk2, vendor):
