@@ -175,9 +175,8 @@ def purchase_order_create_view(request):
     status = 422 if request.method == "POST" and "add_line" not in request.POST else 200
     if not (form.errors or any(formset.errors)) and status == 422:
         status = 200
-    return render(
+    return _form_page(
         request,
-        "purchasing/purchase_order_form.html",
         {"form": form, "formset": formset, "no_vendors": not choices},
         status=status,
     )
@@ -241,10 +240,18 @@ def purchase_order_edit_view(request, po_id):
                 for line in po.items
             ],
         )
-    return render(
+    return _form_page(
+        request, {"form": form, "formset": formset, "po": po}, status=status
+    )
+
+
+def _form_page(request, context, *, status):
+    """The PO form; "Add line" through htmx gets the lines alone, one row longer."""
+    return render_partial(
         request,
         "purchasing/purchase_order_form.html",
-        {"form": form, "formset": formset, "po": po},
+        context,
+        partial="purchasing/_po_lines.html",
         status=status,
     )
 

@@ -83,6 +83,35 @@ def test_add_line_button_adds_a_row_without_saving(requester, active_vendor):
     assert purchase_order_list().items == []
 
 
+def test_htmx_add_line_gets_the_lines_alone_a_plain_request_the_page(
+    requester, active_vendor, make_po
+):
+    client = logged_in(requester)
+    typed = po_form(active_vendor.id, [("Chairs", "2", "250.00")], add_line="1")
+    swapped = client.post(reverse("purchasing:create"), typed, headers=HTMX)
+    plain = client.post(reverse("purchasing:create"), typed)
+    po = make_po()
+    editing = po_form(
+        active_vendor.id, [(line.description, "1", "1.00") for line in po.items],
+        add_line="1", version=str(po.version),
+    )  # fmt: skip
+    edit_url = reverse("purchasing:edit", args=[po.id])
+    swapped_edit = client.post(edit_url, editing, headers=HTMX)
+
+    for response in (swapped, swapped_edit):
+        assert response.status_code == 200
+    html = htmx_fragment(swapped, region="po-lines")
+    assert 'value="Chairs"' in html and 'name="lines-1-description"' in html
+    assert 'name="lines-TOTAL_FORMS" value="2"' in html
+    assert 'name="vendor_id"' not in html  # the rest of the form stays as typed
+    page = whole_page(plain, region="po-lines")
+    assert 'name="lines-1-description"' in page and 'name="vendor_id"' in page
+    html = htmx_fragment(swapped_edit, region="po-lines")
+    assert 'name="lines-2-description"' in html and 'value="Item 2"' in html
+    saved = purchase_order_list().items  # nothing raised, nothing edited
+    assert [(p.id, p.version) for p in saved] == [(po.id, po.version)]
+
+
 def test_removed_lines_are_left_out(requester, active_vendor):
     logged_in(requester).post(
         reverse("purchasing:create"),
