@@ -34,7 +34,7 @@ from p2p_site.forms import (
     flash_refusal,
     formset_lines,
 )
-from p2p_site.htmx import render_partial
+from p2p_site.htmx import redirect_page, render_partial
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
@@ -217,7 +217,9 @@ def _choose_po(request):
     if search.is_valid() and search.cleaned_data["q"]:
         found = purchase_order_get_by_number(po_number=search.cleaned_data["q"])
         if found:
-            return redirect(f"{reverse('invoicing:create')}?po={found.id}")
+            return redirect_page(
+                request, f"{reverse('invoicing:create')}?po={found.id}"
+            )
     by_vendor = POVendorForm(request.GET or None, vendor_choices=vendor_choices())
     vendor_id = by_vendor.cleaned_data["vendor"] if by_vendor.is_valid() else None
     context = {
@@ -241,7 +243,12 @@ def _choose_po(request):
             purchase_order_list(status="approved", limit=20).items
             + purchase_order_list(status="sent", limit=20).items
         )
-    return render(request, "invoicing/invoice_choose_po.html", context)
+    return render_partial(
+        request,
+        "invoicing/invoice_choose_po.html",
+        context,
+        partial="invoicing/_po_picker.html",
+    )
 
 
 @require_http_methods(["GET", "POST"])

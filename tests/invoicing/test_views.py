@@ -366,6 +366,37 @@ def test_po_picker_lists_the_vendors_approved_and_sent_pos_with_entry_links(
     assert f"Invoice against {sent.po_number}" in form
 
 
+def test_htmx_po_picker_gets_the_picker_alone_a_plain_request_the_page(
+    clerk, make_po, approver, other_po, active_vendor, settings
+):
+    settings.PAGE_SIZE = 1
+    first, second = (
+        purchase_order_approve(po_id=make_po().id, user=approver) for _ in range(2)
+    )
+    client = logged_in(clerk)
+    url = reverse("invoicing:create")
+
+    by_vendor = client.get(url, {"vendor": active_vendor.id}, headers=HTMX)
+    html = htmx_fragment(by_vendor, region="po-picker")
+    more = re.search(r'rel="next" hx-get="\?([^"]+)"', html).group(1)
+    older = client.get(f"{url}?{more.replace('&amp;', '&')}", headers=HTMX)
+    missing = client.get(url, {"q": "PO-1999-000001"}, headers=HTMX)
+    found = client.get(url, {"q": first.po_number}, headers=HTMX)
+    page = client.get(url, {"vendor": active_vendor.id})
+
+    assert f"?po={second.id}" in html and first.po_number not in html
+    assert other_po.po_number not in html
+    older_html = htmx_fragment(older, region="po-picker")
+    assert f"?po={first.id}" in older_html and second.po_number not in older_html
+    not_found = htmx_fragment(missing, region="po-picker")
+    assert "No purchase order has the number" in not_found
+    # Choosing a PO goes to another page: a full page load, not a swap.
+    assert found.status_code == 200
+    assert found["HX-Redirect"] == f"{url}?po={first.id}"
+    page_html = whole_page(page, region="po-picker")
+    assert f"?po={second.id}" in page_html and "which PO does it bill?" in page_html
+
+
 def test_vendor_without_an_invoiceable_po_is_told_what_to_do(
     clerk, make_po, other_vendor, other_po, active_vendor
 ):
