@@ -81,6 +81,48 @@ def test_clerk_enters_and_reconciles_an_invoice_and_sees_the_findings(
     assert "INV-1" in exceptions and "unit price 103.00 differs" in exceptions
 
 
+def test_htmx_reconcile_gets_the_report_in_place_a_plain_request_the_page(
+    clerk, approved_po
+):
+    lines = [{"description": "x", "quantity": "1", "po_line_number": 1}]
+    rejected, matched = (
+        invoice_create(
+            user=clerk,
+            po_id=approved_po.id,
+            invoice_number=number,
+            invoice_date=TODAY,
+            lines=[{**lines[0], "unit_price": price}],
+        )  # fmt: skip
+        for number, price in (("INV-R", "103.00"), ("INV-M", "100.00"))
+    )
+    client = logged_in(clerk)
+
+    swapped = client.post(
+        reverse("invoicing:reconcile", args=[rejected.id]), headers=HTMX
+    )
+    again = client.post(
+        reverse("invoicing:reconcile", args=[rejected.id]), headers=HTMX
+    )
+    plain = client.post(reverse("invoicing:reconcile", args=[matched.id]))
+
+    html = htmx_fragment(swapped, region="reconciliation")
+    assert "was rejected with 2 finding(s)" in html  # the message, out of band
+    assert '<tr class="finding"><td><strong>PRICE_VARIANCE</strong>' in html
+    assert re.search(r'<div id="invoice-heading"[^>]* hx-swap-oob="true"', html)
+    assert ">Rejected<" in html and "Reconcile now" not in html
+    assert (
+        f'name="version" value="{invoice_get(invoice_id=rejected.id).version}"' in html
+    )
+    assert re.search(r'<section id="invoice-history" hx-swap-oob="true">', html)
+    assert "<td>RECONCILE</td>" in html
+    refused = htmx_fragment(again, region="reconciliation")
+    assert 'class="error"' in refused and "PRICE_VARIANCE" in refused
+    assert plain.status_code == 302
+    page = whole_page(client.get(plain["Location"]), region="reconciliation")
+    assert "Invoice INV-M matched its PO." in page
+    assert "No findings: the invoice matches its PO." in page
+
+
 def test_duplicate_number_shows_a_link_to_the_existing_invoice(clerk, approved_po):
     first = invoice_create(
         user=clerk, po_id=approved_po.id, invoice_number="INV-0042", invoice_date=TODAY,
