@@ -8,6 +8,7 @@ does not reproduce. Either way each test starts with every table empty.
 """
 
 import os
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -209,6 +210,12 @@ def htmx_fragment(response, *, region: str) -> str:
     assert '<div id="messages" hx-swap-oob="true">' in html
     assert "HX-Request" in response["Vary"]
     return html
+
+
+def htmx_next_page(url: str, html: str) -> str:
+    """The URL the "next" link of a fragment has htmx ask for."""
+    query = re.search(r'rel="next" hx-get="\?([^"]+)"', html).group(1)
+    return f"{url}?{query.replace('&amp;', '&')}"
 
 
 def whole_page(response, *, region: str) -> str:

@@ -1,13 +1,12 @@
 """The audit trail browser (/audit/): filters, order, pages, and who may read it."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import HTMX, htmx_fragment, whole_page
+from tests.conftest import HTMX, htmx_fragment, htmx_next_page, whole_page
 from vendors.services import vendor_create, vendor_update
 
 
@@ -93,8 +92,7 @@ def test_htmx_filters_and_pages_get_the_trail_alone_a_plain_request_the_page(
     updates = client.get(url, {"action": "UPDATE"}, headers=HTMX)
     vendors = client.get(url, {"entity_type": "vendor"}, headers=HTMX)
     html = htmx_fragment(vendors, region="audit-list")
-    next_query = re.search(r'rel="next" hx-get="\?([^"]+)"', html).group(1)
-    older = client.get(f"{url}?{next_query.replace('&amp;', '&')}", headers=HTMX)
+    older = client.get(htmx_next_page(url, html), headers=HTMX)
     bad = client.get(url, {"entity_id": "abc"}, headers=HTMX)
     page = whole_page(client.get(url, {"action": "UPDATE"}), region="audit-list")
 
