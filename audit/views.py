@@ -15,6 +15,7 @@ from audit.selectors import (
 from p2p_site import exports
 from p2p_site.errors import ApplicationError, NotFound
 from p2p_site.forms import add_service_errors
+from p2p_site.htmx import render_partial
 
 
 def audit_browser_view(request):
@@ -42,7 +43,7 @@ def audit_browser_view(request):
         query = request.GET.copy()
         query["cursor"] = page.next_cursor
         next_query = query.urlencode()
-    return render(
+    return render_partial(
         request,
         "audit/audit_browser.html",
         {
@@ -53,6 +54,7 @@ def audit_browser_view(request):
             "entity_types": ENTITY_TYPES,
             "export_links": exports.export_links("audit:browser-export", request.GET),
         },
+        partial="audit/_audit_browser.html",
         status=status,
     )
 

@@ -34,6 +34,7 @@ from p2p_site.forms import (
     flash_refusal,
     formset_lines,
 )
+from p2p_site.htmx import redirect_page, render_partial, wants_partial
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
@@ -80,7 +81,7 @@ def invoice_list_view(request, *, exceptions: bool = False):
     export_query = request.GET.copy()
     if exceptions:
         export_query["status"] = "rejected"
-    return render(
+    return render_partial(
         request,
         "invoicing/invoice_list.html",
         {
@@ -95,6 +96,7 @@ def invoice_list_view(request, *, exceptions: bool = False):
             ),
             "export_links": exports.export_links("invoicing:list-export", export_query),
         },
+        partial="invoicing/_invoice_list.html",
         status=http_status,
     )
 
@@ -118,27 +120,25 @@ def invoice_list_export_view(request, fmt):
 def invoice_detail_view(request, invoice_id):
     require_reader(request.user)
     invoice = invoice_get_or_404(invoice_id=invoice_id)
+    return render(request, "invoicing/invoice_detail.html", _detail(request, invoice))
+
+
+def _detail(request, invoice) -> dict:
+    """What the invoice page shows: the invoice, its PO, report, history and buttons."""
     po = purchase_order_get(po_id=invoice.po_id)
     is_clerk = has_role(request.user, Role.AP_CLERK)
-    return render(
-        request,
-        "invoicing/invoice_detail.html",
-        {
-            "invoice": invoice,
-            "po": po,
-            "rows": _comparison_rows(invoice, po),
-            "similar": invoices_similar(invoice=invoice),
-            "report": invoice.report,
-            "history": audit_history(
-                entity_type="invoice", entity_id=invoice.id, limit=20
-            ),
-            "can_reconcile": is_clerk and invoice.status == "received",
-            "can_correct": is_clerk and invoice.status in ("received", "rejected"),
-            "can_void": is_clerk
-            and invoice.status in ("received", "rejected", "matched"),
-            "void_form": VoidForm(initial={"version": invoice.version}),
-        },
-    )
+    return {
+        "invoice": invoice,
+        "po": po,
+        "rows": _comparison_rows(invoice, po),
+        "similar": invoices_similar(invoice=invoice),
+        "report": invoice.report,
+        "history": audit_history(entity_type="invoice", entity_id=invoice.id, limit=20),
+        "can_reconcile": is_clerk and invoice.status == "received",
+        "can_correct": is_clerk and invoice.status in ("received", "rejected"),
+        "can_void": is_clerk and invoice.status in ("received", "rejected", "matched"),
+        "void_form": VoidForm(initial={"version": invoice.version}),
+    }
 
 
 def _comparison_rows(invoice, po):
@@ -215,7 +215,9 @@ def _choose_po(request):
     if search.is_valid() and search.cleaned_data["q"]:
         found = purchase_order_get_by_number(po_number=search.cleaned_data["q"])
         if found:
-            return redirect(f"{reverse('invoicing:create')}?po={found.id}")
+            return redirect_page(
+                request, f"{reverse('invoicing:create')}?po={found.id}"
+            )
     by_vendor = POVendorForm(request.GET or None, vendor_choices=vendor_choices())
     vendor_id = by_vendor.cleaned_data["vendor"] if by_vendor.is_valid() else None
     context = {
@@ -239,7 +241,12 @@ def _choose_po(request):
             purchase_order_list(status="approved", limit=20).items
             + purchase_order_list(status="sent", limit=20).items
         )
-    return render(request, "invoicing/invoice_choose_po.html", context)
+    return render_partial(
+        request,
+        "invoicing/invoice_choose_po.html",
+        context,
+        partial="invoicing/_po_picker.html",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -355,7 +362,16 @@ def invoice_reconcile_view(request, invoice_id):
             messages.success if report.outcome.value == "matched" else messages.warning
         )
         notify(request, f"Invoice {invoice.invoice_number} {text}.")
-    return redirect("invoicing:detail", invoice_id=invoice_id)
+    if not wants_partial(request):
+        return redirect("invoicing:detail", invoice_id=invoice_id)
+    # htmx: the page's parts that reconciling changes, read again (a refusal too).
+    invoice = invoice_get_or_404(invoice_id=invoice_id)
+    return render_partial(
+        request,
+        "invoicing/invoice_detail.html",
+        _detail(request, invoice),
+        partial="invoicing/_reconcile_result.html",
+    )
 
 
 @require_POST

@@ -4,7 +4,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.shortcuts import render
 from pynamodb.exceptions import PynamoDBException
 
-from p2p_site import dynamo
+from p2p_site import dynamo, htmx
 from p2p_site.errors import ApplicationError
 
 
@@ -21,6 +21,11 @@ class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 
+    def handle_no_permission(self, request, view_func):
+        # An expired session met by a fragment request: the login page, whole.
+        response = super().handle_no_permission(request, view_func)
+        return htmx.redirect_page(request, response.url)
+
 
 class ApplicationErrorMiddleware:
     """Render a refusal a view did not handle as a page with its HTTP status."""
@@ -35,23 +40,19 @@ class ApplicationErrorMiddleware:
         if request.path_info.startswith("/api/"):
             return None
         if isinstance(exception, ApplicationError):
-            return render(
-                request,
-                "error.html",
-                {"message": exception.message, "status": exception.status_code},
-                status=exception.status_code,
-            )
-        if isinstance(exception, PynamoDBException) and dynamo.is_unreachable(
+            message, status = exception.message, exception.status_code
+        elif isinstance(exception, PynamoDBException) and dynamo.is_unreachable(
             exception
         ):
-            return render(
-                request,
-                "error.html",
-                {
-                    "message": "The database could not be reached. "
-                    "Try again in a moment; if it persists, tell your administrator.",
-                    "status": 503,
-                },
-                status=503,
+            message = (
+                "The database could not be reached. "
+                "Try again in a moment; if it persists, tell your administrator."
             )
-        return None
+            status = 503
+        else:
+            return None
+        response = render(
+            request, "error.html", {"message": message, "status": status}, status=status
+        )
+        # A refused fragment request shows the error page in place of the content.
+        return htmx.show_as_page_content(request, response)

@@ -12,6 +12,7 @@ from audit.selectors import audit_history
 from p2p_site import documents, exports
 from p2p_site.errors import ApplicationError
 from p2p_site.forms import add_service_errors, flash_refusal
+from p2p_site.htmx import render_partial
 from payments import services
 from payments.forms import (
     BuildForm,
@@ -50,7 +51,7 @@ def payment_run_list_view(request):
     if page.next_cursor:
         query["cursor"] = page.next_cursor
         next_query = query.urlencode()
-    return render(
+    return render_partial(
         request,
         "payments/run_list.html",
         {
@@ -60,6 +61,7 @@ def payment_run_list_view(request):
             "filtered": bool(filters.get("status")),
             "export_links": exports.export_links("payments:list-export", request.GET),
         },
+        partial="payments/_run_list.html",
     )
 
 

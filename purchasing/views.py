@@ -20,6 +20,7 @@ from p2p_site.forms import (
     flash_refusal,
     formset_lines,
 )
+from p2p_site.htmx import render_partial
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,
@@ -67,7 +68,7 @@ def purchase_order_list_view(request):
     if page.next_cursor:
         query["cursor"] = page.next_cursor
         next_query = query.urlencode()
-    return render(
+    return render_partial(
         request,
         "purchasing/purchase_order_list.html",
         {
@@ -83,6 +84,7 @@ def purchase_order_list_view(request):
             ),
             "export_links": exports.export_links("purchasing:list-export", request.GET),
         },
+        partial="purchasing/_purchase_order_list.html",
     )
 
 
@@ -173,9 +175,8 @@ def purchase_order_create_view(request):
     status = 422 if request.method == "POST" and "add_line" not in request.POST else 200
     if not (form.errors or any(formset.errors)) and status == 422:
         status = 200
-    return render(
+    return _form_page(
         request,
-        "purchasing/purchase_order_form.html",
         {"form": form, "formset": formset, "no_vendors": not choices},
         status=status,
     )
@@ -239,10 +240,18 @@ def purchase_order_edit_view(request, po_id):
                 for line in po.items
             ],
         )
-    return render(
+    return _form_page(
+        request, {"form": form, "formset": formset, "po": po}, status=status
+    )
+
+
+def _form_page(request, context, *, status):
+    """The PO form; "Add line" through htmx gets the lines alone, one row longer."""
+    return render_partial(
         request,
         "purchasing/purchase_order_form.html",
-        {"form": form, "formset": formset, "po": po},
+        context,
+        partial="purchasing/_po_lines.html",
         status=status,
     )
 

@@ -8,6 +8,7 @@ does not reproduce. Either way each test starts with every table empty.
 """
 
 import os
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -195,3 +196,32 @@ def make_po(requester, active_vendor):
         )
 
     return make
+
+
+# What htmx sends when it swaps part of a page (p2p_site.htmx).
+HTMX = {"HX-Request": "true"}
+
+
+def htmx_fragment(response, *, region: str) -> str:
+    """The HTML of an htmx answer that is `region` alone, with the messages out of band."""
+    html = response.content.decode()
+    assert "<html" not in html and '<nav aria-label="Main">' not in html, html[:300]
+    assert f'id="{region}"' in html
+    assert '<div id="messages" hx-swap-oob="true">' in html
+    assert "HX-Request" in response["Vary"]
+    return html
+
+
+def htmx_next_page(url: str, html: str) -> str:
+    """The URL the "next" link of a fragment has htmx ask for."""
+    query = re.search(r'rel="next" hx-get="\?([^"]+)"', html).group(1)
+    return f"{url}?{query.replace('&amp;', '&')}"
+
+
+def whole_page(response, *, region: str) -> str:
+    """The HTML of a whole page holding `region` once."""
+    html = response.content.decode()
+    assert "<html" in html and '<nav aria-label="Main">' in html
+    assert html.count(f'id="{region}"') == 1
+    assert html.count('id="messages"') == 1 and "hx-swap-oob" not in html
+    return html

@@ -14,6 +14,7 @@ from audit.selectors import audit_history
 from p2p_site import exports
 from p2p_site.errors import ApplicationError, ValidationFailed
 from p2p_site.forms import add_service_errors, flash_refusal
+from p2p_site.htmx import render_partial
 from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.forms import (
@@ -48,22 +49,26 @@ def vendor_list_view(request):
     page = vendor_list(
         **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    first_query = query.urlencode()
     next_query = None
     if page.next_cursor:
-        query = request.GET.copy()
         query["cursor"] = page.next_cursor
         next_query = query.urlencode()
-    return render(
+    return render_partial(
         request,
         "vendors/vendor_list.html",
         {
             "form": form,
             "vendors": page.items,
             "next_query": next_query,
+            "first_query": first_query,
             "is_first_page": not filters.get("cursor"),
             "filtered": bool(filters.get("status") or filters.get("q")),
             "export_links": exports.export_links("vendors:list-export", request.GET),
         },
+        partial="vendors/_vendor_list.html",
     )
 
 

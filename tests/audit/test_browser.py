@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import HTMX, htmx_fragment, htmx_next_page, whole_page
 from vendors.services import vendor_create, vendor_update
 
 
@@ -79,6 +80,30 @@ def test_pages_keep_the_filters(auditor, trail, settings):
     second = client.get(reverse("audit:browser") + "?" + cursor)
     assert second.status_code == 200
     assert second.context["page"].items[0].id != first.context["page"].items[0].id
+
+
+def test_htmx_filters_and_pages_get_the_trail_alone_a_plain_request_the_page(
+    auditor, trail, settings
+):
+    settings.PAGE_SIZE = 1
+    client = logged_in(auditor)
+    url = reverse("audit:browser")
+
+    updates = client.get(url, {"action": "UPDATE"}, headers=HTMX)
+    vendors = client.get(url, {"entity_type": "vendor"}, headers=HTMX)
+    html = htmx_fragment(vendors, region="audit-list")
+    older = client.get(htmx_next_page(url, html), headers=HTMX)
+    bad = client.get(url, {"entity_id": "abc"}, headers=HTMX)
+    page = whole_page(client.get(url, {"action": "UPDATE"}), region="audit-list")
+
+    update_html = htmx_fragment(updates, region="audit-list")
+    assert "<td>UPDATE</td>" in update_html and "<td>CREATE</td>" not in update_html
+    assert "<td>UPDATE</td>" in html  # the vendor's update is its newest entry
+    older_html = htmx_fragment(older, region="audit-list")
+    assert "<td>CREATE</td>" in older_html and "Second Vendor" in older_html
+    assert bad.status_code == 400
+    assert "Pick the record type of this id." in htmx_fragment(bad, region="audit-list")
+    assert "<td>UPDATE</td>" in page and "<h1>Audit trail</h1>" in page
 
 
 def test_only_auditors_browse_the_trail(clerk, trail):

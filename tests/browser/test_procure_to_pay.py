@@ -10,6 +10,7 @@ what happened. The other tests are single pages a person might get wrong.
 """
 
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -55,8 +56,17 @@ def nav(page: Page, name: str) -> None:
 
 def filter_list(page: Page, query: str) -> None:
     """Press Filter and wait until the list shown is the filtered one (htmx swaps it in place)."""
-    page.get_by_role("button", name="Filter").click()
-    expect(page).to_have_url(re.compile(re.escape(query)))
+    with swapped_in_place(page):
+        page.get_by_role("button", name="Filter").click()
+        expect(page).to_have_url(re.compile(re.escape(query)))
+
+
+@contextmanager
+def swapped_in_place(page: Page):
+    """Check that what happens inside swaps part of the page rather than loading another."""
+    page.evaluate("window.p2pSamePage = true")
+    yield
+    assert page.evaluate("window.p2pSamePage === true"), "a whole page was loaded"
 
 
 def heading(page: Page):
@@ -122,7 +132,11 @@ def requester_raises_po(page: Page) -> str:
     page.get_by_label("3-way: invoice against the PO and goods received").check()
     for number, line in enumerate(PO_LINES[:3], start=1):
         fill_line(page, number, *line)
-    page.get_by_role("button", name="Add line").click()
+    with swapped_in_place(page):
+        page.get_by_role("button", name="Add line").click()
+        expect(page.get_by_label("Line 4 description")).to_be_empty()
+        # The lines typed before are kept; the rest of the form is left as it was.
+        expect(page.get_by_label("Line 3 description")).to_have_value(PO_LINES[2][0])
     fill_line(page, 4, *PO_LINES[3])
     field(page, "Notes").fill("New open-plan office, second floor.")
     page.get_by_role("button", name="Raise purchase order").click()
@@ -207,9 +221,10 @@ def clerk_enters_first_invoice(page: Page, po_number: str) -> None:
 
 
 def clerk_reconciles(page: Page, invoice_number: str) -> None:
-    page.get_by_role("button", name="Reconcile now").click()
-    expect(flash(page)).to_contain_text(f"Invoice {invoice_number} ")
-    expect(page.get_by_role("button", name="Reconcile now")).to_have_count(0)
+    with swapped_in_place(page):
+        page.get_by_role("button", name="Reconcile now").click()
+        expect(flash(page)).to_contain_text(f"Invoice {invoice_number} ")
+        expect(page.get_by_role("button", name="Reconcile now")).to_have_count(0)
 
 
 def clerk_downloads_attachment(page: Page) -> bytes:
@@ -223,7 +238,12 @@ def clerk_enters_overpriced_invoice(page: Page) -> None:
     nav(page, "Invoices")
     page.get_by_role("button", name="Enter an invoice").click()
     field(page, "Vendor").select_option(label=VENDOR)
-    page.get_by_role("button", name="Show the vendor's POs").click()
+    with swapped_in_place(page):
+        page.get_by_role("button", name="Show the vendor's POs").click()
+        expect(page).to_have_url(re.compile(r"\?vendor="))
+        expect(page.get_by_role("heading", level=2)).to_have_text(
+            f"Approved and sent POs of {VENDOR}"
+        )
     page.get_by_role("link", name="Enter invoice for this PO").click()
     field(page, "Invoice number").fill("F-2026-4790")
     field(page, "Invoice date").fill(timezone.localdate().isoformat())
@@ -310,6 +330,11 @@ def auditor_reads_the_trail(page: Page) -> None:
     filter_list(page, "entity_type=payment_run")
     assert column(page, "Action") == ["CONFIRM", "EXPORT", "APPROVE", "CREATE"]
     assert column(page, "Who") == ["treasurer", "treasurer", "approver", "treasurer"]
+    # Back to the whole trail: htmx asks for the page it left, and gets it whole.
+    page.go_back()
+    expect(page.get_by_role("cell", name="CONFIRM_BANK_DETAILS")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(1)
+    expect(field(page, "Record type")).to_have_value("")
 
 
 def auditor_exports_the_invoices(page: Page) -> str:

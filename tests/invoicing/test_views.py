@@ -15,7 +15,7 @@ from purchasing.services import (
     purchase_order_cancel,
     purchase_order_send,
 )
-from tests.conftest import VALID_VENDOR
+from tests.conftest import HTMX, VALID_VENDOR, htmx_fragment, htmx_next_page, whole_page
 from vendors.services import vendor_create
 
 TODAY = dt.date.today().isoformat()
@@ -79,6 +79,48 @@ def test_clerk_enters_and_reconciles_an_invoice_and_sees_the_findings(
     assert 'class="finding"' in html
     exceptions = client.get(reverse("invoicing:exceptions")).content.decode()
     assert "INV-1" in exceptions and "unit price 103.00 differs" in exceptions
+
+
+def test_htmx_reconcile_gets_the_report_in_place_a_plain_request_the_page(
+    clerk, approved_po
+):
+    lines = [{"description": "x", "quantity": "1", "po_line_number": 1}]
+    rejected, matched = (
+        invoice_create(
+            user=clerk,
+            po_id=approved_po.id,
+            invoice_number=number,
+            invoice_date=TODAY,
+            lines=[{**lines[0], "unit_price": price}],
+        )  # fmt: skip
+        for number, price in (("INV-R", "103.00"), ("INV-M", "100.00"))
+    )
+    client = logged_in(clerk)
+
+    swapped = client.post(
+        reverse("invoicing:reconcile", args=[rejected.id]), headers=HTMX
+    )
+    again = client.post(
+        reverse("invoicing:reconcile", args=[rejected.id]), headers=HTMX
+    )
+    plain = client.post(reverse("invoicing:reconcile", args=[matched.id]))
+
+    html = htmx_fragment(swapped, region="reconciliation")
+    assert "was rejected with 2 finding(s)" in html  # the message, out of band
+    assert '<tr class="finding"><td><strong>PRICE_VARIANCE</strong>' in html
+    assert re.search(r'<div id="invoice-heading"[^>]* hx-swap-oob="true"', html)
+    assert ">Rejected<" in html and "Reconcile now" not in html
+    assert (
+        f'name="version" value="{invoice_get(invoice_id=rejected.id).version}"' in html
+    )
+    assert re.search(r'<section id="invoice-history" hx-swap-oob="true">', html)
+    assert "<td>RECONCILE</td>" in html
+    refused = htmx_fragment(again, region="reconciliation")
+    assert 'class="error"' in refused and "PRICE_VARIANCE" in refused
+    assert plain.status_code == 302
+    page = whole_page(client.get(plain["Location"]), region="reconciliation")
+    assert "Invoice INV-M matched its PO." in page
+    assert "No findings: the invoice matches its PO." in page
 
 
 def test_duplicate_number_shows_a_link_to_the_existing_invoice(clerk, approved_po):
@@ -262,7 +304,7 @@ def test_vendor_status_and_date_range_combine(clerk, dated_invoices, active_vend
 
 
 def next_link(html: str) -> str | None:
-    found = re.search(r'<a href="\?([^"]+)" rel="next">', html)
+    found = re.search(r'<a href="\?([^"]+)" rel="next"', html)
     return found and found.group(1).replace("&amp;", "&")
 
 
@@ -314,6 +356,26 @@ def test_bad_filter_shows_an_error_beside_the_field_and_no_list(
     assert "No invoice matches these filters" not in html
 
 
+def test_htmx_filters_and_pages_get_the_invoice_list_alone_a_plain_request_the_page(
+    clerk, dated_invoices, active_vendor, settings
+):
+    settings.PAGE_SIZE = 1
+    client = logged_in(clerk)
+    url = reverse("invoicing:list")
+    params = {"vendor": active_vendor.id, "submitted_to": "2026-02-28"}
+
+    first = htmx_fragment(client.get(url, params, headers=HTMX), region="invoice-list")
+    second = client.get(f"{url}?{next_link(first)}", headers=HTMX)
+    bad = client.get(url, {"submitted_from": "2026-13-01"}, headers=HTMX)
+    page = whole_page(client.get(url, params), region="invoice-list")
+
+    assert listed_numbers(first) == ["ACME-FEB"]
+    assert listed_numbers(htmx_fragment(second, region="invoice-list")) == ["ACME-JAN"]
+    assert bad.status_code == 400
+    assert 'id="id_submitted_from_error"' in htmx_fragment(bad, region="invoice-list")
+    assert listed_numbers(page) == ["ACME-FEB"] and "<h1>Invoices</h1>" in page
+
+
 # --- Entering an invoice: choosing the PO by vendor ------------------------
 
 
@@ -344,6 +406,37 @@ def test_po_picker_lists_the_vendors_approved_and_sent_pos_with_entry_links(
     assert "EUR" in html and "1,100.00" in html
     form = client.get(f"{reverse('invoicing:create')}?po={links[0]}").content.decode()
     assert f"Invoice against {sent.po_number}" in form
+
+
+def test_htmx_po_picker_gets_the_picker_alone_a_plain_request_the_page(
+    clerk, make_po, approver, other_po, active_vendor, settings
+):
+    settings.PAGE_SIZE = 1
+    first, second = (
+        purchase_order_approve(po_id=make_po().id, user=approver) for _ in range(2)
+    )
+    client = logged_in(clerk)
+    url = reverse("invoicing:create")
+
+    by_vendor = client.get(url, {"vendor": active_vendor.id}, headers=HTMX)
+    html = htmx_fragment(by_vendor, region="po-picker")
+    older = client.get(htmx_next_page(url, html), headers=HTMX)
+    missing = client.get(url, {"q": "PO-1999-000001"}, headers=HTMX)
+    found = client.get(url, {"q": first.po_number}, headers=HTMX)
+    page = client.get(url, {"vendor": active_vendor.id})
+
+    assert f"?po={second.id}" in html and first.po_number not in html
+    assert "More POs of Acme Supplies GmbH »</a>" in html
+    assert other_po.po_number not in html
+    older_html = htmx_fragment(older, region="po-picker")
+    assert f"?po={first.id}" in older_html and second.po_number not in older_html
+    not_found = htmx_fragment(missing, region="po-picker")
+    assert "No purchase order has the number" in not_found
+    # Choosing a PO goes to another page: a full page load, not a swap.
+    assert found.status_code == 200
+    assert found["HX-Redirect"] == f"{url}?po={first.id}"
+    page_html = whole_page(page, region="po-picker")
+    assert f"?po={second.id}" in page_html and "which PO does it bill?" in page_html
 
 
 def test_vendor_without_an_invoiceable_po_is_told_what_to_do(

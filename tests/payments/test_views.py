@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from invoicing.selectors import invoice_get
 from payments.selectors import payment_run_get, payment_run_list
-from payments.services import payment_run_create
+from payments.services import payment_run_approve, payment_run_create
+from tests.conftest import HTMX, htmx_fragment, htmx_next_page, whole_page
 from tests.payments.conftest import EUR_IBAN_1, TODAY
 
 
@@ -144,6 +145,30 @@ def test_buttons_follow_the_roles_and_the_files_download_for_auditors(
     history = client.get(detail).content.decode()
     for action in ("CREATE", "APPROVE", "EXPORT", "CONFIRM"):
         assert action in history
+
+
+def test_htmx_filter_and_pages_get_the_run_list_alone_a_plain_request_the_page(
+    treasurer, approver, due, settings
+):
+    settings.PAGE_SIZE = 1
+    first, second, third = (
+        payment_run_create(user=treasurer, payment_date=TODAY, invoice_ids=[i.id]).run
+        for i in due
+    )
+    payment_run_approve(run_id=second.id, user=approver)
+    client = logged_in(treasurer)
+    url = reverse("payments:list")
+
+    drafts = client.get(url, {"status": "draft"}, headers=HTMX)
+    html = htmx_fragment(drafts, region="run-list")
+    older = client.get(htmx_next_page(url, html), headers=HTMX)
+    page = whole_page(client.get(url, {"status": "draft"}), region="run-list")
+
+    assert third.number in html and first.number not in html
+    assert second.number not in html
+    older_html = htmx_fragment(older, region="run-list")
+    assert first.number in older_html and third.number not in older_html
+    assert third.number in page and "<h1>Payment runs</h1>" in page
 
 
 def test_unknown_run_is_a_404(treasurer):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from audit.selectors import audit_history
 from purchasing.selectors import purchase_order_get, purchase_order_list
 from purchasing.services import purchase_order_approve
-from tests.conftest import make_user
+from tests.conftest import HTMX, htmx_fragment, htmx_next_page, make_user, whole_page
 
 
 def logged_in(user) -> Client:
@@ -81,6 +81,35 @@ def test_add_line_button_adds_a_row_without_saving(requester, active_vendor):
     assert response.status_code == 200
     assert 'name="lines-1-description"' in response.content.decode()
     assert purchase_order_list().items == []
+
+
+def test_htmx_add_line_gets_the_lines_alone_a_plain_request_the_page(
+    requester, active_vendor, make_po
+):
+    client = logged_in(requester)
+    typed = po_form(active_vendor.id, [("Chairs", "2", "250.00")], add_line="1")
+    swapped = client.post(reverse("purchasing:create"), typed, headers=HTMX)
+    plain = client.post(reverse("purchasing:create"), typed)
+    po = make_po()
+    editing = po_form(
+        active_vendor.id, [(line.description, "1", "1.00") for line in po.items],
+        add_line="1", version=str(po.version),
+    )  # fmt: skip
+    edit_url = reverse("purchasing:edit", args=[po.id])
+    swapped_edit = client.post(edit_url, editing, headers=HTMX)
+
+    for response in (swapped, swapped_edit):
+        assert response.status_code == 200
+    html = htmx_fragment(swapped, region="po-lines")
+    assert 'value="Chairs"' in html and 'name="lines-1-description"' in html
+    assert 'name="lines-TOTAL_FORMS" value="2"' in html
+    assert 'name="vendor_id"' not in html  # the rest of the form stays as typed
+    page = whole_page(plain, region="po-lines")
+    assert 'name="lines-1-description"' in page and 'name="vendor_id"' in page
+    html = htmx_fragment(swapped_edit, region="po-lines")
+    assert 'name="lines-2-description"' in html and 'value="Item 2"' in html
+    saved = purchase_order_list().items  # nothing raised, nothing edited
+    assert [(p.id, p.version) for p in saved] == [(po.id, po.version)]
 
 
 def test_removed_lines_are_left_out(requester, active_vendor):
@@ -228,6 +257,28 @@ def test_list_filters_and_vendor_page_lists_its_pos(make_po, requester, active_v
         {"created_from": "2026-02-01", "created_to": "2026-01-01"},
     )
     assert "The end date is before the start date." in bad.content.decode()
+
+
+def test_htmx_filters_and_pages_get_the_po_list_alone_a_plain_request_the_page(
+    make_po, requester, approver, settings
+):
+    settings.PAGE_SIZE = 1
+    older, newer = make_po(), make_po()
+    purchase_order_approve(po_id=older.id, user=approver)
+    client = logged_in(requester)
+    url = reverse("purchasing:list")
+    pending = client.get(url, {"status": "pending"}, headers=HTMX)
+    html = htmx_fragment(pending, region="purchase-order-list")
+    assert newer.po_number in html and older.po_number not in html
+    first = htmx_fragment(client.get(url, headers=HTMX), region="purchase-order-list")
+    assert newer.po_number in first and older.po_number not in first
+    second = client.get(htmx_next_page(url, first), headers=HTMX)
+    html = htmx_fragment(second, region="purchase-order-list")
+    assert older.po_number in html and newer.po_number not in html
+    page = whole_page(
+        client.get(url, {"status": "pending"}), region="purchase-order-list"
+    )
+    assert newer.po_number in page and "New purchase order" in page
 
 
 def test_po_history_shows_each_step_with_its_user(make_po, approver, clerk):

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.selectors import audit_history
+from tests.conftest import HTMX, htmx_fragment, htmx_next_page, whole_page
 from vendors.models import Vendor
 from vendors.selectors import vendor_get, vendor_list
 from vendors.services import vendor_update
@@ -178,14 +179,18 @@ def test_unknown_vendor_and_tampered_cursor_are_4xx_pages(clerk):
     assert "pagination cursor is not valid" in response.content.decode()
 
 
-def test_list_filters_by_status_and_name_and_pages_with_next_link(
-    clerk, vendor_fields, settings
-):
+@pytest.fixture
+def alpha_alpine_beta(clerk, vendor_fields):
     from vendors.services import vendor_create
 
-    settings.PAGE_SIZE = 2
     for name in ["Alpha", "Alpine", "Beta"]:
         vendor_create(user=clerk, fields={**vendor_fields, "name": name})
+
+
+def test_list_filters_by_status_and_name_and_pages_with_next_link(
+    clerk, alpha_alpine_beta, settings
+):
+    settings.PAGE_SIZE = 2
     client = logged_in(clerk)
     html = client.get(reverse("vendors:list"), {"q": "al"}).content.decode()
     assert "Alpha" in html and "Alpine" in html and "Beta" not in html
@@ -198,6 +203,22 @@ def test_list_filters_by_status_and_name_and_pages_with_next_link(
         reverse("vendors:list"), {"status": "suspended"}
     ).content.decode()
     assert "No vendor matches these filters." in empty
+
+
+def test_htmx_filters_and_pages_get_the_list_alone_a_plain_request_the_page(
+    clerk, alpha_alpine_beta, settings
+):
+    settings.PAGE_SIZE = 1
+    client = logged_in(clerk)
+    url = reverse("vendors:list")
+    filtered = client.get(url, {"q": "al"}, headers=HTMX)
+    html = htmx_fragment(filtered, region="vendor-list")
+    assert ">Alpha</a>" in html and "Alpine" not in html and "Beta" not in html
+    second = client.get(htmx_next_page(url, html), headers=HTMX)
+    html = htmx_fragment(second, region="vendor-list")
+    assert ">Alpine</a>" in html and "Alpha" not in html and "« First page" in html
+    page = whole_page(client.get(url, {"q": "al"}), region="vendor-list")
+    assert ">Alpha</a>" in page and "<h1>Vendors</h1>" in page
 
 
 def test_bank_details_confirmation_button_only_for_another_clerk(clerk, clerk2, vendor):
