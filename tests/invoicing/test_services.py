@@ -267,6 +267,27 @@ def test_rejected_invoice_corrected_and_resubmitted_matches(clerk, approved_po):
     assert actions == ["RECONCILE", "UPDATE", "RECONCILE", "CREATE"]
 
 
+def test_every_entry_names_the_invoice_by_number_and_vendor(clerk, approved_po):
+    from invoicing.services import invoice_resubmit
+
+    invoice = enter(clerk, approved_po, pairs=(("10", "103.00"), ("5", "20.00")))
+    stored, _ = reconcile(clerk, invoice)
+    invoice_resubmit(
+        invoice_id=invoice.id,
+        user=clerk,
+        version=stored.version,
+        invoice_number="INV-1A",
+        invoice_date=TODAY,
+        lines=lines(("10", "100.00"), ("5", "20.00")),
+    )
+    entries = audit_history(entity_type="invoice", entity_id=invoice.id).items
+    assert [(e.action, e.record_label) for e in entries] == [
+        ("UPDATE", "INV-1A · Acme Supplies GmbH"),  # named as corrected
+        ("RECONCILE", "INV-1 · Acme Supplies GmbH"),
+        ("CREATE", "INV-1 · Acme Supplies GmbH"),
+    ]
+
+
 def test_correcting_the_number_to_anothers_is_refused(clerk, approved_po):
     from invoicing.services import invoice_resubmit
 
