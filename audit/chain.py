@@ -20,23 +20,27 @@ GENESIS = "0" * 64
 
 
 def canonical_content(entry, *, seq: int, prev_hash: str) -> bytes:
-    """The bytes an entry's hash covers: every field a reader relies on."""
+    """
+    The bytes an entry's hash covers: every field a reader relies on. The
+    record's label counts once an entry has one, so entries written before
+    labels existed keep the hash they were written with.
+    """
+    content = {
+        "id": entry.id,
+        "type": entry.type,
+        "action": entry.action,
+        "entity_type": entry.entity_type,
+        "entity_id": entry.entity_id,
+        "user_id": entry.user_id,
+        "timestamp": entry.timestamp.isoformat(),
+        "details": entry.details_json,
+        "seq": seq,
+        "prev_hash": prev_hash,
+    }
+    if entry.label is not None:
+        content["label"] = entry.label
     return json.dumps(
-        {
-            "id": entry.id,
-            "type": entry.type,
-            "action": entry.action,
-            "entity_type": entry.entity_type,
-            "entity_id": entry.entity_id,
-            "user_id": entry.user_id,
-            "timestamp": entry.timestamp.isoformat(),
-            "details": entry.details_json,
-            "seq": seq,
-            "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode()
 
 

@@ -2,7 +2,9 @@
 Builders for audit entries: small keyword-only functions, one per kind of record.
 
 A service builds the entry and saves it in the same TransactWrite as its
-change with `audit_entry_add`, which never overwrites an entry.
+change with `audit_entry_add`, which never overwrites an entry. Each builder
+takes the record's `label` (its number or name; None only where the service
+does not hold the record), so the trail names records without reading them.
 """
 
 import json
@@ -35,8 +37,9 @@ def audit_entry(
     entity_id: str,
     user,
     details: dict[str, Any],
+    label: str | None = None,
 ) -> AuditEntry:
-    """Build (not save) an audit entry."""
+    """Build (not save) an audit entry; `label` names the record ("PO-2026-000001")."""
     return AuditEntry(
         id=str(uuid.uuid4()),
         type=str(type),
@@ -47,6 +50,7 @@ def audit_entry(
         user_id=actor_id(user),
         timestamp=dynamo.utcnow(),
         details_json=json.dumps(details, cls=DjangoJSONEncoder, sort_keys=True),
+        label=label,
     )
 
 
@@ -59,8 +63,18 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, d
     }
 
 
+def invoice_label(invoice) -> str:
+    """How the trail names an invoice: its number and its vendor."""
+    return f"{invoice.invoice_number} · {invoice.vendor_name}"
+
+
 def vendor_entry(
-    *, action: AuditAction, vendor_id: str, user, details: dict[str, Any]
+    *,
+    action: AuditAction,
+    vendor_id: str,
+    label: str | None,
+    user,
+    details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
         type=AuditType.VENDOR_ACTION,
@@ -69,11 +83,17 @@ def vendor_entry(
         entity_id=vendor_id,
         user=user,
         details=details,
+        label=label,
     )
 
 
 def purchase_order_entry(
-    *, action: AuditAction, po_id: str, user, details: dict[str, Any]
+    *,
+    action: AuditAction,
+    po_id: str,
+    label: str | None,
+    user,
+    details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
         type=AuditType.PO_ACTION,
@@ -82,11 +102,17 @@ def purchase_order_entry(
         entity_id=po_id,
         user=user,
         details=details,
+        label=label,
     )
 
 
 def invoice_entry(
-    *, action: AuditAction, invoice_id: str, user, details: dict[str, Any]
+    *,
+    action: AuditAction,
+    invoice_id: str,
+    label: str | None,
+    user,
+    details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
         type=AuditType.INVOICE_ACTION,
@@ -95,11 +121,17 @@ def invoice_entry(
         entity_id=invoice_id,
         user=user,
         details=details,
+        label=label,
     )
 
 
 def payment_run_entry(
-    *, action: AuditAction, run_id: str, user, details: dict[str, Any]
+    *,
+    action: AuditAction,
+    run_id: str,
+    label: str | None,
+    user,
+    details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
         type=AuditType.PAYMENT_ACTION,
@@ -108,6 +140,7 @@ def payment_run_entry(
         entity_id=run_id,
         user=user,
         details=details,
+        label=label,
     )
 
 

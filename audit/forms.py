@@ -2,16 +2,10 @@
 
 from django import forms
 
-from audit.models import AuditAction
+from audit.models import RECORD_KINDS, AuditAction
 from p2p_site.forms import date_filter_field
 
-ENTITY_TYPES = {
-    "vendor": "Vendor",
-    "purchase_order": "Purchase order",
-    "invoice": "Invoice",
-    "payment_run": "Payment run",
-    "reconciliation_job": "Reconciliation job",
-}
+ENTITY_TYPES = RECORD_KINDS
 
 
 class AuditFilterForm(forms.Form):

@@ -95,6 +95,29 @@ class ListingIndex(GlobalSecondaryIndex):
 
 LISTING = "audit"
 
+# Every kind of record with a history, as a person names it.
+RECORD_KINDS = {
+    "vendor": "Vendor",
+    "purchase_order": "Purchase order",
+    "invoice": "Invoice",
+    "payment_run": "Payment run",
+    "reconciliation_job": "Reconciliation job",
+}
+# The page of each kind's record (URL name taking its id), and the field
+# that names it in the details of entries written before entries had a label.
+RECORD_PAGES = {
+    "vendor": "vendors:detail",
+    "purchase_order": "purchasing:detail",
+    "invoice": "invoicing:detail",
+    "payment_run": "payments:detail",
+}
+_NAME_FIELDS = {
+    "vendor": "name",
+    "purchase_order": "po_number",
+    "invoice": "invoice_number",
+    "payment_run": "number",
+}
+
 
 @dynamo.register
 class AuditEntry(Model):
@@ -111,6 +134,9 @@ class AuditEntry(Model):
     timestamp = UTCDateTimeAttribute()
     # JSON text: amounts stay exact strings, and DynamoDB never turns them into floats.
     details_json = UnicodeAttribute(attr_name="details")
+    # The record's number or name when the entry was written ("PO-2026-000001",
+    # "F-1001 · Acme GmbH"), so the trail names records without reading them.
+    label = UnicodeAttribute(null=True)
     listing = UnicodeAttribute(default=LISTING)
     # The record's hash chain (audit.chain): position, the previous entry's
     # hash and this entry's. Entries written before chaining have none.
@@ -126,6 +152,30 @@ class AuditEntry(Model):
     @property
     def details(self) -> dict:
         return json.loads(self.details_json)
+
+    @property
+    def record_label(self) -> str:
+        """
+        The record's number or name: the entry's label, else the one its
+        details hold (entries written before labels), else the record's id.
+        """
+        if self.label:
+            return self.label
+        details = self.details
+        field = _NAME_FIELDS.get(self.entity_type)
+        for values in (details.get("after"), details.get("before"), details):
+            if isinstance(values, dict) and values.get(field):
+                return str(values[field])
+        return self.entity_id
+
+    @property
+    def record_kind(self) -> str:
+        return RECORD_KINDS.get(self.entity_type, self.entity_type)
+
+    @property
+    def record_page(self) -> str | None:
+        """The URL name of the record's page (taking its id); None for a job."""
+        return RECORD_PAGES.get(self.entity_type)
 
     @property
     def change_rows(self) -> list[dict]:

@@ -98,6 +98,8 @@ def entity_history_view(request, entity_type, entity_id):
             "entity_label": ENTITY_TYPES[entity_type],
             "entity_type": entity_type,
             "entity_id": entity_id,
+            # Named as its newest entry (on this page) names it.
+            "record": page.items[0] if page.items else None,
             "page": page,
             "export_links": exports.export_links(
                 "audit:entity-history-export",

@@ -74,6 +74,7 @@ def make_reconcile_entry(index: int):
     entry = invoice_entry(
         action=AuditAction.BATCH_RECONCILE,
         invoice_id=f"bench-inv-{index}",
+        label=f"BENCH-{index}",
         user="reconciliation_job",
         details={"outcome": "matched" if rng.random() < 0.85 else "rejected"},
     )

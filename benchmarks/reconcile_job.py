@@ -121,7 +121,8 @@ def baseline(waiting_expected: int) -> int:
             ]
         )
         invoice_entry(
-            action=AuditAction.RECONCILE, invoice_id=invoice.id, user="baseline",
+            action=AuditAction.RECONCILE, invoice_id=invoice.id, label=None,
+            user="baseline",
             details={"outcome": report.outcome.value},
         ).save()  # fmt: skip
         done += 1

@@ -3,7 +3,12 @@
 from django import forms
 
 from invoicing.models import InvoiceStatus
-from p2p_site.forms import PricedLineForm, date_filter_field, line_formset
+from p2p_site.forms import (
+    PricedLineForm,
+    date_field,
+    date_filter_field,
+    line_formset,
+)
 
 
 class InvoiceForm(forms.Form):
@@ -15,9 +20,7 @@ class InvoiceForm(forms.Form):
             attrs={"maxlength": 50, "required": True, "autofocus": True}
         ),
     )
-    invoice_date = forms.DateField(
-        label="Invoice date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    invoice_date = date_field("Invoice date")
     tax_amount = forms.CharField(
         label="Tax", required=False, initial="0.00",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),

@@ -24,6 +24,7 @@ from audit.entries import (
     changed_fields,
     entity_key,
     invoice_entry,
+    invoice_label,
 )
 from audit.models import AuditAction
 from invoicing import matching
@@ -201,6 +202,7 @@ def invoice_create(
     entry = invoice_entry(
         action=AuditAction.CREATE,
         invoice_id=invoice.id,
+        label=invoice_label(invoice),
         user=user,
         details={"after": _invoice_snapshot(invoice)},
     )
@@ -428,6 +430,7 @@ def invoice_reconcile_error_record(*, invoice_id: str, error: str) -> None:
     entry = invoice_entry(
         action=AuditAction.RECONCILE_ERROR,
         invoice_id=invoice_id,
+        label=None,  # the job could not read the invoice
         user=JOB_USER,
         details={"error": error},
     )
@@ -468,6 +471,7 @@ def _record_add(
     entry = invoice_entry(
         action=action,
         invoice_id=invoice.id,
+        label=invoice_label(invoice),
         user=user,
         details={
             "outcome": report.outcome.value,
@@ -634,6 +638,7 @@ def invoice_resubmit(
     entry = invoice_entry(
         action=AuditAction.UPDATE,
         invoice_id=invoice.id,
+        label=invoice_label(corrected),
         user=user,
         details=changed_fields(
             {**before, "status": invoice.status}, {**after, "status": "received"}
@@ -714,6 +719,7 @@ def invoice_void(
         entry = invoice_entry(
             action=AuditAction.VOID,
             invoice_id=invoice.id,
+            label=invoice_label(invoice),
             user=user,
             details={
                 "reason": reason,
@@ -805,6 +811,7 @@ def invoice_payment_move_add(
         invoice_entry(
             action=action,
             invoice_id=invoice.id,
+            label=invoice_label(invoice),
             user=user,
             details={
                 "payment_run": run_number,

@@ -26,11 +26,26 @@ class PricedLineForm(forms.Form):
     )
 
 
-def date_filter_field(label: str) -> forms.DateField:
-    """An optional date filtering a list, entered with the browser's date picker."""
+# The browser's date picker shows dates in its own locale (11/28/2026), the
+# app prints them as ISO dates: every date field states the one format.
+DATE_HINT = "YYYY-MM-DD"
+
+
+def date_field(
+    label: str, *, required: bool = True, help_text: str = ""
+) -> forms.DateField:
+    """A date entered with the browser's date picker, its format stated below it."""
     return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        required=required,
+        help_text=f"{DATE_HINT}. {help_text}" if help_text else DATE_HINT,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+def date_filter_field(label: str) -> forms.DateField:
+    """An optional date filtering a list."""
+    return date_field(label, required=False)
 
 
 def line_formset(form_class=PricedLineForm):

@@ -2,14 +2,13 @@
 
 from django import forms
 
+from p2p_site.forms import date_field
 from p2p_site.money import CURRENCY_CHOICES
 from payments.models import PaymentRunStatus
 
 
 class ProposalForm(forms.Form):
-    payment_date = forms.DateField(
-        label="Payment date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    payment_date = date_field("Payment date")
     currency = forms.ChoiceField(
         label="Currency",
         required=False,

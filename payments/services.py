@@ -104,10 +104,14 @@ def _refusal_recorded(action: AuditAction):
                 if run_id is None:
                     # A refused build has no run: it gets an id of its own.
                     _refusal_save(
-                        action, f"refused-build-{uuid.uuid4().hex[:12]}", user, exc
+                        action,
+                        f"refused-build-{uuid.uuid4().hex[:12]}",
+                        None,
+                        user,
+                        exc,
                     )
-                elif payment_run_get(run_id=run_id) is not None:
-                    _refusal_save(action, run_id, user, exc)
+                elif (run := payment_run_get(run_id=run_id)) is not None:
+                    _refusal_save(action, run_id, run.number, user, exc)
                 raise
 
         wrapper.__name__ = service.__name__
@@ -117,10 +121,13 @@ def _refusal_recorded(action: AuditAction):
     return decorate
 
 
-def _refusal_save(action: AuditAction, run_id: str, user, exc: ApplicationError):
+def _refusal_save(
+    action: AuditAction, run_id: str, label: str | None, user, exc: ApplicationError
+):
     entry = payment_run_entry(
         action=AuditAction.REFUSED,
         run_id=run_id,
+        label=label,
         user=user,
         details={"attempted": str(action), "reason": exc.message},
     )
@@ -413,6 +420,7 @@ def _write_chunk(
                     payment_run_entry(
                         action=action,
                         run_id=run.id,
+                        label=run.number,
                         user=user,
                         details={
                             "number": run.number,
@@ -531,6 +539,7 @@ def _run_move_add(
         payment_run_entry(
             action=action,
             run_id=run.id,
+            label=run.number,
             user=user,
             details={
                 "before": {"status": run.status},

@@ -5,7 +5,7 @@ Purchase order forms. They shape browser input only; the rules live in
 
 from django import forms
 
-from p2p_site.forms import date_filter_field, line_formset
+from p2p_site.forms import date_field, date_filter_field, line_formset
 from p2p_site.money import CURRENCY_CHOICES
 from purchasing.models import MatchType, POStatus
 
@@ -29,11 +29,7 @@ class PurchaseOrderForm(forms.Form):
         initial=MatchType.TWO_WAY.value,
         widget=forms.RadioSelect,
     )
-    expected_delivery = forms.DateField(
-        label="Expected delivery",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    expected_delivery = date_field("Expected delivery", required=False)
     notes = forms.CharField(
         label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -87,9 +83,7 @@ class DecisionForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    received_on = forms.DateField(
-        label="Received on", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = date_field("Received on")
     note = forms.CharField(
         label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -144,6 +144,7 @@ def purchase_order_create(
         entry = purchase_order_entry(
             action=AuditAction.CREATE,
             po_id=po.id,
+            label=po.po_number,
             user=user,
             details={"after": purchase_order_snapshot(po)},
         )
@@ -240,7 +241,11 @@ def purchase_order_update(
         details["approvals_reset"] = po.approvers
     updates["edited_at_version"] = po.version + 1
     entry = purchase_order_entry(
-        action=AuditAction.UPDATE, po_id=po.id, user=user, details=details
+        action=AuditAction.UPDATE,
+        po_id=po.id,
+        label=po.po_number,
+        user=user,
+        details=details,
     )
     _write(po, updates, entry)
     return po
@@ -284,6 +289,7 @@ def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> No
     entry = purchase_order_entry(
         action=AuditAction.DELETE,
         po_id=po.id,
+        label=po.po_number,
         user=user,
         details={"before": purchase_order_snapshot(po)},
     )
@@ -324,7 +330,7 @@ def _decide(
             )
         updates, action, details = decide(po)
         entry = purchase_order_entry(
-            action=action, po_id=po.id, user=user, details=details
+            action=action, po_id=po.id, label=po.po_number, user=user, details=details
         )
         try:
             _write(po, updates, entry)
@@ -583,6 +589,7 @@ def purchase_order_invoiced_add(
         purchase_order_entry(
             action=action,
             po_id=po.id,
+            label=po.po_number,
             user=user,
             details={
                 "invoice": invoice_number,

@@ -5,6 +5,7 @@ IBAN, ...) live in `vendors.validation` so the API and pages enforce the same.
 
 from django import forms
 
+from p2p_site.forms import date_field
 from p2p_site.money import CURRENCY_CHOICES
 from vendors.models import VENDOR_TRANSITIONS, VendorStatus
 from vendors.validation import BANK_FIELDS, MAX_LENGTHS
@@ -58,10 +59,9 @@ class VendorForm(forms.Form):
     payment_hold_reason = _text(
         "Reason for the hold", maxlength=MAX_LENGTHS["payment_hold_reason"]
     )
-    payment_hold_until = forms.DateField(
-        label="Hold until", required=False, help_text="Leave empty to hold until released.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )  # fmt: skip
+    payment_hold_until = date_field(
+        "Hold until", required=False, help_text="Leave empty to hold until released."
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     bank_fields = BANK_FIELDS

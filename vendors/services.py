@@ -95,7 +95,11 @@ def vendor_create(
     if source:
         details["source"] = source
     entry = vendor_entry(
-        action=AuditAction.CREATE, vendor_id=vendor.id, user=user, details=details
+        action=AuditAction.CREATE,
+        vendor_id=vendor.id,
+        label=vendor.name,
+        user=user,
+        details=details,
     )
     with dynamo.write_transaction() as transaction:
         transaction.save(vendor, condition=Vendor.id.does_not_exist())
@@ -223,7 +227,11 @@ def vendor_update(
             "changed: payments held until another user confirms them"
         )
     entry = vendor_entry(
-        action=AuditAction.UPDATE, vendor_id=vendor.id, user=user, details=details
+        action=AuditAction.UPDATE,
+        vendor_id=vendor.id,
+        label=cleaned["name"],
+        user=user,
+        details=details,
     )
     _write_update(vendor, updates, entry)
     return vendor
@@ -264,6 +272,7 @@ def vendor_bank_details_confirm(*, vendor_id: str, user, version: int) -> Vendor
     entry = vendor_entry(
         action=AuditAction.CONFIRM_BANK_DETAILS,
         vendor_id=vendor.id,
+        label=vendor.name,
         user=user,
         details={
             "changed_by": vendor.bank_details_changed_by,
@@ -288,6 +297,7 @@ def vendor_delete(*, vendor_id: str, user, version: int | None = None) -> None:
     entry = vendor_entry(
         action=AuditAction.DELETE,
         vendor_id=vendor.id,
+        label=vendor.name,
         user=user,
         details={"before": _audit_view(vendor_snapshot(vendor))},
     )

@@ -177,7 +177,8 @@ def test_vendor_page_shows_its_fields_bank_details_and_history(
         "Read-only: changes go through the app so they are validated and audited."
         in html
     )
-    assert "Last audit entries" in html and "CONFIRM_BANK_DETAILS" in html
+    assert "Last audit entries" in html
+    assert "CONFIRM_BANK_DETAILS" in html.replace("<wbr>", "")  # may wrap at "_"
     assert f'href="/audit/vendor/{paid_vendor.id}/"' in html
 
 

@@ -38,11 +38,17 @@ def page(client, **query):
     return client.get(reverse("audit:browser"), query)
 
 
-def test_auditor_sees_every_change_newest_first_with_the_record(auditor, trail):
+def test_auditor_sees_every_change_newest_first_naming_each_record(auditor, trail):
+    first, second, po = trail
     response = page(logged_in(auditor))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.index("purchase_order") < html.index(">vendor ")  # newest first
+    # Each record by its number or name, linking to its page; newest first.
+    po_link = f'<a href="/purchase-orders/{po.id}/">{po.po_number}</a>'
+    second_link = f'<a href="/vendors/{second.id}/">Second Vendor</a>'
+    assert po_link in html and second_link in html
+    assert html.index(po_link) < html.index(second_link)
+    assert f'<a href="/audit/purchase_order/{po.id}/">history' in html
     assert "First &lt;i&gt;Vendor&lt;/i&gt;" in html and "<i>Vendor</i>" not in html
 
 
@@ -50,7 +56,8 @@ def test_filters_narrow_the_trail(auditor, trail):
     first, second, po = trail
     client = logged_in(auditor)
     by_user = page(client, user_id="clerk2").content.decode()
-    assert "Second Vendor" in by_user and "First &lt;i&gt;" not in by_user
+    assert "<td>clerk2</td>" in by_user and "<td>clerk</td>" not in by_user
+    assert by_user.count("<td>CREATE</td>") == 1 and "Second Vendor" in by_user
     updates = page(client, entity_type="vendor", action="UPDATE").content.decode()
     assert updates.count("<td>UPDATE</td>") == 1 and "<td>CREATE</td>" not in updates
     one = page(client, entity_type="purchase_order", entity_id=po.id).content.decode()

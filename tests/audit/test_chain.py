@@ -11,7 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from audit.chain import GENESIS
+from audit.chain import GENESIS, canonical_content
 from audit.entries import entity_key
 from audit.models import AuditChainHead, AuditEntry
 from vendors.services import vendor_create, vendor_update
@@ -69,6 +69,28 @@ def test_an_entry_edited_in_dynamodb_is_caught(edited_vendor):
     assert code == 1
     assert f"TAMPERED vendor {edited_vendor.id}: entry {entry.id} (#3" in output
     assert "altered" in output
+
+
+def test_a_label_edited_or_removed_in_dynamodb_is_caught(edited_vendor):
+    renamed, unnamed = history(edited_vendor.id)[1:3]
+    assert renamed.label == unnamed.label == "Acme Supplies GmbH"
+    renamed.update(actions=[AuditEntry.label.set("Other Supplier Ltd")])
+    unnamed.update(actions=[AuditEntry.label.remove()])
+    code, output = verify()
+    assert code == 1
+    assert f"entry {renamed.id} (#2" in output and f"entry {unnamed.id} (#3" in output
+
+
+def test_entries_written_before_labels_keep_their_hash(clerk, vendor_fields):
+    """An entry without a label hashes as it did before labels existed."""
+    vendor = vendor_create(user=clerk, fields=vendor_fields)
+    (entry,) = history(vendor.id)
+    entry.label = None
+    legacy = json.loads(canonical_content(entry, seq=1, prev_hash=GENESIS))
+    assert sorted(legacy) == [
+        "action", "details", "entity_id", "entity_type", "id", "prev_hash", "seq",
+        "timestamp", "type", "user_id",
+    ]  # fmt: skip
 
 
 def test_a_removed_entry_is_caught_in_the_middle_and_at_the_end(edited_vendor):

@@ -241,20 +241,26 @@ def test_two_invoices_of_one_po_reconciled_at_once_cannot_both_bill_it(
     assert purchase_order_get(po_id=approved_po.id).invoiced_total == Decimal("1100.00")
 
 
-def test_rejected_invoice_corrected_and_resubmitted_matches(clerk, approved_po):
+def rejected_then_corrected(clerk, po, number: str = "INV-1"):
+    """INV-1 billed 3% over the PO's price (rejected), corrected as `number`."""
     from invoicing.services import invoice_resubmit
 
-    invoice = enter(clerk, approved_po, pairs=(("10", "103.00"), ("5", "20.00")))
+    invoice = enter(clerk, po, pairs=(("10", "103.00"), ("5", "20.00")))
     stored, _ = reconcile(clerk, invoice)
     assert stored.status == "rejected"
     invoice_resubmit(
         invoice_id=invoice.id,
         user=clerk,
         version=stored.version,
-        invoice_number="INV-1",
+        invoice_number=number,
         invoice_date=TODAY,
         lines=lines(("10", "100.00"), ("5", "20.00")),
     )
+    return invoice
+
+
+def test_rejected_invoice_corrected_and_resubmitted_matches(clerk, approved_po):
+    invoice = rejected_then_corrected(clerk, approved_po)
     resubmitted = invoice_get(invoice_id=invoice.id)
     assert (resubmitted.status, resubmitted.report) == ("received", None)
     assert [i.id for i in invoices_awaiting_reconciliation().items] == [invoice.id]
@@ -265,6 +271,16 @@ def test_rejected_invoice_corrected_and_resubmitted_matches(clerk, approved_po):
         for e in audit_history(entity_type="invoice", entity_id=invoice.id).items
     ]
     assert actions == ["RECONCILE", "UPDATE", "RECONCILE", "CREATE"]
+
+
+def test_every_entry_names_the_invoice_by_number_and_vendor(clerk, approved_po):
+    invoice = rejected_then_corrected(clerk, approved_po, number="INV-1A")
+    entries = audit_history(entity_type="invoice", entity_id=invoice.id).items
+    assert [(e.action, e.record_label) for e in entries] == [
+        ("UPDATE", "INV-1A · Acme Supplies GmbH"),  # named as corrected
+        ("RECONCILE", "INV-1 · Acme Supplies GmbH"),
+        ("CREATE", "INV-1 · Acme Supplies GmbH"),
+    ]
 
 
 def test_correcting_the_number_to_anothers_is_refused(clerk, approved_po):

@@ -205,6 +205,21 @@ def test_bad_requests_are_refused_and_recorded(treasurer, approver, due_invoices
     assert any("another user must approve" in r["reason"] for r in refusals)
 
 
+def test_every_entry_names_the_run_by_number_and_its_invoices(treasurer, due_invoices):
+    run = build(treasurer).run
+    with pytest.raises(PermissionDenied):
+        services.payment_run_approve(run_id=run.id, user=treasurer)
+    page = audit_history(entity_type="payment_run", entity_id=run.id, limit=50)
+    assert [(e.action, e.record_label) for e in page.items] == [
+        ("REFUSED", run.number),
+        ("CREATE", run.number),
+    ]
+    invoice = due_invoices[0]
+    (scheduled, *_) = audit_history(entity_type="invoice", entity_id=invoice.id).items
+    assert scheduled.action == "SCHEDULE"
+    assert scheduled.record_label == f"{invoice.invoice_number} · Acme Supplies GmbH"
+
+
 def test_confirming_twice_is_refused(treasurer, approver, due_invoices):
     run = build(treasurer).run
     services.payment_run_approve(run_id=run.id, user=approver)
