@@ -138,7 +138,7 @@ def floor_requests(waiting: int) -> list[list[dict]]:
     queue), its PO update (invoiced quantities, version) and one audit entry.
     The job writes more: each record's audit chain head, and the PO's own entry.
     """
-    from audit.entries import invoice_entry
+    from audit.entries import invoice_entry, invoice_label
     from audit.models import AuditAction, AuditEntry
     from invoicing.models import Invoice
     from purchasing.models import PurchaseOrder
@@ -179,7 +179,7 @@ def floor_requests(waiting: int) -> list[list[dict]]:
                     "TableName": AuditEntry.Meta.table_name,
                     "Item": invoice_entry(
                         action=AuditAction.BATCH_RECONCILE, invoice_id=invoice.id,
-                        user="reconciliation_job",
+                        label=invoice_label(invoice), user="reconciliation_job",
                         details={"outcome": "matched", "findings": [],
                                  "before": {"status": "received"}, "after": {"status": "matched"}},
                     ).serialize(),
