@@ -111,6 +111,8 @@ RECORD_PAGES = {
     "invoice": "invoicing:detail",
     "payment_run": "payments:detail",
 }
+# The id a refused payment-run build's entry gets: there is no run to show.
+REFUSED_BUILD_PREFIX = "refused-build-"
 _NAME_FIELDS = {
     "vendor": "name",
     "purchase_order": "po_number",
@@ -174,7 +176,14 @@ class AuditEntry(Model):
 
     @property
     def record_page(self) -> str | None:
-        """The URL name of the record's page (taking its id); None for a job."""
+        """
+        The URL name of the record's page (taking its id); None for a job, a
+        deleted record and a refused payment-run build (which has no run).
+        """
+        if self.action == AuditAction.DELETE or self.entity_id.startswith(
+            REFUSED_BUILD_PREFIX
+        ):
+            return None
         return RECORD_PAGES.get(self.entity_type)
 
     @property

@@ -28,8 +28,8 @@ def audit_history(
 
 
 EXPORT_HEADER = [
-    "When", "Who", "Action", "Type", "Record type", "Record id", "What changed",
-    "Details (JSON)", "Entry id",
+    "When", "Who", "Action", "Type", "Record type", "Record", "Record id",
+    "What changed", "Details (JSON)", "Entry id",
 ]  # fmt: skip
 
 
@@ -46,8 +46,8 @@ def audit_history_export(*, entity_type: str, entity_id: str) -> Export:
 def _export_rows(entries: Iterable[AuditEntry]) -> Iterator[list]:
     for e in entries:
         yield [
-            e.timestamp, e.user_id, e.action, e.type, e.entity_type, e.entity_id,
-            _changes_text(e), e.details_json, e.id,
+            e.timestamp, e.user_id, e.action, e.type, e.entity_type, e.record_label,
+            e.entity_id, _changes_text(e), e.details_json, e.id,
         ]  # fmt: skip
 
 

@@ -98,8 +98,8 @@ def entity_history_view(request, entity_type, entity_id):
             "entity_label": ENTITY_TYPES[entity_type],
             "entity_type": entity_type,
             "entity_id": entity_id,
-            # Named as its newest entry (on this page) names it.
-            "record": page.items[0] if page.items else None,
+            # Named as its newest entry names it, on every page.
+            "record": _newest(page, entity_type, entity_id, request.GET.get("cursor")),
             "page": page,
             "export_links": exports.export_links(
                 "audit:entity-history-export",
@@ -116,3 +116,11 @@ def entity_history_export_view(request, entity_type, entity_id, fmt):
     _check_entity_type(entity_type)
     export = audit_history_export(entity_type=entity_type, entity_id=entity_id)
     return exports.export_response(export, fmt=fmt)
+
+
+def _newest(page, entity_type: str, entity_id: str, cursor: str | None):
+    """The record's newest entry: this page's first, or read when paging on."""
+    if not cursor:
+        return page.items[0] if page.items else None
+    newest = audit_history(entity_type=entity_type, entity_id=entity_id, limit=1)
+    return newest.items[0] if newest.items else None

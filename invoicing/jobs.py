@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from audit.entries import audit_entry, audit_entry_add
+from audit.entries import audit_entry, audit_entry_add, invoice_label
 from audit.models import AuditAction, AuditType
 from invoicing import matching
 from invoicing.models import Invoice
@@ -187,7 +187,11 @@ def _one(invoice: Invoice, po, dry_run: bool) -> str:
             raise
         logger.warning("invoice %s failed: %s", invoice.id, exc)
         try:
-            invoice_reconcile_error_record(invoice_id=invoice.id, error=str(exc)[:500])
+            invoice_reconcile_error_record(
+                invoice_id=invoice.id,
+                label=invoice_label(invoice),
+                error=str(exc)[:500],
+            )
         except Exception:  # noqa: BLE001
             logger.exception("could not record the error of invoice %s", invoice.id)
         return "errors"

@@ -425,12 +425,12 @@ def invoice_reconcile(
     raise StaleRecord("The invoice or its PO kept changing; try reconciling again.")
 
 
-def invoice_reconcile_error_record(*, invoice_id: str, error: str) -> None:
+def invoice_reconcile_error_record(*, invoice_id: str, label: str, error: str) -> None:
     """Record on the audit trail that the job could not reconcile an invoice."""
     entry = invoice_entry(
         action=AuditAction.RECONCILE_ERROR,
         invoice_id=invoice_id,
-        label=None,  # the job could not read the invoice
+        label=label,
         user=JOB_USER,
         details={"error": error},
     )

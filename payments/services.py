@@ -31,7 +31,7 @@ from audit.entries import (
     entity_key,
     payment_run_entry,
 )
-from audit.models import AuditAction
+from audit.models import REFUSED_BUILD_PREFIX, AuditAction
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
@@ -105,7 +105,7 @@ def _refusal_recorded(action: AuditAction):
                     # A refused build has no run: it gets an id of its own.
                     _refusal_save(
                         action,
-                        f"refused-build-{uuid.uuid4().hex[:12]}",
+                        f"{REFUSED_BUILD_PREFIX}{uuid.uuid4().hex[:12]}",
                         None,
                         user,
                         exc,

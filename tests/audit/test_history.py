@@ -310,3 +310,45 @@ def test_entries_written_before_labels_name_the_record_from_their_details():
     assert deleted.record_label == "Acme Supplies GmbH"
     assert built.record_label == "PR-20260301-AB12CD"
     assert approved.record_label == "record-1"  # nothing names it: the id
+
+
+def test_every_page_of_a_history_names_the_record_as_it_is_named_now(
+    clerk, vendor_fields
+):
+    vendor = vendor_create(user=clerk, fields=vendor_fields)
+    for n in range(50):
+        vendor_update(
+            vendor_id=vendor.id, user=clerk, changes={"phone": f"+49 30 {n:04d}"}
+        )
+    vendor_update(vendor_id=vendor.id, user=clerk, changes={"name": "Acme Renamed"})
+    client = logged_in(clerk)
+    first = client.get(history_url("vendor", vendor.id)).content.decode()
+
+    # The second page holds only entries written under the old name.
+    second = client.get(history_url("vendor", vendor.id) + next_link(first))
+
+    heading = re.search(r"<h1>(.*?)</h1>", second.content.decode(), flags=re.S)
+    assert "Acme Renamed" in heading.group(1)
+    assert "Acme Supplies GmbH" not in heading.group(1)
+
+
+@pytest.mark.parametrize(
+    "action, entity_id, page",
+    [
+        (AuditAction.UPDATE, "po-1", "purchasing:detail"),
+        (AuditAction.DELETE, "po-1", None),  # the record is gone: no link to a 404
+        (AuditAction.REFUSED, "refused-build-0a1b2c3d4e5f", None),  # never a run
+    ],
+)
+def test_the_trail_links_to_a_record_only_where_it_exists(action, entity_id, page):
+    entry = audit_entry(
+        type=AuditType.PO_ACTION,
+        action=action,
+        entity_type="payment_run"
+        if entity_id.startswith("refused")
+        else "purchase_order",
+        entity_id=entity_id,
+        user="clerk",
+        details={},
+    )
+    assert entry.record_page == page

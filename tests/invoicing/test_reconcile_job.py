@@ -67,6 +67,33 @@ def test_job_reconciles_every_waiting_invoice_and_reports_statistics(
     assert "reconciled 3 invoices so far" in lines  # plain lines when not a terminal
 
 
+def test_an_invoice_that_fails_is_recorded_by_its_number_and_the_job_goes_on(
+    clerk, approved_po, monkeypatch
+):
+    import invoicing.jobs
+
+    good = enter(clerk, approved_po, "INV-1")
+    broken = enter(clerk, approved_po, "INV-9")
+
+    def fail_for_broken(*args, **kwargs):
+        if kwargs["invoice_id"] == broken.id:
+            raise RuntimeError("the PO's lines could not be read")
+        return real_reconcile(*args, **kwargs)
+
+    real_reconcile = invoicing.jobs.invoice_reconcile
+    monkeypatch.setattr(invoicing.jobs, "invoices_reconcile_batch", lambda pairs: None)
+    monkeypatch.setattr(invoicing.jobs, "invoice_reconcile", fail_for_broken)
+
+    stats = reconcile_waiting_invoices(workers=1)
+
+    assert (stats.matched, stats.errors) == (1, 1)
+    assert invoice_get(invoice_id=good.id).status == "matched"
+    entry = audit_history(entity_type="invoice", entity_id=broken.id).items[0]
+    assert entry.action == "RECONCILE_ERROR"
+    assert entry.record_label == f"INV-9 · {broken.vendor_name}"
+    assert "could not be read" in entry.details["error"]
+
+
 def test_dry_run_writes_nothing(clerk, approved_po):
     invoice = enter(clerk, approved_po, "INV-1")
     stats, lines = run("--dry-run")

@@ -283,10 +283,17 @@ def test_history_export_lists_every_entry_with_what_changed(
 
     assert rows[0][:3] == ("When", "Who", "Action")
     assert [row[2] for row in rows[1:]] == ["UPDATE", "UPDATE", "CREATE"]
-    assert [row[5] for row in rows[1:]] == [vendor.id] * 3
-    assert rows[1][6] == "status: pending → active"
-    assert rows[2][6] == "name: Acme Supplies GmbH → @SUM(A1)"
-    assert '"after": {"name": "@SUM(A1)"}' in rows[2][7]
+    assert rows[0][5:7] == ("Record", "Record id")
+    # Each entry names the vendor as it was named then (a formula neutralised).
+    assert [row[5] for row in rows[1:]] == [
+        "'@SUM(A1)",
+        "'@SUM(A1)",
+        "Acme Supplies GmbH",
+    ]
+    assert [row[6] for row in rows[1:]] == [vendor.id] * 3
+    assert rows[1][7] == "status: pending → active"
+    assert rows[2][7] == "name: Acme Supplies GmbH → @SUM(A1)"
+    assert '"after": {"name": "@SUM(A1)"}' in rows[2][8]
 
     page = client.get(reverse("audit:entity-history", args=["vendor", vendor.id]))
     assert f'href="/audit/vendor/{vendor.id}/export.csv"' in page.content.decode()
@@ -363,8 +370,8 @@ def test_audit_trail_export_is_for_auditors_and_follows_the_filters(
 
     rows = csv_rows(client.get(url, {"action": "UPDATE"}))
 
-    assert [(row[1], row[2], row[5]) for row in rows[1:]] == [
-        ("clerk", "UPDATE", vendor.id)
+    assert [(row[1], row[2], row[5], row[6]) for row in rows[1:]] == [
+        ("clerk", "UPDATE", "Acme Supplies GmbH", vendor.id)
     ]
     assert len(csv_rows(client.get(url))) > 2  # the creation too
     assert logged_in(clerk).get(url).status_code == 403
