@@ -1,7 +1,8 @@
 """Site-wide middleware: login for every page, and friendly service errors."""
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.shortcuts import render
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render, resolve_url
 from pynamodb.exceptions import PynamoDBException
 
 from p2p_site import dynamo, htmx
@@ -22,8 +23,18 @@ class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
     def handle_no_permission(self, request, view_func):
-        # An expired session met by a fragment request: the login page, whole.
-        response = super().handle_no_permission(request, view_func)
+        # An expired session met by a fragment request: the login page, whole,
+        # and back to the page the user was on (the fragment's own URL may
+        # take only a POST, as "Reconcile now" does).
+        page = htmx.wants_partial(request) and request.htmx.current_url_abs_path
+        if page:
+            response = redirect_to_login(
+                page,
+                resolve_url(self.get_login_url(view_func)),
+                self.get_redirect_field_name(view_func),
+            )
+        else:
+            response = super().handle_no_permission(request, view_func)
         return htmx.redirect_page(request, response.url)
 
 

@@ -67,6 +67,15 @@ def test_an_expired_session_sends_a_fragment_request_to_the_login_page(db):
     assert plain.status_code == 302 and "HX-Redirect" not in plain
 
 
+def test_an_expired_session_on_reconcile_now_logs_in_back_to_the_invoice_page(db):
+    # "Reconcile now" takes only a POST: after logging in, the page it was on.
+    response = Client().post(
+        "/invoices/inv-1/reconcile/",
+        headers={**HTMX, "HX-Current-URL": "http://testserver/invoices/inv-1/"},
+    )
+    assert response["HX-Redirect"] == reverse("login") + "?next=/invoices/inv-1/"
+
+
 def test_a_refused_fragment_request_shows_the_error_page_as_the_content(clerk):
     client = logged_in(clerk)
     swapped = client.get(reverse("vendors:list"), {"cursor": "forged"}, headers=HTMX)
