@@ -16,13 +16,14 @@ from p2p_site import exports
 from p2p_site.errors import ApplicationError, NotFound
 from p2p_site.forms import add_service_errors
 from p2p_site.htmx import render_partial
+from p2p_site.paging import page_links
 
 
 def audit_browser_view(request):
     """Every entry, filtered by record, user, action and dates (Auditor)."""
     require_role(request.user, Role.AUDITOR, action="browse the audit trail")
     form = AuditFilterForm(request.GET or None)
-    page, next_query, status = None, None, 200
+    page, status = None, 200
     if not request.GET or form.is_valid():
         filters = form.cleaned_data if request.GET else {}
         try:
@@ -39,17 +40,13 @@ def audit_browser_view(request):
             status = 400
     else:
         status = 400
-    if page and page.next_cursor:
-        query = request.GET.copy()
-        query["cursor"] = page.next_cursor
-        next_query = query.urlencode()
     return render_partial(
         request,
         "audit/audit_browser.html",
         {
             "form": form,
             "page": page,
-            "next_query": next_query,
+            **page_links(request, page),
             "filtered": any(v for k, v in request.GET.items() if k != "cursor"),
             "entity_types": ENTITY_TYPES,
             "export_links": exports.export_links("audit:browser-export", request.GET),

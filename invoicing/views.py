@@ -35,6 +35,7 @@ from p2p_site.forms import (
     formset_lines,
 )
 from p2p_site.htmx import redirect_page, render_partial, wants_partial
+from p2p_site.paging import page_links
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
@@ -63,7 +64,7 @@ def invoice_list_view(request, *, exceptions: bool = False):
     form, filters, selection = _list_filters(request)
     if exceptions:
         selection["status"] = "rejected"
-    invoices, next_query, http_status = [], None, 200
+    page, http_status = None, 200
     if form.errors:
         http_status = 400  # a list under other filters than those asked misleads
     else:
@@ -76,8 +77,6 @@ def invoice_list_view(request, *, exceptions: bool = False):
         except ValidationFailed as exc:
             add_service_errors(form, exc)
             http_status = 400
-        else:
-            invoices, next_query = page.items, _next_page_query(request, page)
     export_query = request.GET.copy()
     if exceptions:
         export_query["status"] = "rejected"
@@ -86,8 +85,8 @@ def invoice_list_view(request, *, exceptions: bool = False):
         "invoicing/invoice_list.html",
         {
             "form": form,
-            "invoices": invoices,
-            "next_query": next_query,
+            "invoices": page.items if page else [],
+            **page_links(request, page),
             "exceptions": exceptions,
             "filtered": bool(form.errors)
             or any(
@@ -99,15 +98,6 @@ def invoice_list_view(request, *, exceptions: bool = False):
         partial="invoicing/_invoice_list.html",
         status=http_status,
     )
-
-
-def _next_page_query(request, page) -> str | None:
-    """The query string of the next page: the same filters, the next cursor."""
-    if not page.next_cursor:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = page.next_cursor
-    return query.urlencode()
 
 
 def invoice_list_export_view(request, fmt):
@@ -234,7 +224,7 @@ def _choose_po(request):
         context.update(
             vendor_name=dict(by_vendor.fields["vendor"].choices)[vendor_id],
             vendor_pos=page.items,
-            next_query=_next_page_query(request, page),
+            **page_links(request, page),
         )
     else:
         context["recent"] = (

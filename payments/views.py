@@ -13,6 +13,7 @@ from p2p_site import documents, exports
 from p2p_site.errors import ApplicationError
 from p2p_site.forms import add_service_errors, flash_refusal
 from p2p_site.htmx import render_partial
+from p2p_site.paging import page_links
 from payments import services
 from payments.forms import (
     BuildForm,
@@ -45,19 +46,13 @@ def payment_run_list_view(request):
     page = payment_run_list(
         **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    next_query = None
-    if page.next_cursor:
-        query["cursor"] = page.next_cursor
-        next_query = query.urlencode()
     return render_partial(
         request,
         "payments/run_list.html",
         {
             "form": form,
             "runs": page.items,
-            "next_query": next_query,
+            **page_links(request, page),
             "filtered": bool(filters.get("status")),
             "export_links": exports.export_links("payments:list-export", request.GET),
         },

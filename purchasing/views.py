@@ -21,6 +21,7 @@ from p2p_site.forms import (
     formset_lines,
 )
 from p2p_site.htmx import render_partial
+from p2p_site.paging import page_links
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,
@@ -61,13 +62,6 @@ def purchase_order_list_view(request):
     page = purchase_order_list(
         **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    first_query = query.urlencode()
-    next_query = None
-    if page.next_cursor:
-        query["cursor"] = page.next_cursor
-        next_query = query.urlencode()
     return render_partial(
         request,
         "purchasing/purchase_order_list.html",
@@ -75,9 +69,7 @@ def purchase_order_list_view(request):
             "form": form,
             "purchase_orders": page.items,
             "vendor": vendor,
-            "next_query": next_query,
-            "first_query": first_query,
-            "is_first_page": not filters.get("cursor"),
+            **page_links(request, page),
             "filtered": any(
                 filters.get(k)
                 for k in ("status", "vendor", "mine", "created_from", "created_to")

@@ -15,6 +15,7 @@ from p2p_site import exports
 from p2p_site.errors import ApplicationError, ValidationFailed
 from p2p_site.forms import add_service_errors, flash_refusal
 from p2p_site.htmx import render_partial
+from p2p_site.paging import page_links
 from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.forms import (
@@ -49,22 +50,13 @@ def vendor_list_view(request):
     page = vendor_list(
         **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    first_query = query.urlencode()
-    next_query = None
-    if page.next_cursor:
-        query["cursor"] = page.next_cursor
-        next_query = query.urlencode()
     return render_partial(
         request,
         "vendors/vendor_list.html",
         {
             "form": form,
             "vendors": page.items,
-            "next_query": next_query,
-            "first_query": first_query,
-            "is_first_page": not filters.get("cursor"),
+            **page_links(request, page),
             "filtered": bool(filters.get("status") or filters.get("q")),
             "export_links": exports.export_links("vendors:list-export", request.GET),
         },

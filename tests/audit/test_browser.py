@@ -1,6 +1,7 @@
 """The audit trail browser (/audit/): filters, order, pages, and who may read it."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -87,6 +88,12 @@ def test_pages_keep_the_filters(auditor, trail, settings):
     second = client.get(reverse("audit:browser") + "?" + cursor)
     assert second.status_code == 200
     assert second.context["page"].items[0].id != first.context["page"].items[0].id
+    # Past the first page, a way back to it under the same filters.
+    assert "First page" not in first.content.decode()
+    assert re.search(
+        r'<a href="\?entity_type=vendor[^"]*" [^>]*>« First page</a>',
+        second.content.decode(),
+    )
 
 
 def test_htmx_filters_and_pages_get_the_trail_alone_a_plain_request_the_page(
