@@ -122,7 +122,7 @@ KINDS = {
             sidebar_filter="entity_type",
             list_page=lambda user, **query: audit_entry_list(user=user, **query),
             get=lambda user, record_id: audit_entry_get(user=user, entry_id=record_id),
-            title=lambda entry: f"{entry.action} of {entry.entity_type} {entry.entity_id}",
+            title=lambda entry: f"{entry.action} of {entry.record_kind.lower()} {entry.record_label}",
             # An entry is acted on nowhere; its record's history is where it belongs.
             app_url=lambda entry: reverse(
                 "audit:entity-history", args=[entry.entity_type, entry.entity_id]

@@ -5,14 +5,12 @@ from django import forms
 from audit.models import RECORD_KINDS, AuditAction
 from p2p_site.forms import date_filter_field
 
-ENTITY_TYPES = RECORD_KINDS
-
 
 class AuditFilterForm(forms.Form):
     entity_type = forms.ChoiceField(
         label="Record type",
         required=False,
-        choices=[("", "Any")] + list(ENTITY_TYPES.items()),
+        choices=[("", "Any")] + list(RECORD_KINDS.items()),
     )
     entity_id = forms.CharField(label="Record id", required=False, max_length=100)
     user_id = forms.CharField(label="User", required=False, max_length=150)

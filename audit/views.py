@@ -5,7 +5,8 @@ from django.http import QueryDict
 from django.shortcuts import render
 
 from accounts.roles import Role, require_reader, require_role
-from audit.forms import ENTITY_TYPES, AuditFilterForm
+from audit.forms import AuditFilterForm
+from audit.models import RECORD_KINDS
 from audit.selectors import (
     audit_entry_export,
     audit_entry_list,
@@ -48,7 +49,7 @@ def audit_browser_view(request):
             "page": page,
             **page_links(request, page),
             "filtered": any(v for k, v in request.GET.items() if k != "cursor"),
-            "entity_types": ENTITY_TYPES,
+            "entity_types": RECORD_KINDS,
             "export_links": exports.export_links("audit:browser-export", request.GET),
         },
         partial="audit/_audit_browser.html",
@@ -78,7 +79,7 @@ def audit_browser_export_view(request, fmt):
 
 
 def _check_entity_type(entity_type: str) -> None:
-    if entity_type not in ENTITY_TYPES:
+    if entity_type not in RECORD_KINDS:
         raise NotFound(f"There is no history for records of type '{entity_type}'.")
 
 
@@ -92,7 +93,7 @@ def entity_history_view(request, entity_type, entity_id):
         request,
         "audit/entity_history.html",
         {
-            "entity_label": ENTITY_TYPES[entity_type],
+            "entity_label": RECORD_KINDS[entity_type],
             "entity_type": entity_type,
             "entity_id": entity_id,
             # Named as its newest entry names it, on every page.
