@@ -110,18 +110,23 @@ def invoice_list_export_view(request, fmt):
 def invoice_detail_view(request, invoice_id):
     require_reader(request.user)
     invoice = invoice_get_or_404(invoice_id=invoice_id)
-    return render(request, "invoicing/invoice_detail.html", _detail(request, invoice))
+    context = _detail(request, invoice)
+    # Only the whole page shows the possible-duplicate banner.
+    context["similar"] = invoices_similar(invoice=invoice)
+    return render(request, "invoicing/invoice_detail.html", context)
 
 
 def _detail(request, invoice) -> dict:
-    """What the invoice page shows: the invoice, its PO, report, history and buttons."""
+    """
+    What the invoice page and its reconcile fragment show: the invoice, its
+    PO, the report, the history and the buttons.
+    """
     po = purchase_order_get(po_id=invoice.po_id)
     is_clerk = has_role(request.user, Role.AP_CLERK)
     return {
         "invoice": invoice,
         "po": po,
         "rows": _comparison_rows(invoice, po),
-        "similar": invoices_similar(invoice=invoice),
         "report": invoice.report,
         "history": audit_history(entity_type="invoice", entity_id=invoice.id, limit=20),
         "can_reconcile": is_clerk and invoice.status == "received",
