@@ -152,22 +152,41 @@ def audit_entry_add(transaction, entry: AuditEntry) -> None:
     audit_entries_add(transaction, [entry])
 
 
-def audit_heads_prefetch(transaction, entity_keys: list[str]) -> None:
-    """Read the chain heads of many records in one request, for a batch write."""
-    heads = _heads(transaction)
-    wanted = [
-        AuditChainHead.key(k) for k in dict.fromkeys(entity_keys) if k not in heads
-    ]
+def audit_heads_read(entity_keys: list[str]) -> dict[str, AuditChainHead | None]:
+    """
+    Read the chain heads of many records (consistently, 100 per request):
+    by entity key, None for a record with no entry yet.
+    """
+    keys = list(dict.fromkeys(entity_keys))
     found = (
         {
             head.id: head
-            for head in AuditChainHead.batch_get(wanted, consistent_read=True)
+            for head in AuditChainHead.batch_get(
+                [AuditChainHead.key(k) for k in keys], consistent_read=True
+            )
         }
-        if wanted
+        if keys
         else {}
     )
-    for key in dict.fromkeys(entity_keys):
-        heads.setdefault(key, found.get(AuditChainHead.key(key)))
+    return {key: found.get(AuditChainHead.key(key)) for key in keys}
+
+
+def audit_heads_prefetch(
+    transaction,
+    entity_keys: list[str],
+    *,
+    known: dict[str, AuditChainHead | None] | None = None,
+) -> None:
+    """
+    Give a batch write the chain heads of many records: those in `known` (read
+    beforehand with `audit_heads_read`; a head moved since then fails its
+    condition, so nothing is written on a stale link), the rest read in one go.
+    """
+    heads = _heads(transaction)
+    known = known or {}
+    wanted = [k for k in dict.fromkeys(entity_keys) if k not in heads]
+    heads.update({k: known[k] for k in wanted if k in known})
+    heads.update(audit_heads_read([k for k in wanted if k not in known]))
 
 
 def audit_entries_add(transaction, entries: list[AuditEntry]) -> None:

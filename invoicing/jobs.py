@@ -3,7 +3,8 @@ The scheduled reconciliation job (`manage.py reconcile_invoices`, and the
 AWS Lambda handler in `invoicing.lambda_handler`).
 
 It reads the waiting invoices from the sparse queue index (its cost follows
-the number waiting, not the table), fetches their POs in batches, and records
+the number waiting, not the table) a page ahead of the writes, fetches their
+POs in batches and the audit chain heads of each round in one go, and records
 the outcomes of up to `BATCH` invoices of different POs in one conditional
 transaction (`invoices_reconcile_batch`), each with its own audit entry. A
 PO's invoices are taken in order, one per round, so each sees the totals the
@@ -17,13 +18,19 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from audit.entries import audit_entry, audit_entry_add, invoice_label
+from audit.entries import (
+    audit_entry,
+    audit_entry_add,
+    audit_heads_read,
+    entity_key,
+    invoice_label,
+)
 from audit.models import AuditAction, AuditType
 from invoicing import matching
 from invoicing.models import Invoice
@@ -96,53 +103,114 @@ def reconcile_waiting_invoices(
 def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
     started = time.monotonic()
     stats = JobStats()
-    cursor = None
-    while limit is None or stats.processed < limit:
-        page = invoices_awaiting_reconciliation(
-            cursor=cursor, limit=min(PAGE, limit - stats.processed) if limit else PAGE
-        )
-        invoices = page.items
-        if not invoices:
-            break
-        pos = purchase_orders_get_many(po_ids={i.po_id for i in invoices})
-        by_po: dict[str, list[Invoice]] = {}
-        for invoice in invoices:
-            by_po.setdefault(invoice.po_id, []).append(invoice)
-        outcomes = []
-        # Round k takes the k-th invoice of every PO: no PO twice in a round,
-        # so batches never share a PO object between threads or transactions.
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for depth in range(max(len(group) for group in by_po.values())):
-                round_ = [
-                    (group[depth], pos.get(po_id))
-                    for po_id, group in by_po.items()
-                    if depth < len(group)
-                ]
-                batches = [
-                    round_[start : start + BATCH]
-                    for start in range(0, len(round_), BATCH)
-                ]
-                for batch in pool.map(_batch, batches, [dry_run] * len(batches)):
-                    outcomes += batch
-        for outcome in outcomes:
-            stats.processed += 1
-            setattr(stats, outcome, getattr(stats, outcome) + 1)
-        if progress:
-            progress(stats.processed, stats.processed + (1 if page.next_cursor else 0))
-        cursor = page.next_cursor
-        if cursor is None:
-            break
+    # With more than one worker, the next page (its invoices and POs) is read
+    # while this one is written; with one, everything happens in turn.
+    with (
+        ThreadPoolExecutor(max_workers=1) if workers > 1 else _InTurn() as reader,
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+    ):
+        page = reader.submit(_read_page, None, limit)
+        carried: dict[str, object] = {}
+        while True:
+            invoices, pos, cursor = page.result()
+            if not invoices:
+                break
+            read = stats.processed + len(invoices)
+            if cursor is not None and (limit is None or read < limit):
+                page = reader.submit(
+                    _read_page, cursor, None if limit is None else limit - read
+                )
+            else:
+                cursor = None
+            # A PO this run already moved may have been read before its write.
+            for po_id, po in pos.items():
+                newer = carried.get(po_id)
+                if po is not None and newer is not None and newer.version > po.version:
+                    pos[po_id] = newer
+            for outcome in _reconcile_page(invoices, pos, dry_run, pool):
+                stats.processed += 1
+                setattr(stats, outcome, getattr(stats, outcome) + 1)
+            carried = {po_id: po for po_id, po in pos.items() if po is not None}
+            if progress:
+                progress(stats.processed, stats.processed + (1 if cursor else 0))
+            if cursor is None:
+                break
     stats.duration_s = round(time.monotonic() - started, 3)
     if not dry_run:
         _record_completion(stats)
     return stats
 
 
-def _batch(pairs: list[tuple[Invoice, object]], dry_run: bool) -> list[str]:
+class _InTurn:
+    """An executor that runs what it is given at once, in the calling thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return None
+
+    def submit(self, function, *args) -> Future:
+        future = Future()
+        try:
+            future.set_result(function(*args))
+        except Exception as exc:  # noqa: BLE001 - raised again by result()
+            future.set_exception(exc)
+        return future
+
+
+def _read_page(cursor, remaining: int | None):
+    """The next waiting invoices, their POs by id, and the cursor after them."""
+    if remaining is not None and remaining <= 0:
+        return [], {}, None
+    page = invoices_awaiting_reconciliation(
+        cursor=cursor, limit=PAGE if remaining is None else min(PAGE, remaining)
+    )
+    if not page.items:
+        return [], {}, None
+    pos = purchase_orders_get_many(po_ids={i.po_id for i in page.items})
+    return page.items, pos, page.next_cursor
+
+
+def _reconcile_page(invoices, pos, dry_run, pool) -> list[str]:
+    by_po: dict[str, list[Invoice]] = {}
+    for invoice in invoices:
+        by_po.setdefault(invoice.po_id, []).append(invoice)
+    outcomes = []
+    # Round k takes the k-th invoice of every PO: no PO twice in a round,
+    # so batches never share a PO object between threads or transactions.
+    for depth in range(max(len(group) for group in by_po.values())):
+        round_ = [
+            (group[depth], pos.get(po_id))
+            for po_id, group in by_po.items()
+            if depth < len(group)
+        ]
+        # The round's audit chain heads in one read, not one per batch.
+        heads = (
+            {}
+            if dry_run
+            else audit_heads_read(
+                [entity_key("invoice", invoice.id) for invoice, _ in round_]
+                + [entity_key("purchase_order", po.id) for _, po in round_ if po]
+            )
+        )
+        batches = [
+            round_[start : start + BATCH] for start in range(0, len(round_), BATCH)
+        ]
+        for batch in pool.map(
+            _batch, batches, [dry_run] * len(batches), [heads] * len(batches)
+        ):
+            outcomes += batch
+    return outcomes
+
+
+def _batch(
+    pairs: list[tuple[Invoice, object]], dry_run: bool, heads: dict
+) -> list[str]:
     """Reconcile invoices of different POs together; one by one if refused."""
     if not dry_run and all(po is not None for _, po in pairs):
         try:
-            reports = invoices_reconcile_batch(pairs)
+            reports = invoices_reconcile_batch(pairs, heads=heads)
         except Exception as exc:  # noqa: BLE001 - redone one by one below
             if dynamo.is_unreachable(exc):
                 raise

@@ -519,6 +519,8 @@ def _record_add(
 
 def invoices_reconcile_batch(
     pairs: Sequence[tuple[Invoice, Any]],
+    *,
+    heads: dict | None = None,
 ) -> list[matching.MatchReport] | None:
     """
     Reconcile received invoices of *different* POs for the batch job, all in
@@ -527,7 +529,8 @@ def invoices_reconcile_batch(
 
     Returns the reports in order; None when a condition failed (an invoice
     reconciled meanwhile, a PO changed), in which case nothing was written
-    and the caller reconciles these invoices one by one.
+    and the caller reconciles these invoices one by one. `heads` are audit
+    chain heads the caller read for many batches at once (`audit_heads_read`).
     """
     reports, writes = [], []
     for invoice, po in pairs:
@@ -547,6 +550,7 @@ def invoices_reconcile_batch(
                 transaction,
                 [entity_key("invoice", w[0].id) for w in writes]
                 + [entity_key("purchase_order", w[1].id) for w in writes],
+                known=heads,
             )
             updates = [
                 _record_add(transaction, *write, JOB_USER, AuditAction.BATCH_RECONCILE)

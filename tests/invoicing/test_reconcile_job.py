@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import invoicing.jobs
 from audit.selectors import audit_history
 from invoicing.jobs import reconcile_waiting_invoices
 from invoicing.lambda_handler import lambda_handler
@@ -81,7 +82,9 @@ def test_an_invoice_that_fails_is_recorded_by_its_number_and_the_job_goes_on(
         return real_reconcile(*args, **kwargs)
 
     real_reconcile = invoicing.jobs.invoice_reconcile
-    monkeypatch.setattr(invoicing.jobs, "invoices_reconcile_batch", lambda pairs: None)
+    monkeypatch.setattr(
+        invoicing.jobs, "invoices_reconcile_batch", lambda pairs, **_: None
+    )
     monkeypatch.setattr(invoicing.jobs, "invoice_reconcile", fail_for_broken)
 
     stats = reconcile_waiting_invoices(workers=1)
@@ -194,3 +197,58 @@ def test_a_second_invoice_of_the_same_po_in_one_run_sees_the_first(clerk, approv
         "QTY_OVER_ORDERED",
         "OVER_BILLED",
     ]
+
+
+def test_pages_are_read_ahead_within_the_limit(clerk, make_po, approver, monkeypatch):
+    monkeypatch.setattr(invoicing.jobs, "PAGE", 2)
+    for number in range(5):
+        po = purchase_order_approve(po_id=make_po().id, user=approver)
+        enter(clerk, po, f"INV-{number}")
+    stats, _ = run("--limit", "3")
+    assert (stats["processed"], stats["matched"]) == (3, 3), stats
+    assert len(invoices_awaiting_reconciliation().items) == 2
+
+
+@pytest.mark.dynamodb_local_only
+def test_a_po_read_ahead_before_its_earlier_invoice_was_written_is_not_stale(
+    clerk, approved_po, monkeypatch
+):
+    """
+    The second page is read while the first is written: its copy of a PO the
+    first page moves is older than the job's own, which the job uses, so the
+    batch is not refused and the second invoice sees what the first billed.
+    """
+    monkeypatch.setattr(invoicing.jobs, "PAGE", 1)
+    first = enter(clerk, approved_po, "INV-1")
+    second = enter(clerk, approved_po, "INV-2")
+    second_page_read = threading.Event()
+    read_page = invoicing.jobs._read_page
+
+    def read_then_signal(cursor, remaining):
+        page = read_page(cursor, remaining)
+        if cursor is not None:
+            second_page_read.set()
+        return page
+
+    batch = invoicing.jobs.invoices_reconcile_batch
+
+    def batch_after_the_read_ahead(pairs, **kwargs):
+        assert second_page_read.wait(10)  # the second page holds the PO as it was
+        return batch(pairs, **kwargs)
+
+    one_by_one = []
+    monkeypatch.setattr(invoicing.jobs, "_read_page", read_then_signal)
+    monkeypatch.setattr(
+        invoicing.jobs, "invoices_reconcile_batch", batch_after_the_read_ahead
+    )
+    monkeypatch.setattr(
+        invoicing.jobs, "invoice_reconcile", lambda **kw: one_by_one.append(kw) or None
+    )
+    stats, _ = run()
+    assert (stats["matched"], stats["rejected"], stats["errors"]) == (1, 1, 0)
+    assert one_by_one == []
+    assert invoice_get(invoice_id=first.id).status == "matched"
+    assert invoice_get(invoice_id=second.id).status == "rejected"
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "TAMPERED" not in out.getvalue()  # and it did not exit 1
