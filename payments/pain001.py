@@ -12,6 +12,7 @@ good at: the official XSD, against which every file is checked
 import datetime as dt
 import functools
 import importlib.resources
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.etree import ElementTree as ET
@@ -77,11 +78,40 @@ def _amount(value: Decimal, currency: str) -> str:
     return str(round_money(value, currency))
 
 
-def _name(value: str) -> str:
-    return " ".join(value.split())[:NAME_MAX_LENGTH]
+# What the EPC's SEPA rulebooks let a bank accept in names and remittance
+# text: basic Latin letters and digits, space and / - ? : ( ) . , ' +
+SEPA_CHARACTERS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /-?:().,'+"
+)
+# Letters that do not decompose into a basic Latin letter and an accent.
+_SEPA_SPELLINGS = str.maketrans(
+    {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe",
+     "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th", "&": "+",
+     "’": "'", "‘": "'", "–": "-", "—": "-"}
+)  # fmt: skip
 
 
-def _transfer(parent: ET.Element, transfer: CreditTransfer, currency: str) -> None:
+def sepa_text(value: str) -> str:
+    """
+    `value` in the SEPA character set, as the EPC's conversion guidance spells
+    it: accents dropped ("Müller" → "Muller"), "ß" → "ss", "&" → "+", and any
+    other character a space.
+    """
+    decomposed = unicodedata.normalize("NFKD", value.translate(_SEPA_SPELLINGS))
+    return "".join(
+        c if c in SEPA_CHARACTERS else " "
+        for c in decomposed
+        if not unicodedata.combining(c)
+    )
+
+
+def _name(value: str, *, sepa: bool = False) -> str:
+    return " ".join((sepa_text(value) if sepa else value).split())[:NAME_MAX_LENGTH]
+
+
+def _transfer(
+    parent: ET.Element, transfer: CreditTransfer, currency: str, *, sepa: bool
+) -> None:
     node = _add(parent, "CdtTrfTxInf")
     _path(node, "PmtId/EndToEndId", transfer.end_to_end_id[:ID_MAX_LENGTH])
     amount = _add(_add(node, "Amt"), "InstdAmt", _amount(transfer.amount, currency))
@@ -93,13 +123,13 @@ def _transfer(parent: ET.Element, transfer: CreditTransfer, currency: str) -> No
         member = _add(_add(_add(node, "CdtrAgt"), "FinInstnId"), "ClrSysMmbId")
         _path(member, "ClrSysId/Cd", "USABA")
         _add(member, "MmbId", transfer.aba_routing_number)
-    _path(node, "Cdtr/Nm", _name(transfer.creditor_name))
+    _path(node, "Cdtr/Nm", _name(transfer.creditor_name, sepa=sepa))
     account_id = _add(_add(node, "CdtrAcct"), "Id")
     if transfer.iban:
         _add(account_id, "IBAN", transfer.iban)
     else:
         _path(account_id, "Othr/Id", transfer.account_number or "")
-    _path(node, "RmtInf/Ustrd", transfer.remittance[:NAME_MAX_LENGTH])
+    _path(node, "RmtInf/Ustrd", _name(transfer.remittance, sepa=sepa))
 
 
 def pain001_xml(payment_file: PaymentFile) -> bytes:
@@ -107,6 +137,8 @@ def pain001_xml(payment_file: PaymentFile) -> bytes:
     currency = payment_file.currency
     count = str(len(payment_file.transfers))
     control_sum = _amount(payment_file.control_sum, currency)
+    # A SEPA file: euros to IBANs, its texts in the SEPA character set.
+    sepa = currency == "EUR" and all(t.iban for t in payment_file.transfers)
     document = ET.Element("Document", {"xmlns": NAMESPACE})
     initiation = _add(document, "CstmrCdtTrfInitn")
     header = _add(initiation, "GrpHdr")
@@ -114,17 +146,16 @@ def pain001_xml(payment_file: PaymentFile) -> bytes:
     _add(header, "CreDtTm", payment_file.created_at.isoformat(timespec="seconds"))
     _add(header, "NbOfTxs", count)
     _add(header, "CtrlSum", control_sum)
-    _path(header, "InitgPty/Nm", _name(payment_file.initiating_party))
+    _path(header, "InitgPty/Nm", _name(payment_file.initiating_party, sepa=sepa))
     info = _add(initiation, "PmtInf")
     _add(info, "PmtInfId", payment_file.payment_info_id[:ID_MAX_LENGTH])
     _add(info, "PmtMtd", "TRF")
     _add(info, "NbOfTxs", count)
     _add(info, "CtrlSum", control_sum)
-    sepa = currency == "EUR" and all(t.iban for t in payment_file.transfers)
     if sepa:
         _path(info, "PmtTpInf/SvcLvl/Cd", "SEPA")
     _path(info, "ReqdExctnDt/Dt", payment_file.execution_date.isoformat())
-    _path(info, "Dbtr/Nm", _name(payment_file.debtor_name))
+    _path(info, "Dbtr/Nm", _name(payment_file.debtor_name, sepa=sepa))
     _path(info, "DbtrAcct/Id/IBAN", payment_file.debtor_iban)
     agent = _add(_add(info, "DbtrAgt"), "FinInstnId")
     if payment_file.debtor_bic:
@@ -134,7 +165,7 @@ def pain001_xml(payment_file: PaymentFile) -> bytes:
     # Shared charges suit every currency; SEPA requires SLEV.
     _add(info, "ChrgBr", "SLEV" if sepa else "SHAR")
     for transfer in payment_file.transfers:
-        _transfer(info, transfer, currency)
+        _transfer(info, transfer, currency, sepa=sepa)
     ET.indent(document)
     return ET.tostring(document, encoding="utf-8", xml_declaration=True)
 

@@ -8,6 +8,7 @@ from payments.pain001 import (
     PaymentFile,
     pain001_errors,
     pain001_xml,
+    sepa_text,
 )
 
 NS = {"p": NAMESPACE}
@@ -65,10 +66,51 @@ def test_user_text_is_escaped_not_injected():
         amount=Decimal("1.00"),
         creditor_name="Evil </Nm><Nm>Corp & Co",
         remittance="<script>",
-        iban="DE89370400440532013000",
+        account_number="123456789",
+        aba_routing_number="021000021",
     )
-    xml = pain001_xml(usd_file(currency="EUR", transfers=(transfer,)))
+    xml = pain001_xml(usd_file(transfers=(transfer,)))
     assert pain001_errors(xml) == []
     root = ET.fromstring(xml)
     assert root.find(".//p:Cdtr/p:Nm", NS).text == "Evil </Nm><Nm>Corp & Co"
     assert root.find(".//p:Ustrd", NS).text == "<script>"
+
+
+def test_a_sepa_file_spells_names_and_remittance_in_the_sepa_character_set():
+    transfer = CreditTransfer(
+        end_to_end_id="e2e-1",
+        amount=Decimal("250.00"),
+        creditor_name="Müller & Söhne Straßenbau – Łódź",
+        remittance="INV-Ø1, INV-Æ2 «urgent»",
+        iban="DE89370400440532013000",
+    )
+    xml = pain001_xml(
+        usd_file(
+            currency="EUR", initiating_party="Demo Café GmbH", transfers=(transfer,)
+        )
+    )
+    assert pain001_errors(xml) == []
+    root = ET.fromstring(xml)
+    assert root.find(".//p:PmtTpInf/p:SvcLvl/p:Cd", NS).text == "SEPA"
+    assert root.find(".//p:Cdtr/p:Nm", NS).text == "Muller + Sohne Strassenbau - Lodz"
+    assert root.find(".//p:Ustrd", NS).text == "INV-O1, INV-AE2 urgent"
+    assert root.find(".//p:InitgPty/p:Nm", NS).text == "Demo Cafe GmbH"
+
+
+def test_a_file_that_is_not_sepa_keeps_names_as_written():
+    transfer = CreditTransfer(
+        end_to_end_id="e2e-1",
+        amount=Decimal("250.00"),
+        creditor_name="Müller & Söhne Inc.",
+        remittance="INV-1",
+        account_number="123456789",
+        aba_routing_number="021000021",
+    )
+    root = ET.fromstring(pain001_xml(usd_file(transfers=(transfer,))))
+    assert root.find(".//p:Cdtr/p:Nm", NS).text == "Müller & Söhne Inc."
+
+
+def test_sepa_text_keeps_what_the_sepa_set_allows():
+    allowed = "Acme (Europe) Ltd. 0-9 / ? : , ' +"
+    assert sepa_text(allowed) == allowed
+    assert sepa_text("Ærø ß € @") == "AEro ss    "
