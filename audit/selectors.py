@@ -5,13 +5,15 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role, require_role
 from audit.chain import chain_problems
 from audit.entries import entity_key
-from audit.models import LISTING, AuditChainHead, AuditEntry
+from audit.models import LISTING, RECORD_KINDS, AuditAction, AuditChainHead, AuditEntry
 from p2p_site import dynamo
+from p2p_site.errors import NotFound
 from p2p_site.exports import Export, every_item
 
 
@@ -25,6 +27,28 @@ def audit_history(
         cursor=cursor,
         limit=limit,
     )
+
+
+def record_not_found(*, entity_type: str, entity_id: str) -> NotFound:
+    """
+    The refusal for a record id that reads nothing. When the record was
+    deleted, it says when and by whom and links to its kept history (one
+    query, on this path only).
+    """
+    kind = RECORD_KINDS[entity_type]
+    for entry in AuditEntry.entity_index.query(
+        entity_key(entity_type, entity_id), scan_index_forward=False, limit=1
+    ):
+        if entry.action == AuditAction.DELETE:
+            return NotFound(
+                f"{kind} {entry.record_label} was deleted on "
+                f"{timezone.localtime(entry.timestamp):%Y-%m-%d %H:%M} by "
+                f"{entry.user_id}. Its history is kept in the audit trail.",
+                {"history_url": reverse(
+                    "audit:entity-history", args=[entity_type, entity_id]
+                )},
+            )  # fmt: skip
+    return NotFound(f"There is no {kind.lower()} with id '{entity_id}'.")
 
 
 EXPORT_HEADER = [

@@ -50,8 +50,11 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request, exception):
         if request.path_info.startswith("/api/"):
             return None
+        context = {}
         if isinstance(exception, ApplicationError):
             message, status = exception.message, exception.status_code
+            # A deleted record's refusal links to its kept history.
+            context["history_url"] = exception.extra.get("history_url")
         elif isinstance(exception, PynamoDBException) and dynamo.is_unreachable(
             exception
         ):
@@ -63,7 +66,10 @@ class ApplicationErrorMiddleware:
         else:
             return None
         response = render(
-            request, "error.html", {"message": message, "status": status}, status=status
+            request,
+            "error.html",
+            {**context, "message": message, "status": status},
+            status=status,
         )
         # A refused fragment request shows the error page in place of the content.
         return htmx.show_as_page_content(request, response)

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from accounts.roles import Role, has_role
 from accounts.selectors import approval_limit_get
+from audit.selectors import record_not_found
 from p2p_site import dynamo
-from p2p_site.errors import ApplicationError, NotFound, PermissionDenied
+from p2p_site.errors import ApplicationError, PermissionDenied
 from p2p_site.exports import Export, every_item
 from purchasing import rules
 from purchasing.models import (
@@ -32,7 +33,7 @@ def purchase_order_get(*, po_id: str) -> PurchaseOrder | None:
 def purchase_order_get_or_404(*, po_id: str) -> PurchaseOrder:
     po = purchase_order_get(po_id=po_id)
     if po is None:
-        raise NotFound(f"There is no purchase order with id '{po_id}'.")
+        raise record_not_found(entity_type="purchase_order", entity_id=po_id)
     return po
 
 

@@ -4,8 +4,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from accounts.roles import Role, has_role
+from audit.selectors import record_not_found
 from p2p_site import dynamo
-from p2p_site.errors import NotFound
 from p2p_site.exports import Export, every_item
 from vendors.models import LISTING, NAME_KEY_MAX_BYTES, Vendor, name_key
 
@@ -29,7 +29,7 @@ def vendor_get(*, vendor_id: str) -> Vendor | None:
 def vendor_get_or_404(*, vendor_id: str) -> Vendor:
     vendor = vendor_get(vendor_id=vendor_id)
     if vendor is None:
-        raise NotFound(f"There is no vendor with id '{vendor_id}'.")
+        raise record_not_found(entity_type="vendor", entity_id=vendor_id)
     return vendor
 
 

@@ -222,6 +222,11 @@ def test_delete_asks_for_confirmation(make_po, requester):
     )
     client.post(reverse("purchasing:delete", args=[po.id]), {"version": "1"})
     assert purchase_order_get(po_id=po.id) is None
+    gone = client.get(reverse("purchasing:detail", args=[po.id]))
+    assert gone.status_code == 404
+    assert f"Purchase order {po.po_number} was deleted on " in gone.content.decode()
+    history_url = reverse("audit:entity-history", args=["purchase_order", po.id])
+    assert f'href="{history_url}"' in gone.content.decode()
 
 
 def test_awaiting_queue_lists_only_what_this_approver_may_approve(

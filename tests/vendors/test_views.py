@@ -274,6 +274,24 @@ def test_deleted_vendors_history_stays_readable_from_the_delete_message(clerk, v
     assert history.index("DELETE") < history.index("UPDATE") < history.index("CREATE")
 
 
+def test_a_deleted_vendors_page_says_who_deleted_it_and_links_its_history(
+    clerk, vendor
+):
+    client = logged_in(clerk)
+    client.post(reverse("vendors:delete", args=[vendor.id]), {"version": "1"})
+    response = client.get(reverse("vendors:detail", args=[vendor.id]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert f"Vendor {vendor.name} was deleted on " in html
+    assert f" by {clerk.username}." in html
+    history_url = reverse("audit:entity-history", args=["vendor", vendor.id])
+    assert f'<a href="{history_url}">Read its history</a>' in html
+    unknown = client.get(reverse("vendors:detail", args=["no-such-vendor"]))
+    assert unknown.status_code == 404
+    assert "There is no vendor with id" in unknown.content.decode()
+    assert "Read its history" not in unknown.content.decode()
+
+
 def test_history_of_an_unknown_record_type_is_404(clerk):
     response = logged_in(clerk).get(
         reverse("audit:entity-history", args=["spaceship", "x"])
