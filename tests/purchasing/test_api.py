@@ -754,7 +754,9 @@ def test_delete_of_a_pending_po_answers_204_and_uncounts_it_on_the_vendor(
     assert response.content == b""
     gone = Client().get(po_url(po.id), **headers)
     assert gone.status_code == 404
-    assert gone.json()["detail"].startswith(f"Purchase order {po.po_number} was deleted")
+    assert gone.json()["detail"].startswith(
+        f"Purchase order {po.po_number} was deleted"
+    )
     assert gone.json()["history_url"] == f"/audit/purchase_order/{po.id}/"
     assert vendor_get(vendor_id=active_vendor.id).po_count == 0
     latest = history(po.id)[0]

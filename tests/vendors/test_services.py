@@ -25,7 +25,9 @@ def history(vendor_id):
 
 
 def all_audit_entries():
-    return list(AuditEntry.scan(AuditEntry.entity_key.exists()))  # test inspection only; the app never scans
+    return list(
+        AuditEntry.scan(AuditEntry.entity_key.exists())
+    )  # test inspection only; the app never scans
 
 
 def test_create_stores_the_vendor_and_one_audit_entry_by_the_real_user(
