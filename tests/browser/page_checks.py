@@ -3,7 +3,8 @@ What a person notices on a page, measured in the browser: text too faint to
 read (WCAG 2.2 AA contrast) or drawn over, a keyboard focus they cannot see,
 form fields without a label, a date field that does not say its format, a
 page that scrolls sideways, a table that breaks a date over two lines or
-squeezes a column to a sliver, a navigation link out of reach.
+squeezes a column to a sliver, a navigation link out of reach, a filter
+field left alone on a row under the others.
 
 Each check returns a list of problems in words (empty when the page is fine),
 so a test can visit many pages and report every problem at once.
@@ -327,6 +328,23 @@ NAV_JS = r"""() => {
   return problems;
 }"""
 
+# A filter form's fields, grouped by the row they sit on (their labels' tops).
+FILTER_ROWS_JS = r"""() => [...document.querySelectorAll("form.filters")]
+  .filter((form) => form.checkVisibility())
+  .map((form) => {
+    const rows = new Map();
+    for (const el of form.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+      if (!el.checkVisibility()) continue;
+      const label = el.labels && el.labels[0];
+      const top = Math.round((label || el).getBoundingClientRect().top);
+      rows.set(top, [...(rows.get(top) || []), label ? label.innerText.trim() : el.name]);
+    }
+    return {
+      name: form.getAttribute("aria-label") || "",
+      rows: [...rows.entries()].sort((a, b) => a[0] - b[0]).map((row) => row[1]),
+    };
+  })"""
+
 
 def settle(page: Page) -> None:
     """
@@ -416,3 +434,20 @@ def table_problems(page: Page) -> list[str]:
 def navigation_problems(page: Page) -> list[str]:
     """Every link and control of the main navigation on screen and clickable."""
     return [f"navigation: {problem}" for problem in page.evaluate(NAV_JS)]
+
+
+def filter_layout_problems(page: Page) -> list[str]:
+    """
+    A filter form's fields on one row, or wrapped so that no field is left
+    alone on a row of its own (the "To" of a date range under the others).
+    """
+    problems = []
+    for form in page.evaluate(FILTER_ROWS_JS):
+        rows = form["rows"]
+        if len(rows) > 1 and any(len(row) == 1 for row in rows):
+            problems.append(
+                f"filters “{form['name']}”: fields wrap "
+                + " / ".join(", ".join(row) for row in rows)
+                + ", one alone on its row"
+            )
+    return problems

@@ -3,7 +3,8 @@ Every main page, for the role that uses it, at a laptop's width (1280 px)
 and a tablet's (768 px): text readable (WCAG AA contrast, nothing drawn over
 it), the keyboard focus visible, every form field labelled, dates stating
 their format, nothing scrolling sideways, no date or number broken over two
-lines, and the navigation in reach.
+lines, the navigation in reach, and a list's filter fields on one row or
+wrapped without leaving one alone on a row.
 
 The checks run in the page (tests/browser/page_checks.py); each test reports
 every problem of every page at once. A screenshot of each page at each width
@@ -33,6 +34,7 @@ from tests.browser.page_checks import (
     contrast_problems,
     covered_text,
     date_format_problems,
+    filter_layout_problems,
     focus_problems,
     navigation_problems,
     table_problems,
@@ -263,6 +265,7 @@ def test_every_page_is_readable_usable_by_keyboard_and_fits_the_screen(
             + width_problems(page)
             + table_problems(page)
             + navigation_problems(page)
+            + filter_layout_problems(page)
         )
         if viewport is LAPTOP:  # the focus ring does not change with the width
             found += focus_problems(page)

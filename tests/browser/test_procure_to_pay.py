@@ -439,3 +439,41 @@ def test_a_wrong_password_is_refused_on_the_login_form(anonymous, people):
     )
     expect(field(anonymous, "Username")).to_have_value("clerk")
     expect(anonymous.get_by_role("button", name="Log out")).to_have_count(0)
+
+
+def test_a_modified_click_on_a_page_link_opens_it_in_a_new_tab(desk, people, settings):
+    settings.PAGE_SIZE = 2
+    for name in ("Alpha Bürobedarf", "Beta Papier", "Gamma Toner"):
+        vendor_create(user=people["clerk"], fields={**VALID_VENDOR, "name": name})
+    page = desk("clerk")
+    nav(page, "Vendors")
+    first_page = column(page, "Name")
+    assert first_page == ["Gamma Toner", "Beta Papier"]
+    list_url = page.url
+    next_page = page.get_by_role("link", name="Next page »")
+
+    with swapped_in_place(page):
+        # Ctrl (Cmd on a Mac), Shift and the middle button open the next page
+        # in a tab or window of its own, as for any link; this one stays put.
+        for click in (
+            lambda: next_page.click(modifiers=["ControlOrMeta"]),
+            lambda: next_page.click(modifiers=["Shift"]),
+            lambda: next_page.click(button="middle"),
+        ):
+            with page.context.expect_page() as opened:
+                click()
+            tab = opened.value
+            tab.wait_for_load_state()
+            expect(tab).to_have_url(re.compile(r"/vendors/\?cursor="))
+            expect(tab.get_by_role("navigation", name="Main")).to_have_count(1)
+            assert column(tab, "Name") == ["Alpha Bürobedarf"]
+            tab.close()
+            page.wait_for_load_state("networkidle")
+            assert page.url == list_url
+            assert column(page, "Name") == first_page
+
+        # A plain click swaps the next page into the list.
+        next_page.click()
+        expect(page).to_have_url(re.compile(r"/vendors/\?cursor="))
+        expect(page.get_by_role("link", name="Alpha Bürobedarf")).to_be_visible()
+        assert column(page, "Name") == ["Alpha Bürobedarf"]
