@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -50,9 +50,9 @@ from purchasing.selectors import purchase_orders_get_many
 logger = logging.getLogger("invoicing.jobs")
 
 PAGE = 100
-# Invoices per transaction: 4 items each (invoice, PO, audit entry, its chain
-# head). Ten keep
-# a refused batch cheap to redo and already cut the round trips tenfold.
+# Invoices per transaction: 6 items each (the invoice and its PO, with an audit
+# entry and a chain head for each). Ten keep a refused batch cheap to redo and
+# already cut the round trips tenfold.
 BATCH = 10
 
 
@@ -122,7 +122,9 @@ def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
                 )
             else:
                 cursor = None
-            # A PO this run already moved may have been read before its write.
+            # A PO this run already moved may have been read before its write
+            # (a PO re-read by a one-by-one retry is not carried: its next
+            # batch is refused and redone one by one, correct but slower).
             for po_id, po in pos.items():
                 newer = carried.get(po_id)
                 if po is not None and newer is not None and newer.version > po.version:
@@ -142,7 +144,10 @@ def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
 
 
 class _InTurn:
-    """An executor that runs what it is given at once, in the calling thread."""
+    """
+    Stands in for the read-ahead executor with one worker: a page is read
+    only when asked for, after the previous page's writes.
+    """
 
     def __enter__(self):
         return self
@@ -150,13 +155,18 @@ class _InTurn:
     def __exit__(self, *exc_info):
         return None
 
-    def submit(self, function, *args) -> Future:
-        future = Future()
-        try:
-            future.set_result(function(*args))
-        except Exception as exc:  # noqa: BLE001 - raised again by result()
-            future.set_exception(exc)
-        return future
+    def submit(self, function, *args) -> "_Later":
+        return _Later(function, args)
+
+
+class _Later:
+    """A page read not yet done: `result()` does it."""
+
+    def __init__(self, function, args):
+        self.function, self.args = function, args
+
+    def result(self):
+        return self.function(*self.args)
 
 
 def _read_page(cursor, remaining: int | None):

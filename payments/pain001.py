@@ -12,12 +12,14 @@ good at: the official XSD, against which every file is checked
 import datetime as dt
 import functools
 import importlib.resources
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
+from anyascii import anyascii
+
 from p2p_site.money import round_money
+from payments.rules import remittance_text
 
 SCHEMA = "pain.001.001.09"
 NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
@@ -32,7 +34,7 @@ class CreditTransfer:
     end_to_end_id: str
     amount: Decimal
     creditor_name: str
-    remittance: str
+    invoice_numbers: tuple[str, ...]  # what the payment settles: RmtInf/Ustrd
     iban: str | None = None
     bic: str | None = None
     account_number: str | None = None
@@ -83,30 +85,28 @@ def _amount(value: Decimal, currency: str) -> str:
 SEPA_CHARACTERS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /-?:().,'+"
 )
-# Letters that do not decompose into a basic Latin letter and an accent.
-_SEPA_SPELLINGS = str.maketrans(
-    {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe",
-     "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th", "&": "+",
-     "’": "'", "‘": "'", "–": "-", "—": "-"}
-)  # fmt: skip
 
 
 def sepa_text(value: str) -> str:
     """
-    `value` in the SEPA character set, as the EPC's conversion guidance spells
-    it: accents dropped ("Müller" → "Muller"), "ß" → "ss", "&" → "+", and any
-    other character a space.
+    `value` in the SEPA character set: transliterated to Latin ("Müller" →
+    "Muller", "Straße" → "Strasse", "ООО Ромашка" → "OOO Romashka"), "&" as
+    "+" as the EPC's guidance spells it, any other character a space.
     """
-    decomposed = unicodedata.normalize("NFKD", value.translate(_SEPA_SPELLINGS))
-    return "".join(
-        c if c in SEPA_CHARACTERS else " "
-        for c in decomposed
-        if not unicodedata.combining(c)
-    )
+    latin = anyascii(value.replace("&", "+"))
+    return "".join(c if c in SEPA_CHARACTERS else " " for c in latin)
 
 
-def _name(value: str, *, sepa: bool = False) -> str:
+def _name(value: str, *, sepa: bool) -> str:
     return " ".join((sepa_text(value) if sepa else value).split())[:NAME_MAX_LENGTH]
+
+
+def _remittance(transfer: CreditTransfer, *, sepa: bool) -> str:
+    """The invoice numbers, each spelled for a SEPA file first, then fitted."""
+    numbers = transfer.invoice_numbers
+    return remittance_text(
+        [" ".join(sepa_text(n).split()) for n in numbers] if sepa else list(numbers)
+    )
 
 
 def _transfer(
@@ -129,7 +129,7 @@ def _transfer(
         _add(account_id, "IBAN", transfer.iban)
     else:
         _path(account_id, "Othr/Id", transfer.account_number or "")
-    _path(node, "RmtInf/Ustrd", _name(transfer.remittance, sepa=sepa))
+    _path(node, "RmtInf/Ustrd", _remittance(transfer, sepa=sepa))
 
 
 def pain001_xml(payment_file: PaymentFile) -> bytes:

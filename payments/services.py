@@ -58,7 +58,6 @@ from payments.models import (
     SettledInvoice,
     VendorPayment,
 )
-from payments.rules import remittance_text
 from payments.selectors import (
     ProposedInvoice,
     payable,
@@ -658,7 +657,7 @@ def payment_files(
                     end_to_end_id=p.id,
                     amount=p.amount,
                     creditor_name=p.vendor_name,
-                    remittance=pain001_remittance(p),
+                    invoice_numbers=tuple(i.invoice_number for i in p.invoices),
                     iban=p.iban,
                     bic=p.bic,
                     account_number=p.account_number,
@@ -676,10 +675,6 @@ def payment_files(
         files[f"pain001-{currency}.xml"] = xml
     files["summary.json"] = _summary(run, user=user, created_at=created_at)
     return files
-
-
-def pain001_remittance(payment: VendorPayment) -> str:
-    return remittance_text([i.invoice_number for i in payment.invoices])
 
 
 def _summary(run: PaymentRun, *, user, created_at: dt.datetime) -> bytes:

@@ -1,8 +1,9 @@
 // A link htmx fetches into the page (hx-get, or boosted) still opens in a new
-// tab or window on Ctrl/Cmd-, Shift- or Alt-click or with the middle button,
-// as any link does: htmx 2.0.4 would swap it in place (it lets only a boosted
-// link's Ctrl/Cmd-click through). Stopping the click before it reaches the
-// link's htmx handler leaves it to the browser.
+// tab or window on Ctrl/Cmd- or Shift-click, as any link does: htmx 2.0.4
+// would swap it in place (it lets only a boosted link's Ctrl/Cmd-click
+// through). Stopping such a click (any modifier key) before it reaches the
+// link's htmx handler leaves it to the browser. A middle-click is an
+// `auxclick`, which htmx leaves alone anyway.
 (function () {
   "use strict";
   function htmxLink(target) {
@@ -15,7 +16,7 @@
   }
 
   document.addEventListener("click", function (event) {
-    var modified = event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0;
+    var modified = event.ctrlKey || event.metaKey || event.shiftKey || event.altKey;
     if (modified && htmxLink(event.target)) { event.stopPropagation(); }
   }, true);
 })();

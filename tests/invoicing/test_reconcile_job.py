@@ -204,8 +204,17 @@ def test_pages_are_read_ahead_within_the_limit(clerk, make_po, approver, monkeyp
     for number in range(5):
         po = purchase_order_approve(po_id=make_po().id, user=approver)
         enter(clerk, po, f"INV-{number}")
+    asked = []
+    read_page = invoicing.jobs._read_page
+
+    def remember(cursor, remaining):
+        asked.append(remaining)
+        return read_page(cursor, remaining)
+
+    monkeypatch.setattr(invoicing.jobs, "_read_page", remember)
     stats, _ = run("--limit", "3")
-    assert (stats["processed"], stats["matched"]) == (3, 3), stats
+    assert (stats["processed"], stats["matched"]) == (3, 3)
+    assert asked == [3, 1]  # a page of 2, then the 1 left: nothing read past it
     assert len(invoices_awaiting_reconciliation().items) == 2
 
 
@@ -231,9 +240,11 @@ def test_a_po_read_ahead_before_its_earlier_invoice_was_written_is_not_stale(
         return page
 
     batch = invoicing.jobs.invoices_reconcile_batch
+    waited = []
 
     def batch_after_the_read_ahead(pairs, **kwargs):
-        assert second_page_read.wait(10)  # the second page holds the PO as it was
+        # The second page holds the PO as it was before this write.
+        waited.append(second_page_read.wait(10))
         return batch(pairs, **kwargs)
 
     one_by_one = []
@@ -245,6 +256,7 @@ def test_a_po_read_ahead_before_its_earlier_invoice_was_written_is_not_stale(
         invoicing.jobs, "invoice_reconcile", lambda **kw: one_by_one.append(kw) or None
     )
     stats, _ = run()
+    assert waited and all(waited)
     assert (stats["matched"], stats["rejected"], stats["errors"]) == (1, 1, 0)
     assert one_by_one == []
     assert invoice_get(invoice_id=first.id).status == "matched"

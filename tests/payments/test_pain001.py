@@ -30,7 +30,7 @@ def usd_file(**overrides):
                 end_to_end_id="e2e-1",
                 amount=Decimal("1500.10"),
                 creditor_name="Globex Corp",
-                remittance="INV-1, INV-2",
+                invoice_numbers=("INV-1", "INV-2"),
                 account_number="123456789",
                 aba_routing_number="021000021",
             ),
@@ -65,7 +65,7 @@ def test_user_text_is_escaped_not_injected():
         end_to_end_id="e2e-1",
         amount=Decimal("1.00"),
         creditor_name="Evil </Nm><Nm>Corp & Co",
-        remittance="<script>",
+        invoice_numbers=("<script>",),
         account_number="123456789",
         aba_routing_number="021000021",
     )
@@ -81,7 +81,7 @@ def test_a_sepa_file_spells_names_and_remittance_in_the_sepa_character_set():
         end_to_end_id="e2e-1",
         amount=Decimal("250.00"),
         creditor_name="Müller & Söhne Straßenbau – Łódź",
-        remittance="INV-Ø1, INV-Æ2 «urgent»",
+        invoice_numbers=("INV-Ø1", "INV-Æ2 «urgent»"),
         iban="DE89370400440532013000",
     )
     xml = pain001_xml(
@@ -93,7 +93,7 @@ def test_a_sepa_file_spells_names_and_remittance_in_the_sepa_character_set():
     root = ET.fromstring(xml)
     assert root.find(".//p:PmtTpInf/p:SvcLvl/p:Cd", NS).text == "SEPA"
     assert root.find(".//p:Cdtr/p:Nm", NS).text == "Muller + Sohne Strassenbau - Lodz"
-    assert root.find(".//p:Ustrd", NS).text == "INV-O1, INV-AE2 urgent"
+    assert root.find(".//p:Ustrd", NS).text == "INV-O1, INV-Ae2 urgent"
     assert root.find(".//p:InitgPty/p:Nm", NS).text == "Demo Cafe GmbH"
 
 
@@ -102,7 +102,7 @@ def test_a_file_that_is_not_sepa_keeps_names_as_written():
         end_to_end_id="e2e-1",
         amount=Decimal("250.00"),
         creditor_name="Müller & Söhne Inc.",
-        remittance="INV-1",
+        invoice_numbers=("INV-1",),
         account_number="123456789",
         aba_routing_number="021000021",
     )
@@ -110,7 +110,25 @@ def test_a_file_that_is_not_sepa_keeps_names_as_written():
     assert root.find(".//p:Cdtr/p:Nm", NS).text == "Müller & Söhne Inc."
 
 
-def test_sepa_text_keeps_what_the_sepa_set_allows():
+def test_sepa_text_keeps_what_the_sepa_set_allows_and_transliterates_the_rest():
     allowed = "Acme (Europe) Ltd. 0-9 / ? : , ' +"
     assert sepa_text(allowed) == allowed
-    assert sepa_text("Ærø ß € @") == "AEro ss    "
+    assert sepa_text("Yılmaz Ðorđe") == "Yilmaz Dorde"
+    assert sepa_text("ООО Ромашка") == "OOO Romashka"
+    assert sepa_text("ΔΕΗ Α.Ε.") == "DEI A.E."
+    assert sepa_text("INV_7 #3 @x") == "INV 7  3  x"
+
+
+def test_a_sepa_remittance_is_fitted_to_140_characters_after_transliteration():
+    numbers = tuple(f"RÉF-ẞ{n:03d}-ßßßß" for n in range(12))  # longer once spelled
+    transfer = CreditTransfer(
+        end_to_end_id="e2e-1",
+        amount=Decimal("1.00"),
+        creditor_name="Acme",
+        invoice_numbers=numbers,
+        iban="DE89370400440532013000",
+    )
+    root = ET.fromstring(pain001_xml(usd_file(currency="EUR", transfers=(transfer,))))
+    text = root.find(".//p:Ustrd", NS).text
+    assert len(text) <= 140
+    assert text.startswith("REF-Ss000-ssssssss, ") and text.endswith(" more")
