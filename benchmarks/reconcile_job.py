@@ -33,7 +33,8 @@ through the proxy:
   items it writes (audit chain heads, the PO's entry);
 
 then the job again after the table has grown to --large invoices, the
-waiting ones unchanged. Before any of it, the baseline and the job run once,
+waiting ones unchanged, and the floor with reads there too (how much of the
+growth is DynamoDB Local's own). Each job row is the median of --repeat runs. Before any of it, the baseline and the job run once,
 untimed, on --warm-up invoices of their own (deleted afterwards), so that
 every timed run finds DynamoDB Local's JVM warm.
 
