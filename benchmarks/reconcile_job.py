@@ -452,14 +452,19 @@ def main() -> int:
             proxy, f"floor: only the required writes, prepared, {options.total:,} invoices, +5 ms",
             lambda: floor(slow, requests), options.waiting,
         )  # fmt: skip
+
         # And with the reads that find the work (new audit ids: prepared anew).
-        requests = floor_requests(options.waiting)
-        reset()
-        results["floor with reads +5 ms"] = timed(
-            proxy, f"floor with reads: queue query, PO batch get, the required writes, "
-                   f"{options.total:,} invoices, +5 ms",
-            lambda: floor_with_reads(slow, requests), options.waiting,
-        )  # fmt: skip
+        def floor_with_reads_row(label: str) -> float:
+            requests = floor_requests(options.waiting)
+            reset()
+            return timed(
+                proxy, label, lambda: floor_with_reads(slow, requests), options.waiting
+            )
+
+        results["floor with reads +5 ms"] = floor_with_reads_row(
+            f"floor with reads: queue query, PO batch get, the required writes, "
+            f"{options.total:,} invoices, +5 ms"
+        )
 
         point_at(direct)
         started = time.perf_counter()
@@ -473,12 +478,9 @@ def main() -> int:
         )  # fmt: skip
         # DynamoDB Local's own share of the growth: the same least reads and
         # writes on the large table.
-        requests = floor_requests(options.waiting)
-        reset()
-        results["floor with reads large"] = timed(
-            proxy, f"floor with reads, {options.large:,} invoices, +5 ms",
-            lambda: floor_with_reads(slow, requests), options.waiting,
-        )  # fmt: skip
+        results["floor with reads large"] = floor_with_reads_row(
+            f"floor with reads, {options.large:,} invoices, +5 ms"
+        )
         print(
             f"\nspeed-up with +5 ms: {results['baseline +5 ms'] / results['job +5 ms']:.1f}x "
             f"(target >= 10x); {options.large:,} vs {options.total:,} invoices: "

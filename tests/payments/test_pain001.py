@@ -13,6 +13,20 @@ from payments.pain001 import (
 
 NS = {"p": NAMESPACE}
 
+IBAN = "DE89370400440532013000"
+US_ACCOUNT = {"account_number": "123456789", "aba_routing_number": "021000021"}
+
+
+def transfer(**fields) -> CreditTransfer:
+    """One payment of 250.00 to Acme for INV-1; pass IBAN or US_ACCOUNT fields."""
+    defaults = dict(
+        end_to_end_id="e2e-1",
+        amount=Decimal("250.00"),
+        creditor_name="Acme",
+        invoice_numbers=("INV-1",),
+    )
+    return CreditTransfer(**{**defaults, **fields})
+
 
 def usd_file(**overrides):
     fields = dict(
@@ -61,15 +75,12 @@ def test_the_schema_refuses_a_broken_file():
 
 
 def test_user_text_is_escaped_not_injected():
-    transfer = CreditTransfer(
-        end_to_end_id="e2e-1",
-        amount=Decimal("1.00"),
+    evil = transfer(
         creditor_name="Evil </Nm><Nm>Corp & Co",
         invoice_numbers=("<script>",),
-        account_number="123456789",
-        aba_routing_number="021000021",
+        **US_ACCOUNT,
     )
-    xml = pain001_xml(usd_file(transfers=(transfer,)))
+    xml = pain001_xml(usd_file(transfers=(evil,)))
     assert pain001_errors(xml) == []
     root = ET.fromstring(xml)
     assert root.find(".//p:Cdtr/p:Nm", NS).text == "Evil </Nm><Nm>Corp & Co"
@@ -77,16 +88,14 @@ def test_user_text_is_escaped_not_injected():
 
 
 def test_a_sepa_file_spells_names_and_remittance_in_the_sepa_character_set():
-    transfer = CreditTransfer(
-        end_to_end_id="e2e-1",
-        amount=Decimal("250.00"),
+    payment = transfer(
         creditor_name="Müller & Söhne Straßenbau – Łódź",
         invoice_numbers=("INV-Ø1", "INV-Æ2 «urgent»"),
-        iban="DE89370400440532013000",
+        iban=IBAN,
     )
     xml = pain001_xml(
         usd_file(
-            currency="EUR", initiating_party="Demo Café GmbH", transfers=(transfer,)
+            currency="EUR", initiating_party="Demo Café GmbH", transfers=(payment,)
         )
     )
     assert pain001_errors(xml) == []
@@ -98,15 +107,8 @@ def test_a_sepa_file_spells_names_and_remittance_in_the_sepa_character_set():
 
 
 def test_a_file_that_is_not_sepa_keeps_names_as_written():
-    transfer = CreditTransfer(
-        end_to_end_id="e2e-1",
-        amount=Decimal("250.00"),
-        creditor_name="Müller & Söhne Inc.",
-        invoice_numbers=("INV-1",),
-        account_number="123456789",
-        aba_routing_number="021000021",
-    )
-    root = ET.fromstring(pain001_xml(usd_file(transfers=(transfer,))))
+    payment = transfer(creditor_name="Müller & Söhne Inc.", **US_ACCOUNT)
+    root = ET.fromstring(pain001_xml(usd_file(transfers=(payment,))))
     assert root.find(".//p:Cdtr/p:Nm", NS).text == "Müller & Söhne Inc."
 
 
@@ -121,14 +123,8 @@ def test_sepa_text_keeps_what_the_sepa_set_allows_and_transliterates_the_rest():
 
 def test_a_sepa_remittance_is_fitted_to_140_characters_after_transliteration():
     numbers = tuple(f"RÉF-ẞ{n:03d}-ßßßß" for n in range(12))  # longer once spelled
-    transfer = CreditTransfer(
-        end_to_end_id="e2e-1",
-        amount=Decimal("1.00"),
-        creditor_name="Acme",
-        invoice_numbers=numbers,
-        iban="DE89370400440532013000",
-    )
-    root = ET.fromstring(pain001_xml(usd_file(currency="EUR", transfers=(transfer,))))
+    payment = transfer(invoice_numbers=numbers, iban=IBAN)
+    root = ET.fromstring(pain001_xml(usd_file(currency="EUR", transfers=(payment,))))
     text = root.find(".//p:Ustrd", NS).text
     assert len(text) <= 140
     assert text.startswith("REF-Ss000-ssssssss, ") and text.endswith(" more")
