@@ -336,7 +336,10 @@ FILTER_ROWS_JS = r"""() => [...document.querySelectorAll("form.filters")]
     for (const el of form.querySelectorAll("input:not([type=hidden]), select, textarea")) {
       if (!el.checkVisibility()) continue;
       const label = el.labels && el.labels[0];
-      const top = Math.round((label || el).getBoundingClientRect().top);
+      // A field's row is where its box starts (a checkbox's label sits level
+      // with the inputs, below the other labels, but in the same row).
+      const box = el.closest(".date-range > *, form.filters > *") || label || el;
+      const top = Math.round(box.getBoundingClientRect().top);
       rows.set(top, [...(rows.get(top) || []), label ? label.innerText.trim() : el.name]);
     }
     return {

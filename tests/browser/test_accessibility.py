@@ -204,6 +204,7 @@ def pages_to_visit(records) -> list[tuple[str, str, object]]:
         ("clerk", "search", "/search/?q=f-100"),
         ("clerk", "profile", "/accounts/profile/"),
         ("requester", "po-form", "/purchase-orders/new/"),
+        ("requester", "po-list-own", "/purchase-orders/"),
         ("approver", "po-awaiting", "/purchase-orders/awaiting-approval/"),
         ("approver", "po-detail-to-approve", f"/purchase-orders/{r['pending'].id}/"),
         ("approver", "po-approval-refused", approval_refused),
