@@ -345,6 +345,11 @@ def auditor_exports_the_invoices(page: Page) -> str:
     expect(page.get_by_role("link", name="F-2026-4711")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
+    # Clear brings the whole list back in place, as Filter narrowed it.
+    with swapped_in_place(page):
+        page.get_by_role("button", name="Clear").click()
+        expect(page).to_have_url(re.compile(r"/invoices/$"))
+    expect(field(page, "Status")).to_have_value("")
     return download.value.path().read_text(encoding="utf-8-sig")
 
 
