@@ -36,9 +36,9 @@ def record_not_found(*, entity_type: str, entity_id: str) -> NotFound:
     query, on this path only).
     """
     kind = RECORD_KINDS[entity_type]
-    for entry in AuditEntry.entity_index.query(
-        entity_key(entity_type, entity_id), scan_index_forward=False, limit=1
-    ):
+    for entry in audit_history(
+        entity_type=entity_type, entity_id=entity_id, limit=1
+    ).items:
         if entry.action == AuditAction.DELETE:
             return NotFound(
                 f"{kind} {entry.record_label} was deleted on "

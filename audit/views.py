@@ -49,7 +49,6 @@ def audit_browser_view(request):
             "page": page,
             **page_links(request, page),
             "filtered": any(v for k, v in request.GET.items() if k != "cursor"),
-            "entity_types": RECORD_KINDS,
             "export_links": exports.export_links("audit:browser-export", request.GET),
         },
         partial="audit/_audit_browser.html",
