@@ -97,15 +97,20 @@ def sepa_text(value: str) -> str:
     return "".join(c if c in SEPA_CHARACTERS else " " for c in latin)
 
 
+def _spelled(value: str, *, sepa: bool) -> str:
+    """`value` on one line, single-spaced; in the SEPA character set for SEPA."""
+    return " ".join((sepa_text(value) if sepa else value).split())
+
+
 def _name(value: str, *, sepa: bool) -> str:
-    return " ".join((sepa_text(value) if sepa else value).split())[:NAME_MAX_LENGTH]
+    return _spelled(value, sepa=sepa)[:NAME_MAX_LENGTH]
 
 
 def _remittance(transfer: CreditTransfer, *, sepa: bool) -> str:
     """The invoice numbers, each spelled for a SEPA file first, then fitted."""
     numbers = transfer.invoice_numbers
     return remittance_text(
-        [" ".join(sepa_text(n).split()) for n in numbers] if sepa else list(numbers)
+        [_spelled(n, sepa=True) for n in numbers] if sepa else list(numbers)
     )
 
 
