@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -106,20 +107,25 @@ def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
     # With more than one worker, the next page (its invoices and POs) is read
     # while this one is written; with one, everything happens in turn.
     with (
-        ThreadPoolExecutor(max_workers=1) if workers > 1 else _InTurn() as reader,
+        ThreadPoolExecutor(max_workers=1) if workers > 1 else nullcontext() as reader,
         ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
     ):
-        page = reader.submit(_read_page, None, limit)
+
+        def page_after(cursor, remaining) -> Callable[[], tuple]:
+            """What returns the page after `cursor`: being read, or read when called."""
+            if reader is None:
+                return lambda: _read_page(cursor, remaining)
+            return reader.submit(_read_page, cursor, remaining).result
+
+        next_page = page_after(None, limit)
         carried: dict[str, object] = {}
         while True:
-            invoices, pos, cursor = page.result()
+            invoices, pos, cursor = next_page()
             if not invoices:
                 break
             read = stats.processed + len(invoices)
             if cursor is not None and (limit is None or read < limit):
-                page = reader.submit(
-                    _read_page, cursor, None if limit is None else limit - read
-                )
+                next_page = page_after(cursor, None if limit is None else limit - read)
             else:
                 cursor = None
             # A PO this run already moved may have been read before its write
@@ -141,32 +147,6 @@ def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
     if not dry_run:
         _record_completion(stats)
     return stats
-
-
-class _InTurn:
-    """
-    Stands in for the read-ahead executor with one worker: a page is read
-    only when asked for, after the previous page's writes.
-    """
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        return None
-
-    def submit(self, function, *args) -> "_Later":
-        return _Later(function, args)
-
-
-class _Later:
-    """A page read not yet done: `result()` does it."""
-
-    def __init__(self, function, args):
-        self.function, self.args = function, args
-
-    def result(self):
-        return self.function(*self.args)
 
 
 def _read_page(cursor, remaining: int | None):
