@@ -6,7 +6,7 @@ import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "p2p_site.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.base")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -7,7 +7,7 @@ The superuser (Admin) may do everything a role may.
 
 from enum import StrEnum
 
-from p2p_site.errors import PermissionDenied
+from core.errors import PermissionDenied
 
 
 class Role(StrEnum):

@@ -15,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from audit.chain import GENESIS, entry_hash
 from audit.models import AuditAction, AuditChainHead, AuditEntry, AuditType
-from p2p_site import dynamo
+from core import dynamo
 
 
 def entity_key(entity_type: str, entity_id: str) -> str:

@@ -3,7 +3,7 @@
 from django import forms
 
 from audit.models import RECORD_KINDS, AuditAction
-from p2p_site.forms import date_filter_field
+from core.forms import date_filter_field
 
 
 class AuditFilterForm(forms.Form):

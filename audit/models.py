@@ -11,8 +11,8 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from p2p_site import dynamo
-from p2p_site.dynamo import IntegerAttribute
+from core import dynamo
+from core.dynamo import IntegerAttribute
 
 
 class AuditType(StrEnum):

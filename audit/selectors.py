@@ -12,9 +12,9 @@ from accounts.roles import Role, require_role
 from audit.chain import chain_problems
 from audit.entries import entity_key
 from audit.models import LISTING, RECORD_KINDS, AuditAction, AuditChainHead, AuditEntry
-from p2p_site import dynamo
-from p2p_site.errors import NotFound
-from p2p_site.exports import Export, every_item
+from core import dynamo
+from core.errors import NotFound
+from core.exports import Export, every_item
 
 
 def audit_history(

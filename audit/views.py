@@ -13,11 +13,11 @@ from audit.selectors import (
     audit_history,
     audit_history_export,
 )
-from p2p_site import exports
-from p2p_site.errors import ApplicationError, NotFound
-from p2p_site.forms import add_service_errors
-from p2p_site.htmx import render_partial
-from p2p_site.paging import page_links
+from core import exports
+from core.errors import ApplicationError, NotFound
+from core.forms import add_service_errors
+from core.htmx import render_partial
+from core.paging import page_links
 
 
 def audit_browser_view(request):

@@ -40,7 +40,7 @@ SCENARIOS = [
 
 
 def setup_django(endpoint: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "p2p_site.settings.test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings.test"
     os.environ["DYNAMODB_ENDPOINT_URL"] = endpoint
     os.environ["DYNAMODB_TABLE_PREFIX"] = "bench-"
     os.environ["DEBUG"] = "false"
@@ -51,7 +51,7 @@ def setup_django(endpoint: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from p2p_site import dynamo
+    from core import dynamo
 
     dynamo.configure_models()
     dynamo.create_tables()

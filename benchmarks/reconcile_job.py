@@ -103,7 +103,7 @@ class RequestCounter:
 def point_at(endpoint: str) -> None:
     from django.conf import settings
 
-    from p2p_site import dynamo
+    from core import dynamo
 
     settings.DYNAMODB_ENDPOINT_URL = endpoint
     dynamo.configure_models()

@@ -7,6 +7,7 @@ import time
 from django.utils import timezone
 
 from audit.selectors import reconcile_outcomes_since
+from core import dynamo
 from dashboard import figures
 from invoicing.models import InvoiceStatistics
 from invoicing.selectors import (
@@ -14,7 +15,6 @@ from invoicing.selectors import (
     invoices_entered_since,
     invoices_in_statuses,
 )
-from p2p_site import dynamo
 
 # Invoices that count as spend, and those still to be paid.
 SPENT = ("matched", "scheduled", "paid")

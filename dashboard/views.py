@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.errors import PermissionDenied
 from dashboard.selectors import dashboard_for
 from dashboard.services import dashboard_refresh
-from p2p_site.errors import PermissionDenied
 
 
 def dashboard_view(request):

@@ -8,9 +8,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
+from core.versions import version_from_request
 from invoicing import services
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
-from p2p_site.versions import version_from_request
 
 router = Router(tags=["invoices"])
 

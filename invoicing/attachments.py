@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from p2p_site import documents
-from p2p_site.errors import ValidationFailed
+from core import documents
+from core.errors import ValidationFailed
 
 # Leading bytes of each accepted kind, and the names it may carry.
 KINDS = {

@@ -2,13 +2,13 @@
 
 from django import forms
 
-from invoicing.models import InvoiceStatus
-from p2p_site.forms import (
+from core.forms import (
     PricedLineForm,
     date_field,
     date_filter_field,
     line_formset,
 )
+from invoicing.models import InvoiceStatus
 
 
 class InvoiceForm(forms.Form):

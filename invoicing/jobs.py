@@ -33,6 +33,8 @@ from audit.entries import (
     invoice_label,
 )
 from audit.models import AuditAction, AuditType
+from core import dynamo
+from core.errors import InvalidTransition, ServiceUnavailable
 from invoicing import matching
 from invoicing.models import Invoice
 from invoicing.selectors import invoices_awaiting_reconciliation
@@ -44,8 +46,6 @@ from invoicing.services import (
     match_inputs,
     tolerances,
 )
-from p2p_site import dynamo
-from p2p_site.errors import InvalidTransition, ServiceUnavailable
 from purchasing.selectors import purchase_orders_get_many
 
 logger = logging.getLogger("invoicing.jobs")

@@ -13,7 +13,7 @@ import django
 
 
 def lambda_handler(event, context):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "p2p_site.settings.production")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.production")
     django.setup()
     from invoicing.jobs import reconcile_waiting_invoices
 

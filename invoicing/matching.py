@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from p2p_site.money import line_amount
+from core.money import line_amount
 
 HUNDRED = Decimal("100")
 

@@ -8,7 +8,7 @@ of every run of digits dropped.
 
 import re
 
-from p2p_site.text import compact_key
+from core.text import compact_key
 
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 

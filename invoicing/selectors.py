@@ -5,11 +5,11 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from core import dynamo
+from core.errors import NotFound
+from core.exports import Export, every_item
 from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
 from invoicing.numbers import invoice_number_prefix
-from p2p_site import dynamo
-from p2p_site.errors import NotFound
-from p2p_site.exports import Export, every_item
 
 
 def invoice_get(*, invoice_id: str) -> Invoice | None:

@@ -27,6 +27,24 @@ from audit.entries import (
     invoice_label,
 )
 from audit.models import AuditAction
+from core import dynamo
+from core.errors import (
+    Duplicate,
+    InvalidTransition,
+    NotFound,
+    StaleRecord,
+    ValidationFailed,
+)
+from core.lines import clean_lines, lines_total
+from core.money import (
+    Money,
+    MoneyError,
+    check_precision,
+    parse_decimal,
+    round_money,
+)
+from core.text import TextError, clean_text
+from core.versions import check_version
 from invoicing import matching
 from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.models import (
@@ -40,24 +58,6 @@ from invoicing.models import (
 )
 from invoicing.numbers import normalise_invoice_number
 from invoicing.selectors import invoice_get, invoice_get_or_404
-from p2p_site import dynamo
-from p2p_site.errors import (
-    Duplicate,
-    InvalidTransition,
-    NotFound,
-    StaleRecord,
-    ValidationFailed,
-)
-from p2p_site.lines import clean_lines, lines_total
-from p2p_site.money import (
-    Money,
-    MoneyError,
-    check_precision,
-    parse_decimal,
-    round_money,
-)
-from p2p_site.text import TextError, clean_text
-from p2p_site.versions import check_version
 from purchasing import services as purchasing_services
 from purchasing.models import POStatus
 from purchasing.selectors import purchase_order_get

@@ -11,6 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
+from core import documents, exports
+from core.errors import ApplicationError, Duplicate, ValidationFailed
+from core.forms import (
+    add_line_errors,
+    add_service_errors,
+    flash_refusal,
+    formset_lines,
+)
+from core.htmx import redirect_page, render_partial, wants_partial
+from core.paging import page_links
 from invoicing import matching, services
 from invoicing.forms import (
     InvoiceFilterForm,
@@ -26,16 +36,6 @@ from invoicing.selectors import (
     invoice_list,
     invoices_similar,
 )
-from p2p_site import documents, exports
-from p2p_site.errors import ApplicationError, Duplicate, ValidationFailed
-from p2p_site.forms import (
-    add_line_errors,
-    add_service_errors,
-    flash_refusal,
-    formset_lines,
-)
-from p2p_site.htmx import redirect_page, render_partial, wants_partial
-from p2p_site.paging import page_links
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,

@@ -8,8 +8,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from p2p_site import documents
-from p2p_site.versions import version_from_request
+from core import documents
+from core.versions import version_from_request
 from payments import services
 from payments.selectors import (
     payment_run_file,

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from p2p_site.forms import date_field
-from p2p_site.money import CURRENCY_CHOICES
+from core.forms import date_field
+from core.money import CURRENCY_CHOICES
 from payments.models import PaymentRunStatus
 
 

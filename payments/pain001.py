@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 
 from anyascii import anyascii
 
-from p2p_site.money import round_money
+from core.money import round_money
 from payments.rules import remittance_text
 
 SCHEMA = "pain.001.001.09"

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from p2p_site.money import round_money
+from core.money import round_money
 
 # ISO 20022 RmtInf/Ustrd holds at most 140 characters.
 REMITTANCE_MAX_LENGTH = 140

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.entries import actor_id
+from core import dynamo
+from core.errors import NotFound
+from core.exports import Export, every_item
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_in_statuses
-from p2p_site import dynamo
-from p2p_site.errors import NotFound
-from p2p_site.exports import Export, every_item
 from payments import rules
 from payments.models import LISTING, PaymentRun, RunFile
 from vendors.bank_details import bank_details_problem

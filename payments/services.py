@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from accounts import notifications
 from accounts.roles import Role, require_role
 from audit.entries import (
     actor_id,
@@ -32,11 +31,8 @@ from audit.entries import (
     payment_run_entry,
 )
 from audit.models import REFUSED_BUILD_PREFIX, AuditAction
-from invoicing.models import Invoice, InvoiceStatus
-from invoicing.selectors import invoices_get_many
-from invoicing.services import invoice_payment_move_add
-from p2p_site import documents, dynamo
-from p2p_site.errors import (
+from core import documents, dynamo
+from core.errors import (
     ApplicationError,
     InvalidTransition,
     NotFound,
@@ -45,10 +41,13 @@ from p2p_site.errors import (
     StaleRecord,
     ValidationFailed,
 )
-from p2p_site.money import MoneyError, validate_currency
-from p2p_site.text import TextError, clean_text
-from p2p_site.versions import check_version
-from payments import pain001, rules
+from core.money import MoneyError, validate_currency
+from core.text import TextError, clean_text
+from core.versions import check_version
+from invoicing.models import Invoice, InvoiceStatus
+from invoicing.selectors import invoices_get_many
+from invoicing.services import invoice_payment_move_add
+from payments import notifications, pain001, rules
 from payments.models import (
     PAYMENT_RUN_TRANSITIONS,
     IdempotencyRecord,

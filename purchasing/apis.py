@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from p2p_site.versions import version_from_request
+from core.versions import version_from_request
 from purchasing import services
 from purchasing.selectors import purchase_order_get_or_404, purchase_order_list
 

@@ -5,8 +5,8 @@ Purchase order forms. They shape browser input only; the rules live in
 
 from django import forms
 
-from p2p_site.forms import date_field, date_filter_field, line_formset
-from p2p_site.money import CURRENCY_CHOICES
+from core.forms import date_field, date_filter_field, line_formset
+from core.money import CURRENCY_CHOICES
 from purchasing.models import MatchType, POStatus
 
 

@@ -13,9 +13,9 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from p2p_site import dynamo
-from p2p_site.dynamo import DecimalAttribute, IntegerAttribute
-from p2p_site.money import round_money
+from core import dynamo
+from core.dynamo import DecimalAttribute, IntegerAttribute
+from core.money import round_money
 
 
 class POStatus(StrEnum):

@@ -16,22 +16,22 @@ from typing import Any
 
 from django.conf import settings
 
-from p2p_site.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from p2p_site.lines import (  # noqa: F401 - part of the PO rules
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.lines import (  # noqa: F401 - part of the PO rules
     MAX_LINES,
     QUANTITY_PLACES,
     check_claimed_total,
     clean_lines,
     lines_total,
 )
-from p2p_site.money import (
+from core.money import (
     CURRENCY_MINOR_UNITS,
     Money,
     MoneyError,
     parse_decimal,
     validate_currency,
 )
-from p2p_site.text import TextError, clean_text
+from core.text import TextError, clean_text
 from purchasing.models import PO_TRANSITIONS, RECEIVABLE_STATUSES, MatchType, POStatus
 
 MAX_NOTES = 2000

@@ -6,9 +6,9 @@ from decimal import Decimal
 from accounts.roles import Role, has_role
 from accounts.selectors import approval_limit_get
 from audit.selectors import record_not_found
-from p2p_site import dynamo
-from p2p_site.errors import ApplicationError, PermissionDenied
-from p2p_site.exports import Export, every_item
+from core import dynamo
+from core.errors import ApplicationError, PermissionDenied
+from core.exports import Export, every_item
 from purchasing import rules
 from purchasing.models import (
     INVOICEABLE_STATUSES,

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from accounts import notifications
 from accounts.roles import Role, has_role, require_role
 from accounts.selectors import approval_limit_get
 from audit.entries import (
@@ -26,11 +25,11 @@ from audit.entries import (
     purchase_order_entry,
 )
 from audit.models import AuditAction
+from core import dynamo
+from core.errors import InvalidTransition, NotFound, StaleRecord, ValidationFailed
+from core.versions import check_version
 from invoicing.selectors import invoice_list_for_po
-from p2p_site import dynamo
-from p2p_site.errors import InvalidTransition, NotFound, StaleRecord, ValidationFailed
-from p2p_site.versions import check_version
-from purchasing import rules
+from purchasing import notifications, rules
 from purchasing.models import (
     Approval,
     GoodsReceipt,

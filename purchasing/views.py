@@ -11,17 +11,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
-from invoicing.selectors import invoice_list_for_po
-from p2p_site import exports
-from p2p_site.errors import ApplicationError, ValidationFailed
-from p2p_site.forms import (
+from core import exports
+from core.errors import ApplicationError, ValidationFailed
+from core.forms import (
     add_line_errors,
     add_service_errors,
     flash_refusal,
     formset_lines,
 )
-from p2p_site.htmx import render_partial
-from p2p_site.paging import page_links
+from core.htmx import render_partial
+from core.paging import page_links
+from invoicing.selectors import invoice_list_for_po
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,

@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from moto import mock_aws
 
+from core import dynamo
 from localdev import dynamodb_local
-from p2p_site import dynamo
 
 BACKEND = os.environ.get("P2P_TEST_DYNAMODB", "moto")
 if BACKEND not in {"moto", "local"}:
@@ -198,7 +198,7 @@ def make_po(requester, active_vendor):
     return make
 
 
-# What htmx sends when it swaps part of a page (p2p_site.htmx).
+# What htmx sends when it swaps part of a page (core.htmx).
 HTMX = {"HX-Request": "true"}
 
 

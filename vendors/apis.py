@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from p2p_site.versions import version_from_request
+from core.versions import version_from_request
 from purchasing.apis import PurchaseOrderPage
 from purchasing.selectors import purchase_order_list
 from vendors import services

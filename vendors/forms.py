@@ -5,8 +5,8 @@ IBAN, ...) live in `vendors.validation` so the API and pages enforce the same.
 
 from django import forms
 
-from p2p_site.forms import date_field
-from p2p_site.money import CURRENCY_CHOICES
+from core.forms import date_field
+from core.money import CURRENCY_CHOICES
 from vendors.models import VENDOR_TRANSITIONS, VendorStatus
 from vendors.validation import BANK_FIELDS, MAX_LENGTHS
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.template.defaultfilters import filesizeformat
 
-from p2p_site.errors import ValidationFailed
+from core.errors import ValidationFailed
 from vendors.models import tax_id_key
 from vendors.validation import (
     MAX_LENGTHS,

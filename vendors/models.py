@@ -12,9 +12,9 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from p2p_site import dynamo
-from p2p_site.dynamo import IntegerAttribute
-from p2p_site.text import compact_key
+from core import dynamo
+from core.dynamo import IntegerAttribute
+from core.text import compact_key
 
 
 class VendorStatus(StrEnum):

@@ -5,8 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from accounts.roles import Role, has_role
 from audit.selectors import record_not_found
-from p2p_site import dynamo
-from p2p_site.exports import Export, every_item
+from core import dynamo
+from core.exports import Export, every_item
 from vendors.models import LISTING, NAME_KEY_MAX_BYTES, Vendor, name_key
 
 LOOKUP_WORKERS = 8

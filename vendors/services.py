@@ -20,15 +20,15 @@ from audit.entries import (
     vendor_entry,
 )
 from audit.models import AuditAction
-from p2p_site import dynamo
-from p2p_site.errors import (
+from core import dynamo
+from core.errors import (
     ApplicationError,
     InvalidTransition,
     NotFound,
     PermissionDenied,
     StaleRecord,
 )
-from p2p_site.versions import check_version
+from core.versions import check_version
 from vendors.bank_details import mask_account
 from vendors.imports import ROW, ImportRow, check_vendor_rows, read_vendor_csv
 from vendors.models import (

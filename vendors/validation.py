@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from p2p_site.errors import ValidationFailed
-from p2p_site.money import MoneyError, validate_currency
-from p2p_site.text import TextError, clean_text
+from core.errors import ValidationFailed
+from core.money import MoneyError, validate_currency
+from core.text import TextError, clean_text
 from vendors import bank_details
 from vendors.models import NAME_KEY_MAX_BYTES, VendorStatus, name_key
 from vendors.payment_terms import PaymentTermsError, parse_payment_terms

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
-from p2p_site import exports
-from p2p_site.errors import ApplicationError, ValidationFailed
-from p2p_site.forms import add_service_errors, flash_refusal
-from p2p_site.htmx import render_partial
-from p2p_site.paging import page_links
+from core import exports
+from core.errors import ApplicationError, ValidationFailed
+from core.forms import add_service_errors, flash_refusal
+from core.htmx import render_partial
+from core.paging import page_links
 from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.forms import (

@@ -188,7 +188,7 @@ po_lines = st.lists(st.tuples(quantities, prices), min_size=1, max_size=12)
 
 
 def po_from(lines, three_way=False):
-    from p2p_site.money import line_amount
+    from core.money import line_amount
 
     return PurchaseOrderData(
         status="approved",

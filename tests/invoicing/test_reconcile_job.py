@@ -11,11 +11,11 @@ from django.core.management.base import CommandError
 
 import invoicing.jobs
 from audit.selectors import audit_history
+from core import dynamo
 from invoicing.jobs import reconcile_waiting_invoices
 from invoicing.lambda_handler import lambda_handler
 from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
 from invoicing.services import invoice_create
-from p2p_site import dynamo
 from purchasing.services import purchase_order_approve, purchase_order_receive
 from tests.conftest import BACKEND
 

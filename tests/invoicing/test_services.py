@@ -9,16 +9,16 @@ import pytest
 from accounts.roles import Role, has_role
 from audit.models import AuditAction
 from audit.selectors import audit_history
-from invoicing.models import InvoiceStatus
-from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
-from invoicing.services import JOB_USER, invoice_create, invoice_reconcile
-from p2p_site.errors import (
+from core.errors import (
     Duplicate,
     InvalidTransition,
     NotFound,
     PermissionDenied,
     ValidationFailed,
 )
+from invoicing.models import InvoiceStatus
+from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
+from invoicing.services import JOB_USER, invoice_create, invoice_reconcile
 from purchasing.selectors import purchase_order_get
 from purchasing.services import (
     purchase_order_approve,

@@ -3,7 +3,7 @@
 import hashlib
 
 from payments import services
-from tests.p2p_site.test_documents import s3_bucket  # noqa: F401 - the bucket fixture
+from tests.core.test_documents import s3_bucket  # noqa: F401 - the bucket fixture
 from tests.payments.conftest import TODAY
 
 

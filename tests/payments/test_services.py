@@ -8,13 +8,13 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from audit.selectors import audit_history
-from invoicing.selectors import invoice_get
-from p2p_site import documents
-from p2p_site.errors import (
+from core import documents
+from core.errors import (
     InvalidTransition,
     PermissionDenied,
     ValidationFailed,
 )
+from invoicing.selectors import invoice_get
 from payments import services
 from payments.pain001 import NAMESPACE, pain001_errors
 from payments.selectors import payment_run_get, payment_run_proposal

@@ -11,7 +11,7 @@ import pytest
 
 from accounts.roles import Role, has_role
 from audit.selectors import audit_history
-from p2p_site.errors import ApplicationError
+from core.errors import ApplicationError
 from purchasing.selectors import purchase_order_get
 from purchasing.services import purchase_order_approve, purchase_order_receive
 from tests.conftest import make_user

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from audit.selectors import audit_history
-from p2p_site.errors import (
+from core.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,

@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.services import api_token_create, api_token_revoke
 from audit.models import AuditEntry
 from audit.selectors import audit_history
-from p2p_site import dynamo
+from core import dynamo
 from tests.api_client import bearer, send
 from vendors import services
 from vendors.models import Vendor

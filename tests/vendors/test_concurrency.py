@@ -10,7 +10,7 @@ import pytest
 
 from accounts.roles import Role, has_role
 from audit.selectors import audit_history
-from p2p_site.errors import StaleRecord
+from core.errors import StaleRecord
 from vendors.selectors import vendor_get
 from vendors.services import vendor_update
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.selectors import audit_history
-from p2p_site.errors import PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from tests.conftest import make_user
 from vendors.imports import check_vendor_rows, read_vendor_csv
 from vendors.selectors import vendor_list

@@ -2,8 +2,8 @@ import pytest
 
 from audit.models import AuditEntry
 from audit.selectors import audit_history
-from p2p_site import dynamo
-from p2p_site.errors import (
+from core import dynamo
+from core.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,

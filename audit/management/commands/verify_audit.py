@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audit.selectors import AUDITED_TYPES, audit_chains_verify
-from p2p_site import dynamo
+from core import dynamo
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core import dynamo
 from dashboard.services import dashboard_refresh
-from p2p_site import dynamo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,537 @@
+"""
+DynamoDB wiring: the base Meta every model uses, the model registry, table
+creation, write transactions, Decimal attributes and pagination cursors.
+
+Models declare `Meta = dynamo.table_meta("VendorsTable")` and are decorated with
+`@dynamo.register`; `configure_models()` points every registered model at the
+endpoint, region and table prefix in settings.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+from pynamodb.attributes import Attribute
+from pynamodb.connection import Connection
+from pynamodb.constants import NUMBER, PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from core.errors import (
+    InvalidCursor,
+    ServiceUnavailable,
+    StaleRecord,
+    ValidationFailed,
+)
+
+M = TypeVar("M", bound=Model)
+
+_REGISTRY: list[type[Model]] = []
+_transaction_connection: Connection | None = None
+
+
+def table_meta(base_name: str) -> type:
+    """Return a PynamoDB Meta class for the table `base_name` (before prefixing)."""
+
+    class Meta:
+        table_name = settings.DYNAMODB_TABLE_PREFIX + base_name
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    Meta.base_table_name = base_name
+    _apply_settings(Meta)
+    return Meta
+
+
+def register(model_cls: type[M]) -> type[M]:
+    """Add a model to the registry used for table creation and tests."""
+    if model_cls not in _REGISTRY:
+        _REGISTRY.append(model_cls)
+    return model_cls
+
+
+def registered_models() -> list[type[Model]]:
+    return list(_REGISTRY)
+
+
+_VIEWS: list[type[Model]] = []
+
+
+def register_view(model_cls: type[M]) -> type[M]:
+    """
+    Register a second model over an existing table (a narrower view of its items).
+
+    Views are configured like models but never create or empty a table.
+    """
+    if model_cls not in _VIEWS:
+        _VIEWS.append(model_cls)
+    return model_cls
+
+
+def _apply_settings(meta: type) -> None:
+    meta.table_name = settings.DYNAMODB_TABLE_PREFIX + meta.base_table_name
+    meta.host = settings.DYNAMODB_ENDPOINT_URL
+    meta.region = settings.AWS_REGION
+    meta.connect_timeout_seconds = settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS
+    meta.read_timeout_seconds = settings.DYNAMODB_READ_TIMEOUT_SECONDS
+    key_id, secret = _credentials()
+    meta.aws_access_key_id = key_id
+    meta.aws_secret_access_key = secret
+
+
+def _credentials() -> tuple[str | None, str | None]:
+    # DynamoDB Local wants some credentials but ignores their value; real AWS
+    # gets them from the default chain (environment, instance role, ...).
+    if settings.AWS_ACCESS_KEY_ID and settings.AWS_SECRET_ACCESS_KEY:
+        return settings.AWS_ACCESS_KEY_ID, settings.AWS_SECRET_ACCESS_KEY
+    if settings.DYNAMODB_ENDPOINT_URL:
+        return "local", "local"
+    return None, None
+
+
+_configured_for: tuple | None = None
+
+
+def configure_models() -> None:
+    """Point every registered model (and transactions) at the configured DynamoDB."""
+    global _transaction_connection, _configured_for
+    fingerprint = (
+        settings.DYNAMODB_ENDPOINT_URL,
+        settings.AWS_REGION,
+        settings.DYNAMODB_TABLE_PREFIX,
+        _credentials(),
+        len(_REGISTRY),
+    )
+    if fingerprint == _configured_for:
+        return  # building botocore clients again is slow; nothing changed
+    _configured_for = fingerprint
+    for model_cls in _REGISTRY + _VIEWS:
+        _apply_settings(model_cls.Meta)
+        model_cls._connection = None
+    _transaction_connection = None
+
+
+def connection() -> Connection:
+    """Return the connection used for transactions, built from settings."""
+    global _transaction_connection
+    if _transaction_connection is None:
+        key_id, secret = _credentials()
+        _transaction_connection = Connection(
+            region=settings.AWS_REGION,
+            host=settings.DYNAMODB_ENDPOINT_URL,
+            connect_timeout_seconds=settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+            read_timeout_seconds=settings.DYNAMODB_READ_TIMEOUT_SECONDS,
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+        )
+    return _transaction_connection
+
+
+def boto3_client(*, fail_fast: bool = False):
+    """Return a boto3 DynamoDB client for the configured endpoint."""
+    key_id, secret = _credentials()
+    config = Config(
+        connect_timeout=1 if fail_fast else settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=2 if fail_fast else settings.DYNAMODB_READ_TIMEOUT_SECONDS,
+        retries={"max_attempts": 1 if fail_fast else 3},
+    )
+    return boto3.client(
+        "dynamodb",
+        region_name=settings.AWS_REGION,
+        endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        config=config,
+    )
+
+
+# --- Table creation -------------------------------------------------------
+
+
+def create_tables(*, log=lambda message: None) -> None:
+    """Create every registered table and any missing index; idempotent."""
+    for model_cls in _REGISTRY:
+        name = model_cls.Meta.table_name
+        if not model_cls.exists():
+            model_cls.create_table(wait=True)
+            log(f"created table {name}")
+            continue
+        added = _add_missing_indexes(model_cls)
+        for index_name in added:
+            log(f"added index {index_name} to {name}")
+        if not added:
+            log(f"table {name} exists")
+
+
+def _add_missing_indexes(model_cls: type[Model]) -> list[str]:
+    client = boto3_client()
+    name = model_cls.Meta.table_name
+    existing = {
+        index["IndexName"]
+        for index in client.describe_table(TableName=name)["Table"].get(
+            "GlobalSecondaryIndexes", []
+        )
+    }
+    schema = model_cls._get_schema()
+    wanted = [
+        index
+        for index in schema["global_secondary_indexes"]
+        if index["index_name"] not in existing
+    ]
+    added = []
+    for index in wanted:
+        # DynamoDB allows one index creation per UpdateTable call.
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=index["attribute_definitions"],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["index_name"],
+                        "KeySchema": sorted(
+                            index["key_schema"],
+                            key=lambda key: key["KeyType"] != "HASH",
+                        ),
+                        "Projection": index["projection"],
+                    }
+                }
+            ],
+        )
+        wait_for_index(client, name, index["index_name"], status="ACTIVE")
+        added.append(index["index_name"])
+    return added
+
+
+def wait_for_index(client, table: str, index_name: str, *, status: str | None) -> None:
+    """Wait until the index has `status`, or is gone when `status` is None."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        indexes = client.describe_table(TableName=table)["Table"].get(
+            "GlobalSecondaryIndexes", []
+        )
+        current = {i["IndexName"]: i.get("IndexStatus") for i in indexes}.get(
+            index_name
+        )
+        if current == status:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"index {index_name} of {table} did not become {status}")
+
+
+def delete_tables() -> None:
+    """Delete every registered table (tests and local resets only)."""
+    for model_cls in _REGISTRY:
+        if model_cls.exists():
+            model_cls.delete_table()
+
+
+# --- Attributes -----------------------------------------------------------
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read and written as an exact `Decimal`, never a float."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        if not isinstance(value, Decimal):
+            raise TypeError(
+                f"DecimalAttribute needs a Decimal, got {type(value).__name__}"
+            )
+        if not value.is_finite():
+            raise ValueError("DecimalAttribute cannot store NaN or infinity")
+        return str(value)
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+class IntegerAttribute(Attribute[int]):
+    """A DynamoDB number that is a whole count (line numbers, counters): never money."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: int) -> str:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(
+                f"IntegerAttribute needs an int, got {type(value).__name__}"
+            )
+        return str(value)
+
+    def deserialize(self, value: str) -> int:
+        return int(value)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- Errors ---------------------------------------------------------------
+
+UNREACHABLE_MESSAGE = "The database could not be reached; try again in a moment."
+_UNREACHABLE = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """True if `exc` (or what caused it) means DynamoDB could not be reached."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, _UNREACHABLE):
+            return True
+        seen.add(id(exc))
+        exc = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+# --- Transactions ---------------------------------------------------------
+
+_CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
+_THROTTLED = {
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "TransactionInProgressException",
+}
+
+
+@contextmanager
+def write_transaction(
+    *, client_request_token: str | None = None
+) -> Iterator[TransactWrite]:
+    """
+    Yield a TransactWrite that commits on exit, all or nothing.
+
+    A failed condition or a concurrent transaction on the same item becomes
+    `StaleRecord`; the caller may re-read to explain the refusal better.
+    """
+    try:
+        with TransactWrite(
+            connection=connection(), client_request_token=client_request_token
+        ) as transaction:
+            yield transaction
+    except TransactWriteError as exc:
+        reasons = [r.code for r in (exc.cancellation_reasons or []) if r is not None]
+        if exc.cause_response_code == "TransactionConflictException" or (
+            reasons and set(reasons) <= _CONFLICT_CODES | {"None"}
+        ):
+            raise StaleRecord(extra={"reasons": reasons}) from exc
+        if is_unreachable(exc) or exc.cause_response_code in _THROTTLED:
+            raise ServiceUnavailable(UNREACHABLE_MESSAGE) from exc
+        if (
+            exc.cause_response_code == "ValidationException"
+            or "ValidationError" in reasons
+        ):
+            raise ValidationFailed(
+                "DynamoDB refused the record as too large or malformed: "
+                f"{exc.cause_response_message}"
+            ) from exc
+        raise
+
+
+# --- Pagination -----------------------------------------------------------
+
+
+def days_between(attribute, first: dt.date | None, last: dt.date | None, *, to_field):
+    """
+    Return a range key condition on a datetime attribute covering whole days
+    `first` to `last` (either may be open) in the current time zone, or None.
+
+    Days are those of the current time zone, as pages show dates in it. A
+    range ending before it starts is refused, naming `to_field`: DynamoDB
+    would answer a reversed BETWEEN with an error, not an empty list.
+    """
+    if first and last and first > last:
+        message = "The end date is before the start date."
+        raise ValidationFailed(message, {to_field: message})
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
+    end = dt.datetime.combine(last, dt.time.max, tzinfo=zone) if last else None
+    if start and end:
+        return attribute.between(start, end)
+    if start:
+        return attribute >= start
+    if end:
+        return attribute <= end
+    return None
+
+
+_CURSOR_SALT = "p2p.pagination-cursor"
+
+
+def encode_cursor(key: dict[str, Any] | None, *, scope: str) -> str | None:
+    """Sign an index's last evaluated key into an opaque cursor valid for `scope`."""
+    if not key:
+        return None
+    return signing.dumps({"s": scope, "k": key}, salt=_CURSOR_SALT, compress=True)
+
+
+def decode_cursor(cursor: str | None, *, scope: str) -> dict[str, Any] | None:
+    """Return the key behind a cursor, refusing one altered or made for another list."""
+    if not cursor:
+        return None
+    try:
+        payload = signing.loads(cursor, salt=_CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvalidCursor() from None
+    if not isinstance(payload, dict) or payload.get("s") != scope:
+        raise InvalidCursor()
+    key = payload.get("k")
+    if not isinstance(key, dict):
+        raise InvalidCursor()
+    return key
+
+
+def all_of(*conditions):
+    """Return the conditions joined by AND (None when there are none)."""
+    joined = None
+    for condition in conditions:
+        joined = condition if joined is None else joined & condition
+    return joined
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def query_page(
+    index,
+    hash_key: str,
+    *,
+    range_key_condition=None,
+    filter_condition=None,
+    cursor: str | None = None,
+    limit: int = 50,
+    newest_first: bool = True,
+    scope: str = "",
+) -> Page:
+    """
+    Return one page of an index query and the cursor of the next page.
+
+    Reads one item past the page to know whether a next page exists, so the
+    last page never offers an empty "next". `scope` names anything else the
+    query depends on (a search prefix, a filter) so a cursor is not reused
+    with other criteria.
+    """
+    # A cursor only resumes the list it came from (same index, partition and
+    # `scope`, e.g. the search text): any other use is refused, not guessed.
+    scope = f"{index.Meta.index_name}:{hash_key}:{scope}"
+    start_key = decode_cursor(cursor, scope=scope)
+    if filter_condition is not None:
+        return _filtered_page(
+            index,
+            hash_key,
+            range_key_condition=range_key_condition,
+            filter_condition=filter_condition,
+            start_key=start_key,
+            limit=limit,
+            newest_first=newest_first,
+            scope=scope,
+        )
+    results = index.query(
+        hash_key,
+        range_key_condition=range_key_condition,
+        scan_index_forward=not newest_first,
+        last_evaluated_key=start_key,
+        page_size=limit + 1,
+    )
+    items = []
+    next_key = None
+    for item in results:
+        if len(items) == limit:
+            break
+        items.append(item)
+        next_key = results.last_evaluated_key
+    else:
+        next_key = None
+    return Page(items=items, next_cursor=encode_cursor(next_key, scope=scope))
+
+
+# A filtered list reads index items in pages of this many and stops once it
+# has read this many, returning what matched and a cursor to read on: a rare
+# match must not make one request read a whole partition.
+FILTERED_PAGE_SIZE = 200
+FILTERED_READ_LIMIT = 2000
+
+
+def _filtered_page(
+    index,
+    hash_key,
+    *,
+    range_key_condition,
+    filter_condition,
+    start_key,
+    limit: int,
+    newest_first: bool,
+    scope: str,
+) -> Page:
+    results = index.query(
+        hash_key,
+        range_key_condition=range_key_condition,
+        filter_condition=filter_condition,
+        scan_index_forward=not newest_first,
+        last_evaluated_key=start_key,
+        page_size=FILTERED_PAGE_SIZE,
+    )
+    pages = results.page_iter  # raw pages, so reading can stop between them
+    items, next_key = [], None
+    for page in pages:
+        raw_items = page.get("Items", [])
+        for position, raw in enumerate(raw_items):
+            # PynamoDB sets `_model` on every index declared on a model.
+            items.append(index._model.from_raw_data(raw))
+            if len(items) == limit:
+                if position < len(raw_items) - 1:  # resume after this item
+                    next_key = {name: raw[name] for name in pages.key_names}
+                else:
+                    next_key = pages.last_evaluated_key
+                return Page(items, encode_cursor(next_key, scope=scope))
+        next_key = pages.last_evaluated_key
+        if next_key is None or pages.total_scanned_count >= FILTERED_READ_LIMIT:
+            break
+    return Page(items, encode_cursor(next_key, scope=scope))
+
+
+# DynamoDB refuses a sort key (and so a key condition on one) over 1,024 bytes.
+SORT_KEY_MAX_BYTES = 1024
+
+
+def prefix_page(
+    index, hash_key: str, sort_key, prefix: str, *, limit: int = 10
+) -> Page:
+    """
+    Return the first items of an index partition whose sort key begins with
+    `prefix`, in key order: an exact match sorts before every longer key it
+    begins, so it always comes first.
+    """
+    if not prefix or len(prefix.encode()) > SORT_KEY_MAX_BYTES:
+        return Page(items=[], next_cursor=None)  # no stored key can match
+    return query_page(
+        index,
+        hash_key,
+        range_key_condition=sort_key.startswith(prefix),
+        limit=limit,
+        newest_first=False,
+        scope=prefix,
+    )

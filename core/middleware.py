@@ -1,0 +1,75 @@
+"""Site-wide middleware: login for every page, and friendly service errors."""
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render, resolve_url
+from pynamodb.exceptions import PynamoDBException
+
+from core import dynamo, htmx
+from core.errors import ApplicationError
+
+
+class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
+    """
+    Require login on every page but those marked `login_not_required`.
+
+    The JSON API under /api/ authenticates each request itself (bearer token or
+    session) and answers 401 in JSON instead of redirecting to the login page.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request, view_func):
+        # An expired session met by a fragment request: the login page, whole,
+        # and back to the page the user was on (the fragment's own URL may
+        # take only a POST, as "Reconcile now" does).
+        page = htmx.wants_partial(request) and request.htmx.current_url_abs_path
+        if page:
+            response = redirect_to_login(
+                page,
+                resolve_url(self.get_login_url(view_func)),
+                self.get_redirect_field_name(view_func),
+            )
+        else:
+            response = super().handle_no_permission(request, view_func)
+        return htmx.redirect_page(request, response.url)
+
+
+class ApplicationErrorMiddleware:
+    """Render a refusal a view did not handle as a page with its HTTP status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.path_info.startswith("/api/"):
+            return None
+        context = {}
+        if isinstance(exception, ApplicationError):
+            message, status = exception.message, exception.status_code
+            # A deleted record's refusal links to its kept history.
+            context["history_url"] = exception.extra.get("history_url")
+        elif isinstance(exception, PynamoDBException) and dynamo.is_unreachable(
+            exception
+        ):
+            message = (
+                "The database could not be reached. "
+                "Try again in a moment; if it persists, tell your administrator."
+            )
+            status = 503
+        else:
+            return None
+        response = render(
+            request,
+            "error.html",
+            {**context, "message": message, "status": status},
+            status=status,
+        )
+        # A refused fragment request shows the error page in place of the content.
+        return htmx.show_as_page_content(request, response)

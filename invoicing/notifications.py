@@ -1,0 +1,59 @@
+"""
+The daily digest of rejected invoices, e-mailed to AP clerks.
+
+It is the whole job of `manage.py send_digest`, so unlike the courtesy
+e-mails of other apps its failure is raised for the command to report.
+"""
+
+from dataclasses import dataclass
+
+from accounts.models import Notification
+from accounts.notifications import app_link, email_users
+from accounts.roles import Role
+from accounts.selectors import notification_recipients
+from invoicing.selectors import invoice_list
+
+# Rejected invoices listed in one digest; the rest are on the exceptions page.
+DIGEST_MAX_INVOICES = 100
+
+
+@dataclass
+class Digest:
+    invoices: list  # the rejected invoices listed, newest first
+    more: bool  # more are rejected than the digest lists
+    recipients: list  # the AP clerks it goes (or would go) to
+    sent: int  # e-mails sent: 0 on a dry run or with nothing to report
+
+
+def send_rejected_invoices_digest(
+    *, dry_run: bool = False, limit: int = DIGEST_MAX_INVOICES
+) -> Digest:
+    """
+    E-mail every AP clerk the rejected invoices with their top finding.
+
+    Nothing is sent when no invoice is rejected, nor on a dry run. A failing
+    mail server raises (OSError); DynamoDB out of reach raises ServiceUnavailable.
+    """
+    page = invoice_list(status="rejected", limit=limit)  # the status index
+    invoices, more = page.items, page.next_cursor is not None
+    clerks = notification_recipients(
+        kind=Notification.REJECTED_INVOICES_DIGEST, role=Role.AP_CLERK
+    )
+    digest = Digest(invoices=invoices, more=more, recipients=clerks, sent=0)
+    if dry_run or not invoices:
+        return digest
+    digest.sent = email_users(
+        clerks,
+        subject=f"Rejected invoices to correct or void: {len(invoices)}"
+        f"{'+' if more else ''}",
+        template="emails/rejected_invoices_digest.txt",
+        context={
+            "rows": [
+                (invoice, app_link("invoicing:detail", invoice.id))
+                for invoice in invoices
+            ],
+            "more": more,
+            "exceptions_link": app_link("invoicing:exceptions"),
+        },
+    )
+    return digest
