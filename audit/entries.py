@@ -1,10 +1,12 @@
 """
-Builders for audit entries: small keyword-only functions, one per kind of record.
+Building audit entries and adding them, hash-chained, to a transaction.
 
-A service builds the entry and saves it in the same TransactWrite as its
-change with `audit_entry_add`, which never overwrites an entry. Each builder
-takes the record's `label` (its number or name; None only where the service
-does not hold the record), so the trail names records without reading them.
+Each app's `events.py` holds one keyword-only builder per event it records,
+built on `audit_entry`; a service saves the entry in the same TransactWrite
+as its change with `audit_entry_add` (or through `core.writes`, whose
+journal this module is), which never overwrites an entry. An entry takes
+its record's `label` (its number or name; None only where the service does
+not hold the record), so the trail names records without reading them.
 """
 
 import json
@@ -14,7 +16,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from audit.chain import GENESIS, entry_hash
-from audit.models import AuditAction, AuditChainHead, AuditEntry, AuditType
+from audit.models import AuditAction, AuditChainHead, AuditEntry
+from audit.registry import record_kind
 from core import dynamo
 
 
@@ -31,18 +34,23 @@ def actor_id(user) -> str:
 
 def audit_entry(
     *,
-    type: AuditType,
-    action: AuditAction,
     entity_type: str,
     entity_id: str,
+    action: AuditAction | str,
     user,
     details: dict[str, Any],
     label: str | None = None,
 ) -> AuditEntry:
-    """Build (not save) an audit entry; `label` names the record ("PO-2026-000001")."""
+    """
+    Build (not save) an audit entry of a registered kind of record; `label`
+    names the record ("PO-2026-000001").
+    """
+    kind = record_kind(entity_type)
+    if kind is None:
+        raise ValueError(f"{entity_type!r} is no registered audit record kind.")
     return AuditEntry(
         id=str(uuid.uuid4()),
-        type=str(type),
+        type=kind.audit_type,
         action=str(action),
         entity_type=entity_type,
         entity_id=entity_id,
@@ -77,7 +85,6 @@ def vendor_entry(
     details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
-        type=AuditType.VENDOR_ACTION,
         action=action,
         entity_type="vendor",
         entity_id=vendor_id,
@@ -96,7 +103,6 @@ def purchase_order_entry(
     details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
-        type=AuditType.PO_ACTION,
         action=action,
         entity_type="purchase_order",
         entity_id=po_id,
@@ -115,7 +121,6 @@ def invoice_entry(
     details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
-        type=AuditType.INVOICE_ACTION,
         action=action,
         entity_type="invoice",
         entity_id=invoice_id,
@@ -134,7 +139,6 @@ def payment_run_entry(
     details: dict[str, Any],
 ) -> AuditEntry:
     return audit_entry(
-        type=AuditType.PAYMENT_ACTION,
         action=action,
         entity_type="payment_run",
         entity_id=run_id,

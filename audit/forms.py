@@ -2,7 +2,8 @@
 
 from django import forms
 
-from audit.models import RECORD_KINDS, AuditAction
+from audit.models import AuditAction
+from audit.registry import record_kinds
 from core.forms import date_filter_field
 
 
@@ -10,7 +11,8 @@ class AuditFilterForm(forms.Form):
     entity_type = forms.ChoiceField(
         label="Record type",
         required=False,
-        choices=[("", "Any")] + list(RECORD_KINDS.items()),
+        # Read when a form is made: the apps register their kinds at start-up.
+        choices=lambda: [("", "Any")] + list(record_kinds().items()),
     )
     entity_id = forms.CharField(label="Record id", required=False, max_length=100)
     user_id = forms.CharField(label="User", required=False, max_length=150)

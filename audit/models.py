@@ -9,17 +9,10 @@ from enum import StrEnum
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
+from audit.registry import record_kind
 from core import dynamo
-from core.dynamo import IntegerAttribute
-
-
-class AuditType(StrEnum):
-    VENDOR_ACTION = "VENDOR_ACTION"
-    PO_ACTION = "PO_ACTION"
-    INVOICE_ACTION = "INVOICE_ACTION"
-    PAYMENT_ACTION = "PAYMENT_ACTION"
+from core.dynamo import IntegerAttribute, Model
 
 
 class AuditAction(StrEnum):
@@ -95,31 +88,6 @@ class ListingIndex(GlobalSecondaryIndex):
 
 LISTING = "audit"
 
-# Every kind of record with a history, as a person names it.
-RECORD_KINDS = {
-    "vendor": "Vendor",
-    "purchase_order": "Purchase order",
-    "invoice": "Invoice",
-    "payment_run": "Payment run",
-    "reconciliation_job": "Reconciliation job",
-}
-# The page of each kind's record (URL name taking its id), and the field
-# that names it in the details of entries written before entries had a label.
-RECORD_PAGES = {
-    "vendor": "vendors:detail",
-    "purchase_order": "purchasing:detail",
-    "invoice": "invoicing:detail",
-    "payment_run": "payments:detail",
-}
-# The id a refused payment-run build's entry gets: there is no run to show.
-REFUSED_BUILD_PREFIX = "refused-build-"
-_NAME_FIELDS = {
-    "vendor": "name",
-    "purchase_order": "po_number",
-    "invoice": "invoice_number",
-    "payment_run": "number",
-}
-
 
 @dynamo.register
 class AuditEntry(Model):
@@ -164,7 +132,8 @@ class AuditEntry(Model):
         if self.label:
             return self.label
         details = self.details
-        field = _NAME_FIELDS.get(self.entity_type)
+        kind = record_kind(self.entity_type)
+        field = kind.name_field if kind else None
         for values in (details.get("after"), details.get("before"), details):
             if isinstance(values, dict) and values.get(field):
                 return str(values[field])
@@ -172,19 +141,25 @@ class AuditEntry(Model):
 
     @property
     def record_kind(self) -> str:
-        return RECORD_KINDS.get(self.entity_type, self.entity_type)
+        kind = record_kind(self.entity_type)
+        return kind.label if kind else self.entity_type
 
     @property
     def record_page(self) -> str | None:
         """
-        The URL name of the record's page (taking its id); None for a job, a
-        deleted record and a refused payment-run build (which has no run).
+        The URL name of the record's page (taking its id); None for a kind
+        without pages (a job), a deleted record and a record its kind says
+        has no page (a refused payment-run build).
         """
-        if self.action == AuditAction.DELETE or self.entity_id.startswith(
-            REFUSED_BUILD_PREFIX
+        kind = record_kind(self.entity_type)
+        if (
+            kind is None
+            or kind.page is None
+            or self.action == AuditAction.DELETE
+            or not kind.has_page(self.entity_id)
         ):
             return None
-        return RECORD_PAGES.get(self.entity_type)
+        return kind.page
 
     @property
     def change_rows(self) -> list[dict]:

@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.roles import Role, require_role
 from audit.chain import chain_problems
 from audit.entries import entity_key
-from audit.models import LISTING, RECORD_KINDS, AuditAction, AuditChainHead, AuditEntry
+from audit.models import LISTING, AuditAction, AuditChainHead, AuditEntry
+from audit.registry import record_kinds
 from core import dynamo
 from core.errors import NotFound
 from core.exports import Export, every_item
@@ -35,7 +36,7 @@ def record_not_found(*, entity_type: str, entity_id: str) -> NotFound:
     deleted, it says when and by whom and links to its kept history (one
     query, on this path only).
     """
-    kind = RECORD_KINDS[entity_type]
+    kind = record_kinds()[entity_type]
     for entry in audit_history(
         entity_type=entity_type, entity_id=entity_id, limit=1
     ).items:
@@ -218,16 +219,6 @@ def audit_chain(
     return entries, head
 
 
-# Every kind of record that writes audit entries.
-AUDITED_TYPES = (
-    "vendor",
-    "purchase_order",
-    "invoice",
-    "payment_run",
-    "reconciliation_job",
-)
-
-
 @dataclass
 class ChainReport:
     records: int = 0
@@ -238,16 +229,17 @@ class ChainReport:
 
 def audit_chains_verify(
     *,
-    entity_types: tuple[str, ...] = AUDITED_TYPES,
+    entity_types: tuple[str, ...] | None = None,
     since: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ChainReport:
     """
     Recompute the hash chain of every record with entries since `since` (all
     records when None) and report each entry altered, removed or inserted.
+    `entity_types` None checks every registered kind of record.
     """
     report = ChainReport()
-    for entity_type in entity_types:
+    for entity_type in entity_types or tuple(record_kinds()):
         records = dict.fromkeys(
             audit_records_touched(entity_type=entity_type, since=since)
         )
@@ -298,13 +290,18 @@ def audit_chains_verify(
     return report
 
 
-def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, str]]:
-    """Every reconciliation's day and outcome since `since`, from the type index."""
+def audit_details_since(
+    *, entity_type: str, actions: tuple[str, ...], since: dt.datetime
+) -> Iterator[tuple[dt.datetime, dict]]:
+    """
+    The time and details of every entry of `actions` about records of
+    `entity_type` since `since`, from the type index (only those attributes
+    are read).
+    """
     for entry in AuditEntry.type_index.query(
-        "invoice",
+        entity_type,
         range_key_condition=AuditEntry.timestamp >= since,
-        filter_condition=AuditEntry.action.is_in("RECONCILE", "BATCH_RECONCILE"),
+        filter_condition=AuditEntry.action.is_in(*actions),
         attributes_to_get=["timestamp", "details", "entity_key", "id"],
     ):
-        outcome = json.loads(entry.details_json).get("outcome")
-        yield timezone.localtime(entry.timestamp).date(), outcome
+        yield entry.timestamp, json.loads(entry.details_json)

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from accounts.roles import Role, require_reader, require_role
 from audit.forms import AuditFilterForm
-from audit.models import RECORD_KINDS
+from audit.registry import record_kinds
 from audit.selectors import (
     audit_entry_export,
     audit_entry_list,
@@ -78,7 +78,7 @@ def audit_browser_export_view(request, fmt):
 
 
 def _check_entity_type(entity_type: str) -> None:
-    if entity_type not in RECORD_KINDS:
+    if entity_type not in record_kinds():
         raise NotFound(f"There is no history for records of type '{entity_type}'.")
 
 
@@ -92,7 +92,7 @@ def entity_history_view(request, entity_type, entity_id):
         request,
         "audit/entity_history.html",
         {
-            "entity_label": RECORD_KINDS[entity_type],
+            "entity_label": record_kinds()[entity_type],
             "entity_type": entity_type,
             "entity_id": entity_id,
             # Named as its newest entry names it, on every page.

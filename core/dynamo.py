@@ -2,9 +2,13 @@
 DynamoDB wiring: the base Meta every model uses, the model registry, table
 creation, write transactions, Decimal attributes and pagination cursors.
 
-Models declare `Meta = dynamo.table_meta("VendorsTable")` and are decorated with
-`@dynamo.register`; `configure_models()` points every registered model at the
-endpoint, region and table prefix in settings.
+Models subclass `dynamo.Model`, declare `Meta = dynamo.table_meta("VendorsTable")`
+and are decorated with `@dynamo.register`; `configure_models()` points every
+registered model at the endpoint, region and table prefix in settings.
+
+Every request, a read as much as a write, that finds DynamoDB out of reach
+(or throttling) raises `ServiceUnavailable` here, once: pages answer 503,
+commands stop with one line, and no caller catches PynamoDB's errors.
 """
 
 import datetime as dt
@@ -18,6 +22,8 @@ from typing import Any, Generic, TypeVar
 import boto3
 from botocore.config import Config
 from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
@@ -28,22 +34,85 @@ from django.core import signing
 from django.utils import timezone
 from pynamodb.attributes import Attribute
 from pynamodb.connection import Connection
+from pynamodb.connection.table import TableConnection
 from pynamodb.constants import NUMBER, PAY_PER_REQUEST_BILLING_MODE
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.models import Model
+from pynamodb.exceptions import (
+    PynamoDBException,
+    TransactWriteError,
+    VerboseClientError,
+)
+from pynamodb.models import Model as PynamoDBModel
 from pynamodb.transactions import TransactWrite
 
 from core.errors import (
+    ApplicationError,
     InvalidCursor,
     ServiceUnavailable,
     StaleRecord,
     ValidationFailed,
 )
 
+_transaction_connection: Connection | None = None
+
+# --- Errors ---------------------------------------------------------------
+
+UNREACHABLE_MESSAGE = "The database could not be reached; try again in a moment."
+_UNREACHABLE = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+)
+_CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
+_THROTTLED = {
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "TransactionInProgressException",
+}
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """True if `exc` (or what caused it) means DynamoDB could not be reached."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (*_UNREACHABLE, ServiceUnavailable)):
+            return True
+        seen.add(id(exc))
+        exc = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+class _GuardedConnection(Connection):
+    """PynamoDB's connection, whose every request out of reach raises ServiceUnavailable."""
+
+    def _make_api_call(self, operation_name: str, operation_kwargs: dict) -> dict:
+        try:
+            return super()._make_api_call(operation_name, operation_kwargs)
+        except _UNREACHABLE as exc:
+            raise ServiceUnavailable(UNREACHABLE_MESSAGE) from exc
+        except VerboseClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _THROTTLED:
+                raise ServiceUnavailable(UNREACHABLE_MESSAGE) from exc
+            raise
+
+
+class Model(PynamoDBModel):
+    """The base of every record: a PynamoDB model on the guarded connection."""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        table = super()._get_connection()
+        # PynamoDB builds the table's Connection itself; this subclass only
+        # overrides how a request's errors are raised, and holds no state.
+        if type(table.connection) is Connection:
+            table.connection.__class__ = _GuardedConnection
+        return table
+
+
 M = TypeVar("M", bound=Model)
 
 _REGISTRY: list[type[Model]] = []
-_transaction_connection: Connection | None = None
 
 
 def table_meta(base_name: str) -> type:
@@ -131,7 +200,7 @@ def connection() -> Connection:
     global _transaction_connection
     if _transaction_connection is None:
         key_id, secret = _credentials()
-        _transaction_connection = Connection(
+        _transaction_connection = _GuardedConnection(
             region=settings.AWS_REGION,
             host=settings.DYNAMODB_ENDPOINT_URL,
             connect_timeout_seconds=settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
@@ -164,7 +233,21 @@ def boto3_client(*, fail_fast: bool = False):
 
 
 def create_tables(*, log=lambda message: None) -> None:
-    """Create every registered table and any missing index; idempotent."""
+    """
+    Create every registered table and any missing index; idempotent.
+
+    DynamoDB out of reach raises ServiceUnavailable; a refusal (a table
+    being deleted, a permission missing) raises ApplicationError saying so.
+    """
+    try:
+        _create_tables(log)
+    except (BotoCoreError, ClientError, PynamoDBException) as exc:
+        if is_unreachable(exc):
+            raise ServiceUnavailable(UNREACHABLE_MESSAGE) from exc
+        raise ApplicationError(f"Table creation failed: {exc}") from exc
+
+
+def _create_tables(log) -> None:
     for model_cls in _REGISTRY:
         name = model_cls.Meta.table_name
         if not model_cls.exists():
@@ -281,37 +364,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-# --- Errors ---------------------------------------------------------------
-
-UNREACHABLE_MESSAGE = "The database could not be reached; try again in a moment."
-_UNREACHABLE = (
-    EndpointConnectionError,
-    ConnectTimeoutError,
-    ReadTimeoutError,
-    ConnectionClosedError,
-)
-
-
-def is_unreachable(exc: BaseException) -> bool:
-    """True if `exc` (or what caused it) means DynamoDB could not be reached."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, _UNREACHABLE):
-            return True
-        seen.add(id(exc))
-        exc = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
-    return False
-
-
 # --- Transactions ---------------------------------------------------------
-
-_CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
-_THROTTLED = {
-    "ThrottlingException",
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "TransactionInProgressException",
-}
 
 
 @contextmanager

@@ -3,9 +3,8 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render, resolve_url
-from pynamodb.exceptions import PynamoDBException
 
-from core import dynamo, htmx
+from core import htmx
 from core.errors import ApplicationError
 
 
@@ -55,14 +54,6 @@ class ApplicationErrorMiddleware:
             message, status = exception.message, exception.status_code
             # A deleted record's refusal links to its kept history.
             context["history_url"] = exception.extra.get("history_url")
-        elif isinstance(exception, PynamoDBException) and dynamo.is_unreachable(
-            exception
-        ):
-            message = (
-                "The database could not be reached. "
-                "Try again in a moment; if it persists, tell your administrator."
-            )
-            status = 503
         else:
             return None
         response = render(

@@ -4,6 +4,8 @@ import re
 import unicodedata
 from typing import Any
 
+from core.errors import ValidationFailed
+
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -46,3 +48,24 @@ def compact_key(text: str) -> str:
             continue  # Pd: dashes of every kind; Zs: spaces; Cf/Cc: invisible
         kept.append(char)
     return "".join(kept)
+
+
+# The longest reason a user may give (a rejection, a void, a cancellation).
+MAX_REASON = 1000
+
+
+def clean_reason(reason: Any, *, missing: str | None = None) -> str | None:
+    """
+    Return a decision's reason as stored (None when empty), refusing text
+    that cannot be stored, one over MAX_REASON characters, and, when a
+    reason is required, an empty one with the `missing` message.
+
+    Every refusal is a ValidationFailed on the field `reason`.
+    """
+    try:
+        cleaned = clean_text(reason, max_length=MAX_REASON)
+    except TextError as exc:
+        raise ValidationFailed(f"The reason: {exc}", {"reason": str(exc)}) from None
+    if cleaned is None and missing:
+        raise ValidationFailed(missing, {"reason": missing})
+    return cleaned

@@ -6,7 +6,6 @@ import time
 
 from django.utils import timezone
 
-from audit.selectors import reconcile_outcomes_since
 from core import dynamo
 from dashboard import figures
 from invoicing.models import InvoiceStatistics
@@ -14,6 +13,7 @@ from invoicing.selectors import (
     FIGURE_ATTRIBUTES,
     invoices_entered_since,
     invoices_in_statuses,
+    reconcile_outcomes_since,
 )
 
 # Invoices that count as spend, and those still to be paid.

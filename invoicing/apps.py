@@ -3,3 +3,24 @@ from django.apps import AppConfig
 
 class InvoicingConfig(AppConfig):
     name = "invoicing"
+
+    def ready(self):
+        from audit.registry import RecordKind, register_kind
+
+        register_kind(
+            RecordKind(
+                entity_type="invoice",
+                audit_type="INVOICE_ACTION",
+                label="Invoice",
+                page="invoicing:detail",
+                name_field="invoice_number",
+            )
+        )
+        # Each run of the batch job writes its JOB_COMPLETE entry as its own record.
+        register_kind(
+            RecordKind(
+                entity_type="reconciliation_job",
+                audit_type="INVOICE_ACTION",
+                label="Reconciliation job",
+            )
+        )

@@ -32,7 +32,7 @@ from audit.entries import (
     entity_key,
     invoice_label,
 )
-from audit.models import AuditAction, AuditType
+from audit.models import AuditAction
 from core import dynamo
 from core.errors import InvalidTransition, ServiceUnavailable
 from invoicing import matching
@@ -258,7 +258,6 @@ def _one(invoice: Invoice, po, dry_run: bool) -> str:
 def _record_completion(stats: JobStats) -> None:
     run_id = str(uuid.uuid4())
     entry = audit_entry(
-        type=AuditType.INVOICE_ACTION,
         action=AuditAction.JOB_COMPLETE,
         entity_type="reconciliation_job",
         entity_id=run_id,

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.selectors import audit_details_since
 from core import dynamo
 from core.errors import NotFound
 from core.exports import Export, every_item
@@ -217,3 +219,13 @@ def invoice_statistics_get() -> InvoiceStatistics | None:
         return InvoiceStatistics.get(InvoiceStatistics.KEY)
     except InvoiceStatistics.DoesNotExist:
         return None
+
+
+def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, str]]:
+    """Every reconciliation's day and outcome since `since`, from the audit trail."""
+    for timestamp, details in audit_details_since(
+        entity_type="invoice",
+        actions=(AuditAction.RECONCILE, AuditAction.BATCH_RECONCILE),
+        since=since,
+    ):
+        yield timezone.localtime(timestamp).date(), details.get("outcome")

@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Payments"
+
+    def ready(self):
+        from audit.registry import RecordKind, register_kind
+        from payments.models import REFUSED_BUILD_PREFIX
+
+        register_kind(
+            RecordKind(
+                entity_type="payment_run",
+                audit_type="PAYMENT_ACTION",
+                label="Payment run",
+                page="payments:detail",
+                name_field="number",
+                # A refused build's entry has an id of its own and no run.
+                has_page=lambda run_id: not run_id.startswith(REFUSED_BUILD_PREFIX),
+            )
+        )

@@ -10,10 +10,9 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from core import dynamo
-from core.dynamo import DecimalAttribute, IntegerAttribute
+from core.dynamo import DecimalAttribute, IntegerAttribute, Model
 from core.money import round_money
 
 
@@ -26,6 +25,9 @@ class PaymentRunStatus(StrEnum):
 
 
 # domain.md "Life cycles".
+# The id a refused build's audit entry gets: there is no run to show.
+REFUSED_BUILD_PREFIX = "refused-build-"
+
 PAYMENT_RUN_TRANSITIONS: dict[PaymentRunStatus, set[PaymentRunStatus]] = {
     PaymentRunStatus.DRAFT: {PaymentRunStatus.APPROVED, PaymentRunStatus.CANCELLED},
     PaymentRunStatus.APPROVED: {PaymentRunStatus.EXPORTED, PaymentRunStatus.CANCELLED},

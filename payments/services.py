@@ -30,7 +30,7 @@ from audit.entries import (
     entity_key,
     payment_run_entry,
 )
-from audit.models import REFUSED_BUILD_PREFIX, AuditAction
+from audit.models import AuditAction
 from core import documents, dynamo
 from core.errors import (
     ApplicationError,
@@ -50,6 +50,7 @@ from invoicing.services import invoice_payment_move_add
 from payments import notifications, pain001, rules
 from payments.models import (
     PAYMENT_RUN_TRANSITIONS,
+    REFUSED_BUILD_PREFIX,
     IdempotencyRecord,
     PaymentRun,
     PaymentRunStatus,

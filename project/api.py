@@ -14,10 +14,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
-from pynamodb.exceptions import PynamoDBException
 
 from accounts.services import api_token_authenticate
-from core import dynamo
 from core.errors import ApplicationError
 
 
@@ -94,15 +92,6 @@ def not_found(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
-
-
-@api.exception_handler(PynamoDBException)
-def dynamodb_error(request, exc: PynamoDBException):
-    if dynamo.is_unreachable(exc):
-        return api.create_response(
-            request, {"detail": dynamo.UNREACHABLE_MESSAGE}, status=503
-        )
-    raise exc
 
 
 api.add_router("/vendors", "vendors.apis.router")

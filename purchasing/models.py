@@ -11,10 +11,9 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from core import dynamo
-from core.dynamo import DecimalAttribute, IntegerAttribute
+from core.dynamo import DecimalAttribute, IntegerAttribute, Model
 from core.money import round_money
 
 

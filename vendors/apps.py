@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class VendorsConfig(AppConfig):
     name = "vendors"
+
+    def ready(self):
+        from audit.registry import RecordKind, register_kind
+
+        register_kind(
+            RecordKind(
+                entity_type="vendor",
+                audit_type="VENDOR_ACTION",
+                label="Vendor",
+                page="vendors:detail",
+                name_field="name",
+            )
+        )

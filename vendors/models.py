@@ -10,10 +10,9 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from core import dynamo
-from core.dynamo import IntegerAttribute
+from core.dynamo import IntegerAttribute, Model
 from core.text import compact_key
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.entries import audit_entry
-from audit.models import AuditAction, AuditEntry, AuditType
+from audit.models import AuditAction, AuditEntry
 from vendors.services import (
     vendor_bank_details_confirm,
     vendor_create,
@@ -188,7 +188,6 @@ def test_history_requires_login(db, vendor):
 
 def entry_with(details: dict, action: AuditAction = AuditAction.UPDATE) -> AuditEntry:
     return audit_entry(
-        type=AuditType.VENDOR_ACTION,
         action=action,
         entity_type="vendor",
         entity_id="v1",
@@ -293,7 +292,6 @@ def test_details_are_stored_as_json_text_with_amounts_as_exact_strings():
 def test_entries_written_before_labels_name_the_record_from_their_details():
     def unlabelled(entity_type, details):
         return audit_entry(
-            type=AuditType.PO_ACTION,
             action=AuditAction.UPDATE,
             entity_type=entity_type,
             entity_id="record-1",
@@ -342,7 +340,6 @@ def test_every_page_of_a_history_names_the_record_as_it_is_named_now(
 )
 def test_the_trail_links_to_a_record_only_where_it_exists(action, entity_id, page):
     entry = audit_entry(
-        type=AuditType.PO_ACTION,
         action=action,
         entity_type="payment_run"
         if entity_id.startswith("refused")

@@ -1,13 +1,13 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from audit.selectors import AUDITED_TYPES, audit_chains_verify
-from core import dynamo
+from audit.registry import record_kinds
+from audit.selectors import audit_chains_verify
+from core.commands import DynamoDBCommand
 
 
-class Command(BaseCommand):
+class Command(DynamoDBCommand):
     help = (
         "Recompute the audit trail's hash chains and report every entry altered, "
         "removed or inserted; exit status 1 if any."
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--entity-type",
-            choices=AUDITED_TYPES,
+            choices=tuple(record_kinds()),
             help="Check only the records of this kind (default: every kind).",
         )
         parser.add_argument(
@@ -34,15 +34,10 @@ class Command(BaseCommand):
             if since
             else None
         )
-        try:
-            report = audit_chains_verify(
-                entity_types=(entity_type,) if entity_type else AUDITED_TYPES,
-                since=started,
-            )
-        except Exception as exc:
-            if dynamo.is_unreachable(exc):
-                raise CommandError(f"Could not reach DynamoDB: {exc}") from None
-            raise
+        report = audit_chains_verify(
+            entity_types=(entity_type,) if entity_type else None,
+            since=started,
+        )
         for problem in report.problems:
             self.stdout.write(f"TAMPERED {problem}")
         summary = (

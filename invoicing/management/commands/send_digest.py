@@ -1,10 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from core.errors import ApplicationError
+from core.commands import DynamoDBCommand
 from invoicing.notifications import send_rejected_invoices_digest
 
 
-class Command(BaseCommand):
+class Command(DynamoDBCommand):
     help = "E-mail AP clerks the rejected invoices awaiting correction, with their top finding."
 
     def add_arguments(self, parser):
@@ -17,8 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run, **options):
         try:
             digest = send_rejected_invoices_digest(dry_run=dry_run)
-        except ApplicationError as exc:
-            raise CommandError(f"The digest was not sent: {exc.message}") from None
         except OSError as exc:  # smtplib's errors are OSErrors too
             raise CommandError(
                 f"The digest was not sent: the mail server failed ({exc})."

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from core.commands import DynamoDBCommand
 from vendors.services import vendor_tax_id_keys_backfill
 
 
-class Command(BaseCommand):
+class Command(DynamoDBCommand):
     help = (
         "Add the tax-id index key to vendors stored before the index existed; "
         "safe to run again."

@@ -1,0 +1,52 @@
+"""
+The kinds of record that keep an audit trail, as their own apps describe them.
+
+Audit knows no domain: each app registers its kinds when Django starts (its
+`AppConfig.ready`), saying how the trail names them, which type their
+entries carry and where a record's page is. The trail, its browser and
+`verify_audit` read this registry; nothing here names an app.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def _always(entity_id: str) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of record on the audit trail."""
+
+    entity_type: str  # "purchase_order": the entries' entity_type
+    audit_type: str  # "PO_ACTION": the entries' type (domain.md)
+    label: str  # "Purchase order": as a person names the kind
+    # The URL name of a record's page, taking its id; None: no page (a job).
+    page: str | None = None
+    # The field of an entry's details naming the record, for entries written
+    # before entries carried their label ("po_number").
+    name_field: str | None = None
+    # Whether the entry's record has a page at all (a refused build has none).
+    has_page: Callable[[str], bool] = _always
+
+
+_KINDS: dict[str, RecordKind] = {}
+
+
+def register_kind(kind: RecordKind) -> None:
+    """Add a kind of record to the trail; registering the same one again is a no-op."""
+    known = _KINDS.get(kind.entity_type)
+    if known is not None and known != kind:
+        raise ValueError(f"Audit record kind {kind.entity_type!r} is registered twice.")
+    _KINDS[kind.entity_type] = kind
+
+
+def record_kind(entity_type: str) -> RecordKind | None:
+    """The registered kind of `entity_type`, None for one nobody registered."""
+    return _KINDS.get(entity_type)
+
+
+def record_kinds() -> dict[str, str]:
+    """Every registered kind's entity type and label, in registration order."""
+    return {kind.entity_type: kind.label for kind in _KINDS.values()}

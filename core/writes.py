@@ -1,0 +1,88 @@
+"""
+The shared shape of every audited write: one conditional transaction holding
+a record's change and its audit entry, and the pause before a retry.
+
+The audit entry is written by the audit app's journal (the hash-chained
+append), which registers itself here when Django starts
+(`audit.apps.AuditConfig.ready`): the ground floor writes entries without
+knowing what they are.
+"""
+
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from core.dynamo import write_transaction
+
+# How many times a service re-reads and tries again after losing a race.
+MAX_ATTEMPTS = 8
+
+_journal: Callable[[Any, Sequence[Any]], None] | None = None
+
+
+def journal_register(add_entries: Callable[[Any, Sequence[Any]], None]) -> None:
+    """Set what adds audit entries to a transaction: `add_entries(transaction, entries)`."""
+    global _journal
+    _journal = add_entries
+
+
+def journal_add(transaction, entries: Sequence[Any]) -> None:
+    """Add audit entries to `transaction` through the registered journal."""
+    if _journal is None:
+        raise ImproperlyConfigured(
+            "No audit journal is registered: add 'audit' to INSTALLED_APPS."
+        )
+    _journal(transaction, entries)
+
+
+def update_actions(model_cls, updates: Mapping[str, Any]) -> list:
+    """PynamoDB update actions setting each field, removing those set to None."""
+    return [
+        getattr(model_cls, field).remove()
+        if value is None
+        else getattr(model_cls, field).set(value)
+        for field, value in updates.items()
+    ]
+
+
+def audited_update_add(
+    transaction, record, updates: Mapping[str, Any], *, entry, condition=None
+) -> Callable[[], None]:
+    """
+    Add the update of `record` (conditioned on its version as read, and on
+    `condition`) and its audit `entry` to the caller's transaction; return
+    what sets `updates` on `record` once the transaction has committed.
+    """
+    updates = dict(updates)
+    transaction.update(
+        record, actions=update_actions(type(record), updates), condition=condition
+    )
+    journal_add(transaction, [entry])
+
+    def committed() -> None:
+        for field, value in updates.items():
+            setattr(record, field, value)
+
+    return committed
+
+
+def audited_update(record, updates: Mapping[str, Any], *, entry, condition=None):
+    """
+    Update `record` and write its audit `entry` in one transaction, both or
+    neither; return `record` with `updates` applied. A changed version or a
+    failed `condition` raises StaleRecord and changes nothing.
+    """
+    with write_transaction() as transaction:
+        committed = audited_update_add(
+            transaction, record, updates, entry=entry, condition=condition
+        )
+    committed()
+    return record
+
+
+def retry_pause(attempt: int) -> None:
+    """Wait a little before retry `attempt` + 1: longer each time, never in step."""
+    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
