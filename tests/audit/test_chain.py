@@ -11,7 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from audit.chain import GENESIS, canonical_content
+from audit.chain import GENESIS, canonical_content, entry_hash
 from audit.entries import entity_key
 from audit.models import AuditChainHead, AuditEntry
 from vendors.services import vendor_create, vendor_update
@@ -85,12 +85,25 @@ def test_entries_written_before_labels_keep_their_hash(clerk, vendor_fields):
     """An entry without a label hashes as it did before labels existed."""
     vendor = vendor_create(user=clerk, fields=vendor_fields)
     (entry,) = history(vendor.id)
+    labelled_hash = entry_hash(entry, seq=1, prev_hash=GENESIS)
+    assert entry.entry_hash == labelled_hash
     entry.label = None
     legacy = json.loads(canonical_content(entry, seq=1, prev_hash=GENESIS))
     assert sorted(legacy) == [
         "action", "details", "entity_id", "entity_type", "id", "prev_hash", "seq",
         "timestamp", "type", "user_id",
     ]  # fmt: skip
+    legacy_hash = entry_hash(entry, seq=1, prev_hash=GENESIS)
+    assert legacy_hash != labelled_hash  # a label, once there, is covered
+    # Store the entry as one written before labels: no label, its old hash.
+    entry.update(
+        actions=[AuditEntry.label.remove(), AuditEntry.entry_hash.set(legacy_hash)]
+    )
+    head = AuditChainHead.get(AuditChainHead.key(entity_key("vendor", vendor.id)))
+    head.update(actions=[AuditChainHead.last_hash.set(legacy_hash)])
+    code, output = verify()
+    assert code == 0
+    assert "Checked 1 records, 1 entries: 0 problems." in output
 
 
 def test_a_removed_entry_is_caught_in_the_middle_and_at_the_end(edited_vendor):
@@ -100,7 +113,7 @@ def test_a_removed_entry_is_caught_in_the_middle_and_at_the_end(edited_vendor):
     assert code == 1 and "entries #2 before entry" in output and "removed" in output
     entries[3].delete()
     code, output = verify()
-    assert "entries #4 at the end: removed" in output
+    assert code == 1 and "entries #4 at the end: removed" in output
 
 
 def test_an_inserted_entry_is_caught(edited_vendor):
