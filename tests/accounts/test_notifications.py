@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Profile
+from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get
-from invoicing.services import invoice_create, invoice_reconcile
+from invoicing.services import invoice_create
 from purchasing.selectors import purchase_order_get
 from purchasing.services import purchase_order_approve, purchase_order_reject
 from tests.conftest import make_user, po_lines

@@ -34,7 +34,7 @@ def work(make_po, approver, clerk, matched_invoice, three_vendors, requester):
         user=clerk, po_id=priced_wrong.id, invoice_number="BAD-1",
         invoice_date=TODAY, lines=po_lines(("1", "150.00")),
     )  # fmt: skip
-    from invoicing.services import invoice_reconcile
+    from invoicing.reconciliation import invoice_reconcile
 
     invoice_reconcile(invoice_id=rejected.id, user=clerk)
     due = matched_invoice(three_vendors[0], "700.00")

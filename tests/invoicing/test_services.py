@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from accounts.roles import Role, has_role
-from audit.models import AuditAction
 from audit.selectors import audit_history
 from core.errors import (
     Duplicate,
@@ -16,9 +15,11 @@ from core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from invoicing.events import JOB_USER
 from invoicing.models import InvoiceStatus
+from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
-from invoicing.services import JOB_USER, invoice_create, invoice_reconcile
+from invoicing.services import invoice_create
 from purchasing.selectors import purchase_order_get
 from purchasing.services import (
     purchase_order_approve,
@@ -135,7 +136,7 @@ def test_three_way_invoice_waits_for_goods_then_matches_after_the_receipt(
         audit_history(entity_type="invoice", entity_id=invoice.id).items
     )
     invoice_reconcile(  # nothing new: no write
-        invoice_id=invoice.id, user=JOB_USER, action=AuditAction.BATCH_RECONCILE
+        invoice_id=invoice.id, user=JOB_USER, batch=True
     )
     assert (
         len(audit_history(entity_type="invoice", entity_id=invoice.id).items)
