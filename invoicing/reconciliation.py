@@ -19,7 +19,6 @@ from accounts.roles import Role, require_role
 from audit.entries import audit_entry_add, audit_heads_prefetch, entity_key
 from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
-from core.transitions import check_transition
 from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause
 from invoicing import matching
 from invoicing.events import (
@@ -27,7 +26,7 @@ from invoicing.events import (
     invoice_reconcile_error_event,
     invoice_reconciled_event,
 )
-from invoicing.models import INVOICE_TRANSITIONS, Invoice, InvoiceStatus
+from invoicing.models import Invoice, InvoiceStatus, invoice_move_check
 from invoicing.selectors import invoice_get_or_404
 from purchasing import services as purchasing_services
 from purchasing.selectors import purchase_order_get
@@ -146,14 +145,7 @@ def invoice_reconcile(
             invoice = invoice_get_or_404(invoice_id=invoice_id)
         # Only a received invoice can be rejected, and reconciling may reject
         # it (`matched` is also reached from `scheduled`, by a run's cancellation).
-        check_transition(
-            INVOICE_TRANSITIONS,
-            current=invoice.status,
-            target=InvoiceStatus.REJECTED,
-            name=f"Invoice {invoice.invoice_number}",
-            kind="invoices",
-            verb="reconciled",
-        )
+        invoice_move_check(invoice, InvoiceStatus.REJECTED, verb="reconciled")
         if po is None or attempt:
             po = purchase_order_get(po_id=invoice.po_id)
         if po is None:

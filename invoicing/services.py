@@ -20,7 +20,6 @@ from core.errors import (
     ValidationFailed,
 )
 from core.text import clean_reason
-from core.transitions import check_transition
 from core.versions import check_version
 from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause
 from invoicing.attachments import attachment_discard, attachment_store
@@ -37,6 +36,7 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceNumberGuard,
     InvoiceStatus,
+    invoice_move_check,
     similarity_key,
 )
 from invoicing.reconciliation import paired_quantities
@@ -229,13 +229,8 @@ def invoice_resubmit(
     require_role(user, Role.AP_CLERK, action="correct invoices")
     invoice = invoice_get_or_404(invoice_id=invoice_id)
     check_version(invoice, version)
-    check_transition(
-        _CORRECTABLE,
-        current=invoice.status,
-        target=InvoiceStatus.RECEIVED,
-        name=f"Invoice {invoice.invoice_number}",
-        kind="invoices",
-        verb="corrected",
+    invoice_move_check(
+        invoice, InvoiceStatus.RECEIVED, verb="corrected", transitions=_CORRECTABLE
     )
     po = purchase_order_get(po_id=invoice.po_id)
     if po is None:
@@ -329,14 +324,7 @@ def invoice_void(
         invoice = invoice_get_or_404(invoice_id=invoice_id)
         if attempt == 0:
             check_version(invoice, version)
-        check_transition(
-            INVOICE_TRANSITIONS,
-            current=invoice.status,
-            target=InvoiceStatus.VOID,
-            name=f"Invoice {invoice.invoice_number}",
-            kind="invoices",
-            verb="voided",
-        )
+        invoice_move_check(invoice, InvoiceStatus.VOID, verb="voided")
         po = purchase_order_get(po_id=invoice.po_id)
         entry = invoice_voided_event(invoice=invoice, user=user, reason=reason)
         was_matched = invoice.status == InvoiceStatus.MATCHED
