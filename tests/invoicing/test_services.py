@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.roles import user_roles
 from audit.selectors import audit_history
 from core.errors import (
     Duplicate,
@@ -192,6 +193,9 @@ def test_only_received_invoices_are_reconciled(clerk, approved_po):
 def test_two_clerks_entering_one_number_at_once_get_one_invoice(
     clerk, clerk2, approved_po
 ):
+    # Read the clerks' roles now: SQLite refuses two threads reading them at once.
+    for user in (clerk, clerk2):
+        user_roles(user)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -224,6 +228,7 @@ def test_two_invoices_of_one_po_reconciled_at_once_cannot_both_bill_it(
         enter(clerk, approved_po, number="A-1"),
         enter(clerk, approved_po, number="B-1"),
     )
+    user_roles(clerk)  # read now: SQLite refuses two threads reading them at once
     barrier = threading.Barrier(2)
 
     def run(invoice):
