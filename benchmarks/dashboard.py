@@ -67,13 +67,14 @@ def make_invoice(index: int):
 
 
 def make_reconcile_entry(index: int):
-    from audit.entries import invoice_entry
+    from audit.entries import audit_entry
     from audit.models import AuditAction
 
     rng = random.Random(-index)
-    entry = invoice_entry(
+    entry = audit_entry(
         action=AuditAction.BATCH_RECONCILE,
-        invoice_id=f"bench-inv-{index}",
+        entity_type="invoice",
+        entity_id=f"bench-inv-{index}",
         label=f"BENCH-{index}",
         user="reconciliation_job",
         details={"outcome": "matched" if rng.random() < 0.85 else "rejected"},

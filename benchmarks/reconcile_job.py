@@ -160,11 +160,11 @@ def load(start: int, stop: int, waiting: int) -> None:
 
 def baseline(waiting_expected: int) -> int:
     """The original design: scan, get, update, put, one invoice at a time."""
-    from audit.entries import invoice_entry
+    from audit.entries import audit_entry
     from audit.models import AuditAction
     from invoicing import matching
     from invoicing.models import Invoice
-    from invoicing.services import match_inputs, report_as_dict, tolerances
+    from invoicing.reconciliation import match_inputs, report_as_dict, tolerances
     from purchasing.models import PurchaseOrder
 
     done = 0
@@ -179,8 +179,8 @@ def baseline(waiting_expected: int) -> int:
                 Invoice.queue.remove(),
             ]
         )
-        invoice_entry(
-            action=AuditAction.RECONCILE, invoice_id=invoice.id, label=None,
+        audit_entry(
+            action=AuditAction.RECONCILE, entity_type="invoice", entity_id=invoice.id,
             user="baseline",
             details={"outcome": report.outcome.value},
         ).save()  # fmt: skip
@@ -224,8 +224,9 @@ def floor_requests(waiting: int) -> list[list[dict]]:
     queue), its PO update (invoiced quantities, version) and one audit entry.
     The job writes more: each record's audit chain head, and the PO's own entry.
     """
-    from audit.entries import invoice_entry, invoice_label
+    from audit.entries import audit_entry
     from audit.models import AuditAction, AuditEntry
+    from invoicing.events import invoice_label
     from invoicing.models import Invoice
     from purchasing.models import PurchaseOrder
 
@@ -263,8 +264,9 @@ def floor_requests(waiting: int) -> list[list[dict]]:
                 }},
                 {"Put": {
                     "TableName": AuditEntry.Meta.table_name,
-                    "Item": invoice_entry(
-                        action=AuditAction.BATCH_RECONCILE, invoice_id=invoice.id,
+                    "Item": audit_entry(
+                        action=AuditAction.BATCH_RECONCILE, entity_type="invoice",
+                        entity_id=invoice.id,
                         label=invoice_label(invoice), user="reconciliation_job",
                         details={"outcome": "matched", "findings": [],
                                  "before": {"status": "received"}, "after": {"status": "matched"}},

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
 from core.versions import version_from_request
-from invoicing import services
+from invoicing import reconciliation, services
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
 
 router = Router(tags=["invoices"])
@@ -184,10 +184,10 @@ def delete_invoice(
     summary="Reconcile; returns the report",
 )
 def reconcile_invoice(request, invoice_id: str):
-    invoice, report = services.invoice_reconcile(
+    invoice, report = reconciliation.invoice_reconcile(
         invoice_id=invoice_id, user=request.auth
     )
     return {
         "invoice": invoice,
-        "report": services.report_as_dict(report),
+        "report": reconciliation.report_as_dict(report),
     }

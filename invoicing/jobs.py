@@ -22,30 +22,21 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
-
-from audit.entries import (
-    audit_entry,
-    audit_entry_add,
-    audit_heads_read,
-    entity_key,
-    invoice_label,
-)
-from audit.models import AuditAction
+from audit.entries import audit_entry_add, audit_heads_read, entity_key
 from core import dynamo
 from core.errors import InvalidTransition, ServiceUnavailable
 from invoicing import matching
+from invoicing.events import JOB_USER, reconciliation_job_completed_event
 from invoicing.models import Invoice
-from invoicing.selectors import invoices_awaiting_reconciliation
-from invoicing.services import (
-    JOB_USER,
+from invoicing.reconciliation import (
     invoice_reconcile,
     invoice_reconcile_error_record,
     invoices_reconcile_batch,
     match_inputs,
     tolerances,
 )
+from invoicing.selectors import invoices_awaiting_reconciliation
+from invoicing.signals import reconciliation_finished
 from purchasing.selectors import purchase_orders_get_many
 
 logger = logging.getLogger("invoicing.jobs")
@@ -85,20 +76,33 @@ def reconcile_waiting_invoices(
     """
     Reconcile every invoice waiting in `received`; return the statistics.
 
-    Raise JobCouldNotRun when DynamoDB itself fails (unreachable, refusing the
-    queries): one invoice's failure is recorded and the job goes on.
+    The one entry point of the job (`manage.py reconcile_invoices`, the
+    Lambda handler). After a run that wrote something it sends
+    `reconciliation_finished`; a receiver's failure is logged and fails no
+    invoice. Raise JobCouldNotRun when DynamoDB cannot be reached: one
+    invoice's failure is recorded and the job goes on.
     """
     try:
-        return _reconcile_waiting(
+        stats = _reconcile_waiting(
             dry_run=dry_run, limit=limit, workers=workers, progress=progress
         )
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        reason = (
-            "could not be reached" if dynamo.is_unreachable(exc) else "refused the job"
-        )
+    except ServiceUnavailable as exc:
         raise JobCouldNotRun(
-            f"DynamoDB {reason}; nothing more was reconciled ({exc})."
+            f"DynamoDB could not be reached; nothing more was reconciled ({exc})."
         ) from exc
+    if not dry_run and stats.processed:
+        _announce(stats)
+    return stats
+
+
+def _announce(stats: JobStats) -> None:
+    """Tell the apps above (the dashboard) that invoices changed."""
+    answers = reconciliation_finished.send_robust(sender=JobStats, stats=stats)
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            # Derived data (figures) can wait for the next run; no invoice fails.
+            name = getattr(receiver, "__name__", repr(receiver))
+            logger.warning("after the run, %s failed: %s", name, answer)
 
 
 def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
@@ -201,9 +205,9 @@ def _batch(
     if not dry_run and all(po is not None for _, po in pairs):
         try:
             reports = invoices_reconcile_batch(pairs, heads=heads)
-        except Exception as exc:  # noqa: BLE001 - redone one by one below
-            if dynamo.is_unreachable(exc):
-                raise
+        except ServiceUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - redone one by one below
             reports = None
         if reports is not None:
             for (invoice, _), report in zip(pairs, reports, strict=True):
@@ -232,7 +236,7 @@ def _one(invoice: Invoice, po, dry_run: bool) -> str:
         _, report = invoice_reconcile(
             invoice_id=invoice.id,
             user=JOB_USER,
-            action=AuditAction.BATCH_RECONCILE,
+            batch=True,
             invoice=invoice,
             po=po,
         )
@@ -240,29 +244,20 @@ def _one(invoice: Invoice, po, dry_run: bool) -> str:
         return report.outcome.value
     except InvalidTransition:
         return "skipped"  # reconciled meanwhile (by a person or an overlapping run)
+    except ServiceUnavailable:
+        raise
     except Exception as exc:  # noqa: BLE001 - one invoice's failure; the job goes on
-        if dynamo.is_unreachable(exc):
-            raise
         logger.warning("invoice %s failed: %s", invoice.id, exc)
         try:
-            invoice_reconcile_error_record(
-                invoice_id=invoice.id,
-                label=invoice_label(invoice),
-                error=str(exc)[:500],
-            )
+            invoice_reconcile_error_record(invoice=invoice, error=str(exc)[:500])
         except Exception:  # noqa: BLE001
             logger.exception("could not record the error of invoice %s", invoice.id)
         return "errors"
 
 
 def _record_completion(stats: JobStats) -> None:
-    run_id = str(uuid.uuid4())
-    entry = audit_entry(
-        action=AuditAction.JOB_COMPLETE,
-        entity_type="reconciliation_job",
-        entity_id=run_id,
-        user=JOB_USER,
-        details=stats.as_dict(),
+    entry = reconciliation_job_completed_event(
+        run_id=str(uuid.uuid4()), stats=stats.as_dict()
     )
     with dynamo.write_transaction() as transaction:
         audit_entry_add(transaction, entry)

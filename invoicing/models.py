@@ -15,6 +15,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from core import dynamo
 from core.dynamo import DecimalAttribute, IntegerAttribute, Model
 from core.money import round_money
+from core.transitions import check_transition
 
 
 class InvoiceStatus(StrEnum):
@@ -39,6 +40,25 @@ INVOICE_TRANSITIONS: dict[InvoiceStatus, set[InvoiceStatus]] = {
     InvoiceStatus.PAID: set(),
     InvoiceStatus.VOID: set(),
 }
+
+
+def invoice_move_check(
+    invoice, target: InvoiceStatus, *, verb: str, transitions=INVOICE_TRANSITIONS
+) -> None:
+    """
+    Refuse moving `invoice` to `target` unless `transitions` allows it:
+    "Invoice INV-1 is paid; only received, rejected or matched invoices can
+    be voided."
+    """
+    check_transition(
+        transitions,
+        current=invoice.status,
+        target=target,
+        name=f"Invoice {invoice.invoice_number}",
+        kind="invoices",
+        verb=verb,
+    )
+
 
 LISTING = "invoice"
 # The value of `queue` while an invoice waits for reconciliation; the

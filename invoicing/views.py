@@ -1,4 +1,4 @@
-"""Invoice pages: thin views over invoicing.selectors and invoicing.services."""
+"""Invoice pages: thin views over invoicing.selectors, services and reconciliation."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +21,7 @@ from core.forms import (
 )
 from core.htmx import redirect_page, render_partial, wants_partial
 from core.paging import page_links
-from invoicing import matching, services
+from invoicing import matching, reconciliation, services
 from invoicing.forms import (
     InvoiceFilterForm,
     InvoiceForm,
@@ -342,7 +342,7 @@ def invoice_attachment_view(request, invoice_id):
 @require_POST
 def invoice_reconcile_view(request, invoice_id):
     try:
-        invoice, report = services.invoice_reconcile(
+        invoice, report = reconciliation.invoice_reconcile(
             invoice_id=invoice_id, user=request.user
         )
     except ApplicationError as exc:

@@ -20,7 +20,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from dashboard.services import dashboard_refresh
-from invoicing.services import invoice_create, invoice_reconcile
+from invoicing.reconciliation import invoice_reconcile
+from invoicing.services import invoice_create
 from payments.services import payment_run_create
 from purchasing.services import (
     purchase_order_approve,

@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from core.exports import Export, export_response, neutralise
-from invoicing.services import invoice_create, invoice_reconcile
+from invoicing.reconciliation import invoice_reconcile
+from invoicing.services import invoice_create
 from purchasing.services import purchase_order_approve
 from tests.conftest import VALID_VENDOR
 from vendors import selectors as vendor_selectors

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import logging
 import threading
 from io import StringIO
 
@@ -9,13 +10,20 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import dashboard.services
 import invoicing.jobs
 from audit.selectors import audit_history
 from core import dynamo
+from core.errors import ServiceUnavailable
 from invoicing.jobs import reconcile_waiting_invoices
 from invoicing.lambda_handler import lambda_handler
-from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
-from invoicing.services import invoice_create
+from invoicing.selectors import (
+    invoice_get,
+    invoice_statistics_get,
+    invoices_awaiting_reconciliation,
+)
+from invoicing.services import invoice_create, invoice_void
+from purchasing.models import PurchaseOrder
 from purchasing.services import purchase_order_approve, purchase_order_receive
 from tests.conftest import BACKEND
 
@@ -37,6 +45,12 @@ def enter(clerk, po, number, *pairs):
 
 # moto's backend is not thread-safe; threads are exercised on DynamoDB Local.
 WORKERS = ["--workers", "1"] if BACKEND == "moto" else []
+LAMBDA_EVENT = {"workers": 1} if BACKEND == "moto" else {}
+
+
+def matched_this_week() -> int:
+    """What the dashboard's match-rate chart shows for this week."""
+    return invoice_statistics_get().figures["match_rate"][-1]["matched"]
 
 
 def run(*args):
@@ -69,32 +83,23 @@ def test_job_reconciles_every_waiting_invoice_and_reports_statistics(
 
 
 def test_an_invoice_that_fails_is_recorded_by_its_number_and_the_job_goes_on(
-    clerk, approved_po, monkeypatch
+    clerk, approved_po, make_po, approver
 ):
-    import invoicing.jobs
-
     good = enter(clerk, approved_po, "INV-1")
-    broken = enter(clerk, approved_po, "INV-9")
-
-    def fail_for_broken(*args, **kwargs):
-        if kwargs["invoice_id"] == broken.id:
-            raise RuntimeError("the PO's lines could not be read")
-        return real_reconcile(*args, **kwargs)
-
-    real_reconcile = invoicing.jobs.invoice_reconcile
-    monkeypatch.setattr(
-        invoicing.jobs, "invoices_reconcile_batch", lambda pairs, **_: None
-    )
-    monkeypatch.setattr(invoicing.jobs, "invoice_reconcile", fail_for_broken)
+    gone_po = purchase_order_approve(po_id=make_po().id, user=approver)
+    broken = enter(clerk, gone_po, "INV-9")
+    # Its PO vanished (deleted in the table): it cannot be reconciled.
+    PurchaseOrder.get(gone_po.id).delete()
 
     stats = reconcile_waiting_invoices(workers=1)
 
     assert (stats.matched, stats.errors) == (1, 1)
     assert invoice_get(invoice_id=good.id).status == "matched"
+    assert invoice_get(invoice_id=broken.id).status == "received"  # tried again later
     entry = audit_history(entity_type="invoice", entity_id=broken.id).items[0]
     assert entry.action == "RECONCILE_ERROR"
     assert entry.record_label == f"INV-9 · {broken.vendor_name}"
-    assert "could not be read" in entry.details["error"]
+    assert entry.details["error"] == "The PO of invoice INV-9 no longer exists."
 
 
 def test_dry_run_writes_nothing(clerk, approved_po):
@@ -104,6 +109,7 @@ def test_dry_run_writes_nothing(clerk, approved_po):
     assert "Dry run: nothing was written." in lines
     assert invoice_get(invoice_id=invoice.id).status == "received"
     assert len(audit_history(entity_type="invoice", entity_id=invoice.id).items) == 1
+    assert invoice_statistics_get() is None  # no figures recomputed either
 
 
 def test_limit_stops_after_that_many(clerk, approved_po):
@@ -142,7 +148,7 @@ def test_job_completion_is_on_the_audit_trail_and_the_lambda_returns_stats(
     clerk, approved_po
 ):
     enter(clerk, approved_po, "INV-1")
-    stats = lambda_handler({"workers": 1 if BACKEND == "moto" else 4}, None)
+    stats = lambda_handler(LAMBDA_EVENT, None)
     assert stats["processed"] == 1 and stats["matched"] == 1
     from audit.models import AuditEntry
 
@@ -199,23 +205,15 @@ def test_a_second_invoice_of_the_same_po_in_one_run_sees_the_first(clerk, approv
     ]
 
 
-def test_pages_are_read_ahead_within_the_limit(clerk, make_po, approver, monkeypatch):
+def test_the_limit_holds_across_pages(clerk, make_po, approver, monkeypatch):
     monkeypatch.setattr(invoicing.jobs, "PAGE", 2)
     for number in range(5):
         po = purchase_order_approve(po_id=make_po().id, user=approver)
         enter(clerk, po, f"INV-{number}")
-    asked = []
-    read_page = invoicing.jobs._read_page
-
-    def remember(cursor, remaining):
-        asked.append(remaining)
-        return read_page(cursor, remaining)
-
-    monkeypatch.setattr(invoicing.jobs, "_read_page", remember)
     stats, _ = run("--limit", "3")
     assert (stats["processed"], stats["matched"]) == (3, 3)
-    assert asked == [3, 1]  # a page of 2, then the 1 left: nothing read past it
-    assert len(invoices_awaiting_reconciliation().items) == 2
+    waiting = invoices_awaiting_reconciliation().items
+    assert sorted(i.invoice_number for i in waiting) == ["INV-3", "INV-4"]
 
 
 @pytest.mark.dynamodb_local_only
@@ -247,20 +245,69 @@ def test_a_po_read_ahead_before_its_earlier_invoice_was_written_is_not_stale(
         waited.append(second_page_read.wait(10))
         return batch(pairs, **kwargs)
 
-    one_by_one = []
     monkeypatch.setattr(invoicing.jobs, "_read_page", read_then_signal)
     monkeypatch.setattr(
         invoicing.jobs, "invoices_reconcile_batch", batch_after_the_read_ahead
     )
-    monkeypatch.setattr(
-        invoicing.jobs, "invoice_reconcile", lambda **kw: one_by_one.append(kw) or None
-    )
     stats, _ = run()
-    assert waited and all(waited)
+    assert waited and all(waited)  # the race happened as described
     assert (stats["matched"], stats["rejected"], stats["errors"]) == (1, 1, 0)
-    assert one_by_one == []
     assert invoice_get(invoice_id=first.id).status == "matched"
-    assert invoice_get(invoice_id=second.id).status == "rejected"
+    report = invoice_get(invoice_id=second.id).report
+    assert {f["code"] for f in report["findings"]} == {
+        "QTY_OVER_ORDERED",
+        "OVER_BILLED",
+    }
+    for invoice in (first, second):
+        actions = [
+            e.action
+            for e in audit_history(entity_type="invoice", entity_id=invoice.id).items
+        ]
+        assert actions.count("BATCH_RECONCILE") == 1, actions
     out = StringIO()
     call_command("verify_audit", stdout=out)
     assert "TAMPERED" not in out.getvalue()  # and it did not exit 1
+
+
+def test_the_lambda_recomputes_the_dashboard_figures(clerk, approved_po):
+    enter(clerk, approved_po, "INV-1")
+    assert invoice_statistics_get() is None  # never computed
+    lambda_handler(LAMBDA_EVENT, None)
+    statistics = invoice_statistics_get()
+    assert statistics.computed_at is not None
+    assert matched_this_week() == 1
+
+
+def test_the_command_recomputes_the_dashboard_figures(clerk, approved_po):
+    first = enter(clerk, approved_po, "INV-1")
+    run()
+    assert matched_this_week() == 1
+    invoice_void(invoice_id=first.id, user=clerk, reason="Entered twice.")
+    enter(clerk, approved_po, "INV-2")
+    run()
+    assert matched_this_week() == 2
+
+
+def test_a_run_with_nothing_waiting_leaves_the_figures_alone(clerk, approved_po):
+    enter(clerk, approved_po, "INV-1")
+    run()
+    computed_at = invoice_statistics_get().computed_at
+    stats, _ = run()
+    assert stats["processed"] == 0
+    assert invoice_statistics_get().computed_at == computed_at
+
+
+def test_figures_that_fail_to_recompute_fail_no_invoice(
+    clerk, approved_po, monkeypatch, caplog
+):
+    def out_of_reach():
+        raise ServiceUnavailable("The database could not be reached.")
+
+    monkeypatch.setattr(dashboard.services, "dashboard_refresh", out_of_reach)
+    invoice = enter(clerk, approved_po, "INV-1")
+    with caplog.at_level(logging.WARNING, logger="invoicing"):
+        stats, _ = run()  # exits 0
+    assert stats["matched"] == 1
+    assert invoice_get(invoice_id=invoice.id).status == "matched"
+    assert invoice_statistics_get() is None
+    assert "dashboard_refresh_after_reconciliation failed" in caplog.text

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.roles import Role, has_role
-from audit.models import AuditAction
+from accounts.roles import user_roles
 from audit.selectors import audit_history
 from core.errors import (
     Duplicate,
@@ -16,9 +15,11 @@ from core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from invoicing.events import JOB_USER
 from invoicing.models import InvoiceStatus
+from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get, invoices_awaiting_reconciliation
-from invoicing.services import JOB_USER, invoice_create, invoice_reconcile
+from invoicing.services import invoice_create
 from purchasing.selectors import purchase_order_get
 from purchasing.services import (
     purchase_order_approve,
@@ -135,7 +136,7 @@ def test_three_way_invoice_waits_for_goods_then_matches_after_the_receipt(
         audit_history(entity_type="invoice", entity_id=invoice.id).items
     )
     invoice_reconcile(  # nothing new: no write
-        invoice_id=invoice.id, user=JOB_USER, action=AuditAction.BATCH_RECONCILE
+        invoice_id=invoice.id, user=JOB_USER, batch=True
     )
     assert (
         len(audit_history(entity_type="invoice", entity_id=invoice.id).items)
@@ -192,8 +193,9 @@ def test_only_received_invoices_are_reconciled(clerk, approved_po):
 def test_two_clerks_entering_one_number_at_once_get_one_invoice(
     clerk, clerk2, approved_po
 ):
+    # Read the clerks' roles now: SQLite refuses two threads reading them at once.
     for user in (clerk, clerk2):
-        assert has_role(user, Role.AP_CLERK)
+        user_roles(user)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -213,7 +215,9 @@ def test_two_clerks_entering_one_number_at_once_get_one_invoice(
         thread.join()
     assert sorted(outcomes)[-1] == "ok" and outcomes.count("ok") == 1, outcomes
     assert "already entered" in [o for o in outcomes if o != "ok"][0]
-    assert len(invoices_awaiting_reconciliation().items) == 1
+    (stored,) = invoices_awaiting_reconciliation().items
+    (entry,) = audit_history(entity_type="invoice", entity_id=stored.id).items
+    assert entry.action == "CREATE" and entry.user_id == stored.submitted_by
 
 
 @pytest.mark.dynamodb_local_only
@@ -224,7 +228,7 @@ def test_two_invoices_of_one_po_reconciled_at_once_cannot_both_bill_it(
         enter(clerk, approved_po, number="A-1"),
         enter(clerk, approved_po, number="B-1"),
     )
-    assert has_role(clerk, Role.AP_CLERK)
+    user_roles(clerk)  # read now: SQLite refuses two threads reading them at once
     barrier = threading.Barrier(2)
 
     def run(invoice):
@@ -239,6 +243,12 @@ def test_two_invoices_of_one_po_reconciled_at_once_cannot_both_bill_it(
     statuses = sorted(invoice_get(invoice_id=i.id).status for i in (first, second))
     assert statuses == [InvoiceStatus.MATCHED, InvoiceStatus.REJECTED]
     assert purchase_order_get(po_id=approved_po.id).invoiced_total == Decimal("1100.00")
+    for invoice in (first, second):
+        actions = [
+            (e.action, e.user_id)
+            for e in audit_history(entity_type="invoice", entity_id=invoice.id).items
+        ]
+        assert actions.count(("RECONCILE", "clerk")) == 1, actions
 
 
 def rejected_then_corrected(clerk, po, number: str = "INV-1"):

@@ -8,8 +8,9 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
+from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get, invoice_list
-from invoicing.services import invoice_create, invoice_reconcile
+from invoicing.services import invoice_create
 from purchasing.services import (
     purchase_order_approve,
     purchase_order_cancel,

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get, invoice_list
-from invoicing.services import invoice_create, invoice_reconcile
+from invoicing.services import invoice_create
 from purchasing.services import purchase_order_approve
 from tests.conftest import BACKEND
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
+from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get
-from invoicing.services import invoice_create, invoice_reconcile
+from invoicing.services import invoice_create
 from purchasing.services import purchase_order_approve, purchase_order_create
 from tests.conftest import VALID_VENDOR, make_user, po_lines
 from vendors.services import vendor_bank_details_confirm, vendor_create

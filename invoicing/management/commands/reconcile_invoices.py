@@ -2,13 +2,13 @@ import json
 import logging
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from dashboard.services import dashboard_refresh
-from invoicing.jobs import JobCouldNotRun, reconcile_waiting_invoices
+from core.commands import DynamoDBCommand
+from invoicing.jobs import reconcile_waiting_invoices
 
 
-class Command(BaseCommand):
+class Command(DynamoDBCommand):
     help = "Reconcile every invoice waiting in status received against its PO."
 
     def add_arguments(self, parser):
@@ -38,38 +38,23 @@ class Command(BaseCommand):
         if limit is not None and limit < 1:
             raise CommandError("--limit must be at least 1.", returncode=2)
         interactive = hasattr(self.stdout, "isatty") and self.stdout.isatty()
-        try:
-            stats = reconcile_waiting_invoices(
-                dry_run=dry_run,
-                limit=limit,
-                workers=workers,
-                progress=self._progress_bar if interactive else self._progress_line,
-            )
-        except JobCouldNotRun as exc:
-            raise CommandError(exc.message, returncode=2) from None
+        # DynamoDB out of reach (JobCouldNotRun) stops with one line, exit 2.
+        stats = reconcile_waiting_invoices(
+            dry_run=dry_run,
+            limit=limit,
+            workers=workers,
+            progress=self._progress_bar if interactive else self._progress_line,
+        )
         if interactive:
             self.stdout.write("")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
-        elif stats.processed:
-            self._refresh_dashboard()
         self.stdout.write(json.dumps(stats.as_dict()))
         if stats.errors:
             sys.stdout.flush()
             raise CommandError(
                 f"{stats.errors} invoice(s) could not be reconciled.", returncode=1
             )
-
-    def _refresh_dashboard(self) -> None:
-        """Recompute the dashboard's figures; a failure there fails no invoice."""
-        try:
-            statistics = dashboard_refresh()
-        except Exception as exc:  # noqa: BLE001 - the figures can wait for the next run
-            logging.getLogger("invoicing").warning("dashboard not refreshed: %s", exc)
-            return
-        logging.getLogger("invoicing").info(
-            "dashboard figures recomputed in %d ms", statistics.computed_in_ms
-        )
 
     def _progress_bar(self, done: int, known: int) -> None:
         width = 30

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.roles import Role
+from invoicing import reconciliation as invoice_reconciliation
 from invoicing import services as invoice_services
 from purchasing import services as purchase_order_services
 from vendors import selectors as vendor_selectors
@@ -162,7 +163,9 @@ class Command(BaseCommand):
             invoice_date=timezone.localdate() - dt.timedelta(days=days_ago),
             lines=lines,
         )
-        invoice_services.invoice_reconcile(invoice_id=invoice.id, user=users["clerk"])
+        invoice_reconciliation.invoice_reconcile(
+            invoice_id=invoice.id, user=users["clerk"]
+        )
         self.stdout.write(
             f"    {po.po_number} approved, invoice {invoice.invoice_number} matched"
         )

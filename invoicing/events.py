@@ -1,0 +1,132 @@
+"""
+The audit events of an invoice, one keyword-only builder each (saleor's
+style): each names its action and shapes its `details`, so a service only
+says what happened.
+"""
+
+from typing import Any
+
+from audit.entries import audit_entry
+from audit.models import AuditAction, AuditEntry
+from invoicing import matching
+
+# The user the batch job records as.
+JOB_USER = "reconciliation_job"
+
+
+def invoice_label(invoice) -> str:
+    """How the trail names an invoice: its number and its vendor."""
+    return f"{invoice.invoice_number} · {invoice.vendor_name}"
+
+
+def _invoice_event(
+    *, invoice, action: AuditAction, user, details: dict[str, Any]
+) -> AuditEntry:
+    return audit_entry(
+        entity_type="invoice",
+        entity_id=invoice.id,
+        action=action,
+        user=user,
+        details=details,
+        label=invoice_label(invoice),
+    )
+
+
+def _moved(before: str, after: str) -> dict[str, dict[str, str]]:
+    return {"before": {"status": str(before)}, "after": {"status": str(after)}}
+
+
+def invoice_created_event(*, invoice, user, snapshot: dict[str, Any]) -> AuditEntry:
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.CREATE,
+        user=user,
+        details={"after": snapshot},
+    )
+
+
+def invoice_corrected_event(*, invoice, user, changes: dict[str, dict]) -> AuditEntry:
+    """`invoice` as corrected; `changes` its fields before and after."""
+    return _invoice_event(
+        invoice=invoice, action=AuditAction.UPDATE, user=user, details=changes
+    )
+
+
+def invoice_reconciled_event(
+    *,
+    invoice,
+    user,
+    report: matching.MatchReport,
+    status: str,
+    batch: bool = False,
+) -> AuditEntry:
+    """An outcome of reconciliation, by a person or (`batch`) by the job."""
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.BATCH_RECONCILE if batch else AuditAction.RECONCILE,
+        user=user,
+        details={
+            "outcome": report.outcome.value,
+            "findings": [
+                f"{f.code} line {f.line}" if f.line else f.code.value
+                for f in report.findings
+            ],  # fmt: skip
+            **_moved(invoice.status, status),
+        },
+    )
+
+
+def invoice_reconcile_error_event(*, invoice, error: str) -> AuditEntry:
+    """The job could not reconcile the invoice."""
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.RECONCILE_ERROR,
+        user=JOB_USER,
+        details={"error": error},
+    )
+
+
+def invoice_voided_event(*, invoice, user, reason: str) -> AuditEntry:
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.VOID,
+        user=user,
+        details={"reason": reason, **_moved(invoice.status, "void")},
+    )
+
+
+# What a payment run does to an invoice, and the audit action that records it.
+PAYMENT_MOVES = {
+    ("matched", "scheduled"): AuditAction.SCHEDULE,
+    ("scheduled", "paid"): AuditAction.PAY,
+    ("scheduled", "matched"): AuditAction.UNSCHEDULE,
+}
+
+
+def invoice_payment_moved_event(
+    *, invoice, target: str, run_id: str, run_number: str, user
+) -> AuditEntry:
+    """A payment run scheduled, paid or released (unscheduled) the invoice."""
+    return _invoice_event(
+        invoice=invoice,
+        action=PAYMENT_MOVES[(str(invoice.status), str(target))],
+        user=user,
+        details={
+            "payment_run": run_number,
+            "payment_run_id": run_id,
+            **_moved(invoice.status, target),
+        },
+    )
+
+
+def reconciliation_job_completed_event(
+    *, run_id: str, stats: dict[str, Any]
+) -> AuditEntry:
+    """One run of the batch job finished; `stats` are its counts."""
+    return audit_entry(
+        entity_type="reconciliation_job",
+        entity_id=run_id,
+        action=AuditAction.JOB_COMPLETE,
+        user=JOB_USER,
+        details=stats,
+    )
