@@ -138,8 +138,21 @@ def purchase_order_received_event(
     return _po_event(po=po, user=user, action=AuditAction.RECEIVE, details=details)
 
 
-def _invoiced_details(po, invoice_number: str, items, new_total) -> dict[str, Any]:
-    return {
+def purchase_order_invoiced_event(
+    *,
+    po,
+    user,
+    action: AuditAction,
+    invoice_number: str,
+    items: Sequence,
+    new_total: Decimal,
+) -> AuditEntry:
+    """
+    A matched invoice's quantities were added to `po` (as read), or taken off
+    it when the invoice was voided (VOID), its lines becoming `items` and its
+    invoiced total `new_total`; `action` is the invoice's (RECONCILE, ...).
+    """
+    details = {
         "invoice": invoice_number,
         "before": {
             "invoiced_total": po.invoiced_total or Decimal("0"),
@@ -155,29 +168,4 @@ def _invoiced_details(po, invoice_number: str, items, new_total) -> dict[str, An
             },
         },
     }
-
-
-def purchase_order_invoiced_event(
-    *,
-    po,
-    user,
-    action: AuditAction,
-    invoice_number: str,
-    items: Sequence,
-    new_total: Decimal,
-) -> AuditEntry:
-    """
-    A matched invoice's quantities were added to `po` (as read), its lines
-    becoming `items` and its invoiced total `new_total`; `action` is the
-    invoice's (RECONCILE, BATCH_RECONCILE, ...).
-    """
-    details = _invoiced_details(po, invoice_number, items, new_total)
     return _po_event(po=po, user=user, action=action, details=details)
-
-
-def purchase_order_uninvoiced_event(
-    *, po, user, invoice_number: str, items: Sequence, new_total: Decimal
-) -> AuditEntry:
-    """A voided matched invoice's quantities were taken off `po` (as read)."""
-    details = _invoiced_details(po, invoice_number, items, new_total)
-    return _po_event(po=po, user=user, action=AuditAction.VOID, details=details)

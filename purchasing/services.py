@@ -22,7 +22,7 @@ from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
 from core.text import clean_reason
 from core.versions import check_version
-from core.writes import MAX_ATTEMPTS, audited_update, retry_pause
+from core.writes import MAX_ATTEMPTS, audited_update, audited_update_add, retry_pause
 from purchasing import events, notifications, rules
 from purchasing.events import purchase_order_snapshot
 from purchasing.models import (
@@ -464,43 +464,6 @@ def purchase_order_receive(
 # --- Used by invoicing, inside its own transactions ---------------------------
 
 
-def _invoiced_change(
-    transaction, po: PurchaseOrder, quantities: Mapping[int, Decimal], net_total
-) -> tuple[list[POLine], Decimal, Callable[[], None]]:
-    """
-    Add `quantities` and `net_total` to the PO's invoiced figures, conditioned
-    on the PO being the version they were computed on; return the new lines,
-    the new total and what brings `po` up to date once committed.
-    """
-    items = [
-        POLine(
-            line_number=line.line_number,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            total_amount=line.total_amount,
-            received_quantity=line.received_quantity,
-            invoiced_quantity=(line.invoiced_quantity or Decimal("0"))
-            + quantities.get(line.line_number, Decimal("0")),
-        )
-        for line in po.items
-    ]
-    new_total = (po.invoiced_total or Decimal("0")) + net_total
-    transaction.update(
-        po,
-        actions=[
-            PurchaseOrder.items.set(items),
-            PurchaseOrder.invoiced_total.set(new_total),
-        ],
-    )
-
-    def apply() -> None:
-        po.items = items
-        po.invoiced_total = new_total
-
-    return items, new_total, apply
-
-
 def purchase_order_invoiced_add(
     *,
     transaction,
@@ -519,19 +482,31 @@ def purchase_order_invoiced_add(
     has committed (PynamoDB then has already advanced its version), so a
     caller that goes on using `po` never decides on stale totals.
     """
-    items, new_total, apply = _invoiced_change(transaction, po, quantities, net_total)
-    audit_entry_add(
-        transaction,
-        events.purchase_order_invoiced_event(
-            po=po,
-            user=user,
-            action=action,
-            invoice_number=invoice_number,
-            items=items,
-            new_total=new_total,
-        ),
+    items = [
+        POLine(
+            line_number=line.line_number,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            total_amount=line.total_amount,
+            received_quantity=line.received_quantity,
+            invoiced_quantity=(line.invoiced_quantity or Decimal("0"))
+            + quantities.get(line.line_number, Decimal("0")),
+        )
+        for line in po.items
+    ]
+    new_total = (po.invoiced_total or Decimal("0")) + net_total
+    entry = events.purchase_order_invoiced_event(
+        po=po,
+        user=user,
+        action=action,
+        invoice_number=invoice_number,
+        items=items,
+        new_total=new_total,
     )
-    return apply
+    return audited_update_add(
+        transaction, po, {"items": items, "invoiced_total": new_total}, entry=entry
+    )
 
 
 def purchase_order_unchanged_check(*, transaction, po: PurchaseOrder) -> None:
@@ -551,23 +526,15 @@ def purchase_order_invoiced_remove(
     invoice_number: str,
 ) -> Callable[[], None]:
     """Take a voided matched invoice's quantities and net total off the PO."""
-    items, new_total, apply = _invoiced_change(
-        transaction,
-        po,
-        {number: -quantity for number, quantity in quantities.items()},
-        -net_total,
+    return purchase_order_invoiced_add(
+        transaction=transaction,
+        po=po,
+        quantities={number: -quantity for number, quantity in quantities.items()},
+        net_total=-net_total,
+        user=user,
+        action=AuditAction.VOID,
+        invoice_number=invoice_number,
     )
-    audit_entry_add(
-        transaction,
-        events.purchase_order_uninvoiced_event(
-            po=po,
-            user=user,
-            invoice_number=invoice_number,
-            items=items,
-            new_total=new_total,
-        ),
-    )
-    return apply
 
 
 def purchase_order_invoice_added(*, transaction, po_id: str) -> None:
