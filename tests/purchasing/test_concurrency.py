@@ -122,7 +122,14 @@ def test_concurrent_receipts_never_lose_one_nor_exceed_the_order(make_po, approv
 
     assert outcomes.count("ok") == 10, Counter(outcomes)
     refusals = [o for o in outcomes if o != "ok"]
-    assert all(o.startswith("ValidationFailed") for o in refusals), Counter(refusals)
+    # A click that lost the race finds the line outstanding by less than it
+    # asks (ValidationFailed), or nothing outstanding at all.
+    assert all(
+        o.startswith("ValidationFailed")
+        or o
+        == f"InvalidTransition: Everything ordered on {po.po_number} has been received."
+        for o in refusals
+    ), Counter(refusals)
     stored = purchase_order_get(po_id=po.id)
     assert stored.items[0].received_quantity == Decimal("10")
     assert len(stored.receipts) == 10
