@@ -337,17 +337,21 @@ def purchase_order_reject(
         cleaned = rules.check_can_reject(
             po, username=username, is_approver=is_approver, reason=reason
         )
-        updates = {
-            "status": POStatus.REJECTED.value,
-            "rejection_reason": cleaned,
-            "decided_by": username,
-        }
         entry = events.purchase_order_rejected_event(po=po, user=user, reason=cleaned)
-        return updates, entry
+        return _reasoned(POStatus.REJECTED, cleaned, username), entry
 
     po = _decide(po_id=po_id, version=version, decide=decide)
     notifications.notify_po_rejected(po)
     return po
+
+
+def _reasoned(target: POStatus, reason: str | None, username: str) -> dict:
+    """The updates of a decision that keeps its reason (rejection, cancellation)."""
+    field = {
+        POStatus.REJECTED: "rejection_reason",
+        POStatus.CANCELLED: "cancellation_reason",
+    }[target]
+    return {"status": target.value, field: reason, "decided_by": username}
 
 
 def _status_change(
@@ -398,13 +402,8 @@ def purchase_order_cancel(
             is_approver=has_role(user, Role.APPROVER),
             is_admin=user.is_superuser,
         )
-        updates = {
-            "status": POStatus.CANCELLED.value,
-            "cancellation_reason": cleaned,
-            "decided_by": username,
-        }
         entry = events.purchase_order_cancelled_event(po=po, user=user, reason=cleaned)
-        return updates, entry
+        return _reasoned(POStatus.CANCELLED, cleaned, username), entry
 
     return _decide(po_id=po_id, version=version, decide=decide)
 
