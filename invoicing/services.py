@@ -173,7 +173,7 @@ def _write_new_invoice(invoice, guard, entry, po) -> None:
         with dynamo.write_transaction() as transaction:
             transaction.save(invoice, condition=Invoice.id.does_not_exist())
             transaction.save(guard, condition=InvoiceNumberGuard.id.does_not_exist())
-            purchasing_services.purchase_order_invoiceable_check(
+            purchasing_services.purchase_order_invoice_added(
                 transaction=transaction, po_id=po.id
             )
             audit_entry_add(transaction, entry)

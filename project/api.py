@@ -95,6 +95,7 @@ def http_error(request, exc: HttpError):
 
 
 api.add_router("/vendors", "vendors.apis.router")
+api.add_router("/vendors", "purchasing.apis.vendor_router")
 api.add_router("/purchase-orders", "purchasing.apis.router")
 api.add_router("/invoices", "invoicing.apis.router")
 api.add_router("/payment-runs", "payments.apis.router")

@@ -11,8 +11,12 @@ from accounts.roles import require_reader
 from core.versions import version_from_request
 from purchasing import services
 from purchasing.selectors import purchase_order_get_or_404, purchase_order_list
+from vendors.selectors import vendor_get_or_404
 
 router = Router(tags=["purchase orders"])
+# Mounted at /vendors beside vendors.apis.router: a vendor's POs are
+# purchasing's records, and vendors imports nothing above it.
+vendor_router = Router(tags=["vendors"])
 
 POStatusName = Literal["pending", "approved", "rejected", "sent", "closed", "cancelled"]
 MatchTypeName = Literal["2-way", "3-way"]
@@ -262,3 +266,20 @@ def receive_goods(request, po_id: str, payload: ReceiptIn):
         version=payload.version,
     )
     return Status(201, po)
+
+
+@vendor_router.get(
+    "/{vendor_id}/purchase-orders",
+    response=PurchaseOrderPage,
+    summary="List a vendor's purchase orders, newest first",
+)
+def list_vendor_purchase_orders(
+    request,
+    vendor_id: str,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=100),
+):
+    require_reader(request.auth)
+    vendor = vendor_get_or_404(vendor_id=vendor_id)
+    page = purchase_order_list(vendor_id=vendor.id, cursor=cursor, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}

@@ -16,3 +16,17 @@ class PurchasingConfig(AppConfig):
                 name_field="po_number",
             )
         )
+
+        from purchasing.selectors import purchase_order_list
+        from vendors.panels import VENDOR_PAGE, Panel
+
+        VENDOR_PAGE.register(
+            Panel(
+                template="purchasing/_vendor_purchase_orders.html",
+                context=lambda vendor, user: {
+                    "purchase_orders": purchase_order_list(
+                        vendor_id=vendor.id, limit=10
+                    )
+                },
+            )
+        )

@@ -161,6 +161,11 @@ class PurchaseOrder(Model):
     receipts = ListAttribute(of=GoodsReceipt, default=list)
     expected_delivery = UnicodeAttribute(null=True)  # ISO date
     notes = UnicodeAttribute(null=True)
+    # How many invoices were ever entered against the PO, added by invoicing
+    # in each invoice's own transaction (through PurchaseOrderInvoiceCounter),
+    # so "delete only without invoices" is a condition, not a race. Never
+    # taken down: a voided invoice still refers to its PO.
+    invoice_count = IntegerAttribute(default=0)
     # The version right after the content (lines, currency, ...) last changed.
     # A decision made on a page showing an older version is refused, while
     # decisions by others in between (e.g. a first approval) are not a conflict.
@@ -216,3 +221,23 @@ class PONumberSequence(Model):
 
 
 dynamo.register_view(PONumberSequence)
+
+
+class PurchaseOrderInvoiceCounter(Model):
+    """
+    The PO item seen only as its invoice count and status.
+
+    Invoicing adds to `invoice_count` in the same transaction as an invoice's
+    entry. Going through this view of the item keeps the PO's `version`
+    unchanged: a new invoice is not an edit of the PO, and must not make an
+    open PO page stale.
+    """
+
+    Meta = dynamo.table_meta("PurchaseOrdersTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)
+    invoice_count = IntegerAttribute(default=0)
+
+
+dynamo.register_view(PurchaseOrderInvoiceCounter)

@@ -31,11 +31,11 @@ from core.money import (
     parse_decimal,
     validate_currency,
 )
-from core.text import TextError, clean_text
+from core.text import TextError, clean_reason, clean_text
+from core.transitions import check_transition as check_move
 from purchasing.models import PO_TRANSITIONS, RECEIVABLE_STATUSES, MatchType, POStatus
 
 MAX_NOTES = 2000
-MAX_REASON = 1000
 
 
 def two_approval_threshold() -> Decimal:
@@ -93,19 +93,17 @@ def clean_header(
 # --- Actions --------------------------------------------------------------
 
 
-def check_transition(po, target: POStatus, *, action: str) -> None:
-    current = POStatus(po.status)
-    if target not in PO_TRANSITIONS[current]:
-        allowed = {
-            POStatus.APPROVED: "pending",
-            POStatus.REJECTED: "pending",
-            POStatus.SENT: "approved",
-            POStatus.CLOSED: "sent",
-            POStatus.CANCELLED: "pending, approved or sent",
-        }[target]
-        raise InvalidTransition(
-            f"{po.po_number} is {current}; only {allowed} purchase orders can be {action}."
-        )
+def check_transition(po, target: POStatus) -> None:
+    """Refuse moving the PO to `target` unless PO_TRANSITIONS allows it."""
+    # Each target status is also the past participle of its move ("sent").
+    check_move(
+        PO_TRANSITIONS,
+        current=POStatus(po.status),
+        target=target,
+        name=po.po_number,
+        kind="purchase orders",
+        verb=str(target),
+    )
 
 
 def check_editable(
@@ -121,6 +119,19 @@ def check_editable(
         )
 
 
+def check_deletable(po, *, username: str, is_admin: bool) -> None:
+    """
+    A PO is deleted while editable and before any invoice refers to it; one
+    with invoices is cancelled instead, so the invoices keep their PO.
+    """
+    check_editable(po, username=username, is_admin=is_admin, action="deleted")
+    if po.invoice_count:
+        raise InvalidTransition(
+            f"{po.po_number} has invoices entered against it and cannot be deleted; "
+            "cancel it instead."
+        )
+
+
 def check_can_approve(po, *, username: str, is_approver: bool, limit: Decimal) -> None:
     """Raise the error naming the first rule that refuses this approval."""
     if po.requester == username:
@@ -130,7 +141,7 @@ def check_can_approve(po, *, username: str, is_approver: bool, limit: Decimal) -
         )
     if not is_approver:
         raise PermissionDenied("Only Approver users may approve purchase orders.")
-    check_transition(po, POStatus.APPROVED, action="approved")
+    check_transition(po, POStatus.APPROVED)
     if username in po.approvers:
         raise PermissionDenied(
             f"You already approved {po.po_number}; its second approval must come "
@@ -147,37 +158,32 @@ def check_can_approve(po, *, username: str, is_approver: bool, limit: Decimal) -
 def check_can_reject(po, *, username: str, is_approver: bool, reason: Any) -> str:
     if not is_approver:
         raise PermissionDenied("Only Approver users may reject purchase orders.")
-    check_transition(po, POStatus.REJECTED, action="rejected")
+    check_transition(po, POStatus.REJECTED)
     if po.requester == username:
         raise PermissionDenied(
             f"You raised {po.po_number}; cancel it instead of rejecting it."
         )
-    return clean_reason(reason, required=True, what="a rejection")
-
-
-def clean_reason(reason: Any, *, required: bool, what: str) -> str | None:
-    try:
-        reason = clean_text(reason)
-    except TextError as exc:
-        raise ValidationFailed(f"The reason: {exc}", {"reason": str(exc)}) from None
-    reason = reason or ""
-    if required and not reason:
-        raise ValidationFailed(
-            f"Give a reason for {what}.", {"reason": f"Give a reason for {what}."}
-        )
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed(
-            f"The reason is longer than {MAX_REASON} characters.",
-            {"reason": f"At most {MAX_REASON} characters."},
-        )
-    return reason or None
+    return clean_reason(reason, missing="Give a reason for a rejection.")
 
 
 def check_can_cancel(po, *, username: str, is_approver: bool, is_admin: bool) -> None:
-    check_transition(po, POStatus.CANCELLED, action="cancelled")
+    check_transition(po, POStatus.CANCELLED)
     if po.requester != username and not (is_approver or is_admin):
         raise PermissionDenied(
             f"Only {po.requester}, who raised {po.po_number}, or an approver can cancel it."
+        )
+
+
+def check_can_receive(po) -> None:
+    """Goods arrive against a live order with something still outstanding."""
+    if POStatus(po.status) not in RECEIVABLE_STATUSES:
+        raise InvalidTransition(
+            f"{po.po_number} is {po.status}; goods can be received only against "
+            "approved or sent purchase orders."
+        )
+    if po.is_fully_received:
+        raise InvalidTransition(
+            f"Everything ordered on {po.po_number} has been received."
         )
 
 
@@ -190,11 +196,7 @@ def clean_receipt(
     Partial receipts add up; the running total of a line may not exceed what
     was ordered.
     """
-    if POStatus(po.status) not in RECEIVABLE_STATUSES:
-        raise InvalidTransition(
-            f"{po.po_number} is {po.status}; goods can be received only against "
-            "approved or sent purchase orders."
-        )
+    check_can_receive(po)
     errors: dict[str, str] = {}
     lines = {line.line_number: line for line in po.items}
     received: dict[int, Decimal] = {}

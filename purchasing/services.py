@@ -9,8 +9,6 @@ opened it is refused instead.
 """
 
 import datetime as dt
-import random
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -18,18 +16,15 @@ from typing import Any
 
 from accounts.roles import Role, has_role, require_role
 from accounts.selectors import approval_limit_get
-from audit.entries import (
-    actor_id,
-    audit_entry_add,
-    changed_fields,
-    purchase_order_entry,
-)
-from audit.models import AuditAction
+from audit.entries import actor_id, audit_entry_add, changed_fields
+from audit.models import AuditAction, AuditEntry
 from core import dynamo
-from core.errors import InvalidTransition, NotFound, StaleRecord, ValidationFailed
+from core.errors import NotFound, StaleRecord, ValidationFailed
+from core.text import clean_reason
 from core.versions import check_version
-from invoicing.selectors import invoice_list_for_po
-from purchasing import notifications, rules
+from core.writes import MAX_ATTEMPTS, audited_update, audited_update_add, retry_pause
+from purchasing import events, notifications, rules
+from purchasing.events import purchase_order_snapshot
 from purchasing.models import (
     Approval,
     GoodsReceipt,
@@ -37,37 +32,13 @@ from purchasing.models import (
     PONumberSequence,
     POStatus,
     PurchaseOrder,
+    PurchaseOrderInvoiceCounter,
     ReceiptLine,
 )
-from purchasing.selectors import purchase_order_get_or_404
+from purchasing.selectors import purchase_order_get, purchase_order_get_or_404
 from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
 from vendors.models import VendorStatus
-
-MAX_ATTEMPTS = 8
-
-
-def purchase_order_snapshot(po: PurchaseOrder) -> dict[str, Any]:
-    """The PO's content as plain values, for audit details."""
-    return {
-        "po_number": po.po_number,
-        "vendor_id": po.vendor_id,
-        "currency": po.currency,
-        "match_type": po.match_type,
-        "expected_delivery": po.expected_delivery,
-        "notes": po.notes,
-        "total_amount": po.total_amount,
-        "items": [
-            {
-                "line_number": line.line_number,
-                "description": line.description,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "total_amount": line.total_amount,
-            }
-            for line in po.items
-        ],
-    }
 
 
 def _active_vendor(vendor_id: str):
@@ -85,10 +56,6 @@ def _po_lines(cleaned: Sequence[Mapping[str, Any]]) -> list[POLine]:
         POLine(**line, received_quantity=Decimal("0"), invoiced_quantity=Decimal("0"))
         for line in cleaned
     ]
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
 
 
 def purchase_order_create(
@@ -140,13 +107,7 @@ def purchase_order_create(
             created_at=now,
             updated_at=now,
         )
-        entry = purchase_order_entry(
-            action=AuditAction.CREATE,
-            po_id=po.id,
-            label=po.po_number,
-            user=user,
-            details={"after": purchase_order_snapshot(po)},
-        )
+        entry = events.purchase_order_created_event(po=po, user=user)
         try:
             with dynamo.write_transaction() as transaction:
                 transaction.save(po, condition=PurchaseOrder.id.does_not_exist())
@@ -157,7 +118,7 @@ def purchase_order_create(
                 audit_entry_add(transaction, entry)
         except StaleRecord:
             _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
-            _backoff(attempt)
+            retry_pause(attempt)
             continue  # another PO took this number: take the next
         notifications.notify_po_awaiting_approval(po)
         return po
@@ -235,19 +196,15 @@ def purchase_order_update(
     details: dict[str, Any] = changed_fields(before, after)
     if not details["after"]:
         return po
+    approvals_reset: list[str] = []
     if po.approvals and {"items", "total_amount", "currency"} & set(details["after"]):
         updates["approvals"] = []
-        details["approvals_reset"] = po.approvers
+        approvals_reset = po.approvers
     updates["edited_at_version"] = po.version + 1
-    entry = purchase_order_entry(
-        action=AuditAction.UPDATE,
-        po_id=po.id,
-        label=po.po_number,
-        user=user,
-        details=details,
+    entry = events.purchase_order_updated_event(
+        po=po, user=user, changes=details, approvals_reset=approvals_reset
     )
-    _write(po, updates, entry)
-    return po
+    return _write(po, updates, entry)
 
 
 def _with(po: PurchaseOrder, updates: Mapping[str, Any]) -> PurchaseOrder:
@@ -257,47 +214,48 @@ def _with(po: PurchaseOrder, updates: Mapping[str, Any]) -> PurchaseOrder:
     return copy
 
 
-def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> None:
-    updates = {**updates, "updated_at": dynamo.utcnow()}
-    actions = [
-        getattr(PurchaseOrder, field).remove()
-        if value is None
-        else getattr(PurchaseOrder, field).set(value)
-        for field, value in updates.items()
-    ]
-    with dynamo.write_transaction() as transaction:
-        transaction.update(po, actions=actions)
-        audit_entry_add(transaction, entry)
-    for field, value in updates.items():
-        setattr(po, field, value)
+def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> PurchaseOrder:
+    return audited_update(po, {**updates, "updated_at": dynamo.utcnow()}, entry=entry)
 
 
 def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> None:
-    """Delete a pending PO (its requester); the vendor's PO count goes down with it."""
+    """
+    Delete a pending PO without invoices (its requester); the vendor's PO
+    count goes down with it.
+
+    The delete is conditioned on the PO's version, status and invoice count
+    as read, so an invoice entered in between (its transaction adds to the
+    count) makes it fail rather than leave the invoice without its PO.
+    """
     require_role(user, Role.REQUESTER, action="delete purchase orders")
     po = purchase_order_get_or_404(po_id=po_id)
     check_version(po, version)
-    rules.check_editable(
-        po, username=actor_id(user), is_admin=user.is_superuser, action="deleted"
-    )
-    if invoice_list_for_po(po_id=po.id, limit=1).items:
-        raise InvalidTransition(
-            f"{po.po_number} has invoices entered against it and cannot be deleted; "
-            "cancel it instead."
-        )
-    entry = purchase_order_entry(
-        action=AuditAction.DELETE,
-        po_id=po.id,
-        label=po.po_number,
-        user=user,
-        details={"before": purchase_order_snapshot(po)},
-    )
-    with dynamo.write_transaction() as transaction:
-        transaction.delete(po, condition=PurchaseOrder.status == POStatus.PENDING.value)
-        vendor_services.vendor_po_count_change(
-            transaction=transaction, vendor_id=po.vendor_id, delta=-1
-        )
-        audit_entry_add(transaction, entry)
+    username = actor_id(user)
+    rules.check_deletable(po, username=username, is_admin=user.is_superuser)
+    entry = events.purchase_order_deleted_event(po=po, user=user)
+    try:
+        with dynamo.write_transaction() as transaction:
+            transaction.delete(
+                po,
+                condition=(PurchaseOrder.status == POStatus.PENDING.value)
+                & (
+                    PurchaseOrder.invoice_count.does_not_exist()
+                    | (PurchaseOrder.invoice_count == 0)
+                ),
+            )
+            vendor_services.vendor_po_count_change(
+                transaction=transaction, vendor_id=po.vendor_id, delta=-1
+            )
+            audit_entry_add(transaction, entry)
+    except StaleRecord:
+        # Explain the refusal: gone, decided on, invoiced, or edited meanwhile.
+        current = purchase_order_get(po_id=po.id)
+        if current is None:
+            raise NotFound(
+                f"{po.po_number} was already deleted by someone else."
+            ) from None
+        rules.check_deletable(current, username=username, is_admin=user.is_superuser)
+        raise
 
 
 # --- Decisions --------------------------------------------------------------
@@ -307,16 +265,13 @@ def _decide(
     *,
     po_id: str,
     version: int | None,
-    decide: Callable[
-        [PurchaseOrder], tuple[dict[str, Any], AuditAction, dict[str, Any]]
-    ],
-    user,
+    decide: Callable[[PurchaseOrder], tuple[dict[str, Any], AuditEntry]],
 ) -> PurchaseOrder:
     """
     Apply a decision with optimistic retries.
 
     `decide(po)` checks the rules on the freshly read PO and returns the
-    updates, the audit action and its details. A conflict with another
+    updates and their audit entry. A conflict with another
     decision re-reads and decides again; an edit of the PO's content after
     `version` is refused, since the user decided on what they saw.
     """
@@ -327,16 +282,11 @@ def _decide(
                 f"{po.po_number} was edited since you opened it. Review the changes "
                 "and try again."
             )
-        updates, action, details = decide(po)
-        entry = purchase_order_entry(
-            action=action, po_id=po.id, label=po.po_number, user=user, details=details
-        )
+        updates, entry = decide(po)
         try:
-            _write(po, updates, entry)
+            return _write(po, updates, entry)
         except StaleRecord:
-            _backoff(attempt)
-            continue
-        return po
+            retry_pause(attempt)
     raise StaleRecord(
         "This purchase order is being changed by several people at once; please try again."
     )
@@ -360,15 +310,16 @@ def purchase_order_approve(
         updates: dict[str, Any] = {"approvals": approvals}
         if len(approvals) >= po.approvals_required:
             updates["status"] = POStatus.APPROVED.value
-        details = {
-            "approval": f"{len(approvals)} of {po.approvals_required}",
-            "limit_used": limit,
-            "before": {"status": po.status},
-            "after": {"status": updates.get("status", po.status)},
-        }
-        return updates, AuditAction.APPROVE, details
+        entry = events.purchase_order_approved_event(
+            po=po,
+            user=user,
+            approvals=len(approvals),
+            limit=limit,
+            status=updates.get("status", po.status),
+        )
+        return updates, entry
 
-    po = _decide(po_id=po_id, version=version, decide=decide, user=user)
+    po = _decide(po_id=po_id, version=version, decide=decide)
     if po.status == POStatus.APPROVED:
         notifications.notify_po_approved(po)
     else:  # the first of two approvals: the others may give the second
@@ -386,50 +337,32 @@ def purchase_order_reject(
         cleaned = rules.check_can_reject(
             po, username=username, is_approver=is_approver, reason=reason
         )
-        updates, details = _reasoned(
-            po, POStatus.REJECTED, "rejection_reason", cleaned, username
-        )
-        return updates, AuditAction.REJECT, details
+        entry = events.purchase_order_rejected_event(po=po, user=user, reason=cleaned)
+        return _reasoned(POStatus.REJECTED, cleaned, username), entry
 
-    po = _decide(po_id=po_id, version=version, decide=decide, user=user)
+    po = _decide(po_id=po_id, version=version, decide=decide)
     notifications.notify_po_rejected(po)
     return po
 
 
-def _reasoned(po, target: POStatus, field: str, reason, username: str):
-    """The updates and audit details of a decision that records its reason."""
-    updates = {"status": target.value, field: reason, "decided_by": username}
-    details = {
-        "reason": reason,
-        "before": {"status": po.status},
-        "after": {"status": target.value},
-    }
-    return updates, details
+def _reasoned(target: POStatus, reason: str | None, username: str) -> dict:
+    """The updates of a decision that keeps its reason (rejection, cancellation)."""
+    field = {
+        POStatus.REJECTED: "rejection_reason",
+        POStatus.CANCELLED: "cancellation_reason",
+    }[target]
+    return {"status": target.value, field: reason, "decided_by": username}
 
 
 def _status_change(
-    *,
-    po_id,
-    user,
-    version,
-    target: POStatus,
-    action: AuditAction,
-    verb: str,
-    extra=None,
-):
+    *, po_id, user, version, target: POStatus, event: Callable[..., AuditEntry]
+) -> PurchaseOrder:
     def decide(po):
-        rules.check_transition(po, target, action=verb)
-        updates = {
-            "status": target.value,
-            "decided_by": actor_id(user),
-            **(extra or {}),
-        }
-        details = {"before": {"status": po.status}, "after": {"status": target.value}}
-        if extra:
-            details["after"].update(extra)
-        return updates, action, details
+        rules.check_transition(po, target)
+        updates = {"status": target.value, "decided_by": actor_id(user)}
+        return updates, event(po=po, user=user)
 
-    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+    return _decide(po_id=po_id, version=version, decide=decide)
 
 
 def purchase_order_send(
@@ -439,7 +372,7 @@ def purchase_order_send(
     require_role(user, Role.REQUESTER, Role.AP_CLERK, action="send purchase orders")
     return _status_change(
         po_id=po_id, user=user, version=version, target=POStatus.SENT,
-        action=AuditAction.SEND, verb="sent",
+        event=events.purchase_order_sent_event,
     )  # fmt: skip
 
 
@@ -450,7 +383,7 @@ def purchase_order_close(
     require_role(user, Role.REQUESTER, Role.AP_CLERK, action="close purchase orders")
     return _status_change(
         po_id=po_id, user=user, version=version, target=POStatus.CLOSED,
-        action=AuditAction.CLOSE, verb="closed",
+        event=events.purchase_order_closed_event,
     )  # fmt: skip
 
 
@@ -459,7 +392,7 @@ def purchase_order_cancel(
 ) -> PurchaseOrder:
     """Cancel a pending, approved or sent PO (its requester or an approver)."""
     require_role(user, Role.REQUESTER, Role.APPROVER, action="cancel purchase orders")
-    cleaned = rules.clean_reason(reason, required=False, what="the cancellation")
+    cleaned = clean_reason(reason)
     username = actor_id(user)
 
     def decide(po):
@@ -469,12 +402,10 @@ def purchase_order_cancel(
             is_approver=has_role(user, Role.APPROVER),
             is_admin=user.is_superuser,
         )
-        updates, details = _reasoned(
-            po, POStatus.CANCELLED, "cancellation_reason", cleaned, username
-        )
-        return updates, AuditAction.CANCEL, details
+        entry = events.purchase_order_cancelled_event(po=po, user=user, reason=cleaned)
+        return _reasoned(POStatus.CANCELLED, cleaned, username), entry
 
-    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+    return _decide(po_id=po_id, version=version, decide=decide)
 
 
 def purchase_order_receive(
@@ -488,7 +419,7 @@ def purchase_order_receive(
 ) -> PurchaseOrder:
     """Record goods received against an approved or sent PO (AP Clerk)."""
     require_role(user, Role.AP_CLERK, action="record goods receipts")
-    note = rules.clean_reason(note, required=False, what="the receipt")
+    note = clean_reason(note)
     username = actor_id(user)
     today = dt.date.today()
 
@@ -520,25 +451,13 @@ def purchase_order_receive(
             received_by=username,
             recorded_at=dynamo.utcnow(),
         )
-        details = {
-            "receipt_id": receipt.id,
-            "received_on": date,
-            "note": note,
-            "lines": {
-                str(n): {
-                    "received": q,
-                    "total_received": next(
-                        i.received_quantity for i in items if i.line_number == n
-                    ),
-                    "ordered": next(i.quantity for i in items if i.line_number == n),
-                }
-                for n, q in sorted(received.items())
-            },
-        }
         updates = {"items": items, "receipts": list(po.receipts) + [receipt]}
-        return updates, AuditAction.RECEIVE, details
+        entry = events.purchase_order_received_event(
+            po=po, user=user, receipt=receipt, items=items, received=received
+        )
+        return updates, entry
 
-    return _decide(po_id=po_id, version=version, decide=decide, user=user)
+    return _decide(po_id=po_id, version=version, decide=decide)
 
 
 # --- Used by invoicing, inside its own transactions ---------------------------
@@ -576,44 +495,17 @@ def purchase_order_invoiced_add(
         for line in po.items
     ]
     new_total = (po.invoiced_total or Decimal("0")) + net_total
-    transaction.update(
-        po,
-        actions=[
-            PurchaseOrder.items.set(items),
-            PurchaseOrder.invoiced_total.set(new_total),
-        ],
+    entry = events.purchase_order_invoiced_event(
+        po=po,
+        user=user,
+        action=action,
+        invoice_number=invoice_number,
+        items=items,
+        new_total=new_total,
     )
-    audit_entry_add(
-        transaction,
-        purchase_order_entry(
-            action=action,
-            po_id=po.id,
-            label=po.po_number,
-            user=user,
-            details={
-                "invoice": invoice_number,
-                "before": {
-                    "invoiced_total": po.invoiced_total or Decimal("0"),
-                    "invoiced_quantities": {
-                        line.line_number: line.invoiced_quantity or Decimal("0")
-                        for line in po.items
-                    },
-                },
-                "after": {
-                    "invoiced_total": new_total,
-                    "invoiced_quantities": {
-                        line.line_number: line.invoiced_quantity for line in items
-                    },
-                },
-            },
-        ),
+    return audited_update_add(
+        transaction, po, {"items": items, "invoiced_total": new_total}, entry=entry
     )
-
-    def apply() -> None:
-        po.items = items
-        po.invoiced_total = new_total
-
-    return apply
 
 
 def purchase_order_unchanged_check(*, transaction, po: PurchaseOrder) -> None:
@@ -644,11 +536,17 @@ def purchase_order_invoiced_remove(
     )
 
 
-def purchase_order_invoiceable_check(*, transaction, po_id: str) -> None:
-    """Make the caller's transaction fail if the PO was deleted or cancelled."""
-    transaction.condition_check(
-        PurchaseOrder,
-        po_id,
-        condition=PurchaseOrder.id.exists()
-        & (PurchaseOrder.status != POStatus.CANCELLED.value),
+def purchase_order_invoice_added(*, transaction, po_id: str) -> None:
+    """
+    Count an invoice entered against the PO inside the invoice's transaction,
+    which fails if the PO was deleted or cancelled.
+
+    The count is what `purchase_order_delete` is conditioned on; it is never
+    taken down, since a voided invoice still refers to its PO.
+    """
+    transaction.update(
+        PurchaseOrderInvoiceCounter(po_id),
+        actions=[PurchaseOrderInvoiceCounter.invoice_count.add(1)],
+        condition=PurchaseOrderInvoiceCounter.id.exists()
+        & (PurchaseOrderInvoiceCounter.status != POStatus.CANCELLED.value),
     )

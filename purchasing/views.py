@@ -21,7 +21,6 @@ from core.forms import (
 )
 from core.htmx import render_partial
 from core.paging import page_links
-from invoicing.selectors import invoice_list_for_po
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,
@@ -31,6 +30,7 @@ from purchasing.forms import (
     ReasonForm,
     ReceiptForm,
 )
+from purchasing.panels import PURCHASE_ORDER_PAGE
 from purchasing.selectors import (
     purchase_order_actions,
     purchase_order_export,
@@ -112,7 +112,7 @@ def purchase_order_detail_view(request, po_id):
                 entity_type="purchase_order", entity_id=po.id, limit=20
             ),
             "reject_form": ReasonForm(initial={"version": po.version}),
-            "invoices": invoice_list_for_po(po_id=po.id, limit=20),
+            "panels": PURCHASE_ORDER_PAGE.shown(po, request.user),
             "today": dt.date.today(),
         },
     )

@@ -1,4 +1,9 @@
-"""The vendors API (/api/v1/vendors), with the original field names."""
+"""
+The vendors API (/api/v1/vendors), with the original field names.
+
+A vendor's purchase orders (`/vendors/{id}/purchase-orders`) are served by
+purchasing.apis.vendor_router, mounted at the same prefix.
+"""
 
 import datetime as dt
 from typing import Literal
@@ -9,8 +14,6 @@ from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
 from core.versions import version_from_request
-from purchasing.apis import PurchaseOrderPage
-from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.bank_details import mask_account
 from vendors.selectors import can_see_bank_details, vendor_get_or_404, vendor_list
@@ -153,20 +156,3 @@ def delete_vendor(request, vendor_id: str, version: int | None = None):
         version=version_from_request(request, version),
     )
     return Status(204, None)
-
-
-@router.get(
-    "/{vendor_id}/purchase-orders",
-    response=PurchaseOrderPage,
-    summary="List a vendor's purchase orders, newest first",
-)
-def list_vendor_purchase_orders(
-    request,
-    vendor_id: str,
-    cursor: str | None = None,
-    limit: int = Query(50, ge=1, le=100),
-):
-    require_reader(request.auth)
-    vendor = vendor_get_or_404(vendor_id=vendor_id)
-    page = purchase_order_list(vendor_id=vendor.id, cursor=cursor, limit=limit)
-    return {"items": page.items, "next_cursor": page.next_cursor}

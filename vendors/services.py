@@ -13,13 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from accounts.roles import Role, require_role
-from audit.entries import (
-    actor_id,
-    audit_entry_add,
-    changed_fields,
-    vendor_entry,
-)
-from audit.models import AuditAction
+from audit.entries import actor_id, audit_entry_add, changed_fields
 from core import dynamo
 from core.errors import (
     ApplicationError,
@@ -28,8 +22,15 @@ from core.errors import (
     PermissionDenied,
     StaleRecord,
 )
+from core.transitions import allowed_from, check_transition
 from core.versions import check_version
-from vendors.bank_details import mask_account
+from core.writes import audited_update
+from vendors.events import (
+    vendor_bank_details_confirmed_event,
+    vendor_created_event,
+    vendor_deleted_event,
+    vendor_updated_event,
+)
 from vendors.imports import ROW, ImportRow, check_vendor_rows, read_vendor_csv
 from vendors.models import (
     VENDOR_TRANSITIONS,
@@ -43,26 +44,12 @@ from vendors.models import (
 from vendors.selectors import vendor_get, vendor_get_or_404, vendors_by_tax_id_key
 from vendors.validation import (
     BANK_FIELDS,
-    EDITABLE_FIELDS,
     NEW_STATUS_REFUSED,
     NEW_VENDOR_STATUSES,
     clean_vendor_fields,
     new_vendor_values,
+    vendor_snapshot,
 )
-
-
-def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
-    """Return the vendor's editable fields as plain values (forms, audit)."""
-    return {field: getattr(vendor, field) for field in EDITABLE_FIELDS}
-
-
-def _audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
-    # Account numbers are kept in full on the vendor; the audit trail, read
-    # more widely, shows only enough to tell one account from another.
-    return {
-        key: (mask_account(value) if key in ("iban", "account_number") else value)
-        for key, value in values.items()
-    }
 
 
 def vendor_create(
@@ -91,15 +78,8 @@ def vendor_create(
         bank_details_changed_by=actor if has_bank else None,
         **cleaned,
     )
-    details: dict[str, Any] = {"after": _audit_view(cleaned)}
-    if source:
-        details["source"] = source
-    entry = vendor_entry(
-        action=AuditAction.CREATE,
-        vendor_id=vendor.id,
-        label=vendor.name,
-        user=user,
-        details=details,
+    entry = vendor_created_event(
+        vendor=vendor, user=user, fields=cleaned, source=source
     )
     with dynamo.write_transaction() as transaction:
         transaction.save(vendor, condition=Vendor.id.does_not_exist())
@@ -199,12 +179,7 @@ def vendor_update(
         return vendor
 
     if "status" in diff["after"]:
-        old, new = VendorStatus(before["status"]), VendorStatus(cleaned["status"])
-        if new not in VENDOR_TRANSITIONS[old]:
-            raise InvalidTransition(
-                f"A vendor cannot go from {old} to {new}. "
-                f"From {old} it can become: {', '.join(sorted(VENDOR_TRANSITIONS[old]))}."
-            )
+        _check_status_change(vendor, VendorStatus(cleaned["status"]))
 
     actor = actor_id(user)
     updates: dict[str, Any] = dict(diff["after"])
@@ -218,37 +193,31 @@ def vendor_update(
     updates["updated_at"] = dynamo.utcnow()
     updates["updated_by"] = actor
 
-    details = {
-        "before": _audit_view(diff["before"]),
-        "after": _audit_view(diff["after"]),
-    }
-    if updates.get("bank_details_changed_by"):
-        details["bank_details"] = (
-            "changed: payments held until another user confirms them"
-        )
-    entry = vendor_entry(
-        action=AuditAction.UPDATE,
-        vendor_id=vendor.id,
-        label=cleaned["name"],
+    entry = vendor_updated_event(
+        vendor=vendor,
         user=user,
-        details=details,
+        changes=diff,
+        name=cleaned["name"],
+        bank_details_held=bool(updates.get("bank_details_changed_by")),
     )
-    _write_update(vendor, updates, entry)
-    return vendor
+    return audited_update(vendor, updates, entry=entry)
 
 
-def _write_update(vendor: Vendor, updates: dict[str, Any], entry) -> None:
-    actions = [
-        getattr(Vendor, field).remove()
-        if value is None
-        else getattr(Vendor, field).set(value)
-        for field, value in updates.items()
-    ]
-    with dynamo.write_transaction() as transaction:
-        transaction.update(vendor, actions=actions)
-        audit_entry_add(transaction, entry)
-    for field, value in updates.items():
-        setattr(vendor, field, value)
+def _check_status_change(vendor: Vendor, new: VendorStatus) -> None:
+    """Refuse a status VENDOR_TRANSITIONS does not allow from the vendor's."""
+    if not allowed_from(VENDOR_TRANSITIONS, new):
+        # Nothing leads back to it (pending): no list of states to name.
+        raise InvalidTransition(
+            f"{vendor.name} is {vendor.status}; no vendor can be set {new} again."
+        )
+    check_transition(
+        VENDOR_TRANSITIONS,
+        current=VendorStatus(vendor.status),
+        target=new,
+        name=vendor.name,
+        kind="vendors",
+        verb=f"set {new}",
+    )
 
 
 def vendor_bank_details_confirm(*, vendor_id: str, user, version: int) -> Vendor:
@@ -269,23 +238,13 @@ def vendor_bank_details_confirm(*, vendor_id: str, user, version: int) -> Vendor
             "You changed these bank details, so another user must confirm them "
             "(segregation of duties)."
         )
-    entry = vendor_entry(
-        action=AuditAction.CONFIRM_BANK_DETAILS,
-        vendor_id=vendor.id,
-        label=vendor.name,
-        user=user,
-        details={
-            "changed_by": vendor.bank_details_changed_by,
-            "confirmed": _audit_view({f: getattr(vendor, f) for f in BANK_FIELDS}),
-        },
-    )
+    entry = vendor_bank_details_confirmed_event(vendor=vendor, user=user)
     updates = {
         "bank_details_changed_by": None,
         "updated_at": dynamo.utcnow(),
         "updated_by": actor_id(user),
     }
-    _write_update(vendor, updates, entry)
-    return vendor
+    return audited_update(vendor, updates, entry=entry)
 
 
 def vendor_delete(*, vendor_id: str, user, version: int | None = None) -> None:
@@ -294,13 +253,7 @@ def vendor_delete(*, vendor_id: str, user, version: int | None = None) -> None:
     vendor = vendor_get_or_404(vendor_id=vendor_id)
     check_version(vendor, version)
     _refuse_if_has_orders(vendor)
-    entry = vendor_entry(
-        action=AuditAction.DELETE,
-        vendor_id=vendor.id,
-        label=vendor.name,
-        user=user,
-        details={"before": _audit_view(vendor_snapshot(vendor))},
-    )
+    entry = vendor_deleted_event(vendor=vendor, user=user)
     try:
         with dynamo.write_transaction() as transaction:
             transaction.delete(vendor, condition=Vendor.po_count == 0)

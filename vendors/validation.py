@@ -37,6 +37,12 @@ EDITABLE_FIELDS = TEXT_FIELDS + BANK_FIELDS + [
     "status", "currency", "payment_hold", "payment_hold_until",
 ]  # fmt: skip
 
+
+def vendor_snapshot(vendor) -> dict[str, Any]:
+    """Return the vendor's editable fields as plain values (forms, audit)."""
+    return {field: getattr(vendor, field) for field in EDITABLE_FIELDS}
+
+
 # domain.md: a vendor starts pending; a clerk may create one active at once.
 NEW_VENDOR_STATUSES = {VendorStatus.PENDING, VendorStatus.ACTIVE}
 NEW_STATUS_REFUSED = "A new vendor starts as pending or active."

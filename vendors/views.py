@@ -16,7 +16,6 @@ from core.errors import ApplicationError, ValidationFailed
 from core.forms import add_service_errors, flash_refusal
 from core.htmx import render_partial
 from core.paging import page_links
-from purchasing.selectors import purchase_order_list
 from vendors import services
 from vendors.forms import (
     VendorFilterForm,
@@ -25,6 +24,7 @@ from vendors.forms import (
     VendorImportForm,
     VersionForm,
 )
+from vendors.panels import VENDOR_PAGE
 from vendors.selectors import (
     can_see_bank_details,
     vendor_export,
@@ -88,7 +88,7 @@ def vendor_detail_view(request, vendor_id):
             "history": history,
             "can_confirm_bank_details": can_confirm,
             "can_see_bank_details": can_see_bank_details(request.user),
-            "purchase_orders": purchase_order_list(vendor_id=vendor.id, limit=10),
+            "panels": VENDOR_PAGE.shown(vendor, request.user),
         },
     )
 

@@ -401,3 +401,35 @@ def test_lists_filter_by_status_vendor_requester_and_date(
     today = dt.date.today()
     assert len(purchase_order_list(created_from=today, created_to=today).items) == 2
     assert purchase_order_list(created_to=today - dt.timedelta(days=1)).items == []
+
+
+def _enter_invoice(clerk, po, number="INV-1"):
+    from invoicing.services import invoice_create
+
+    return invoice_create(
+        user=clerk,
+        po_id=po.id,
+        invoice_number=number,
+        invoice_date=dt.date.today().isoformat(),
+        lines=po_lines(("10", "100.00"), ("5", "20.00")),
+    )
+
+
+def test_a_po_with_an_invoice_cannot_be_deleted_and_keeps_its_version(
+    make_po, requester, clerk
+):
+    po = make_po()
+    _enter_invoice(clerk, po)
+
+    stored = purchase_order_get(po_id=po.id)
+    assert (stored.invoice_count, stored.version) == (1, 1)  # counting is no edit
+    with pytest.raises(InvalidTransition) as refused:
+        purchase_order_delete(po_id=po.id, user=requester, version=1)
+    assert refused.value.message == (
+        f"{po.po_number} has invoices entered against it and cannot be deleted; "
+        "cancel it instead."
+    )
+    assert purchase_order_get(po_id=po.id) is not None
+    assert [e.action for e in audit_history(
+        entity_type="purchase_order", entity_id=po.id, limit=10
+    ).items] == ["CREATE"]  # fmt: skip

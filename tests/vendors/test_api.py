@@ -643,8 +643,9 @@ def test_update_with_invalid_status_transition_is_refused_with_409(clerk, vendor
     )
 
     assert response.status_code == 409
-    assert response.json()["detail"].startswith(
-        "A vendor cannot go from pending to inactive."
+    assert response.json()["detail"] == (
+        f"{vendor.name} is pending; only active or suspended vendors can be set "
+        "inactive."
     )
     assert_unchanged(vendor, audit_count=1)
 

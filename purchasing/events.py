@@ -1,0 +1,171 @@
+"""
+The purchase order's audit events: one keyword-only builder per event, each
+shaping its entry's `details` (saleor's style). A service saves the entry it
+gets in the same transaction as its change.
+"""
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from audit.entries import audit_entry
+from audit.models import AuditAction, AuditEntry
+
+
+def purchase_order_snapshot(po) -> dict[str, Any]:
+    """The PO's content as plain values, for audit details."""
+    return {
+        "po_number": po.po_number,
+        "vendor_id": po.vendor_id,
+        "currency": po.currency,
+        "match_type": po.match_type,
+        "expected_delivery": po.expected_delivery,
+        "notes": po.notes,
+        "total_amount": po.total_amount,
+        "items": [
+            {
+                "line_number": line.line_number,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "total_amount": line.total_amount,
+            }
+            for line in po.items
+        ],
+    }
+
+
+def _po_event(*, po, user, action: AuditAction, details: dict) -> AuditEntry:
+    return audit_entry(
+        entity_type="purchase_order",
+        entity_id=po.id,
+        action=action,
+        user=user,
+        details=details,
+        label=po.po_number,
+    )
+
+
+def _status_details(po, target: str, **extra) -> dict[str, Any]:
+    return {**extra, "before": {"status": po.status}, "after": {"status": target}}
+
+
+def purchase_order_created_event(*, po, user) -> AuditEntry:
+    return _po_event(
+        po=po,
+        user=user,
+        action=AuditAction.CREATE,
+        details={"after": purchase_order_snapshot(po)},
+    )
+
+
+def purchase_order_updated_event(
+    *, po, user, changes: Mapping[str, dict], approvals_reset: Sequence[str] = ()
+) -> AuditEntry:
+    """
+    The PO's content changed (`changes`: `changed_fields`' before and after);
+    `approvals_reset` names the approvers whose approvals the change undid.
+    """
+    details: dict[str, Any] = dict(changes)
+    if approvals_reset:
+        details["approvals_reset"] = list(approvals_reset)
+    return _po_event(po=po, user=user, action=AuditAction.UPDATE, details=details)
+
+
+def purchase_order_deleted_event(*, po, user) -> AuditEntry:
+    return _po_event(
+        po=po,
+        user=user,
+        action=AuditAction.DELETE,
+        details={"before": purchase_order_snapshot(po)},
+    )
+
+
+def purchase_order_approved_event(
+    *, po, user, approvals: int, limit: Decimal, status: str
+) -> AuditEntry:
+    """`po` (as read) got its `approvals`-th approval, leaving it `status`."""
+    details = _status_details(
+        po,
+        status,
+        approval=f"{approvals} of {po.approvals_required}",
+        limit_used=limit,
+    )
+    return _po_event(po=po, user=user, action=AuditAction.APPROVE, details=details)
+
+
+def purchase_order_rejected_event(*, po, user, reason: str) -> AuditEntry:
+    details = _status_details(po, "rejected", reason=reason)
+    return _po_event(po=po, user=user, action=AuditAction.REJECT, details=details)
+
+
+def purchase_order_cancelled_event(*, po, user, reason: str | None) -> AuditEntry:
+    details = _status_details(po, "cancelled", reason=reason)
+    return _po_event(po=po, user=user, action=AuditAction.CANCEL, details=details)
+
+
+def purchase_order_sent_event(*, po, user) -> AuditEntry:
+    details = _status_details(po, "sent")
+    return _po_event(po=po, user=user, action=AuditAction.SEND, details=details)
+
+
+def purchase_order_closed_event(*, po, user) -> AuditEntry:
+    details = _status_details(po, "closed")
+    return _po_event(po=po, user=user, action=AuditAction.CLOSE, details=details)
+
+
+def purchase_order_received_event(
+    *, po, user, receipt, items: Sequence, received: Mapping[int, Decimal]
+) -> AuditEntry:
+    """
+    Goods `received` ({line number: quantity}) were recorded on `po` as
+    `receipt`, its lines becoming `items`.
+    """
+    lines = {line.line_number: line for line in items}
+    details = {
+        "receipt_id": receipt.id,
+        "received_on": receipt.received_on,
+        "note": receipt.note,
+        "lines": {
+            str(number): {
+                "received": quantity,
+                "total_received": lines[number].received_quantity,
+                "ordered": lines[number].quantity,
+            }
+            for number, quantity in sorted(received.items())
+        },
+    }
+    return _po_event(po=po, user=user, action=AuditAction.RECEIVE, details=details)
+
+
+def purchase_order_invoiced_event(
+    *,
+    po,
+    user,
+    action: AuditAction,
+    invoice_number: str,
+    items: Sequence,
+    new_total: Decimal,
+) -> AuditEntry:
+    """
+    A matched invoice's quantities were added to `po` (as read), or taken off
+    it when the invoice was voided (VOID), its lines becoming `items` and its
+    invoiced total `new_total`; `action` is the invoice's (RECONCILE, ...).
+    """
+    details = {
+        "invoice": invoice_number,
+        "before": {
+            "invoiced_total": po.invoiced_total or Decimal("0"),
+            "invoiced_quantities": {
+                line.line_number: line.invoiced_quantity or Decimal("0")
+                for line in po.items
+            },
+        },
+        "after": {
+            "invoiced_total": new_total,
+            "invoiced_quantities": {
+                line.line_number: line.invoiced_quantity for line in items
+            },
+        },
+    }
+    return _po_event(po=po, user=user, action=action, details=details)
