@@ -4,14 +4,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from accounts.roles import Role, has_role, require_reader, require_role
-from audit.entries import actor_id
+from accounts.roles import require_reader
 from core import dynamo
 from core.errors import NotFound
 from core.exports import Export, every_item
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_in_statuses
-from payments import rules
+from payments import checks, rules
 from payments.models import LISTING, PaymentRun, RunFile
 from vendors.bank_details import bank_details_problem
 from vendors.models import Vendor, VendorStatus
@@ -91,7 +90,7 @@ def payment_run_search(*, text: str, limit: int = 10) -> dynamo.Page:
 
 def payment_run_file(*, run: PaymentRun, user, name: str) -> RunFile:
     """Return the run's file called `name`, for the roles that may download it."""
-    require_role(user, Role.TREASURER, Role.AUDITOR, action="download payment files")
+    checks.role_check(user, "download")
     for run_file in run.files:
         if run_file.name == name:
             return run_file
@@ -248,24 +247,15 @@ def payment_run_proposal(
 
 
 def payment_run_actions(*, run: PaymentRun, user) -> dict[str, str | None]:
-    """For each button, None when the user may press it, else the rule that refuses it."""
-    status = run.status
-    treasurer = has_role(user, Role.TREASURER)
-    approve = None
-    if status != "draft":
-        approve = f"the run is {status}"
-    elif not has_role(user, Role.APPROVER, Role.TREASURER):
-        approve = "only Approver or Treasurer users approve payment runs"
-    elif run.created_by == actor_id(user):
-        approve = "you built this run; another user must approve it"
+    """
+    For each button, None when the user may press it, else why not: the
+    refusal the service would give, from the same check (payments.checks).
+    """
+    today = checks.local_today()
     return {
-        "approve": approve,
-        "export": None if treasurer and status == "approved" else "not available",
-        "confirm": None if treasurer and status == "exported" else "not available",
-        "cancel": (
-            None if treasurer and status in ("draft", "approved") else "not available"
-        ),
-        "download": (
-            None if has_role(user, Role.TREASURER, Role.AUDITOR) else "not allowed"
-        ),
+        "approve": checks.refusal(checks.approve_check, run, user=user, today=today),
+        "export": checks.refusal(checks.export_check, run, user=user, today=today),
+        "confirm": checks.refusal(checks.confirm_check, run, user=user),
+        "cancel": checks.refusal(checks.cancel_check, run, user=user),
+        "download": checks.refusal(checks.role_check, user, "download"),
     }

@@ -6,58 +6,39 @@ each with its audit entries, so an invoice is never in two runs. A run of up
 to `CHUNK_INVOICES` invoices is written in one transaction; a larger one in
 several, each leaving run and invoices consistent (the run lists exactly the
 invoices scheduled for it), see `payment_run_create`.
+
+Who may do what, and when, is decided in `payments.checks`; what a build
+request may ask for in `payments.inputs`; the files an export stores in
+`payments.files`; the audit entries in `payments.events`.
 """
 
-import datetime as dt
-import hashlib
-import json
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
 
-from accounts.roles import Role, require_role
-from audit.entries import (
-    actor_id,
-    audit_entry_add,
-    audit_heads_prefetch,
-    entity_key,
-    payment_run_entry,
-)
-from audit.models import AuditAction
+from audit.entries import actor_id, audit_entry_add, audit_heads_prefetch, entity_key
+from audit.models import AuditAction, AuditEntry
 from core import documents, dynamo
-from core.errors import (
-    ApplicationError,
-    InvalidTransition,
-    NotFound,
-    PermissionDenied,
-    ServiceUnavailable,
-    StaleRecord,
-    ValidationFailed,
-)
-from core.money import MoneyError, validate_currency
-from core.text import TextError, clean_text
+from core.errors import InvalidTransition, StaleRecord, ValidationFailed
+from core.text import clean_reason
 from core.versions import check_version
+from core.writes import MAX_ATTEMPTS, audited_update, audited_update_add, retry_pause
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
-from payments import notifications, pain001, rules
+from payments import checks, events, inputs, notifications, rules
+from payments.builder import RunBuilder
+from payments.files import payment_files
 from payments.models import (
-    PAYMENT_RUN_TRANSITIONS,
-    REFUSED_BUILD_PREFIX,
     IdempotencyRecord,
     PaymentRun,
     PaymentRunStatus,
     RunFile,
-    SettledInvoice,
-    VendorPayment,
 )
+from payments.refusals import refusal_recorded
 from payments.selectors import (
     ProposedInvoice,
     payable,
@@ -73,104 +54,9 @@ from vendors.selectors import vendors_get_many
 # chain head) plus the run, its entry, its chain head and the idempotency
 # record stay within DynamoDB's 100 items per transaction.
 CHUNK_INVOICES = 30
-MAX_ATTEMPTS = 6
-MAX_DAYS_AHEAD = 366
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
-
-
-# --- Refusals on the audit trail ---------------------------------------------
-
-
-def _refusal_recorded(action: AuditAction):
-    """
-    Record a refused attempt on the run's audit trail, then re-raise it, so
-    an auditor sees what was tried (approve by the builder, confirm twice...).
-    """
-
-    def decorate(service: Callable) -> Callable:
-        def wrapper(*, user, run_id: str | None = None, **kwargs):
-            try:
-                if run_id is None:
-                    return service(user=user, **kwargs)
-                return service(user=user, run_id=run_id, **kwargs)
-            except ApplicationError as exc:
-                if isinstance(exc, NotFound | StaleRecord | ServiceUnavailable):
-                    raise
-                if run_id is None:
-                    # A refused build has no run: it gets an id of its own.
-                    _refusal_save(
-                        action,
-                        f"{REFUSED_BUILD_PREFIX}{uuid.uuid4().hex[:12]}",
-                        None,
-                        user,
-                        exc,
-                    )
-                elif (run := payment_run_get(run_id=run_id)) is not None:
-                    _refusal_save(action, run_id, run.number, user, exc)
-                raise
-
-        wrapper.__name__ = service.__name__
-        wrapper.__doc__ = service.__doc__
-        return wrapper
-
-    return decorate
-
-
-def _refusal_save(
-    action: AuditAction, run_id: str, label: str | None, user, exc: ApplicationError
-):
-    entry = payment_run_entry(
-        action=AuditAction.REFUSED,
-        run_id=run_id,
-        label=label,
-        user=user,
-        details={"attempted": str(action), "reason": exc.message},
-    )
-    try:
-        with dynamo.write_transaction() as transaction:
-            audit_entry_add(transaction, entry)
-    except Exception:  # noqa: BLE001 - the refusal itself must still reach the user
-        pass
 
 
 # --- Build --------------------------------------------------------------------
-
-
-def parse_payment_date(value: Any) -> dt.date:
-    """Accept a date or an ISO string."""
-    try:
-        return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(
-            "The payment date must be a date like 2026-12-01.",
-            {"payment_date": "Enter a date like 2026-12-01."},
-        ) from None
-
-
-def clean_payment_date(value: Any) -> dt.date:
-    """Accept a date or an ISO string, today or later (within a year)."""
-    date = parse_payment_date(value)
-    today = local_today()
-    if date < today:
-        message = f"The payment date {date} is in the past; pick {today} or later."
-        raise ValidationFailed(message, {"payment_date": message})
-    if date > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-        message = "The payment date is more than a year ahead."
-        raise ValidationFailed(message, {"payment_date": message})
-    return date
-
-
-def clean_run_currency(value: Any) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return validate_currency(str(value))
-    except MoneyError as exc:
-        raise ValidationFailed(str(exc), {"currency": str(exc)}) from None
 
 
 def _idempotent_replay(user, key: str | None, fingerprint: str) -> PaymentRun | None:
@@ -192,102 +78,6 @@ def _idempotent_replay(user, key: str | None, fingerprint: str) -> PaymentRun | 
     return payment_run_get_or_404(run_id=record.run_id)
 
 
-def request_fingerprint(**fields: Any) -> str:
-    canonical = json.dumps(fields, cls=DjangoJSONEncoder, sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _selected(proposal, invoice_ids: Sequence[str] | None) -> list[ProposedInvoice]:
-    proposed = proposal.invoices()
-    if invoice_ids is None:
-        chosen = list(proposed.values())
-    else:
-        unknown = [i for i in dict.fromkeys(invoice_ids) if i not in proposed]
-        if unknown:
-            raise ValidationFailed(
-                "These invoices cannot be paid by this run (not matched, already "
-                "in a run, not due, or their vendor is on hold): " + ", ".join(unknown),
-                {"invoice_ids": "Some invoices are not payable in this run."},
-            )
-        chosen = [proposed[i] for i in dict.fromkeys(invoice_ids)]
-    if not chosen:
-        message = "There is nothing to pay: no matched invoice is due by this date."
-        raise ValidationFailed(message, {"invoice_ids": message})
-    chosen_ids = {c.invoice.id for c in chosen}
-    blocking = [
-        p
-        for p in proposal.blocking
-        if any(i.invoice.id in chosen_ids for i in p.invoices)
-    ]
-    if blocking:
-        error = ValidationFailed(
-            "These vendors cannot be paid until their bank details are fixed; "
-            "fix them or leave their invoices out: "
-            + "; ".join(f"{p.vendor.name}: {p.problem}" for p in blocking),
-            {"invoice_ids": "Some vendors have no valid bank details."},
-        )
-        error.extra["blocking_vendors"] = [
-            {"vendor_id": p.vendor.id, "name": p.vendor.name, "problem": p.problem}
-            for p in blocking
-        ]
-        raise error
-    limit = settings.PAYMENT_RUN_MAX_INVOICES
-    if len(chosen) > limit:
-        message = f"A run pays at most {limit} invoices; {len(chosen)} are selected."
-        raise ValidationFailed(message, {"invoice_ids": message})
-    return chosen
-
-
-class _RunBuilder:
-    """The run's payments, grown chunk by chunk as invoices are scheduled."""
-
-    def __init__(self, proposal, chosen: list[ProposedInvoice]):
-        self.payment_date = proposal.payment_date
-        self.vendors = {p.vendor.id: p.vendor for p in proposal.payments}
-        self.payment_ids: dict[tuple[str, str], str] = {}
-        self.included: list[ProposedInvoice] = []
-        self.left_out: list[str] = []
-
-    def payments(self, extra: list[ProposedInvoice]) -> list[VendorPayment]:
-        grouped: dict[tuple[str, str], list[ProposedInvoice]] = {}
-        for item in self.included + extra:
-            key = (item.invoice.vendor_id, item.invoice.currency)
-            grouped.setdefault(key, []).append(item)
-        result = []
-        for (vendor_id, currency), items in grouped.items():
-            vendor = self.vendors[vendor_id]
-            payment_id = self.payment_ids.setdefault(
-                (vendor_id, currency), uuid.uuid4().hex
-            )
-            result.append(
-                VendorPayment(
-                    id=payment_id,
-                    vendor_id=vendor_id,
-                    vendor_name=vendor.name,
-                    currency=currency,
-                    iban=vendor.iban,
-                    bic=vendor.bic,
-                    account_number=None if vendor.iban else vendor.account_number,
-                    routing_number=None if vendor.iban else vendor.routing_number,
-                    amount=sum((i.settlement.amount for i in items), Decimal(0)),
-                    discount=sum((i.settlement.discount for i in items), Decimal(0)),
-                    invoices=[
-                        SettledInvoice(
-                            invoice_id=i.invoice.id,
-                            invoice_number=i.invoice.invoice_number,
-                            due_date=i.invoice.due_date,
-                            total_amount=i.invoice.total_amount,
-                            discount=i.settlement.discount,
-                            amount=i.settlement.amount,
-                        )
-                        for i in items
-                    ],
-                )
-            )
-        result.sort(key=lambda p: (p.vendor_name.casefold(), p.currency))
-        return result
-
-
 @dataclass(frozen=True)
 class BuiltRun:
     """What building a run did: the run, whether this call created it (not an
@@ -298,7 +88,7 @@ class BuiltRun:
     left_out: tuple[str, ...] = ()
 
 
-@_refusal_recorded(AuditAction.CREATE)
+@refusal_recorded(AuditAction.CREATE)
 def payment_run_create(
     *,
     user,
@@ -316,15 +106,11 @@ def payment_run_create(
     building at once never schedule an invoice twice; an invoice another run
     took meanwhile is left out and listed in `left_out`.
     """
-    require_role(user, Role.TREASURER, action="build payment runs")
-    date = parse_payment_date(payment_date)
-    run_currency = clean_run_currency(currency)
-    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
-        raise ValidationFailed(
-            "An Idempotency-Key is 1 to 100 printable characters without spaces.",
-            {"idempotency_key": "Invalid key."},
-        )
-    fingerprint = request_fingerprint(
+    checks.role_check(user, "build")
+    date = inputs.parse_payment_date(payment_date)
+    run_currency = inputs.clean_run_currency(currency)
+    inputs.clean_idempotency_key(idempotency_key)
+    fingerprint = inputs.request_fingerprint(
         payment_date=date,
         currency=run_currency,
         invoice_ids=sorted(invoice_ids) if invoice_ids is not None else None,
@@ -332,9 +118,11 @@ def payment_run_create(
     # A retry answers with its run even after the payment date has passed.
     if replay := _idempotent_replay(user, idempotency_key, fingerprint):
         return BuiltRun(replay, created=False)
-    clean_payment_date(date)
+    inputs.clean_payment_date(date, today=checks.local_today())
     proposal = payment_run_proposal(user=user, payment_date=date, currency=run_currency)
-    chosen = _selected(proposal, invoice_ids)
+    chosen = inputs.invoices_selected(
+        proposal, invoice_ids, limit=settings.PAYMENT_RUN_MAX_INVOICES
+    )
     chosen.sort(key=lambda i: (i.invoice.vendor_id, i.invoice.currency, i.invoice.id))
     now = dynamo.utcnow()
     run_id = uuid.uuid4().hex
@@ -351,7 +139,7 @@ def payment_run_create(
         created_at=now,
         updated_at=now,
     )
-    builder = _RunBuilder(proposal, chosen)
+    builder = RunBuilder(proposal)
     pending = list(chosen)
     saved = False
     while pending:
@@ -381,12 +169,18 @@ def _write_chunk(
     run, builder, chunk, user, saved, idempotency_key, fingerprint
 ) -> bool:
     """Schedule one chunk's invoices into the run; return whether the run exists."""
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         if not chunk:
             return saved
         payments = builder.payments(chunk)
         count = len(builder.included) + len(chunk)
-        numbers = [i.invoice.invoice_number for i in chunk]
+        scheduled = {
+            "run": run,
+            "user": user,
+            "invoice_numbers": [i.invoice.invoice_number for i in chunk],
+            "payments": payments,
+        }
+        committed = None
         try:
             with dynamo.write_transaction() as transaction:
                 _heads_prefetch(transaction, run, [i.invoice for i in chunk])
@@ -402,35 +196,21 @@ def _write_chunk(
                             ),
                             condition=IdempotencyRecord.id.does_not_exist(),
                         )
-                    action = AuditAction.CREATE
+                    audit_entry_add(
+                        transaction, events.payment_run_created_event(**scheduled)
+                    )
                 else:
-                    transaction.update(
+                    committed = audited_update_add(
+                        transaction,
                         run,
-                        actions=[
-                            PaymentRun.payments.set(payments),
-                            PaymentRun.invoice_count.set(count),
-                            PaymentRun.updated_at.set(dynamo.utcnow()),
-                        ],
+                        {
+                            "payments": payments,
+                            "invoice_count": count,
+                            "updated_at": dynamo.utcnow(),
+                        },
+                        entry=events.payment_run_invoices_added_event(**scheduled),
                         condition=PaymentRun.status == PaymentRunStatus.DRAFT.value,
                     )
-                    action = AuditAction.ADD_INVOICES
-                audit_entry_add(
-                    transaction,
-                    payment_run_entry(
-                        action=action,
-                        run_id=run.id,
-                        label=run.number,
-                        user=user,
-                        details={
-                            "number": run.number,
-                            "payment_date": run.payment_date,
-                            "currency": run.currency,
-                            "invoices": numbers,
-                            "invoice_count": count,
-                            "totals": _totals(payments),
-                        },
-                    ),
-                )
                 for item in chunk:
                     invoice_payment_move_add(
                         transaction=transaction,
@@ -441,6 +221,7 @@ def _write_chunk(
                         user=user,
                     )
         except StaleRecord:
+            retry_pause(attempt)
             chunk = _still_matched(chunk, builder)
             if saved:
                 current = payment_run_get(run_id=run.id)
@@ -452,8 +233,8 @@ def _write_chunk(
             ):
                 return False
             continue
-        if saved:
-            run.payments, run.invoice_count = payments, count
+        if committed is not None:
+            committed()
         builder.included += chunk
         return True
     raise StaleRecord("Invoices kept changing while the run was built; try again.")
@@ -482,117 +263,34 @@ def _still_matched(chunk: list[ProposedInvoice], builder) -> list[ProposedInvoic
     return kept
 
 
-def _totals(payments: list[VendorPayment]) -> dict[str, str]:
-    totals: dict[str, Decimal] = {}
-    for payment in payments:
-        totals[payment.currency] = totals.get(payment.currency, 0) + payment.amount
-    return {currency: str(amount) for currency, amount in sorted(totals.items())}
-
-
 # --- Approve ------------------------------------------------------------------
 
 
-def _payment_date_check(run: PaymentRun, verb: str) -> None:
-    """A run whose payment date has passed would ask the bank to pay in the past."""
-    if dt.date.fromisoformat(run.payment_date) < local_today():
-        raise InvalidTransition(
-            f"Payment run {run.number} was for {run.payment_date}, which has passed, "
-            f"so it cannot be {verb}: its discounts and due dates were worked out "
-            "for that day. Cancel it and build a new run."
-        )
+def _moved_to(target: PaymentRunStatus, fields: dict[str, Any]) -> dict[str, Any]:
+    """The updates moving a run to `target`, setting `fields` as well."""
+    return {"status": target.value, "updated_at": dynamo.utcnow(), **fields}
 
 
-def _transition_check(run: PaymentRun, target: PaymentRunStatus, verb: str) -> None:
-    if target not in PAYMENT_RUN_TRANSITIONS[PaymentRunStatus(run.status)]:
-        allowed = {
-            PaymentRunStatus.APPROVED: "draft",
-            PaymentRunStatus.EXPORTED: "approved",
-            PaymentRunStatus.CONFIRMED: "exported",
-            PaymentRunStatus.CANCELLED: "draft or approved",
-        }[target]
-        raise InvalidTransition(
-            f"Payment run {run.number} is {run.status}; only a {allowed} run can be "
-            f"{verb}."
-        )
+def _status_as_read(run: PaymentRun):
+    """The condition a move sets out from: the run still has the status read."""
+    return PaymentRun.status == run.status
 
 
-def _run_move_add(
-    transaction, run: PaymentRun, target, action, user, fields, details
-) -> Callable[[], None]:
-    """
-    Add the run's move to `target` (with `fields`) and its audit entry to the
-    transaction, conditioned on the status and version read; return what
-    brings `run` up to date once committed.
-    """
-    transaction.update(
-        run,
-        actions=[
-            PaymentRun.status.set(target.value),
-            PaymentRun.updated_at.set(dynamo.utcnow()),
-            *[getattr(PaymentRun, name).set(value) for name, value in fields.items()],
-        ],
-        condition=PaymentRun.status == run.status,
-    )
-    audit_entry_add(
-        transaction,
-        payment_run_entry(
-            action=action,
-            run_id=run.id,
-            label=run.number,
-            user=user,
-            details={
-                "before": {"status": run.status},
-                "after": {"status": target.value},
-                **details,
-            },
-        ),
-    )
-
-    def committed() -> None:
-        run.status = target.value
-        for name, value in fields.items():
-            setattr(run, name, value)
-
-    return committed
-
-
-def _simple_transition(
-    run: PaymentRun,
-    target: PaymentRunStatus,
-    action: AuditAction,
-    user,
-    fields,
-    details,
-) -> PaymentRun:
-    """Move the run alone (no invoice changes) with its audit entry."""
-    with dynamo.write_transaction() as transaction:
-        committed = _run_move_add(
-            transaction, run, target, action, user, fields, details
-        )
-    committed()
-    return run
-
-
-@_refusal_recorded(AuditAction.APPROVE)
+@refusal_recorded(AuditAction.APPROVE)
 def payment_run_approve(*, run_id: str, user, version: int | None = None) -> PaymentRun:
     """Approve a draft run (Approver or Treasurer); never by the one who built it."""
-    require_role(user, Role.APPROVER, Role.TREASURER, action="approve payment runs")
+    checks.role_check(user, "approve")
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
-    _transition_check(run, PaymentRunStatus.APPROVED, "approved")
-    _payment_date_check(run, "approved")
-    if run.created_by == actor_id(user):
-        raise PermissionDenied(
-            f"You built payment run {run.number}; another user must approve it "
-            "(nobody approves a run they built)."
-        )
-    run = _simple_transition(
+    checks.approve_check(run, user=user, today=checks.local_today())
+    run = audited_update(
         run,
-        PaymentRunStatus.APPROVED,
-        AuditAction.APPROVE,
-        user,
-        {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
-        {},
+        _moved_to(
+            PaymentRunStatus.APPROVED,
+            {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
+        ),
+        entry=events.payment_run_approved_event(run=run, user=user),
+        condition=_status_as_read(run),
     )
     notifications.notify_payment_run_approved(run)
     return run
@@ -628,103 +326,14 @@ def _export_problems(run: PaymentRun) -> list[str]:
             )
         elif vendor.status != VendorStatus.ACTIVE:
             problems.append(f"{vendor.name}: the vendor is {vendor.status}")
-        elif vendor.on_payment_hold(local_today()):
+        elif vendor.on_payment_hold(checks.local_today()):
             problems.append(f"{vendor.name}: on payment hold")
         elif problem := vendor_payment_problem(vendor):
             problems.append(f"{vendor.name}: {problem}")
     return problems
 
 
-def payment_files(
-    run: PaymentRun, *, user, created_at: dt.datetime
-) -> dict[str, bytes]:
-    """Return the run's files by name: one pain.001 per currency and the JSON summary."""
-    files: dict[str, bytes] = {}
-    for currency in run.totals():
-        payments = [p for p in run.payments if p.currency == currency]
-        document = pain001.PaymentFile(
-            message_id=run.id,
-            created_at=created_at,
-            initiating_party=settings.PAYER_NAME,
-            payment_info_id=f"{run.number}-{currency}",
-            execution_date=dt.date.fromisoformat(run.payment_date),
-            currency=currency,
-            debtor_name=settings.PAYER_NAME,
-            debtor_iban=settings.PAYER_IBAN,
-            debtor_bic=settings.PAYER_BIC or None,
-            transfers=tuple(
-                pain001.CreditTransfer(
-                    end_to_end_id=p.id,
-                    amount=p.amount,
-                    creditor_name=p.vendor_name,
-                    invoice_numbers=tuple(i.invoice_number for i in p.invoices),
-                    iban=p.iban,
-                    bic=p.bic,
-                    account_number=p.account_number,
-                    aba_routing_number=p.routing_number,
-                )
-                for p in payments
-            ),
-        )
-        xml = pain001.pain001_xml(document)
-        if errors := pain001.pain001_errors(xml):
-            raise ValidationFailed(
-                f"The {currency} payment file does not pass the pain.001.001.09 "
-                "schema, so nothing was stored: " + "; ".join(errors[:5])
-            )
-        files[f"pain001-{currency}.xml"] = xml
-    files["summary.json"] = _summary(run, user=user, created_at=created_at)
-    return files
-
-
-def _summary(run: PaymentRun, *, user, created_at: dt.datetime) -> bytes:
-    summary = {
-        "run_id": run.id,
-        "number": run.number,
-        "payment_date": run.payment_date,
-        "created_by": run.created_by,
-        "approved_by": run.approved_by,
-        "exported_by": actor_id(user),
-        "exported_at": created_at.isoformat(timespec="seconds"),
-        "payer": {
-            "name": settings.PAYER_NAME,
-            "iban": settings.PAYER_IBAN,
-            "bic": settings.PAYER_BIC,
-        },
-        "totals": {
-            currency: {k: str(v) for k, v in row.items()}
-            for currency, row in run.totals().items()
-        },
-        "payments": [
-            {
-                "end_to_end_id": p.id,
-                "vendor_id": p.vendor_id,
-                "vendor_name": p.vendor_name,
-                "currency": p.currency,
-                "amount": str(p.amount),
-                "discount": str(p.discount),
-                "iban": p.iban,
-                "bic": p.bic,
-                "account_number": p.account_number,
-                "routing_number": p.routing_number,
-                "invoices": [
-                    {
-                        "invoice_id": i.invoice_id,
-                        "invoice_number": i.invoice_number,
-                        "total_amount": str(i.total_amount),
-                        "discount": str(i.discount),
-                        "amount": str(i.amount),
-                    }
-                    for i in p.invoices
-                ],
-            }
-            for p in run.payments
-        ],
-    }
-    return json.dumps(summary, indent=2, sort_keys=True).encode()
-
-
-@_refusal_recorded(AuditAction.EXPORT)
+@refusal_recorded(AuditAction.EXPORT)
 def payment_run_export(*, run_id: str, user, version: int | None = None) -> PaymentRun:
     """
     Write the run's pain.001 files and JSON summary (Treasurer), after the
@@ -733,11 +342,10 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
     Files go under a key of their own per export attempt, so nothing is ever
     overwritten; an attempt that loses a race leaves unreferenced files only.
     """
-    require_role(user, Role.TREASURER, action="export payment runs")
+    checks.role_check(user, "export")
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
-    _transition_check(run, PaymentRunStatus.EXPORTED, "exported")
-    _payment_date_check(run, "exported")
+    checks.export_check(run, user=user, today=checks.local_today())
     if problems := _export_problems(run):
         raise ValidationFailed(
             f"Payment run {run.number} cannot be exported: "
@@ -768,18 +376,14 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
                 version_id=saved.version_id,
             )
         )
-    return _simple_transition(
+    return audited_update(
         run,
-        PaymentRunStatus.EXPORTED,
-        AuditAction.EXPORT,
-        user,
-        {"files": stored, "exported_by": actor_id(user), "exported_at": now},
-        {
-            "files": [
-                {"name": f.name, "key": f.key, "sha256": f.sha256, "size": f.size}
-                for f in stored
-            ]
-        },
+        _moved_to(
+            PaymentRunStatus.EXPORTED,
+            {"files": stored, "exported_by": actor_id(user), "exported_at": now},
+        ),
+        entry=events.payment_run_exported_event(run=run, user=user, files=stored),
+        condition=_status_as_read(run),
     )
 
 
@@ -791,21 +395,22 @@ def _finish(
     *,
     user,
     target: PaymentRunStatus,
-    action: AuditAction,
+    event: Callable[[PaymentRun], AuditEntry],
     invoice_target: InvoiceStatus,
     fields: dict[str, Any],
-    details: dict[str, Any],
     verb: str,
 ) -> PaymentRun:
     """
-    Move the run to `target` and its scheduled invoices to `invoice_target`.
+    Move the run to `target` (setting `fields`, writing the entry `event`
+    builds from the run as read) and its scheduled invoices to
+    `invoice_target`.
 
     The run's change rides in the first transaction with the first chunk of
     invoices; any further chunk is conditioned on the run having reached
     `target`. Calling again on a run already at `target` finishes invoices
     left behind by an interrupted call, and otherwise is refused.
     """
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         invoices = _scheduled_invoices(run)
         if run.status == target:
             if not invoices:
@@ -813,7 +418,7 @@ def _finish(
                     f"Payment run {run.number} is already {run.status}."
                 )
         else:
-            _transition_check(run, target, verb)
+            checks.move_check(run, target=target, verb=verb)
         first = run.status != target
         try:
             for start in range(0, max(len(invoices), 1), CHUNK_INVOICES):
@@ -821,14 +426,12 @@ def _finish(
                 with dynamo.write_transaction() as transaction:
                     _heads_prefetch(transaction, run, chunk)
                     if first:
-                        committed = _run_move_add(
+                        committed = audited_update_add(
                             transaction,
                             run,
-                            target,
-                            action,
-                            user,
-                            fields,
-                            {"invoices": run.invoice_count, **details},
+                            _moved_to(target, fields),
+                            entry=event(run),
+                            condition=_status_as_read(run),
                         )
                     else:
                         transaction.condition_check(
@@ -849,6 +452,7 @@ def _finish(
                     committed()
                     first = False
         except StaleRecord:
+            retry_pause(attempt)
             run = payment_run_get_or_404(run_id=run.id)
             continue
         return run
@@ -868,49 +472,44 @@ def _scheduled_invoices(run: PaymentRun) -> list[Invoice]:
     )
 
 
-@_refusal_recorded(AuditAction.CONFIRM)
+@refusal_recorded(AuditAction.CONFIRM)
 def payment_run_confirm(*, run_id: str, user, version: int | None = None) -> PaymentRun:
     """Record that the bank executed the exported run (Treasurer): its invoices are paid."""
-    require_role(user, Role.TREASURER, action="confirm payment runs")
+    checks.role_check(user, "confirm")
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     return _finish(
         run,
         user=user,
         target=PaymentRunStatus.CONFIRMED,
-        action=AuditAction.CONFIRM,
+        event=lambda run: events.payment_run_confirmed_event(run=run, user=user),
         invoice_target=InvoiceStatus.PAID,
         fields={"confirmed_by": actor_id(user), "confirmed_at": dynamo.utcnow()},
-        details={},
         verb="confirmed",
     )
 
 
-@_refusal_recorded(AuditAction.CANCEL)
+@refusal_recorded(AuditAction.CANCEL)
 def payment_run_cancel(
     *, run_id: str, user, reason: str, version: int | None = None
 ) -> PaymentRun:
     """Cancel a draft or approved run (Treasurer): its invoices return to matched."""
-    require_role(user, Role.TREASURER, action="cancel payment runs")
-    try:
-        reason = clean_text(reason, max_length=1000)
-    except TextError as exc:
-        raise ValidationFailed(f"The reason: {exc}", {"reason": str(exc)}) from None
-    if not reason:
-        raise ValidationFailed("Say why the run is cancelled.", {"reason": "Required."})
+    checks.role_check(user, "cancel")
+    reason = clean_reason(reason, missing="Say why the run is cancelled.")
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     return _finish(
         run,
         user=user,
         target=PaymentRunStatus.CANCELLED,
-        action=AuditAction.CANCEL,
+        event=lambda run: events.payment_run_cancelled_event(
+            run=run, user=user, reason=reason
+        ),
         invoice_target=InvoiceStatus.MATCHED,
         fields={
             "cancelled_by": actor_id(user),
             "cancelled_at": dynamo.utcnow(),
             "cancel_reason": reason,
         },
-        details={"reason": reason},
         verb="cancelled",
     )

@@ -14,7 +14,7 @@ from core.errors import ApplicationError
 from core.forms import add_service_errors, flash_refusal
 from core.htmx import render_partial
 from core.paging import page_links
-from payments import services
+from payments import checks, inputs, services
 from payments.forms import (
     BuildForm,
     ProposalForm,
@@ -91,13 +91,13 @@ def payment_run_create_view(request):
     require_role(request.user, Role.TREASURER, action="build payment runs")
     proposal = None
     data = request.POST if request.method == "POST" else request.GET
-    form = ProposalForm(data or None, initial={"payment_date": services.local_today()})
+    form = ProposalForm(data or None, initial={"payment_date": checks.local_today()})
     if form.is_valid():
         try:
             proposal = payment_run_proposal(
                 user=request.user,
-                payment_date=services.clean_payment_date(
-                    form.cleaned_data["payment_date"]
+                payment_date=inputs.clean_payment_date(
+                    form.cleaned_data["payment_date"], today=checks.local_today()
                 ),
                 currency=form.cleaned_data["currency"] or None,
             )

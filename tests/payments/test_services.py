@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import logging
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
@@ -12,12 +13,17 @@ from core import documents
 from core.errors import (
     InvalidTransition,
     PermissionDenied,
+    ServiceUnavailable,
     ValidationFailed,
 )
 from invoicing.selectors import invoice_get
-from payments import services
+from payments import checks, refusals, services
 from payments.pain001 import NAMESPACE, pain001_errors
-from payments.selectors import payment_run_get, payment_run_proposal
+from payments.selectors import (
+    payment_run_actions,
+    payment_run_get,
+    payment_run_proposal,
+)
 from tests.payments.conftest import EUR_IBAN_1, TODAY
 from vendors.models import Vendor
 from vendors.services import vendor_update
@@ -192,10 +198,12 @@ def test_bad_requests_are_refused_and_recorded(treasurer, approver, due_invoices
     run = build(treasurer).run
     with pytest.raises(PermissionDenied, match="another user must approve"):
         services.payment_run_approve(run_id=run.id, user=treasurer)
-    with pytest.raises(
-        InvalidTransition, match="only a approved run|only an? approved"
-    ):
+    with pytest.raises(InvalidTransition) as not_approved:
         services.payment_run_export(run_id=run.id, user=treasurer)
+    assert not_approved.value.message == (
+        f"Payment run {run.number} is draft; only approved payment runs can be "
+        "exported."
+    )
     with pytest.raises(InvalidTransition):
         services.payment_run_confirm(run_id=run.id, user=treasurer)
     assert payment_run_get(run_id=run.id).status == "draft"
@@ -307,13 +315,24 @@ def test_changed_bank_details_stop_the_export(
 
 
 def test_a_run_whose_payment_date_passed_is_neither_approved_nor_exported(
-    treasurer, approver, due_invoices, monkeypatch
+    treasurer, treasurer2, approver, due_invoices, monkeypatch
 ):
+    # Approved while its date was still ahead, so only the date stops the export.
+    approved = build(treasurer2, invoice_ids=[due_invoices[0].id]).run
+    services.payment_run_approve(run_id=approved.id, user=approver)
     run = build(treasurer).run
-    monkeypatch.setattr(services, "local_today", lambda: TODAY + dt.timedelta(days=1))
+    monkeypatch.setattr(checks, "local_today", lambda: TODAY + dt.timedelta(days=1))
     with pytest.raises(InvalidTransition, match="has passed"):
         services.payment_run_approve(run_id=run.id, user=approver)
     assert payment_run_get(run_id=run.id).status == "draft"
+    with pytest.raises(InvalidTransition) as not_exported:
+        services.payment_run_export(run_id=approved.id, user=treasurer)
+    assert not_exported.value.message == (
+        f"Payment run {approved.number} was for {TODAY}, which has passed, so it "
+        "cannot be exported: its discounts and due dates were worked out for that "
+        "day. Cancel it and build a new run."
+    )
+    assert payment_run_get(run_id=approved.id).status == "approved"
 
 
 def test_a_vendor_suspended_after_the_build_stops_the_export(
@@ -331,3 +350,68 @@ def test_a_vendor_suspended_after_the_build_stops_the_export(
     with pytest.raises(ValidationFailed, match="Globex Corp: the vendor is suspended"):
         services.payment_run_export(run_id=run.id, user=treasurer)
     assert payment_run_get(run_id=run.id).status == "approved"
+
+
+def test_a_refused_approve_by_the_builder_is_recorded_and_still_refused(
+    treasurer, due_invoices
+):
+    run = build(treasurer).run
+    with pytest.raises(PermissionDenied) as refused:
+        services.payment_run_approve(run_id=run.id, user=treasurer)
+    assert refused.value.message == (
+        f"You cannot approve payment run {run.number}: you built this run; another "
+        "user must approve it (nobody approves a run they built)."
+    )
+    page = audit_history(entity_type="payment_run", entity_id=run.id, limit=50)
+    (entry,) = [e for e in page.items if e.action == "REFUSED"]
+    assert json.loads(entry.details_json) == {
+        "attempted": "APPROVE",
+        "reason": refused.value.message,
+    }
+    assert entry.user_id == "treasurer"
+
+
+def test_a_refusal_lost_to_an_unreachable_dynamodb_is_logged_not_hidden(
+    treasurer, due_invoices, monkeypatch, caplog
+):
+    run = build(treasurer).run
+
+    def unreachable(transaction, entry):
+        raise ServiceUnavailable("DynamoDB is out of reach.")
+
+    monkeypatch.setattr(refusals, "audit_entry_add", unreachable)
+    with caplog.at_level(logging.WARNING, logger="payments"):
+        with pytest.raises(PermissionDenied, match="another user must approve"):
+            services.payment_run_approve(run_id=run.id, user=treasurer)
+    assert f"refused APPROVE of payment run {run.id} was not recorded" in caplog.text
+    assert "ServiceUnavailable" in caplog.text
+
+
+def test_a_defect_while_recording_a_refusal_is_not_swallowed(
+    treasurer, due_invoices, monkeypatch
+):
+    run = build(treasurer).run
+
+    def broken(transaction, entry):
+        raise TypeError("a defect")
+
+    monkeypatch.setattr(refusals, "audit_entry_add", broken)
+    with pytest.raises(TypeError, match="a defect"):
+        services.payment_run_approve(run_id=run.id, user=treasurer)
+
+
+def test_a_draft_whose_payment_date_passed_offers_no_approve_button(
+    treasurer, approver, due_invoices, monkeypatch
+):
+    run = build(treasurer).run
+    monkeypatch.setattr(checks, "local_today", lambda: TODAY + dt.timedelta(days=1))
+    actions = payment_run_actions(run=payment_run_get(run_id=run.id), user=approver)
+    expected = (
+        f"Payment run {run.number} was for {TODAY}, which has passed, so it cannot "
+        "be approved: its discounts and due dates were worked out for that day. "
+        "Cancel it and build a new run."
+    )
+    assert actions["approve"] == expected
+    with pytest.raises(InvalidTransition) as refused:
+        services.payment_run_approve(run_id=run.id, user=approver)
+    assert refused.value.message == expected

@@ -1,0 +1,106 @@
+"""
+Who may move a payment run where, and when: the rules the services enforce
+and the run's page asks before it shows a button, so a button never offers
+what the service would refuse with a rule it knows beforehand.
+
+Each check raises the refusal the service raises (`PermissionDenied`,
+`InvalidTransition`); `refusal` turns one into the reason a page shows.
+Apart from `local_today`, which reads the clock once for its caller, nothing
+here reads or writes.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from accounts.roles import Role, require_role
+from audit.entries import actor_id
+from core.errors import ApplicationError, InvalidTransition, PermissionDenied
+from core.transitions import check_transition
+from payments.models import PAYMENT_RUN_TRANSITIONS, PaymentRunStatus
+
+# Who may do what to a run: the roles and the words of the refusal.
+_ROLES: dict[str, tuple[tuple[Role, ...], str]] = {
+    "build": ((Role.TREASURER,), "build payment runs"),
+    "approve": ((Role.APPROVER, Role.TREASURER), "approve payment runs"),
+    "export": ((Role.TREASURER,), "export payment runs"),
+    "confirm": ((Role.TREASURER,), "confirm payment runs"),
+    "cancel": ((Role.TREASURER,), "cancel payment runs"),
+    "download": ((Role.TREASURER, Role.AUDITOR), "download payment files"),
+}
+
+
+def local_today() -> dt.date:
+    """Return today in the site's time zone, the day payment dates are held to."""
+    return timezone.localdate()
+
+
+def role_check(user, action: str) -> None:
+    """Refuse `action` ("approve", "export"...) to a user without its role."""
+    roles, words = _ROLES[action]
+    require_role(user, *roles, action=words)
+
+
+def move_check(run, *, target: PaymentRunStatus, verb: str) -> None:
+    """Refuse a move PAYMENT_RUN_TRANSITIONS does not allow from the run's status."""
+    check_transition(
+        PAYMENT_RUN_TRANSITIONS,
+        current=run.status,
+        target=target,
+        name=f"Payment run {run.number}",
+        kind="payment runs",
+        verb=verb,
+    )
+
+
+def payment_date_check(run, *, verb: str, today: dt.date) -> None:
+    """A run whose payment date has passed would ask the bank to pay in the past."""
+    if dt.date.fromisoformat(run.payment_date) < today:
+        raise InvalidTransition(
+            f"Payment run {run.number} was for {run.payment_date}, which has passed, "
+            f"so it cannot be {verb}: its discounts and due dates were worked out "
+            "for that day. Cancel it and build a new run."
+        )
+
+
+def approve_check(run, *, user, today: dt.date) -> None:
+    """Refuse approving unless the user may, the run is a draft still payable
+    on its date, and somebody else built it."""
+    role_check(user, "approve")
+    move_check(run, target=PaymentRunStatus.APPROVED, verb="approved")
+    payment_date_check(run, verb="approved", today=today)
+    if run.created_by == actor_id(user):
+        raise PermissionDenied(
+            f"You cannot approve payment run {run.number}: you built this run; "
+            "another user must approve it (nobody approves a run they built)."
+        )
+
+
+def export_check(run, *, user, today: dt.date) -> None:
+    """Refuse exporting unless the user may and the run is approved and still
+    payable on its date."""
+    role_check(user, "export")
+    move_check(run, target=PaymentRunStatus.EXPORTED, verb="exported")
+    payment_date_check(run, verb="exported", today=today)
+
+
+def confirm_check(run, *, user) -> None:
+    """Refuse confirming unless the user may and the run is exported."""
+    role_check(user, "confirm")
+    move_check(run, target=PaymentRunStatus.CONFIRMED, verb="confirmed")
+
+
+def cancel_check(run, *, user) -> None:
+    """Refuse cancelling unless the user may and the run is draft or approved."""
+    role_check(user, "cancel")
+    move_check(run, target=PaymentRunStatus.CANCELLED, verb="cancelled")
+
+
+def refusal(check: Callable[..., None], *args, **kwargs) -> str | None:
+    """Return why `check` refuses (its message), None when it allows."""
+    try:
+        check(*args, **kwargs)
+    except ApplicationError as exc:
+        return exc.message
+    return None

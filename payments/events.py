@@ -1,0 +1,131 @@
+"""
+The audit events of a payment run, one keyword-only builder each (saleor's
+style): each shapes its entry's `details` and builds, without saving, the
+entry its service writes in the same transaction as the change.
+
+A move's builder is called with the run as read, before the move, so its
+`before` is the status the write is conditioned on.
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from audit.entries import audit_entry
+from audit.models import AuditAction, AuditEntry
+from payments.models import PaymentRunStatus
+
+
+def _entry(run, *, action: AuditAction, user, details: dict[str, Any]) -> AuditEntry:
+    return audit_entry(
+        entity_type="payment_run",
+        entity_id=run.id,
+        action=action,
+        user=user,
+        details=details,
+        label=run.number,
+    )
+
+
+def _totals(payments) -> dict[str, str]:
+    totals: dict[str, Decimal] = {}
+    for payment in payments:
+        totals[payment.currency] = totals.get(payment.currency, 0) + payment.amount
+    return {currency: str(amount) for currency, amount in sorted(totals.items())}
+
+
+def _scheduled(action: AuditAction, run, user, invoice_numbers, payments):
+    details = {
+        "number": run.number,
+        "payment_date": run.payment_date,
+        "currency": run.currency,
+        "invoices": list(invoice_numbers),
+        "invoice_count": sum(len(p.invoices) for p in payments),
+        "totals": _totals(payments),
+    }
+    return _entry(run, action=action, user=user, details=details)
+
+
+def payment_run_created_event(
+    *, run, user, invoice_numbers: Sequence[str], payments
+) -> AuditEntry:
+    """The run was built with its first chunk of invoices; `payments` pay them."""
+    return _scheduled(AuditAction.CREATE, run, user, invoice_numbers, payments)
+
+
+def payment_run_invoices_added_event(
+    *, run, user, invoice_numbers: Sequence[str], payments
+) -> AuditEntry:
+    """A further chunk of invoices joined the run; `payments` pay all so far."""
+    return _scheduled(AuditAction.ADD_INVOICES, run, user, invoice_numbers, payments)
+
+
+def _moved(run, target: PaymentRunStatus, **details: Any) -> dict[str, Any]:
+    return {
+        "before": {"status": run.status},
+        "after": {"status": target.value},
+        **details,
+    }
+
+
+def payment_run_approved_event(*, run, user) -> AuditEntry:
+    return _entry(
+        run,
+        action=AuditAction.APPROVE,
+        user=user,
+        details=_moved(run, PaymentRunStatus.APPROVED),
+    )
+
+
+def payment_run_exported_event(*, run, user, files) -> AuditEntry:
+    """The run's `files` (RunFile) were stored and the run is exported."""
+    return _entry(
+        run,
+        action=AuditAction.EXPORT,
+        user=user,
+        details=_moved(
+            run,
+            PaymentRunStatus.EXPORTED,
+            files=[
+                {"name": f.name, "key": f.key, "sha256": f.sha256, "size": f.size}
+                for f in files
+            ],
+        ),
+    )
+
+
+def payment_run_confirmed_event(*, run, user) -> AuditEntry:
+    return _entry(
+        run,
+        action=AuditAction.CONFIRM,
+        user=user,
+        details=_moved(run, PaymentRunStatus.CONFIRMED, invoices=run.invoice_count),
+    )
+
+
+def payment_run_cancelled_event(*, run, user, reason: str) -> AuditEntry:
+    return _entry(
+        run,
+        action=AuditAction.CANCEL,
+        user=user,
+        details=_moved(
+            run, PaymentRunStatus.CANCELLED, invoices=run.invoice_count, reason=reason
+        ),
+    )
+
+
+def payment_run_refused_event(
+    *, run_id: str, label: str | None, user, attempted: AuditAction, reason: str
+) -> AuditEntry:
+    """
+    Somebody tried `attempted` and was refused for `reason`; a refused build
+    has no run, so its `run_id` is an id of its own and `label` None.
+    """
+    return audit_entry(
+        entity_type="payment_run",
+        entity_id=run_id,
+        action=AuditAction.REFUSED,
+        user=user,
+        details={"attempted": str(attempted), "reason": reason},
+        label=label,
+    )

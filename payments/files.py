@@ -1,0 +1,104 @@
+"""
+The files an export stores: one pain.001.001.09 per currency (checked
+against the XSD before anything is stored) and the JSON summary of the run.
+Nothing here reads or writes; the export service stores what this returns.
+"""
+
+import datetime as dt
+import json
+
+from django.conf import settings
+
+from audit.entries import actor_id
+from core.errors import ValidationFailed
+from payments import pain001
+from payments.models import PaymentRun
+
+
+def payment_files(
+    run: PaymentRun, *, user, created_at: dt.datetime
+) -> dict[str, bytes]:
+    """Return the run's files by name: one pain.001 per currency and the JSON summary."""
+    files: dict[str, bytes] = {}
+    for currency in run.totals():
+        payments = [p for p in run.payments if p.currency == currency]
+        document = pain001.PaymentFile(
+            message_id=run.id,
+            created_at=created_at,
+            initiating_party=settings.PAYER_NAME,
+            payment_info_id=f"{run.number}-{currency}",
+            execution_date=dt.date.fromisoformat(run.payment_date),
+            currency=currency,
+            debtor_name=settings.PAYER_NAME,
+            debtor_iban=settings.PAYER_IBAN,
+            debtor_bic=settings.PAYER_BIC or None,
+            transfers=tuple(
+                pain001.CreditTransfer(
+                    end_to_end_id=p.id,
+                    amount=p.amount,
+                    creditor_name=p.vendor_name,
+                    invoice_numbers=tuple(i.invoice_number for i in p.invoices),
+                    iban=p.iban,
+                    bic=p.bic,
+                    account_number=p.account_number,
+                    aba_routing_number=p.routing_number,
+                )
+                for p in payments
+            ),
+        )
+        xml = pain001.pain001_xml(document)
+        if errors := pain001.pain001_errors(xml):
+            raise ValidationFailed(
+                f"The {currency} payment file does not pass the pain.001.001.09 "
+                "schema, so nothing was stored: " + "; ".join(errors[:5])
+            )
+        files[f"pain001-{currency}.xml"] = xml
+    files["summary.json"] = _summary(run, user=user, created_at=created_at)
+    return files
+
+
+def _summary(run: PaymentRun, *, user, created_at: dt.datetime) -> bytes:
+    summary = {
+        "run_id": run.id,
+        "number": run.number,
+        "payment_date": run.payment_date,
+        "created_by": run.created_by,
+        "approved_by": run.approved_by,
+        "exported_by": actor_id(user),
+        "exported_at": created_at.isoformat(timespec="seconds"),
+        "payer": {
+            "name": settings.PAYER_NAME,
+            "iban": settings.PAYER_IBAN,
+            "bic": settings.PAYER_BIC,
+        },
+        "totals": {
+            currency: {k: str(v) for k, v in row.items()}
+            for currency, row in run.totals().items()
+        },
+        "payments": [
+            {
+                "end_to_end_id": p.id,
+                "vendor_id": p.vendor_id,
+                "vendor_name": p.vendor_name,
+                "currency": p.currency,
+                "amount": str(p.amount),
+                "discount": str(p.discount),
+                "iban": p.iban,
+                "bic": p.bic,
+                "account_number": p.account_number,
+                "routing_number": p.routing_number,
+                "invoices": [
+                    {
+                        "invoice_id": i.invoice_id,
+                        "invoice_number": i.invoice_number,
+                        "total_amount": str(i.total_amount),
+                        "discount": str(i.discount),
+                        "amount": str(i.amount),
+                    }
+                    for i in p.invoices
+                ],
+            }
+            for p in run.payments
+        ],
+    }
+    return json.dumps(summary, indent=2, sort_keys=True).encode()
