@@ -42,6 +42,8 @@ def check_transition(
     if can_move(transitions, current, target):
         return
     states = [str(state) for state in allowed_from(transitions, target)]
+    if not states:
+        raise InvalidTransition(f"{name} is {current}; no {kind} can be {verb}.")
     either = (
         ", ".join(states[:-1]) + " or " + states[-1] if len(states) > 1 else states[0]
     )

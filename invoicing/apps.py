@@ -25,13 +25,13 @@ class InvoicingConfig(AppConfig):
             )
         )
 
+        from core.panels import Panel
         from invoicing.selectors import invoice_list_for_po
         from purchasing.panels import PURCHASE_ORDER_PAGE
-        from vendors.panels import Panel
 
         PURCHASE_ORDER_PAGE.register(
             Panel(
-                template="purchasing/_po_invoices.html",
+                template="invoicing/_po_invoices.html",
                 context=lambda po, user: {
                     "invoices": invoice_list_for_po(po_id=po.id, limit=20)
                 },

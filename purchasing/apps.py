@@ -17,8 +17,9 @@ class PurchasingConfig(AppConfig):
             )
         )
 
+        from core.panels import Panel
         from purchasing.selectors import purchase_order_list
-        from vendors.panels import VENDOR_PAGE, Panel
+        from vendors.panels import VENDOR_PAGE
 
         VENDOR_PAGE.register(
             Panel(

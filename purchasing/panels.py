@@ -1,9 +1,6 @@
-"""
-Sections of a purchase order's page that show a higher app's records,
-registered by that app (invoicing registers the PO's invoices); see
-`vendors.panels`.
-"""
+"""The purchase order page's sections of higher apps' records (see `core.panels`)."""
 
-from vendors.panels import Panels
+from core.panels import Panels
 
+# Invoicing registers the PO's invoices.
 PURCHASE_ORDER_PAGE = Panels()

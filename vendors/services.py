@@ -22,7 +22,7 @@ from core.errors import (
     PermissionDenied,
     StaleRecord,
 )
-from core.transitions import allowed_from, check_transition
+from core.transitions import check_transition
 from core.versions import check_version
 from core.writes import audited_update
 from vendors.events import (
@@ -205,11 +205,6 @@ def vendor_update(
 
 def _check_status_change(vendor: Vendor, new: VendorStatus) -> None:
     """Refuse a status VENDOR_TRANSITIONS does not allow from the vendor's."""
-    if not allowed_from(VENDOR_TRANSITIONS, new):
-        # Nothing leads back to it (pending): no list of states to name.
-        raise InvalidTransition(
-            f"{vendor.name} is {vendor.status}; no vendor can be set {new} again."
-        )
     check_transition(
         VENDOR_TRANSITIONS,
         current=VendorStatus(vendor.status),

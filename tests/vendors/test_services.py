@@ -138,8 +138,8 @@ def test_write_based_on_an_outdated_read_is_refused_by_the_condition(clerk, vend
     ("start", "target", "refusal"),
     [
         ("pending", "inactive", "only active or suspended vendors can be set inactive"),
-        ("active", "pending", "no vendor can be set pending again"),
-        ("suspended", "pending", "no vendor can be set pending again"),
+        ("active", "pending", "no vendors can be set pending"),
+        ("suspended", "pending", "no vendors can be set pending"),
     ],
 )
 def test_status_changes_outside_the_life_cycle_are_refused(
