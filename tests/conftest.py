@@ -7,16 +7,27 @@ the pass that proves conditions, transactions and concurrency, which moto
 does not reproduce. Either way each test starts with every table empty.
 """
 
+import datetime as dt
 import os
 import re
+import threading
+import uuid
 
+import boto3
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.mail.backends.base import BaseEmailBackend
 from moto import mock_aws
 
 from core import dynamo
+from core.errors import ApplicationError
+from invoicing.reconciliation import invoice_reconcile
+from invoicing.selectors import invoice_get
+from invoicing.services import invoice_create
 from localdev import dynamodb_local
+from purchasing.services import purchase_order_approve, purchase_order_create
+from vendors.services import vendor_bank_details_confirm, vendor_create
 
 BACKEND = os.environ.get("P2P_TEST_DYNAMODB", "moto")
 if BACKEND not in {"moto", "local"}:
@@ -225,3 +236,154 @@ def whole_page(response, *, region: str) -> str:
     assert html.count(f'id="{region}"') == 1
     assert html.count('id="messages"') == 1 and "hx-swap-oob" not in html
     return html
+
+
+# --- A mail server that is down ---------------------------------------------
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+# --- Concurrency ------------------------------------------------------------
+
+
+def run_together(calls):
+    """Start every call at the same instant; return each one's outcome."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            call()
+            outcomes[index] = "ok"
+        except ApplicationError as exc:
+            outcomes[index] = type(exc).__name__ + ": " + exc.message
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+# --- Documents on S3 ---------------------------------------------------------
+
+
+def s3_storage(settings, **options) -> dict:
+    """The configured S3 storage (settings.S3_DOCUMENT_STORAGE), with overrides."""
+    configured = settings.S3_DOCUMENT_STORAGE
+    return {**configured, "OPTIONS": {**configured["OPTIONS"], **options}}
+
+
+@pytest.fixture
+def s3_bucket(settings):
+    """A fresh versioned bucket on moto, made the default storage."""
+    with mock_aws():
+        name = f"documents-{uuid.uuid4().hex[:12]}"
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=name)
+        client.put_bucket_versioning(
+            Bucket=name, VersioningConfiguration={"Status": "Enabled"}
+        )
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": s3_storage(
+                settings, bucket_name=name, region_name="us-east-1", endpoint_url=None
+            ),
+        }
+        yield client, name
+
+
+# --- Payable invoices (payments, the dashboard, the admin's records) -------
+
+TODAY = dt.date.today()
+
+EUR_IBAN_1 = "DE89370400440532013000"
+EUR_IBAN_2 = "FR1420041010050500013M02606"
+US_ACCOUNT = "123456789"
+US_ROUTING = "021000021"
+
+
+@pytest.fixture
+def treasurer(db):
+    return make_user("treasurer", "Treasurer")
+
+
+@pytest.fixture
+def treasurer2(db):
+    return make_user("treasurer2", "Treasurer")
+
+
+@pytest.fixture
+def make_vendor(clerk, clerk2):
+    """An active vendor whose bank details a second clerk confirmed."""
+
+    def make(name, **fields):
+        vendor = vendor_create(
+            user=clerk,
+            fields={
+                **VALID_VENDOR,
+                "name": name,
+                "tax_id": None,
+                "status": "active",
+                **fields,
+            },
+        )
+        if vendor.bank_details_awaiting_confirmation:
+            vendor = vendor_bank_details_confirm(
+                vendor_id=vendor.id, user=clerk2, version=vendor.version
+            )
+        return vendor
+
+    return make
+
+
+@pytest.fixture
+def matched_invoice(requester, approver, clerk):
+    """A matched invoice of `vendor` for quantity x price, dated `invoice_date`."""
+    counter = iter(range(1, 1000))
+
+    def make(vendor, total="1000.00", *, invoice_date=None, number=None):
+        po = purchase_order_create(
+            user=requester,
+            vendor_id=vendor.id,
+            lines=po_lines(("1", total)),
+            currency=vendor.currency,
+        )
+        purchase_order_approve(po_id=po.id, user=approver)
+        invoice = invoice_create(
+            user=clerk,
+            po_id=po.id,
+            invoice_number=number or f"INV-{next(counter):03d}",
+            invoice_date=invoice_date or TODAY - dt.timedelta(days=30),
+            lines=po_lines(("1", total)),
+        )
+        invoice_reconcile(invoice_id=invoice.id, user=clerk)
+        invoice = invoice_get(invoice_id=invoice.id)
+        assert invoice.status == "matched"
+        return invoice
+
+    return make
+
+
+@pytest.fixture
+def three_vendors(make_vendor):
+    """Two EUR vendors paid by IBAN, one USD vendor paid by US account + ABA."""
+    return (
+        make_vendor("Acme Supplies GmbH", iban=EUR_IBAN_1, bic="COBADEFFXXX"),
+        make_vendor(
+            "Bureau Fournitures SA", iban=EUR_IBAN_2, payment_terms="2/10 Net 30"
+        ),
+        make_vendor(
+            "Globex Corp",
+            currency="USD",
+            account_number=US_ACCOUNT,
+            routing_number=US_ROUTING,
+        ),
+    )

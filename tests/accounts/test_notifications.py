@@ -5,7 +5,6 @@ import logging
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.urls import reverse
 
@@ -17,16 +16,9 @@ from tests.conftest import make_user, po_lines
 TODAY = dt.date.today().isoformat()
 
 
-class FailingBackend(BaseEmailBackend):
-    """A mail server that is down."""
-
-    def send_messages(self, email_messages):
-        raise ConnectionRefusedError("mail server down")
-
-
 @pytest.fixture
 def mail_server_down(settings):
-    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.conftest.FailingBackend"
 
 
 def logged_in(user) -> Client:

@@ -1,41 +1,15 @@
 import hashlib
 import uuid
 
-import boto3
 import pytest
 from botocore.config import Config
 from django.core.files.storage import default_storage
-from moto import mock_aws
 
 from core.documents import StoredDocument, document_open, document_save
 from core.errors import Duplicate, NotFound, ServiceUnavailable
+from tests.conftest import s3_storage
 
 XML = b'<?xml version="1.0" encoding="UTF-8"?><Document>run 1</Document>'
-
-
-def s3_storage(settings, **options) -> dict:
-    """The configured S3 storage (settings.S3_DOCUMENT_STORAGE), with overrides."""
-    configured = settings.S3_DOCUMENT_STORAGE
-    return {**configured, "OPTIONS": {**configured["OPTIONS"], **options}}
-
-
-@pytest.fixture
-def s3_bucket(settings):
-    """A fresh versioned bucket on moto, made the default storage."""
-    with mock_aws():
-        name = f"documents-{uuid.uuid4().hex[:12]}"
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=name)
-        client.put_bucket_versioning(
-            Bucket=name, VersioningConfiguration={"Status": "Enabled"}
-        )
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": s3_storage(
-                settings, bucket_name=name, region_name="us-east-1", endpoint_url=None
-            ),
-        }
-        yield client, name
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from django.utils.html import escape
 from invoicing.services import invoice_create
 from payments.services import payment_run_create
 from purchasing.services import purchase_order_approve
-from tests.conftest import make_user, po_lines
-from tests.payments.conftest import TODAY
+from tests.conftest import TODAY, make_user, po_lines
 
 
 def logged_in(user) -> Client:

@@ -19,7 +19,7 @@ TODAY = dt.date.today().isoformat()
 
 @pytest.fixture
 def mail_server_down(settings):
-    settings.EMAIL_BACKEND = "tests.accounts.test_notifications.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.conftest.FailingBackend"
 
 
 @pytest.fixture

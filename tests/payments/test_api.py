@@ -8,7 +8,7 @@ from django.test import Client
 from invoicing.selectors import invoice_get
 from payments.pain001 import pain001_errors
 from tests.api_client import bearer, send
-from tests.payments.conftest import TODAY
+from tests.conftest import TODAY
 
 RUNS = "/api/v1/payment-runs"
 

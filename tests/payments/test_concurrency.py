@@ -6,8 +6,7 @@ from accounts.roles import user_roles
 from invoicing.selectors import invoice_get
 from payments import services
 from payments.selectors import payment_run_get
-from tests.payments.conftest import TODAY
-from tests.purchasing.test_concurrency import run_together
+from tests.conftest import TODAY, run_together
 
 pytestmark = pytest.mark.dynamodb_local_only
 

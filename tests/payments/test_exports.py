@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from payments import services
-from tests.payments.conftest import TODAY
+from tests.conftest import TODAY
 
 
 def csv_rows(client, **query) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from django.core import mail
 from accounts.models import Profile
 from payments import services
 from payments.selectors import payment_run_get
-from tests.payments.conftest import TODAY
+from tests.conftest import TODAY
 
 
 def approved_run(builder, approver, vendor, matched_invoice):
@@ -51,7 +51,7 @@ def test_the_treasurer_who_approved_is_not_told_and_opted_out_ones_neither(
 def test_a_failing_mail_server_does_not_fail_the_runs_approval(
     treasurer, approver, make_vendor, matched_invoice, settings
 ):
-    settings.EMAIL_BACKEND = "tests.accounts.test_notifications.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.conftest.FailingBackend"
     acme = make_vendor("Acme Supplies GmbH", iban="DE89370400440532013000")
     run = approved_run(treasurer, approver, acme, matched_invoice)
     assert payment_run_get(run_id=run.id).status == "approved"

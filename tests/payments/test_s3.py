@@ -3,8 +3,7 @@
 import hashlib
 
 from payments import services
-from tests.core.test_documents import s3_bucket  # noqa: F401 - the bucket fixture
-from tests.payments.conftest import TODAY
+from tests.conftest import TODAY
 
 
 def test_exported_files_are_encrypted_versioned_s3_objects(

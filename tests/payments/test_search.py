@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from payments import services
-from tests.payments.conftest import TODAY
+from tests.conftest import TODAY
 
 
 def test_a_payment_run_is_found_by_its_number_and_its_start(

@@ -24,7 +24,7 @@ from payments.selectors import (
     payment_run_get,
     payment_run_proposal,
 )
-from tests.payments.conftest import EUR_IBAN_1, TODAY
+from tests.conftest import EUR_IBAN_1, TODAY
 from vendors.models import Vendor
 from vendors.services import vendor_update
 

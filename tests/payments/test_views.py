@@ -7,8 +7,14 @@ from django.urls import reverse
 from invoicing.selectors import invoice_get
 from payments.selectors import payment_run_get, payment_run_list
 from payments.services import payment_run_approve, payment_run_create
-from tests.conftest import HTMX, htmx_fragment, htmx_next_page, whole_page
-from tests.payments.conftest import EUR_IBAN_1, TODAY
+from tests.conftest import (
+    EUR_IBAN_1,
+    HTMX,
+    TODAY,
+    htmx_fragment,
+    htmx_next_page,
+    whole_page,
+)
 
 
 def logged_in(user) -> Client:

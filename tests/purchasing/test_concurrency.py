@@ -4,7 +4,6 @@ conditional writes under threads.
 """
 
 import datetime as dt
-import threading
 from collections import Counter
 from decimal import Decimal
 
@@ -15,30 +14,9 @@ from audit.selectors import audit_history
 from core.errors import ApplicationError
 from purchasing.selectors import purchase_order_get
 from purchasing.services import purchase_order_approve, purchase_order_receive
-from tests.conftest import make_user
+from tests.conftest import make_user, run_together
 
 pytestmark = pytest.mark.dynamodb_local_only
-
-
-def run_together(calls):
-    """Start every call at the same instant; return each one's outcome."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            call()
-            outcomes[index] = "ok"
-        except ApplicationError as exc:
-            outcomes[index] = type(exc).__name__ + ": " + exc.message
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def prime(user):

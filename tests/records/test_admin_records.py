@@ -13,8 +13,7 @@ from audit.selectors import audit_history
 from payments.services import payment_run_create
 from purchasing.selectors import purchase_order_get
 from purchasing.services import purchase_order_approve
-from tests.conftest import VALID_VENDOR, make_user
-from tests.payments.conftest import EUR_IBAN_1, TODAY
+from tests.conftest import EUR_IBAN_1, TODAY, VALID_VENDOR, make_user
 from vendors.services import vendor_create
 
 RECORDS = "/admin/records"
