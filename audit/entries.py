@@ -79,6 +79,15 @@ def audit_entry_add(transaction, entry: AuditEntry) -> None:
     audit_entries_add(transaction, [entry])
 
 
+def audit_entry_write(entry: AuditEntry) -> None:
+    """
+    Write, chained, an entry that changes no record in its own transaction:
+    a refused attempt, a job's error or its completion.
+    """
+    with dynamo.write_transaction() as transaction:
+        audit_entry_add(transaction, entry)
+
+
 def audit_heads_read(entity_keys: list[str]) -> dict[str, AuditChainHead | None]:
     """
     Read the chain heads of many records (consistently, 100 per request):

@@ -376,6 +376,8 @@ def write_transaction(
 
     A failed condition or a concurrent transaction on the same item becomes
     `StaleRecord`; the caller may re-read to explain the refusal better.
+    DynamoDB out of reach was already raised as ServiceUnavailable by the
+    guarded connection the transaction is sent on.
     """
     try:
         with TransactWrite(
@@ -388,8 +390,6 @@ def write_transaction(
             reasons and set(reasons) <= _CONFLICT_CODES | {"None"}
         ):
             raise StaleRecord(extra={"reasons": reasons}) from exc
-        if is_unreachable(exc) or exc.cause_response_code in _THROTTLED:
-            raise ServiceUnavailable(UNREACHABLE_MESSAGE) from exc
         if (
             exc.cause_response_code == "ValidationException"
             or "ValidationError" in reasons

@@ -83,6 +83,14 @@ def audited_update(record, updates: Mapping[str, Any], *, entry, condition=None)
     return record
 
 
+def with_updates(record, updates: Mapping[str, Any]):
+    """A copy of `record` with `updates` applied, `record` itself unchanged (audit's after)."""
+    copy = type(record).from_raw_data(record.serialize())
+    for field, value in updates.items():
+        setattr(copy, field, value)
+    return copy
+
+
 def retry_pause(attempt: int) -> None:
     """Wait a little before retry `attempt` + 1: longer each time, never in step."""
     time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))

@@ -22,8 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
-from audit.entries import audit_entry_add, audit_heads_read, entity_key
-from core import dynamo
+from audit.entries import audit_entry_write, audit_heads_read, entity_key
 from core.errors import InvalidTransition, ServiceUnavailable
 from invoicing import matching
 from invoicing.events import JOB_USER, reconciliation_job_completed_event
@@ -259,5 +258,4 @@ def _record_completion(stats: JobStats) -> None:
     entry = reconciliation_job_completed_event(
         run_id=str(uuid.uuid4()), stats=stats.as_dict()
     )
-    with dynamo.write_transaction() as transaction:
-        audit_entry_add(transaction, entry)
+    audit_entry_write(entry)

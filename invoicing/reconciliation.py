@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.roles import Role, require_role
-from audit.entries import audit_entry_add, audit_heads_prefetch, entity_key
+from audit.entries import audit_entry_write, audit_heads_prefetch, entity_key
 from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
 from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause
@@ -171,8 +171,7 @@ def invoice_reconcile(
 def invoice_reconcile_error_record(*, invoice: Invoice, error: str) -> None:
     """Record on the audit trail that the job could not reconcile an invoice."""
     entry = invoice_reconcile_error_event(invoice=invoice, error=error)
-    with dynamo.write_transaction() as transaction:
-        audit_entry_add(transaction, entry)
+    audit_entry_write(entry)
 
 
 def _record_add(

@@ -21,7 +21,7 @@ from core.errors import (
 )
 from core.text import clean_reason
 from core.versions import check_version
-from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause
+from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause, with_updates
 from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.events import (
     invoice_corrected_event,
@@ -264,7 +264,7 @@ def invoice_resubmit(
         "report_json": None,
         "updated_at": dynamo.utcnow(),
     }
-    corrected = _with(invoice, updates)
+    corrected = with_updates(invoice, updates)
     after = _invoice_snapshot(corrected)
     entry = invoice_corrected_event(
         invoice=corrected,
@@ -301,13 +301,6 @@ def invoice_resubmit(
         raise
     committed()
     return invoice
-
-
-def _with(invoice: Invoice, updates: Mapping[str, Any]) -> Invoice:
-    copy = Invoice.from_raw_data(invoice.serialize())
-    for key, value in updates.items():
-        setattr(copy, key, value)
-    return copy
 
 
 def invoice_void(

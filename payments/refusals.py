@@ -8,9 +8,8 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from audit.entries import audit_entry_add
+from audit.entries import audit_entry_write
 from audit.models import AuditAction
-from core import dynamo
 from core.errors import ApplicationError, NotFound, ServiceUnavailable, StaleRecord
 from payments import events
 from payments.models import REFUSED_BUILD_PREFIX
@@ -67,8 +66,7 @@ def _refusal_save(
             attempted=action,
             reason=exc.message,
         )
-        with dynamo.write_transaction() as transaction:
-            audit_entry_add(transaction, entry)
+        audit_entry_write(entry)
     except (ServiceUnavailable, StaleRecord) as failure:
         logger.warning(
             "The refused %s of payment run %s was not recorded (%s): %s",

@@ -22,7 +22,13 @@ from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
 from core.text import clean_reason
 from core.versions import check_version
-from core.writes import MAX_ATTEMPTS, audited_update, audited_update_add, retry_pause
+from core.writes import (
+    MAX_ATTEMPTS,
+    audited_update,
+    audited_update_add,
+    retry_pause,
+    with_updates,
+)
 from purchasing import events, notifications, rules
 from purchasing.events import purchase_order_snapshot
 from purchasing.models import (
@@ -55,6 +61,30 @@ def _po_lines(cleaned: Sequence[Mapping[str, Any]]) -> list[POLine]:
     return [
         POLine(**line, received_quantity=Decimal("0"), invoiced_quantity=Decimal("0"))
         for line in cleaned
+    ]
+
+
+def _lines_added(
+    po: PurchaseOrder,
+    *,
+    received: Mapping[int, Decimal] | None = None,
+    invoiced: Mapping[int, Decimal] | None = None,
+) -> list[POLine]:
+    """The PO's lines with quantities received or invoiced added, by line number."""
+    zero = Decimal("0")
+    return [
+        POLine(
+            line_number=line.line_number,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            total_amount=line.total_amount,
+            received_quantity=(line.received_quantity or zero)
+            + (received or {}).get(line.line_number, zero),
+            invoiced_quantity=(line.invoiced_quantity or zero)
+            + (invoiced or {}).get(line.line_number, zero),
+        )
+        for line in po.items
     ]
 
 
@@ -192,7 +222,7 @@ def purchase_order_update(
         "total_amount": total,
         "approvals_required": rules.required_approvals(total),
     }
-    after = purchase_order_snapshot(_with(po, updates))
+    after = purchase_order_snapshot(with_updates(po, updates))
     details: dict[str, Any] = changed_fields(before, after)
     if not details["after"]:
         return po
@@ -205,13 +235,6 @@ def purchase_order_update(
         po=po, user=user, changes=details, approvals_reset=approvals_reset
     )
     return _write(po, updates, entry)
-
-
-def _with(po: PurchaseOrder, updates: Mapping[str, Any]) -> PurchaseOrder:
-    copy = PurchaseOrder.from_raw_data(po.serialize())
-    for key, value in updates.items():
-        setattr(copy, key, value)
-    return copy
 
 
 def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> PurchaseOrder:
@@ -427,19 +450,7 @@ def purchase_order_receive(
         received, date = rules.clean_receipt(
             po, quantities=quantities, received_on=received_on or today, today=today
         )
-        items = [
-            POLine(
-                line_number=line.line_number,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                total_amount=line.total_amount,
-                received_quantity=line.received_quantity
-                + received.get(line.line_number, Decimal("0")),
-                invoiced_quantity=line.invoiced_quantity or Decimal("0"),
-            )
-            for line in po.items
-        ]
+        items = _lines_added(po, received=received)
         receipt = GoodsReceipt(
             id=str(uuid.uuid4()),
             received_on=date,
@@ -481,19 +492,7 @@ def purchase_order_invoiced_add(
     has committed (PynamoDB then has already advanced its version), so a
     caller that goes on using `po` never decides on stale totals.
     """
-    items = [
-        POLine(
-            line_number=line.line_number,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            total_amount=line.total_amount,
-            received_quantity=line.received_quantity,
-            invoiced_quantity=(line.invoiced_quantity or Decimal("0"))
-            + quantities.get(line.line_number, Decimal("0")),
-        )
-        for line in po.items
-    ]
+    items = _lines_added(po, invoiced=quantities)
     new_total = (po.invoiced_total or Decimal("0")) + net_total
     entry = events.purchase_order_invoiced_event(
         po=po,

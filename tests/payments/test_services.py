@@ -376,10 +376,10 @@ def test_a_refusal_lost_to_an_unreachable_dynamodb_is_logged_not_hidden(
 ):
     run = build(treasurer).run
 
-    def unreachable(transaction, entry):
+    def unreachable(entry):
         raise ServiceUnavailable("DynamoDB is out of reach.")
 
-    monkeypatch.setattr(refusals, "audit_entry_add", unreachable)
+    monkeypatch.setattr(refusals, "audit_entry_write", unreachable)
     with caplog.at_level(logging.WARNING, logger="payments"):
         with pytest.raises(PermissionDenied, match="another user must approve"):
             services.payment_run_approve(run_id=run.id, user=treasurer)
@@ -392,10 +392,10 @@ def test_a_defect_while_recording_a_refusal_is_not_swallowed(
 ):
     run = build(treasurer).run
 
-    def broken(transaction, entry):
+    def broken(entry):
         raise TypeError("a defect")
 
-    monkeypatch.setattr(refusals, "audit_entry_add", broken)
+    monkeypatch.setattr(refusals, "audit_entry_write", broken)
     with pytest.raises(TypeError, match="a defect"):
         services.payment_run_approve(run_id=run.id, user=treasurer)
 
