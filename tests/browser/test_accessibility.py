@@ -130,7 +130,7 @@ def records(people):
     unpaid = invoice("F-1004", 2, "5", "45.00")  # proposed for the next run
     invoice_reconcile(invoice_id=unpaid.id, user=clerk)
     exchange_rate_create(
-        user=make_user("rates-admin", superuser=True), currency="KWD",
+        user=make_user("admin", superuser=True), currency="KWD",
         valid_from=today, rate="3.25", source="ECB reference rate",
     )  # fmt: skip
     dashboard_refresh()
