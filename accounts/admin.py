@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -14,6 +15,19 @@ class ProfileInline(admin.StackedInline):
     fields = ("approval_limit",)
     can_delete = False
     verbose_name_plural = "Approval limit"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "approval_limit":
+            # Said here rather than on the model, whose help text would need a
+            # migration for a label: limits are compared in the base currency.
+            field.help_text = (
+                "Largest PO this approver may approve, in "
+                f"{settings.BASE_CURRENCY} (a PO in another currency is converted "
+                "at the exchange rate of the approval's day). Empty = the default "
+                "limit from settings."
+            )
+        return field
 
 
 class P2PUserAdmin(UserAdmin):

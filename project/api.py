@@ -99,6 +99,7 @@ api.add_router("/vendors", "purchasing.apis.vendor_router")
 api.add_router("/purchase-orders", "purchasing.apis.router")
 api.add_router("/invoices", "invoicing.apis.router")
 api.add_router("/payment-runs", "payments.apis.router")
+api.add_router("/exchange-rates", "exchange_rates.apis.router")
 
 
 # Added last, so it only answers paths no other router matched: a JSON 404

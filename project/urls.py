@@ -27,6 +27,7 @@ urlpatterns = [
     path("invoices/", include("invoicing.urls")),
     path("payment-runs/", include("payments.urls")),
     path("audit/", include("audit.urls")),
+    path("exchange-rates/", include("exchange_rates.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -34,7 +34,13 @@ class POLineOut(Schema):
 class ApprovalOut(Schema):
     approver: str
     approved_at: dt.datetime
-    limit_used: Decimal
+    limit_used: Decimal = Field(description="The approver's limit, in base_currency.")
+    # What the limit was compared with: the PO's worth in the base currency
+    # and the rate that gave it (null for a PO in the base currency).
+    base_currency: str | None
+    base_amount: Decimal | None
+    exchange_rate: Decimal | None
+    rate_valid_from: dt.date | None
 
 
 class ReceiptLineOut(Schema):

@@ -82,14 +82,26 @@ def purchase_order_deleted_event(*, po, user) -> AuditEntry:
 
 
 def purchase_order_approved_event(
-    *, po, user, approvals: int, limit: Decimal, status: str
+    *,
+    po,
+    user,
+    approvals: int,
+    required: int,
+    limit: Decimal,
+    value,
+    status: str,
 ) -> AuditEntry:
-    """`po` (as read) got its `approvals`-th approval, leaving it `status`."""
+    """
+    `po` (as read) got its `approvals`-th approval of `required`, leaving it
+    `status`; `value` (a Conversion) is what the approver's `limit` was
+    compared with: the PO's worth in the base currency and the rate used.
+    """
     details = _status_details(
         po,
         status,
-        approval=f"{approvals} of {po.approvals_required}",
+        approval=f"{approvals} of {required}",
         limit_used=limit,
+        **value.as_details(),
     )
     return _po_event(po=po, user=user, action=AuditAction.APPROVE, details=details)
 

@@ -64,7 +64,14 @@ class POLine(MapAttribute):
 class Approval(MapAttribute):
     approver = UnicodeAttribute()
     approved_at = UTCDateTimeAttribute()
-    limit_used = DecimalAttribute()
+    limit_used = DecimalAttribute()  # in base_currency
+    # What the PO was worth in the base currency when approved, and the rate
+    # that said so (None for a PO in the base currency), so an auditor sees
+    # why the limit covered it. Approvals from before exchange rates have none.
+    base_currency = UnicodeAttribute(null=True)
+    base_amount = DecimalAttribute(null=True)
+    exchange_rate = DecimalAttribute(null=True)
+    rate_valid_from = UnicodeAttribute(null=True)  # ISO date
 
 
 class ReceiptLine(MapAttribute):
@@ -153,6 +160,9 @@ class PurchaseOrder(Model):
     status = UnicodeAttribute()
     match_type = UnicodeAttribute(default=MatchType.TWO_WAY.value)
     requester = UnicodeAttribute()
+    # Decided at the first approval from the PO's worth in the base currency
+    # that day (purchase_order_approve); before it, the same rule at the rate
+    # in effect when the PO was raised or last edited, as a forecast.
     approvals_required = IntegerAttribute(default=1)
     approvals = ListAttribute(of=Approval, default=list)
     rejection_reason = UnicodeAttribute(null=True)
@@ -194,7 +204,15 @@ class PurchaseOrder(Model):
         po.total_amount = round_money(po.total_amount, po.currency)
         po.invoiced_total = round_money(po.invoiced_total or Decimal("0"), po.currency)
         for approval in po.approvals or []:
-            approval.limit_used = round_money(approval.limit_used, po.currency)
+            # Before exchange rates, limits were compared in the PO's currency.
+            approval.base_currency = approval.base_currency or po.currency
+            approval.limit_used = round_money(
+                approval.limit_used, approval.base_currency
+            )
+            if approval.base_amount is not None:
+                approval.base_amount = round_money(
+                    approval.base_amount, approval.base_currency
+                )
         return po
 
     @property

@@ -7,16 +7,20 @@ from accounts.selectors import notification_recipients
 
 
 @best_effort
-def notify_po_awaiting_approval(po) -> None:
+def notify_po_awaiting_approval(po, *, value) -> None:
     """
     E-mail the approvers who may approve the pending PO now: their limit
-    covers it, they did not raise it and have not approved it already.
+    covers `value` (the PO's worth in the base currency, a Conversion; None
+    without a rate, when nobody may approve it yet), they did not raise it
+    and have not approved it already.
     """
+    if value is None:
+        return
     approvers = notification_recipients(
         kind=Notification.PO_AWAITING_APPROVAL,
         role=Role.APPROVER,
         exclude={po.requester, *po.approvers},
-        approval_limit_covers=po.total_amount,
+        approval_limit_covers=value.base_amount,
     )
     second = bool(po.approvals)
     email_users(

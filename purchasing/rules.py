@@ -33,18 +33,39 @@ from core.money import (
 )
 from core.text import TextError, clean_reason, clean_text
 from core.transitions import check_transition as check_move
+from exchange_rates.rules import Conversion, NoExchangeRate
 from purchasing.models import PO_TRANSITIONS, RECEIVABLE_STATUSES, MatchType, POStatus
 
 MAX_NOTES = 2000
 
 
 def two_approval_threshold() -> Decimal:
+    """The threshold, in the base currency (settings.BASE_CURRENCY)."""
     return settings.TWO_APPROVAL_THRESHOLD
 
 
-def required_approvals(total: Decimal) -> int:
-    """POs at or above the threshold need two approvers (domain.md)."""
-    return 2 if total >= two_approval_threshold() else 1
+def required_approvals(value: Conversion | None) -> int:
+    """
+    POs worth the threshold or more in the base currency need two approvers
+    (domain.md); one without a rate in effect (`None`) is counted as needing
+    two until an approval can convert it.
+    """
+    if value is None:
+        return 2
+    return 2 if value.base_amount >= two_approval_threshold() else 1
+
+
+def check_vendor_currency(*, currency: str, vendor) -> None:
+    """
+    A PO is in its vendor's currency: approvals, invoices and payments all
+    follow the PO's, and a vendor is set up to be paid in one currency.
+    """
+    if currency != vendor.currency:
+        message = (
+            f"{vendor.name} is set up in {vendor.currency}: its purchase orders "
+            f"are in {vendor.currency}, not {currency}."
+        )
+        raise ValidationFailed(message, {"currency": message})
 
 
 # --- Lines and header -----------------------------------------------------
@@ -132,8 +153,20 @@ def check_deletable(po, *, username: str, is_admin: bool) -> None:
         )
 
 
-def check_can_approve(po, *, username: str, is_approver: bool, limit: Decimal) -> None:
-    """Raise the error naming the first rule that refuses this approval."""
+def check_can_approve(
+    po,
+    *,
+    username: str,
+    is_approver: bool,
+    limit: Decimal,
+    value: Conversion | None,
+) -> None:
+    """
+    Raise the error naming the first rule that refuses this approval.
+
+    `value` is the PO's worth in the base currency, which the approver's
+    limit is in, at the rate in effect today (None: no rate, no approval).
+    """
     if po.requester == username:
         raise PermissionDenied(
             f"You raised {po.po_number}, so someone else must approve it "
@@ -147,11 +180,20 @@ def check_can_approve(po, *, username: str, is_approver: bool, limit: Decimal) -
             f"You already approved {po.po_number}; its second approval must come "
             "from a different approver."
         )
-    if po.total_amount > limit:
+    if value is None:
+        raise NoExchangeRate(po.currency)
+    if value.base_amount > limit:
+        worth = (
+            f" (worth {value.base_money} at {value.rate_text} {value.base_currency} per "
+            f"{po.currency}, the rate from {value.valid_from})"
+            if value.is_converted
+            else ""
+        )
+        limit_money = Money(limit.quantize(Decimal("0.01")), value.base_currency)
         raise PermissionDenied(
-            f"{po.po_number} totals {Money(po.total_amount, po.currency)}, above your "
-            f"approval limit of {Money(limit.quantize(Decimal('0.01')), po.currency)}; "
-            "an approver whose limit covers it must approve it."
+            f"{po.po_number} totals {Money(po.total_amount, po.currency)}{worth}, "
+            f"above your approval limit of {limit_money}; an approver whose limit "
+            "covers it must approve it."
         )
 
 

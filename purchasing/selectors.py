@@ -3,12 +3,16 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.roles import Role, has_role, require_role
 from accounts.selectors import approval_limit_get
 from audit.selectors import record_not_found
 from core import dynamo
 from core.errors import ApplicationError
 from core.exports import Export, every_item
+from exchange_rates.rules import Conversion, NoExchangeRate, base_currency
+from exchange_rates.selectors import conversion_to_base
 from purchasing import rules
 from purchasing.models import INVOICEABLE_STATUSES, LISTING, POStatus, PurchaseOrder
 
@@ -150,30 +154,81 @@ def purchase_orders_invoiceable(
     )
 
 
+def approval_day() -> dt.date:
+    """The day whose exchange rates an approval (and its forecast) uses."""
+    return timezone.localdate()
+
+
+def amount_value(
+    *,
+    amount: Decimal,
+    currency: str,
+    on: dt.date | None = None,
+    rates: dict | None = None,
+) -> Conversion | None:
+    """
+    Return what `amount` is worth in the base currency at the rate in effect
+    on `on` (the approval day by default), or None when there is no rate.
+    `rates` caches the rates read, by currency, across one request's POs.
+    """
+    try:
+        return conversion_to_base(
+            amount=amount, currency=currency, on=on or approval_day(), rates=rates
+        )
+    except NoExchangeRate:
+        return None
+
+
+def purchase_order_value(
+    *, po: PurchaseOrder, on: dt.date | None = None, rates: dict | None = None
+) -> Conversion | None:
+    """Return what the PO is worth in the base currency (see `amount_value`)."""
+    return amount_value(
+        amount=po.total_amount, currency=po.currency, on=on, rates=rates
+    )
+
+
 def purchase_orders_awaiting_approval(
     *, user, cursor: str | None = None, limit: int = 50
 ) -> dynamo.Page:
     """
-    Return pending POs this approver may approve now, oldest first.
+    Return pending POs this approver may approve now, oldest first, each
+    with `base_value`: its worth in the base currency today (a Conversion).
 
-    The index query filters out the approver's own POs and those above their
-    limit; one they already approved is dropped here (a rare case).
+    The index query filters out the approver's own POs and those in the base
+    currency above their limit; a PO in another currency is converted here
+    at today's rate and kept if that is within the limit (one without a rate
+    cannot be approved, so it is left out), as is one they already approved.
     """
     if not has_role(user, Role.APPROVER):
         return dynamo.Page(items=[], next_cursor=None)
     username = user.get_username()
     limit_amount = approval_limit_get(user=user)
+    base = base_currency()
     page = dynamo.query_page(
         PurchaseOrder.status_index,
         POStatus.PENDING.value,
         filter_condition=(PurchaseOrder.requester != username)
-        & (PurchaseOrder.total_amount <= limit_amount),
+        & (
+            (PurchaseOrder.currency != base)
+            | (PurchaseOrder.total_amount <= limit_amount)
+        ),
         cursor=cursor,
         limit=limit,
         newest_first=False,
-        scope=f"awaiting|{username}|{limit_amount}",
+        scope=f"awaiting|{username}|{limit_amount}|{base}",
     )
-    page.items = [po for po in page.items if username not in po.approvers]
+    rates: dict = {}
+    shown = []
+    for po in page.items:
+        value = purchase_order_value(po=po, rates=rates)
+        if value is None or value.base_amount > limit_amount:
+            continue
+        if username in po.approvers:
+            continue
+        po.base_value = value  # shown beside the total: what the limit compared
+        shown.append(po)
+    page.items = shown
     return page
 
 
@@ -189,6 +244,7 @@ def purchase_order_actions(*, po: PurchaseOrder, user) -> dict[str, str | None]:
     is_approver = has_role(user, Role.APPROVER)
     is_admin = user.is_superuser
     limit = approval_limit_get(user=user) if is_approver else Decimal("0")
+    value = purchase_order_value(po=po)
     requester, clerk, approver = Role.REQUESTER, Role.AP_CLERK, Role.APPROVER
     checks = {
         "edit": lambda: (
@@ -200,7 +256,7 @@ def purchase_order_actions(*, po: PurchaseOrder, user) -> dict[str, str | None]:
             rules.check_deletable(po, username=username, is_admin=is_admin),
         ),
         "approve": lambda: rules.check_can_approve(
-            po, username=username, is_approver=is_approver, limit=limit
+            po, username=username, is_approver=is_approver, limit=limit, value=value
         ),
         "reject": lambda: rules.check_can_reject(
             po, username=username, is_approver=is_approver, reason="(checked on submit)"

@@ -41,7 +41,13 @@ from purchasing.models import (
     PurchaseOrderInvoiceCounter,
     ReceiptLine,
 )
-from purchasing.selectors import purchase_order_get, purchase_order_get_or_404
+from purchasing.selectors import (
+    amount_value,
+    approval_day,
+    purchase_order_get,
+    purchase_order_get_or_404,
+    purchase_order_value,
+)
 from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
 from vendors.models import VendorStatus
@@ -108,9 +114,11 @@ def purchase_order_create(
         expected_delivery=expected_delivery,
         notes=notes,
     )
+    rules.check_vendor_currency(currency=header.currency, vendor=vendor)
     cleaned = rules.clean_lines(lines, header.currency)
     total = rules.lines_total(cleaned, header.currency)
     rules.check_claimed_total(total_amount, total, header.currency)
+    value = amount_value(amount=total, currency=header.currency)  # a forecast
 
     for attempt in range(MAX_ATTEMPTS):
         now = dynamo.utcnow()
@@ -128,7 +136,7 @@ def purchase_order_create(
             status=POStatus.PENDING.value,
             match_type=header.match_type,
             requester=actor_id(user),
-            approvals_required=rules.required_approvals(total),
+            approvals_required=rules.required_approvals(value),
             approvals=[],
             receipts=[],
             expected_delivery=header.expected_delivery,
@@ -150,7 +158,7 @@ def purchase_order_create(
             _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
             retry_pause(attempt)
             continue  # another PO took this number: take the next
-        notifications.notify_po_awaiting_approval(po)
+        notifications.notify_po_awaiting_approval(po, value=value)
         return po
     raise StaleRecord(
         "Many purchase orders are being raised right now; please try again."
@@ -202,6 +210,9 @@ def purchase_order_update(
         else expected_delivery,
         notes=po.notes if notes is ... else notes,
     )
+    vendor = vendor_selectors.vendor_get(vendor_id=po.vendor_id)
+    if vendor is not None:  # a vendor with POs is never deleted
+        rules.check_vendor_currency(currency=header.currency, vendor=vendor)
     if lines is None:
         lines = [
             {"description": line.description, "quantity": line.quantity,
@@ -220,7 +231,6 @@ def purchase_order_update(
         "notes": header.notes,
         "items": _po_lines(cleaned),
         "total_amount": total,
-        "approvals_required": rules.required_approvals(total),
     }
     after = purchase_order_snapshot(with_updates(po, updates))
     details: dict[str, Any] = changed_fields(before, after)
@@ -230,6 +240,11 @@ def purchase_order_update(
     if po.approvals and {"items", "total_amount", "currency"} & set(details["after"]):
         updates["approvals"] = []
         approvals_reset = po.approvers
+    if approvals_reset or not po.approvals:
+        # A first approval already decided the number; until one, forecast it.
+        updates["approvals_required"] = rules.required_approvals(
+            amount_value(amount=total, currency=header.currency)
+        )
     updates["edited_at_version"] = po.version + 1
     entry = events.purchase_order_updated_event(
         po=po, user=user, changes=details, approvals_reset=approvals_reset
@@ -318,26 +333,55 @@ def _decide(
 def purchase_order_approve(
     *, po_id: str, user, version: int | None = None
 ) -> PurchaseOrder:
-    """Approve within the approver's limit; POs at the threshold need two approvers."""
+    """
+    Approve within the approver's limit; POs worth the threshold or more need
+    two approvers.
+
+    Limit and threshold are amounts in the base currency: the PO's total is
+    converted at the rate in effect today (the latest valid from today or
+    earlier), which the approval records with the amount it gave. The first
+    approval decides how many the PO needs; a PO in a currency without a
+    rate cannot be approved.
+    """
     username = actor_id(user)
     is_approver = has_role(user, Role.APPROVER)
     limit = approval_limit_get(user=user) if is_approver else Decimal("0")
+    today = approval_day()
+    values = {}
 
     def decide(po):
+        value = purchase_order_value(po=po, on=today)
         rules.check_can_approve(
-            po, username=username, is_approver=is_approver, limit=limit
+            po, username=username, is_approver=is_approver, limit=limit, value=value
+        )
+        values["value"] = value
+        required = (
+            po.approvals_required if po.approvals else rules.required_approvals(value)
         )
         approvals = list(po.approvals) + [
-            Approval(approver=username, approved_at=dynamo.utcnow(), limit_used=limit)
+            Approval(
+                approver=username,
+                approved_at=dynamo.utcnow(),
+                limit_used=limit,
+                base_currency=value.base_currency,
+                base_amount=value.base_amount,
+                exchange_rate=value.rate if value.is_converted else None,
+                rate_valid_from=value.valid_from,
+            )
         ]
-        updates: dict[str, Any] = {"approvals": approvals}
-        if len(approvals) >= po.approvals_required:
+        updates: dict[str, Any] = {
+            "approvals": approvals,
+            "approvals_required": required,
+        }
+        if len(approvals) >= required:
             updates["status"] = POStatus.APPROVED.value
         entry = events.purchase_order_approved_event(
             po=po,
             user=user,
             approvals=len(approvals),
+            required=required,
             limit=limit,
+            value=value,
             status=updates.get("status", po.status),
         )
         return updates, entry
@@ -346,7 +390,7 @@ def purchase_order_approve(
     if po.status == POStatus.APPROVED:
         notifications.notify_po_approved(po)
     else:  # the first of two approvals: the others may give the second
-        notifications.notify_po_awaiting_approval(po)
+        notifications.notify_po_awaiting_approval(po, value=values["value"])
     return po
 
 

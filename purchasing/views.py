@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, require_reader, require_role
+from accounts.selectors import approval_limit_get
 from audit.selectors import audit_history
 from core import exports
 from core.errors import ApplicationError, ValidationFailed
@@ -21,6 +22,7 @@ from core.forms import (
 )
 from core.htmx import render_partial
 from core.paging import page_links
+from exchange_rates.rules import base_currency
 from purchasing import services
 from purchasing.forms import (
     DecisionForm,
@@ -36,6 +38,7 @@ from purchasing.selectors import (
     purchase_order_export,
     purchase_order_get_or_404,
     purchase_order_list,
+    purchase_order_value,
     purchase_orders_awaiting_approval,
 )
 from vendors.selectors import vendor_choices_active, vendor_get
@@ -95,7 +98,12 @@ def purchase_order_awaiting_view(request):
     return render(
         request,
         "purchasing/purchase_order_awaiting.html",
-        {"purchase_orders": page.items, "next_cursor": page.next_cursor},
+        {
+            "purchase_orders": page.items,
+            "next_cursor": page.next_cursor,
+            "base_currency": base_currency(),
+            "limit": approval_limit_get(user=request.user),
+        },
     )
 
 
@@ -114,6 +122,8 @@ def purchase_order_detail_view(request, po_id):
             "reject_form": ReasonForm(initial={"version": po.version}),
             "panels": PURCHASE_ORDER_PAGE.shown(po, request.user),
             "today": dt.date.today(),
+            "value": purchase_order_value(po=po),
+            "base_currency": base_currency(),
         },
     )
 

@@ -373,8 +373,9 @@ def matched_invoice(requester, approver, clerk):
 
 
 @pytest.fixture
-def three_vendors(make_vendor):
+def three_vendors(make_vendor, make_rate):
     """Two EUR vendors paid by IBAN, one USD vendor paid by US account + ABA."""
+    make_rate("USD", "0.92")  # so the USD vendor's POs can be approved
     return (
         make_vendor("Acme Supplies GmbH", iban=EUR_IBAN_1, bic="COBADEFFXXX"),
         make_vendor(
@@ -387,3 +388,29 @@ def three_vendors(make_vendor):
             routing_number=US_ROUTING,
         ),
     )
+
+
+# --- Exchange rates (approvals compare amounts in the base currency) ---------
+# `admin_user` (a superuser named "admin") is pytest-django's.
+
+
+@pytest.fixture
+def make_rate(db):
+    """Enter a rate to the base currency (EUR), valid from `valid_from` (long ago)."""
+    from exchange_rates.services import exchange_rate_create
+
+    admin = None
+
+    def make(currency, rate, valid_from=dt.date(2000, 1, 1), source=None):
+        nonlocal admin
+        if admin is None:
+            admin = make_user("rates-admin", superuser=True)
+        return exchange_rate_create(
+            user=admin,
+            currency=currency,
+            valid_from=valid_from,
+            rate=rate,
+            source=source,
+        )
+
+    return make

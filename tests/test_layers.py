@@ -17,6 +17,7 @@ FLOORS = [
     {"core"},
     {"accounts"},
     {"audit"},
+    {"exchange_rates"},
     {"vendors"},
     {"purchasing"},
     {"invoicing"},

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "audit",
+    "exchange_rates",
     "vendors",
     "purchasing",
     "invoicing",
@@ -166,7 +167,7 @@ STORAGES = {
 # --- Domain defaults (domain.md) -----------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 DEFAULT_APPROVAL_LIMIT = Decimal(env.str("DEFAULT_APPROVAL_LIMIT", default="10000.00"))
-# POs at or above this total (in the PO's currency) need two approvers.
+# POs at or above this total (in BASE_CURRENCY) need two approvers.
 TWO_APPROVAL_THRESHOLD = Decimal(env.str("TWO_APPROVAL_THRESHOLD", default="5000.00"))
 # Reconciliation tolerances, in percent (domain.md "Reconciliation").
 MATCH_PRICE_TOLERANCE_PERCENT = Decimal(
@@ -178,6 +179,11 @@ MATCH_TOTAL_TOLERANCE_PERCENT = Decimal(
 MATCH_OVER_BILLING_PERCENT = Decimal(env.str("MATCH_OVER_BILLING_PERCENT", default="1"))
 DEFAULT_PAYMENT_TERMS = env.str("DEFAULT_PAYMENT_TERMS", default="Net 30")
 PAGE_SIZE = env.int("PAGE_SIZE", default=50)
+
+# --- Exchange rates (exchange_rates) ------------------------------------------
+# The company's currency: approval limits and the two-approval threshold are
+# amounts in it, and a PO in another currency is compared at the rate in effect.
+BASE_CURRENCY = env.str("BASE_CURRENCY", default="EUR").strip().upper()
 
 # --- E-mail (accounts.notifications) ----------------------------------------
 # Console by default: messages are printed, nothing leaves the machine. For SMTP

@@ -20,6 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from dashboard.services import dashboard_refresh
+from exchange_rates.services import exchange_rate_create
 from invoicing.reconciliation import invoice_reconcile
 from invoicing.services import invoice_create
 from payments.services import payment_run_create
@@ -42,7 +43,7 @@ from tests.browser.page_checks import (
     unlabelled_fields,
     width_problems,
 )
-from tests.conftest import VALID_VENDOR
+from tests.conftest import VALID_VENDOR, make_user
 from vendors.services import vendor_bank_details_confirm, vendor_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.dynamodb_local_only]
@@ -128,6 +129,10 @@ def records(people):
     run = payment_run_create(user=people["treasurer"], payment_date=today).run
     unpaid = invoice("F-1004", 2, "5", "45.00")  # proposed for the next run
     invoice_reconcile(invoice_id=unpaid.id, user=clerk)
+    exchange_rate_create(
+        user=make_user("admin", superuser=True), currency="KWD",
+        valid_from=today, rate="3.25", source="ECB reference rate",
+    )  # fmt: skip
     dashboard_refresh()
     return {
         "vendor": acme,
@@ -214,6 +219,7 @@ def pages_to_visit(records) -> list[tuple[str, str, object]]:
         ("treasurer", "run-proposal", run_proposal),
         ("auditor", "audit-trail", "/audit/"),
         ("auditor", "audit-history", f"/audit/purchase_order/{r['po'].id}/"),
+        ("auditor", "exchange-rates", "/exchange-rates/"),
     ]
 
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.roles import Role
+from exchange_rates import selectors as exchange_rate_selectors
+from exchange_rates import services as exchange_rate_services
 from invoicing import reconciliation as invoice_reconciliation
 from invoicing import services as invoice_services
 from purchasing import services as purchase_order_services
@@ -35,6 +37,17 @@ DEMO_INVOICES = {
     "Atelier Lumière SARL": ("Office lighting refit", "3250.00", 30),
     "Cascade Industrial Supply Inc.": ("Safety gloves, 400 pairs", "2180.00", 60),
 }
+
+# What one unit is worth in EUR (the default base currency), roughly as in
+# late 2026, valid from 2026-01-01: POs in these currencies can be approved.
+DEMO_RATES = [
+    ("USD", "0.92"),
+    ("GBP", "1.16"),
+    ("CHF", "1.06"),
+    ("KWD", "3.00"),
+    ("JPY", "0.0061"),
+]
+DEMO_RATES_FROM = dt.date(2026, 1, 1)
 
 DEMO_VENDORS = [
     {
@@ -123,6 +136,7 @@ class Command(BaseCommand):
                 admin.save()
             self.stdout.write(f"  {'created' if created else 'kept'} superuser admin")
 
+        self._exchange_rates(admin)
         clerk, second_clerk = (
             User.objects.get(username="clerk"),
             User.objects.get(username="clerk2"),
@@ -142,6 +156,31 @@ class Command(BaseCommand):
             self.stdout.write(f"  created vendor {vendor.name}")
             if vendor.name in DEMO_INVOICES:
                 self._matched_invoice(vendor, *DEMO_INVOICES[vendor.name])
+
+    def _exchange_rates(self, admin):
+        """Enter the demo rates, which are to EUR: with another base, none."""
+        if settings.BASE_CURRENCY != "EUR":
+            self.stdout.write(
+                f"  no demo exchange rates: they are to EUR, the base is "
+                f"{settings.BASE_CURRENCY}"
+            )
+            return
+        for currency, rate in DEMO_RATES:
+            if exchange_rate_selectors.exchange_rate_get(
+                currency=currency, valid_from=DEMO_RATES_FROM.isoformat()
+            ):
+                self.stdout.write(f"  kept exchange rate {currency}")
+                continue
+            exchange_rate_services.exchange_rate_create(
+                user=admin,
+                currency=currency,
+                valid_from=DEMO_RATES_FROM,
+                rate=rate,
+                source="Demo rate",
+            )
+            self.stdout.write(
+                f"  created exchange rate 1 {currency} = {rate} {settings.BASE_CURRENCY}"
+            )
 
     def _matched_invoice(self, vendor, description, price, days_ago):
         """Raise, approve and invoice one PO, and reconcile it: ready to pay."""
