@@ -34,7 +34,11 @@ def profile_view(request):
         form = NotificationPreferencesForm(
             initial={kind.value: current[kind] for kind in kinds}, kinds=kinds
         )
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "second_factor_needed": needs_second_factor(request.user)},
+    )
 
 
 def _next_page(request) -> str:

@@ -275,6 +275,8 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 # Approvers, Treasurers and Admins confirm each sign-in with a TOTP code
 # (accounts.second_factor); the issuer names the app in authenticator apps.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="P2P")
+# The admin's device pages do not show users' keys (nor their QR codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 RECOVERY_CODE_COUNT = 10
 # Axes logs every sign-in at INFO; failures and lockouts (WARNING) are what matter.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}

@@ -31,6 +31,7 @@ def test_fifty_wrong_passwords_then_the_right_one_is_locked_out(clerk):
     client, response = sign_in("clerk", PASSWORD)
 
     assert response.status_code == 429
+    assert response["Retry-After"] == "900"
     assert not signed_in(client)
     page = response.content.decode()
     # The rule and the wait, in words the user understands.
