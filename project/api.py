@@ -15,6 +15,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
+from accounts import lockout
+from accounts.roles import signed_in_with_api_token
 from accounts.services import api_token_authenticate
 from core.errors import ApplicationError
 
@@ -30,9 +32,13 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`, checked against the hashed tokens."""
 
     def authenticate(self, request, token):
+        # Guessing tokens from one address stops at API_TOKEN_FAILURE_LIMIT.
+        lockout.api_token_check_allowed(request)
         user = api_token_authenticate(raw_token=token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            lockout.api_token_failed(request)
+        else:
+            request.user = signed_in_with_api_token(user)
         return user
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.roles import Role, has_role, require_role
+from accounts.roles import Role, has_role, require_role, require_second_factor
 from accounts.selectors import approval_limit_get
 from audit.selectors import record_not_found
 from core import dynamo
@@ -255,11 +255,24 @@ def purchase_order_actions(*, po: PurchaseOrder, user) -> dict[str, str | None]:
             require_role(user, requester, action="delete purchase orders"),
             rules.check_deletable(po, username=username, is_admin=is_admin),
         ),
-        "approve": lambda: rules.check_can_approve(
-            po, username=username, is_approver=is_approver, limit=limit, value=value
+        "approve": lambda: (
+            require_second_factor(user, action="approve purchase orders"),
+            rules.check_can_approve(
+                po,
+                username=username,
+                is_approver=is_approver,
+                limit=limit,
+                value=value,
+            ),
         ),
-        "reject": lambda: rules.check_can_reject(
-            po, username=username, is_approver=is_approver, reason="(checked on submit)"
+        "reject": lambda: (
+            require_second_factor(user, action="reject purchase orders"),
+            rules.check_can_reject(
+                po,
+                username=username,
+                is_approver=is_approver,
+                reason="(checked on submit)",
+            ),
         ),
         "send": lambda: (
             require_role(user, requester, clerk, action="send purchase orders"),

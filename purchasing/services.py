@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from accounts.roles import Role, has_role, require_role
+from accounts.roles import Role, has_role, require_role, require_second_factor
 from accounts.selectors import approval_limit_get
 from audit.entries import actor_id, audit_entry_add, changed_fields
 from audit.models import AuditAction, AuditEntry
@@ -343,6 +343,7 @@ def purchase_order_approve(
     approval decides how many the PO needs; a PO in a currency without a
     rate cannot be approved.
     """
+    require_second_factor(user, action="approve purchase orders")
     username = actor_id(user)
     is_approver = has_role(user, Role.APPROVER)
     limit = approval_limit_get(user=user) if is_approver else Decimal("0")
@@ -397,6 +398,7 @@ def purchase_order_approve(
 def purchase_order_reject(
     *, po_id: str, user, reason: str, version: int | None = None
 ) -> PurchaseOrder:
+    require_second_factor(user, action="reject purchase orders")
     username = actor_id(user)
     is_approver = has_role(user, Role.APPROVER)
 

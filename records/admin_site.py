@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from accounts.roles import is_verified
 from records import admin_records
 
 
@@ -12,6 +13,10 @@ class P2PAdminSite(admin.AdminSite):
     `accounts.apps.P2PAdminConfig` makes it the default site, so `admin.site`
     and the ModelAdmins in `accounts/admin.py` are this site's.
     """
+
+    def has_permission(self, request):
+        """Staff whose sign-in was confirmed by their second factor (accounts.roles)."""
+        return super().has_permission(request) and is_verified(request.user)
 
     def get_urls(self):
         return admin_records.urls(self) + super().get_urls()

@@ -17,7 +17,9 @@ import boto3
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in
 from django.core.mail.backends.base import BaseEmailBackend
+from django_otp import DEVICE_ID_SESSION_KEY
 from moto import mock_aws
 
 from core import dynamo
@@ -100,7 +102,13 @@ def dynamodb(dynamodb_endpoint, settings):
     dynamo.configure_models()
 
 
-def make_user(username: str, *roles: str, superuser: bool = False):
+def make_user(
+    username: str, *roles: str, superuser: bool = False, second_factor: bool = True
+):
+    """
+    A user with `roles`, signed in with a second factor unless told otherwise
+    (see `verified`): money movers' tests then act as the app lets them.
+    """
     user = get_user_model().objects.create_user(
         username=username,
         email=f"{username}@example.com",
@@ -109,7 +117,74 @@ def make_user(username: str, *roles: str, superuser: bool = False):
     )
     for role in roles:
         user.groups.add(Group.objects.get(name=role))
+    return verified(user) if second_factor else user
+
+
+# --- The second factor (accounts.second_factor) ------------------------------
+
+
+def verified(user):
+    """
+    Enrol `user` with an authenticator (TOTP) device and mark the user object
+    as verified with it, as the sign-in's code step does: services see a
+    verified user, and `client.force_login(user)` keeps the device in the
+    session (django-otp's `user_logged_in` receiver), so pages do too.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    user.otp_device = device or TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
     return user
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's superuser (and `admin_client`'s), signed in with a second factor."""
+    return verified(
+        django_user_model.objects.create_superuser(
+            "admin", "admin@example.com", "password"
+        )
+    )
+
+
+def _force_login_keeps_the_device(sender, request, user, **kwargs):
+    """
+    Keep a verified user's device in the session `client.force_login` makes.
+
+    django-otp does so on every login (`django_otp.login`) through
+    `request.user`, which force_login's bare request lacks; a real sign-in
+    has it, and is left to django-otp.
+    """
+    device = getattr(user, "otp_device", None)
+    if device is not None and not hasattr(request, "user"):
+        request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+user_logged_in.connect(_force_login_keeps_the_device)
+
+
+def totp_code(device) -> str:
+    """
+    The code the device's authenticator app shows now, as a person types it.
+
+    A code is accepted once (django-otp remembers the last time step used):
+    when this step's code was used already, the next step's, which the
+    device's tolerance still accepts; later than that, wait for the clock.
+    """
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    while totp.t() + device.tolerance <= device.last_t:
+        time.sleep(0.5)
+        totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time = totp.time + device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
 
 
 @pytest.fixture

@@ -235,3 +235,54 @@ VENDOR_IMPORT_WORKERS = env.int("VENDOR_IMPORT_WORKERS", default=8)
 # and stop after EXPORT_MAX_ROWS rows with a last row saying so.
 EXPORT_PAGE_SIZE = env.int("EXPORT_PAGE_SIZE", default=500)
 EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=100_000)
+
+# --- Sign-in protection: lockout (django-axes), second factor (django-otp) -----
+# Kept in one block that extends the lists above, so it reads (and merges) apart.
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# After AuthenticationMiddleware: request.user.otp_device (the verified device);
+# after login-required: unverified money movers are sent to their second factor;
+# AxesMiddleware last, turning a lockout into its page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("core.middleware.LoginRequiredExceptApiMiddleware") + 1,
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Axes first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins count per user name and client address: an attacker elsewhere
+# cannot lock a user out of their own desk, and colleagues behind one office
+# address do not lock each other out. Attempts live in the users' database.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Bad API bearer tokens count per client address (accounts.lockout).
+API_TOKEN_FAILURE_LIMIT = env.int("API_TOKEN_FAILURE_LIMIT", default=10)
+# Proxies in front of the app that append to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Only set it when every request passes those proxies.
+LOGIN_LOCKOUT_PROXY_COUNT = env.int("LOGIN_LOCKOUT_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+# Approvers, Treasurers and Admins confirm each sign-in with a TOTP code
+# (accounts.second_factor); the issuer names the app in authenticator apps.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="P2P")
+# The admin's device pages do not show users' keys (nor their QR codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+RECOVERY_CODE_COUNT = 10
+# Axes logs every sign-in at INFO; failures and lockouts (WARNING) are what matter.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

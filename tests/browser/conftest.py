@@ -5,17 +5,23 @@ by pytest-django's `live_server` on DynamoDB Local.
 The live server is a thread of this process, so it uses the tables the
 autouse `dynamodb` fixture configured (endpoint, prefix) and the in-memory
 users database. Each person gets a browser context of their own and logs in
-through the login form, as they would at their own desk. When a test fails,
-every page it opened is saved under var/test-screenshots/.
+through the login form, as they would at their own desk: Approvers and
+Treasurers then type the code of their authenticator app, computed from their
+device's key. When a test fails, every page it opened is saved under
+var/test-screenshots/.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import make_user
+from accounts.roles import needs_second_factor
+from tests.conftest import make_user, totp_code
 
 CHROMIUM = os.environ.get("P2P_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,6 +36,8 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "test-screenshots"
 PASSWORD = "pw-for-tests-1"  # the one make_user gives everybody
 TIMEOUT_MS = 10_000
+# The second factor's field (a required field's label ends in " *").
+CODE = re.compile(r"^Code( \*)?$")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -93,11 +101,21 @@ def documents(settings, tmp_path):
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    """Log in through the login form and land on the first page."""
+    """
+    Log in through the login form and land on the first page; a money mover
+    then types the code their authenticator app shows (computed here from
+    their device's key, as the app does).
+    """
     page.goto("/accounts/login/")
     page.get_by_label("Username", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
+    user = get_user_model().objects.get(username=username)
+    if needs_second_factor(user):
+        expect(page.get_by_role("heading", name="Confirm your sign-in")).to_be_visible()
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        page.get_by_label(CODE).fill(totp_code(device))
+        page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     expect(page.get_by_text(f"{username} ·")).to_be_visible()
 

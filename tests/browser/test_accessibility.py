@@ -214,6 +214,8 @@ def pages_to_visit(records) -> list[tuple[str, str, object]]:
         ("approver", "po-awaiting", "/purchase-orders/awaiting-approval/"),
         ("approver", "po-detail-to-approve", f"/purchase-orders/{r['pending'].id}/"),
         ("approver", "po-approval-refused", approval_refused),
+        ("approver", "two-factor", "/accounts/profile/two-factor/"),
+        ("approver", "two-factor-enrol", "/accounts/profile/two-factor/?replace=1"),
         ("treasurer", "run-list", "/payment-runs/"),
         ("treasurer", "run-detail", f"/payment-runs/{r['run'].id}/"),
         ("treasurer", "run-proposal", run_proposal),

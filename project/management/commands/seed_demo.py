@@ -1,4 +1,6 @@
 import datetime as dt
+import secrets
+from base64 import b32decode, b32encode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Profile
 from accounts.roles import Role
@@ -18,6 +21,11 @@ from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
 
 DEMO_PASSWORD = "demo-pass-2026"
+# The published authenticator key of the demo's money movers (DEBUG only; a
+# seed outside DEBUG gives each a random key and prints it once). Add it to an
+# authenticator app, or: oathtool --totp -b DEMOP2PTOTPKEYFORMAKERUNONLYXXXX
+DEMO_TOTP_SECRET = "DEMOP2PTOTPKEYFORMAKERUNONLYXXXX"
+DEMO_MONEY_MOVERS = ("approver", "approver2", "treasurer", "admin")
 
 DEMO_USERS = [
     ("requester", Role.REQUESTER, None),
@@ -135,8 +143,9 @@ class Command(BaseCommand):
                 admin.set_password(password)
                 admin.save()
             self.stdout.write(f"  {'created' if created else 'kept'} superuser admin")
+            self._second_factors()
 
-        self._exchange_rates(admin)
+        self._exchange_rates(self._acting_as("admin"))
         clerk, second_clerk = (
             User.objects.get(username="clerk"),
             User.objects.get(username="clerk2"),
@@ -182,18 +191,49 @@ class Command(BaseCommand):
                 f"  created exchange rate 1 {currency} = {rate} {settings.BASE_CURRENCY}"
             )
 
+    def _second_factors(self):
+        """Give each demo money mover an authenticator key and say how to sign in."""
+        self.stdout.write(
+            "  Approvers, Treasurers and Admins confirm each sign-in with a code "
+            "from an authenticator app (or: oathtool --totp -b SECRET):"
+        )
+        for username in DEMO_MONEY_MOVERS:
+            user = get_user_model().objects.get(username=username)
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                secret = (
+                    DEMO_TOTP_SECRET
+                    if settings.DEBUG
+                    else b32encode(secrets.token_bytes(20)).decode()
+                )
+                device = TOTPDevice.objects.create(
+                    user=user,
+                    name="Demo authenticator",
+                    key=b32decode(secret).hex(),
+                    confirmed=True,
+                )
+            secret = b32encode(device.bin_key).decode()
+            self.stdout.write(f"    {username}: TOTP secret {secret}")
+
+    def _acting_as(self, username):
+        """Return the demo user, signed in with their second factor as the seed."""
+        user = get_user_model().objects.get(username=username)
+        # The services refuse an unverified money mover; the seed acts for them.
+        user.otp_device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        return user
+
     def _matched_invoice(self, vendor, description, price, days_ago):
         """Raise, approve and invoice one PO, and reconcile it: ready to pay."""
         User = get_user_model()
         users = {u.username: u for u in User.objects.filter(
-            username__in=["requester", "approver", "clerk"]
+            username__in=["requester", "clerk"]
         )}  # fmt: skip
         lines = [{"description": description, "quantity": "1", "unit_price": price}]
         po = purchase_order_services.purchase_order_create(
             user=users["requester"], vendor_id=vendor.id, lines=lines
         )
         purchase_order_services.purchase_order_approve(
-            po_id=po.id, user=users["approver"]
+            po_id=po.id, user=self._acting_as("approver")
         )
         invoice = invoice_services.invoice_create(
             user=users["clerk"],
