@@ -454,3 +454,33 @@ def filter_layout_problems(page: Page) -> list[str]:
                 + ", one alone on its row"
             )
     return problems
+
+
+# Installed in every browser context before any page script runs
+# (tests/browser/conftest.py), so each refusal of the Content-Security-Policy,
+# at load or in a later htmx swap, is kept for csp_violations().
+CSP_WATCH_JS = r"""
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline code"}` +
+    ` (${event.sourceFile || "the page"}:${event.lineNumber})`
+  );
+});
+"""
+
+CHARTS_JS = r"""() => [...document.querySelectorAll("canvas[data-chart]")]
+  .filter((canvas) => typeof Chart === "undefined" || !Chart.getChart(canvas))
+  .map((canvas) => `chart ${canvas.dataset.chart} was not drawn`)"""
+
+
+def csp_violations(page: Page) -> list[str]:
+    """What the page's Content-Security-Policy refused since it was opened."""
+    return [
+        f"Content-Security-Policy: {violation}"
+        for violation in page.evaluate("() => window.__cspViolations || []")
+    ]
+
+
+def undrawn_charts(page: Page) -> list[str]:
+    return page.evaluate(CHARTS_JS)
