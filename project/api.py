@@ -30,7 +30,9 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`, checked against the hashed tokens."""
 
     def authenticate(self, request, token):
-        user = api_token_authenticate(raw_token=token)
+        # A read-only token is refused any write before its body is read.
+        write = request.method not in ("GET", "HEAD", "OPTIONS")
+        user = api_token_authenticate(raw_token=token, write=write)
         if user is not None:
             request.user = user
         return user
