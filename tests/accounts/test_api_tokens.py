@@ -209,7 +209,9 @@ def test_create_api_token_command_refuses_a_lifetime_too_long(clerk, settings):
         call_command("create_api_token", "clerk", "--days", "400", stdout=StringIO())
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as the browser tests: the flush after a transactional
+# test would otherwise recreate the content types they restore.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_tokens_issued_before_expiry_existed_expire_90_days_after_creation():
     before, after = (
         ("accounts", "0003_profile_email_preferences"),
@@ -232,8 +234,6 @@ def test_tokens_issued_before_expiry_existed_expire_90_days_after_creation():
 
     executor = MigrationExecutor(connection)
     executor.migrate([after])
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
     expiry = {t.name: t.expires_at for t in ApiToken.objects.all()}
     assert abs(expiry["old"] - (now - dt.timedelta(days=10))) < dt.timedelta(seconds=5)
