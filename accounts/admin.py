@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -54,6 +55,34 @@ admin.site.unregister(User)
 admin.site.register(User, P2PUserAdmin)
 
 
+class ApiTokenCreateForm(forms.ModelForm):
+    """A new token: whose, what for, how long it lives and whether it may write."""
+
+    lifetime_days = forms.IntegerField(
+        label="Expires after (days)",
+        min_value=1,
+        max_value=settings.API_TOKEN_MAX_DAYS,
+        initial=settings.API_TOKEN_DEFAULT_DAYS,
+        required=False,
+        help_text=f"From 1 to {settings.API_TOKEN_MAX_DAYS} days; empty: "
+        f"{settings.API_TOKEN_DEFAULT_DAYS}.",
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name", "read_only")
+
+
+_SHOWN = (
+    "prefix",
+    "created_at",
+    "expires_at",
+    "read_only",
+    "last_used_at",
+    "revoked_at",
+)
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = (
@@ -61,29 +90,41 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "name",
         "user",
         "created_at",
+        "expires_at",
+        "read_only",
         "last_used_at",
         "revoked_at",
     )
-    list_filter = ("revoked_at",)
+    list_filter = ("revoked_at", "read_only")
     search_fields = ("name", "user__username", "prefix")
-    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = _SHOWN
     actions = ["revoke"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenCreateForm
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("user", "name")
-        return ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+            return ("user", "name", "lifetime_days", "read_only")
+        return ("user", "name", *_SHOWN)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return ("user", "prefix", "created_at", "last_used_at", "revoked_at")
+            return ("user", *_SHOWN)
         return ()
 
     def save_model(self, request, obj, form, change):
         if change:
             obj.save(update_fields=["name"])
             return
-        token, raw = api_token_create(user=obj.user, name=obj.name)
+        token, raw = api_token_create(
+            user=obj.user,
+            name=obj.name,
+            lifetime_days=form.cleaned_data["lifetime_days"],
+            read_only=form.cleaned_data["read_only"],
+        )
         obj.pk = token.pk
         obj.refresh_from_db()
         messages.warning(

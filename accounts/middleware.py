@@ -1,11 +1,89 @@
-"""Money movers enter their second factor before any page (the admin's too)."""
+"""
+Sign-in middleware: how long a login lasts (an idle time-out and an absolute
+lifetime), and the second factor money movers enter before any page.
+"""
 
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import QueryDict
 from django.urls import reverse
 
 from accounts.roles import is_verified, needs_second_factor
 from accounts.second_factor import has_device
 from core import htmx
+
+LOGGED_IN_AT = "p2p_logged_in_at"
+SEEN_AT = "p2p_seen_at"
+# Each request moves the idle end on, but saving the session on every request
+# would write the database every time; a minute's precision is enough.
+SEEN_PRECISION_SECONDS = 60
+
+
+def start_session_clock(sender, request, user, **kwargs):
+    """Count the session's lifetime from this login (a `user_logged_in` receiver)."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[LOGGED_IN_AT] = now
+        request.session[SEEN_AT] = now
+
+
+def session_end_reason(session, *, now: float) -> str | None:
+    """Say why the session has ended, or None while it may go on."""
+    logged_in_at = session.get(LOGGED_IN_AT)
+    seen_at = session.get(SEEN_AT, logged_in_at)
+    if logged_in_at is None:
+        return None
+    if now - logged_in_at > settings.SESSION_MAX_HOURS * 3600:
+        hours = settings.SESSION_MAX_HOURS
+        return (
+            f"You were logged out {hours} hour{'s' if hours != 1 else ''} after "
+            "you logged in, as every session is. Log in again to go on."
+        )
+    if now - seen_at > settings.SESSION_IDLE_MINUTES * 60:
+        minutes = settings.SESSION_IDLE_MINUTES
+        return (
+            f"You were logged out after {minutes} minute{'s' if minutes != 1 else ''}"
+            " without activity. Log in again to go on."
+        )
+    return None
+
+
+class SessionLifetimeMiddleware:
+    """
+    End a login idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS.
+
+    Runs in `process_view`, after the messages middleware has set up the
+    request and before the login requirement: an ended session is logged
+    out, its reason is kept for the login page, and the page then redirects
+    there as for anyone not logged in (the API answers 401).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        session = request.session
+        now = time.time()
+        if LOGGED_IN_AT not in session:
+            # A session from before these limits: its clock starts now.
+            session[LOGGED_IN_AT] = session[SEEN_AT] = int(now)
+            return None
+        reason = session_end_reason(session, now=now)
+        if reason is not None:
+            logout(request)
+            messages.info(request, reason)
+        elif now - session.get(SEEN_AT, 0) >= SEEN_PRECISION_SECONDS:
+            session[SEEN_AT] = int(now)
+        return None
+
 
 # Pages an unverified money mover still reaches: the second factor's own,
 # and the way out.

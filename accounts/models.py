@@ -69,7 +69,13 @@ class Profile(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; revoke, never edit."""
+    """
+    A bearer token for the API. Only its SHA-256 is stored; revoke, never edit.
+
+    Every token expires (tokens issued before expiry existed were given 90
+    days from their creation by migration 0004); a read-only token may only
+    read (GET, HEAD, OPTIONS).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -80,6 +86,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="After this the token is refused.")
+    read_only = models.BooleanField(
+        "read-only",
+        default=False,
+        help_text="May only read (GET); any change it sends is refused with 403.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

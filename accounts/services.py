@@ -5,9 +5,11 @@ import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import ApiToken, Notification, Profile
+from core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 
 TOKEN_PREFIX = "p2p_"
 
@@ -16,11 +18,30 @@ def _hash(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
-def api_token_create(*, user, name: str = "API token") -> tuple[ApiToken, str]:
-    """Create a token for `user`; return it and the raw value, shown only once."""
+def api_token_create(
+    *,
+    user,
+    name: str = "API token",
+    lifetime_days: int | None = None,
+    read_only: bool = False,
+) -> tuple[ApiToken, str]:
+    """
+    Create a token for `user`, expiring after `lifetime_days` (default
+    API_TOKEN_DEFAULT_DAYS); return it and the raw value, shown only once.
+    """
+    days = settings.API_TOKEN_DEFAULT_DAYS if lifetime_days is None else lifetime_days
+    longest = settings.API_TOKEN_MAX_DAYS
+    if not 1 <= days <= longest:
+        message = f"An API token lives from 1 to {longest} days."
+        raise ValidationFailed(message, {"lifetime_days": message})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=_hash(raw)
+        user=user,
+        name=name,
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        key_hash=_hash(raw),
+        expires_at=timezone.now() + timedelta(days=days),
+        read_only=read_only,
     )
     return token, raw
 
@@ -31,8 +52,13 @@ def api_token_revoke(*, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def api_token_authenticate(*, raw_token: str):
-    """Return the active user owning this token, or None."""
+def api_token_authenticate(*, raw_token: str, write: bool = False):
+    """
+    Return the active user owning this token, or None.
+
+    An expired token is refused with NotAuthenticated, a read-only one asked
+    to `write` with PermissionDenied, each saying so.
+    """
     if not raw_token or not raw_token.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -43,6 +69,16 @@ def api_token_authenticate(*, raw_token: str):
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
+    if token.expires_at <= now:
+        raise NotAuthenticated(
+            f"This API token ({token.prefix}…) expired on "
+            f"{token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
+        )
+    if write and token.read_only:
+        raise PermissionDenied(
+            f"This API token ({token.prefix}…) is read-only: it may read (GET) "
+            "but not create, change or delete anything."
+        )
     # Recording every use would write on every request; once a minute is enough.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -21,6 +21,12 @@ class NotFound(ApplicationError):
     status_code = 404
 
 
+class NotAuthenticated(ApplicationError):
+    """The credentials sent are no longer good (an expired API token)."""
+
+    status_code = 401
+
+
 class PermissionDenied(ApplicationError):
     status_code = 403
 

@@ -1,8 +1,10 @@
-"""Site-wide middleware: login for every page, and friendly service errors."""
+"""Site-wide middleware: login for every page, friendly service errors, headers."""
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render, resolve_url
+from django.utils.cache import add_never_cache_headers
 
 from core import htmx
 from core.errors import ApplicationError
@@ -64,3 +66,26 @@ class ApplicationErrorMiddleware:
         )
         # A refused fragment request shows the error page in place of the content.
         return htmx.show_as_page_content(request, response)
+
+
+class ResponseHeadersMiddleware:
+    """
+    Send Permissions-Policy on every response, and `Cache-Control: no-store`
+    on every response the app builds: pages, exports, payment files and API
+    answers hold what only their user may read, so no browser or proxy keeps
+    a copy. Static files, answered by WhiteNoise before this runs, keep their
+    long caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.permissions_policy)
+        add_never_cache_headers(response)
+        return response

@@ -16,6 +16,7 @@ from payments.selectors import (
     payment_run_get_or_404,
     payment_run_list,
 )
+from vendors.apis import BankAccountShown
 
 router = Router(tags=["payment runs"])
 
@@ -31,7 +32,7 @@ class SettledInvoiceOut(Schema):
     amount: Decimal
 
 
-class VendorPaymentOut(Schema):
+class VendorPaymentOut(BankAccountShown):
     id: str = Field(description="The payment's EndToEndId in the bank file.")
     vendor_id: str
     vendor_name: str

@@ -30,7 +30,6 @@ from payments.selectors import (
     payment_run_list,
     payment_run_proposal,
 )
-from vendors.selectors import can_see_bank_details
 
 
 def _list_filters(request) -> tuple[RunFilterForm, dict, dict]:
@@ -76,7 +75,6 @@ def payment_run_detail_view(request, run_id):
         {
             "run": run,
             "actions": payment_run_actions(run=run, user=request.user),
-            "can_see_bank_details": can_see_bank_details(request.user),
             "cancel_form": RunCancelForm(initial={"version": run.version}),
             "history": audit_history(
                 entity_type="payment_run", entity_id=run.id, limit=30

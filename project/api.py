@@ -34,7 +34,9 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token):
         # Guessing tokens from one address stops at API_TOKEN_FAILURE_LIMIT.
         lockout.api_token_check_allowed(request)
-        user = api_token_authenticate(raw_token=token)
+        # A read-only token is refused any write before its body is read.
+        write = request.method not in ("GET", "HEAD", "OPTIONS")
+        user = api_token_authenticate(raw_token=token, write=write)
         if user is None:
             lockout.api_token_failed(request)
         else:

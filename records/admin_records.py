@@ -32,7 +32,7 @@ from records.forms import (
     PurchaseOrderRecordFilter,
     VendorRecordFilter,
 )
-from vendors.selectors import can_see_bank_details, vendor_get, vendor_list
+from vendors.selectors import vendor_get, vendor_list
 
 SECTION_NAME = "Business records (DynamoDB)"
 READ_ONLY_NOTE = (
@@ -333,5 +333,4 @@ def record_detail_view(request, kind_slug, record_id):
         record_kind=(
             KIND_OF_ENTITY.get(record.entity_type) if kind.audit_type is None else None
         ),
-        can_see_bank_details=can_see_bank_details(request.user),
     )

@@ -15,15 +15,35 @@ from pydantic import ConfigDict, Field
 from accounts.roles import require_reader
 from core.versions import version_from_request
 from vendors import services
-from vendors.bank_details import mask_account
-from vendors.selectors import can_see_bank_details, vendor_get_or_404, vendor_list
+from vendors.bank_details import account_shown
+from vendors.selectors import vendor_get_or_404, vendor_list
 
 router = Router(tags=["vendors"])
 
 StatusName = Literal["pending", "active", "inactive", "suspended"]
 
 
-class VendorOut(Schema):
+class BankAccountShown(Schema):
+    """
+    `iban` and `account_number` as the caller may see them (the one rule in
+    vendors.bank_details): a schema with those fields inherits this.
+    """
+
+    @staticmethod
+    def resolve_iban(obj, context):
+        return account_shown(obj.iban, user=_caller(context))
+
+    @staticmethod
+    def resolve_account_number(obj, context):
+        return account_shown(obj.account_number, user=_caller(context))
+
+
+def _caller(context):
+    request = context.get("request") if context else None
+    return getattr(request, "auth", None)
+
+
+class VendorOut(BankAccountShown):
     id: str
     name: str
     email: str
@@ -44,24 +64,6 @@ class VendorOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
-
-    @staticmethod
-    def resolve_iban(obj, context):
-        return _shown(obj.iban, context)
-
-    @staticmethod
-    def resolve_account_number(obj, context):
-        return _shown(obj.account_number, context)
-
-
-def _shown(value, context):
-    request = context.get("request") if context else None
-    user = getattr(request, "auth", None)
-    return (
-        value
-        if user is not None and can_see_bank_details(user)
-        else mask_account(value)
-    )
 
 
 class VendorPage(Schema):

@@ -1,11 +1,25 @@
 """
-Bank-detail checks (domain.md "Payment files"): pure functions, no I/O.
+Bank-detail checks (domain.md "Payment files") and who sees an account in full.
 
 IBAN by ISO 13616 mod-97 checksum and country length, BIC by ISO 9362 format,
-US accounts by the ABA routing-number checksum.
+US accounts by the ABA routing-number checksum: pure functions, no I/O.
+
+The one masking rule: every page, API answer and admin record page that
+shows an IBAN or US account number shows `account_shown(value, user=...)`
+(templates: `value|account_for:request.user`). Full numbers are for
+the AP Clerks who maintain them, the Treasurers who pay them, Auditors and
+Admin; everyone else (Requesters, Approvers, users without a role) sees the
+last four characters. The audit trail always masks (`mask_account`): it is
+read more widely than the vendor. The bank needs the full numbers, so the
+pain.001 files and their JSON summary hold them; only Treasurers, Auditors
+and Admin may download those (payments.checks). Exports and e-mails carry no
+account numbers at all. BIC and ABA routing numbers name a bank, not an
+account, and are shown to every reader.
 """
 
 import re
+
+from accounts.roles import Role, has_role
 
 # Lengths for the countries a European or US finance team pays most often.
 # Countries not listed are checked by checksum and the general 15-34 range.
@@ -70,6 +84,16 @@ def mask_account(value: str | None) -> str | None:
     if not value:
         return value
     return "•" * max(len(value) - 4, 0) + value[-4:]
+
+
+def can_see_bank_details(user) -> bool:
+    """Full account numbers are for the roles that maintain or pay vendors, and audit."""
+    return has_role(user, Role.AP_CLERK, Role.TREASURER, Role.AUDITOR)
+
+
+def account_shown(value: str | None, *, user) -> str | None:
+    """Return the IBAN or account number as `user` may see it."""
+    return value if can_see_bank_details(user) else mask_account(value)
 
 
 def bank_details_problem(

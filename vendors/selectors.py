@@ -3,18 +3,12 @@
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from accounts.roles import Role, has_role
 from audit.selectors import record_not_found
 from core import dynamo
 from core.exports import Export, every_item
 from vendors.models import LISTING, NAME_KEY_MAX_BYTES, Vendor, name_key
 
 LOOKUP_WORKERS = 8
-
-
-def can_see_bank_details(user) -> bool:
-    """Full account numbers are for the roles that maintain or pay vendors, and audit."""
-    return has_role(user, Role.AP_CLERK, Role.TREASURER, Role.AUDITOR)
 
 
 def vendor_get(*, vendor_id: str) -> Vendor | None:

@@ -26,7 +26,6 @@ from vendors.forms import (
 )
 from vendors.panels import VENDOR_PAGE
 from vendors.selectors import (
-    can_see_bank_details,
     vendor_export,
     vendor_get_or_404,
     vendor_list,
@@ -87,7 +86,6 @@ def vendor_detail_view(request, vendor_id):
             "vendor": vendor,
             "history": history,
             "can_confirm_bank_details": can_confirm,
-            "can_see_bank_details": can_see_bank_details(request.user),
             "panels": VENDOR_PAGE.shown(vendor, request.user),
         },
     )

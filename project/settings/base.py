@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -286,3 +287,58 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 RECOVERY_CODE_COUNT = 10
 # Axes logs every sign-in at INFO; failures and lockouts (WARNING) are what matter.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+
+# --- Headers, sessions and API tokens (issue 13) ----------------------------
+# Content-Security-Policy (django-csp 4): scripts and styles from this site
+# only, or carrying the response's nonce (`request.csp_nonce` in templates);
+# never inline code, eval or style attributes. data: images are Pico's
+# inline SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page uses, refused to every page and what it embeds
+# (core.middleware.ResponseHeadersMiddleware). WebAuthn is left allowed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
+        "serial", "hid", "screen-wake-lock", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+# A session ends after SESSION_IDLE_MINUTES without a request (each request
+# moves the end on), and SESSION_MAX_HOURS after its login whatever the
+# activity (accounts.middleware.SessionLifetimeMiddleware); the login page
+# then says which. The cookie lives no longer than the session may.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# API tokens expire (accounts.services.api_token_create): this many days
+# unless the token is created with another lifetime, at most API_TOKEN_MAX_DAYS.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+
+INSTALLED_APPS += ["csp"]
+# After WhiteNoise, so static files keep their caching headers; the session's
+# time limits are checked before a page requires a login, so an ended
+# session meets the login page with its reason.
+_after_static = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE[_after_static:_after_static] = [
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.ResponseHeadersMiddleware",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("core.middleware.LoginRequiredExceptApiMiddleware"),
+    "accounts.middleware.SessionLifetimeMiddleware",
+)

@@ -1,11 +1,16 @@
-"""API tokens: stored hashed, revocable, tied to an active user, made by a command."""
+"""API tokens: stored hashed, revocable, expiring, optionally read-only, tied to an
+active user, made by a command or in the admin."""
 
+import datetime as dt
 import hashlib
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import ApiToken
 from accounts.services import (
@@ -13,6 +18,9 @@ from accounts.services import (
     api_token_create,
     api_token_revoke,
 )
+from core.errors import ValidationFailed
+from tests.api_client import send
+from vendors.selectors import vendor_get
 
 VENDORS = "/api/v1/vendors"
 
@@ -129,3 +137,107 @@ def test_create_api_token_command_for_inactive_user_fails(clerk):
         call_command("create_api_token", "clerk", stdout=StringIO())
 
     assert not ApiToken.objects.exists()
+
+
+# --- Expiry and read-only scope (issue 13 item 11) ---------------------------
+
+
+def test_a_token_expires_after_the_default_lifetime(clerk, settings):
+    assert settings.API_TOKEN_DEFAULT_DAYS == 90
+    token, raw = api_token_create(user=clerk)
+
+    lifetime = token.expires_at - token.created_at
+    assert dt.timedelta(days=90) - lifetime < dt.timedelta(seconds=5)
+    assert get_vendors(raw).status_code == 200
+
+
+def test_an_expired_token_is_refused_with_401_saying_so(clerk):
+    token, raw = api_token_create(user=clerk, lifetime_days=7)
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+    response = get_vendors(raw)
+
+    assert response.status_code == 401
+    assert "expired on" in response.json()["detail"]
+    assert token.prefix in response.json()["detail"]
+
+
+def test_a_lifetime_outside_one_day_to_the_maximum_is_refused(clerk, settings):
+    settings.API_TOKEN_MAX_DAYS = 30
+    for days in (0, 31):
+        with pytest.raises(ValidationFailed, match="from 1 to 30 days"):
+            api_token_create(user=clerk, lifetime_days=days)
+    assert not ApiToken.objects.exists()
+
+
+def test_a_read_only_token_reads_but_any_write_gets_403(clerk, vendor):
+    _, raw = api_token_create(user=clerk, read_only=True)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert get_vendors(raw).status_code == 200
+
+    writes = [
+        send("post", VENDORS, {"name": "X", "email": "x@example.com"}, headers),
+        send("put", f"{VENDORS}/{vendor.id}", {"phone": "1"}, headers),
+        send("delete", f"{VENDORS}/{vendor.id}", {}, headers),
+        send("put", "/api/v1/purchase-orders/any/approve", "{not json", headers),
+    ]
+
+    for response in writes:
+        assert response.status_code == 403, response.content
+        assert "read-only" in response.json()["detail"]
+    assert vendor_get(vendor_id=vendor.id).phone == vendor.phone
+
+
+def test_create_api_token_command_sets_lifetime_and_read_only(clerk):
+    out = StringIO()
+
+    call_command("create_api_token", "clerk", "--days", "7", "--read-only", stdout=out)
+
+    token = ApiToken.objects.get(user=clerk)
+    assert token.read_only
+    assert token.expires_at - token.created_at < dt.timedelta(days=7, seconds=5)
+    raw = out.getvalue().strip()
+    assert get_vendors(raw).status_code == 200
+    refused = send("post", VENDORS, {}, {"HTTP_AUTHORIZATION": f"Bearer {raw}"})
+    assert refused.status_code == 403
+
+
+def test_create_api_token_command_refuses_a_lifetime_too_long(clerk, settings):
+    with pytest.raises(CommandError, match="from 1 to 365 days"):
+        call_command("create_api_token", "clerk", "--days", "400", stdout=StringIO())
+
+
+# serialized_rollback, as the browser tests: the flush after a transactional
+# test would otherwise recreate the content types they restore.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_tokens_issued_before_expiry_existed_expire_90_days_after_creation():
+    before, after = (
+        ("accounts", "0003_profile_email_preferences"),
+        (
+            "accounts",
+            "0004_apitoken_expires_at_read_only",
+        ),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old_apps = executor.loader.project_state([before]).apps
+    user = old_apps.get_model("auth", "User").objects.create(username="legacy")
+    tokens = old_apps.get_model("accounts", "ApiToken").objects
+    now = timezone.now()
+    for name, age in (("old", 100), ("recent", 10)):
+        token = tokens.create(
+            user=user, name=name, prefix=f"p2p_{name}", key_hash=name * 8
+        )
+        tokens.filter(pk=token.pk).update(created_at=now - dt.timedelta(days=age))
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+
+    expiry = {t.name: t.expires_at for t in ApiToken.objects.all()}
+    assert abs(expiry["old"] - (now - dt.timedelta(days=10))) < dt.timedelta(seconds=5)
+    assert abs(expiry["recent"] - (now + dt.timedelta(days=80))) < dt.timedelta(
+        seconds=5
+    )
+    assert not ApiToken.objects.filter(read_only=True).exists()

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect, sync_playwright
 
 from accounts.roles import needs_second_factor
+from tests.browser.page_checks import CSP_WATCH_JS
 from tests.conftest import make_user, totp_code
 
 CHROMIUM = os.environ.get("P2P_CHROMIUM", "/usr/bin/chromium")
@@ -135,6 +136,7 @@ class BrowserPages:
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(CSP_WATCH_JS)
         self.pages[name] = context.new_page()
         self.last_used = name
         return self.pages[name]

@@ -354,9 +354,16 @@ def settle(page: Page) -> None:
     Turn the page's transitions off: a colour read the moment a state changes
     (disabled, focused) is the transition's start, not what a person sees.
     """
-    page.add_style_tag(
-        content="*, *::before, *::after "
-        "{ transition: none !important; animation: none !important; }"
+    # A constructed style sheet: the Content-Security-Policy refuses an added
+    # <style> element without the page's nonce, as it would an attacker's.
+    page.evaluate(
+        """(css) => {
+          const sheet = new CSSStyleSheet();
+          sheet.replaceSync(css);
+          document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        }""",
+        "*, *::before, *::after "
+        "{ transition: none !important; animation: none !important; }",
     )
 
 
@@ -454,3 +461,33 @@ def filter_layout_problems(page: Page) -> list[str]:
                 + ", one alone on its row"
             )
     return problems
+
+
+# Installed in every browser context before any page script runs
+# (tests/browser/conftest.py), so each refusal of the Content-Security-Policy,
+# at load or in a later htmx swap, is kept for csp_violations().
+CSP_WATCH_JS = r"""
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline code"}` +
+    ` (${event.sourceFile || "the page"}:${event.lineNumber})`
+  );
+});
+"""
+
+CHARTS_JS = r"""() => [...document.querySelectorAll("canvas[data-chart]")]
+  .filter((canvas) => typeof Chart === "undefined" || !Chart.getChart(canvas))
+  .map((canvas) => `chart ${canvas.dataset.chart} was not drawn`)"""
+
+
+def csp_violations(page: Page) -> list[str]:
+    """What the page's Content-Security-Policy refused since it was opened."""
+    return [
+        f"Content-Security-Policy: {violation}"
+        for violation in page.evaluate("() => window.__cspViolations || []")
+    ]
+
+
+def undrawn_charts(page: Page) -> list[str]:
+    return page.evaluate(CHARTS_JS)

@@ -35,11 +35,13 @@ from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.browser.page_checks import (
     contrast_problems,
     covered_text,
+    csp_violations,
     date_format_problems,
     filter_layout_problems,
     focus_problems,
     navigation_problems,
     table_problems,
+    undrawn_charts,
     unlabelled_fields,
     width_problems,
 )
@@ -282,4 +284,37 @@ def test_every_page_is_readable_usable_by_keyboard_and_fits_the_screen(
         return found
 
     problems = visit_every_page(browser_pages, records, viewport, check)
+    assert not problems, "\n" + report(problems)
+
+
+def test_no_page_breaks_the_content_security_policy(browser_pages, records):
+    """
+    Issue 13 item 11: the CSP refuses inline scripts and styles; no page,
+    htmx swap, dashboard chart, the API docs or the admin needs one.
+    """
+    admin = make_user("admin", superuser=True)
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+
+    def check(page: Page) -> list[str]:
+        return csp_violations(page) + undrawn_charts(page)
+
+    problems = visit_every_page(browser_pages, records, LAPTOP, check)
+    for who, path, ready in (
+        ("clerk", "/", "canvas[data-chart]"),
+        ("clerk", "/docs", "#swagger-ui .info"),
+        ("admin", "/admin/", "#content-main"),
+        ("admin", "/admin/accounts/apitoken/add/", "#content-main"),
+        ("admin", "/admin/auth/user/", "#changelist"),
+        ("admin", f"/admin/records/vendors/{records['vendor'].id}/", "#content-main"),
+    ):
+        page = browser_pages.pages.get(who)
+        if page is None:
+            page = browser_pages.open(who)
+            log_in(page, who)
+        page.goto(path)
+        expect(page.locator(ready).first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        if found := check(page):
+            problems[f"{who} on {path}"] = found
     assert not problems, "\n" + report(problems)

@@ -8,7 +8,7 @@ from django.test import Client
 from invoicing.selectors import invoice_get
 from payments.pain001 import pain001_errors
 from tests.api_client import bearer, send
-from tests.conftest import TODAY
+from tests.conftest import EUR_IBAN_1, EUR_IBAN_2, TODAY, US_ACCOUNT
 
 RUNS = "/api/v1/payment-runs"
 
@@ -100,3 +100,35 @@ def test_bad_requests_get_clear_4xx(treasurer, requester, due):
     assert Client().get(f"{RUNS}/nope", **headers).status_code == 404
     cancel = send("put", f"{RUNS}/nope/cancel", {"reason": "x"}, headers)
     assert cancel.status_code == 404
+
+
+def test_requesters_and_approvers_read_payment_runs_with_masked_accounts(
+    treasurer, requester, approver, auditor, clerk, due
+):
+    """Issue 13 item 8: the run's API showed every payee's full IBAN to any reader."""
+    built = send("post", RUNS, {"payment_date": TODAY.isoformat()}, bearer(treasurer))
+    run = built.json()
+    url = f"{RUNS}/{run['id']}"
+    approved = send(
+        "put", f"{url}/approve", {"version": run["version"]}, bearer(approver)
+    )
+    assert approved.status_code == 200
+
+    def accounts(body):
+        return {(p["iban"], p["account_number"]) for p in body["payments"]}
+
+    full = {(EUR_IBAN_1, None), (EUR_IBAN_2, None), (None, US_ACCOUNT)}
+    masked = {
+        ("•" * 18 + "3000", None),
+        ("•" * 23 + "2606", None),
+        (None, "•" * 5 + "6789"),
+    }
+    # The approver's own answer to approving is masked too.
+    assert accounts(approved.json()) == masked
+    for user in (requester, approver):
+        shown = Client().get(url, **bearer(user)).json()
+        assert accounts(shown) == masked, user.username
+        assert {p["bic"] for p in shown["payments"]} >= {"COBADEFFXXX"}
+    # Who maintains, pays or audits vendors reads the accounts in full.
+    for user in (treasurer, auditor, clerk):
+        assert accounts(Client().get(url, **bearer(user)).json()) == full, user

@@ -1,11 +1,11 @@
 from django import template
 
-from vendors.bank_details import mask_account
+from vendors.bank_details import account_shown
 
 register = template.Library()
 
 
 @register.filter
-def masked(value):
-    """An account number with all but its last four characters hidden."""
-    return mask_account(value)
+def account_for(value, user):
+    """The account number as `user` may see it (vendors.bank_details)."""
+    return account_shown(value, user=user)
