@@ -16,6 +16,7 @@ import re
 from collections import Counter
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -292,7 +293,7 @@ def test_no_page_breaks_the_content_security_policy(browser_pages, records):
     Issue 13 item 11: the CSP refuses inline scripts and styles; no page,
     htmx swap, dashboard chart, the API docs or the admin needs one.
     """
-    admin = make_user("admin", superuser=True)
+    admin = get_user_model().objects.get(username="admin")  # entered the rate
     admin.is_staff = True
     admin.save(update_fields=["is_staff"])
 
