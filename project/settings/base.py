@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.LoginRequiredExceptApiMiddleware",
+    "core.middleware.ApiInputLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ApplicationErrorMiddleware",
@@ -229,3 +230,16 @@ VENDOR_IMPORT_WORKERS = env.int("VENDOR_IMPORT_WORKERS", default=8)
 # and stop after EXPORT_MAX_ROWS rows with a last row saying so.
 EXPORT_PAGE_SIZE = env.int("EXPORT_PAGE_SIZE", default=500)
 EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=100_000)
+
+# The JSON API's body limits (core.middleware.ApiInputLimitsMiddleware): a
+# small default, more for the endpoints that take up to 200 lines of text.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+API_BODY_LIMITS = {
+    route: 1024 * 1024
+    for route in (
+        "api/v1/purchase-orders",
+        "api/v1/purchase-orders/<po_id>",
+        "api/v1/invoices",
+        "api/v1/invoices/<invoice_id>",
+    )
+}
