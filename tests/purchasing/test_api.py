@@ -1368,10 +1368,8 @@ def test_receipt_quantity_with_huge_exponent_is_a_field_error(approved_po, clerk
 def test_numbers_in_other_than_ascii_digits_are_refused(
     active_vendor, requester, value
 ):
-    body = (
-        '{"vendor_id":"%s","items":[{"description":"Paper","quantity":"%s",'
-        '"unit_price":"5.00"}]}' % (active_vendor.id, value)
-    )
+    line = {"description": "Paper", "quantity": value, "unit_price": "5.00"}
+    body = json.dumps({"vendor_id": active_vendor.id, "items": [line]})
 
     response = send("post", POS, body, bearer(requester))
 
@@ -1447,7 +1445,7 @@ def test_unhandled_error_under_the_api_answers_json_500(requester, monkeypatch):
 @pytest.mark.parametrize("char", [r"\uffff", r"\ufffe", r"\u0007", r"\ud800"])
 def test_notes_with_text_no_record_may_hold_are_refused(po, requester, char):
     before = state(po.id)
-    body = '{"notes":"a%sb","version":1}' % char
+    body = '{"notes":"a' + char + 'b","version":1}'
 
     response = send("put", po_url(po.id), body, bearer(requester))
 
