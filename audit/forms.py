@@ -4,7 +4,7 @@ from django import forms
 
 from audit.models import AuditAction
 from audit.registry import record_kinds
-from core.forms import date_filter_field
+from core.forms import TextField, date_filter_field
 
 
 class AuditFilterForm(forms.Form):
@@ -14,8 +14,8 @@ class AuditFilterForm(forms.Form):
         # Read when a form is made: the apps register their kinds at start-up.
         choices=lambda: [("", "Any")] + list(record_kinds().items()),
     )
-    entity_id = forms.CharField(label="Record id", required=False, max_length=100)
-    user_id = forms.CharField(label="User", required=False, max_length=150)
+    entity_id = TextField(label="Record id", required=False, max_length=100)
+    user_id = TextField(label="User", required=False, max_length=150)
     action = forms.ChoiceField(
         label="Action",
         required=False,
@@ -23,7 +23,7 @@ class AuditFilterForm(forms.Form):
     )
     date_from = date_filter_field("From")
     date_to = date_filter_field("To")
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    cursor = TextField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()

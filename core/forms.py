@@ -2,28 +2,50 @@
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 
 from core.errors import ApplicationError, ValidationFailed
+from core.lines import MAX_LINES
+from core.text import text_problem
+
+
+def validate_text(value: str) -> None:
+    """Refuse text no record may hold (core.text), beside the field."""
+    if problem := text_problem(value):
+        raise ValidationError(problem, code="invalid_text")
+
+
+class TextField(forms.CharField):
+    """A CharField refusing what `core.text` refuses: every form's text field."""
+
+    default_validators = [validate_text]
+
+
+def number_field(label: str, **options) -> TextField:
+    """
+    A number typed as text, parsed by `core.money.parse_decimal`.
+
+    Not stripped here: CharField would strip a no-break space too, which
+    parse_decimal refuses (only ASCII spaces pad a number).
+    """
+    return TextField(
+        label=label,
+        strip=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        **options,
+    )
 
 
 class PricedLineForm(forms.Form):
     """One line of a PO or an invoice; the rules are in `core.lines`."""
 
-    description = forms.CharField(
+    description = TextField(
         label="Description",
         required=False,
         widget=forms.TextInput(attrs={"maxlength": 500}),
     )
-    quantity = forms.CharField(
-        label="Quantity",
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    unit_price = forms.CharField(
-        label="Unit price",
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    quantity = number_field("Quantity", required=False)
+    unit_price = number_field("Unit price", required=False)
 
 
 # The browser's date picker shows dates in its own locale (11/28/2026), the
@@ -48,10 +70,39 @@ def date_filter_field(label: str) -> forms.DateField:
     return date_field(label, required=False)
 
 
+class LineFormSet(forms.BaseFormSet):
+    """
+    Lines as posted, refused whole when the management form announces more
+    than `absolute_max`: Django would still build `absolute_max` forms before
+    saying so, here none is built.
+    """
+
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": "At most %(num)d lines can be sent at once.",
+    }
+
+    def _too_many_announced(self) -> bool:
+        management = self.management_form
+        return management.is_valid() and (
+            management.cleaned_data[forms.formsets.TOTAL_FORM_COUNT] > self.absolute_max
+        )
+
+    def total_form_count(self):
+        if self.is_bound and self._too_many_announced():
+            return 0
+        return super().total_form_count()
+
+
 def line_formset(form_class=PricedLineForm):
-    """A formset of lines: rows removable without JavaScript, up to 1,000 posted."""
+    """A formset of lines: rows removable without JavaScript, up to MAX_LINES."""
     return forms.formset_factory(
-        form_class, extra=0, can_delete=True, max_num=1000, absolute_max=1000
+        form_class,
+        formset=LineFormSet,
+        extra=0,
+        can_delete=True,
+        max_num=MAX_LINES,
+        absolute_max=MAX_LINES,
     )
 
 

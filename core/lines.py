@@ -9,6 +9,7 @@ from typing import Any
 
 from core.errors import ValidationFailed
 from core.money import (
+    MAX_AMOUNT,
     Money,
     MoneyError,
     check_precision,
@@ -94,6 +95,12 @@ def clean_lines(
         if prefix + "quantity" in errors or prefix + "unit_price" in errors:
             continue
         amount = line_amount(quantity, unit_price, currency)
+        if amount >= MAX_AMOUNT:
+            errors[prefix + "unit_price"] = (
+                f"Quantity x unit price is {Money(amount, currency)}, more than "
+                f"the largest amount accepted ({Money(MAX_AMOUNT - 1, currency)})."
+            )
+            continue
         claimed = raw.get("total_amount")
         if claimed not in (None, ""):
             try:
@@ -137,8 +144,23 @@ def clean_lines(
 
 
 def lines_total(lines: Sequence[Mapping[str, Any]], currency: str) -> Decimal:
+    """Return the lines' total, refusing one beyond the largest amount accepted."""
     total = sum((line["total_amount"] for line in lines), Decimal("0"))
+    check_amount_limit(total, currency, field="items", what="The lines' total")
     return check_precision(total, currency)
+
+
+def check_amount_limit(
+    amount: Decimal, currency: str, *, field: str, what: str
+) -> Decimal:
+    """Refuse a computed amount (a total) at or beyond MAX_AMOUNT."""
+    if abs(amount) >= MAX_AMOUNT:
+        message = (
+            f"{what} is {Money(amount, currency)}, more than the largest amount "
+            f"accepted ({Money(MAX_AMOUNT - 1, currency)})."
+        )
+        raise ValidationFailed(message, {field: message})
+    return amount
 
 
 def check_claimed_total(claimed: Any, total: Decimal, currency: str) -> None:

@@ -1,13 +1,18 @@
-"""Site-wide middleware: login for every page, friendly service errors, headers."""
+"""
+Site-wide middleware: login for every page, the API's input limits, friendly
+service errors, and the response headers.
+"""
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.cache import add_never_cache_headers
 
 from core import htmx
 from core.errors import ApplicationError
+from core.text import text_problem
 
 
 class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
@@ -37,6 +42,62 @@ class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
         else:
             response = super().handle_no_permission(request, view_func)
         return htmx.redirect_page(request, response.url)
+
+
+class ApiInputLimitsMiddleware:
+    """
+    Refuse an API request whose body is larger than its endpoint accepts (413)
+    or whose query holds text no record may hold (422), before anything reads
+    the body or authenticates.
+
+    The size is the request's Content-Length (Django reads no more than it):
+    `API_MAX_BODY_BYTES`, or the endpoint's entry in `API_BODY_LIMITS`
+    (keyed by URL route, e.g. "api/v1/purchase-orders"). Uploads through the
+    pages keep their own limits.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path_info.startswith("/api/"):
+            return None
+        route = request.resolver_match.route if request.resolver_match else ""
+        limit = settings.API_BODY_LIMITS.get(route, settings.API_MAX_BODY_BYTES)
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse(
+                {"detail": "Content-Length is not a number."}, status=400
+            )
+        if size > limit:
+            return JsonResponse(
+                {
+                    "detail": (
+                        f"The request body is {size:,} bytes; this endpoint "
+                        f"accepts at most {limit:,}."
+                    )
+                },
+                status=413,
+            )
+        errors = {
+            name: problem
+            for name, values in request.GET.lists()
+            for value in (name, *values)
+            if (problem := text_problem(value))
+        }
+        if errors:
+            return JsonResponse(
+                {
+                    "detail": "The query contains text that is not valid.",
+                    "errors": errors,
+                },
+                status=422,
+            )
+        return None
 
 
 class ApplicationErrorMiddleware:

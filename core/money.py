@@ -5,6 +5,7 @@ Line amount = quantity x unit price, rounded half up to the currency's minor
 unit (domain.md, "Money").
 """
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -42,18 +43,64 @@ def minor_unit_exponent(currency: str) -> Decimal:
     return Decimal(1).scaleb(-CURRENCY_MINOR_UNITS[validate_currency(currency)])
 
 
+# The longest number a person could mean, as written: 1e15 to three decimal
+# places is 20 characters. Bounding the text first keeps hostile input such as
+# "1e999999999" away from Decimal arithmetic (and int conversion), whose cost
+# grows with the exponent.
+MAX_NUMBER_TEXT = 40
+# At most this many decimal places are ever meaningful (quantities have 3).
+MAX_DECIMAL_PLACES = 20
+# Digits as ASCII only: Python's Decimal and int also read Arabic-Indic and
+# full-width digits and underscores ("1_000"), which no amount field means.
+_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+# Spaces around a number typed in a form; a no-break space is not among them.
+_ASCII_SPACE = " \t\r\n"
+
+
+def check_number_text(text: str, *, field: str = "A number") -> str:
+    """
+    Refuse the text of a number too long to be an amount, before any
+    conversion; return it unchanged otherwise.
+    """
+    if len(text) > MAX_NUMBER_TEXT:
+        raise MoneyError(
+            f"{field} is too long: at most {MAX_NUMBER_TEXT} characters "
+            f"(this has {len(text)})."
+        )
+    return text
+
+
 def parse_decimal(value: object, *, field: str = "amount") -> Decimal:
-    """Parse user input into a finite Decimal; floats are refused outright."""
+    """
+    Parse user input into a finite Decimal below MAX_AMOUNT; floats are refused.
+
+    Accepted: ASCII digits with an optional sign, point and exponent, and
+    ASCII spaces around them. Refused before any arithmetic: longer text than
+    MAX_NUMBER_TEXT, an exponent putting the value at or beyond MAX_AMOUNT or
+    below MAX_DECIMAL_PLACES, and a negative zero.
+    """
     if isinstance(value, bool) or isinstance(value, float):
         raise MoneyError(f"{field} must be given as a decimal string, not a float.")
-    try:
-        result = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise MoneyError(f"{field} must be a number.") from None
-    if not result.is_finite():
+    if isinstance(value, Decimal) and not value.is_finite():
         raise MoneyError(f"{field} must be a finite number.")
-    if abs(result) >= MAX_AMOUNT:
+    text = str(value).strip(_ASCII_SPACE)
+    check_number_text(text, field=field)
+    if not _NUMBER_TEXT.fullmatch(text):
+        if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+            raise MoneyError(f"{field} must be a finite number.")
+        raise MoneyError(f"{field} must be a number.")
+    try:
+        result = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise MoneyError(f"{field} must be a number.") from None
+    # adjusted() and as_tuple() read the exponent without any arithmetic, so
+    # no context limit (decimal.Overflow) can be met here.
+    if result and result.adjusted() >= MAX_AMOUNT.adjusted():
         raise MoneyError(f"{field} is too large.")
+    if -result.as_tuple().exponent > MAX_DECIMAL_PLACES:
+        raise MoneyError(f"{field} has too many decimal places.")
+    if result.is_zero() and result.is_signed():
+        raise MoneyError(f"{field} cannot be -0.")
     return result
 
 

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
+from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
 from core.versions import version_from_request
 from invoicing import reconciliation, services
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
@@ -71,9 +72,9 @@ class InvoiceLineIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     description: str
-    quantity: Decimal
-    unit_price: Decimal
-    po_line_number: int | None = Field(
+    quantity: DecimalInput
+    unit_price: DecimalInput
+    po_line_number: WholeNumber | None = Field(
         default=None,
         description="The PO line billed; without it lines pair by position.",
     )
@@ -85,8 +86,8 @@ class InvoiceFields(Schema):
     invoice_number: str
     invoice_date: dt.date
     items: list[InvoiceLineIn]
-    tax_amount: Decimal = Decimal("0")
-    total_amount: Decimal | None = Field(
+    tax_amount: DecimalInput = Decimal("0")
+    total_amount: DecimalInput | None = Field(
         default=None, description="Optional; must equal the lines plus tax."
     )
 
@@ -96,13 +97,13 @@ class InvoiceCreateIn(InvoiceFields):
 
 
 class InvoiceUpdateIn(InvoiceFields):
-    version: int | None = None
+    version: WholeNumber | None = None
 
 
 class InvoiceListQuery(Schema):
     status: InvoiceStatusName | None = None
-    po_id: str | None = Field(default=None, max_length=100)
-    vendor_id: str | None = Field(default=None, max_length=100)
+    po_id: str | None = Field(default=None, min_length=1, max_length=100)
+    vendor_id: str | None = Field(default=None, min_length=1, max_length=100)
     submitted_from: dt.date | None = Field(
         default=None, description="First day entered (YYYY-MM-DD), inclusive."
     )
@@ -139,6 +140,7 @@ def create_invoice(request, payload: InvoiceCreateIn):
 @router.get("", response=InvoicePage, summary="List invoices, newest first")
 def list_invoices(request, filters: Query[InvoiceListQuery]):
     require_reader(request.auth)
+    refuse_unknown_filters(request, InvoiceListQuery.model_fields)
     page = invoice_list(**filters.model_dump())
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -154,7 +156,7 @@ def update_invoice(request, invoice_id: str, payload: InvoiceUpdateIn):
     return services.invoice_resubmit(
         invoice_id=invoice_id,
         user=request.auth,
-        version=version_from_request(request, payload.version),
+        version=version_from_request(request, payload.version, required=False),
         invoice_number=payload.invoice_number,
         invoice_date=payload.invoice_date,
         lines=_lines(payload.items),
@@ -167,13 +169,16 @@ def update_invoice(request, invoice_id: str, payload: InvoiceUpdateIn):
     "/{invoice_id}", response={204: None}, summary="Void an invoice (frees its number)"
 )
 def delete_invoice(
-    request, invoice_id: str, version: int | None = None, reason: str | None = None
+    request,
+    invoice_id: str,
+    version: WholeNumber | None = None,
+    reason: str | None = None,
 ):
     services.invoice_void(
         invoice_id=invoice_id,
         user=request.auth,
         reason=reason or "Deleted through the API",
-        version=version_from_request(request, version),
+        version=version_from_request(request, version, required=False),
     )
     return Status(204, None)
 

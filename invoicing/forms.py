@@ -4,15 +4,17 @@ from django import forms
 
 from core.forms import (
     PricedLineForm,
+    TextField,
     date_field,
     date_filter_field,
     line_formset,
+    number_field,
 )
 from invoicing.models import InvoiceStatus
 
 
 class InvoiceForm(forms.Form):
-    invoice_number = forms.CharField(
+    invoice_number = TextField(
         label="Invoice number",
         required=False,
         help_text="As printed on the vendor's invoice.",
@@ -21,15 +23,11 @@ class InvoiceForm(forms.Form):
         ),
     )
     invoice_date = date_field("Invoice date")
-    tax_amount = forms.CharField(
-        label="Tax", required=False, initial="0.00",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )  # fmt: skip
-    total_amount = forms.CharField(
-        label="Invoice total",
+    tax_amount = number_field("Tax", required=False, initial="0.00")
+    total_amount = number_field(
+        "Invoice total",
         required=False,
         help_text="Optional: the total printed on the invoice, checked against lines + tax.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     attachment = forms.FileField(
         label="Vendor's invoice (PDF, PNG or JPEG, at most 10 MB)",
@@ -56,8 +54,8 @@ class InvoiceFilterForm(forms.Form):
     vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
     submitted_from = date_filter_field("Entered from")
     submitted_to = date_filter_field("Entered to")
-    po = forms.CharField(required=False, widget=forms.HiddenInput)
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    po = TextField(required=False, widget=forms.HiddenInput)
+    cursor = TextField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, vendor_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,7 +63,7 @@ class InvoiceFilterForm(forms.Form):
 
 
 class POSearchForm(forms.Form):
-    q = forms.CharField(
+    q = TextField(
         label="PO number", max_length=40, required=False,
         widget=forms.TextInput(attrs={"placeholder": "PO-2026-000123", "autofocus": True}),
     )  # fmt: skip
@@ -73,7 +71,7 @@ class POSearchForm(forms.Form):
 
 class POVendorForm(forms.Form):
     vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    cursor = TextField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, vendor_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,5 +79,5 @@ class POVendorForm(forms.Form):
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)

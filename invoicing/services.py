@@ -313,10 +313,14 @@ def invoice_void(
     """
     require_role(user, Role.AP_CLERK, action="void invoices")
     reason = clean_reason(reason, missing="Say why the invoice is void.")
+    first_read: int | None = None
     for attempt in range(MAX_ATTEMPTS):
         invoice = invoice_get_or_404(invoice_id=invoice_id)
-        if attempt == 0:
-            check_version(invoice, version)
+        # A retry follows a conflict, e.g. on the PO's side; an invoice edited
+        # since the first read is refused, whether or not the caller sent
+        # its version (the original API's clients send none).
+        check_version(invoice, version if first_read is None else first_read)
+        first_read = invoice.version
         invoice_move_check(invoice, InvoiceStatus.VOID, verb="voided")
         po = purchase_order_get(po_id=invoice.po_id)
         entry = invoice_voided_event(invoice=invoice, user=user, reason=reason)

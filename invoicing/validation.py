@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from core.errors import ValidationFailed
-from core.lines import clean_lines, lines_total
+from core.lines import check_amount_limit, clean_lines, lines_total
 from core.money import Money, MoneyError, check_precision, parse_decimal, round_money
 from core.text import TextError, clean_text
 from invoicing.numbers import normalise_invoice_number
@@ -85,7 +85,9 @@ def clean_invoice_fields(
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     tax = round_money(tax or Decimal("0"), po.currency)
     net = lines_total(cleaned, po.currency)
-    total = net + tax
+    total = check_amount_limit(
+        net + tax, po.currency, field="total_amount", what="The invoice's total"
+    )
     claimed = _money_field(total_amount, po.currency, "total_amount", errors)
     if claimed is not None and claimed != total:
         message = (

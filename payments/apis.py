@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
 from core import documents
+from core.api_fields import WholeNumber
 from core.versions import version_from_request
 from payments import services
 from payments.selectors import (
@@ -115,7 +116,7 @@ class RunListQuery(Schema):
 class RunDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = None
+    version: WholeNumber | None = None
 
 
 class RunCancelIn(RunDecisionIn):

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from audit.entries import actor_id
 from core.errors import ValidationFailed
+from core.text import text_problem
 from payments import pain001
 from payments.models import PaymentRun
 
@@ -22,6 +23,7 @@ def payment_files(
     files: dict[str, bytes] = {}
     for currency in run.totals():
         payments = [p for p in run.payments if p.currency == currency]
+        _refuse_unwritable_text(payments, currency)
         document = pain001.PaymentFile(
             message_id=run.id,
             created_at=created_at,
@@ -55,6 +57,30 @@ def payment_files(
         files[f"pain001-{currency}.xml"] = xml
     files["summary.json"] = _summary(run, user=user, created_at=created_at)
     return files
+
+
+def _shown(text: str) -> str:
+    """The text with each character no file may hold spelled as U+XXXX."""
+    return "".join(f"<U+{ord(c):04X}>" if text_problem(c) else c for c in text)
+
+
+def _refuse_unwritable_text(payments, currency: str) -> None:
+    """
+    Refuse, naming the vendor, text an XML file cannot hold: stored before
+    input refused it (core.text), it would fail the XSD check as a 500.
+    """
+    for payment in payments:
+        texts = [("name", payment.vendor_name)] + [
+            ("invoice number", invoice.invoice_number) for invoice in payment.invoices
+        ]
+        for what, text in texts:
+            if problem := text_problem(text or ""):
+                raise ValidationFailed(
+                    f"The {currency} payment file cannot be written: the {what} "
+                    f"'{_shown(text)}' of vendor {_shown(payment.vendor_name)} "
+                    f"({problem[:-1].lower()}). Correct the vendor's {what}, "
+                    "cancel this run and build a new one."
+                )
 
 
 def _summary(run: PaymentRun, *, user, created_at: dt.datetime) -> bytes:

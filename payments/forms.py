@@ -2,7 +2,7 @@
 
 from django import forms
 
-from core.forms import date_field
+from core.forms import TextField, date_field
 from core.money import CURRENCY_CHOICES
 from payments.models import PaymentRunStatus
 
@@ -18,7 +18,7 @@ class ProposalForm(forms.Form):
 
 class BuildForm(ProposalForm):
     invoice_ids = forms.MultipleChoiceField(required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    idempotency_key = TextField(widget=forms.HiddenInput, max_length=100)
 
     def __init__(self, *args, invoice_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,7 +32,7 @@ class RunFilterForm(forms.Form):
         choices=[("", "Any status")]
         + [(s.value, s.value.capitalize()) for s in PaymentRunStatus],
     )
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    cursor = TextField(required=False, widget=forms.HiddenInput)
 
 
 class RunDecisionForm(forms.Form):
@@ -40,6 +40,6 @@ class RunDecisionForm(forms.Form):
 
 
 class RunCancelForm(RunDecisionForm):
-    reason = forms.CharField(
+    reason = TextField(
         label="Reason for cancelling", widget=forms.Textarea(attrs={"rows": 2})
     )

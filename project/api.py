@@ -6,6 +6,7 @@ raise `ApplicationError`s and this module turns them into responses.
 """
 
 import json
+import logging
 from decimal import Decimal
 
 from django.http import Http404
@@ -16,16 +17,86 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from accounts import lockout
-from accounts.roles import signed_in_with_api_token
+from accounts.roles import has_any_role, signed_in_with_api_token
 from accounts.services import api_token_authenticate
-from core.errors import ApplicationError
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.money import MoneyError, check_number_text
+from core.text import text_problem
+
+logger = logging.getLogger(__name__)
+
+# The longest integer literal a body may carry: a version, a line number or
+# an amount in whole units (MAX_AMOUNT has 16 digits).
+MAX_INTEGER_DIGITS = 20
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise MoneyError(
+            f"A whole number has at most {MAX_INTEGER_DIGITS} digits "
+            f"(this one has {len(text.lstrip('-'))})."
+        )
+    return int(text)
+
+
+def _decimal(text: str) -> Decimal:
+    # Decimal("1E+999999999") is instant; converting it to an int (a
+    # `version`) or doing arithmetic with it is not: bound it here, as text.
+    check_number_text(text, field="A number")
+    exponent = text.lower().partition("e")[2]
+    if exponent and len(exponent.lstrip("+-")) > 2:
+        raise MoneyError(f"A number's exponent is too large ({text[:20]}).")
+    return Decimal(text)
+
+
+def _constant(text: str):
+    raise MoneyError(f"{text} is not a number the API accepts.")
+
+
+def _text_errors(value, path: str, errors: dict[str, str]) -> None:
+    """Collect, by field path, every string of the body that is not valid text."""
+    if isinstance(value, str):
+        if problem := text_problem(value):
+            errors.setdefault(path or "body", problem)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _text_errors(key, path or "body", errors)
+            _text_errors(item, f"{path}.{key}" if path else str(key), errors)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _text_errors(item, f"{path}.{index}" if path else str(index), errors)
 
 
 class DecimalJSONParser(Parser):
-    """JSON bodies with numbers read as Decimal: an amount never passes through float."""
+    """
+    JSON bodies with numbers read as Decimal: an amount never passes through float.
+
+    Ninja authenticates before it reads a body; this refuses a user with no
+    role before parsing, every number literal too long to mean anything
+    before it is converted, and text no record may hold (core.text).
+    """
 
     def parse_body(self, request):
-        return json.loads(request.body, parse_float=Decimal)
+        if not has_any_role(getattr(request, "auth", None)):
+            raise PermissionDenied(
+                "Your account has no role yet; ask an administrator to assign one."
+            )
+        try:
+            data = json.loads(
+                request.body,
+                parse_float=_decimal,
+                parse_int=_integer,
+                parse_constant=_constant,
+            )
+        except MoneyError as exc:
+            raise ValidationFailed(str(exc), {"body": str(exc)}) from None
+        errors: dict[str, str] = {}
+        _text_errors(data, "", errors)
+        if errors:
+            raise ValidationFailed(
+                "The request contains text that is not valid.", errors
+            )
+        return data
 
 
 class BearerToken(HttpBearer):
@@ -99,7 +170,22 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    # Ninja wraps whatever the parser raises in "Cannot parse request body";
+    # a refusal of ours keeps its own status and message.
+    if isinstance(exc.__cause__, ApplicationError):
+        return application_error(request, exc.__cause__)
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc: Exception):
+    """An unexpected failure: logged whole, answered in JSON like every API error."""
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return api.create_response(
+        request,
+        {"detail": "Something went wrong on the server; the error has been logged."},
+        status=500,
+    )
 
 
 api.add_router("/vendors", "vendors.apis.router")

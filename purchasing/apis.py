@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
+from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
 from core.versions import version_from_request
 from purchasing import services
 from purchasing.selectors import purchase_order_get_or_404, purchase_order_list
@@ -89,9 +90,9 @@ class POLineIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     description: str
-    quantity: Decimal
-    unit_price: Decimal
-    total_amount: Decimal | None = Field(
+    quantity: DecimalInput
+    unit_price: DecimalInput
+    total_amount: DecimalInput | None = Field(
         default=None, description="Optional; checked against quantity x unit price."
     )
 
@@ -103,7 +104,7 @@ class PurchaseOrderFields(Schema):
     match_type: MatchTypeName | None = None
     expected_delivery: dt.date | None = None
     notes: str | None = None
-    total_amount: Decimal | None = Field(
+    total_amount: DecimalInput | None = Field(
         default=None, description="Optional; checked against the lines, never trusted."
     )
 
@@ -115,13 +116,17 @@ class PurchaseOrderCreateIn(PurchaseOrderFields):
 
 class PurchaseOrderUpdateIn(PurchaseOrderFields):
     items: list[POLineIn] | None = None
-    version: int | None = Field(default=None, description="The version you read.")
+    version: WholeNumber | None = Field(
+        default=None,
+        description="The version you read; without it (or If-Match), the edit "
+        "applies to the version read when it arrives.",
+    )
 
 
 class DecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(
+    version: WholeNumber | None = Field(
         default=None, description="The version you decided on; 409 if edited since."
     )
 
@@ -133,8 +138,8 @@ class ReasonIn(DecisionIn):
 class ReceiptLineIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    line_number: int
-    quantity: Decimal
+    line_number: WholeNumber
+    quantity: DecimalInput
 
 
 class ReceiptIn(DecisionIn):
@@ -145,8 +150,8 @@ class ReceiptIn(DecisionIn):
 
 class PurchaseOrderListQuery(Schema):
     status: POStatusName | None = None
-    vendor_id: str | None = Field(default=None, max_length=100)
-    requester: str | None = Field(default=None, max_length=150)
+    vendor_id: str | None = Field(default=None, min_length=1, max_length=100)
+    requester: str | None = Field(default=None, min_length=1, max_length=150)
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     cursor: str | None = Field(default=None, max_length=4000)
@@ -177,6 +182,7 @@ def create_purchase_order(request, payload: PurchaseOrderCreateIn):
 )
 def list_purchase_orders(request, filters: Query[PurchaseOrderListQuery]):
     require_reader(request.auth)
+    refuse_unknown_filters(request, PurchaseOrderListQuery.model_fields)
     page = purchase_order_list(**filters.model_dump())
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -192,7 +198,9 @@ def get_purchase_order(request, po_id: str):
 )
 def update_purchase_order(request, po_id: str, payload: PurchaseOrderUpdateIn):
     changes = payload.model_dump(exclude_unset=True)
-    changes["version"] = version_from_request(request, changes.get("version"))
+    changes["version"] = version_from_request(
+        request, changes.get("version"), required=False
+    )
     if "items" in changes:
         changes["lines"] = _lines(payload.items) if payload.items is not None else None
         del changes["items"]
@@ -202,9 +210,11 @@ def update_purchase_order(request, po_id: str, payload: PurchaseOrderUpdateIn):
 @router.delete(
     "/{po_id}", response={204: None}, summary="Delete a pending purchase order"
 )
-def delete_purchase_order(request, po_id: str, version: int | None = None):
+def delete_purchase_order(request, po_id: str, version: WholeNumber | None = None):
     services.purchase_order_delete(
-        po_id=po_id, user=request.auth, version=version_from_request(request, version)
+        po_id=po_id,
+        user=request.auth,
+        version=version_from_request(request, version, required=False),
     )
     return Status(204, None)
 
@@ -286,6 +296,7 @@ def list_vendor_purchase_orders(
     limit: int = Query(50, ge=1, le=100),
 ):
     require_reader(request.auth)
+    refuse_unknown_filters(request, ("cursor", "limit"))
     vendor = vendor_get_or_404(vendor_id=vendor_id)
     page = purchase_order_list(vendor_id=vendor.id, cursor=cursor, limit=limit)
     return {"items": page.items, "next_cursor": page.next_cursor}

@@ -5,7 +5,13 @@ Purchase order forms. They shape browser input only; the rules live in
 
 from django import forms
 
-from core.forms import date_field, date_filter_field, line_formset
+from core.forms import (
+    TextField,
+    date_field,
+    date_filter_field,
+    line_formset,
+    number_field,
+)
 from core.money import CURRENCY_CHOICES
 from purchasing.models import MatchType, POStatus
 
@@ -30,7 +36,7 @@ class PurchaseOrderForm(forms.Form):
         widget=forms.RadioSelect,
     )
     expected_delivery = date_field("Expected delivery", required=False)
-    notes = forms.CharField(
+    notes = TextField(
         label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -57,11 +63,11 @@ class PurchaseOrderFilterForm(forms.Form):
         choices=[("", "All statuses")]
         + [(s.value, s.value.capitalize()) for s in POStatus],
     )
-    vendor = forms.CharField(required=False, widget=forms.HiddenInput)
+    vendor = TextField(required=False, widget=forms.HiddenInput)
     mine = forms.BooleanField(label="Raised by me", required=False)
     created_from = date_filter_field("Created from")
     created_to = date_filter_field("Created to")
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    cursor = TextField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -72,7 +78,7 @@ class PurchaseOrderFilterForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -84,7 +90,7 @@ class DecisionForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     received_on = date_field("Received on")
-    note = forms.CharField(
+    note = TextField(
         label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -95,15 +101,13 @@ class ReceiptForm(forms.Form):
         for line in po.items:
             outstanding = line.quantity - line.received_quantity
             name = f"line_{line.line_number}"
-            self.fields[name] = forms.CharField(
-                label=f"Line {line.line_number}: {line.description}",
+            self.fields[name] = number_field(
+                f"Line {line.line_number}: {line.description}",
                 required=False,
                 help_text=f"Ordered {line.quantity}, received {line.received_quantity}, "
                 f"outstanding {outstanding}.",
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "placeholder": "0"}
-                ),
             )
+            self.fields[name].widget.attrs["placeholder"] = "0"
             self.line_fields.append((line, self[name]))
 
     def quantities(self) -> dict[int, str]:

@@ -62,24 +62,33 @@ def purchase_order_list_view(request):
     require_reader(request.user)
     form, filters, selection = _list_filters(request)
     vendor = vendor_get(vendor_id=filters["vendor"]) if filters.get("vendor") else None
-    page = purchase_order_list(
-        **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
-    )
+    if filters.get("vendor") and vendor is None:
+        form.add_error(
+            None, "No vendor has the id in this link; open the vendor's own page."
+        )
+    page = None
+    # A list under other filters than those asked misleads: refused instead.
+    if not form.errors:
+        page = purchase_order_list(
+            **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
+        )
     return render_partial(
         request,
         "purchasing/purchase_order_list.html",
         {
             "form": form,
-            "purchase_orders": page.items,
+            "purchase_orders": page.items if page else [],
             "vendor": vendor,
             **page_links(request, page),
-            "filtered": any(
+            "filtered": bool(form.errors)
+            or any(
                 filters.get(k)
                 for k in ("status", "vendor", "mine", "created_from", "created_to")
             ),
             "export_links": exports.export_links("purchasing:list-export", request.GET),
         },
         partial="purchasing/_purchase_order_list.html",
+        status=400 if form.errors else 200,
     )
 
 
@@ -134,7 +143,11 @@ LINE_FIELDS = ("description", "quantity", "unit_price")
 def _with_extra_line(data):
     data = data.copy()
     total = data.get("lines-TOTAL_FORMS", "0")
-    data["lines-TOTAL_FORMS"] = str((int(total) if total.isdigit() else 0) + 1)
+    # A short run of ASCII digits only: str.isdigit() admits "²", which int()
+    # refuses, and 4,300 digits meet int()'s limit (the formset refuses more
+    # than MAX_LINES anyway).
+    count = int(total) if total.isascii() and total.isdigit() and len(total) < 10 else 0
+    data["lines-TOTAL_FORMS"] = str(count + 1)
     return data
 
 
@@ -175,7 +188,8 @@ def purchase_order_create_view(request):
         )
         formset = PurchaseOrderLineFormSet(prefix="lines", initial=[{}, {}, {}])
     status = 422 if request.method == "POST" and "add_line" not in request.POST else 200
-    if not (form.errors or any(formset.errors)) and status == 422:
+    refused = form.errors or any(formset.errors) or formset.non_form_errors()
+    if not refused and status == 422:
         status = 200
     return _form_page(
         request,

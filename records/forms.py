@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from django import forms
 
-from core.forms import date_filter_field
+from core.forms import TextField, date_filter_field
 from invoicing.models import InvoiceStatus
 from payments.models import PaymentRunStatus
 from purchasing.models import POStatus
@@ -24,21 +24,19 @@ def status_filter_field(statuses: type[StrEnum]) -> forms.ChoiceField:
     )
 
 
-def id_filter_field(label: str) -> forms.CharField:
-    return forms.CharField(label=label, required=False, max_length=100)
+def id_filter_field(label: str) -> TextField:
+    return TextField(label=label, required=False, max_length=100)
 
 
 class VendorRecordFilter(forms.Form):
     status = status_filter_field(VendorStatus)
-    name_prefix = forms.CharField(
-        label="Name starts with", required=False, max_length=200
-    )
+    name_prefix = TextField(label="Name starts with", required=False, max_length=200)
 
 
 class PurchaseOrderRecordFilter(forms.Form):
     status = status_filter_field(POStatus)
     vendor_id = id_filter_field("Vendor id")
-    requester = forms.CharField(label="Requester", required=False, max_length=150)
+    requester = TextField(label="Requester", required=False, max_length=150)
     created_from = date_filter_field("Created from")
     created_to = date_filter_field("Created to")
 

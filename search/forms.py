@@ -2,12 +2,14 @@
 
 from django import forms
 
+from core.forms import TextField
+
 # A name or a number is far shorter; the index keys stay well within limits.
 MAX_QUERY_LENGTH = 100
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
+    q = TextField(
         label="Search",
         required=False,
         max_length=MAX_QUERY_LENGTH,

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
+from core.api_fields import WholeNumber, refuse_unknown_filters
 from core.versions import version_from_request
 from vendors import services
 from vendors.bank_details import account_shown
@@ -97,7 +98,7 @@ class VendorCreateIn(VendorFields):
 class VendorUpdateIn(VendorFields):
     name: str | None = None
     email: str | None = None
-    version: int | None = Field(
+    version: WholeNumber | None = Field(
         default=None, description="The version you read; a changed record answers 409."
     )
 
@@ -118,6 +119,7 @@ def create_vendor(request, payload: VendorCreateIn):
 @router.get("", response=VendorPage, summary="List vendors, newest first")
 def list_vendors(request, filters: Query[VendorListQuery]):
     require_reader(request.auth)
+    refuse_unknown_filters(request, VendorListQuery.model_fields)
     page = vendor_list(
         status=filters.status,
         name_prefix=filters.q,
@@ -144,17 +146,17 @@ def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
         vendor_id=vendor_id,
         user=request.auth,
         changes=changes,
-        version=version_from_request(request, version),
+        version=version_from_request(request, version, required=False),
     )
 
 
 @router.delete(
     "/{vendor_id}", response={204: None}, summary="Delete a vendor without POs"
 )
-def delete_vendor(request, vendor_id: str, version: int | None = None):
+def delete_vendor(request, vendor_id: str, version: WholeNumber | None = None):
     services.vendor_delete(
         vendor_id=vendor_id,
         user=request.auth,
-        version=version_from_request(request, version),
+        version=version_from_request(request, version, required=False),
     )
     return Status(204, None)

@@ -5,7 +5,7 @@ IBAN, ...) live in `vendors.validation` so the API and pages enforce the same.
 
 from django import forms
 
-from core.forms import date_field
+from core.forms import TextField, date_field
 from core.money import CURRENCY_CHOICES
 from vendors.models import VENDOR_TRANSITIONS, VendorStatus
 from vendors.validation import BANK_FIELDS, MAX_LENGTHS
@@ -20,14 +20,12 @@ def _text(label, *, required=False, help_text="", textarea=False, **attrs):
         if textarea
         else forms.TextInput(attrs)
     )
-    return forms.CharField(
-        label=label, required=False, help_text=help_text, widget=widget
-    )
+    return TextField(label=label, required=False, help_text=help_text, widget=widget)
 
 
 class VendorForm(forms.Form):
     name = _text("Name", required=True, maxlength=MAX_LENGTHS["name"], autofocus=True)
-    email = forms.CharField(
+    email = TextField(
         label="E-mail", required=False,
         widget=forms.EmailInput(attrs={"required": True, "maxlength": MAX_LENGTHS["email"]}),
     )  # fmt: skip
@@ -91,8 +89,8 @@ class VendorFilterForm(forms.Form):
         label="Status", required=False,
         choices=[("", "All statuses")] + [(s.value, s.value.capitalize()) for s in VendorStatus],
     )  # fmt: skip
-    q = forms.CharField(label="Name starts with", required=False, max_length=200)
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    q = TextField(label="Name starts with", required=False, max_length=200)
+    cursor = TextField(required=False, widget=forms.HiddenInput)
 
 
 class VersionForm(forms.Form):
@@ -109,4 +107,4 @@ class VendorImportForm(forms.Form):
 
 class VendorImportConfirmForm(forms.Form):
     # The SHA-256 of the file previewed: the import runs only on that file.
-    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    digest = TextField(widget=forms.HiddenInput, max_length=64)

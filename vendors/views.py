@@ -46,20 +46,24 @@ def _list_filters(request) -> tuple[VendorFilterForm, dict, dict]:
 def vendor_list_view(request):
     require_reader(request.user)
     form, filters, selection = _list_filters(request)
-    page = vendor_list(
-        **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
-    )
+    page = None
+    # A list under other filters than those asked misleads: refused instead.
+    if not form.errors:
+        page = vendor_list(
+            **selection, cursor=filters.get("cursor") or None, limit=settings.PAGE_SIZE
+        )
     return render_partial(
         request,
         "vendors/vendor_list.html",
         {
             "form": form,
-            "vendors": page.items,
+            "vendors": page.items if page else [],
             **page_links(request, page),
-            "filtered": bool(filters.get("status") or filters.get("q")),
+            "filtered": bool(form.errors or filters.get("status") or filters.get("q")),
             "export_links": exports.export_links("vendors:list-export", request.GET),
         },
         partial="vendors/_vendor_list.html",
+        status=400 if form.errors else 200,
     )
 
 

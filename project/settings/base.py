@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.LoginRequiredExceptApiMiddleware",
+    "core.middleware.ApiInputLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ApplicationErrorMiddleware",
@@ -342,3 +343,16 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("core.middleware.LoginRequiredExceptApiMiddleware"),
     "accounts.middleware.SessionLifetimeMiddleware",
 )
+
+# The JSON API's body limits (core.middleware.ApiInputLimitsMiddleware): a
+# small default, more for the endpoints that take up to 200 lines of text.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+API_BODY_LIMITS = {
+    route: 1024 * 1024
+    for route in (
+        "api/v1/purchase-orders",
+        "api/v1/purchase-orders/<po_id>",
+        "api/v1/invoices",
+        "api/v1/invoices/<invoice_id>",
+    )
+}

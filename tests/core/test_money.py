@@ -58,3 +58,40 @@ def test_money_refuses_to_add_different_currencies():
     assert str(Money(Decimal("1234.5"), "EUR")) == "EUR 1,234.50"
     with pytest.raises(MoneyError):
         Money(Decimal("1"), "EUR") + Money(Decimal("1"), "USD")
+
+
+@pytest.mark.parametrize("raw", ["1e1000000", "-1e1000000", "1E+999999999", "1e15"])
+def test_huge_exponent_is_refused_not_overflowed(raw):
+    with pytest.raises(MoneyError, match="too large"):
+        parse_decimal(raw, field="quantity")
+
+
+def test_tiny_exponent_is_refused_as_too_many_decimal_places():
+    with pytest.raises(MoneyError, match="too many decimal places"):
+        parse_decimal("1e-999999999")
+
+
+def test_number_text_longer_than_the_limit_is_refused_before_conversion():
+    with pytest.raises(MoneyError, match="too long"):
+        parse_decimal("1." + "0" * 100)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["1_000", "\u0661\u0662", "\uff11\uff12", "\xa012\xa0", "1 000", "0x10"],
+    ids=["underscore", "arabic-indic", "full-width", "nbsp", "space", "hex"],
+)
+def test_digits_other_than_ascii_are_refused(raw):
+    with pytest.raises(MoneyError, match="must be a number"):
+        parse_decimal(raw)
+
+
+@pytest.mark.parametrize("raw", ["-0", "-0.00", "-0e3"])
+def test_negative_zero_is_refused(raw):
+    with pytest.raises(MoneyError, match="cannot be -0"):
+        parse_decimal(raw, field="unit price")
+
+
+@pytest.mark.parametrize("raw", [" 12.50 ", "12", "-3.5", "+7", "1E+2", ".5"])
+def test_plain_numbers_with_ascii_spaces_are_read(raw):
+    assert parse_decimal(raw) == Decimal(raw.strip())

@@ -138,12 +138,13 @@ def test_bad_invoices_are_4xx_and_write_nothing(clerk, approved_po):
     )
 
 
-def test_void_through_delete_needs_the_version_and_frees_the_number(clerk, approved_po):
+def test_void_through_delete_refuses_a_stale_version_and_frees_the_number(
+    clerk, approved_po
+):
     headers = bearer(clerk)
     created = call("post", INVOICES, body(approved_po, "INV-9"), headers).json()
-    assert (
-        call("delete", f"{INVOICES}/{created['id']}", None, headers).status_code == 422
-    )
+    stale = call("delete", f"{INVOICES}/{created['id']}?version=7", None, headers)
+    assert stale.status_code == 409
     response = call(
         "delete",
         f"{INVOICES}/{created['id']}?version=1&reason=Duplicate+scan",
@@ -255,3 +256,55 @@ def test_bad_entered_date_is_refused_with_422_naming_the_field(clerk, params, fi
     assert response.status_code == 422
     assert list(response.json()["errors"]) == [field]
     assert response.json()["detail"]
+
+
+def test_put_and_delete_without_version_are_conditional_on_version_read(
+    clerk, approved_po
+):
+    headers = bearer(clerk)
+    created = call("post", INVOICES, body(approved_po, "INV-10"), headers).json()
+
+    correction = body(approved_po, "INV-11")
+    del correction["po_id"]
+    corrected = call("put", f"{INVOICES}/{created['id']}", correction, headers)
+    voided = call("delete", f"{INVOICES}/{created['id']}", None, headers)
+
+    assert corrected.status_code == 200
+    assert corrected.json()["invoice_number"] == "INV-11"
+    assert voided.status_code == 204
+    assert invoice_get(invoice_id=created["id"]).status == "void"
+
+
+def test_invoice_total_above_max_amount_is_refused(clerk, approved_po):
+    invoice = body(approved_po, "INV-12")
+    invoice["tax_amount"] = "999999999999999.00"
+
+    response = call("post", INVOICES, invoice, bearer(clerk))
+
+    assert response.status_code == 422
+    assert (
+        "more than the largest amount accepted"
+        in (response.json()["errors"]["total_amount"])
+    )
+
+
+@pytest.mark.parametrize("field", ["quantity", "unit_price"])
+def test_huge_exponent_in_an_invoice_line_is_a_field_error_not_a_500(
+    clerk, approved_po, field
+):
+    invoice = body(approved_po, "INV-13")
+    invoice["items"][0][field] = "1e1000000"
+
+    response = call("post", INVOICES, invoice, bearer(clerk))
+
+    assert response.status_code == 422
+    assert response.json()["errors"][f"items.0.{field}"].endswith("too large.")
+
+
+def test_huge_exponent_in_the_tax_is_a_field_error_not_a_500(clerk, approved_po):
+    invoice = {**body(approved_po, "INV-14"), "tax_amount": "1e1000000"}
+
+    response = call("post", INVOICES, invoice, bearer(clerk))
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"tax_amount": "tax amount is too large."}

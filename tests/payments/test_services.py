@@ -415,3 +415,21 @@ def test_a_draft_whose_payment_date_passed_offers_no_approve_button(
     with pytest.raises(InvalidTransition) as refused:
         services.payment_run_approve(run_id=run.id, user=approver)
     assert refused.value.message == expected
+
+
+def test_an_export_that_cannot_be_written_names_the_vendor_instead_of_a_500(
+    treasurer, approver, three_vendors, matched_invoice
+):
+    # Stored before input refused non-characters (core.text): straight to the table.
+    acme = three_vendors[0]
+    Vendor.get(acme.id).update(actions=[Vendor.name.set("Acme\uffffSupplies")])
+    matched_invoice(Vendor.get(acme.id), "1000.00")
+    run = build(treasurer).run
+    services.payment_run_approve(run_id=run.id, user=approver)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.payment_run_export(run_id=run.id, user=treasurer)
+
+    assert "vendor Acme<U+FFFF>Supplies" in refused.value.message
+    assert "cannot be written" in refused.value.message
+    assert payment_run_get(run_id=run.id).files == []

@@ -6,7 +6,9 @@ and its history has no new entry).
 """
 
 import datetime as dt
+import json
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -244,9 +246,9 @@ def test_vendor_not_active_is_refused_with_422_naming_its_status(
     [
         ({"quantity": "-1"}, "quantity", "more than 0"),
         ({"quantity": "0"}, "quantity", "more than 0"),
-        ({"quantity": "abc"}, "quantity", "decimal"),
+        ({"quantity": "abc"}, "quantity", "must be a number"),
         ({"unit_price": "-0.01"}, "unit_price", "cannot be negative"),
-        ({"unit_price": "ten"}, "unit_price", "decimal"),
+        ({"unit_price": "ten"}, "unit_price", "must be a number"),
         ({"unit_price": "NaN"}, "unit_price", "finite"),
     ],
 )
@@ -640,15 +642,36 @@ def test_edit_returns_unit_prices_with_two_decimals_as_a_later_read_does(po, req
     ]
 
 
-def test_edit_without_version_or_if_match_is_refused_with_422(po, requester):
-    before = state(po.id)
+def test_put_without_version_is_conditional_on_version_read(po, requester):
+    response = send("put", po_url(po.id), {"notes": "Rush"}, bearer(requester))
+
+    assert response.status_code == 200
+    assert response.json()["notes"] == "Rush"
+    assert response.json()["version"] == 2
+    assert actions(po.id)[0] == "UPDATE"
+
+
+def test_put_without_version_refuses_a_change_made_after_its_read(
+    po, requester, monkeypatch
+):
+    """The original API's clients send no version; nothing is silently merged."""
+    from purchasing import services
+
+    read = services.purchase_order_get_or_404
+
+    def read_then_someone_edits(*, po_id):
+        found = read(po_id=po_id)
+        monkeypatch.setattr(services, "purchase_order_get_or_404", read)
+        purchase_order_update(po_id=po_id, user=requester, version=1, notes="Other")
+        return found
+
+    monkeypatch.setattr(services, "purchase_order_get_or_404", read_then_someone_edits)
 
     response = send("put", po_url(po.id), {"notes": "Rush"}, bearer(requester))
 
-    assert response.status_code == 422
-    assert "version" in response.json()["detail"]
-    assert field_errors(response.json()) == {"version": "Required."}
-    assert state(po.id) == before
+    assert response.status_code == 409
+    assert STALE in response.json()["detail"]
+    assert purchase_order_get(po_id=po.id).notes == "Other"
 
 
 @pytest.mark.parametrize("if_match", ["1", '"1"'])
@@ -770,13 +793,21 @@ def test_delete_with_if_match_header_is_applied(po, requester):
     assert purchase_order_get(po_id=po.id) is None
 
 
-def test_delete_without_version_is_refused_with_422(po, requester):
-    before = state(po.id)
-
+def test_delete_without_version_is_conditional_on_version_read(po, requester):
     response = Client().delete(po_url(po.id), **bearer(requester))
 
-    assert response.status_code == 422
-    assert field_errors(response.json()) == {"version": "Required."}
+    assert response.status_code == 204
+    assert purchase_order_get(po_id=po.id) is None
+    assert actions(po.id)[0] == "DELETE"
+
+
+def test_delete_with_a_stale_version_still_answers_409(po, requester):
+    purchase_order_update(po_id=po.id, user=requester, version=1, notes="First")
+    before = state(po.id)
+
+    response = Client().delete(po_url(po.id) + "?version=1", **bearer(requester))
+
+    assert response.status_code == 409
     assert state(po.id) == before
 
 
@@ -1203,3 +1234,230 @@ def test_vendor_purchase_orders_of_an_unknown_vendor_is_404(clerk):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "There is no vendor with id 'no-such-vendor'."}
+
+
+# --- hostile and unlucky input (issue 13) ---------------------------------------
+
+
+def test_hostile_number_literal_is_refused_fast_not_pinning_a_worker(po, requester):
+    before = state(po.id)
+    body = '{"notes":"x","version":1E+999999999}'
+
+    started = time.monotonic()
+    response = send("put", po_url(po.id), body, bearer(requester))
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "exponent is too large" in response.json()["detail"]
+    assert elapsed < 0.5  # the unbounded conversion ran for 60 s
+    assert state(po.id) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"notes":"x","version":' + "9" * 4000 + "}",
+        '{"notes":"x","version":1.' + "0" * 100 + "}",
+        '{"notes":"x","version":NaN}',
+        '{"items":[{"description":"d","quantity":1e99999,"unit_price":1}]}',
+    ],
+    ids=["long-int", "long-decimal", "nan", "decimal-exponent"],
+)
+def test_every_number_literal_is_bounded_before_conversion(po, requester, body):
+    before = state(po.id)
+
+    response = send("put", po_url(po.id), body, bearer(requester))
+
+    assert response.status_code == 422
+    assert response.json()["detail"]
+    assert state(po.id) == before
+
+
+def test_user_without_role_is_refused_before_the_body_is_parsed(po, nobody):
+    # Not even valid JSON: a 403, not a 400, shows the body was never parsed.
+    body = '{"notes":"x","version":1E+999999999'
+
+    response = send("put", po_url(po.id), body, bearer(nobody))
+
+    assert response.status_code == 403
+    assert "no role" in response.json()["detail"]
+
+
+def test_body_over_the_endpoint_limit_answers_413_in_json(po, requester, settings):
+    settings.API_BODY_LIMITS = {}
+    settings.API_MAX_BODY_BYTES = 1000
+    before = state(po.id)
+
+    response = send(
+        "put", po_url(po.id), {"notes": "x" * 2000, "version": 1}, bearer(requester)
+    )
+
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("The request body is 2,")
+    assert "accepts at most 1,000" in response.json()["detail"]
+    assert state(po.id) == before
+
+
+def test_po_endpoints_accept_more_than_the_default_body_limit(active_vendor, requester):
+    # 200 lines of 250 "é", each sent as "\\u00e9": 300 KB, over the 256 KB default.
+    lines = [{"description": "é" * 250, "quantity": "1", "unit_price": "1.00"}] * 200
+    body = json.dumps({"vendor_id": active_vendor.id, "items": lines})
+    assert len(body) > 300_000
+
+    response = send("post", POS, body, bearer(requester))
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("quantity", "1e1000000"),
+        ("unit_price", "1e1000000"),
+        ("total_amount", "1e1000000"),
+        ("quantity", "-1e1000000"),
+    ],
+)
+def test_huge_exponent_in_a_line_is_a_field_error_not_a_500(
+    active_vendor, requester, field, value
+):
+    line = {"description": "Paper", "quantity": "1", "unit_price": "5.00"}
+
+    response = send(
+        "post",
+        POS,
+        {"vendor_id": active_vendor.id, "items": [{**line, field: value}]},
+        bearer(requester),
+    )
+
+    assert response.status_code == 422
+    assert field_errors(response.json())[f"items.0.{field}"].endswith("too large.")
+    assert purchase_order_list().items == []
+
+
+def test_huge_exponent_in_the_po_total_is_a_field_error(active_vendor, requester):
+    body = new_po_body(active_vendor.id, total_amount="1e1000000")
+
+    response = send("post", POS, body, bearer(requester))
+
+    assert response.status_code == 422
+    assert field_errors(response.json()) == {
+        "total_amount": "total amount is too large."
+    }
+
+
+def test_receipt_quantity_with_huge_exponent_is_a_field_error(approved_po, clerk):
+    before = state(approved_po.id)
+    body = {"lines": [{"line_number": 1, "quantity": "1e1000000"}], "version": 2}
+
+    response = send("post", po_url(approved_po.id, "receipts"), body, bearer(clerk))
+
+    assert response.status_code == 422
+    assert field_errors(response.json()) == {
+        "lines.0.quantity": "quantity is too large."
+    }
+    assert state(approved_po.id) == before
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1_000", "\u0661\u0662", "\uff11\uff12", "\u00a012\u00a0"],
+    ids=["underscore", "arabic-indic", "full-width", "nbsp-padding"],
+)
+def test_numbers_in_other_than_ascii_digits_are_refused(
+    active_vendor, requester, value
+):
+    line = {"description": "Paper", "quantity": value, "unit_price": "5.00"}
+    body = json.dumps({"vendor_id": active_vendor.id, "items": [line]})
+
+    response = send("post", POS, body, bearer(requester))
+
+    assert response.status_code == 422
+    assert field_errors(response.json()) == {
+        "items.0.quantity": "quantity must be a number."
+    }
+
+
+def test_a_price_of_minus_zero_is_refused(active_vendor, requester):
+    body = new_po_body(active_vendor.id, ("1", "-0"))
+
+    response = send("post", POS, body, bearer(requester))
+
+    assert response.status_code == 422
+    assert field_errors(response.json()) == {
+        "items.0.unit_price": "unit price cannot be -0."
+    }
+
+
+def test_po_total_above_max_amount_is_refused(active_vendor, requester):
+    body = new_po_body(active_vendor.id, ("1000000000", "1000000000"))
+
+    response = send("post", POS, body, bearer(requester))
+
+    assert response.status_code == 422
+    message = field_errors(response.json())["items.0.unit_price"]
+    assert "more than the largest amount accepted" in message
+    assert purchase_order_list().items == []
+
+
+def test_po_lines_together_above_max_amount_are_refused(active_vendor, requester):
+    pairs = [("1000000", "999999999.00")] * 2  # each line just below the limit
+    body = new_po_body(active_vendor.id, *pairs)
+
+    response = send("post", POS, body, bearer(requester))
+
+    assert response.status_code == 422
+    assert "The lines' total is" in response.json()["detail"]
+    assert purchase_order_list().items == []
+
+
+@pytest.mark.parametrize("query", ["?vendor=nope", "?vendor_id=", "?colour=red"])
+def test_list_with_an_invalid_filter_says_so_instead_of_listing_every_po(
+    make_po, requester, query
+):
+    make_po()
+
+    response = Client().get(POS + query, **bearer(requester))
+
+    assert response.status_code == 422
+    assert "items" not in response.json()
+
+
+def test_unhandled_error_under_the_api_answers_json_500(requester, monkeypatch):
+    from purchasing import apis
+
+    def broken(**filters):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(apis, "purchase_order_list", broken)
+
+    response = Client(raise_request_exception=False).get(POS, **bearer(requester))
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {
+        "detail": "Something went wrong on the server; the error has been logged."
+    }
+
+
+# As a JSON client escapes them: a lone surrogate can only be sent so.
+@pytest.mark.parametrize("char", [r"\uffff", r"\ufffe", r"\u0007", r"\ud800"])
+def test_notes_with_text_no_record_may_hold_are_refused(po, requester, char):
+    before = state(po.id)
+    body = '{"notes":"a' + char + 'b","version":1}'
+
+    response = send("put", po_url(po.id), body, bearer(requester))
+
+    assert response.status_code == 422
+    assert "notes" in field_errors(response.json())
+    assert state(po.id) == before
+
+
+def test_if_match_of_4301_digits_is_refused_with_422_not_500(po, requester):
+    headers = {**bearer(requester), "HTTP_IF_MATCH": "1" * 4301}
+
+    response = send("put", po_url(po.id), {"notes": "x"}, headers)
+
+    assert response.status_code == 422
+    assert "If-Match" in response.json()["detail"]

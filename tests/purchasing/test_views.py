@@ -311,3 +311,89 @@ def test_the_po_number_sequence_kept_in_the_table_is_not_a_po(make_po, auditor):
     sequence_id = f"sequence#{po.po_number.rsplit('-', 1)[0]}"
     response = logged_in(auditor).get(reverse("purchasing:detail", args=[sequence_id]))
     assert response.status_code == 404
+
+
+# --- hostile and unlucky input (issue 13) ---------------------------------------
+
+
+def test_po_form_with_a_huge_exponent_shows_a_field_message_not_a_500(
+    requester, active_vendor
+):
+    response = logged_in(requester).post(
+        reverse("purchasing:create"),
+        po_form(active_vendor.id, [("Paper", "1e1000000", "5.00")]),
+    )
+
+    assert response.status_code == 422
+    assert "quantity is too large." in response.content.decode()
+    assert purchase_order_list().items == []
+
+
+def test_po_form_refuses_a_quantity_padded_with_no_break_spaces(
+    requester, active_vendor
+):
+    response = logged_in(requester).post(
+        reverse("purchasing:create"),
+        po_form(active_vendor.id, [("Paper", "\xa02\xa0", "5.00")]),
+    )
+
+    assert response.status_code == 422
+    assert "quantity must be a number." in response.content.decode()
+    assert purchase_order_list().items == []
+
+
+def test_receipt_form_with_a_huge_exponent_shows_a_field_message(
+    make_po, approver, clerk
+):
+    po = make_po()
+    purchase_order_approve(po_id=po.id, user=approver)
+
+    response = logged_in(clerk).post(
+        reverse("purchasing:receive", args=[po.id]),
+        {"line_1": "1e1000000", "received_on": "2026-01-05", "version": "2"},
+    )
+
+    assert response.status_code == 422
+    assert "quantity is too large." in response.content.decode()
+    assert purchase_order_get(po_id=po.id).receipts == []
+
+
+def test_formset_announcing_99999999_lines_is_refused_before_any_is_built(
+    requester, active_vendor, monkeypatch
+):
+    from core import forms as core_forms
+
+    built = []
+    original = core_forms.PricedLineForm.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(core_forms.PricedLineForm, "__init__", counting_init)
+    data = po_form(active_vendor.id, [("Paper", "1", "5.00")])
+    data["lines-TOTAL_FORMS"] = "99999999"
+
+    response = logged_in(requester).post(reverse("purchasing:create"), data)
+
+    assert response.status_code == 422
+    assert "At most 200 lines can be sent at once." in response.content.decode()
+    assert len(built) <= 1  # the empty form the template may show, never 200
+    assert purchase_order_list().items == []
+
+
+def test_list_with_an_invalid_filter_says_so_instead_of_listing_every_po(
+    make_po, requester
+):
+    po = make_po()
+    client = logged_in(requester)
+
+    bad_status = client.get(reverse("purchasing:list") + "?status=bogus")
+    unknown_vendor = client.get(reverse("purchasing:list") + "?vendor=nope")
+
+    assert bad_status.status_code == 400
+    assert "Select a valid choice" in bad_status.content.decode()
+    assert po.po_number not in bad_status.content.decode()
+    assert unknown_vendor.status_code == 400
+    assert "No vendor has the id in this link" in unknown_vendor.content.decode()
+    assert po.po_number not in unknown_vendor.content.decode()

@@ -279,3 +279,15 @@ def test_the_service_refuses_an_unreadable_file_before_writing(clerk):
     with pytest.raises(ValidationFailed, match="Unknown column"):
         vendors_import(user=clerk, content=b"nom,email\nA,a@a.example\n", filename="x")
     assert vendor_list().items == []
+
+
+@pytest.mark.parametrize("char", ["\uffff", "\ufffe", "\x01"])
+def test_a_name_with_a_non_character_is_flagged_and_not_imported(char):
+    content = f"name,email\nAcme{char}Supplies,a@a.example\nB,b@b.example".encode()
+    rows = read_vendor_csv(content, max_bytes=1000, max_rows=10)
+
+    rows = check_vendor_rows(rows, existing_tax_ids=lambda keys: {})
+
+    assert f"U+{ord(char):04X}" in rows[0].errors["name"]
+    assert not rows[0].valid
+    assert rows[1].valid

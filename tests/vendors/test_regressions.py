@@ -311,14 +311,38 @@ def test_bank_details_confirmation_with_a_stale_version_changes_nothing(
     assert vendor_get(vendor_id=vendor.id).bank_details_awaiting_confirmation
 
 
-def test_api_update_without_version_is_refused_with_422_naming_version(clerk, vendor):
+def test_api_update_without_version_is_conditional_on_version_read(clerk, vendor):
     response = send(
         "put", f"{VENDORS}/{vendor.id}", {"phone": "+1 555 0100"}, bearer(clerk)
     )
 
+    assert response.status_code == 200
+    assert response.json()["version"] == 2
+    assert vendor_get(vendor_id=vendor.id).phone == "+1 555 0100"
+
+
+def test_api_update_with_a_stale_version_still_answers_409(clerk, vendor):
+    vendor_update(vendor_id=vendor.id, user=clerk, changes={"tax_id": "DE1"}, version=1)
+    current = vendor_get(vendor_id=vendor.id)
+
+    response = send(
+        "put",
+        f"{VENDORS}/{vendor.id}",
+        {"phone": "+1 555 0100", "version": 1},
+        bearer(clerk),
+    )
+
+    assert response.status_code == 409
+    assert_unchanged(current, audit_count=2)
+
+
+def test_if_match_of_4301_digits_is_refused_with_422_not_500(clerk, vendor):
+    headers = {**bearer(clerk), "HTTP_IF_MATCH": "1" * 4301}
+
+    response = send("put", f"{VENDORS}/{vendor.id}", {"phone": "+1 555 0100"}, headers)
+
     assert response.status_code == 422
-    assert "version" in response.json()["detail"]
-    assert response.json()["errors"] == {"version": "Required."}
+    assert "If-Match" in response.json()["detail"]
     assert_unchanged(vendor, audit_count=1)
 
 
@@ -347,9 +371,44 @@ def test_api_update_with_a_stale_if_match_header_is_refused_with_409(clerk, vend
     assert_unchanged(current, audit_count=2)
 
 
-def test_api_delete_without_version_is_refused_with_422(clerk, vendor):
+def test_api_delete_without_version_is_conditional_on_version_read(clerk, vendor):
     response = Client().delete(f"{VENDORS}/{vendor.id}", **bearer(clerk))
 
+    assert response.status_code == 204
+    assert vendor_get(vendor_id=vendor.id) is None
+
+
+@pytest.mark.parametrize("char", ["\uffff", "\ufffe", "\x0b"])
+def test_vendor_name_with_a_non_character_is_refused_in_the_form(clerk, char):
+    response = logged_in(clerk).post(
+        reverse("vendors:create"), form_data(name=f"Acme{char}Supplies")
+    )
+
     assert response.status_code == 422
-    assert response.json()["errors"] == {"version": "Required."}
-    assert_unchanged(vendor, audit_count=1)
+    assert f"U+{ord(char):04X}" in response.content.decode()
+    assert all_vendors() == []
+
+
+def test_vendor_name_with_a_non_character_is_refused_by_the_api(clerk, vendor_fields):
+    body = json.dumps(vendor_fields)[:-1] + ', "name": "Acme\\uffffSupplies"}'
+
+    response = send("post", VENDORS, body, bearer(clerk))
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "name": "Contains a character that is not text (U+FFFF)."
+    }
+    assert all_vendors() == []
+
+
+def test_list_with_an_invalid_status_says_so_instead_of_listing_every_vendor(
+    clerk, vendor
+):
+    page = logged_in(clerk).get(reverse("vendors:list") + "?status=bogus")
+    api = Client().get(f"{VENDORS}?state=active", **bearer(clerk))
+
+    assert page.status_code == 400
+    assert vendor.name not in page.content.decode()
+    assert "Select a valid choice" in page.content.decode()
+    assert api.status_code == 422
+    assert api.json()["errors"] == {"state": "Unknown filter."}
