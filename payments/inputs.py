@@ -104,8 +104,7 @@ def invoices_selected(proposal, invoice_ids: Sequence[str] | None, *, limit: int
         if unknown:
             raise ValidationFailed(
                 "These invoices cannot be paid by this run (not matched, already "
-                "in a run, not due, or their vendor is on hold): "
-                + _few(unknown),
+                "in a run, not due, or their vendor is on hold): " + _few(unknown),
                 {"invoice_ids": "Some invoices are not payable in this run."},
             )
         chosen = [proposed[i] for i in dict.fromkeys(invoice_ids)]

@@ -77,7 +77,7 @@ def _refusal_save(
             reason=_bounded(exc.message),
         )
         audit_entry_write(entry)
-    except Exception as failure:
+    except Exception as failure:  # noqa: BLE001 (the refusal still answers)
         logger.error(
             "The refused %s of payment run %s was not recorded (%s): %s",
             action,

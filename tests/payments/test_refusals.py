@@ -42,9 +42,7 @@ def test_a_user_who_may_not_act_on_runs_gets_403_and_nothing_is_written(
     before = len(audit_table_items())
     headers = bearer(user)
     build = send("post", RUNS, {"payment_date": TODAY.isoformat()}, headers)
-    approve = send(
-        "put", f"{RUNS}/{run.id}/approve", {"version": run.version}, headers
-    )
+    approve = send("put", f"{RUNS}/{run.id}/approve", {"version": run.version}, headers)
     export = send("post", f"{RUNS}/{run.id}/export", {"version": run.version}, headers)
     assert [build.status_code, approve.status_code, export.status_code] == [403] * 3
     assert len(audit_table_items()) == before
@@ -58,9 +56,7 @@ def test_an_approver_refused_a_build_is_still_recorded(approver, due):
     assert json.loads(entry.details_json)["attempted"] == "CREATE"
 
 
-def test_an_oversized_currency_is_refused_briefly_and_records_nothing(
-    treasurer, due
-):
+def test_an_oversized_currency_is_refused_briefly_and_records_nothing(treasurer, due):
     before = len(audit_table_items())
     answer = send(
         "post",
