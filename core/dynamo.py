@@ -27,6 +27,7 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     ReadTimeoutError,
 )
 from django.conf import settings
@@ -57,18 +58,28 @@ _transaction_connection: Connection | None = None
 # --- Errors ---------------------------------------------------------------
 
 UNREACHABLE_MESSAGE = "The database could not be reached; try again in a moment."
+# HTTPClientError is botocore's base of every failure below HTTP (a reset
+# connection, a dropped answer, a time-out): DynamoDB killed mid-request
+# shows as any of them.
 _UNREACHABLE = (
     EndpointConnectionError,
     ConnectTimeoutError,
     ReadTimeoutError,
     ConnectionClosedError,
+    HTTPClientError,
 )
 _CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
+# Answers meaning "not now" (throttled, or the service failing: a 500 or 503
+# after botocore's retries), never "this request is wrong".
 _THROTTLED = {
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
     "RequestLimitExceeded",
     "TransactionInProgressException",
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
 }
 
 
