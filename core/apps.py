@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Infrastructure"
 
     def ready(self):
-        from core import dynamo
+        from core import checks, dynamo  # noqa: F401 (checks registers itself)
 
         dynamo.configure_models()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core import dynamo
 from core.errors import ApplicationError, ServiceUnavailable
 
 
@@ -15,12 +16,14 @@ class DynamoDBCommand(BaseCommand):
     """
     A command that stops with one line and no traceback when DynamoDB
     cannot be reached (exit status 2) or a service refuses (exit status 1):
-    every command reports them the same way.
+    every command reports them the same way. It waits for DynamoDB with the
+    job's time-outs (DYNAMODB_JOB_*), longer than a web request's.
     """
 
     def execute(self, *args, **options):
         try:
-            return super().execute(*args, **options)
+            with dynamo.job_timeouts():
+                return super().execute(*args, **options)
         except ServiceUnavailable as exc:
             raise CommandError(
                 f"Could not reach DynamoDB at {dynamodb_target()}: {exc.message}",

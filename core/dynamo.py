@@ -27,6 +27,7 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     ReadTimeoutError,
 )
 from django.conf import settings
@@ -57,18 +58,28 @@ _transaction_connection: Connection | None = None
 # --- Errors ---------------------------------------------------------------
 
 UNREACHABLE_MESSAGE = "The database could not be reached; try again in a moment."
+# HTTPClientError is botocore's base of every failure below HTTP (a reset
+# connection, a dropped answer, a time-out): DynamoDB killed mid-request
+# shows as any of them.
 _UNREACHABLE = (
     EndpointConnectionError,
     ConnectTimeoutError,
     ReadTimeoutError,
     ConnectionClosedError,
+    HTTPClientError,
 )
 _CONFLICT_CODES = {"ConditionalCheckFailed", "TransactionConflict"}
+# Answers meaning "not now" (throttled, or the service failing: a 500 or 503
+# after botocore's retries), never "this request is wrong".
 _THROTTLED = {
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
     "RequestLimitExceeded",
     "TransactionInProgressException",
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
 }
 
 
@@ -152,12 +163,55 @@ def register_view(model_cls: type[M]) -> type[M]:
     return model_cls
 
 
+# --- Time-outs ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How long a request waits for DynamoDB: per attempt, and how many retries."""
+
+    connect_seconds: float
+    read_seconds: float
+    retries: int
+
+
+_for_jobs = False
+
+
+def patience() -> Patience:
+    """
+    The time-outs in force: a web request's (DYNAMODB_*), or within
+    `job_timeouts` the longer ones of commands and the job (DYNAMODB_JOB_*).
+    """
+    prefix = "DYNAMODB_JOB_" if _for_jobs else "DYNAMODB_"
+    return Patience(
+        connect_seconds=getattr(settings, f"{prefix}CONNECT_TIMEOUT_SECONDS"),
+        read_seconds=getattr(settings, f"{prefix}READ_TIMEOUT_SECONDS"),
+        retries=getattr(settings, f"{prefix}MAX_RETRY_ATTEMPTS"),
+    )
+
+
+@contextmanager
+def job_timeouts() -> Iterator[None]:
+    """Run the block (a command, the job) with the job's time-outs, then go back."""
+    global _for_jobs
+    previous, _for_jobs = _for_jobs, True
+    configure_models()
+    try:
+        yield
+    finally:
+        _for_jobs = previous
+        configure_models()
+
+
 def _apply_settings(meta: type) -> None:
     meta.table_name = settings.DYNAMODB_TABLE_PREFIX + meta.base_table_name
     meta.host = settings.DYNAMODB_ENDPOINT_URL
     meta.region = settings.AWS_REGION
-    meta.connect_timeout_seconds = settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS
-    meta.read_timeout_seconds = settings.DYNAMODB_READ_TIMEOUT_SECONDS
+    waits = patience()
+    meta.connect_timeout_seconds = waits.connect_seconds
+    meta.read_timeout_seconds = waits.read_seconds
+    meta.max_retry_attempts = waits.retries
     key_id, secret = _credentials()
     meta.aws_access_key_id = key_id
     meta.aws_secret_access_key = secret
@@ -184,6 +238,7 @@ def configure_models() -> None:
         settings.AWS_REGION,
         settings.DYNAMODB_TABLE_PREFIX,
         _credentials(),
+        patience(),
         len(_REGISTRY),
     )
     if fingerprint == _configured_for:
@@ -200,11 +255,13 @@ def connection() -> Connection:
     global _transaction_connection
     if _transaction_connection is None:
         key_id, secret = _credentials()
+        waits = patience()
         _transaction_connection = _GuardedConnection(
             region=settings.AWS_REGION,
             host=settings.DYNAMODB_ENDPOINT_URL,
-            connect_timeout_seconds=settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
-            read_timeout_seconds=settings.DYNAMODB_READ_TIMEOUT_SECONDS,
+            connect_timeout_seconds=waits.connect_seconds,
+            read_timeout_seconds=waits.read_seconds,
+            max_retry_attempts=waits.retries,
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
         )
@@ -214,10 +271,11 @@ def connection() -> Connection:
 def boto3_client(*, fail_fast: bool = False):
     """Return a boto3 DynamoDB client for the configured endpoint."""
     key_id, secret = _credentials()
+    waits = Patience(1, 2, 0) if fail_fast else patience()
     config = Config(
-        connect_timeout=1 if fail_fast else settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
-        read_timeout=2 if fail_fast else settings.DYNAMODB_READ_TIMEOUT_SECONDS,
-        retries={"max_attempts": 1 if fail_fast else 3},
+        connect_timeout=waits.connect_seconds,
+        read_timeout=waits.read_seconds,
+        retries={"total_max_attempts": 1 + waits.retries, "mode": "standard"},
     )
     return boto3.client(
         "dynamodb",

@@ -249,6 +249,8 @@ def _one(invoice: Invoice, po, dry_run: bool) -> str:
         logger.warning("invoice %s failed: %s", invoice.id, exc)
         try:
             invoice_reconcile_error_record(invoice=invoice, error=str(exc)[:500])
+        except ServiceUnavailable:
+            raise  # DynamoDB gone: the job stops (exit 2), no traceback per invoice
         except Exception:  # noqa: BLE001
             logger.exception("could not record the error of invoice %s", invoice.id)
         return "errors"

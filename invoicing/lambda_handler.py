@@ -15,12 +15,14 @@ import django
 def lambda_handler(event, context):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.production")
     django.setup()
+    from core import dynamo
     from invoicing.jobs import reconcile_waiting_invoices
 
     event = event or {}
-    stats = reconcile_waiting_invoices(
-        dry_run=bool(event.get("dry_run", False)),
-        limit=int(event["limit"]) if event.get("limit") is not None else None,
-        workers=int(event.get("workers", 4)),
-    )
+    with dynamo.job_timeouts():
+        stats = reconcile_waiting_invoices(
+            dry_run=bool(event.get("dry_run", False)),
+            limit=int(event["limit"]) if event.get("limit") is not None else None,
+            workers=int(event.get("workers", 4)),
+        )
     return stats.as_dict()

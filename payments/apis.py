@@ -2,14 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from accounts.roles import require_reader
 from core import documents
 from core.api_fields import WholeNumber
+from core.money import MoneyError, validate_currency
 from core.versions import version_from_request
 from payments import services
 from payments.selectors import (
@@ -99,12 +100,28 @@ class PaymentRunCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     payment_date: dt.date
-    currency: str | None = Field(default=None, description="Omit for every currency.")
-    invoice_ids: list[str] | None = Field(
+    # Sizes are bounded here, before the service sees (and records) a refusal.
+    currency: str | None = Field(
+        default=None,
+        max_length=3,
+        pattern="^[A-Za-z]{3}$",
+        description="An ISO 4217 code; omit for every currency.",
+    )
+    invoice_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
         default=None,
         max_length=1000,
         description="The invoices to pay; omit to pay every proposed invoice.",
     )
+
+    @field_validator("currency")
+    @classmethod
+    def _supported_currency(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_currency(value)
+        except MoneyError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class RunListQuery(Schema):

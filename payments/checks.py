@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from accounts.roles import Role, require_role
+from accounts.roles import Role, has_role, require_role
 from audit.entries import actor_id
 from core.errors import ApplicationError, InvalidTransition, PermissionDenied
 from core.transitions import check_transition
@@ -34,6 +34,18 @@ _ROLES: dict[str, tuple[tuple[Role, ...], str]] = {
 def local_today() -> dt.date:
     """Return today in the site's time zone, the day payment dates are held to."""
     return timezone.localdate()
+
+
+def acts_on_runs(user) -> bool:
+    """True if the user holds a role that moves runs (builds, approves...):
+    only their refused attempts are worth an entry on a run's trail."""
+    acting = {
+        role
+        for action, (roles, _) in _ROLES.items()
+        if action != "download"
+        for role in roles
+    }
+    return has_role(user, *acting)
 
 
 def role_check(user, action: str) -> None:

@@ -48,6 +48,9 @@ def clean_run_currency(value: Any) -> str | None:
     """Return the run's currency code, None (every currency) when not given."""
     if value in (None, ""):
         return None
+    if not isinstance(value, str) or len(value.strip()) != 3:
+        message = "The currency must be a three-letter ISO 4217 code, like EUR."
+        raise ValidationFailed(message, {"currency": message})
     try:
         return validate_currency(str(value))
     except MoneyError as exc:
@@ -70,6 +73,22 @@ def request_fingerprint(**fields: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# A refusal names this many of the values it refuses, each cut to this many
+# characters: enough to find them, never the request echoed back whole.
+ECHO_MAX_VALUES = 10
+ECHO_MAX_CHARS = 64
+
+
+def _few(values: Sequence[str]) -> str:
+    """Name the first few of `values`, each cut short, and how many more."""
+    named = [
+        v if len(v) <= ECHO_MAX_CHARS else v[: ECHO_MAX_CHARS - 1] + "…"
+        for v in values[:ECHO_MAX_VALUES]
+    ]
+    more = len(values) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more else "")
+
+
 def invoices_selected(proposal, invoice_ids: Sequence[str] | None, *, limit: int):
     """
     Return the proposed invoices (ProposedInvoice) the run pays: those of
@@ -85,7 +104,7 @@ def invoices_selected(proposal, invoice_ids: Sequence[str] | None, *, limit: int
         if unknown:
             raise ValidationFailed(
                 "These invoices cannot be paid by this run (not matched, already "
-                "in a run, not due, or their vendor is on hold): " + ", ".join(unknown),
+                "in a run, not due, or their vendor is on hold): " + _few(unknown),
                 {"invoice_ids": "Some invoices are not payable in this run."},
             )
         chosen = [proposed[i] for i in dict.fromkeys(invoice_ids)]

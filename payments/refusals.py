@@ -1,6 +1,11 @@
 """
 Refused attempts on a run's audit trail: an auditor sees what was tried
 (approve by the builder, confirm twice...), not only what succeeded.
+
+Only attempts by users who may act on runs at all (Treasurer, Approver,
+Admin) are recorded: anyone else's 403 writes nothing, so reading roles
+cannot fill the trail. A recorded reason is cut to `REASON_MAX_CHARS`, so
+whatever a refusal echoes of a request stays small on the trail.
 """
 
 import functools
@@ -11,11 +16,13 @@ from collections.abc import Callable
 from audit.entries import audit_entry_write
 from audit.models import AuditAction
 from core.errors import ApplicationError, NotFound, ServiceUnavailable, StaleRecord
-from payments import events
+from payments import checks, events
 from payments.models import REFUSED_BUILD_PREFIX
 from payments.selectors import payment_run_get
 
 logger = logging.getLogger("payments")
+
+REASON_MAX_CHARS = 500
 
 
 def refusal_recorded(action: AuditAction):
@@ -33,7 +40,9 @@ def refusal_recorded(action: AuditAction):
                     return service(user=user, **kwargs)
                 return service(user=user, run_id=run_id, **kwargs)
             except ApplicationError as exc:
-                if isinstance(exc, NotFound | StaleRecord | ServiceUnavailable):
+                if isinstance(
+                    exc, NotFound | StaleRecord | ServiceUnavailable
+                ) or not checks.acts_on_runs(user):
                     raise
                 _refusal_save(action, run_id, user, exc)
                 raise
@@ -47,9 +56,10 @@ def _refusal_save(
     action: AuditAction, run_id: str | None, user, exc: ApplicationError
 ) -> None:
     """
-    Write the refusal's entry. Losing the refusal to a DynamoDB out of reach
-    or to a race is logged and tolerated, so the user still reads why the
-    attempt was refused; any other failure is a defect and propagates.
+    Write the refusal's entry. A refusal that cannot be recorded (DynamoDB
+    out of reach, a race, a record refused, a defect) is logged as an error
+    with its cause, and the user still reads why the attempt was refused:
+    the refusal is the answer, its entry a record of it.
     """
     try:
         if run_id is None:
@@ -64,14 +74,23 @@ def _refusal_save(
             label=label,
             user=user,
             attempted=action,
-            reason=exc.message,
+            reason=_bounded(exc.message),
         )
         audit_entry_write(entry)
-    except (ServiceUnavailable, StaleRecord) as failure:
-        logger.warning(
+    except Exception as failure:  # noqa: BLE001 (the refusal still answers)
+        logger.error(
             "The refused %s of payment run %s was not recorded (%s): %s",
             action,
             run_id or "(new)",
             type(failure).__name__,
-            exc.message,
+            _bounded(exc.message),
+            # A defect's traceback is worth having; an outage's is noise.
+            exc_info=not isinstance(failure, ServiceUnavailable | StaleRecord),
         )
+
+
+def _bounded(reason: str) -> str:
+    """The reason as recorded: at most REASON_MAX_CHARS characters."""
+    if len(reason) <= REASON_MAX_CHARS:
+        return reason
+    return reason[: REASON_MAX_CHARS - 1] + "…"

@@ -226,10 +226,12 @@ class PurchaseOrder(Model):
 
 class PONumberSequence(Model):
     """
-    The last PO number issued in a year, kept in PurchaseOrdersTable.
+    The last PO number taken in a year, kept in PurchaseOrdersTable.
 
-    A PO's creation advances it in the same transaction, conditioned on the
-    value read, so numbers are unique and without gaps.
+    A PO's creation takes its number with one atomic ADD before writing the
+    PO (`purchasing.services._po_number_take`): numbers are unique and never
+    make requesters wait on each other, and a number whose PO was not written
+    stays unused (a gap).
     """
 
     Meta = dynamo.table_meta("PurchaseOrdersTable")

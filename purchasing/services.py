@@ -6,6 +6,12 @@ Decisions (approve, reject, send, cancel, close, receive) re-read and retry
 when another decision landed first, so two approvers clicking together give
 two approvals, never a lost one; an edit of the PO's content since the user
 opened it is refused instead.
+
+PO numbers (`PO-2026-000042`) are unique and rise with time, but may have
+gaps: a number is taken from the year's counter before the PO is written
+(so requesters raising POs at the same moment never wait on each other),
+and a PO that is then refused (its vendor suspended at that instant, or too
+many conflicts) leaves its number unused for good.
 """
 
 import datetime as dt
@@ -120,36 +126,32 @@ def purchase_order_create(
     rules.check_claimed_total(total_amount, total, header.currency)
     value = amount_value(amount=total, currency=header.currency)  # a forecast
 
+    now = dynamo.utcnow()
+    po = PurchaseOrder(
+        id=str(uuid.uuid4()),
+        po_number=_po_number_take(year=now.year),
+        vendor_id=vendor.id,
+        vendor_name=vendor.name,
+        currency=header.currency,
+        items=_po_lines(cleaned),
+        total_amount=total,
+        status=POStatus.PENDING.value,
+        match_type=header.match_type,
+        requester=actor_id(user),
+        approvals_required=rules.required_approvals(value),
+        approvals=[],
+        receipts=[],
+        expected_delivery=header.expected_delivery,
+        notes=header.notes,
+        edited_at_version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    entry = events.purchase_order_created_event(po=po, user=user)
     for attempt in range(MAX_ATTEMPTS):
-        now = dynamo.utcnow()
-        sequence_id = f"sequence#PO-{now.year}"
-        sequence = _sequence_get(sequence_id)
-        number = (sequence.last_number if sequence else 0) + 1
-        po = PurchaseOrder(
-            id=str(uuid.uuid4()),
-            po_number=f"PO-{now.year}-{number:06d}",
-            vendor_id=vendor.id,
-            vendor_name=vendor.name,
-            currency=header.currency,
-            items=_po_lines(cleaned),
-            total_amount=total,
-            status=POStatus.PENDING.value,
-            match_type=header.match_type,
-            requester=actor_id(user),
-            approvals_required=rules.required_approvals(value),
-            approvals=[],
-            receipts=[],
-            expected_delivery=header.expected_delivery,
-            notes=header.notes,
-            edited_at_version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        entry = events.purchase_order_created_event(po=po, user=user)
         try:
             with dynamo.write_transaction() as transaction:
                 transaction.save(po, condition=PurchaseOrder.id.does_not_exist())
-                _sequence_advance(transaction, sequence_id, sequence, number)
                 vendor_services.vendor_po_count_change(
                     transaction=transaction, vendor_id=vendor.id, delta=1
                 )
@@ -157,32 +159,28 @@ def purchase_order_create(
         except StaleRecord:
             _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
             retry_pause(attempt)
-            continue  # another PO took this number: take the next
+            continue  # another PO of this vendor was written at the same instant
         notifications.notify_po_awaiting_approval(po, value=value)
         return po
+    # The number taken stays unused: a gap in the year's numbers.
     raise StaleRecord(
         "Many purchase orders are being raised right now; please try again."
     )
 
 
-def _sequence_get(sequence_id: str) -> PONumberSequence | None:
-    try:
-        return PONumberSequence.get(sequence_id, consistent_read=True)
-    except PONumberSequence.DoesNotExist:
-        return None
+def _po_number_take(*, year: int) -> str:
+    """
+    Take the next PO number of `year` ("PO-2026-000042") from its counter.
 
-
-def _sequence_advance(transaction, sequence_id, sequence, number) -> None:
-    condition = (
-        PONumberSequence.last_number == sequence.last_number
-        if sequence
-        else PONumberSequence.id.does_not_exist()
-    )
-    transaction.update(
-        PONumberSequence(sequence_id),
-        actions=[PONumberSequence.last_number.set(number)],
-        condition=condition,
-    )
+    One atomic ADD (UpdateItem returning the new value): never a conflict,
+    however many requesters raise POs at once, and never the same number
+    twice. A number whose PO is then not written is skipped for good, so
+    the year's numbers can have gaps (domain: numbers are unique and rise
+    with time; an auditor reads a gap as a PO that was never raised).
+    """
+    sequence = PONumberSequence(f"sequence#PO-{year}")
+    sequence.update(actions=[PONumberSequence.last_number.add(1)])
+    return f"PO-{year}-{sequence.last_number:06d}"
 
 
 def purchase_order_update(

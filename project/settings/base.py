@@ -123,10 +123,24 @@ DYNAMODB_TABLE_PREFIX = env.str("DYNAMODB_TABLE_PREFIX", default="")
 # DynamoDB Local accepts any credentials; real AWS uses the default chain.
 AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
 AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+# A web request gives up on a DynamoDB that does not answer within a few
+# seconds in all (connect + read, times 1 + retries, plus botocore's backoff
+# of at most 1 s) and answers 503, so a hung database cannot hold every
+# worker; DynamoDB answers in milliseconds when it answers at all.
 DYNAMODB_CONNECT_TIMEOUT_SECONDS = env.float(
-    "DYNAMODB_CONNECT_TIMEOUT_SECONDS", default=3
+    "DYNAMODB_CONNECT_TIMEOUT_SECONDS", default=1
 )
-DYNAMODB_READ_TIMEOUT_SECONDS = env.float("DYNAMODB_READ_TIMEOUT_SECONDS", default=10)
+DYNAMODB_READ_TIMEOUT_SECONDS = env.float("DYNAMODB_READ_TIMEOUT_SECONDS", default=2)
+DYNAMODB_MAX_RETRY_ATTEMPTS = env.int("DYNAMODB_MAX_RETRY_ATTEMPTS", default=1)
+# Management commands and the job (core.commands, the Lambda) nobody waits
+# on: they ride out a slow moment rather than stop a batch halfway.
+DYNAMODB_JOB_CONNECT_TIMEOUT_SECONDS = env.float(
+    "DYNAMODB_JOB_CONNECT_TIMEOUT_SECONDS", default=3
+)
+DYNAMODB_JOB_READ_TIMEOUT_SECONDS = env.float(
+    "DYNAMODB_JOB_READ_TIMEOUT_SECONDS", default=10
+)
+DYNAMODB_JOB_MAX_RETRY_ATTEMPTS = env.int("DYNAMODB_JOB_MAX_RETRY_ATTEMPTS", default=3)
 
 # --- Documents ------------------------------------------------------------
 # Payment files and invoice attachments, through Django's storage API

@@ -7,7 +7,7 @@ Refuses to start without a real SECRET_KEY; `manage.py check --deploy` is clean.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEV_SECRET_KEY, SECRET_KEY, STORAGES, env
+from .base import INSECURE_DEV_SECRET_KEY, SECRET_KEY, STATIC_ROOT, STORAGES, env
 
 if SECRET_KEY == INSECURE_DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured(
@@ -32,6 +32,9 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Where `collectstatic` writes (the image's build step, or a test's temp dir).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(STATIC_ROOT))
 
 # Documents follow base (local files, or S3 when a bucket is configured).
 STORAGES = {

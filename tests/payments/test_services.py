@@ -387,8 +387,8 @@ def test_a_refusal_lost_to_an_unreachable_dynamodb_is_logged_not_hidden(
     assert "ServiceUnavailable" in caplog.text
 
 
-def test_a_defect_while_recording_a_refusal_is_not_swallowed(
-    treasurer, due_invoices, monkeypatch
+def test_a_defect_while_recording_a_refusal_is_logged_with_its_traceback(
+    treasurer, due_invoices, monkeypatch, caplog
 ):
     run = build(treasurer).run
 
@@ -396,8 +396,12 @@ def test_a_defect_while_recording_a_refusal_is_not_swallowed(
         raise TypeError("a defect")
 
     monkeypatch.setattr(refusals, "audit_entry_write", broken)
-    with pytest.raises(TypeError, match="a defect"):
-        services.payment_run_approve(run_id=run.id, user=treasurer)
+    with caplog.at_level(logging.ERROR, logger="payments"):
+        with pytest.raises(PermissionDenied, match="another user must approve"):
+            services.payment_run_approve(run_id=run.id, user=treasurer)
+    (record,) = [r for r in caplog.records if "was not recorded" in r.getMessage()]
+    assert record.levelno == logging.ERROR
+    assert "TypeError: a defect" in caplog.text
 
 
 def test_a_draft_whose_payment_date_passed_offers_no_approve_button(

@@ -4,6 +4,7 @@ conditional writes under threads.
 """
 
 import datetime as dt
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -152,3 +153,30 @@ def test_an_invoice_entered_between_the_deletes_read_and_write_keeps_its_po(
     invoices = invoice_list_for_po(po_id=po.id).items
     assert [invoice.invoice_number for invoice in invoices] == ["INV-RACE"]
     assert entries(po, "DELETE") == []
+
+
+@pytest.mark.parametrize("writers", [8, 32])
+def test_parallel_requesters_raise_every_po_with_a_unique_number(
+    make_po, requester, writers, monkeypatch
+):
+    per_writer = 4
+    prime_requester = has_role(requester, Role.REQUESTER)
+    assert prime_requester
+    # Approvers' e-mails read the users database, which threads do not share
+    # with the test; numbering is what is under test here.
+    monkeypatch.setattr(
+        "purchasing.notifications.notify_po_awaiting_approval", lambda po: None
+    )
+    numbers: list[str] = []
+
+    def raise_several():
+        for _ in range(per_writer):
+            numbers.append(make_po(("1", "10.00")).po_number)
+
+    outcomes = run_together([raise_several] * writers)
+
+    assert outcomes == ["ok"] * writers, Counter(outcomes)
+    assert len(numbers) == writers * per_writer
+    assert len(set(numbers)) == len(numbers)
+    year = dt.date.today().year
+    assert all(re.fullmatch(rf"PO-{year}-\d{{6}}", n) for n in numbers), numbers[:3]

@@ -56,9 +56,27 @@ def test_create_computes_totals_numbers_the_po_and_counts_it_on_the_vendor(
     assert history(po) == ["CREATE"]
 
 
-def test_po_numbers_increase_without_gaps(make_po):
+def test_po_numbers_increase_one_by_one(make_po):
     numbers = [make_po().po_number[-6:] for _ in range(3)]
     assert numbers == ["000001", "000002", "000003"]
+
+
+def test_a_po_that_could_not_be_written_leaves_its_number_unused(make_po, monkeypatch):
+    from core.errors import StaleRecord
+    from vendors import services as vendor_services
+
+    assert make_po().po_number.endswith("-000001")
+    real_count_change = vendor_services.vendor_po_count_change
+
+    def always_conflicting(**kwargs):
+        raise StaleRecord()
+
+    monkeypatch.setattr(vendor_services, "vendor_po_count_change", always_conflicting)
+    monkeypatch.setattr("purchasing.services.retry_pause", lambda attempt: None)
+    with pytest.raises(StaleRecord, match="Many purchase orders"):
+        make_po()
+    monkeypatch.setattr(vendor_services, "vendor_po_count_change", real_count_change)
+    assert make_po().po_number.endswith("-000003")  # 000002 is a gap
 
 
 def test_line_amounts_round_half_up_to_cents(make_po):
