@@ -56,17 +56,24 @@ def test_an_approver_refused_a_build_is_still_recorded(approver, due):
     assert json.loads(entry.details_json)["attempted"] == "CREATE"
 
 
-def test_an_oversized_currency_is_refused_briefly_and_records_nothing(treasurer, due):
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [(10_000, 422), (350_000, 413)],  # 413: past the API's body limit itself
+)
+def test_an_oversized_currency_is_refused_briefly_and_records_nothing(
+    treasurer, due, length, status
+):
     before = len(audit_table_items())
     answer = send(
         "post",
         RUNS,
-        {"payment_date": TODAY.isoformat(), "currency": "X" * 350_000},
+        {"payment_date": TODAY.isoformat(), "currency": "X" * length},
         bearer(treasurer),
     )
-    assert answer.status_code == 422
+    assert answer.status_code == status
     assert len(answer.content) < 2_000
-    assert "currency" in answer.json()["errors"]
+    if status == 422:
+        assert "currency" in answer.json()["errors"]
     assert len(audit_table_items()) == before
 
 
@@ -100,7 +107,7 @@ def test_oversized_invoice_ids_are_refused_by_the_api(treasurer, due):
     answer = send(
         "post",
         RUNS,
-        {"payment_date": TODAY.isoformat(), "invoice_ids": ["i" * 100_000] * 3},
+        {"payment_date": TODAY.isoformat(), "invoice_ids": ["i" * 10_000] * 3},
         bearer(treasurer),
     )
     assert answer.status_code == 422

@@ -165,7 +165,7 @@ def test_parallel_requesters_raise_every_po_with_a_unique_number(
     # Approvers' e-mails read the users database, which threads do not share
     # with the test; numbering is what is under test here.
     monkeypatch.setattr(
-        "purchasing.notifications.notify_po_awaiting_approval", lambda po: None
+        "purchasing.notifications.notify_po_awaiting_approval", lambda po, **_: None
     )
     numbers: list[str] = []
 
