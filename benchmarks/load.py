@@ -75,7 +75,6 @@ def seed() -> dict:
     django.setup()
     from io import StringIO
 
-    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
@@ -84,6 +83,8 @@ def seed() -> dict:
     )
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.services import api_token_create
     from core import dynamo
@@ -101,8 +102,14 @@ def seed() -> dict:
         _, token = api_token_create(user=user, name="load")
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The backend a password sign-in records (axes' comes first, and
+        # only refuses); a money mover's session carries the second factor
+        # the seed enrolled, as the code page records it.
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.create()
         users[name] = {"token": token, "session": session.session_key}
     vendors = [v.id for v in vendor_list(status="active", limit=20).items]
