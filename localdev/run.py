@@ -62,6 +62,9 @@ def main() -> int:
             f"\n  P2P is starting at http://127.0.0.1:{options.port}/\n"
             "  Log in as clerk, requester, approver, approver2, treasurer, auditor\n"
             "  or admin (superuser); the password of new demo users is demo-pass-2026.\n"
+            "  approver, approver2, treasurer and admin then enter a code from an\n"
+            "  authenticator app set up with the key printed above; or run\n"
+            "  .venv/bin/python -m localdev.demo_code for the current one.\n"
             "  Press Ctrl-C to stop the app and DynamoDB Local.\n"
         )
         server = subprocess.Popen(

@@ -114,6 +114,17 @@ def test_password_alone_leads_to_the_code_and_no_approval(approver, make_po):
     assert purchase_order_get(po_id=po.id).status == "approved"
 
 
+def test_the_code_page_offers_no_menu_until_the_code_is_entered(approver):
+    client = password_only("approver")
+
+    form = client.get(VERIFY).content.decode()
+    assert "Awaiting my approval" not in form and 'role="search"' not in form
+    assert "Log out" in form
+    device = TOTPDevice.objects.get(user=approver)
+    home = client.post(VERIFY, {"code": totp_code(device)}, follow=True)
+    assert "Awaiting my approval" in home.content.decode()
+
+
 def test_a_wrong_code_is_refused_and_keeps_the_user_unverified(approver):
     client = password_only("approver")
 
