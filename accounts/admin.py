@@ -100,6 +100,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = _SHOWN
     actions = ["revoke"]
 
+    def has_add_permission(self, request):
+        # A token acts as its user with no second factor of its own, so only
+        # a superuser may issue one (for anyone, a superuser included).
+        return request.user.is_superuser
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ApiTokenCreateForm

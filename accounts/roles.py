@@ -98,8 +98,13 @@ def require_second_factor(user, *, action: str) -> None:
 
 
 def require_reader(user) -> None:
-    """Any role (Auditor included) may read business records."""
+    """
+    Any role (Auditor included) may read business records; a money mover
+    once their sign-in has its second factor (a password alone must not
+    read bank details through the API either).
+    """
     if not has_any_role(user):
         raise PermissionDenied(
             "Your account has no role yet; ask an administrator to assign one."
         )
+    require_second_factor(user, action="read business records")

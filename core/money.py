@@ -91,7 +91,7 @@ def parse_decimal(value: object, *, field: str = "amount") -> Decimal:
         raise MoneyError(f"{field} must be a number.")
     try:
         result = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+    except InvalidOperation:  # an exponent past Decimal's own limits ("0e" + 36 9s)
         raise MoneyError(f"{field} must be a number.") from None
     # adjusted() and as_tuple() read the exponent without any arithmetic, so
     # no context limit (decimal.Overflow) can be met here.
@@ -101,6 +101,8 @@ def parse_decimal(value: object, *, field: str = "amount") -> Decimal:
         raise MoneyError(f"{field} has too many decimal places.")
     if result.is_zero() and result.is_signed():
         raise MoneyError(f"{field} cannot be -0.")
+    if result.is_zero() and result.as_tuple().exponent > 0:
+        result = Decimal(0)  # "0E+99" is stored and shown as the 0 it is
     return result
 
 

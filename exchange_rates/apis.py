@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from accounts.roles import require_reader
+from core.api_fields import refuse_unknown_filters
 from exchange_rates.selectors import exchange_rate_list
 
 router = Router(tags=["exchange rates"])
@@ -45,5 +46,6 @@ def list_exchange_rates(request, filters: Query[ExchangeRateListQuery]):
     # Approvers and requesters see the base amounts these rates give, so any
     # role may read the rates themselves; only the Admin enters them (the page).
     require_reader(request.auth)
+    refuse_unknown_filters(request, ExchangeRateListQuery.model_fields)
     page = exchange_rate_list(**filters.model_dump())
     return {"items": page.items, "next_cursor": page.next_cursor}

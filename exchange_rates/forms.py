@@ -2,7 +2,7 @@
 
 from django import forms
 
-from core.forms import date_field
+from core.forms import TextField, date_field, number_field
 from core.money import CURRENCY_CHOICES
 
 
@@ -11,11 +11,8 @@ class ExchangeRateForm(forms.Form):
     valid_from = date_field(
         "Valid from", help_text="Approvals from this day on use it."
     )
-    rate = forms.CharField(
-        label="Rate",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 30}),
-    )
-    source = forms.CharField(
+    rate = number_field("Rate")
+    source = TextField(
         label="Source",
         required=False,
         help_text="Where the rate comes from, e.g. ECB reference rate.",
@@ -24,6 +21,7 @@ class ExchangeRateForm(forms.Form):
 
     def __init__(self, *args, base_currency: str, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rate"].widget.attrs["maxlength"] = 30
         self.fields["currency"].choices += [
             (code, code) for code in CURRENCY_CHOICES if code != base_currency
         ]
@@ -35,7 +33,7 @@ class ExchangeRateForm(forms.Form):
 
 class ExchangeRateFilterForm(forms.Form):
     currency = forms.ChoiceField(label="Currency", required=False)
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    cursor = TextField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, base_currency: str, **kwargs):
         # On the page beside the entry form, whose field ids it must not take.

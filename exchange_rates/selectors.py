@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from accounts.roles import Role, require_role
+from accounts.roles import Role, require_role, require_second_factor
 from core import dynamo
 from core.errors import PermissionDenied
 from exchange_rates import rules
@@ -13,6 +13,7 @@ from exchange_rates.models import LISTING, ExchangeRate, rate_key
 def require_rate_reader(user) -> None:
     """The rate list is the Admin's, who keeps it, and the Auditor's, who reads everything."""
     if getattr(user, "is_superuser", False):
+        require_second_factor(user, action="read the exchange rates")
         return
     try:
         require_role(user, Role.AUDITOR, action="read the exchange rates")

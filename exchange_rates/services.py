@@ -5,6 +5,7 @@ rate and its EXCHANGE_RATE_ACTION audit entry, both or neither.
 
 from typing import Any
 
+from accounts.roles import require_second_factor
 from audit.entries import actor_id, audit_entry_add
 from core import dynamo
 from core.errors import PermissionDenied, StaleRecord, ValidationFailed
@@ -28,6 +29,7 @@ def exchange_rate_create(
     """
     if not getattr(user, "is_superuser", False):
         raise PermissionDenied("Only an Admin may enter exchange rates.")
+    require_second_factor(user, action="enter exchange rates")
     cleaned = rules.clean_rate(
         currency=currency, valid_from=valid_from, rate=rate, source=source
     )

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from accounts.roles import require_reader
 from core import documents
-from core.api_fields import WholeNumber
+from core.api_fields import WholeNumber, refuse_unknown_filters
 from core.money import MoneyError, validate_currency
 from core.versions import version_from_request
 from payments import services
@@ -162,6 +162,7 @@ def create_payment_run(request, payload: PaymentRunCreateIn):
 @router.get("", response=PaymentRunPage, summary="List payment runs, newest first")
 def list_payment_runs(request, filters: Query[RunListQuery]):
     require_reader(request.auth)
+    refuse_unknown_filters(request, RunListQuery.model_fields)
     page = payment_run_list(**filters.model_dump())
     return {"items": page.items, "next_cursor": page.next_cursor}
 

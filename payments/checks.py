@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from accounts.roles import Role, has_role, require_role
+from accounts.roles import Role, has_role, is_verified, require_role
 from audit.entries import actor_id
 from core.errors import ApplicationError, InvalidTransition, PermissionDenied
 from core.transitions import check_transition
@@ -37,15 +37,16 @@ def local_today() -> dt.date:
 
 
 def acts_on_runs(user) -> bool:
-    """True if the user holds a role that moves runs (builds, approves...):
-    only their refused attempts are worth an entry on a run's trail."""
+    """True if the user holds a role that moves runs (builds, approves...)
+    and has signed in with its second factor: only their refused attempts
+    are worth an entry on a run's trail."""
     acting = {
         role
         for action, (roles, _) in _ROLES.items()
         if action != "download"
         for role in roles
     }
-    return has_role(user, *acting)
+    return has_role(user, *acting) and is_verified(user)
 
 
 def role_check(user, action: str) -> None:

@@ -208,7 +208,13 @@ def purchase_order_update(
         else expected_delivery,
         notes=po.notes if notes is ... else notes,
     )
-    vendor = vendor_selectors.vendor_get(vendor_id=po.vendor_id)
+    # Checked when the currency changes: a vendor whose currency changed since
+    # keeps its pending POs editable (their notes, lines) in the one they had.
+    vendor = (
+        vendor_selectors.vendor_get(vendor_id=po.vendor_id)
+        if header.currency != po.currency
+        else None
+    )
     if vendor is not None:  # a vendor with POs is never deleted
         rules.check_vendor_currency(currency=header.currency, vendor=vendor)
     if lines is None:

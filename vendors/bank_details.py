@@ -19,7 +19,7 @@ account, and are shown to every reader.
 
 import re
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, is_verified, needs_second_factor
 
 # Lengths for the countries a European or US finance team pays most often.
 # Countries not listed are checked by checksum and the general 15-34 range.
@@ -87,8 +87,13 @@ def mask_account(value: str | None) -> str | None:
 
 
 def can_see_bank_details(user) -> bool:
-    """Full account numbers are for the roles that maintain or pay vendors, and audit."""
-    return has_role(user, Role.AP_CLERK, Role.TREASURER, Role.AUDITOR)
+    """
+    Full account numbers are for the roles that maintain or pay vendors, and
+    audit; a money mover's sign-in needs its second factor first.
+    """
+    return has_role(user, Role.AP_CLERK, Role.TREASURER, Role.AUDITOR) and not (
+        needs_second_factor(user) and not is_verified(user)
+    )
 
 
 def account_shown(value: str | None, *, user) -> str | None:

@@ -241,3 +241,28 @@ def test_tokens_issued_before_expiry_existed_expire_90_days_after_creation():
         seconds=5
     )
     assert not ApiToken.objects.filter(read_only=True).exists()
+
+
+def test_only_a_superuser_issues_api_tokens_in_the_admin(db, admin_user):
+    from django.contrib.auth.models import Permission
+
+    from tests.conftest import make_user
+
+    staff = make_user("staffer")
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_apitoken", "view_apitoken"])
+    )
+    client = Client()
+    client.force_login(staff)
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+    refused = client.post(
+        "/admin/accounts/apitoken/add/",
+        {"user": admin_user.pk, "name": "mine now", "lifetime_days": 90},
+    )
+    assert refused.status_code == 403
+    assert not ApiToken.objects.filter(name="mine now").exists()
+
+    client.force_login(admin_user)
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 200

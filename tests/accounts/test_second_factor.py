@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Profile
 from audit.selectors import audit_history
 from core.errors import PermissionDenied
-from payments.checks import role_check
+from payments.checks import acts_on_runs, role_check
 from purchasing.selectors import purchase_order_get
 from purchasing.services import purchase_order_approve
 from tests.api_client import bearer, send
@@ -75,6 +75,8 @@ def test_a_treasurer_without_a_second_factor_may_not_export_or_approve_runs(db):
     for action in ("export", "approve", "build"):
         with pytest.raises(PermissionDenied, match=re.escape(RULE)):
             role_check(treasurer, action)
+    # Refused before acting: nothing on the trail (payments.checks.acts_on_runs).
+    assert not acts_on_runs(treasurer)
 
 
 def test_clerks_act_without_a_second_factor(db, vendor_fields):
@@ -233,3 +235,27 @@ def test_demo_seed_prints_how_its_money_movers_sign_in(db, settings):
         device = TOTPDevice.objects.get(user__username=username)
         assert device.verify_token(totp(b32decode(match.group(1))))
     assert "clerk: TOTP" not in printed
+
+
+def test_seed_outside_debug_never_prints_a_key_it_did_not_just_make(db, settings):
+    settings.DEBUG = False
+    first = StringIO()
+    call_command("seed_demo", "--password", "first-pass-123", stdout=first)
+    keys = re.findall(r"approver: TOTP secret ([A-Z2-7]+)", first.getvalue())
+    assert len(keys) == 1  # a random key, shown the once it is made
+
+    again = StringIO()
+    call_command("seed_demo", "--password", "first-pass-123", stdout=again)
+    assert keys[0] not in again.getvalue()
+    assert "approver: kept their authenticator" in again.getvalue()
+
+
+def test_a_password_alone_reads_nothing_through_the_api(treasurer, make_vendor):
+    vendor = make_vendor("Acme Supplies GmbH", iban="DE89370400440532013000")
+    client = password_only("treasurer")
+
+    for path in (f"/api/v1/vendors/{vendor.id}", "/api/v1/payment-runs"):
+        answer = client.get(path)
+        assert answer.status_code == 403, path
+        assert answer.json()["detail"].startswith(RULE + " read business records.")
+        assert "DE89370400440532013000" not in answer.content.decode()

@@ -95,3 +95,9 @@ def test_negative_zero_is_refused(raw):
 @pytest.mark.parametrize("raw", [" 12.50 ", "12", "-3.5", "+7", "1E+2", ".5"])
 def test_plain_numbers_with_ascii_spaces_are_read(raw):
     assert parse_decimal(raw) == Decimal(raw.strip())
+
+
+def test_zero_with_a_large_exponent_is_read_as_plain_zero():
+    assert str(parse_decimal("0E+99")) == "0"
+    with pytest.raises(MoneyError, match="must be a number"):
+        parse_decimal("0e" + "9" * 36)

@@ -152,3 +152,12 @@ def test_seed_demo_enters_the_demo_rates_once(db):
     currencies = sorted(r.currency for r in exchange_rate_list().items)
     assert currencies == ["CHF", "GBP", "JPY", "KWD", "USD"]
     assert {r.created_by for r in exchange_rate_list().items} == {"admin"}
+
+
+def test_an_admin_without_a_second_factor_may_not_enter_a_rate(db):
+    admin = make_user("admin2", superuser=True, second_factor=False)
+    with pytest.raises(PermissionDenied, match="second factor"):
+        exchange_rate_create(
+            user=admin, currency="USD", valid_from=dt.date(2026, 1, 2), rate="0.9"
+        )
+    assert exchange_rate_list().items == []

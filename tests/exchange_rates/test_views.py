@@ -137,3 +137,11 @@ def test_api_lists_rates_for_any_role_and_refuses_no_role(requester, make_rate, 
     ]
     assert [r["currency"] for r in kwd.json()["items"]] == ["KWD"]
     assert nobody.status_code == 403
+
+
+def test_api_lists_refuse_a_filter_they_do_not_know(requester, make_rate):
+    make_rate("USD", "0.92", valid_from=dt.date(2026, 11, 1))
+    for path in ("/api/v1/exchange-rates?curency=KWD", "/api/v1/payment-runs?stauts=x"):
+        answer = Client().get(path, **bearer(requester))
+        assert answer.status_code == 422, path
+        assert answer.json()["detail"] and "items" not in answer.json()

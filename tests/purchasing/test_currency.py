@@ -81,6 +81,20 @@ def test_edit_to_another_currency_than_the_vendors_is_refused(make_po, requester
     assert [e.action for e in history(po)] == ["CREATE"]
 
 
+def test_a_vendor_moved_to_another_currency_keeps_its_pending_pos_editable(
+    make_po, requester, active_vendor, clerk
+):
+    from vendors.services import vendor_update
+
+    po = make_po()
+    vendor_update(vendor_id=active_vendor.id, user=clerk, changes={"currency": "USD"})
+
+    edited = purchase_order_update(
+        po_id=po.id, user=requester, version=po.version, notes="Deliver to dock 2"
+    )
+    assert (edited.currency, edited.notes) == ("EUR", "Deliver to dock 2")
+
+
 def test_api_create_and_update_in_another_currency_answer_422(
     requester, active_vendor, make_po
 ):

@@ -212,8 +212,13 @@ class Command(BaseCommand):
                     key=b32decode(secret).hex(),
                     confirmed=True,
                 )
-            secret = b32encode(device.bin_key).decode()
-            self.stdout.write(f"    {username}: TOTP secret {secret}")
+                self.stdout.write(f"    {username}: TOTP secret {secret}")
+            elif b32encode(device.bin_key).decode() == DEMO_TOTP_SECRET:
+                # The published demo key: no secret to keep.
+                self.stdout.write(f"    {username}: TOTP secret {DEMO_TOTP_SECRET}")
+            else:
+                # A key shown once, when it was made; never again in a log.
+                self.stdout.write(f"    {username}: kept their authenticator")
 
     def _acting_as(self, username):
         """Return the demo user, signed in with their second factor as the seed."""
