@@ -77,9 +77,10 @@ def test_seed_demo_creates_one_user_per_role_and_vendors_once():
 
     matched = list(invoices_in_statuses(statuses=("matched",)))
     assert len(matched) == 3
-    proposal = payment_run_proposal(
-        user=User.objects.get(username="treasurer"), payment_date=dt.date.today()
-    )
+    from tests.conftest import verified
+
+    treasurer = verified(User.objects.get(username="treasurer"))  # signed in fully
+    proposal = payment_run_proposal(user=treasurer, payment_date=dt.date.today())
     assert {p.vendor.name for p in proposal.payments} == {v.name for v in paid_by_bank}
     assert not proposal.blocking
 
