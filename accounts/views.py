@@ -64,7 +64,9 @@ def second_factor_view(request):
     """Set up the authenticator app, or (once set up) see the second factor's state."""
     user = request.user
     enrolled = second_factor.authenticator_enrolled(user)
-    if enrolled and not is_verified(user):
+    # Any device (recovery codes alone, after an Admin removed the app) is
+    # asked for first: a password alone never sets up a new app.
+    if second_factor.has_device(user) and not is_verified(user):
         return redirect(
             f"{reverse('accounts:two-factor-verify')}?{request.GET.urlencode()}"
         )

@@ -16,6 +16,8 @@ def give_legacy_tokens_an_expiry(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Rows are updated here and the column made NOT NULL in 0005: PostgreSQL
+    # refuses to alter a table with row changes pending in the same transaction.
     dependencies = [
         ("accounts", "0003_profile_email_preferences"),
     ]
@@ -27,11 +29,6 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(null=True),
         ),
         migrations.RunPython(give_legacy_tokens_an_expiry, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="expires_at",
-            field=models.DateTimeField(help_text="After this the token is refused."),
-        ),
         migrations.AddField(
             model_name="apitoken",
             name="read_only",

@@ -217,7 +217,7 @@ def test_tokens_issued_before_expiry_existed_expire_90_days_after_creation():
         ("accounts", "0003_profile_email_preferences"),
         (
             "accounts",
-            "0004_apitoken_expires_at_read_only",
+            "0005_apitoken_expires_at_required",
         ),
     )
     executor = MigrationExecutor(connection)

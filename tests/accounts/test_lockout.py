@@ -153,3 +153,13 @@ def test_bad_tokens_from_an_address_are_unlocked_by_axes_reset_ip(clerk, api_lim
     call_command("axes_reset_ip", "10.0.0.9", stdout=StringIO())
 
     assert get_vendors(valid).status_code == 200
+
+
+def test_deploy_check_warns_when_a_proxy_is_trusted_but_not_counted(settings):
+    from accounts.checks import lockout_behind_proxy_check
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.LOGIN_LOCKOUT_PROXY_COUNT = 0
+    assert [w.id for w in lockout_behind_proxy_check()] == ["accounts.W001"]
+    settings.LOGIN_LOCKOUT_PROXY_COUNT = 1
+    assert lockout_behind_proxy_check() == []

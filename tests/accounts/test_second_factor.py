@@ -182,6 +182,18 @@ def test_a_recovery_code_signs_in_once(approver):
     assert again.get("/")["Location"].startswith(VERIFY)
 
 
+def test_recovery_codes_alone_are_asked_for_before_a_new_app_is_set_up(db):
+    clerk = make_user("clerk7", "AP Clerk", second_factor=False)
+    device = StaticDevice.objects.create(user=clerk, name="Recovery codes")
+    device.token_set.create(token="recover5678")
+    client = password_only("clerk7")
+
+    answer = client.get(ENROL)
+    assert answer.status_code == 302 and answer["Location"].startswith(VERIFY)
+    assert client.post(VERIFY, {"code": "recover5678"}).status_code == 302
+    assert client.get(ENROL).status_code == 200  # now the app may be set up
+
+
 def test_the_admin_needs_the_second_factor(db):
     admin = make_user("admin", superuser=True)
     admin.is_staff = True
