@@ -122,7 +122,9 @@ api = NinjaAPI(
         "Authenticate with `Authorization: Bearer <token>` "
         "(`python manage.py create_api_token USERNAME`) or a browser session. "
         "Lists return `{items, next_cursor}`; pass `cursor` to get the next page. "
-        "Updates take the record's `version` and are refused with 409 if it changed."
+        "Updates may send the record's `version` (or an If-Match header) and are "
+        "refused with 409 if it changed since; without one, the write is "
+        "conditional on the version read in the same request."
     ),
     urls_namespace="api",
     auth=[BearerToken(), django_auth],
