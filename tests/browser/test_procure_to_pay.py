@@ -482,3 +482,17 @@ def test_a_modified_click_on_a_page_link_opens_it_in_a_new_tab(desk, people, set
         expect(page).to_have_url(re.compile(r"/vendors/\?cursor="))
         expect(page.get_by_role("link", name="Alpha Bürobedarf")).to_be_visible()
         assert column(page, "Name") == ["Alpha Bürobedarf"]
+
+
+def test_enter_in_a_line_field_raises_the_po_not_another_line(desk, people):
+    """Issue 14 item 4: Enter submits the form's main action, not "Add line"."""
+    vendor_create(user=people["clerk"], fields={**VALID_VENDOR, "status": "active"})
+    page = desk("requester")
+    nav(page, "Purchase orders")
+    page.get_by_role("button", name="New purchase order").click()
+    field(page, "Vendor").select_option(label=VALID_VENDOR["name"])
+    fill_line(page, 1, "Desk lamps", "4", "25.00")
+    page.get_by_label("Line 1 unit price").press("Enter")
+
+    expect(flash(page)).to_contain_text("raised; it now awaits approval.")
+    expect(page.get_by_text("EUR 100.00").first).to_be_visible()
