@@ -232,19 +232,22 @@ def purchase_orders_awaiting_approval(
     return page
 
 
-def purchase_order_actions(*, po: PurchaseOrder, user) -> dict[str, str | None]:
+def purchase_order_actions(
+    *, po: PurchaseOrder, user, value: Conversion | None
+) -> dict[str, str | None]:
     """
     Return each action on the PO mapped to None if this user may do it now,
     or to the reason it is refused (for buttons and their explanations).
 
     Each action runs the role check and the rules its service runs, so a
     button is shown exactly when the service would accept the click.
+    `value` is the PO's worth in the base currency today
+    (`purchase_order_value`), which the page shows too: read once.
     """
     username = user.get_username()
     is_approver = has_role(user, Role.APPROVER)
     is_admin = user.is_superuser
     limit = approval_limit_get(user=user) if is_approver else Decimal("0")
-    value = purchase_order_value(po=po)
     requester, clerk, approver = Role.REQUESTER, Role.AP_CLERK, Role.APPROVER
     checks = {
         "edit": lambda: (

@@ -119,19 +119,20 @@ def purchase_order_awaiting_view(request):
 def purchase_order_detail_view(request, po_id):
     require_reader(request.user)
     po = purchase_order_get_or_404(po_id=po_id)
+    value = purchase_order_value(po=po)
     return render(
         request,
         "purchasing/purchase_order_detail.html",
         {
             "po": po,
-            "actions": purchase_order_actions(po=po, user=request.user),
+            "actions": purchase_order_actions(po=po, user=request.user, value=value),
             "history": audit_history(
                 entity_type="purchase_order", entity_id=po.id, limit=20
             ),
             "reject_form": ReasonForm(initial={"version": po.version}),
             "panels": PURCHASE_ORDER_PAGE.shown(po, request.user),
             "today": dt.date.today(),
-            "value": purchase_order_value(po=po),
+            "value": value,
             "base_currency": base_currency(),
         },
     )
