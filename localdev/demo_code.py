@@ -20,7 +20,7 @@ def current_code() -> str:
     django.setup()
     from django_otp.oath import totp
 
-    from project.management.commands.seed_demo import DEMO_TOTP_SECRET
+    from localdev.demo import DEMO_TOTP_SECRET
 
     return f"{totp(b32decode(DEMO_TOTP_SECRET)):06d}"
 

@@ -1,5 +1,6 @@
 """
-`make run`: DynamoDB Local (data under var/dynamodb), tables, users, then the app.
+`make run`: DynamoDB Local (data under var/dynamodb), tables, users, the
+dashboard's figures, then the app, and a banner once it answers.
 
 Ctrl-C stops both the app and DynamoDB Local.
 """
@@ -9,10 +10,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
-from localdev import dynamodb_local
+from localdev import demo, dynamodb_local
 
 ROOT = dynamodb_local.ROOT
+MAIL_DIR = ROOT / "var" / "mail"
+FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
+# How long the banner waits for the app to answer before printing anyway.
+SERVER_START_SECONDS = 30
 
 
 def manage(*args: str, env: dict) -> None:
@@ -21,6 +27,37 @@ def manage(*args: str, env: dict) -> None:
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def seed_environment(env: dict) -> dict:
+    """The seed's environment: its e-mails (a few dozen approval requests and
+    approvals) go to files under var/mail, not over the banner, unless the
+    developer chose a mail backend."""
+    if "EMAIL_BACKEND" in env:
+        return env
+    return {**env, "EMAIL_BACKEND": FILE_MAIL, "EMAIL_FILE_PATH": str(MAIL_DIR)}
+
+
+def mail_count() -> int:
+    return len(list(MAIL_DIR.glob("*.log"))) if MAIL_DIR.is_dir() else 0
+
+
+def banner(*, port: int, seed_mails: int) -> str:
+    lines = [f"P2P is running at http://127.0.0.1:{port}/", *demo.sign_in_lines()]
+    if seed_mails:
+        where = MAIL_DIR.relative_to(ROOT)
+        lines.append(f"The demo data's e-mails are in {where}/ ({seed_mails} files).")
+    lines.append("Press Ctrl-C to stop the app and DynamoDB Local.")
+    rule = "=" * max(len(line) for line in lines)
+    return "\n".join(["", rule, *lines, rule, ""])
+
+
+def wait_until_answering(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline and server.poll() is None:
+        if dynamodb_local.port_open(port):
+            return
+        time.sleep(0.2)
 
 
 def main() -> int:
@@ -39,6 +76,8 @@ def main() -> int:
     endpoint = f"http://127.0.0.1:{options.dynamodb_port}"
     env.setdefault("DYNAMODB_ENDPOINT_URL", endpoint)
     env.setdefault("DEBUG", "true")
+    # Links in e-mails point where this app answers, whatever PORT is.
+    env.setdefault("APP_BASE_URL", f"http://127.0.0.1:{options.port}")
 
     database = None
     try:
@@ -57,22 +96,20 @@ def main() -> int:
         manage("create_tables", env=env)
         manage("index_vendor_tax_ids", env=env)  # vendors kept from before the index
         manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("seed_demo", env=env)
-        print(
-            f"\n  P2P is starting at http://127.0.0.1:{options.port}/\n"
-            "  Log in as clerk, requester, approver, approver2, treasurer, auditor\n"
-            "  or admin (superuser); the password of new demo users is demo-pass-2026.\n"
-            "  approver, approver2, treasurer and admin then enter a code from an\n"
-            "  authenticator app set up with the key printed above; or run\n"
-            "  .venv/bin/python -m localdev.demo_code for the current one.\n"
-            "  Press Ctrl-C to stop the app and DynamoDB Local.\n"
-        )
+        mails_before = mail_count()
+        manage("seed_demo", env=seed_environment(env))
+        seed_mails = mail_count() - mails_before
+        # The dashboard's figures are otherwise computed by the first
+        # reconciliation run; a fresh start shows them at once.
+        manage("refresh_dashboard", env=env)
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{options.port}"],
             cwd=ROOT,
             env=env,
         )
         try:
+            wait_until_answering(options.port, server)
+            print(banner(port=options.port, seed_mails=seed_mails), flush=True)
             return server.wait()
         except KeyboardInterrupt:
             server.send_signal(signal.SIGINT)

@@ -216,6 +216,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # A slow mail server must not hold up the approval that sends the message.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="p2p@localhost")
+# Where django.core.mail.backends.filebased.EmailBackend writes (make run sends
+# the demo seed's e-mails there instead of printing them over its banner).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # Where links in e-mails point: the address users open the app at.
 APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

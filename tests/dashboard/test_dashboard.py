@@ -69,9 +69,9 @@ def test_each_role_sees_what_waits_for_them(work, approver, clerk, treasurer, au
 def test_figures_are_computed_by_the_job_and_shown_as_charts_and_tables(
     work, clerk, auditor
 ):
-    assert "appear after the next scheduled reconciliation run" in (
-        logged_in(auditor).get("/").content.decode()
-    )
+    before = logged_in(auditor).get("/").content.decode()
+    assert "appear after the next scheduled reconciliation run" in before
+    assert "not computed yet: the next reconciliation run computes them" in before
     call_command("reconcile_invoices", stdout=StringIO())  # reconciles WAIT-1
     page = logged_in(auditor).get("/")
     html = page.content.decode()
@@ -92,7 +92,10 @@ def test_recompute_now_is_for_the_administrator(auditor, work):
     admin = make_user("admin", superuser=True)
     response = logged_in(admin).post("/dashboard/refresh", follow=True)
     assert "Figures recomputed" in response.content.decode()
-    assert response.context["board"].computed_at is not None
+    board = response.context["board"]
+    assert board.computed_at is not None
+    # The page says when: "as of <date time>" (in the reader's time zone).
+    assert "as of 20" in response.content.decode()
 
 
 def test_refresh_dashboard_command(work, auditor):

@@ -16,26 +16,18 @@ from exchange_rates import selectors as exchange_rate_selectors
 from exchange_rates import services as exchange_rate_services
 from invoicing import reconciliation as invoice_reconciliation
 from invoicing import services as invoice_services
+from localdev import demo
 from purchasing import services as purchase_order_services
 from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
 
-DEMO_PASSWORD = "demo-pass-2026"
-# The published authenticator key of the demo's money movers (DEBUG only; a
-# seed outside DEBUG gives each a random key and prints it once). Add it to an
-# authenticator app, or: oathtool --totp -b DEMOP2PTOTPKEYFORMAKERUNONLYXXXX
-DEMO_TOTP_SECRET = "DEMOP2PTOTPKEYFORMAKERUNONLYXXXX"
-DEMO_MONEY_MOVERS = ("approver", "approver2", "treasurer", "admin")
-
+# Who the demo has lives in localdev.demo, which make run's banner reads too.
 DEMO_USERS = [
-    ("requester", Role.REQUESTER, None),
-    ("approver", Role.APPROVER, "10000.00"),
-    ("approver2", Role.APPROVER, "50000.00"),
-    ("clerk", Role.AP_CLERK, None),
-    ("clerk2", Role.AP_CLERK, None),
-    ("treasurer", Role.TREASURER, None),
-    ("auditor", Role.AUDITOR, None),
+    (username, Role(role), limit) for username, role, limit in demo.DEMO_USERS
 ]
+DEMO_PASSWORD = demo.DEMO_PASSWORD
+DEMO_TOTP_SECRET = demo.DEMO_TOTP_SECRET
+DEMO_MONEY_MOVERS = demo.DEMO_MONEY_MOVERS
 
 # For each active demo vendor: what it sold and how many days ago it
 # invoiced, so that a payment run dated today finds it due (or, under
@@ -136,7 +128,8 @@ class Command(BaseCommand):
                     f"  {'created' if created else 'kept'} user {username} ({role})"
                 )
             admin, created = User.objects.get_or_create(
-                username="admin", defaults={"email": "admin@example.com"}
+                username=demo.DEMO_SUPERUSER,
+                defaults={"email": f"{demo.DEMO_SUPERUSER}@example.com"},
             )
             if created:
                 admin.is_staff = admin.is_superuser = True
