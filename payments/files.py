@@ -16,16 +16,27 @@ from payments import pain001
 from payments.models import PaymentRun
 
 
+def message_id(run: PaymentRun, *, currency: str, attempt: str) -> str:
+    """
+    The MsgId of the run's `currency` file in export `attempt`: a bank refuses
+    a MsgId it has seen, so each file of a run and each export of it is a
+    message of its own. The run number is unique, the attempt is random;
+    at most 25 characters (the field takes 35).
+    """
+    return f"{run.number}-{currency}-{attempt}"
+
+
 def payment_files(
-    run: PaymentRun, *, user, created_at: dt.datetime
+    run: PaymentRun, *, user, created_at: dt.datetime, attempt: str
 ) -> dict[str, bytes]:
-    """Return the run's files by name: one pain.001 per currency and the JSON summary."""
+    """Return the run's files by name: one pain.001 per currency and the JSON
+    summary, for export `attempt` (which each file's MsgId includes)."""
     files: dict[str, bytes] = {}
     for currency in run.totals():
         payments = [p for p in run.payments if p.currency == currency]
         _refuse_unwritable_text(payments, currency)
         document = pain001.PaymentFile(
-            message_id=run.id,
+            message_id=message_id(run, currency=currency, attempt=attempt),
             created_at=created_at,
             initiating_party=settings.PAYER_NAME,
             payment_info_id=f"{run.number}-{currency}",
@@ -55,7 +66,9 @@ def payment_files(
                 "schema, so nothing was stored: " + "; ".join(errors[:5])
             )
         files[f"pain001-{currency}.xml"] = xml
-    files["summary.json"] = _summary(run, user=user, created_at=created_at)
+    files["summary.json"] = _summary(
+        run, user=user, created_at=created_at, attempt=attempt
+    )
     return files
 
 
@@ -83,9 +96,13 @@ def _refuse_unwritable_text(payments, currency: str) -> None:
                 )
 
 
-def _summary(run: PaymentRun, *, user, created_at: dt.datetime) -> bytes:
+def _summary(run: PaymentRun, *, user, created_at: dt.datetime, attempt: str) -> bytes:
     summary = {
         "run_id": run.id,
+        "message_ids": {
+            currency: message_id(run, currency=currency, attempt=attempt)
+            for currency in run.totals()
+        },
         "number": run.number,
         "payment_date": run.payment_date,
         "created_by": run.created_by,

@@ -71,6 +71,9 @@ class RunFile(MapAttribute):
 
     kind = UnicodeAttribute()  # "pain001" or "summary"
     currency = UnicodeAttribute(null=True)
+    # The pain.001's MsgId (the bank's status report names it); None for the
+    # summary and for files exported before it was kept.
+    message_id = UnicodeAttribute(null=True)
     key = UnicodeAttribute()
     name = UnicodeAttribute()
     content_type = UnicodeAttribute()
@@ -112,7 +115,7 @@ class ListingNumberIndex(GlobalSecondaryIndex):
 class PaymentRun(Model):
     Meta = dynamo.table_meta("PaymentsTable")
 
-    id = UnicodeAttribute(hash_key=True)  # 32 hex digits: the file's MsgId
+    id = UnicodeAttribute(hash_key=True)  # 32 hex digits
     listing = UnicodeAttribute(default=LISTING)
     number = UnicodeAttribute()
     payment_date = UnicodeAttribute()  # ISO date: the requested execution date

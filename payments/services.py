@@ -31,7 +31,7 @@ from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
 from payments import checks, events, inputs, notifications, rules
 from payments.builder import RunBuilder
-from payments.files import payment_files
+from payments.files import message_id, payment_files
 from payments.models import (
     IdempotencyRecord,
     PaymentRun,
@@ -353,8 +353,8 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
             + ". Cancel the run and build a new one."
         )
     now = dynamo.utcnow()
-    contents = payment_files(run, user=user, created_at=now)
     attempt = uuid.uuid4().hex[:8]
+    contents = payment_files(run, user=user, created_at=now, attempt=attempt)
     year = run.payment_date[:4]
     stored = []
     for name, content in contents.items():
@@ -368,6 +368,11 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
             RunFile(
                 kind="pain001" if is_xml else "summary",
                 currency=name[8:11] if is_xml else None,
+                message_id=(
+                    message_id(run, currency=name[8:11], attempt=attempt)
+                    if is_xml
+                    else None
+                ),
                 key=saved.key,
                 name=name,
                 content_type="application/xml" if is_xml else "application/json",

@@ -3,13 +3,14 @@
 import datetime as dt
 import json
 import logging
+import re
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from audit.selectors import audit_history
-from core import documents
+from core import documents, dynamo
 from core.errors import (
     InvalidTransition,
     PermissionDenied,
@@ -18,6 +19,7 @@ from core.errors import (
 )
 from invoicing.selectors import invoice_get
 from payments import checks, refusals, services
+from payments.files import payment_files
 from payments.pain001 import NAMESPACE, pain001_errors
 from payments.selectors import (
     payment_run_actions,
@@ -29,6 +31,11 @@ from vendors.models import Vendor
 from vendors.services import vendor_update
 
 NS = {"p": NAMESPACE}
+MSG_ID = re.compile(rb"<MsgId>([^<]+)</MsgId>")
+
+
+def files_by_name(run):
+    return {f.name: f for f in run.files}
 
 
 def build(user, **fields):
@@ -89,6 +96,38 @@ def test_the_whole_run_from_build_to_paid(treasurer, approver, due_invoices):
     assert history_actions("invoice", due_invoices[0].id)[-2:] == ["SCHEDULE", "PAY"]
 
 
+def test_each_file_and_each_export_is_a_message_of_its_own(
+    treasurer, approver, due_invoices
+):
+    """A bank refuses a MsgId it has seen: the EUR and the USD file of one run
+    carry two, both XSD-valid, and exporting the run again writes new ones."""
+    run = build(treasurer).run
+    services.payment_run_approve(run_id=run.id, user=approver)
+    run = services.payment_run_export(run_id=run.id, user=treasurer)
+    message_ids = {}
+    for file in run.files:
+        if file.kind != "pain001":
+            continue
+        with documents.document_open(key=file.key) as stored:
+            xml = stored.read()
+        assert pain001_errors(xml) == []
+        root = ET.fromstring(xml)
+        message_ids[file.currency] = root.find(".//p:GrpHdr/p:MsgId", NS).text
+        assert message_ids[file.currency] == file.message_id
+        assert len(file.message_id) <= 35
+    assert set(message_ids) == {"EUR", "USD"}
+    assert message_ids["EUR"] != message_ids["USD"]
+    assert all(m.startswith(f"{run.number}-") for m in message_ids.values())
+    with documents.document_open(key=files_by_name(run)["summary.json"].key) as f:
+        assert json.load(f)["message_ids"] == message_ids
+    # A second export of the same run (its files written again) is a new message.
+    again = payment_files(run, user=treasurer, created_at=dynamo.utcnow(), attempt="b")
+    first = payment_files(run, user=treasurer, created_at=dynamo.utcnow(), attempt="a")
+    assert MSG_ID.search(again["pain001-EUR.xml"]).group(1) != (
+        MSG_ID.search(first["pain001-EUR.xml"]).group(1)
+    )
+
+
 def test_exported_files_are_valid_and_say_what_the_bank_must_do(
     treasurer, approver, due_invoices
 ):
@@ -107,7 +146,7 @@ def test_exported_files_are_valid_and_say_what_the_bank_must_do(
     assert hashlib.sha256(xml).hexdigest() == eur.sha256 and len(xml) == eur.size
     assert eur.key.startswith(f"payments/{TODAY.year}/{run.id}/")
     root = ET.fromstring(xml)
-    assert root.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", NS).text == run.id
+    assert root.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", NS).text == eur.message_id
     assert root.find(".//p:GrpHdr/p:NbOfTxs", NS).text == "2"
     assert root.find(".//p:GrpHdr/p:CtrlSum", NS).text == "2460.38"  # 1250.50 + 1209.88
     assert root.find(".//p:PmtInf/p:ReqdExctnDt/p:Dt", NS).text == TODAY.isoformat()

@@ -136,7 +136,7 @@ def test_buttons_follow_the_roles_and_the_files_download_for_auditors(
         reverse("payments:file", args=[run.id, "pain001-EUR.xml"])
     )
     assert download.status_code == 200
-    assert b"<MsgId>" + run.id.encode() + b"</MsgId>" in b"".join(
+    assert b"<MsgId>" + run.number.encode() + b"-EUR-" in b"".join(
         download.streaming_content
     )
     assert (
