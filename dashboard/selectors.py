@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from accounts.roles import Role, has_role, require_reader
+from dashboard.figures import AGEING_BUCKETS, AGEING_LABELS
 from invoicing.selectors import (
     invoice_list,
     invoice_statistics_get,
@@ -35,6 +36,15 @@ class Dashboard:
     work: list[WorkList] = field(default_factory=list)
     figures: dict | None = None
     computed_at: dt.datetime | None = None
+
+    @property
+    def ageing_rows(self) -> dict[str, list[tuple[str, dict]]]:
+        """Per currency, each ageing bucket's label and figures, in bucket order."""
+        ageing = (self.figures or {}).get("ageing", {})
+        return {
+            currency: [(AGEING_LABELS[b], buckets[b]) for b in AGEING_BUCKETS]
+            for currency, buckets in ageing.items()
+        }
 
 
 def _work(title, page, link, empty, kind) -> WorkList:
@@ -103,6 +113,11 @@ def dashboard_for(*, user) -> Dashboard:
         )
     statistics = invoice_statistics_get()
     if statistics is not None:
-        board.figures = statistics.figures
+        # The buckets' order and names travel with the figures, for the chart
+        # and its table alike (the stored figures' keys sort "current" last).
+        board.figures = {
+            **statistics.figures,
+            "ageing_labels": [[b, AGEING_LABELS[b]] for b in AGEING_BUCKETS],
+        }
         board.computed_at = statistics.computed_at
     return board
