@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts.roles import Role, has_role, require_reader
@@ -15,6 +16,7 @@ from invoicing.selectors import (
 )
 from payments.selectors import payment_run_list
 from purchasing.selectors import purchase_orders_awaiting_approval
+from vendors.selectors import vendors_awaiting_confirmation_by
 
 SHOWN = 5
 
@@ -29,6 +31,8 @@ class WorkList:
     link: str
     empty: str
     kind: str
+    summary: str = ""  # one line above the items, e.g. how many there are
+    link_query: str = ""  # appended to `link`'s address: a filter of the list
 
 
 @dataclass
@@ -49,6 +53,24 @@ class Dashboard:
 
 def _work(title, page, link, empty, kind) -> WorkList:
     return WorkList(title, page.items, bool(page.next_cursor), link, empty, kind)
+
+
+def _bank_details_to_confirm(user) -> WorkList:
+    """The vendors whose new bank details this clerk may confirm: not their own change."""
+    vendors, count = vendors_awaiting_confirmation_by(user=user, limit=SHOWN)
+    return WorkList(
+        title="Bank details awaiting my confirmation",
+        items=vendors,
+        more=count > len(vendors),
+        link="vendors:list",
+        empty="No vendor's new bank details wait for you.",
+        kind="bank",
+        summary=(
+            f"{count} vendor{pluralize(count)} {pluralize(count, 'awaits,await')} "
+            "your bank-detail confirmation"
+        ),
+        link_query="?bank_details=awaiting_me",
+    )
 
 
 def dashboard_for(*, user) -> Dashboard:
@@ -84,6 +106,7 @@ def dashboard_for(*, user) -> Dashboard:
                 "exception",
             )
         )
+        board.work.append(_bank_details_to_confirm(user))
     if has_role(user, Role.TREASURER):
         board.work.append(
             _work(
