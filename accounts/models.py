@@ -25,6 +25,10 @@ class Notification(models.TextChoices):
         "email_rejected_invoices_digest",
         "Daily digest of rejected invoices",
     )
+    BANK_DETAILS_AWAITING = (
+        "email_bank_details_awaiting",
+        "A vendor's new bank details await my confirmation",
+    )
 
 
 # Who each e-mail is for; the profile page offers a user the kinds of their roles.
@@ -33,6 +37,7 @@ NOTIFICATION_ROLES: dict[Notification, Role] = {
     Notification.PO_DECIDED: Role.REQUESTER,
     Notification.PAYMENT_RUN_APPROVED: Role.TREASURER,
     Notification.REJECTED_INVOICES_DIGEST: Role.AP_CLERK,
+    Notification.BANK_DETAILS_AWAITING: Role.AP_CLERK,
 }
 
 
@@ -62,6 +67,9 @@ class Profile(models.Model):
     )
     email_rejected_invoices_digest = models.BooleanField(
         Notification.REJECTED_INVOICES_DIGEST.label, default=True
+    )
+    email_bank_details_awaiting = models.BooleanField(
+        Notification.BANK_DETAILS_AWAITING.label, default=True
     )
 
     def __str__(self):

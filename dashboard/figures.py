@@ -10,6 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+# What the chart and its table call each bucket: one term for each, so the
+# chart's "current" is not the table's "not yet due".
+AGEING_LABELS = {
+    "current": "Not yet due",
+    "1-30": "1-30 days",
+    "31-60": "31-60 days",
+    "61-90": "61-90 days",
+    "90+": "90+ days",
+}
 TOP_VENDORS = 10
 MATCH_RATE_WEEKS = 8
 

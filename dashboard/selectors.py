@@ -3,9 +3,11 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts.roles import Role, has_role, require_reader
+from dashboard.figures import AGEING_BUCKETS, AGEING_LABELS
 from invoicing.selectors import (
     invoice_list,
     invoice_statistics_get,
@@ -14,6 +16,7 @@ from invoicing.selectors import (
 )
 from payments.selectors import payment_run_list
 from purchasing.selectors import purchase_orders_awaiting_approval
+from vendors.selectors import vendors_awaiting_confirmation_by
 
 SHOWN = 5
 
@@ -28,6 +31,8 @@ class WorkList:
     link: str
     empty: str
     kind: str
+    summary: str = ""  # one line above the items, e.g. how many there are
+    link_query: str = ""  # appended to `link`'s address: a filter of the list
 
 
 @dataclass
@@ -36,9 +41,36 @@ class Dashboard:
     figures: dict | None = None
     computed_at: dt.datetime | None = None
 
+    @property
+    def ageing_rows(self) -> dict[str, list[tuple[str, dict]]]:
+        """Per currency, each ageing bucket's label and figures, in bucket order."""
+        ageing = (self.figures or {}).get("ageing", {})
+        return {
+            currency: [(AGEING_LABELS[b], buckets[b]) for b in AGEING_BUCKETS]
+            for currency, buckets in ageing.items()
+        }
+
 
 def _work(title, page, link, empty, kind) -> WorkList:
     return WorkList(title, page.items, bool(page.next_cursor), link, empty, kind)
+
+
+def _bank_details_to_confirm(user) -> WorkList:
+    """The vendors whose new bank details this clerk may confirm: not their own change."""
+    vendors, count = vendors_awaiting_confirmation_by(user=user, limit=SHOWN)
+    return WorkList(
+        title="Bank details awaiting my confirmation",
+        items=vendors,
+        more=count > len(vendors),
+        link="vendors:list",
+        empty="No vendor's new bank details wait for you.",
+        kind="bank",
+        summary=(
+            f"{count} vendor{pluralize(count)} {pluralize(count, 'awaits,await')} "
+            "your bank-detail confirmation"
+        ),
+        link_query="?bank_details=awaiting_me",
+    )
 
 
 def dashboard_for(*, user) -> Dashboard:
@@ -74,6 +106,7 @@ def dashboard_for(*, user) -> Dashboard:
                 "exception",
             )
         )
+        board.work.append(_bank_details_to_confirm(user))
     if has_role(user, Role.TREASURER):
         board.work.append(
             _work(
@@ -103,6 +136,11 @@ def dashboard_for(*, user) -> Dashboard:
         )
     statistics = invoice_statistics_get()
     if statistics is not None:
-        board.figures = statistics.figures
+        # The buckets' order and names travel with the figures, for the chart
+        # and its table alike (the stored figures' keys sort "current" last).
+        board.figures = {
+            **statistics.figures,
+            "ageing_labels": [[b, AGEING_LABELS[b]] for b in AGEING_BUCKETS],
+        }
         board.computed_at = statistics.computed_at
     return board

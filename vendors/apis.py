@@ -106,6 +106,12 @@ class VendorUpdateIn(VendorFields):
 class VendorListQuery(Schema):
     status: StatusName | None = None
     q: str | None = Field(default=None, max_length=200, description="Name starts with.")
+    bank_details: Literal["awaiting", "awaiting_me"] | None = Field(
+        default=None,
+        description="`awaiting`: vendors whose bank details await a second "
+        "user's confirmation, oldest change first; `awaiting_me`: those the "
+        "caller may confirm (changed by someone else).",
+    )
     cursor: str | None = Field(default=None, max_length=4000)
     limit: int = Field(default=50, ge=1, le=100)
 
@@ -123,6 +129,12 @@ def list_vendors(request, filters: Query[VendorListQuery]):
     page = vendor_list(
         status=filters.status,
         name_prefix=filters.q,
+        bank_details_awaiting=filters.bank_details is not None,
+        not_changed_by=(
+            request.auth.get_username()
+            if filters.bank_details == "awaiting_me"
+            else None
+        ),
         cursor=filters.cursor,
         limit=filters.limit,
     )

@@ -1,8 +1,10 @@
 """
 Bank-detail checks (domain.md "Payment files") and who sees an account in full.
 
-IBAN by ISO 13616 mod-97 checksum and country length, BIC by ISO 9362 format,
-US accounts by the ABA routing-number checksum: pure functions, no I/O.
+IBAN by ISO 13616 mod-97 checksum and country length, BIC by ISO 9362 format
+and by its country agreeing with the IBAN's, US accounts by the ABA
+routing-number checksum: pure functions, no I/O beyond the registries the
+`schwifty` and `pycountry` packages ship.
 
 The one masking rule: every page, API answer and admin record page that
 shows an IBAN or US account number shows `account_shown(value, user=...)`
@@ -18,6 +20,10 @@ account, and are shown to every reader.
 """
 
 import re
+
+import pycountry
+from schwifty import registry as iban_registry
+from schwifty.exceptions import InvalidCountryCode
 
 from accounts.roles import Role, has_role, is_verified, needs_second_factor
 
@@ -59,6 +65,50 @@ def bic_error(bic: str) -> str | None:
     if not _BIC_SHAPE.match(bic):
         return "A BIC has 8 or 11 characters: bank (4 letters), country (2), location (2), branch (3)."
     return None
+
+
+# Monaco's banks clear through the French system: an MC IBAN carries a French
+# bank code, and a French bank's branch in Monaco keeps the bank's French BIC.
+# The IBAN registry cannot say so (Monaco has IBANs of its own).
+BIC_COUNTRIES_ALSO_ACCEPTED = {"MC": {"FR"}}
+
+
+def _iban_country_of_banks_in(country: str) -> str:
+    """
+    The country whose IBANs the banks of `country` issue: itself, or the one
+    the IBAN registry names for a territory (GF, RE, ... use FR; JE, GG, IM
+    use GB; AX uses FI).
+    """
+    try:
+        return iban_registry.get_iban_spec(country).iban_spec[:2]
+    except InvalidCountryCode:
+        return country
+
+
+def _country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", country.name)
+
+
+def bic_country_error(iban: str, bic: str) -> str | None:
+    """
+    Return why a BIC (letters 5-6 its country) cannot be the bank of this
+    IBAN, or None. Both are normalised and well-formed.
+    """
+    iban_country, bic_country = iban[:2], bic[4:6]
+    if (
+        bic_country == iban_country
+        or _iban_country_of_banks_in(bic_country) == iban_country
+        or bic_country in BIC_COUNTRIES_ALSO_ACCEPTED.get(iban_country, ())
+    ):
+        return None
+    return (
+        f"The BIC is from {_country_name(bic_country)} ({bic_country}), the IBAN "
+        f"from {_country_name(iban_country)} ({iban_country}): an account's BIC "
+        "is its bank's, in the IBAN's country. Please re-check both."
+    )
 
 
 def aba_routing_error(routing: str) -> str | None:
@@ -110,7 +160,9 @@ def bank_details_problem(
 ) -> str | None:
     """Say why these details cannot receive a payment, or None if they can."""
     if iban:
-        return iban_error(iban) or (bic_error(bic) if bic else None)
+        if problem := iban_error(iban):
+            return problem
+        return (bic_error(bic) or bic_country_error(iban, bic)) if bic else None
     if account_number:
         if not routing_number:
             return "A US account needs an ABA routing number."

@@ -84,12 +84,26 @@ class VendorForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
+# The list's bank-detail filter: every vendor awaiting a second user's
+# confirmation, or those the reader may confirm (changed by someone else).
+BANK_DETAILS_AWAITING = "awaiting"
+BANK_DETAILS_AWAITING_ME = "awaiting_me"
+
+
 class VendorFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False,
         choices=[("", "All statuses")] + [(s.value, s.value.capitalize()) for s in VendorStatus],
     )  # fmt: skip
     q = TextField(label="Name starts with", required=False, max_length=200)
+    bank_details = forms.ChoiceField(
+        label="Bank details", required=False,
+        choices=[
+            ("", "Any"),
+            (BANK_DETAILS_AWAITING, "Bank details awaiting confirmation"),
+            (BANK_DETAILS_AWAITING_ME, "Awaiting my confirmation"),
+        ],
+    )  # fmt: skip
     cursor = TextField(required=False, widget=forms.HiddenInput)
 
 

@@ -93,6 +93,20 @@ class TaxIdIndex(GlobalSecondaryIndex):
     tax_id_key = UnicodeAttribute(hash_key=True)
 
 
+class BankQueueIndex(GlobalSecondaryIndex):
+    """
+    Sparse: the vendors whose bank details await a second user's confirmation,
+    oldest change first. A vendor is in it only while `bank_details_queue` is set.
+    """
+
+    class Meta:
+        index_name = "bank-queue-index"
+        projection = AllProjection()
+
+    bank_details_queue = UnicodeAttribute(hash_key=True)
+    bank_details_changed_at = UTCDateTimeAttribute(range_key=True)
+
+
 @dynamo.register
 class Vendor(Model):
     Meta = dynamo.table_meta("VendorsTable")
@@ -118,6 +132,10 @@ class Vendor(Model):
     # Set to whoever last changed the bank details until another user confirms
     # them; while set, no payment run may pay this vendor.
     bank_details_changed_by = UnicodeAttribute(null=True)
+    # Set with it (LISTING, and when) and removed with it: the keys of the
+    # bank-detail confirmation queue, so the queue is a query, not a scan.
+    bank_details_queue = UnicodeAttribute(null=True)
+    bank_details_changed_at = UTCDateTimeAttribute(null=True)
 
     payment_hold = BooleanAttribute(default=False)
     payment_hold_reason = UnicodeAttribute(null=True)
@@ -137,6 +155,7 @@ class Vendor(Model):
     listing_index = ListingCreatedIndex()
     name_index = ListingNameIndex()
     tax_id_index = TaxIdIndex()
+    bank_queue_index = BankQueueIndex()
 
     @property
     def bank_details_awaiting_confirmation(self) -> bool:
@@ -195,3 +214,42 @@ class VendorTaxIdKey(Model):
 
 
 dynamo.register_view(VendorTaxIdKey)
+
+
+def bank_queue_fields(*, changed_by: str | None, at) -> dict:
+    """
+    The attributes that put a vendor in the confirmation queue (bank details
+    changed by `changed_by` at `at`), or take it out (`changed_by` None).
+    """
+    if changed_by is None:
+        return {
+            "bank_details_changed_by": None,
+            "bank_details_queue": None,
+            "bank_details_changed_at": None,
+        }
+    return {
+        "bank_details_changed_by": changed_by,
+        "bank_details_queue": LISTING,
+        "bank_details_changed_at": at,
+    }
+
+
+class VendorBankQueueKey(Model):
+    """
+    The vendor item seen only as its bank-detail confirmation state.
+
+    Vendors whose bank details awaited confirmation before the queue's index
+    existed lack its keys; adding them through this view leaves the vendor's
+    `version` alone, as deriving a key is not an edit.
+    """
+
+    Meta = dynamo.table_meta("VendorsTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    bank_details_changed_by = UnicodeAttribute(null=True)
+    bank_details_queue = UnicodeAttribute(null=True)
+    bank_details_changed_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+dynamo.register_view(VendorBankQueueKey)

@@ -1,8 +1,11 @@
 """Reads of vendors, always by key or through an index."""
 
+import operator
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import reduce
 
+from audit.entries import actor_id
 from audit.selectors import record_not_found
 from core import dynamo
 from core.exports import Export, every_item
@@ -52,6 +55,8 @@ def vendor_list(
     *,
     status: str | None = None,
     name_prefix: str | None = None,
+    bank_details_awaiting: bool = False,
+    not_changed_by: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> dynamo.Page:
@@ -60,7 +65,19 @@ def vendor_list(
 
     A name search reads the name index from the prefix on; with a status it
     filters that range, so its cost follows the matching names, not the table.
+    With `bank_details_awaiting`, the vendors whose bank details await
+    confirmation, oldest change first, from the sparse queue index (its cost
+    follows the queue, never the table); `not_changed_by` leaves out the
+    changes that user made, which they may not confirm themselves.
     """
+    if bank_details_awaiting:
+        return _bank_queue_page(
+            status=status,
+            name_prefix=name_prefix,
+            not_changed_by=not_changed_by,
+            cursor=cursor,
+            limit=limit,
+        )
     if name_prefix and name_prefix.strip():
         prefix = name_key(name_prefix)
         if len(prefix.encode()) > NAME_KEY_MAX_BYTES:
@@ -84,8 +101,51 @@ def vendor_list(
     return dynamo.query_page(Vendor.listing_index, LISTING, cursor=cursor, limit=limit)
 
 
+def _bank_queue_page(
+    *, status, name_prefix, not_changed_by, cursor, limit
+) -> dynamo.Page:
+    conditions = []
+    prefix = name_key(name_prefix) if name_prefix and name_prefix.strip() else ""
+    if len(prefix.encode()) > NAME_KEY_MAX_BYTES:
+        return dynamo.Page(items=[], next_cursor=None)  # no stored name is that long
+    if prefix:
+        conditions.append(Vendor.name_key.startswith(prefix))
+    if status:
+        conditions.append(Vendor.status == status)
+    if not_changed_by:
+        conditions.append(Vendor.bank_details_changed_by != not_changed_by)
+    return dynamo.query_page(
+        Vendor.bank_queue_index,
+        LISTING,
+        filter_condition=reduce(operator.and_, conditions) if conditions else None,
+        cursor=cursor,
+        limit=limit,
+        newest_first=False,
+        scope=f"{prefix}|{status or ''}|{not_changed_by or ''}",
+    )
+
+
+def vendors_awaiting_confirmation_by(*, user, limit: int) -> tuple[list[Vendor], int]:
+    """
+    Return the oldest few vendors whose bank details `user` may confirm (changed
+    by someone else), and how many there are: one counting query on the queue.
+    """
+    actor = actor_id(user)
+    count = Vendor.bank_queue_index.count(
+        LISTING, filter_condition=Vendor.bank_details_changed_by != actor
+    )
+    if not count:
+        return [], 0
+    page = vendor_list(bank_details_awaiting=True, not_changed_by=actor, limit=limit)
+    return page.items, count
+
+
 def vendor_export(
-    *, status: str | None = None, name_prefix: str | None = None
+    *,
+    status: str | None = None,
+    name_prefix: str | None = None,
+    bank_details_awaiting: bool = False,
+    not_changed_by: str | None = None,
 ) -> Export:
     """
     Return every vendor the list shows with these filters, for download.
@@ -93,7 +153,13 @@ def vendor_export(
     Bank details are left out: a vendor master file travels by e-mail and
     shared drives, and account numbers are what a fraudster needs.
     """
-    vendors = every_item(vendor_list, status=status, name_prefix=name_prefix)
+    vendors = every_item(
+        vendor_list,
+        status=status,
+        name_prefix=name_prefix,
+        bank_details_awaiting=bank_details_awaiting,
+        not_changed_by=not_changed_by,
+    )
     return Export(
         name="vendors",
         header=[

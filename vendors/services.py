@@ -33,13 +33,20 @@ from vendors.events import (
 )
 from vendors.imports import ROW, ImportRow, check_vendor_rows, read_vendor_csv
 from vendors.models import (
+    LISTING,
     VENDOR_TRANSITIONS,
     Vendor,
+    VendorBankQueueKey,
     VendorOrderCounter,
     VendorStatus,
     VendorTaxIdKey,
+    bank_queue_fields,
     name_key,
     tax_id_key,
+)
+from vendors.notifications import (
+    notify_bank_details_awaiting,
+    notify_imported_bank_details_awaiting,
 )
 from vendors.selectors import vendor_get, vendor_get_or_404, vendors_by_tax_id_key
 from vendors.validation import (
@@ -53,10 +60,16 @@ from vendors.validation import (
 
 
 def vendor_create(
-    *, user, fields: Mapping[str, Any], source: str | None = None
+    *,
+    user,
+    fields: Mapping[str, Any],
+    source: str | None = None,
+    notify: bool = True,
 ) -> Vendor:
     """
-    Create a vendor (AP Clerk). New bank details await a second user's confirmation.
+    Create a vendor (AP Clerk). New bank details await a second user's
+    confirmation: the other AP clerks are e-mailed, unless not `notify` (an
+    import tells them once for the whole file).
 
     `source` says where the fields came from (an import file) on the audit entry.
     """
@@ -75,7 +88,7 @@ def vendor_create(
         updated_at=now,
         created_by=actor,
         updated_by=actor,
-        bank_details_changed_by=actor if has_bank else None,
+        **bank_queue_fields(changed_by=actor if has_bank else None, at=now),
         **cleaned,
     )
     entry = vendor_created_event(
@@ -84,6 +97,8 @@ def vendor_create(
     with dynamo.write_transaction() as transaction:
         transaction.save(vendor, condition=Vendor.id.does_not_exist())
         audit_entry_add(transaction, entry)
+    if notify and vendor.bank_details_awaiting_confirmation:
+        notify_bank_details_awaiting(vendor)
     return vendor
 
 
@@ -114,7 +129,8 @@ def vendors_import(
     Check every row of a vendor CSV file and create a vendor from each valid one.
 
     Each row goes through `vendor_create`: its own transaction and audit entry,
-    bank details awaiting a second clerk's confirmation. With `dry_run`,
+    bank details awaiting a second clerk's confirmation (the other clerks get
+    one e-mail for the file, not one per row). With `dry_run`,
     nothing is written (the preview). A file that cannot be read at all raises
     ValidationFailed; a row refused when written keeps the refusal as its error.
     Tax ids are checked against stored vendors through the tax-id index.
@@ -139,6 +155,11 @@ def vendors_import(
         for row, vendor in zip(valid, created, strict=True)
         if vendor is not None
     }
+    awaiting = [
+        v for v in result.imported.values() if v.bank_details_awaiting_confirmation
+    ]
+    if awaiting:
+        notify_imported_bank_details_awaiting(awaiting, changed_by=actor_id(user))
     return result
 
 
@@ -149,6 +170,7 @@ def _import_row(user, filename: str, row: ImportRow) -> Vendor | None:
             user=user,
             fields=row.fields,
             source=f"CSV import of {filename}, row {row.number}",
+            notify=False,
         )
     except ApplicationError as exc:
         row.errors.update(getattr(exc, "field_errors", None) or {ROW: exc.message})
@@ -167,7 +189,8 @@ def vendor_update(
     Apply `changes` to a vendor (AP Clerk), refusing a stale `version`.
 
     Without `version` the update is still conditional on the version just read,
-    so a concurrent change is never overwritten.
+    so a concurrent change is never overwritten. Changed bank details await
+    another user's confirmation; the other AP clerks are e-mailed.
     """
     require_role(user, Role.AP_CLERK, action="edit vendors")
     vendor = vendor_get_or_404(vendor_id=vendor_id)
@@ -182,6 +205,7 @@ def vendor_update(
         _check_status_change(vendor, VendorStatus(cleaned["status"]))
 
     actor = actor_id(user)
+    now = dynamo.utcnow()
     updates: dict[str, Any] = dict(diff["after"])
     if "name" in updates:
         updates["name_key"] = name_key(updates["name"])
@@ -189,8 +213,10 @@ def vendor_update(
         updates["tax_id_key"] = tax_id_key(updates["tax_id"])
     if any(field in updates for field in BANK_FIELDS):
         has_bank = bool(cleaned["iban"] or cleaned["account_number"])
-        updates["bank_details_changed_by"] = actor if has_bank else None
-    updates["updated_at"] = dynamo.utcnow()
+        updates.update(
+            bank_queue_fields(changed_by=actor if has_bank else None, at=now)
+        )
+    updates["updated_at"] = now
     updates["updated_by"] = actor
 
     entry = vendor_updated_event(
@@ -200,7 +226,10 @@ def vendor_update(
         name=cleaned["name"],
         bank_details_held=bool(updates.get("bank_details_changed_by")),
     )
-    return audited_update(vendor, updates, entry=entry)
+    vendor = audited_update(vendor, updates, entry=entry)
+    if updates.get("bank_details_changed_by"):
+        notify_bank_details_awaiting(vendor)
+    return vendor
 
 
 def _check_status_change(vendor: Vendor, new: VendorStatus) -> None:
@@ -235,7 +264,7 @@ def vendor_bank_details_confirm(*, vendor_id: str, user, version: int) -> Vendor
         )
     entry = vendor_bank_details_confirmed_event(vendor=vendor, user=user)
     updates = {
-        "bank_details_changed_by": None,
+        **bank_queue_fields(changed_by=None, at=None),
         "updated_at": dynamo.utcnow(),
         "updated_by": actor_id(user),
     }
@@ -314,6 +343,43 @@ def vendor_tax_id_keys_backfill(*, dry_run: bool = False) -> int:
                     item,
                     actions=[action],
                     condition=VendorTaxIdKey.tax_id == item.tax_id,
+                )
+        except StaleRecord:
+            continue
+    return count
+
+
+def vendor_bank_queue_keys_backfill(*, dry_run: bool = False) -> int:
+    """
+    Put each vendor whose bank details awaited confirmation before the queue's
+    index existed in the queue; return how many lacked its keys.
+
+    Reads the whole table once: an operator's one-off (`manage.py
+    index_vendors`), never a request. The change's time is taken as the
+    vendor's last update, the best one known. Each key is written on
+    condition that the same user's change still awaits.
+    """
+    count = 0
+    lacking = VendorBankQueueKey.bank_details_changed_by.exists() & (
+        VendorBankQueueKey.bank_details_queue.does_not_exist()
+    )
+    for item in VendorBankQueueKey.scan(filter_condition=lacking):
+        count += 1
+        if dry_run:
+            continue
+        changed_at = item.updated_at or dynamo.utcnow()
+        try:
+            with dynamo.write_transaction() as transaction:
+                transaction.update(
+                    item,
+                    actions=[
+                        VendorBankQueueKey.bank_details_queue.set(LISTING),
+                        VendorBankQueueKey.bank_details_changed_at.set(changed_at),
+                    ],
+                    condition=(
+                        VendorBankQueueKey.bank_details_changed_by
+                        == item.bank_details_changed_by
+                    ),
                 )
         except StaleRecord:
             continue

@@ -75,6 +75,9 @@ def _clean_bank_details(values: dict, cleaned: dict, errors: dict) -> None:
         errors.setdefault("iban", "A BIC needs an IBAN.")
     if bic and (message := bank_details.bic_error(bic)):
         errors["bic"] = message
+    if iban and bic and not (set(errors) & {"iban", "bic"}):
+        if message := bank_details.bic_country_error(iban, bic):
+            errors["bic"] = message
     if account and not routing:
         errors["routing_number"] = "A US account needs its ABA routing number."
     if routing and not account:

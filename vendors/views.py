@@ -18,6 +18,7 @@ from core.htmx import render_partial
 from core.paging import page_links
 from vendors import services
 from vendors.forms import (
+    BANK_DETAILS_AWAITING_ME,
     VendorFilterForm,
     VendorForm,
     VendorImportConfirmForm,
@@ -36,9 +37,16 @@ def _list_filters(request) -> tuple[VendorFilterForm, dict, dict]:
     """The list's filter form, its cleaned values, and the selector's filters."""
     form = VendorFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    bank_details = filters.get("bank_details")
     selection = {
         "status": filters.get("status") or None,
         "name_prefix": filters.get("q") or None,
+        "bank_details_awaiting": bool(bank_details),
+        "not_changed_by": (
+            request.user.get_username()
+            if bank_details == BANK_DETAILS_AWAITING_ME
+            else None
+        ),
     }
     return form, filters, selection
 
@@ -59,7 +67,12 @@ def vendor_list_view(request):
             "form": form,
             "vendors": page.items if page else [],
             **page_links(request, page),
-            "filtered": bool(form.errors or filters.get("status") or filters.get("q")),
+            "filtered": bool(
+                form.errors
+                or filters.get("status")
+                or filters.get("q")
+                or filters.get("bank_details")
+            ),
             "export_links": exports.export_links("vendors:list-export", request.GET),
         },
         partial="vendors/_vendor_list.html",

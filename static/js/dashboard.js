@@ -23,8 +23,10 @@
           rows.map(function (r) { return Number(r.amount); }), true);
     } else if (kind === "ageing") {
       var buckets = figures.ageing[currency] || {};
-      var names = Object.keys(buckets);
-      bar(canvas, names, names.map(function (b) { return Number(buckets[b].amount); }), false);
+      // [bucket, label] pairs in the table's order, "Not yet due" first.
+      var order = figures.ageing_labels;
+      bar(canvas, order.map(function (pair) { return pair[1]; }),
+          order.map(function (pair) { return Number(buckets[pair[0]].amount); }), false);
     } else if (kind === "match_rate") {
       new Chart(canvas, {
         type: "line",
