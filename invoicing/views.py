@@ -34,6 +34,7 @@ from invoicing.selectors import (
     invoice_export,
     invoice_get_or_404,
     invoice_list,
+    invoice_list_for_po,
     invoices_similar,
 )
 from purchasing.selectors import (
@@ -166,31 +167,13 @@ def invoice_create_view(request):
     )
     if po is None:
         return _choose_po(request)
-    # Lines already billed in full are left out: the vendor rarely bills
-    # them again, and a zero quantity would only be refused.
-    initial_lines = [
-        {
-            "po_line_number": line.line_number,
-            "description": line.description,
-            "quantity": line.quantity - (line.invoiced_quantity or 0),
-            "unit_price": line.unit_price,
-        }
-        for line in po.items
-        if line.quantity > (line.invoiced_quantity or 0)
-    ] or [
-        {
-            "po_line_number": line.line_number,
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-        }
-        for line in po.items
-    ]
+    initial_lines, billing_note = _lines_to_bill(po)
     return _invoice_form(
         request,
         po=po,
         initial={"invoice_date": timezone.localdate(), "tax_amount": "0.00"},
         initial_lines=initial_lines,
+        billing_note=billing_note,
         save=lambda form, lines: services.invoice_create(
             user=request.user,
             po_id=po.id,
@@ -202,6 +185,56 @@ def invoice_create_view(request):
             attachment=form.cleaned_data.get("attachment"),
         ),
         done="Invoice {number} entered; reconcile it now or let the scheduled job do it.",
+    )
+
+
+def _lines_to_bill(po) -> tuple[list[dict], str]:
+    """
+    The lines a new invoice of the PO starts from, and what the form warns of
+    when the PO leaves nothing to bill: "" (nothing), "not_received" or
+    "received" (a 3-way PO billed for all it received, if any), "invoiced" or
+    "paid" (fully invoiced).
+
+    Each line offers what remains to bill by reconciliation's own measure
+    (ordered, on a 3-way PO received too, minus what matched invoices bill);
+    lines billed in full are left out, since a vendor rarely bills them again.
+    """
+    left = reconciliation.po_left_to_bill(po)
+
+    def lines(quantities: dict | None) -> list[dict]:
+        return [
+            {
+                "po_line_number": line.line_number,
+                "description": line.description,
+                "quantity": quantities[line.line_number] if quantities else None,
+                "unit_price": line.unit_price,
+            }
+            for line in po.items
+            if quantities is None or quantities[line.line_number]
+        ]
+
+    if any(left.billable.values()):
+        return lines(left.billable), ""
+    if not left.fully_invoiced:  # a 3-way PO billed for all it received so far
+        nothing_yet = not any(line.received_quantity for line in po.items)
+        return lines(left.ordered), "not_received" if nothing_yet else "received"
+    # Nothing is left: the lines stay, to type what the vendor printed, but
+    # without quantities, so that nothing is billed twice by pressing Enter.
+    return lines(None), "paid" if _all_paid(po) else "invoiced"
+
+
+def _all_paid(po) -> bool:
+    """Whether every invoice billing the PO is paid (one page of them, as shown)."""
+    page = invoice_list_for_po(po_id=po.id, limit=settings.PAGE_SIZE)
+    billing = [
+        invoice
+        for invoice in page.items
+        if invoice.status in ("matched", "scheduled", "paid")
+    ]
+    return (
+        bool(billing)
+        and not page.next_cursor
+        and all(invoice.status == "paid" for invoice in billing)
     )
 
 
@@ -282,7 +315,9 @@ def invoice_correct_view(request, invoice_id):
     )
 
 
-def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=None):
+def _invoice_form(
+    request, *, po, initial, initial_lines, save, done, invoice=None, billing_note=""
+):
     status = 200
     if request.method == "POST":
         form = InvoiceForm(request.POST, request.FILES, initial=initial)
@@ -321,7 +356,13 @@ def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=No
     return render(
         request,
         "invoicing/invoice_form.html",
-        {"form": form, "formset": formset, "po": po, "invoice": invoice},
+        {
+            "form": form,
+            "formset": formset,
+            "po": po,
+            "invoice": invoice,
+            "billing_note": billing_note,
+        },
         status=status,
     )
 
