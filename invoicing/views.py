@@ -1,5 +1,7 @@
 """Invoice pages: thin views over invoicing.selectors, services and reconciliation."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
@@ -21,7 +23,7 @@ from core.forms import (
 )
 from core.htmx import redirect_page, render_partial, wants_partial
 from core.paging import page_links
-from invoicing import matching, reconciliation, services
+from invoicing import attachments, matching, reconciliation, services
 from invoicing.forms import (
     InvoiceFilterForm,
     InvoiceForm,
@@ -44,6 +46,8 @@ from purchasing.selectors import (
     purchase_orders_invoiceable,
 )
 from vendors.selectors import vendor_choices
+
+logger = logging.getLogger(__name__)
 
 
 def _list_filters(request) -> tuple[InvoiceFilterForm, dict, dict]:
@@ -174,7 +178,7 @@ def invoice_create_view(request):
         initial={"invoice_date": timezone.localdate(), "tax_amount": "0.00"},
         initial_lines=initial_lines,
         billing_note=billing_note,
-        save=lambda form, lines: services.invoice_create(
+        save=lambda form, lines, attachment: services.invoice_create(
             user=request.user,
             po_id=po.id,
             invoice_number=form.cleaned_data["invoice_number"],
@@ -182,7 +186,7 @@ def invoice_create_view(request):
             lines=lines,
             tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
-            attachment=form.cleaned_data.get("attachment"),
+            attachment=attachment,
         ),
         done="Invoice {number} entered; reconcile it now or let the scheduled job do it.",
     )
@@ -301,7 +305,7 @@ def invoice_correct_view(request, invoice_id):
             }
             for line in invoice.items
         ],
-        save=lambda form, lines: services.invoice_resubmit(
+        save=lambda form, lines, attachment: services.invoice_resubmit(
             invoice_id=invoice.id,
             user=request.user,
             version=form.cleaned_data["version"],
@@ -318,17 +322,31 @@ def invoice_correct_view(request, invoice_id):
 def _invoice_form(
     request, *, po, initial, initial_lines, save, done, invoice=None, billing_note=""
 ):
-    status = 200
+    """
+    The invoice form of an entry or a correction; `save(form, lines,
+    attachment)` writes it. An entry's file (the correction takes none) sent
+    with a refused invoice is held and offered again, so the clerk does not
+    lose it by fixing a total.
+    """
+    status, held = 200, None
+    takes_files = invoice is None
     if request.method == "POST":
         form = InvoiceForm(request.POST, request.FILES, initial=initial)
         form.fields["version"].required = invoice is not None
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
-        if form.is_valid() and formset.is_valid():
+        valid = form.is_valid() & formset.is_valid()  # both: every error is shown
+        upload = request.FILES.get("attachment") if takes_files else None
+        if takes_files:
+            held = _held_attachment(request, form, replaced=upload is not None)
+        if valid and not form.errors:
             lines, positions = formset_lines(
                 formset, ("po_line_number", "description", "quantity", "unit_price")
             )
             try:
-                saved = save(form, lines)
+                attachment = upload
+                if held is not None:
+                    attachment = attachments.attachment_held_file(held)
+                saved = save(form, lines, attachment)
             except Duplicate as exc:
                 existing = reverse(
                     "invoicing:detail", args=[exc.extra["existing_invoice_id"]]
@@ -346,10 +364,17 @@ def _invoice_form(
                 add_line_errors(form, formset, positions, exc)
                 status = exc.status_code
             else:
+                if held is not None:
+                    _release(held)
                 messages.success(request, done.format(number=saved.invoice_number))
                 return redirect("invoicing:detail", invoice_id=saved.id)
         else:
             status = 422
+        if upload is not None and "attachment" not in form.errors:
+            held = _hold(request, form, upload)
+        if held is not None and "attachment" in form.errors:
+            _release(held)  # the kept file itself was refused: choose another
+            held = None
     else:
         form = InvoiceForm(initial=initial)
         formset = InvoiceLineFormSet(prefix="lines", initial=initial_lines)
@@ -362,9 +387,47 @@ def _invoice_form(
             "po": po,
             "invoice": invoice,
             "billing_note": billing_note,
+            "held": held,
         },
         status=status,
     )
+
+
+def _held_attachment(request, form, *, replaced: bool):
+    """
+    The file kept from the clerk's last try, unless they chose another or
+    left it out; a token that is not theirs, or too old, is refused beside
+    the file field.
+    """
+    token = request.POST.get("held_attachment")
+    if not token:
+        return None
+    try:
+        held = attachments.attachment_held(user=request.user, token=token)
+    except ValidationFailed as exc:
+        form.add_error("attachment", exc.message)
+        return None
+    if replaced or request.POST.get("held_attachment_clear"):
+        _release(held)
+        return None
+    return held
+
+
+def _hold(request, form, upload):
+    """Keep the upload for the next try; a file that cannot be kept is said so."""
+    try:
+        return attachments.attachment_hold(user=request.user, upload=upload)
+    except ApplicationError as exc:
+        form.add_error("attachment", exc.message)
+        return None
+
+
+def _release(held) -> None:
+    # Only tidying: the held file expires anyway, and what the clerk did stands.
+    try:
+        attachments.attachment_release(held)
+    except ApplicationError:
+        logger.warning("Could not remove the held attachment %s", held.key)
 
 
 def invoice_attachment_view(request, invoice_id):

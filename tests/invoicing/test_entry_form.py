@@ -4,13 +4,16 @@ the vendor's document kept across a refused submit (issue 14, items 1 and 5).
 """
 
 import datetime as dt
+import re
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from invoicing.models import Invoice
 from invoicing.reconciliation import invoice_reconcile
-from invoicing.selectors import invoice_get
+from invoicing.selectors import invoice_get, invoice_list
 from invoicing.services import invoice_create
 from purchasing.services import purchase_order_approve, purchase_order_receive
 
@@ -116,3 +119,144 @@ def test_a_3_way_po_with_nothing_received_offers_the_order_and_says_it_waits(
     assert f"Nothing has been received on {po.po_number} yet" in (
         response.content.decode()
     )
+
+
+# --- Item 1: the vendor's document survives a refused submit ----------------
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def entry(po, number="INV-KEEP", total="1100.00", **extra):
+    """What the entry form posts: the PO's lines as ordered, and a printed total."""
+    data = {
+        "invoice_number": number,
+        "invoice_date": TODAY,
+        "tax_amount": "0.00",
+        "total_amount": total,
+        "lines-TOTAL_FORMS": str(len(po.items)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
+    for index, line in enumerate(po.items):
+        data[f"lines-{index}-po_line_number"] = str(line.line_number)
+        data[f"lines-{index}-description"] = line.description
+        data[f"lines-{index}-quantity"] = str(line.quantity)
+        data[f"lines-{index}-unit_price"] = str(line.unit_price)
+    data.update(extra)
+    return data
+
+
+def held_token(html: str) -> str:
+    match = re.search(r'name="held_attachment" value="([^"]+)"', html)
+    assert match, "the page keeps no file"
+    return match.group(1)
+
+
+def refused_once(client, po, name="rechnung.pdf", content=PDF) -> str:
+    """Submit with a wrong printed total and the file; return the page shown."""
+    response = client.post(
+        entry_url(po),
+        entry(po, total="1200.00", attachment=SimpleUploadedFile(name, content)),
+    )
+    assert response.status_code == 422
+    return response.content.decode()
+
+
+def test_a_file_sent_with_a_refused_invoice_is_kept_and_attached_on_the_next_try(
+    clerk, approved_po, media
+):
+    client = logged_in(clerk)
+    html = refused_once(client, approved_po)
+    assert "Attached: <strong>rechnung.pdf</strong> (kept from your last try)" in html
+    assert "choose another file to replace it" in html
+    # The next submit sends no file, only what the page kept.
+    response = client.post(
+        entry_url(approved_po), entry(approved_po, held_attachment=held_token(html))
+    )
+    assert response.status_code == 302
+    (invoice,) = invoice_list().items
+    download = client.get(reverse("invoicing:attachment", args=[invoice.id]))
+    assert b"".join(download.streaming_content) == PDF
+    assert 'filename="rechnung.pdf"' in download["Content-Disposition"]
+    # Only the invoice's own copy stays; the provisional one is gone.
+    assert [p.name for p in media.rglob("*.pdf")] == [
+        invoice.attachment_key.rsplit("/", 1)[-1]
+    ]
+
+
+def test_a_file_chosen_again_replaces_the_kept_one(clerk, approved_po, media):
+    client = logged_in(clerk)
+    token = held_token(refused_once(client, approved_po, name="first.pdf"))
+    response = client.post(
+        entry_url(approved_po),
+        entry(
+            approved_po,
+            held_attachment=token,
+            attachment=SimpleUploadedFile("second.pdf", PDF + b"2"),
+        ),
+    )
+    assert response.status_code == 302
+    (invoice,) = invoice_list().items
+    assert invoice.attachment_name == "second.pdf"
+    assert len(list(media.rglob("*.pdf"))) == 1
+
+
+def test_a_kept_file_can_be_left_out(clerk, approved_po, media):
+    client = logged_in(clerk)
+    token = held_token(refused_once(client, approved_po))
+    response = client.post(
+        entry_url(approved_po),
+        entry(approved_po, held_attachment=token, held_attachment_clear="on"),
+    )
+    assert response.status_code == 302
+    (invoice,) = invoice_list().items
+    assert invoice.attachment_key is None
+    assert not any(media.rglob("*.pdf"))
+
+
+def test_a_refused_file_is_not_kept(clerk, approved_po, media):
+    html = refused_once(logged_in(clerk), approved_po, content=b"MZ\x90\x00")
+    assert "named .pdf but is not a PDF" in html
+    assert 'name="held_attachment"' not in html
+    assert not any(media.rglob("*"))
+
+
+def tampered(token: str) -> str:
+    value, signature = token.rsplit(":", 1)
+    return f"{value}:{signature[::-1]}"
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (tampered, "The file kept from your last try could not be verified"),
+        ("another user", "The file kept from your last try was kept for another user"),
+        ("expired", "The file kept from your last try has expired"),
+    ],
+)
+def test_a_tampered_expired_or_other_users_kept_file_is_refused(
+    clerk, clerk2, approved_po, media, settings, spoil, message
+):
+    token = held_token(refused_once(logged_in(clerk), approved_po))
+    client = logged_in(clerk)
+    if spoil == "another user":
+        client = logged_in(clerk2)
+    elif spoil == "expired":
+        settings.INVOICE_ATTACHMENT_HOLD_SECONDS = -1
+    else:
+        token = spoil(token)
+    response = client.post(
+        entry_url(approved_po), entry(approved_po, held_attachment=token)
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert message in html and "choose the file again" in html
+    assert 'name="held_attachment"' not in html
+    assert invoice_list().items == []
