@@ -9,7 +9,8 @@ A file sent with an invoice the form refuses is held for the clerk's next try
 (a browser cannot put a file back into a file input): stored under
 `invoices/held/<day>/`, named in the re-rendered form by a token signed for
 that user, which expires after INVOICE_ATTACHMENT_HOLD_SECONDS. Nothing but a
-valid token reads a held file back.
+valid token reads a held file back; `manage.py discard_held_attachments`
+removes the days whose tokens have all expired.
 """
 
 import datetime as dt
@@ -23,7 +24,7 @@ from django.core.files.base import ContentFile
 from core import documents
 from core.errors import NotFound, ValidationFailed
 
-HELD_PREFIX = "invoices/held/"
+HELD_FOLDER = "invoices/held"
 _HELD_SALT = "invoicing.attachments.held"
 CHOOSE_AGAIN = "choose the file again."
 
@@ -101,7 +102,7 @@ def attachment_discard(*, key: str) -> None:
 def attachment_hold(*, user, upload) -> HeldAttachment:
     """Check the upload and keep it for the user's next try; return its token."""
     name, content_type, suffix = _checked(upload)
-    key = f"{HELD_PREFIX}{dt.date.today().isoformat()}/{uuid.uuid4()}{suffix}"
+    key = f"{HELD_FOLDER}/{dt.date.today().isoformat()}/{uuid.uuid4()}{suffix}"
     stored = documents.document_save(
         key=key, content=upload.read(), content_type=content_type
     )
@@ -153,3 +154,19 @@ def attachment_held_file(held: HeldAttachment) -> ContentFile:
 def attachment_release(held: HeldAttachment) -> None:
     """Drop a held file: it was attached, replaced or left out."""
     documents.document_discard(key=held.key)
+
+
+def held_attachments_discard(*, dry_run: bool = False) -> list[str]:
+    """Remove the held files no token can name any more; return their keys."""
+    days = -(-settings.INVOICE_ATTACHMENT_HOLD_SECONDS // 86_400)  # rounded up
+    # A file held late on a day is usable into the next: keep that day too.
+    first_kept = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    expired = [
+        key
+        for key in documents.document_keys(folder=HELD_FOLDER)
+        if key.split("/")[2] < first_kept
+    ]
+    if not dry_run:
+        for key in expired:
+            documents.document_discard(key=key)
+    return expired

@@ -4,6 +4,7 @@ the vendor's document kept across a refused submit (issue 14, items 1 and 5).
 """
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -260,3 +261,49 @@ def test_a_tampered_expired_or_other_users_kept_file_is_refused(
     assert message in html and "choose the file again" in html
     assert 'name="held_attachment"' not in html
     assert invoice_list().items == []
+
+
+def test_held_files_are_removed_once_no_token_can_name_them(media):
+    from django.core.management import call_command
+
+    from core.documents import document_save
+
+    old = "invoices/held/2020-01-01/old.pdf"
+    today = f"invoices/held/{dt.date.today().isoformat()}/new.pdf"
+    for key in (old, today):
+        document_save(key=key, content=PDF, content_type="application/pdf")
+    out = io.StringIO()
+    call_command("discard_held_attachments", "--dry-run", stdout=out)
+    assert "would remove 1 file(s)" in out.getvalue() and old in out.getvalue()
+    assert (media / old).exists()
+    call_command("discard_held_attachments", stdout=io.StringIO())
+    assert not (media / old).exists() and (media / today).exists()
+
+
+def test_on_s3_the_file_is_held_attached_and_expired_days_discarded(
+    clerk, approved_po, s3_bucket
+):
+    from django.core.management import call_command
+
+    client_s3, bucket = s3_bucket
+
+    def keys(prefix):
+        listed = client_s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+        return [item["Key"] for item in listed.get("Contents", [])]
+
+    client = logged_in(clerk)
+    token = held_token(refused_once(client, approved_po))
+    (held,) = keys("invoices/held/")
+    client_s3.copy_object(
+        Bucket=bucket, Key="invoices/held/2020-01-01/old.pdf",
+        CopySource={"Bucket": bucket, "Key": held},
+    )  # fmt: skip
+    response = client.post(
+        entry_url(approved_po), entry(approved_po, held_attachment=token)
+    )
+    assert response.status_code == 302
+    (invoice,) = invoice_list().items
+    assert keys(f"invoices/{invoice.id}/") == [invoice.attachment_key]
+    assert keys("invoices/held/") == ["invoices/held/2020-01-01/old.pdf"]
+    call_command("discard_held_attachments", stdout=io.StringIO())
+    assert keys("invoices/held/") == []
