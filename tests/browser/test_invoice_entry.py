@@ -16,7 +16,9 @@ from vendors.services import vendor_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.dynamodb_local_only]
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 ATTACHMENT = "Vendor's invoice (PDF, PNG or JPEG, at most 10 MB)"
 
 
