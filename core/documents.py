@@ -88,6 +88,20 @@ def document_discard(*, key: str) -> None:
         default_storage.delete(key)
 
 
+def document_keys(*, folder: str) -> list[str]:
+    """Return the keys stored under a folder ("invoices/held"), at any depth."""
+    _check_key(folder)
+    with _storage_errors():
+        try:
+            folders, files = default_storage.listdir(folder)
+        except FileNotFoundError:  # the file system has no empty folders
+            return []
+    keys = [f"{folder}/{name}" for name in files]
+    for name in folders:
+        keys += document_keys(folder=f"{folder}/{name}")
+    return keys
+
+
 def _version_id(key: str) -> str | None:
     if not isinstance(default_storage, S3Storage):
         return None

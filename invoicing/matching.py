@@ -359,3 +359,37 @@ def reconcile(
         amount_difference=invoice_total - po.total_amount,
         discrepancies=tuple(finding.message for finding in findings),
     )
+
+
+@dataclass(frozen=True)
+class LeftToBill:
+    """Per PO line number, the quantity earlier invoices have not billed yet."""
+
+    ordered: dict[int, Decimal]  # ordered and not yet invoiced
+    # What QTY_OVER_ORDERED, and on a 3-way PO QTY_OVER_RECEIVED, still allow.
+    billable: dict[int, Decimal]
+
+    @property
+    def fully_invoiced(self) -> bool:
+        return not any(self.ordered.values())
+
+
+def left_to_bill(
+    po: PurchaseOrderData, earlier: Sequence[EarlierInvoiceData]
+) -> LeftToBill:
+    """Return what each PO line leaves to bill, by the quantity rules above."""
+    invoiced: dict[int, Decimal] = {}
+    for other in earlier:
+        for number, quantity in other.quantities.items():
+            invoiced[number] = invoiced.get(number, Decimal("0")) + quantity
+    ordered, billable = {}, {}
+    for line in po.lines:
+        done = invoiced.get(line.line_number, Decimal("0"))
+        ceiling = (
+            min(line.quantity, line.received_quantity)
+            if po.three_way
+            else line.quantity
+        )
+        ordered[line.line_number] = max(line.quantity - done, Decimal("0"))
+        billable[line.line_number] = max(ceiling - done, Decimal("0"))
+    return LeftToBill(ordered=ordered, billable=billable)

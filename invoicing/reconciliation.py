@@ -48,7 +48,21 @@ def tolerances() -> matching.Tolerances:
 
 def match_inputs(invoice: Invoice, po) -> tuple:
     """The plain data the matching rules take, from the stored records."""
-    po_data = matching.PurchaseOrderData(
+    invoice_data = matching.InvoiceData(
+        vendor_id=invoice.vendor_id,
+        currency=invoice.currency,
+        lines=tuple(
+            matching.InvoiceLineData(
+                line.quantity, line.unit_price, line.po_line_number
+            )
+            for line in invoice.items
+        ),
+    )
+    return invoice_data, _po_data(po), _earlier(po)
+
+
+def _po_data(po) -> matching.PurchaseOrderData:
+    return matching.PurchaseOrderData(
         status=po.status,
         vendor_id=po.vendor_id,
         currency=po.currency,
@@ -61,30 +75,28 @@ def match_inputs(invoice: Invoice, po) -> tuple:
             for line in po.items
         ),
     )
-    invoice_data = matching.InvoiceData(
-        vendor_id=invoice.vendor_id,
-        currency=invoice.currency,
-        lines=tuple(
-            matching.InvoiceLineData(
-                line.quantity, line.unit_price, line.po_line_number
-            )
-            for line in invoice.items
-        ),
-    )
-    earlier = []
+
+
+def _earlier(po) -> list[matching.EarlierInvoiceData]:
+    """The PO's matched, scheduled and paid invoices, as the PO sums them up."""
     # Quantities count even when the amounts are zero (a line priced 0.00).
-    if po.invoiced_total or any(line.invoiced_quantity for line in po.items):
-        earlier.append(
-            matching.EarlierInvoiceData(
-                net_total=po.invoiced_total,
-                quantities={
-                    line.line_number: line.invoiced_quantity
-                    for line in po.items
-                    if line.invoiced_quantity
-                },
-            )
+    if not (po.invoiced_total or any(line.invoiced_quantity for line in po.items)):
+        return []
+    return [
+        matching.EarlierInvoiceData(
+            net_total=po.invoiced_total,
+            quantities={
+                line.line_number: line.invoiced_quantity
+                for line in po.items
+                if line.invoiced_quantity
+            },
         )
-    return invoice_data, po_data, earlier
+    ]
+
+
+def po_left_to_bill(po) -> matching.LeftToBill:
+    """What the PO's lines leave to bill, measured as reconciliation measures it."""
+    return matching.left_to_bill(_po_data(po), _earlier(po))
 
 
 def report_as_dict(report: matching.MatchReport) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Invoice pages: thin views over invoicing.selectors, services and reconciliation."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
@@ -21,7 +23,7 @@ from core.forms import (
 )
 from core.htmx import redirect_page, render_partial, wants_partial
 from core.paging import page_links
-from invoicing import matching, reconciliation, services
+from invoicing import attachments, matching, reconciliation, services
 from invoicing.forms import (
     InvoiceFilterForm,
     InvoiceForm,
@@ -34,6 +36,7 @@ from invoicing.selectors import (
     invoice_export,
     invoice_get_or_404,
     invoice_list,
+    invoice_list_for_po,
     invoices_similar,
 )
 from purchasing.selectors import (
@@ -43,6 +46,8 @@ from purchasing.selectors import (
     purchase_orders_invoiceable,
 )
 from vendors.selectors import vendor_choices
+
+logger = logging.getLogger(__name__)
 
 
 def _list_filters(request) -> tuple[InvoiceFilterForm, dict, dict]:
@@ -166,32 +171,14 @@ def invoice_create_view(request):
     )
     if po is None:
         return _choose_po(request)
-    # Lines already billed in full are left out: the vendor rarely bills
-    # them again, and a zero quantity would only be refused.
-    initial_lines = [
-        {
-            "po_line_number": line.line_number,
-            "description": line.description,
-            "quantity": line.quantity - (line.invoiced_quantity or 0),
-            "unit_price": line.unit_price,
-        }
-        for line in po.items
-        if line.quantity > (line.invoiced_quantity or 0)
-    ] or [
-        {
-            "po_line_number": line.line_number,
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-        }
-        for line in po.items
-    ]
+    initial_lines, billing_note = _lines_to_bill(po)
     return _invoice_form(
         request,
         po=po,
         initial={"invoice_date": timezone.localdate(), "tax_amount": "0.00"},
         initial_lines=initial_lines,
-        save=lambda form, lines: services.invoice_create(
+        billing_note=billing_note,
+        save=lambda form, lines, attachment: services.invoice_create(
             user=request.user,
             po_id=po.id,
             invoice_number=form.cleaned_data["invoice_number"],
@@ -199,9 +186,59 @@ def invoice_create_view(request):
             lines=lines,
             tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
-            attachment=form.cleaned_data.get("attachment"),
+            attachment=attachment,
         ),
         done="Invoice {number} entered; reconcile it now or let the scheduled job do it.",
+    )
+
+
+def _lines_to_bill(po) -> tuple[list[dict], str]:
+    """
+    The lines a new invoice of the PO starts from, and what the form warns of
+    when the PO leaves nothing to bill: "" (nothing), "not_received" or
+    "received" (a 3-way PO billed for all it received, if any), "invoiced" or
+    "paid" (fully invoiced).
+
+    Each line offers what remains to bill by reconciliation's own measure
+    (ordered, on a 3-way PO received too, minus what matched invoices bill);
+    lines billed in full are left out, since a vendor rarely bills them again.
+    """
+    left = reconciliation.po_left_to_bill(po)
+
+    def lines(quantities: dict | None) -> list[dict]:
+        return [
+            {
+                "po_line_number": line.line_number,
+                "description": line.description,
+                "quantity": quantities[line.line_number] if quantities else None,
+                "unit_price": line.unit_price,
+            }
+            for line in po.items
+            if quantities is None or quantities[line.line_number]
+        ]
+
+    if any(left.billable.values()):
+        return lines(left.billable), ""
+    if not left.fully_invoiced:  # a 3-way PO billed for all it received so far
+        nothing_yet = not any(line.received_quantity for line in po.items)
+        return lines(left.ordered), "not_received" if nothing_yet else "received"
+    # Nothing is left: the lines stay, to type what the vendor printed, but
+    # without quantities, so that nothing is billed twice by pressing Enter.
+    return lines(None), "paid" if _all_paid(po) else "invoiced"
+
+
+def _all_paid(po) -> bool:
+    """Whether every invoice billing the PO is paid (one page of them, as shown)."""
+    page = invoice_list_for_po(po_id=po.id, limit=settings.PAGE_SIZE)
+    billing = [
+        invoice
+        for invoice in page.items
+        if invoice.status in ("matched", "scheduled", "paid")
+    ]
+    return (
+        bool(billing)
+        and not page.next_cursor
+        and all(invoice.status == "paid" for invoice in billing)
     )
 
 
@@ -268,7 +305,7 @@ def invoice_correct_view(request, invoice_id):
             }
             for line in invoice.items
         ],
-        save=lambda form, lines: services.invoice_resubmit(
+        save=lambda form, lines, attachment: services.invoice_resubmit(
             invoice_id=invoice.id,
             user=request.user,
             version=form.cleaned_data["version"],
@@ -282,18 +319,34 @@ def invoice_correct_view(request, invoice_id):
     )
 
 
-def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=None):
-    status = 200
+def _invoice_form(
+    request, *, po, initial, initial_lines, save, done, invoice=None, billing_note=""
+):
+    """
+    The invoice form of an entry or a correction; `save(form, lines,
+    attachment)` writes it. An entry's file (the correction takes none) sent
+    with a refused invoice is held and offered again, so the clerk does not
+    lose it by fixing a total.
+    """
+    status, held = 200, None
+    takes_files = invoice is None
     if request.method == "POST":
         form = InvoiceForm(request.POST, request.FILES, initial=initial)
         form.fields["version"].required = invoice is not None
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
-        if form.is_valid() and formset.is_valid():
+        valid = form.is_valid() & formset.is_valid()  # both: every error is shown
+        upload = request.FILES.get("attachment") if takes_files else None
+        if takes_files:
+            held = _held_attachment(request, form, replaced=upload is not None)
+        if valid and not form.errors:
             lines, positions = formset_lines(
                 formset, ("po_line_number", "description", "quantity", "unit_price")
             )
             try:
-                saved = save(form, lines)
+                attachment = upload
+                if held is not None:
+                    attachment = attachments.attachment_held_file(held)
+                saved = save(form, lines, attachment)
             except Duplicate as exc:
                 existing = reverse(
                     "invoicing:detail", args=[exc.extra["existing_invoice_id"]]
@@ -311,19 +364,70 @@ def _invoice_form(request, *, po, initial, initial_lines, save, done, invoice=No
                 add_line_errors(form, formset, positions, exc)
                 status = exc.status_code
             else:
+                if held is not None:
+                    _release(held)
                 messages.success(request, done.format(number=saved.invoice_number))
                 return redirect("invoicing:detail", invoice_id=saved.id)
         else:
             status = 422
+        if upload is not None and "attachment" not in form.errors:
+            held = _hold(request, form, upload)
+        if held is not None and "attachment" in form.errors:
+            _release(held)  # the kept file itself was refused: choose another
+            held = None
     else:
         form = InvoiceForm(initial=initial)
         formset = InvoiceLineFormSet(prefix="lines", initial=initial_lines)
     return render(
         request,
         "invoicing/invoice_form.html",
-        {"form": form, "formset": formset, "po": po, "invoice": invoice},
+        {
+            "form": form,
+            "formset": formset,
+            "po": po,
+            "invoice": invoice,
+            "billing_note": billing_note,
+            "held": held,
+        },
         status=status,
     )
+
+
+def _held_attachment(request, form, *, replaced: bool):
+    """
+    The file kept from the clerk's last try, unless they chose another or
+    left it out; a token that is not theirs, or too old, is refused beside
+    the file field.
+    """
+    token = request.POST.get("held_attachment")
+    if not token:
+        return None
+    try:
+        held = attachments.attachment_held(user=request.user, token=token)
+    except ValidationFailed as exc:
+        form.add_error("attachment", exc.message)
+        return None
+    if replaced or request.POST.get("held_attachment_clear"):
+        _release(held)
+        return None
+    return held
+
+
+def _hold(request, form, upload):
+    """Keep the upload for the next try; a file that cannot be kept is said so."""
+    try:
+        return attachments.attachment_hold(user=request.user, upload=upload)
+    except ApplicationError as exc:
+        form.add_error("attachment", exc.message)
+        return None
+
+
+def _release(held) -> None:
+    # Only tidying: the held file expires anyway, and what the clerk did stands.
+    try:
+        attachments.attachment_release(held)
+    except ApplicationError:
+        logger.warning("Could not remove the held attachment %s", held.key)
 
 
 def invoice_attachment_view(request, invoice_id):

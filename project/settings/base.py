@@ -151,6 +151,11 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 INVOICE_ATTACHMENT_MAX_BYTES = env.int(
     "INVOICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
+# How long a file sent with a refused invoice stays usable for the next try
+# (invoicing.attachments: attachment_hold).
+INVOICE_ATTACHMENT_HOLD_SECONDS = env.int(
+    "INVOICE_ATTACHMENT_HOLD_SECONDS", default=60 * 60
+)
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 # Empty = AWS S3; set for an S3-compatible service, e.g. http://127.0.0.1:9000.
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
