@@ -7,7 +7,7 @@ entries carry and where a record's page is. The trail, its browser and
 `verify_audit` read this registry; nothing here names an app.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -29,6 +29,10 @@ class RecordKind:
     name_field: str | None = None
     # Whether the entry's record has a page at all (a refused build has none).
     has_page: Callable[[str], bool] = _always
+    # The ids of the live records a person's text names (a number, a name),
+    # read through the app's own index: the trail's lookup by number, which
+    # also finds entries written before entries carried a `number_key`.
+    find: Callable[[str], Iterable[str]] | None = None
 
 
 _KINDS: dict[str, RecordKind] = {}

@@ -6,6 +6,7 @@ class InvoicingConfig(AppConfig):
 
     def ready(self):
         from audit.registry import RecordKind, register_kind
+        from invoicing.selectors import invoice_ids_numbered
 
         register_kind(
             RecordKind(
@@ -14,6 +15,7 @@ class InvoicingConfig(AppConfig):
                 label="Invoice",
                 page="invoicing:detail",
                 name_field="invoice_number",
+                find=lambda text: invoice_ids_numbered(number=text),
             )
         )
         # Each run of the batch job writes its JOB_COMPLETE entry as its own record.

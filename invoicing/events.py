@@ -29,6 +29,7 @@ def _invoice_event(
         user=user,
         details=details,
         label=invoice_label(invoice),
+        number=invoice.invoice_number,
     )
 
 

@@ -6,6 +6,7 @@ class PurchasingConfig(AppConfig):
 
     def ready(self):
         from audit.registry import RecordKind, register_kind
+        from purchasing.selectors import purchase_order_ids_numbered
 
         register_kind(
             RecordKind(
@@ -14,6 +15,7 @@ class PurchasingConfig(AppConfig):
                 label="Purchase order",
                 page="purchasing:detail",
                 name_field="po_number",
+                find=lambda text: purchase_order_ids_numbered(number=text),
             )
         )
 

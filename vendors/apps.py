@@ -6,6 +6,7 @@ class VendorsConfig(AppConfig):
 
     def ready(self):
         from audit.registry import RecordKind, register_kind
+        from vendors.selectors import vendor_ids_named
 
         register_kind(
             RecordKind(
@@ -14,5 +15,6 @@ class VendorsConfig(AppConfig):
                 label="Vendor",
                 page="vendors:detail",
                 name_field="name",
+                find=lambda text: vendor_ids_named(name=text),
             )
         )
