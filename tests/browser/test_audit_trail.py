@@ -72,3 +72,18 @@ def test_auditor_finds_a_po_by_its_number_and_a_clerk_by_name_in_any_case(desk, 
     field(page, "Record").fill(first.po_number)
     filter_list(page, f"entity_id={first.po_number}")
     expect(page.get_by_text("No entry matches these filters")).to_be_visible()
+
+
+def test_the_po_page_history_reads_as_people_talk_about_the_po(desk, trail):
+    vendor, first, second = trail
+    page = desk("auditor")
+    page.goto(f"/purchase-orders/{first.id}/")
+    history = page.locator("table.history")
+    created = history.get_by_role("row").filter(has_text="CREATE")
+    expect(created).to_contain_text(f"Vendor: {vendor.name}")
+    expect(created).to_contain_text("Total: EUR 3,900.00")
+    expect(created).to_contain_text("Line 1: description Item 1, quantity 10")
+    expect(history).not_to_contain_text("vendor_id")
+    expect(history).not_to_contain_text(vendor.id)
+    updated = history.get_by_role("row").filter(has_text="UPDATE")
+    expect(updated).to_contain_text("Notes: — → Rush")
