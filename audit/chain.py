@@ -22,8 +22,8 @@ GENESIS = "0" * 64
 def canonical_content(entry, *, seq: int, prev_hash: str) -> bytes:
     """
     The bytes an entry's hash covers: every field a reader relies on. The
-    record's label counts once an entry has one, so entries written before
-    labels existed keep the hash they were written with.
+    record's label and the lookup keys count once an entry has them, so
+    entries written before those existed keep the hash they were written with.
     """
     content = {
         "id": entry.id,
@@ -37,8 +37,11 @@ def canonical_content(entry, *, seq: int, prev_hash: str) -> bytes:
         "seq": seq,
         "prev_hash": prev_hash,
     }
-    if entry.label is not None:
-        content["label"] = entry.label
+    # Likewise the lookup keys: who hides an entry from a search by editing
+    # its key breaks its hash.
+    for name in ("label", "actor_key", "number_key"):
+        if getattr(entry, name, None) is not None:
+            content[name] = getattr(entry, name)
     return json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode()

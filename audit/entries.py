@@ -19,10 +19,24 @@ from audit.chain import GENESIS, entry_hash
 from audit.models import AuditAction, AuditChainHead, AuditEntry
 from audit.registry import record_kind
 from core import dynamo
+from core.text import compact_key
 
 
 def entity_key(entity_type: str, entity_id: str) -> str:
     return f"{entity_type}#{entity_id}"
+
+
+def actor_key(name: str) -> str:
+    """The form in which a user's name is looked up: "Clerk " finds clerk."""
+    return name.strip().casefold()
+
+
+def number_key(text: str) -> str:
+    """
+    The form in which a record's number or name is looked up: NFKC, case
+    folded, without spaces, dashes, dots and slashes ("po 2026/000004").
+    """
+    return compact_key(text)
 
 
 def actor_id(user) -> str:
@@ -40,14 +54,18 @@ def audit_entry(
     user,
     details: dict[str, Any],
     label: str | None = None,
+    number: str | None = None,
 ) -> AuditEntry:
     """
     Build (not save) an audit entry of a registered kind of record; `label`
-    names the record ("PO-2026-000001").
+    names the record ("PO-2026-000001"), `number` is what people look it up
+    by when that is not the whole label (an invoice's number, not its vendor).
     """
     kind = record_kind(entity_type)
     if kind is None:
         raise ValueError(f"{entity_type!r} is no registered audit record kind.")
+    user_id = actor_id(user)
+    lookup = number or label
     return AuditEntry(
         id=str(uuid.uuid4()),
         type=kind.audit_type,
@@ -55,10 +73,12 @@ def audit_entry(
         entity_type=entity_type,
         entity_id=entity_id,
         entity_key=entity_key(entity_type, entity_id),
-        user_id=actor_id(user),
+        user_id=user_id,
         timestamp=dynamo.utcnow(),
         details_json=json.dumps(details, cls=DjangoJSONEncoder, sort_keys=True),
         label=label,
+        actor_key=actor_key(user_id) or None,
+        number_key=(number_key(lookup) or None) if lookup else None,
     )
 
 

@@ -14,8 +14,15 @@ class AuditFilterForm(forms.Form):
         # Read when a form is made: the apps register their kinds at start-up.
         choices=lambda: [("", "Any")] + list(record_kinds().items()),
     )
-    entity_id = TextField(label="Record id", required=False, max_length=100)
-    user_id = TextField(label="User", required=False, max_length=150)
+    entity_id = TextField(
+        label="Record",
+        required=False,
+        max_length=100,
+        help_text="A PO, invoice or payment run number, a vendor name, or a record id.",
+    )
+    user_id = TextField(
+        label="User", required=False, max_length=150, help_text="Any case."
+    )
     action = forms.ChoiceField(
         label="Action",
         required=False,
@@ -24,9 +31,3 @@ class AuditFilterForm(forms.Form):
     date_from = date_filter_field("From")
     date_to = date_filter_field("To")
     cursor = TextField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("entity_id") and not cleaned.get("entity_type"):
-            self.add_error("entity_type", "Pick the record type of this id.")
-        return cleaned

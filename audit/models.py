@@ -86,6 +86,35 @@ class ListingIndex(GlobalSecondaryIndex):
     timestamp = UTCDateTimeAttribute(range_key=True)
 
 
+class ActorIndex(GlobalSecondaryIndex):
+    """
+    Sparse: what one user did, newest first, by the case-folded name
+    (`actor_key`), so "Clerk" finds clerk. Entries written before it lack the key.
+    """
+
+    class Meta:
+        index_name = "actor-timestamp-index"
+        projection = AllProjection()
+
+    actor_key = UnicodeAttribute(hash_key=True)
+    timestamp = UTCDateTimeAttribute(range_key=True)
+
+
+class NumberIndex(GlobalSecondaryIndex):
+    """
+    Sparse: every entry about records of one number or name (`number_key`,
+    compacted), newest first; it keeps finding a deleted record, and a vendor
+    under a name it had. Entries written before it lack the key.
+    """
+
+    class Meta:
+        index_name = "number-timestamp-index"
+        projection = AllProjection()
+
+    number_key = UnicodeAttribute(hash_key=True)
+    timestamp = UTCDateTimeAttribute(range_key=True)
+
+
 LISTING = "audit"
 
 
@@ -108,6 +137,10 @@ class AuditEntry(Model):
     # "F-1001 · Acme GmbH"), so the trail names records without reading them.
     label = UnicodeAttribute(null=True)
     listing = UnicodeAttribute(default=LISTING)
+    # Lookup keys (audit.entries.actor_key, number_key): the user's name
+    # case-folded, the record's number or name compacted ("po2026000004").
+    actor_key = UnicodeAttribute(null=True)
+    number_key = UnicodeAttribute(null=True)
     # The record's hash chain (audit.chain): position, the previous entry's
     # hash and this entry's. Entries written before chaining have none.
     seq = IntegerAttribute(null=True)
@@ -118,6 +151,8 @@ class AuditEntry(Model):
     user_index = UserIndex()
     type_index = EntityTypeIndex()
     listing_index = ListingIndex()
+    actor_index = ActorIndex()
+    number_index = NumberIndex()
 
     @property
     def details(self) -> dict:

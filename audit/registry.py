@@ -7,12 +7,50 @@ entries carry and where a record's page is. The trail, its browser and
 `verify_audit` read this registry; nothing here names an app.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 
 def _always(entity_id: str) -> bool:
     return True
+
+
+# How a value of an entry's details reads (audit.changes formats each).
+TEXT = "text"
+MONEY = "money"  # an amount, in the currency its `currency` field names
+AMOUNTS = "amounts"  # {currency: amount}
+QUANTITY = "quantity"
+DATE = "date"  # an ISO date
+DATETIME = "datetime"  # an ISO date and time, shown in the current time zone
+ACCOUNT = "account"  # an IBAN or account number, in groups of four
+YES_NO = "yes_no"
+STATUS = "status"
+LIST = "list"
+REFERENCE = "reference"  # another record's id, shown as that record's name
+LINES = "lines"  # a list of lines, each a dict with a `line_number`
+PER_LINE = "per_line"  # {line number: value or dict}
+BY_USER = "by_user"  # a step only, "1 of 2", said with who took it
+HIDDEN = "hidden"  # kept in the entry, not worth a reader's eye
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one field of a kind's audit details reads."""
+
+    label: str  # as the app's forms label it ("Expected delivery")
+    format: str = TEXT
+    refers_to: str | None = None  # REFERENCE: the entity type of the id
+    currency: str = "currency"  # MONEY: the details field naming the currency
+    # LINES, PER_LINE and nested values: how their parts read.
+    parts: Mapping[str, "Shape"] | None = None
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the trail shows of a record another entry refers to."""
+
+    name: str
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +67,16 @@ class RecordKind:
     name_field: str | None = None
     # Whether the entry's record has a page at all (a refused build has none).
     has_page: Callable[[str], bool] = _always
+    # The ids of the live records a person's text names (a number, a name),
+    # read through the app's own index: the trail's lookup by number, which
+    # also finds entries written before entries carried a `number_key`.
+    find: Callable[[str], Iterable[str]] | None = None
+    # How the fields of its entries' details read, in the order shown.
+    fields: Mapping[str, Shape] = field(default_factory=dict, compare=False)
+    # The name and currency of its records by id, read in one batch, for
+    # the entries that refer to them (a PO's vendor) and amounts whose
+    # entry names no currency (a PO's changed lines).
+    facts: Callable[[set[str]], Mapping[str, RecordFacts]] | None = None
 
 
 _KINDS: dict[str, RecordKind] = {}

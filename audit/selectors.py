@@ -1,18 +1,22 @@
 """Reads of the audit trail, always through an index."""
 
 import datetime as dt
+import itertools
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role, require_role
 from audit.chain import chain_problems
-from audit.entries import entity_key
+from audit.changes import entries_changes
+from audit.entries import actor_key, entity_key, number_key
 from audit.models import LISTING, AuditAction, AuditChainHead, AuditEntry
-from audit.registry import record_kinds
+from audit.registry import record_kind, record_kinds
 from core import dynamo
 from core.errors import NotFound
 from core.exports import Export, every_item
@@ -69,23 +73,17 @@ def audit_history_export(*, entity_type: str, entity_id: str) -> Export:
 
 
 def _export_rows(entries: Iterable[AuditEntry]) -> Iterator[list]:
-    for e in entries:
-        yield [
-            e.timestamp, e.user_id, e.action, e.type, e.entity_type, e.record_label,
-            e.entity_id, _changes_text(e), e.details_json, e.id,
-        ]  # fmt: skip
+    entries = iter(entries)
+    while chunk := list(itertools.islice(entries, EXPORT_CHUNK)):
+        for e, changes in entries_changes(chunk):
+            yield [
+                e.timestamp, e.user_id, e.action, e.type, e.entity_type, e.record_label,
+                e.entity_id, "; ".join(c.text for c in changes), e.details_json, e.id,
+            ]  # fmt: skip
 
 
-def _changes_text(entry: AuditEntry) -> str:
-    """The entry's changes as one line, as the history page lists them."""
-    parts = []
-    for row in entry.change_rows:
-        before, after = row["before"], row["after"]
-        if before is not None and after is not None:
-            parts.append(f"{row['field']}: {before} → {after}")
-        else:
-            parts.append(f"{row['field']}: {after if after is not None else before}")
-    return "; ".join(parts)
+# Entries whose references (a PO's vendor...) are read together for a download.
+EXPORT_CHUNK = 100
 
 
 def audit_entry_get(*, user, entry_id: str) -> AuditEntry | None:
@@ -115,39 +113,222 @@ def audit_entry_list(
     """
     Return audit entries matching the filters, newest first (Auditor).
 
-    The narrowest index answers: one record's history, else one user's
-    actions, else one kind of record, else every entry; the date range is
-    its key condition, the other filters filter within it.
+    `entity_id` is what a person knows a record by: a PO, invoice or payment
+    run number, a vendor's name, or an internal id (no record type needed;
+    `entity_type` narrows it); `user_id` a user's name in any case. Those
+    filters read the few index partitions that can hold a match (the
+    record's history, its number's, the user's) and merge them by time;
+    without them, one kind of record's index or every entry's answers. The
+    date range is the key condition, the other filters filter within it.
     """
     require_role(user, Role.AUDITOR, action="browse the audit trail")
     dates = dynamo.days_between(
         AuditEntry.timestamp, date_from, date_to, to_field="date_to"
     )
-    if entity_id and entity_type:
-        index, key = AuditEntry.entity_index, entity_key(entity_type, entity_id)
-        filters = [AuditEntry.user_id == user_id if user_id else None]
-    elif user_id:
-        index, key = AuditEntry.user_index, user_id
-        filters = [AuditEntry.entity_type == entity_type if entity_type else None]
-    elif entity_type:
+    scope = "|".join(
+        str(v or "")
+        for v in (entity_type, entity_id, user_id, action, date_from, date_to)
+    )
+    actions = [AuditEntry.action == action] if action else []
+    if entity_id or user_id:
+        if entity_id:
+            who = [_actor_condition(user_id)] if user_id else []
+            sources = _record_sources(
+                entity_id.strip(), entity_type, filters=who + actions
+            )
+        else:
+            of_type = [AuditEntry.entity_type == entity_type] if entity_type else []
+            sources = _actor_sources(user_id, filters=of_type + actions)
+        return _merged_page(
+            sources,
+            range_key_condition=dates,
+            cursor=cursor,
+            limit=limit,
+            scope=scope,
+        )
+    if entity_type:
         index, key = AuditEntry.type_index, entity_type
-        filters = []
     else:
         index, key = AuditEntry.listing_index, LISTING
-        filters = []
-    if action:
-        filters.append(AuditEntry.action == action)
     return dynamo.query_page(
         index,
         key,
         range_key_condition=dates,
-        filter_condition=dynamo.all_of(*[f for f in filters if f is not None]),
+        filter_condition=dynamo.all_of(*actions),
         cursor=cursor,
         limit=limit,
-        scope="|".join(
-            str(v or "") for v in (entity_type, user_id, action, date_from, date_to)
-        ),
+        scope=scope,
     )
+
+
+# --- Finding entries by number and by name ----------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One index partition a filtered list reads, with its own filter."""
+
+    index: object
+    hash_key: str
+    filter_condition: object = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.index.Meta.index_name}:{self.hash_key}"
+
+
+def _record_sources(text: str, entity_type: str | None, *, filters) -> list[_Source]:
+    """
+    The partitions holding the entries of the records `text` names: the
+    number index (entries since it exists, a deleted record's and a
+    vendor's under a former name included) and the history of each live
+    record the apps find by that number or name (older entries too). When no
+    app knows the text, it may be a record's internal id.
+    """
+    kinds = [entity_type] if entity_type else list(record_kinds())
+    sources = []
+    key = number_key(text)
+    if key and len(key.encode()) <= HASH_KEY_MAX_BYTES:
+        of_type = [AuditEntry.entity_type == entity_type] if entity_type else []
+        sources.append(
+            _Source(AuditEntry.number_index, key, dynamo.all_of(*of_type, *filters))
+        )
+    found = []
+    for kind in kinds:
+        finder = record_kind(kind).find
+        found += [(kind, record_id) for record_id in (finder(text) if finder else ())]
+    if not found and len(entity_key(kinds[0], text).encode()) <= HASH_KEY_MAX_BYTES:
+        found = [(kind, text) for kind in kinds]
+    return sources + [
+        _Source(AuditEntry.entity_index, key, dynamo.all_of(*filters))
+        for key in dict.fromkeys(entity_key(kind, rid) for kind, rid in found)
+    ]
+
+
+def _user_names(text: str) -> list[str]:
+    """
+    The names the trail may record `text`'s user under: as typed and every
+    account's name equal to it in any case (entries written before
+    `actor_key` carry only the exact name).
+    """
+    name = text.strip()
+    model = get_user_model()
+    field = model.USERNAME_FIELD
+    accounts = model.objects.filter(**{f"{field}__iexact": name})
+    return list(dict.fromkeys([name, *accounts.values_list(field, flat=True)[:20]]))
+
+
+def _actor_condition(text: str):
+    """An entry's user is `text`'s, in any case."""
+    return (AuditEntry.actor_key == actor_key(text)) | AuditEntry.user_id.is_in(
+        *_user_names(text)
+    )
+
+
+def _actor_sources(text: str, *, filters) -> list[_Source]:
+    """The partitions of what `text`'s user did: by case-folded name, by exact names."""
+    condition = dynamo.all_of(*filters)
+    sources = [_Source(AuditEntry.actor_index, actor_key(text), condition)]
+    return sources + [
+        _Source(AuditEntry.user_index, name, condition) for name in _user_names(text)
+    ]
+
+
+# DynamoDB refuses a partition key over 2,048 bytes.
+HASH_KEY_MAX_BYTES = 2048
+
+
+class _Reader:
+    """Reads one source newest first, a page at a time, remembering where it is."""
+
+    def __init__(self, source: _Source, start, *, range_key_condition, page_size):
+        self.source, self.position = source, start
+        self.range_key_condition, self.page_size = range_key_condition, page_size
+        self.buffer: deque = deque()
+        self.exhausted = False
+
+    def read(self) -> int:
+        """Read the next page into the buffer; return how many items DynamoDB read."""
+        results = self.source.index.query(
+            self.source.hash_key,
+            range_key_condition=self.range_key_condition,
+            filter_condition=self.source.filter_condition,
+            scan_index_forward=False,
+            last_evaluated_key=self.position,
+            page_size=self.page_size,
+        )
+        pages = results.page_iter
+        page = next(pages)
+        names = list(pages.key_names)
+        for raw in page.get("Items", []):
+            entry = self.source.index._model.from_raw_data(raw)
+            self.buffer.append((entry, {name: raw[name] for name in names}))
+        if pages.last_evaluated_key is None:
+            self.exhausted = True
+        elif not self.buffer:
+            self.position = pages.last_evaluated_key  # nothing matched: skip it
+        return page.get("ScannedCount", 0)
+
+    def head(self) -> AuditEntry:
+        return self.buffer[0][0]
+
+    def pop(self) -> AuditEntry:
+        entry, self.position = self.buffer.popleft()
+        return entry
+
+    @property
+    def finished(self) -> bool:
+        return self.exhausted and not self.buffer
+
+
+def _merged_page(
+    sources: list[_Source], *, range_key_condition, cursor, limit: int, scope: str
+) -> dynamo.Page:
+    """
+    One page of the entries of several partitions, newest first, each entry
+    once (a new entry is in its record's partition and its number's).
+
+    An entry is taken only while every partition not yet read to its end has
+    one waiting, so the order is exact; the cursor holds each partition's
+    place. Reading stops after `dynamo.FILTERED_READ_LIMIT` items, as a
+    filtered list does, returning what it has and a cursor to read on.
+    """
+    scope = "merged:" + ",".join(s.name for s in sources) + ":" + scope
+    places = dynamo.decode_cursor(cursor, scope=scope)
+    filtered = any(s.filter_condition is not None for s in sources)
+    page_size = dynamo.FILTERED_PAGE_SIZE if filtered else limit + 1
+    readers = [
+        _Reader(
+            source,
+            places.get(source.name) if places else None,
+            range_key_condition=range_key_condition,
+            page_size=page_size,
+        )
+        for source in sources
+        if places is None or source.name in places
+    ]
+    budget, items, shown = dynamo.FILTERED_READ_LIMIT, [], set()
+    while len(items) < limit:
+        waiting = [r for r in readers if not r.buffer and not r.exhausted]
+        if any(budget <= 0 for _ in waiting):
+            break
+        for reader in waiting:
+            budget -= reader.read()
+        if any(not r.buffer and not r.exhausted for r in readers):
+            continue  # a page with no match: read on (or stop, out of budget)
+        ready = [r for r in readers if r.buffer]
+        if not ready:
+            break
+        newest = max(ready, key=lambda r: (r.head().timestamp, r.head().id))
+        entry = newest.pop()
+        if entry.id not in shown:
+            shown.add(entry.id)
+            items.append(entry)
+    for reader in readers:  # the other copy of an entry shown here
+        while reader.buffer and reader.head().id in shown:
+            reader.pop()
+    left = {r.source.name: r.position for r in readers if not r.finished}
+    return dynamo.Page(items, dynamo.encode_cursor(left, scope=scope) if left else None)
 
 
 def audit_entry_export(

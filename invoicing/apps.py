@@ -5,7 +5,9 @@ class InvoicingConfig(AppConfig):
     name = "invoicing"
 
     def ready(self):
-        from audit.registry import RecordKind, register_kind
+        from audit.registry import RecordFacts, RecordKind, register_kind
+        from invoicing.events import invoice_history_fields, invoice_label
+        from invoicing.selectors import invoice_ids_numbered, invoices_get_many
 
         register_kind(
             RecordKind(
@@ -14,6 +16,12 @@ class InvoicingConfig(AppConfig):
                 label="Invoice",
                 page="invoicing:detail",
                 name_field="invoice_number",
+                find=lambda text: invoice_ids_numbered(number=text),
+                fields=invoice_history_fields(),
+                facts=lambda ids: {
+                    i.id: RecordFacts(invoice_label(i), i.currency)
+                    for i in invoices_get_many(invoice_ids=ids).values()
+                },
             )
         )
         # Each run of the batch job writes its JOB_COMPLETE entry as its own record.

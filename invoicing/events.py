@@ -29,6 +29,7 @@ def _invoice_event(
         user=user,
         details=details,
         label=invoice_label(invoice),
+        number=invoice.invoice_number,
     )
 
 
@@ -130,3 +131,44 @@ def reconciliation_job_completed_event(
         user=JOB_USER,
         details=stats,
     )
+
+
+def invoice_history_fields() -> dict:
+    """How the invoice's audit details read: the invoice form's labels, formatted."""
+    from audit import registry
+    from audit.registry import Shape
+    from core.forms import PricedLineForm
+    from invoicing.forms import InvoiceForm
+
+    labels = {n: str(f.label) for n, f in InvoiceForm.base_fields.items()}
+    line = {n: str(f.label) for n, f in PricedLineForm.base_fields.items()}
+    return {
+        "invoice_number": Shape(labels["invoice_number"]),
+        "po_number": Shape("PO number"),
+        "vendor_id": Shape("Vendor", registry.REFERENCE, "vendor"),
+        "currency": Shape("Currency"),
+        "invoice_date": Shape(labels["invoice_date"], registry.DATE),
+        "due_date": Shape("Due date", registry.DATE),
+        "items": Shape(
+            "Lines",
+            registry.LINES,
+            parts={
+                "line_number": Shape("Line"),
+                "po_line_number": Shape("PO line"),
+                "description": Shape(line["description"]),
+                "quantity": Shape(line["quantity"], registry.QUANTITY),
+                "unit_price": Shape(line["unit_price"], registry.MONEY),
+                "total_amount": Shape("Amount", registry.MONEY),
+            },
+        ),
+        "net_total": Shape("Net total", registry.MONEY),
+        "tax_amount": Shape(labels["tax_amount"], registry.MONEY),
+        "total_amount": Shape(labels["total_amount"], registry.MONEY),
+        "status": Shape("Status", registry.STATUS),
+        "outcome": Shape("Outcome", registry.STATUS),
+        "findings": Shape("Findings", registry.LIST),
+        "error": Shape("Error"),
+        "reason": Shape("Reason"),
+        "payment_run": Shape("Payment run"),
+        "payment_run_id": Shape("Payment run id", registry.HIDDEN),
+    }

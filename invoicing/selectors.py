@@ -11,7 +11,7 @@ from core import dynamo
 from core.errors import NotFound
 from core.exports import Export, every_item
 from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
-from invoicing.numbers import invoice_number_prefix
+from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
 
 
 def invoice_get(*, invoice_id: str) -> Invoice | None:
@@ -229,3 +229,19 @@ def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, s
         since=since,
     ):
         yield timezone.localtime(timestamp).date(), details.get("outcome")
+
+
+def invoice_ids_numbered(*, number: str, limit: int = 20) -> list[str]:
+    """
+    Ids of the invoices (of any vendor) with this number as numbers compare
+    (`inv 42` is `INV-0042`): the audit trail's lookup.
+    """
+    key = normalise_invoice_number(number)
+    if not key or len(key.encode()) > dynamo.SORT_KEY_MAX_BYTES:
+        return []
+    return [
+        invoice.id
+        for invoice in Invoice.listing_number_index.query(
+            LISTING, Invoice.number_key == key, limit=limit
+        )
+    ]

@@ -7,7 +7,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from audit.registry import RecordKind, register_kind
+        from payments.events import payment_run_history_fields
         from payments.models import REFUSED_BUILD_PREFIX
+        from payments.selectors import payment_run_ids_numbered
 
         register_kind(
             RecordKind(
@@ -18,5 +20,7 @@ class PaymentsConfig(AppConfig):
                 name_field="number",
                 # A refused build's entry has an id of its own and no run.
                 has_page=lambda run_id: not run_id.startswith(REFUSED_BUILD_PREFIX),
+                find=lambda text: payment_run_ids_numbered(number=text),
+                fields=payment_run_history_fields(),
             )
         )

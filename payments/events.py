@@ -129,3 +129,31 @@ def payment_run_refused_event(
         details={"attempted": str(attempted), "reason": reason},
         label=label,
     )
+
+
+def payment_run_history_fields() -> dict:
+    """How the run's audit details read."""
+    from audit import registry
+    from audit.registry import Shape
+
+    return {
+        "number": Shape("Run number"),
+        "payment_date": Shape("Payment date", registry.DATE),
+        "currency": Shape("Currency"),
+        "invoices": Shape("Invoices", registry.LIST),
+        "invoice_count": Shape("Invoices in the run"),
+        "totals": Shape("Totals", registry.AMOUNTS),
+        "status": Shape("Status", registry.STATUS),
+        "files": Shape(
+            "Files",
+            registry.LIST,
+            parts={
+                "name": Shape("File"),
+                "size": Shape("bytes"),
+                "key": Shape("Stored as", registry.HIDDEN),
+                "sha256": Shape("SHA-256", registry.HIDDEN),
+            },
+        ),
+        "attempted": Shape("Attempted"),
+        "reason": Shape("Reason"),
+    }

@@ -259,3 +259,16 @@ def payment_run_actions(*, run: PaymentRun, user) -> dict[str, str | None]:
         "cancel": checks.refusal(checks.cancel_check, run, user=user),
         "download": checks.refusal(checks.role_check, user, "download"),
     }
+
+
+def payment_run_ids_numbered(*, number: str) -> list[str]:
+    """The id of the run with this number (any case): the audit trail's lookup."""
+    number = number.strip().upper()
+    if not number or len(number.encode()) > dynamo.SORT_KEY_MAX_BYTES:
+        return []
+    return [
+        run.id
+        for run in PaymentRun.listing_number_index.query(
+            LISTING, PaymentRun.number == number, limit=5
+        )
+    ]

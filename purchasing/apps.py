@@ -5,7 +5,12 @@ class PurchasingConfig(AppConfig):
     name = "purchasing"
 
     def ready(self):
-        from audit.registry import RecordKind, register_kind
+        from audit.registry import RecordFacts, RecordKind, register_kind
+        from purchasing.events import purchase_order_history_fields
+        from purchasing.selectors import (
+            purchase_order_ids_numbered,
+            purchase_orders_get_many,
+        )
 
         register_kind(
             RecordKind(
@@ -14,6 +19,12 @@ class PurchasingConfig(AppConfig):
                 label="Purchase order",
                 page="purchasing:detail",
                 name_field="po_number",
+                find=lambda text: purchase_order_ids_numbered(number=text),
+                fields=purchase_order_history_fields(),
+                facts=lambda ids: {
+                    po.id: RecordFacts(po.po_number, po.currency)
+                    for po in purchase_orders_get_many(po_ids=ids).values()
+                },
             )
         )
 

@@ -181,3 +181,64 @@ def purchase_order_invoiced_event(
         },
     }
     return _po_event(po=po, user=user, action=action, details=details)
+
+
+def purchase_order_history_fields() -> dict:
+    """How the PO's audit details read: the PO form's labels, formatted."""
+    from audit import registry
+    from audit.registry import Shape
+    from core.forms import PricedLineForm
+    from purchasing.forms import PurchaseOrderForm
+
+    labels = {n: str(f.label) for n, f in PurchaseOrderForm.base_fields.items()}
+    line = {n: str(f.label) for n, f in PricedLineForm.base_fields.items()}
+    base = "base_currency"
+    quantity = Shape("Quantity", registry.QUANTITY)
+    return {
+        "po_number": Shape("PO number"),
+        "vendor_id": Shape(labels["vendor_id"], registry.REFERENCE, "vendor"),
+        "currency": Shape(labels["currency"]),
+        "match_type": Shape(labels["match_type"]),
+        "expected_delivery": Shape(labels["expected_delivery"], registry.DATE),
+        "notes": Shape(labels["notes"]),
+        "items": Shape(
+            "Lines",
+            registry.LINES,
+            parts={
+                "line_number": Shape("Line"),
+                "description": Shape(line["description"]),
+                "quantity": Shape(line["quantity"], registry.QUANTITY),
+                "unit_price": Shape(line["unit_price"], registry.MONEY),
+                "total_amount": Shape("Amount", registry.MONEY),
+            },
+        ),
+        "total_amount": Shape("Total", registry.MONEY),
+        "status": Shape("Status", registry.STATUS),
+        "approval": Shape("Approval", registry.BY_USER),
+        "base_amount": Shape(
+            "Value compared with the limit", registry.MONEY, currency=base
+        ),
+        "limit_used": Shape("Approval limit", registry.MONEY, currency=base),
+        "exchange_rate": Shape("Exchange rate"),
+        "rate_valid_from": Shape("Rate valid from", registry.DATE),
+        "base_currency": Shape("Base currency", registry.HIDDEN),
+        "reason": Shape("Reason"),
+        "approvals_reset": Shape("Approvals undone by the change", registry.LIST),
+        "receipt_id": Shape("Receipt", registry.HIDDEN),
+        "received_on": Shape("Received on", registry.DATE),
+        "note": Shape("Note"),
+        "lines": Shape(
+            "Goods received",
+            registry.PER_LINE,
+            parts={
+                "received": Shape("received", registry.QUANTITY),
+                "total_received": Shape("in all", registry.QUANTITY),
+                "ordered": Shape("of", registry.QUANTITY),
+            },
+        ),
+        "invoice": Shape("Invoice"),
+        "invoiced_total": Shape("Invoiced", registry.MONEY),
+        "invoiced_quantities": Shape(
+            "Quantities invoiced", registry.PER_LINE, parts={"value": quantity}
+        ),
+    }

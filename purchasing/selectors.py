@@ -322,3 +322,11 @@ def purchase_order_search(*, text: str, limit: int = 10) -> dynamo.Page:
         prefix,
         limit=limit,
     )
+
+
+def purchase_order_ids_numbered(*, number: str) -> list[str]:
+    """The id of the PO with this number (any case): the audit trail's lookup."""
+    if not number.strip() or len(number) > 100:
+        return []
+    po = purchase_order_get_by_number(po_number=number)
+    return [po.id] if po else []

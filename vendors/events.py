@@ -93,3 +93,30 @@ def vendor_deleted_event(*, vendor, user) -> AuditEntry:
         action=AuditAction.DELETE,
         details={"before": _audit_view(vendor_snapshot(vendor))},
     )
+
+
+def vendor_history_fields() -> dict:
+    """How the vendor's audit details read: the vendor form's labels, formatted."""
+    from audit import registry
+    from audit.registry import Shape
+    from vendors.forms import VendorForm
+
+    formats = {
+        "iban": registry.ACCOUNT,
+        "account_number": registry.ACCOUNT,
+        "payment_hold": registry.YES_NO,
+        "payment_hold_until": registry.DATE,
+        "status": registry.STATUS,
+    }
+    fields = {
+        name: Shape(str(form_field.label), formats.get(name, registry.TEXT))
+        for name, form_field in VendorForm.base_fields.items()
+        if form_field.label
+    }
+    return {
+        **fields,
+        "bank_details": Shape("Bank details"),
+        "changed_by": Shape("Bank details changed by"),
+        "confirmed": Shape("Bank details confirmed", parts=fields),
+        "source": Shape("Source"),
+    }

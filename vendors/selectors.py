@@ -215,3 +215,16 @@ def vendor_choices(*, limit: int = 500) -> list[tuple[str, str]]:
         (v.id, v.name if v.status == "active" else f"{v.name} ({v.status})")
         for v in page.items
     ]
+
+
+def vendor_ids_named(*, name: str, limit: int = 20) -> list[str]:
+    """Ids of the vendors called `name` exactly (any case): the audit trail's lookup."""
+    key = name_key(name)
+    if not key or len(key.encode()) > NAME_KEY_MAX_BYTES:
+        return []
+    return [
+        vendor.id
+        for vendor in Vendor.name_index.query(
+            LISTING, Vendor.name_key == key, limit=limit
+        )
+    ]

@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from audit.changes import entries_changes
+
 register = template.Library()
 
 
@@ -14,3 +16,12 @@ def wrap_at_underscores(value) -> str:
     (`<wbr>`: copying the text still gives the action's name).
     """
     return mark_safe("_<wbr>".join(escape(part) for part in str(value).split("_")))
+
+
+@register.simple_tag
+def entries_with_changes(entries):
+    """
+    Each entry with its changes as a person reads them (audit.changes): the
+    records they refer to are read once for the whole list.
+    """
+    return entries_changes(entries)

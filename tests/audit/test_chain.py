@@ -81,13 +81,24 @@ def test_a_label_edited_or_removed_in_dynamodb_is_caught(edited_vendor):
     assert f"entry {renamed.id} (#2" in output and f"entry {unnamed.id} (#3" in output
 
 
+def test_a_lookup_key_edited_to_hide_an_entry_from_a_search_is_caught(edited_vendor):
+    by_actor, by_number = history(edited_vendor.id)[1:3]
+    by_actor.update(actions=[AuditEntry.actor_key.set("someone-else")])
+    by_number.update(actions=[AuditEntry.number_key.remove()])
+    code, output = verify()
+    assert code == 1
+    assert (
+        f"entry {by_actor.id} (#2" in output and f"entry {by_number.id} (#3" in output
+    )
+
+
 def test_entries_written_before_labels_keep_their_hash(clerk, vendor_fields):
     """An entry without a label hashes as it did before labels existed."""
     vendor = vendor_create(user=clerk, fields=vendor_fields)
     (entry,) = history(vendor.id)
     labelled_hash = entry_hash(entry, seq=1, prev_hash=GENESIS)
     assert entry.entry_hash == labelled_hash
-    entry.label = None
+    entry.label = entry.actor_key = entry.number_key = None
     legacy = json.loads(canonical_content(entry, seq=1, prev_hash=GENESIS))
     assert sorted(legacy) == [
         "action", "details", "entity_id", "entity_type", "id", "prev_hash", "seq",
@@ -97,7 +108,12 @@ def test_entries_written_before_labels_keep_their_hash(clerk, vendor_fields):
     assert legacy_hash != labelled_hash  # a label, once there, is covered
     # Store the entry as one written before labels: no label, its old hash.
     entry.update(
-        actions=[AuditEntry.label.remove(), AuditEntry.entry_hash.set(legacy_hash)]
+        actions=[
+            AuditEntry.label.remove(),
+            AuditEntry.actor_key.remove(),
+            AuditEntry.number_key.remove(),
+            AuditEntry.entry_hash.set(legacy_hash),
+        ]
     )
     head = AuditChainHead.get(AuditChainHead.key(entity_key("vendor", vendor.id)))
     head.update(actions=[AuditChainHead.last_hash.set(legacy_hash)])

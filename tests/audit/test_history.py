@@ -34,7 +34,7 @@ def history_url(entity_type: str, entity_id: str) -> str:
 
 def rows(html: str) -> list[str]:
     """The table body's rows, as HTML."""
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    body = html.split("<tbody>", 1)[1].rsplit("</tbody>", 1)[0]
     return re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
 
 
@@ -128,9 +128,11 @@ def test_bank_details_confirmation_is_shown_as_readable_text(clerk, clerk2, vend
     newest = rows(html)[0]
     assert "<td>clerk2</td>" in newest
     assert "{'" not in newest and "&#x27;" not in newest  # no Python dict repr
-    assert "<strong>changed_by</strong>" in newest and "clerk" in newest
+    assert "<strong>Bank details changed by</strong>: <ins>clerk</ins>" in newest
+    # The masked IBAN in groups of four, as people read one.
     assert re.search(
-        r"<strong>confirmed</strong>:\s*<ins>iban: [^<]*3000</ins>", newest
+        r"<strong>Bank details confirmed</strong>:\s*<ins>IBAN: [•\s]*30 00</ins>",
+        newest,
     )
     assert VALID_IBAN not in html  # the trail shows only the masked account
 
@@ -142,8 +144,9 @@ def test_purchase_order_history_shows_its_lines_as_readable_text(make_po, clerk)
 
     assert row_actions(html) == ["CREATE"]
     assert "{'" not in html and "&#x27;" not in html
-    assert "description: Item 1" in html
-    assert "total_amount: 1000.00" in html
+    # Each line under the PO form's labels, amounts in EUR.
+    assert "<li>Line 1: <ins>description Item 1, quantity 10, unit price" in html
+    assert "<strong>Total</strong>: <ins>EUR 1,100.00</ins>" in html
 
 
 def test_the_page_names_the_record_and_links_to_it(make_po, clerk):

@@ -292,8 +292,8 @@ def test_history_export_lists_every_entry_with_what_changed(
         "Acme Supplies GmbH",
     ]
     assert [row[6] for row in rows[1:]] == [vendor.id] * 3
-    assert rows[1][7] == "status: pending → active"
-    assert rows[2][7] == "name: Acme Supplies GmbH → @SUM(A1)"
+    assert rows[1][7] == "Status: pending → active"  # as the history page reads
+    assert rows[2][7] == "Name: Acme Supplies GmbH → @SUM(A1)"
     assert '"after": {"name": "@SUM(A1)"}' in rows[2][8]
 
     page = client.get(reverse("audit:entity-history", args=["vendor", vendor.id]))
