@@ -84,6 +84,16 @@ class ReasonForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class CloseForm(ReasonForm):
+    reason = TextField(
+        label="Reason (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept on the PO's history, e.g. why what is outstanding is no "
+        "longer expected.",
+    )
+
+
 class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

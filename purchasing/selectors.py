@@ -283,7 +283,11 @@ def purchase_order_actions(
         ),
         "close": lambda: (
             require_role(user, requester, clerk, action="close purchase orders"),
-            rules.check_transition(po, POStatus.CLOSED),
+            rules.check_can_close(po),
+        ),
+        "copy": lambda: (
+            require_role(user, requester, action="raise purchase orders"),
+            rules.check_can_copy(po),
         ),
         "cancel": lambda: (
             require_role(user, requester, approver, action="cancel purchase orders"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:po_id>/edit/", views.purchase_order_edit_view, name="edit"),
     path("<str:po_id>/delete/", views.purchase_order_delete_view, name="delete"),
     path("<str:po_id>/receive/", views.purchase_order_receive_view, name="receive"),
+    path("<str:po_id>/close/", views.purchase_order_close_view, name="close"),
 ]
 urlpatterns += [
     path(
@@ -21,7 +22,7 @@ urlpatterns += [
         {"decision": decision},
         name=decision,
     )
-    for decision in ("approve", "send", "close")
+    for decision in ("approve", "send")
 ]
 urlpatterns += [
     path(

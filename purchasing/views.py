@@ -23,8 +23,9 @@ from core.forms import (
 from core.htmx import render_partial
 from core.paging import page_links
 from exchange_rates.rules import base_currency
-from purchasing import services
+from purchasing import rules, services
 from purchasing.forms import (
+    CloseForm,
     DecisionForm,
     PurchaseOrderFilterForm,
     PurchaseOrderForm,
@@ -306,16 +307,54 @@ def purchase_order_delete_view(request, po_id):
     )  # fmt: skip
 
 
+@require_http_methods(["GET", "POST"])
+def purchase_order_close_view(request, po_id):
+    """Close after confirming, with what is still outstanding and a reason."""
+    require_role(
+        request.user, Role.REQUESTER, Role.AP_CLERK, action="close purchase orders"
+    )
+    po = purchase_order_get_or_404(po_id=po_id)
+    form = CloseForm(request.POST or None, initial={"version": po.version})
+    status = 200
+    if request.method == "GET":
+        try:
+            rules.check_can_close(po)
+        except ApplicationError as exc:
+            flash_refusal(request, exc)
+            return redirect("purchasing:detail", po_id=po.id)
+    elif form.is_valid():
+        try:
+            closed = services.purchase_order_close(
+                po_id=po.id,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(request, f"{closed.po_number} closed.")
+            return redirect("purchasing:detail", po_id=po.id)
+    else:
+        status = 422
+    return render(
+        request,
+        "purchasing/purchase_order_confirm_close.html",
+        {"po": po, "form": form, "outstanding": rules.outstanding(po.items)},
+        status=status,
+    )
+
+
 _DECISIONS = {
     "approve": (services.purchase_order_approve, "{number} approved."),
     "send": (services.purchase_order_send, "{number} marked as sent to the vendor."),
-    "close": (services.purchase_order_close, "{number} closed."),
 }
 
 
 @require_POST
 def purchase_order_decide_view(request, po_id, decision):
-    """Approve, send or close: one button each, the service decides."""
+    """Approve or send: one button each, the service decides."""
     service, done = _DECISIONS[decision]
     form = DecisionForm(request.POST)
     if not form.is_valid():
