@@ -40,6 +40,8 @@ class PurchaseOrderForm(forms.Form):
         label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The rejected PO this one is a copy of ("Copy to a new PO").
+    copied_from = TextField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, vendor_choices=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)

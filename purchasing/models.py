@@ -283,3 +283,21 @@ class PurchaseOrderInvoiceCounter(Model):
 
 
 dynamo.register_view(PurchaseOrderInvoiceCounter)
+
+
+class PurchaseOrderRejectedKeys(Model):
+    """
+    The PO item seen only as its status and the keys of `rejected_index`,
+    for giving rejections from before the index their keys without changing
+    the PO's version (`purchase_order_rejected_keys_backfill`).
+    """
+
+    Meta = dynamo.table_meta("PurchaseOrdersTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)
+    rejected_requester = UnicodeAttribute(null=True)
+    rejected_at = UTCDateTimeAttribute(null=True)
+
+
+dynamo.register_view(PurchaseOrderRejectedKeys)

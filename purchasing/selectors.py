@@ -154,6 +154,15 @@ def purchase_orders_invoiceable(
     )
 
 
+def purchase_orders_rejected(
+    *, requester: str, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """Return the requester's rejected POs, newest rejection first (a sparse index)."""
+    return dynamo.query_page(
+        PurchaseOrder.rejected_index, requester, cursor=cursor, limit=limit
+    )
+
+
 def approval_day() -> dt.date:
     """The day whose exchange rates an approval (and its forecast) uses."""
     return timezone.localdate()

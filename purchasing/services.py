@@ -45,6 +45,7 @@ from purchasing.models import (
     POStatus,
     PurchaseOrder,
     PurchaseOrderInvoiceCounter,
+    PurchaseOrderRejectedKeys,
     ReceiptLine,
 )
 from purchasing.selectors import (
@@ -661,3 +662,42 @@ def purchase_order_invoice_added(*, transaction, po_id: str) -> None:
         condition=PurchaseOrderInvoiceCounter.id.exists()
         & (PurchaseOrderInvoiceCounter.status != POStatus.CANCELLED.value),
     )
+
+
+# --- Operators' one-offs ------------------------------------------------------
+
+
+def purchase_order_rejected_keys_backfill(*, dry_run: bool = False) -> int:
+    """
+    Give each PO rejected before `rejected_index` existed its keys; return
+    how many lacked them.
+
+    Reads the rejected POs through the status index (never the whole table):
+    an operator's one-off (`manage.py index_rejected_purchase_orders`). A
+    rejected PO changes no more, so its last update is its rejection. The
+    keys are derived data, like an index, so no audit entry is written.
+    """
+    count = 0
+    for po in PurchaseOrder.status_index.query(
+        POStatus.REJECTED.value,
+        filter_condition=PurchaseOrder.rejected_requester.does_not_exist(),
+    ):
+        count += 1
+        if dry_run:
+            continue
+        try:
+            with dynamo.write_transaction() as transaction:
+                transaction.update(
+                    PurchaseOrderRejectedKeys(po.id),
+                    actions=[
+                        PurchaseOrderRejectedKeys.rejected_requester.set(po.requester),
+                        PurchaseOrderRejectedKeys.rejected_at.set(po.updated_at),
+                    ],
+                    condition=(
+                        PurchaseOrderRejectedKeys.status == POStatus.REJECTED.value
+                    )
+                    & PurchaseOrderRejectedKeys.rejected_requester.does_not_exist(),
+                )
+        except StaleRecord:
+            continue
+    return count
