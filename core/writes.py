@@ -55,12 +55,15 @@ def audited_update_add(
     Add the update of `record` (conditioned on its version as read, and on
     `condition`) and its audit `entry` to the caller's transaction; return
     what sets `updates` on `record` once the transaction has committed.
+
+    `entry` may be a list: a change and what followed from it in the same
+    write (a receipt, then the PO closing), chained in that order.
     """
     updates = dict(updates)
     transaction.update(
         record, actions=update_actions(type(record), updates), condition=condition
     )
-    journal_add(transaction, [entry])
+    journal_add(transaction, entry if isinstance(entry, list) else [entry])
 
     def committed() -> None:
         for field, value in updates.items():

@@ -15,7 +15,10 @@ from invoicing.selectors import (
     invoices_due_soon,
 )
 from payments.selectors import payment_run_list
-from purchasing.selectors import purchase_orders_awaiting_approval
+from purchasing.selectors import (
+    purchase_orders_awaiting_approval,
+    purchase_orders_rejected,
+)
 from vendors.selectors import vendors_awaiting_confirmation_by
 
 SHOWN = 5
@@ -85,6 +88,16 @@ def dashboard_for(*, user) -> Dashboard:
                 "purchasing:awaiting",
                 "Nothing awaits your approval.",
                 "po",
+            )
+        )
+    if has_role(user, Role.REQUESTER):
+        board.work.append(
+            _work(
+                "My rejected POs",
+                purchase_orders_rejected(requester=user.get_username(), limit=SHOWN),
+                "purchasing:rejected",
+                "None of your purchase orders was rejected.",
+                "rejected",
             )
         )
     if has_role(user, Role.AP_CLERK):

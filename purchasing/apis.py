@@ -255,10 +255,12 @@ def cancel_purchase_order(request, po_id: str, payload: ReasonIn | None = None):
 
 
 @router.put("/{po_id}/close", response=PurchaseOrderOut, summary="Close a sent PO")
-def close_purchase_order(request, po_id: str, payload: DecisionIn | None = None):
-    version = payload.version if payload else None
+def close_purchase_order(request, po_id: str, payload: ReasonIn | None = None):
     return services.purchase_order_close(
-        po_id=po_id, user=request.auth, version=version
+        po_id=po_id,
+        user=request.auth,
+        reason=payload.reason if payload else None,
+        version=payload.version if payload else None,
     )
 
 

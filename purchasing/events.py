@@ -50,13 +50,15 @@ def _status_details(po, target: str, **extra) -> dict[str, Any]:
     return {**extra, "before": {"status": po.status}, "after": {"status": target}}
 
 
-def purchase_order_created_event(*, po, user) -> AuditEntry:
-    return _po_event(
-        po=po,
-        user=user,
-        action=AuditAction.CREATE,
-        details={"after": purchase_order_snapshot(po)},
-    )
+def purchase_order_created_event(*, po, user, copied_from=None) -> AuditEntry:
+    """`po` was raised, as a copy of the PO `copied_from` when given."""
+    details: dict[str, Any] = {"after": purchase_order_snapshot(po)}
+    if copied_from is not None:
+        details["copied_from"] = {
+            "id": copied_from.id,
+            "po_number": copied_from.po_number,
+        }
+    return _po_event(po=po, user=user, action=AuditAction.CREATE, details=details)
 
 
 def purchase_order_updated_event(
@@ -121,8 +123,20 @@ def purchase_order_sent_event(*, po, user) -> AuditEntry:
     return _po_event(po=po, user=user, action=AuditAction.SEND, details=details)
 
 
-def purchase_order_closed_event(*, po, user) -> AuditEntry:
-    details = _status_details(po, "closed")
+# The actor of what the application does by itself (a PO closing itself).
+SYSTEM_USER = "system"
+
+
+def purchase_order_closed_event(
+    *, po, user, reason: str | None, outstanding: Mapping[str, dict]
+) -> AuditEntry:
+    """
+    `po` (as read) was closed by `user` (or SYSTEM_USER), with what was still
+    `outstanding` then (`Outstanding.as_details`: empty when nothing was).
+    """
+    details = _status_details(
+        po, "closed", reason=reason, outstanding=dict(outstanding)
+    )
     return _po_event(po=po, user=user, action=AuditAction.CLOSE, details=details)
 
 

@@ -40,6 +40,8 @@ class PurchaseOrderForm(forms.Form):
         label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The rejected PO this one is a copy of ("Copy to a new PO").
+    copied_from = TextField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, vendor_choices=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +84,16 @@ class ReasonForm(forms.Form):
         label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseForm(ReasonForm):
+    reason = TextField(
+        label="Reason (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept on the PO's history, e.g. why what is outstanding is no "
+        "longer expected.",
+    )
 
 
 class DecisionForm(forms.Form):

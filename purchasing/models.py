@@ -135,6 +135,20 @@ class ListingNumberIndex(GlobalSecondaryIndex):
     po_number = UnicodeAttribute(range_key=True)
 
 
+class RejectedIndex(GlobalSecondaryIndex):
+    """
+    Each requester's rejected POs, newest rejection first: sparse, since only
+    a rejection sets `rejected_requester` (the requester's dashboard).
+    """
+
+    class Meta:
+        index_name = "rejected-requester-index"
+        projection = AllProjection()
+
+    rejected_requester = UnicodeAttribute(hash_key=True)
+    rejected_at = UTCDateTimeAttribute(range_key=True)
+
+
 class NumberIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "number-index"
@@ -168,6 +182,13 @@ class PurchaseOrder(Model):
     rejection_reason = UnicodeAttribute(null=True)
     cancellation_reason = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)  # who rejected, cancelled or closed
+    closing_reason = UnicodeAttribute(null=True)
+    # Set by a rejection only, as the keys of `rejected_index`.
+    rejected_requester = UnicodeAttribute(null=True)
+    rejected_at = UTCDateTimeAttribute(null=True)
+    # The PO this one was raised as a copy of (a rejected one), and its number.
+    copied_from = UnicodeAttribute(null=True)
+    copied_from_number = UnicodeAttribute(null=True)
     receipts = ListAttribute(of=GoodsReceipt, default=list)
     expected_delivery = UnicodeAttribute(null=True)  # ISO date
     notes = UnicodeAttribute(null=True)
@@ -190,6 +211,7 @@ class PurchaseOrder(Model):
     listing_index = ListingCreatedIndex()
     number_index = NumberIndex()
     listing_number_index = ListingNumberIndex()
+    rejected_index = RejectedIndex()
 
     @classmethod
     def from_raw_data(cls, data):
@@ -261,3 +283,21 @@ class PurchaseOrderInvoiceCounter(Model):
 
 
 dynamo.register_view(PurchaseOrderInvoiceCounter)
+
+
+class PurchaseOrderRejectedKeys(Model):
+    """
+    The PO item seen only as its status and the keys of `rejected_index`,
+    for giving rejections from before the index their keys without changing
+    the PO's version (`purchase_order_rejected_keys_backfill`).
+    """
+
+    Meta = dynamo.table_meta("PurchaseOrdersTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)
+    rejected_requester = UnicodeAttribute(null=True)
+    rejected_at = UTCDateTimeAttribute(null=True)
+
+
+dynamo.register_view(PurchaseOrderRejectedKeys)

@@ -216,6 +216,107 @@ def check_can_cancel(po, *, username: str, is_approver: bool, is_admin: bool) ->
         )
 
 
+def check_can_copy(po) -> None:
+    """A rejected PO is raised again as a copy, with what the rejection asked for."""
+    if po.status != POStatus.REJECTED:
+        raise InvalidTransition(
+            f"{po.po_number} is {po.status}; only rejected purchase orders are "
+            "copied to a new one."
+        )
+
+
+# --- What remains to do, and closing ----------------------------------------
+
+
+@dataclass(frozen=True)
+class OutstandingLine:
+    """A PO line as its closing shows it: what was ordered, received, invoiced."""
+
+    line_number: int
+    description: str
+    ordered: Decimal
+    received: Decimal
+    invoiced: Decimal
+
+    @property
+    def not_received(self) -> Decimal:
+        return max(self.ordered - self.received, Decimal("0"))
+
+    @property
+    def not_invoiced(self) -> Decimal:
+        return max(self.ordered - self.invoiced, Decimal("0"))
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    lines: list[OutstandingLine]
+
+    @property
+    def not_received(self) -> list[int]:
+        """The numbers of the lines not fully received."""
+        return [line.line_number for line in self.lines if line.not_received]
+
+    @property
+    def not_invoiced(self) -> list[int]:
+        return [line.line_number for line in self.lines if line.not_invoiced]
+
+    @property
+    def is_done(self) -> bool:
+        """Everything ordered was received and invoiced."""
+        return not (self.not_received or self.not_invoiced)
+
+    def as_details(self) -> dict[str, dict[str, Decimal]]:
+        """The lines with anything outstanding, for the audit entry of a closing."""
+        return {
+            str(line.line_number): {
+                "ordered": line.ordered,
+                "not_received": line.not_received,
+                "not_invoiced": line.not_invoiced,
+            }
+            for line in self.lines
+            if line.not_received or line.not_invoiced
+        }
+
+
+def outstanding(lines) -> Outstanding:
+    """Return what remains to receive and to invoice on PO `lines`."""
+    zero = Decimal("0")
+    return Outstanding(
+        [
+            OutstandingLine(
+                line_number=line.line_number,
+                description=line.description,
+                ordered=line.quantity,
+                received=line.received_quantity or zero,
+                invoiced=line.invoiced_quantity or zero,
+            )
+            for line in lines
+        ]
+    )
+
+
+def check_can_close(po) -> None:
+    check_transition(po, POStatus.CLOSED)
+
+
+AUTO_CLOSE_REASON = "Fully received and fully invoiced."
+
+
+def closes_automatically(*, status: str, lines) -> bool:
+    """
+    A sent PO whose lines are all received and invoiced in full closes by
+    itself (settings.PO_AUTO_CLOSE), in the write that completed it.
+
+    Only sent POs: the life cycle closes nothing else (domain.md), so an
+    approved PO never marked as sent stays approved.
+    """
+    return (
+        settings.PO_AUTO_CLOSE
+        and status == POStatus.SENT
+        and outstanding(lines).is_done
+    )
+
+
 def check_can_receive(po) -> None:
     """Goods arrive against a live order with something still outstanding."""
     if POStatus(po.status) not in RECEIVABLE_STATUSES:

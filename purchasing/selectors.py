@@ -154,6 +154,15 @@ def purchase_orders_invoiceable(
     )
 
 
+def purchase_orders_rejected(
+    *, requester: str, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """Return the requester's rejected POs, newest rejection first (a sparse index)."""
+    return dynamo.query_page(
+        PurchaseOrder.rejected_index, requester, cursor=cursor, limit=limit
+    )
+
+
 def approval_day() -> dt.date:
     """The day whose exchange rates an approval (and its forecast) uses."""
     return timezone.localdate()
@@ -283,7 +292,11 @@ def purchase_order_actions(
         ),
         "close": lambda: (
             require_role(user, requester, clerk, action="close purchase orders"),
-            rules.check_transition(po, POStatus.CLOSED),
+            rules.check_can_close(po),
+        ),
+        "copy": lambda: (
+            require_role(user, requester, action="raise purchase orders"),
+            rules.check_can_copy(po),
         ),
         "cancel": lambda: (
             require_role(user, requester, approver, action="cancel purchase orders"),

@@ -45,6 +45,7 @@ from purchasing.models import (
     POStatus,
     PurchaseOrder,
     PurchaseOrderInvoiceCounter,
+    PurchaseOrderRejectedKeys,
     ReceiptLine,
 )
 from purchasing.selectors import (
@@ -110,9 +111,19 @@ def purchase_order_create(
     expected_delivery: Any = None,
     notes: str | None = None,
     total_amount: Any = None,
+    copied_from: str | None = None,
 ) -> PurchaseOrder:
-    """Raise a PO for an active vendor (Requester); its number is the next of the year."""
+    """
+    Raise a PO for an active vendor (Requester); its number is the next of the year.
+
+    `copied_from` names the rejected PO whose vendor, currency and lines the
+    requester started from (the form offers it), recorded as its source.
+    """
     require_role(user, Role.REQUESTER, action="raise purchase orders")
+    source = None
+    if copied_from:
+        source = purchase_order_get_or_404(po_id=copied_from)
+        rules.check_can_copy(source)
     vendor = _active_vendor(vendor_id)
     header = rules.clean_header(
         currency=currency or vendor.currency,
@@ -143,11 +154,13 @@ def purchase_order_create(
         receipts=[],
         expected_delivery=header.expected_delivery,
         notes=header.notes,
+        copied_from=source.id if source else None,
+        copied_from_number=source.po_number if source else None,
         edited_at_version=1,
         created_at=now,
         updated_at=now,
     )
-    entry = events.purchase_order_created_event(po=po, user=user)
+    entry = events.purchase_order_created_event(po=po, user=user, copied_from=source)
     for attempt in range(MAX_ATTEMPTS):
         try:
             with dynamo.write_transaction() as transaction:
@@ -257,7 +270,29 @@ def purchase_order_update(
 
 
 def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> PurchaseOrder:
+    """Write `updates` and `entry` (or entries, in order) in one transaction."""
     return audited_update(po, {**updates, "updated_at": dynamo.utcnow()}, entry=entry)
+
+
+def _closed_when_done(
+    po: PurchaseOrder, items: list[POLine]
+) -> tuple[dict[str, Any], list[AuditEntry]]:
+    """
+    The updates and audit entry of `po` closing itself, if its lines becoming
+    `items` leave nothing to receive or invoice (`rules.closes_automatically`);
+    nothing otherwise. The caller writes them with the change that completed it.
+    """
+    if not rules.closes_automatically(status=po.status, lines=items):
+        return {}, []
+    entry = events.purchase_order_closed_event(
+        po=po, user=events.SYSTEM_USER, reason=rules.AUTO_CLOSE_REASON, outstanding={}
+    )
+    updates = {
+        "status": POStatus.CLOSED.value,
+        "decided_by": events.SYSTEM_USER,
+        "closing_reason": rules.AUTO_CLOSE_REASON,
+    }
+    return updates, [entry]
 
 
 def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> None:
@@ -307,13 +342,15 @@ def _decide(
     *,
     po_id: str,
     version: int | None,
-    decide: Callable[[PurchaseOrder], tuple[dict[str, Any], AuditEntry]],
+    decide: Callable[
+        [PurchaseOrder], tuple[dict[str, Any], AuditEntry | list[AuditEntry]]
+    ],
 ) -> PurchaseOrder:
     """
     Apply a decision with optimistic retries.
 
     `decide(po)` checks the rules on the freshly read PO and returns the
-    updates and their audit entry. A conflict with another
+    updates and their audit entry (or entries). A conflict with another
     decision re-reads and decides again; an edit of the PO's content after
     `version` is refused, since the user decided on what they saw.
     """
@@ -411,7 +448,10 @@ def purchase_order_reject(
             po, username=username, is_approver=is_approver, reason=reason
         )
         entry = events.purchase_order_rejected_event(po=po, user=user, reason=cleaned)
-        return _reasoned(POStatus.REJECTED, cleaned, username), entry
+        updates = _reasoned(POStatus.REJECTED, cleaned, username)
+        # The requester's list of rejected POs (rejected_index) is these keys.
+        updates.update(rejected_requester=po.requester, rejected_at=dynamo.utcnow())
+        return updates, entry
 
     po = _decide(po_id=po_id, version=version, decide=decide)
     notifications.notify_po_rejected(po)
@@ -419,10 +459,11 @@ def purchase_order_reject(
 
 
 def _reasoned(target: POStatus, reason: str | None, username: str) -> dict:
-    """The updates of a decision that keeps its reason (rejection, cancellation)."""
+    """The updates of a decision that keeps its reason (reject, cancel, close)."""
     field = {
         POStatus.REJECTED: "rejection_reason",
         POStatus.CANCELLED: "cancellation_reason",
+        POStatus.CLOSED: "closing_reason",
     }[target]
     return {"status": target.value, field: reason, "decided_by": username}
 
@@ -450,14 +491,27 @@ def purchase_order_send(
 
 
 def purchase_order_close(
-    *, po_id: str, user, version: int | None = None
+    *, po_id: str, user, reason: str | None = None, version: int | None = None
 ) -> PurchaseOrder:
-    """Close a sent PO once it is done with (Requester or AP Clerk)."""
+    """
+    Close a sent PO once it is done with (Requester or AP Clerk), with an
+    optional reason; the audit entry records what was still outstanding.
+    """
     require_role(user, Role.REQUESTER, Role.AP_CLERK, action="close purchase orders")
-    return _status_change(
-        po_id=po_id, user=user, version=version, target=POStatus.CLOSED,
-        event=events.purchase_order_closed_event,
-    )  # fmt: skip
+    cleaned = clean_reason(reason)
+    username = actor_id(user)
+
+    def decide(po):
+        rules.check_can_close(po)
+        entry = events.purchase_order_closed_event(
+            po=po,
+            user=user,
+            reason=cleaned,
+            outstanding=rules.outstanding(po.items).as_details(),
+        )
+        return _reasoned(POStatus.CLOSED, cleaned, username), entry
+
+    return _decide(po_id=po_id, version=version, decide=decide)
 
 
 def purchase_order_cancel(
@@ -490,7 +544,10 @@ def purchase_order_receive(
     note: str | None = None,
     version: int | None = None,
 ) -> PurchaseOrder:
-    """Record goods received against an approved or sent PO (AP Clerk)."""
+    """
+    Record goods received against an approved or sent PO (AP Clerk); the
+    receipt that completes an invoiced sent PO closes it (`_closed_when_done`).
+    """
     require_role(user, Role.AP_CLERK, action="record goods receipts")
     note = clean_reason(note)
     username = actor_id(user)
@@ -516,7 +573,8 @@ def purchase_order_receive(
         entry = events.purchase_order_received_event(
             po=po, user=user, receipt=receipt, items=items, received=received
         )
-        return updates, entry
+        closing, closed = _closed_when_done(po, items)
+        return {**updates, **closing}, [entry, *closed]
 
     return _decide(po_id=po_id, version=version, decide=decide)
 
@@ -536,7 +594,8 @@ def purchase_order_invoiced_add(
 ) -> Callable[[], None]:
     """
     Add a matched invoice's quantities and net total to the PO, conditioned on
-    the PO being the version the match was computed on.
+    the PO being the version the match was computed on; the invoice that
+    completes a received sent PO closes it in the same transaction.
 
     Returns what brings `po` itself up to date, to call once the transaction
     has committed (PynamoDB then has already advanced its version), so a
@@ -552,8 +611,12 @@ def purchase_order_invoiced_add(
         items=items,
         new_total=new_total,
     )
+    closing, closed = _closed_when_done(po, items)
     return audited_update_add(
-        transaction, po, {"items": items, "invoiced_total": new_total}, entry=entry
+        transaction,
+        po,
+        {"items": items, "invoiced_total": new_total, **closing},
+        entry=[entry, *closed],
     )
 
 
@@ -599,3 +662,42 @@ def purchase_order_invoice_added(*, transaction, po_id: str) -> None:
         condition=PurchaseOrderInvoiceCounter.id.exists()
         & (PurchaseOrderInvoiceCounter.status != POStatus.CANCELLED.value),
     )
+
+
+# --- Operators' one-offs ------------------------------------------------------
+
+
+def purchase_order_rejected_keys_backfill(*, dry_run: bool = False) -> int:
+    """
+    Give each PO rejected before `rejected_index` existed its keys; return
+    how many lacked them.
+
+    Reads the rejected POs through the status index (never the whole table):
+    an operator's one-off (`manage.py index_rejected_purchase_orders`). A
+    rejected PO changes no more, so its last update is its rejection. The
+    keys are derived data, like an index, so no audit entry is written.
+    """
+    count = 0
+    for po in PurchaseOrder.status_index.query(
+        POStatus.REJECTED.value,
+        filter_condition=PurchaseOrder.rejected_requester.does_not_exist(),
+    ):
+        count += 1
+        if dry_run:
+            continue
+        try:
+            with dynamo.write_transaction() as transaction:
+                transaction.update(
+                    PurchaseOrderRejectedKeys(po.id),
+                    actions=[
+                        PurchaseOrderRejectedKeys.rejected_requester.set(po.requester),
+                        PurchaseOrderRejectedKeys.rejected_at.set(po.updated_at),
+                    ],
+                    condition=(
+                        PurchaseOrderRejectedKeys.status == POStatus.REJECTED.value
+                    )
+                    & PurchaseOrderRejectedKeys.rejected_requester.does_not_exist(),
+                )
+        except StaleRecord:
+            continue
+    return count

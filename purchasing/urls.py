@@ -9,10 +9,12 @@ urlpatterns = [
     path("export.<str:fmt>", views.purchase_order_list_export_view, name="list-export"),
     path("new/", views.purchase_order_create_view, name="create"),
     path("awaiting-approval/", views.purchase_order_awaiting_view, name="awaiting"),
+    path("rejected/", views.purchase_order_rejected_view, name="rejected"),
     path("<str:po_id>/", views.purchase_order_detail_view, name="detail"),
     path("<str:po_id>/edit/", views.purchase_order_edit_view, name="edit"),
     path("<str:po_id>/delete/", views.purchase_order_delete_view, name="delete"),
     path("<str:po_id>/receive/", views.purchase_order_receive_view, name="receive"),
+    path("<str:po_id>/close/", views.purchase_order_close_view, name="close"),
 ]
 urlpatterns += [
     path(
@@ -21,7 +23,7 @@ urlpatterns += [
         {"decision": decision},
         name=decision,
     )
-    for decision in ("approve", "send", "close")
+    for decision in ("approve", "send")
 ]
 urlpatterns += [
     path(

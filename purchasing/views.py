@@ -23,8 +23,9 @@ from core.forms import (
 from core.htmx import render_partial
 from core.paging import page_links
 from exchange_rates.rules import base_currency
-from purchasing import services
+from purchasing import rules, services
 from purchasing.forms import (
+    CloseForm,
     DecisionForm,
     PurchaseOrderFilterForm,
     PurchaseOrderForm,
@@ -40,6 +41,7 @@ from purchasing.selectors import (
     purchase_order_list,
     purchase_order_value,
     purchase_orders_awaiting_approval,
+    purchase_orders_rejected,
 )
 from vendors.selectors import vendor_choices_active, vendor_get
 
@@ -116,6 +118,21 @@ def purchase_order_awaiting_view(request):
     )
 
 
+def purchase_order_rejected_view(request):
+    """The requester's rejected POs with their reasons, each to copy to a new PO."""
+    require_role(request.user, Role.REQUESTER, action="raise purchase orders")
+    page = purchase_orders_rejected(
+        requester=request.user.get_username(),
+        cursor=request.GET.get("cursor"),
+        limit=settings.PAGE_SIZE,
+    )
+    return render(
+        request,
+        "purchasing/purchase_order_rejected.html",
+        {"purchase_orders": page.items, **page_links(request, page)},
+    )
+
+
 def purchase_order_detail_view(request, po_id):
     require_reader(request.user)
     po = purchase_order_get_or_404(po_id=po_id)
@@ -152,11 +169,37 @@ def _with_extra_line(data):
     return data
 
 
+def _copy_context(po_id: str | None, choices) -> dict:
+    """
+    What the PO form says about the rejected PO it is a copy of: the PO, and
+    why its vendor is not offered, if it is not (no longer active).
+    """
+    if not po_id:
+        return {}
+    source = purchase_order_get_or_404(po_id=po_id)
+    context = {"copy_of": source}
+    if source.vendor_id not in dict(choices):
+        vendor = vendor_get(vendor_id=source.vendor_id)
+        context["copy_vendor_gone"] = (
+            f"{vendor.name} is {vendor.status}; choose another vendor for the copy."
+            if vendor
+            else f"{source.vendor_name} no longer exists; choose another vendor for "
+            "the copy."
+        )
+    return context
+
+
 @require_http_methods(["GET", "POST"])
 def purchase_order_create_view(request):
+    """
+    Raise a PO; `?copy=<id>` starts from a rejected PO's vendor, currency,
+    matching and lines ("Copy to a new PO"), nothing saved until raised.
+    """
     require_role(request.user, Role.REQUESTER, action="raise purchase orders")
     choices = vendor_choices_active()
+    copying = {}
     if request.method == "POST":
+        copying = _copy_context(request.POST.get("copied_from"), choices)
         data = (
             _with_extra_line(request.POST)
             if "add_line" in request.POST
@@ -175,6 +218,7 @@ def purchase_order_create_view(request):
                     match_type=form.cleaned_data["match_type"],
                     expected_delivery=form.cleaned_data["expected_delivery"],
                     notes=form.cleaned_data["notes"],
+                    copied_from=form.cleaned_data["copied_from"] or None,
                 )
             except (ValidationFailed, ApplicationError) as exc:
                 add_line_errors(form, formset, positions, exc)
@@ -183,6 +227,26 @@ def purchase_order_create_view(request):
                     request, f"{po.po_number} raised; it now awaits approval."
                 )
                 return redirect("purchasing:detail", po_id=po.id)
+    elif request.GET.get("copy"):
+        copying = _copy_context(request.GET["copy"], choices)
+        source = copying["copy_of"]
+        try:
+            rules.check_can_copy(source)
+        except ApplicationError as exc:
+            flash_refusal(request, exc)
+            return redirect("purchasing:detail", po_id=source.id)
+        form = PurchaseOrderForm(
+            initial={
+                "vendor_id": source.vendor_id,
+                "currency": source.currency,
+                "match_type": source.match_type,
+                "copied_from": source.id,
+            },
+            vendor_choices=choices,
+        )
+        formset = PurchaseOrderLineFormSet(
+            prefix="lines", initial=_line_initial(source)
+        )
     else:
         form = PurchaseOrderForm(
             initial={"vendor_id": request.GET.get("vendor", "")}, vendor_choices=choices
@@ -194,9 +258,21 @@ def purchase_order_create_view(request):
         status = 200
     return _form_page(
         request,
-        {"form": form, "formset": formset, "no_vendors": not choices},
+        {"form": form, "formset": formset, "no_vendors": not choices, **copying},
         status=status,
     )
+
+
+def _line_initial(po) -> list[dict]:
+    """The PO's lines as the line formset's initial rows."""
+    return [
+        {
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in po.items
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -246,17 +322,7 @@ def purchase_order_edit_view(request, po_id):
             status = 422
     else:
         form = PurchaseOrderForm(initial=initial, vendor_choices=choices, editing=True)
-        formset = PurchaseOrderLineFormSet(
-            prefix="lines",
-            initial=[
-                {
-                    "description": line.description,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                }
-                for line in po.items
-            ],
-        )
+        formset = PurchaseOrderLineFormSet(prefix="lines", initial=_line_initial(po))
     return _form_page(
         request, {"form": form, "formset": formset, "po": po}, status=status
     )
@@ -306,16 +372,54 @@ def purchase_order_delete_view(request, po_id):
     )  # fmt: skip
 
 
+@require_http_methods(["GET", "POST"])
+def purchase_order_close_view(request, po_id):
+    """Close after confirming, with what is still outstanding and a reason."""
+    require_role(
+        request.user, Role.REQUESTER, Role.AP_CLERK, action="close purchase orders"
+    )
+    po = purchase_order_get_or_404(po_id=po_id)
+    form = CloseForm(request.POST or None, initial={"version": po.version})
+    status = 200
+    if request.method == "GET":
+        try:
+            rules.check_can_close(po)
+        except ApplicationError as exc:
+            flash_refusal(request, exc)
+            return redirect("purchasing:detail", po_id=po.id)
+    elif form.is_valid():
+        try:
+            closed = services.purchase_order_close(
+                po_id=po.id,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(request, f"{closed.po_number} closed.")
+            return redirect("purchasing:detail", po_id=po.id)
+    else:
+        status = 422
+    return render(
+        request,
+        "purchasing/purchase_order_confirm_close.html",
+        {"po": po, "form": form, "outstanding": rules.outstanding(po.items)},
+        status=status,
+    )
+
+
 _DECISIONS = {
     "approve": (services.purchase_order_approve, "{number} approved."),
     "send": (services.purchase_order_send, "{number} marked as sent to the vendor."),
-    "close": (services.purchase_order_close, "{number} closed."),
 }
 
 
 @require_POST
 def purchase_order_decide_view(request, po_id, decision):
-    """Approve, send or close: one button each, the service decides."""
+    """Approve or send: one button each, the service decides."""
     service, done = _DECISIONS[decision]
     form = DecisionForm(request.POST)
     if not form.is_valid():

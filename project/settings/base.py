@@ -190,6 +190,9 @@ DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 DEFAULT_APPROVAL_LIMIT = Decimal(env.str("DEFAULT_APPROVAL_LIMIT", default="10000.00"))
 # POs at or above this total (in BASE_CURRENCY) need two approvers.
 TWO_APPROVAL_THRESHOLD = Decimal(env.str("TWO_APPROVAL_THRESHOLD", default="5000.00"))
+# A sent PO closes by itself (audited as "system") once every line is received
+# and invoiced in full, in the same transaction as the receipt or match.
+PO_AUTO_CLOSE = env.bool("PO_AUTO_CLOSE", default=True)
 # Reconciliation tolerances, in percent (domain.md "Reconciliation").
 MATCH_PRICE_TOLERANCE_PERCENT = Decimal(
     env.str("MATCH_PRICE_TOLERANCE_PERCENT", default="1")
