@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from core.dynamo import write_transaction
+from core.models import SearchToken
 
 # How many times a service re-reads and tries again after losing a race.
 MAX_ATTEMPTS = 8
@@ -64,6 +65,12 @@ def audited_update_add(
         record, actions=update_actions(type(record), updates), condition=condition
     )
     journal_add(transaction, entry if isinstance(entry, list) else [entry])
+    if hasattr(record, "search_terms"):
+        # Every audited change of a searchable record: a rename can never
+        # leave search finding the old name.
+        search_index_change(
+            transaction, before=record, after=with_updates(record, updates)
+        )
 
     def committed() -> None:
         for field, value in updates.items():
@@ -92,6 +99,31 @@ def with_updates(record, updates: Mapping[str, Any]):
     for field, value in updates.items():
         setattr(copy, field, value)
     return copy
+
+
+def search_index_change(transaction, *, before=None, after=None) -> None:
+    """
+    Add to `transaction` the search tokens a record gains and delete those it
+    loses: `before` None for a new record, `after` None for a deleted one.
+
+    A searchable record's model has `SEARCH_KIND` and `search_terms()`
+    (core.search_index); a change touching neither name nor number adds
+    nothing to the transaction.
+    """
+    record = after if after is not None else before
+    kind, record_id = record.SEARCH_KIND, record.id
+
+    def tokens(version) -> dict[tuple[str, str], SearchToken]:
+        if version is None:
+            return {}
+        items = SearchToken.of(kind, record_id, version.search_terms())
+        return {(item.shard, item.term_id): item for item in items}
+
+    old, new = tokens(before), tokens(after)
+    for key in old.keys() - new.keys():
+        transaction.delete(old[key])
+    for key in new.keys() - old.keys():
+        transaction.save(new[key])
 
 
 def retry_pause(attempt: int) -> None:

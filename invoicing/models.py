@@ -12,7 +12,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from core import dynamo
+from core import dynamo, search_index
 from core.dynamo import DecimalAttribute, IntegerAttribute, Model
 from core.money import round_money
 from core.transitions import check_transition
@@ -210,6 +210,14 @@ class Invoice(Model):
                 invoice, name, round_money(getattr(invoice, name), invoice.currency)
             )
         return invoice
+
+    SEARCH_KIND = "invoices"
+
+    def search_terms(self) -> search_index.SearchTerms:
+        """The parts of the vendor's invoice number search finds it by."""
+        return search_index.search_terms(
+            words=search_index.text_terms(self.invoice_number)
+        )
 
     @property
     def report(self) -> dict | None:

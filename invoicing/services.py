@@ -21,7 +21,13 @@ from core.errors import (
 )
 from core.text import clean_reason
 from core.versions import check_version
-from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause, with_updates
+from core.writes import (
+    MAX_ATTEMPTS,
+    audited_update_add,
+    retry_pause,
+    search_index_change,
+    with_updates,
+)
 from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.events import (
     invoice_corrected_event,
@@ -177,6 +183,7 @@ def _write_new_invoice(invoice, guard, entry, po) -> None:
                 transaction=transaction, po_id=po.id
             )
             audit_entry_add(transaction, entry)
+            search_index_change(transaction, after=invoice)
     except StaleRecord:
         # Explain the refusal: the number is taken, or the PO went away.
         _refuse_duplicate(

@@ -95,6 +95,7 @@ def main() -> int:
             )
         manage("create_tables", env=env)
         manage("index_vendor_tax_ids", env=env)  # vendors kept from before the index
+        manage("index_search", env=env)  # records kept from before the token table
         manage("migrate", "--noinput", "-v", "0", env=env)
         mails_before = mail_count()
         manage("seed_demo", env=seed_environment(env))

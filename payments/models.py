@@ -11,7 +11,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from core import dynamo
+from core import dynamo, search_index
 from core.dynamo import DecimalAttribute, IntegerAttribute, Model
 from core.money import round_money
 
@@ -154,6 +154,12 @@ class PaymentRun(Model):
                     value = round_money(getattr(invoice, name), payment.currency)
                     setattr(invoice, name, value)
         return run
+
+    SEARCH_KIND = "payment_runs"
+
+    def search_terms(self) -> search_index.SearchTerms:
+        """The parts of the run's number search finds it by."""
+        return search_index.search_terms(words=search_index.text_terms(self.number))
 
     def totals(self) -> dict[str, dict]:
         """Amount, discount and payment count per currency, in currency order."""

@@ -28,6 +28,14 @@ def payment_run_get(*, run_id: str) -> PaymentRun | None:
     return run if run.number is not None else None
 
 
+def payment_runs_get_many(*, run_ids: set[str]) -> dict[str, PaymentRun]:
+    """Return the payment runs with these ids, read consistently in batches of 100."""
+    if not run_ids:
+        return {}
+    runs = PaymentRun.batch_get(list(run_ids), consistent_read=True)
+    return {run.id: run for run in runs if run.number is not None}
+
+
 def payment_run_get_or_404(*, run_id: str) -> PaymentRun:
     run = payment_run_get(run_id=run_id)
     if run is None:

@@ -25,7 +25,13 @@ from core import documents, dynamo
 from core.errors import InvalidTransition, StaleRecord, ValidationFailed
 from core.text import clean_reason
 from core.versions import check_version
-from core.writes import MAX_ATTEMPTS, audited_update, audited_update_add, retry_pause
+from core.writes import (
+    MAX_ATTEMPTS,
+    audited_update,
+    audited_update_add,
+    retry_pause,
+    search_index_change,
+)
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
@@ -199,6 +205,7 @@ def _write_chunk(
                     audit_entry_add(
                         transaction, events.payment_run_created_event(**scheduled)
                     )
+                    search_index_change(transaction, after=run)
                 else:
                     committed = audited_update_add(
                         transaction,

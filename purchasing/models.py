@@ -12,7 +12,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from core import dynamo
+from core import dynamo, search_index
 from core.dynamo import DecimalAttribute, IntegerAttribute, Model
 from core.money import round_money
 
@@ -236,6 +236,12 @@ class PurchaseOrder(Model):
                     approval.base_amount, approval.base_currency
                 )
         return po
+
+    SEARCH_KIND = "purchase_orders"
+
+    def search_terms(self) -> search_index.SearchTerms:
+        """The parts of the PO's number search finds it by."""
+        return search_index.search_terms(words=search_index.text_terms(self.po_number))
 
     @property
     def approvers(self) -> list[str]:

@@ -33,6 +33,7 @@ from core.writes import (
     audited_update,
     audited_update_add,
     retry_pause,
+    search_index_change,
     with_updates,
 )
 from purchasing import events, notifications, rules
@@ -169,6 +170,7 @@ def purchase_order_create(
                     transaction=transaction, vendor_id=vendor.id, delta=1
                 )
                 audit_entry_add(transaction, entry)
+                search_index_change(transaction, after=po)
         except StaleRecord:
             _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
             retry_pause(attempt)
@@ -324,6 +326,7 @@ def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> No
                 transaction=transaction, vendor_id=po.vendor_id, delta=-1
             )
             audit_entry_add(transaction, entry)
+            search_index_change(transaction, before=po)
     except StaleRecord:
         # Explain the refusal: gone, decided on, invoiced, or edited meanwhile.
         current = purchase_order_get(po_id=po.id)

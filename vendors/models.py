@@ -11,7 +11,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from core import dynamo
+from core import dynamo, search_index
 from core.dynamo import IntegerAttribute, Model
 from core.text import compact_key
 
@@ -156,6 +156,18 @@ class Vendor(Model):
     name_index = ListingNameIndex()
     tax_id_index = TaxIdIndex()
     bank_queue_index = BankQueueIndex()
+
+    SEARCH_KIND = "vendors"
+
+    def search_terms(self) -> search_index.SearchTerms:
+        """The tax id and name words search finds the vendor by, and its accounts."""
+        return search_index.search_terms(
+            words=[
+                *search_index.identifier_terms(self.tax_id),
+                *search_index.text_terms(self.name),
+            ],
+            accounts=[self.iban, self.account_number],
+        )
 
     @property
     def bank_details_awaiting_confirmation(self) -> bool:

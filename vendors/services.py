@@ -24,7 +24,7 @@ from core.errors import (
 )
 from core.transitions import check_transition
 from core.versions import check_version
-from core.writes import audited_update
+from core.writes import audited_update, search_index_change
 from vendors.events import (
     vendor_bank_details_confirmed_event,
     vendor_created_event,
@@ -97,6 +97,7 @@ def vendor_create(
     with dynamo.write_transaction() as transaction:
         transaction.save(vendor, condition=Vendor.id.does_not_exist())
         audit_entry_add(transaction, entry)
+        search_index_change(transaction, after=vendor)
     if notify and vendor.bank_details_awaiting_confirmation:
         notify_bank_details_awaiting(vendor)
     return vendor
@@ -282,6 +283,7 @@ def vendor_delete(*, vendor_id: str, user, version: int | None = None) -> None:
         with dynamo.write_transaction() as transaction:
             transaction.delete(vendor, condition=Vendor.po_count == 0)
             audit_entry_add(transaction, entry)
+            search_index_change(transaction, before=vendor)
     except StaleRecord:
         # Explain the refusal: gone, gained a PO, or edited meanwhile.
         current = vendor_get(vendor_id=vendor_id)

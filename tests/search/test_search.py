@@ -130,8 +130,9 @@ def test_nothing_found_says_what_was_searched(active_vendor, auditor):
     html = search(auditor, "Zebra").content.decode()
     assert "Nothing found for “Zebra”." in html
     assert (
-        "Searched vendor names and the numbers of purchase orders, invoices and "
-        "payment runs" in html
+        "Searched vendor names, tax ids and bank accounts (the whole IBAN or account "
+        "number) and the numbers of purchase orders, invoices and payment runs, "
+        "matching the start of each word or part of a number" in html
     )
 
 
