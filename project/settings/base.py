@@ -106,8 +106,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "Y-m-d H:i"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+DATETIME_FORMAT = "Y-m-d H:i T"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i T"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -370,3 +370,11 @@ API_BODY_LIMITS = {
         "api/v1/invoices/<invoice_id>",
     )
 }
+
+# --- Forms sent after the sign-in ended (issue 14) --------------------------
+# Kept (in the session; not files, passwords or the CSRF token) for the form
+# to show again after the login, up to this size and age (core.drafts); a
+# CSRF refusal of a form sent from one of the site's pages leads there too.
+FORM_DRAFT_MAX_BYTES = env.int("FORM_DRAFT_MAX_BYTES", default=64 * 1024)
+FORM_DRAFT_MAX_AGE_SECONDS = env.int("FORM_DRAFT_MAX_AGE_SECONDS", default=3600)
+CSRF_FAILURE_VIEW = "core.errors_views.csrf_failure"
