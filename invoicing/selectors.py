@@ -202,7 +202,7 @@ def invoices_due_soon(*, until: dt.date, limit: int = 5) -> dynamo.Page:
     Matched invoices due by `until`, or whose discount ends by then and is
     still to be had, oldest entered first.
     """
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate(timezone=timezone.get_default_timezone()).isoformat()
     return dynamo.query_page(
         Invoice.status_index,
         "matched",
@@ -228,4 +228,5 @@ def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, s
         actions=(AuditAction.RECONCILE, AuditAction.BATCH_RECONCILE),
         since=since,
     ):
-        yield timezone.localtime(timestamp).date(), details.get("outcome")
+        zone = timezone.get_default_timezone()  # the site's days, not a reader's
+        yield timezone.localtime(timestamp, zone).date(), details.get("outcome")

@@ -155,8 +155,8 @@ def purchase_orders_invoiceable(
 
 
 def approval_day() -> dt.date:
-    """The day whose exchange rates an approval (and its forecast) uses."""
-    return timezone.localdate()
+    """The day (in the site's time zone) whose exchange rates an approval uses."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def amount_value(
