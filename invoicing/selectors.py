@@ -9,7 +9,7 @@ from audit.models import AuditAction
 from audit.selectors import audit_details_since
 from core import dynamo
 from core.errors import NotFound
-from core.exports import Export, every_item
+from core.exports import Export, every_item, iso_date
 from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
 from invoicing.numbers import invoice_number_prefix
 
@@ -124,7 +124,8 @@ def invoice_export(
             [
                 i.invoice_number, i.vendor_name, i.po_number, i.status,
                 i.top_finding, i.currency, i.net_total, i.tax_amount,
-                i.total_amount, i.invoice_date, i.due_date, i.payment_run_number,
+                i.total_amount, iso_date(i.invoice_date), iso_date(i.due_date),
+                i.payment_run_number,
                 i.submitted_at, i.submitted_by, i.vendor_id, i.po_id, i.id,
             ]
             for i in invoices
