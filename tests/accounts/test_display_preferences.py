@@ -116,8 +116,10 @@ def test_business_days_stay_the_sites_whatever_zone_a_reader_has(settings):
     from purchasing.selectors import approval_day
 
     site_today = timezone.localdate(timezone=timezone.get_default_timezone())
-    # Kiritimati is 14 hours ahead of UTC: its reader's day is another one
-    # for most of the day, and payment dates and rates must not follow it.
-    with timezone.override("Pacific/Kiritimati"):
-        assert local_today() == site_today
-        assert approval_day() == site_today
+    # Kiritimati is 14 hours ahead of UTC, Pago Pago 11 behind: at any hour
+    # one of them has another day than the site, and payment dates and the
+    # approval's rate day must not follow a reader's.
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        with timezone.override(zone):
+            assert local_today() == site_today
+            assert approval_day() == site_today
