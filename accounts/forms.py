@@ -1,8 +1,11 @@
-"""The profile page's form."""
+"""The profile page's forms."""
 
 from django import forms
+from django.conf import settings
 
 from accounts.models import Notification
+from accounts.selectors import time_zone_choices
+from core import number_format
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -35,3 +38,31 @@ class SecondFactorCodeForm(forms.Form):
             }
         ),
     )
+
+
+class DisplayPreferencesForm(forms.Form):
+    """How numbers are typed and shown, and the time zone times are shown in."""
+
+    number_format = forms.ChoiceField(
+        label="Number format",
+        required=False,
+        help_text="Amounts, quantities and rates are typed and shown this way; "
+        "the API always uses 1234.56.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Times are shown in it, with its name (stored times stay UTC).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default_format = number_format.default_format()
+        self.fields["number_format"].choices = [
+            ("", f"The default: {default_format.label}"),
+            *number_format.NUMBER_FORMAT_CHOICES,
+        ]
+        self.fields["time_zone"].choices = [
+            ("", f"The default: {settings.TIME_ZONE_DEFAULT}"),
+            *((zone, zone.replace("_", " ")) for zone in time_zone_choices()),
+        ]

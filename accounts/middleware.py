@@ -1,19 +1,23 @@
 """
 Sign-in middleware: how long a login lasts (an idle time-out and an absolute
-lifetime), and the second factor money movers enter before any page.
+lifetime), the second factor money movers enter before any page, and the
+number format and time zone each user reads pages in.
 """
 
 import time
+import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import is_verified, needs_second_factor
 from accounts.second_factor import has_device
-from core import htmx
+from accounts.selectors import display_preferences_get
+from core import htmx, number_format
 
 LOGGED_IN_AT = "p2p_logged_in_at"
 SEEN_AT = "p2p_seen_at"
@@ -132,3 +136,25 @@ def _back_to(request) -> str:
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
     return reverse("home")
+
+
+class DisplayPreferencesMiddleware:
+    """
+    Read and show numbers and times as the signed-in user chose on their
+    profile (else the settings' defaults) for the rest of the request:
+    `core.number_format.activate` and `django.utils.timezone.activate`, as
+    Django's LocaleMiddleware activates a language. Stored times stay UTC.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        preferences = display_preferences_get(user=request.user)
+        token = number_format.activate(preferences.number_format)
+        timezone.activate(zoneinfo.ZoneInfo(preferences.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+            number_format.deactivate(token)

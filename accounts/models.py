@@ -1,12 +1,19 @@
-"""Per-user settings kept in Django's database: approval limits, e-mails, API tokens."""
+"""
+Per-user settings kept in Django's database: approval limits, e-mails, number
+format and time zone, API tokens.
+"""
 
+import functools
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
 from accounts.roles import Role
+from core.number_format import NUMBER_FORMAT_CHOICES
 
 
 class Notification(models.TextChoices):
@@ -41,6 +48,21 @@ NOTIFICATION_ROLES: dict[Notification, Role] = {
 }
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """The IANA time zone names the system knows (read once: it walks the disk)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(name: str) -> None:
+    """Refuse a name the IANA time zone database does not know."""
+    if name and name not in known_time_zones():
+        raise ValidationError(
+            f"“{name}” is not a time zone; choose one such as Europe/Berlin.",
+            code="time_zone",
+        )
+
+
 class Profile(models.Model):
     """What Admin sets per user beyond Django's own fields."""
 
@@ -70,6 +92,23 @@ class Profile(models.Model):
     )
     email_bank_details_awaiting = models.BooleanField(
         Notification.BANK_DETAILS_AWAITING.label, default=True
+    )
+    # Empty = the default from settings (NUMBER_FORMAT_DEFAULT, TIME_ZONE_DEFAULT),
+    # so a changed default reaches everyone who never chose.
+    number_format = models.CharField(
+        "number format",
+        max_length=16,
+        blank=True,
+        choices=NUMBER_FORMAT_CHOICES,
+        help_text="How amounts are typed and shown. Empty = the default from settings.",
+    )
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Times are shown in it (stored in UTC). Empty = the default "
+        "from settings.",
     )
 
     def __str__(self):

@@ -1,14 +1,21 @@
 """Reads of per-user settings."""
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from accounts.models import NOTIFICATION_ROLES, Notification, Profile
+from accounts.models import (
+    NOTIFICATION_ROLES,
+    Notification,
+    Profile,
+    known_time_zones,
+)
 from accounts.roles import Role, has_role
+from core import number_format
 
 
 def approval_limit_get(*, user) -> Decimal:
@@ -73,3 +80,44 @@ def notification_preferences_get(*, user) -> dict[Notification, bool]:
     return {
         kind: profile is None or getattr(profile, kind.value) for kind in Notification
     }
+
+
+@dataclass(frozen=True)
+class DisplayPreferences:
+    """How a user reads and types numbers and times; empty choices are the defaults."""
+
+    number_format: str
+    time_zone: str
+    chosen_number_format: str = ""
+    chosen_time_zone: str = ""
+
+
+def display_preferences_get(*, user) -> DisplayPreferences:
+    """
+    Return the user's number format and time zone, the settings' defaults
+    where they chose none (or a zone the system no longer knows).
+    """
+    chosen = ("", "")
+    if getattr(user, "is_authenticated", False):
+        chosen = (
+            Profile.objects.filter(user=user)
+            .values_list("number_format", "time_zone")
+            .first()
+        ) or chosen
+    fmt, zone = chosen
+    effective_zone = zone if zone in known_time_zones() else settings.TIME_ZONE_DEFAULT
+    return DisplayPreferences(
+        number_format=number_format.get_format(fmt).key,
+        time_zone=effective_zone,
+        chosen_number_format=fmt,
+        chosen_time_zone=zone,
+    )
+
+
+def time_zone_choices() -> list[str]:
+    """Every IANA time zone the system knows, by name (no legacy aliases)."""
+    return sorted(
+        zone
+        for zone in known_time_zones()
+        if "/" in zone and not zone.startswith("Etc/")
+    ) + ["UTC"]

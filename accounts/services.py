@@ -1,4 +1,4 @@
-"""Writes for users' API tokens and e-mail preferences."""
+"""Writes for users' API tokens, e-mail preferences, number format and time zone."""
 
 import hashlib
 import secrets
@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import ApiToken, Notification, Profile
+from accounts.models import ApiToken, Notification, Profile, validate_time_zone
 from core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from core.number_format import NUMBER_FORMAT_CHOICES
 
 TOKEN_PREFIX = "p2p_"
 
@@ -95,4 +97,24 @@ def notification_preferences_update(
         setattr(profile, kind.value, bool(value))
     if fields:
         profile.save(update_fields=fields)
+    return profile
+
+
+def display_preferences_update(*, user, number_format: str, time_zone: str) -> Profile:
+    """
+    Set how the user reads and types numbers and which time zone times are
+    shown in; an empty value means the default from settings.
+    """
+    errors = {}
+    if number_format and number_format not in dict(NUMBER_FORMAT_CHOICES):
+        errors["number_format"] = f"“{number_format}” is not a number format."
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        errors["time_zone"] = exc.messages[0]
+    if errors:
+        raise ValidationFailed(" ".join(errors.values()), errors)
+    profile, _ = Profile.objects.get_or_create(user=user)
+    profile.number_format, profile.time_zone = number_format, time_zone
+    profile.save(update_fields=["number_format", "time_zone"])
     return profile

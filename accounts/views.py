@@ -1,5 +1,6 @@
 """
-The user's own profile page: who they are and which e-mails they receive;
+The user's own profile page: who they are, which e-mails they receive, and
+how they read numbers and times;
 and their second factor: setting it up, the step after the password, and
 recovery codes.
 """
@@ -13,31 +14,70 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from accounts import second_factor
-from accounts.forms import NotificationPreferencesForm, SecondFactorCodeForm
+from accounts.forms import (
+    DisplayPreferencesForm,
+    NotificationPreferencesForm,
+    SecondFactorCodeForm,
+)
 from accounts.roles import is_verified, needs_second_factor
-from accounts.selectors import notification_kinds, notification_preferences_get
-from accounts.services import notification_preferences_update
+from accounts.selectors import (
+    display_preferences_get,
+    notification_kinds,
+    notification_preferences_get,
+)
+from accounts.services import (
+    display_preferences_update,
+    notification_preferences_update,
+)
 from core.errors import ValidationFailed
+from core.forms import add_service_errors
 
 
 @require_http_methods(["GET", "POST"])
 def profile_view(request):
     kinds = notification_kinds(user=request.user)
-    if request.method == "POST":
+    current = notification_preferences_get(user=request.user)
+    form = NotificationPreferencesForm(
+        initial={kind.value: current[kind] for kind in kinds}, kinds=kinds
+    )
+    display = display_preferences_get(user=request.user)
+    display_form = DisplayPreferencesForm(
+        initial={
+            "number_format": display.chosen_number_format,
+            "time_zone": display.chosen_time_zone,
+        }
+    )
+    status = 200
+    if request.method == "POST" and "save_display" in request.POST:
+        display_form = DisplayPreferencesForm(request.POST)
+        if display_form.is_valid():
+            try:
+                display_preferences_update(
+                    user=request.user, **display_form.cleaned_data
+                )
+            except ValidationFailed as exc:
+                add_service_errors(display_form, exc)
+            else:
+                messages.success(request, "Your number format and time zone are saved.")
+                return redirect("accounts:profile")
+        status = 422
+    elif request.method == "POST":
         form = NotificationPreferencesForm(request.POST, kinds=kinds)
         if form.is_valid():
             notification_preferences_update(user=request.user, enabled=form.enabled())
             messages.success(request, "Your e-mail preferences are saved.")
             return redirect("accounts:profile")
-    else:
-        current = notification_preferences_get(user=request.user)
-        form = NotificationPreferencesForm(
-            initial={kind.value: current[kind] for kind in kinds}, kinds=kinds
-        )
+        status = 422
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "second_factor_needed": needs_second_factor(request.user)},
+        {
+            "form": form,
+            "display_form": display_form,
+            "display": display,
+            "second_factor_needed": needs_second_factor(request.user),
+        },
+        status=status,
     )
 
 

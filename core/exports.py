@@ -10,7 +10,10 @@ Spreadsheets run text that looks like a formula. Any text cell starting with
 = + - @, a tab or a carriage return is written with a leading apostrophe, so
 `=HYPERLINK(...)` in a vendor's name stays text (OWASP "CSV injection").
 Amounts are `Decimal` and never text: numbers in XLSX, plain decimal strings
-in CSV, so a negative amount keeps its minus sign.
+in CSV, so a negative amount keeps its minus sign. Dates and times are date
+cells in XLSX (a spreadsheet sorts and filters them as dates), times in the
+reader's time zone, which the column's header names; ISO text in CSV. A
+selector hands over dates kept as ISO text through `iso_date`.
 
 An export stops after `settings.EXPORT_MAX_ROWS` rows (100,000 by default) and
 then ends with a row saying so; narrower filters export the rest.
@@ -31,6 +34,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -115,7 +119,8 @@ def export_response(export: Export, *, fmt: str) -> HttpResponseBase:
     rows = iter(_capped(export.rows, settings.EXPORT_MAX_ROWS))
     # Read the first page now: an error (the database unreachable) then shows
     # as an error page instead of a download cut short.
-    rows = chain(list(islice(rows, 1)), rows)
+    first = list(islice(rows, 1))
+    rows = chain(first, rows)
     name = _UNSAFE_NAME_CHARS.sub("_", export.name)
     filename = f"{name}-{dt.date.today().isoformat()}.{fmt}"
     if fmt == "csv":
@@ -125,11 +130,33 @@ def export_response(export: Export, *, fmt: str) -> HttpResponseBase:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return FileResponse(
-        _xlsx_file(name, export.header, rows),
+        _xlsx_file(name, _zoned_header(export.header, first), rows),
         as_attachment=True,
         filename=filename,
         content_type=XLSX_CONTENT_TYPE,
     )
+
+
+def iso_date(value: str | None) -> dt.date | str | None:
+    """Return an ISO date kept as text ("2026-11-28") as a date, anything else as is."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _zoned_header(header: Sequence[str], first: list) -> list[str]:
+    """Name the time zone in the header of each column of times (as the first row has)."""
+    zone = timezone.get_current_timezone_name()
+    row = first[0] if first else []
+    return [
+        f"{title} ({zone})"
+        if index < len(row) and isinstance(row[index], dt.datetime)
+        else title
+        for index, title in enumerate(header)
+    ]
 
 
 def _capped(rows: Iterable[Sequence[Any]], cap: int) -> Iterator[Sequence[Any]]:
@@ -182,9 +209,24 @@ def _csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
 # --- XLSX -----------------------------------------------------------------
 
 
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
 def _xlsx_cell(sheet, value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, dt.datetime):
+        # Excel has no time zones: the reader's local time, named in the header.
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        cell = WriteOnlyCell(sheet, value=value.replace(microsecond=0))
+        cell.number_format = XLSX_DATETIME_FORMAT
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATE_FORMAT
+        return cell
     if isinstance(value, Decimal):
         # openpyxl writes a Decimal as a number; the format keeps its places.
         cell = WriteOnlyCell(sheet, value=value)

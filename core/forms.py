@@ -1,11 +1,18 @@
 """Form plumbing shared by every app's pages."""
 
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
+from core import number_format
 from core.errors import ApplicationError, ValidationFailed
 from core.lines import MAX_LINES
+from core.money import MoneyError
 from core.text import text_problem
 
 
@@ -21,19 +28,81 @@ class TextField(forms.CharField):
     default_validators = [validate_text]
 
 
-def number_field(label: str, **options) -> TextField:
-    """
-    A number typed as text, parsed by `core.money.parse_decimal`.
+class NumberInput(forms.TextInput):
+    """A number typed as text; without a placeholder of its own it shows the format."""
 
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Read at each render: the active format is the user's.
+        context["widget"]["attrs"].setdefault(
+            "placeholder", number_format.active().example
+        )
+        return context
+
+
+class _Typed(str):
+    """Text as the user typed it, shown back unchanged (see NumberField)."""
+
+
+# An amount or quantity as the code holds it, e.g. in a form's initial data.
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+class NumberField(TextField):
+    """
+    A number typed in the user's number format (`core.number_format`),
+    cleaned to the plain `1234.56` that `core.money.parse_decimal` reads in
+    the service; text in no format is refused here, naming the expected one.
+
+    Initial values (Decimals, or plain text such as "0.00") are shown in the
+    user's format, typed text exactly as typed: "1.500" means 1500 to a
+    `1.234,56` user, so a quantity of 1.5 is prefilled as "1,5".
     Not stripped here: CharField would strip a no-break space too, which
     parse_decimal refuses (only ASCII spaces pad a number).
     """
-    return TextField(
-        label=label,
-        strip=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        **options,
+
+    widget = NumberInput
+
+    def __init__(self, **options):
+        super().__init__(strip=False, **options)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return number_format.to_plain(text)
+        except MoneyError as exc:
+            raise ValidationError(str(exc), code="number_format") from None
+
+    def bound_data(self, data, initial):
+        return _Typed(data) if isinstance(data, str) else data
+
+    def prepare_value(self, value):
+        if isinstance(value, _Typed) or isinstance(value, bool):
+            return str(value)
+        if isinstance(value, Decimal | int):
+            return number_format.to_text(value)
+        if isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value):
+            return number_format.to_text(Decimal(value))
+        return value
+
+
+def _with_format(help_text: str):
+    """The help text, then the active number format (read when shown)."""
+    return format_lazy(
+        "{} Numbers as {}.",
+        help_text,
+        lazy(lambda: number_format.active().example, str)(),
     )
+
+
+def number_field(label: str, *, help_text: str = "", **options) -> NumberField:
+    """A number typed as text in the user's number format; see NumberField."""
+    if help_text:
+        options["help_text"] = _with_format(help_text)
+    return NumberField(label=label, **options)
 
 
 class PricedLineForm(forms.Form):

@@ -4,13 +4,14 @@ service errors, and the response headers.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.cache import add_never_cache_headers
 
-from core import htmx
+from core import drafts, htmx
 from core.errors import ApplicationError
 from core.text import text_problem
 
@@ -33,14 +34,25 @@ class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
         # and back to the page the user was on (the fragment's own URL may
         # take only a POST, as "Reconcile now" does).
         page = htmx.wants_partial(request) and request.htmx.current_url_abs_path
-        if page:
-            response = redirect_to_login(
-                page,
-                resolve_url(self.get_login_url(view_func)),
-                self.get_redirect_field_name(view_func),
+        if page and request.method == "POST":
+            messages.warning(
+                request,
+                f"{drafts.SIGNED_OUT} What you sent was not saved: send it again.",
             )
-        else:
+        elif request.method == "POST":
+            # A form sent after the sign-in ended (logged out in another tab,
+            # timed out): kept, so that the login leads back to it, filled in.
+            page = drafts.draft_return_url(
+                request, view_func=view_func, reason=drafts.SIGNED_OUT
+            )
+        if not page:
             response = super().handle_no_permission(request, view_func)
+            return htmx.redirect_page(request, response.url)
+        response = redirect_to_login(
+            page,
+            resolve_url(self.get_login_url(view_func)),
+            self.get_redirect_field_name(view_func),
+        )
         return htmx.redirect_page(request, response.url)
 
 

@@ -125,7 +125,9 @@ def dashboard_for(*, user) -> Dashboard:
             _work(
                 "Due in the next 7 days or losing their discount",
                 invoices_due_soon(
-                    until=timezone.localdate() + dt.timedelta(days=7), limit=SHOWN
+                    until=timezone.localdate(timezone=timezone.get_default_timezone())
+                    + dt.timedelta(days=7),
+                    limit=SHOWN,
                 ),
                 "payments:create",
                 "Nothing falls due in the next week.",

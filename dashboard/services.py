@@ -36,8 +36,10 @@ def dashboard_refresh() -> InvoiceStatistics:
     button.
     """
     started = time.monotonic()
-    zone = timezone.get_current_timezone()
-    today = timezone.localdate()
+    # The site's days (TIME_ZONE): the figures are one set for every reader,
+    # whichever reader's request recomputes them.
+    zone = timezone.get_default_timezone()
+    today = timezone.localdate(timezone=zone)
     quarter = figures.quarter_start(today)
     month = today.replace(day=1)
     spend_rows = [

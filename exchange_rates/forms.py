@@ -1,7 +1,10 @@
 """Exchange rate forms; the rules live in `exchange_rates.rules`."""
 
+from decimal import Decimal
+
 from django import forms
 
+from core import number_format
 from core.forms import TextField, date_field, number_field
 from core.money import CURRENCY_CHOICES
 
@@ -27,7 +30,7 @@ class ExchangeRateForm(forms.Form):
         ]
         self.fields["rate"].help_text = (
             f"What 1 unit of the currency is worth in {base_currency}, "
-            "e.g. 3.25 for KWD."
+            f"e.g. {number_format.to_text(Decimal('3.25'))} for KWD."
         )
 
 

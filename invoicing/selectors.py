@@ -9,7 +9,7 @@ from audit.models import AuditAction
 from audit.selectors import audit_details_since
 from core import dynamo
 from core.errors import NotFound
-from core.exports import Export, every_item
+from core.exports import Export, every_item, iso_date
 from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
 from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
 
@@ -124,7 +124,8 @@ def invoice_export(
             [
                 i.invoice_number, i.vendor_name, i.po_number, i.status,
                 i.top_finding, i.currency, i.net_total, i.tax_amount,
-                i.total_amount, i.invoice_date, i.due_date, i.payment_run_number,
+                i.total_amount, iso_date(i.invoice_date), iso_date(i.due_date),
+                i.payment_run_number,
                 i.submitted_at, i.submitted_by, i.vendor_id, i.po_id, i.id,
             ]
             for i in invoices
@@ -202,7 +203,7 @@ def invoices_due_soon(*, until: dt.date, limit: int = 5) -> dynamo.Page:
     Matched invoices due by `until`, or whose discount ends by then and is
     still to be had, oldest entered first.
     """
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate(timezone=timezone.get_default_timezone()).isoformat()
     return dynamo.query_page(
         Invoice.status_index,
         "matched",
@@ -228,7 +229,8 @@ def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, s
         actions=(AuditAction.RECONCILE, AuditAction.BATCH_RECONCILE),
         since=since,
     ):
-        yield timezone.localtime(timestamp).date(), details.get("outcome")
+        zone = timezone.get_default_timezone()  # the site's days, not a reader's
+        yield timezone.localtime(timestamp, zone).date(), details.get("outcome")
 
 
 def invoice_ids_numbered(*, number: str, limit: int = 20) -> list[str]:

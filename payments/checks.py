@@ -33,7 +33,8 @@ _ROLES: dict[str, tuple[tuple[Role, ...], str]] = {
 
 def local_today() -> dt.date:
     """Return today in the site's time zone, the day payment dates are held to."""
-    return timezone.localdate()
+    # The site's (TIME_ZONE), not the reader's zone activated for the request.
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def acts_on_runs(user) -> bool:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from accounts.roles import require_reader
 from core import dynamo
 from core.errors import NotFound
-from core.exports import Export, every_item
+from core.exports import Export, every_item, iso_date
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.selectors import invoices_in_statuses
 from payments import checks, rules
@@ -73,7 +73,7 @@ def payment_run_export(*, status: str | None = None) -> Export:
         ],
         rows=(
             [
-                run.number, run.payment_date, run.status, currency,
+                run.number, iso_date(run.payment_date), run.status, currency,
                 row.get("payments"), row.get("invoices"), row.get("amount"),
                 row.get("discount"), run.created_by, run.created_at,
                 run.approved_by, run.exported_by, run.confirmed_by,

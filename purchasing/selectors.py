@@ -10,7 +10,7 @@ from accounts.selectors import approval_limit_get
 from audit.selectors import record_not_found
 from core import dynamo
 from core.errors import ApplicationError
-from core.exports import Export, every_item
+from core.exports import Export, every_item, iso_date
 from exchange_rates.rules import Conversion, NoExchangeRate, base_currency
 from exchange_rates.selectors import conversion_to_base
 from purchasing import rules
@@ -130,7 +130,7 @@ def purchase_order_export(
             [
                 po.po_number, po.vendor_name, po.status, len(po.approvals),
                 po.approvals_required, po.requester, po.match_type, po.currency,
-                po.total_amount, po.invoiced_total, po.expected_delivery,
+                po.total_amount, po.invoiced_total, iso_date(po.expected_delivery),
                 po.created_at, po.vendor_id, po.id,
             ]
             for po in pos
@@ -164,8 +164,8 @@ def purchase_orders_rejected(
 
 
 def approval_day() -> dt.date:
-    """The day whose exchange rates an approval (and its forecast) uses."""
-    return timezone.localdate()
+    """The day (in the site's time zone) whose exchange rates an approval uses."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def amount_value(

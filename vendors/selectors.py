@@ -8,7 +8,7 @@ from functools import reduce
 from audit.entries import actor_id
 from audit.selectors import record_not_found
 from core import dynamo
-from core.exports import Export, every_item
+from core.exports import Export, every_item, iso_date
 from vendors.models import LISTING, NAME_KEY_MAX_BYTES, Vendor, name_key
 
 LOOKUP_WORKERS = 8
@@ -172,7 +172,7 @@ def vendor_export(
             [
                 v.name, v.status, v.email, v.phone, v.address, v.tax_id,
                 v.payment_terms, v.currency, v.payment_hold, v.payment_hold_reason,
-                v.payment_hold_until, v.bank_details_awaiting_confirmation,
+                iso_date(v.payment_hold_until), v.bank_details_awaiting_confirmation,
                 v.po_count, v.created_at, v.created_by, v.updated_at, v.updated_by,
                 v.id,
             ]

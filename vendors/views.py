@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
 from core import exports
+from core.drafts import restores_draft
 from core.errors import ApplicationError, ValidationFailed
 from core.forms import add_service_errors, flash_refusal
 from core.htmx import render_partial
@@ -109,6 +110,7 @@ def vendor_detail_view(request, vendor_id):
 
 
 @require_http_methods(["GET", "POST"])
+@restores_draft
 def vendor_create_view(request):
     require_role(request.user, Role.AP_CLERK, action="create vendors")
     form = VendorForm(request.POST or None, initial=_new_vendor_initial())
@@ -140,6 +142,7 @@ _CONFIRMATION_NEEDED = "New bank details must be confirmed by another AP clerk b
 
 
 @require_http_methods(["GET", "POST"])
+@restores_draft
 def vendor_edit_view(request, vendor_id):
     require_role(request.user, Role.AP_CLERK, action="edit vendors")
     vendor = vendor_get_or_404(vendor_id=vendor_id)

@@ -1,9 +1,15 @@
-"""Template filters for amounts: exact Decimals shown in their currency's format."""
+"""
+Template filters for amounts: exact Decimals shown in their currency's
+places and in the number format of the request (`core.number_format`: the
+user's, else NUMBER_FORMAT_DEFAULT), as Django's translation reads the
+active language: the signatures stay those of plain filters.
+"""
 
 from decimal import Decimal
 
 from django import template
 
+from core import number_format
 from core.money import CURRENCY_MINOR_UNITS
 
 register = template.Library()
@@ -11,11 +17,11 @@ register = template.Library()
 
 @register.filter
 def amount(value, currency: str = "EUR") -> str:
-    """1234.5|amount:"EUR" -> "1,234.50" (the currency's decimal places)."""
+    """1234.5|amount:"EUR" -> "1,234.50" (or "1.234,50": the currency's places)."""
     if value in (None, ""):
         return ""
     places = CURRENCY_MINOR_UNITS.get(currency, 2)
-    return f"{Decimal(value):,.{places}f}"
+    return number_format.active().format(Decimal(value), places=places)
 
 
 @register.filter
@@ -28,8 +34,8 @@ def money(value, currency: str = "EUR") -> str:
 
 @register.filter
 def quantity(value) -> str:
-    """A quantity without trailing zeros: 10.000 -> 10, 2.50 -> 2.5."""
+    """A quantity without trailing zeros: 10.000 -> 10, 2.50 -> 2.5 (or 2,5)."""
     if value in (None, ""):
         return ""
     normalised = Decimal(value).normalize()
-    return f"{normalised:f}"
+    return number_format.active().format(normalised, grouped=False)

@@ -106,8 +106,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "Y-m-d H:i"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+DATETIME_FORMAT = "Y-m-d H:i T"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i T"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -381,3 +381,23 @@ API_BODY_LIMITS = {
         "api/v1/invoices/<invoice_id>",
     )
 }
+
+# --- Forms sent after the sign-in ended (issue 14) --------------------------
+# Kept (in the session; not files, passwords or the CSRF token) for the form
+# to show again after the login, up to this size and age (core.drafts); a
+# CSRF refusal of a form sent from one of the site's pages leads there too.
+FORM_DRAFT_MAX_BYTES = env.int("FORM_DRAFT_MAX_BYTES", default=64 * 1024)
+FORM_DRAFT_MAX_AGE_SECONDS = env.int("FORM_DRAFT_MAX_AGE_SECONDS", default=3600)
+CSRF_FAILURE_VIEW = "core.errors_views.csrf_failure"
+
+# --- Number format and time zone per user (issue 14) ------------------------
+# What a user who never chose on their profile gets: the number format pages
+# read and show amounts in (core.number_format: "1,234.56", "1.234,56" or
+# "1 234,56"), and the time zone pages show times in (stored times stay UTC;
+# business days, such as a payment date's, stay those of TIME_ZONE).
+NUMBER_FORMAT_DEFAULT = env.str("NUMBER_FORMAT_DEFAULT", default="1,234.56")
+TIME_ZONE_DEFAULT = env.str("TIME_ZONE_DEFAULT", default="Europe/Berlin")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "accounts.middleware.DisplayPreferencesMiddleware",
+)

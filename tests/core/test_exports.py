@@ -282,7 +282,8 @@ def test_history_export_lists_every_entry_with_what_changed(
     url = reverse("audit:entity-history-export", args=["vendor", vendor.id, "xlsx"])
     rows = xlsx_rows(client.get(url))
 
-    assert rows[0][:3] == ("When", "Who", "Action")
+    # The times are those of the reader's zone, which the header names.
+    assert rows[0][:3] == ("When (Europe/Berlin)", "Who", "Action")
     assert [row[2] for row in rows[1:]] == ["UPDATE", "UPDATE", "CREATE"]
     assert rows[0][5:7] == ("Record", "Record id")
     # Each entry names the vendor as it was named then (a formula neutralised).
@@ -378,3 +379,59 @@ def test_audit_trail_export_is_for_auditors_and_follows_the_filters(
     assert logged_in(clerk).get(url).status_code == 403
     page = client.get(reverse("audit:browser"), {"action": "UPDATE"}).content.decode()
     assert 'href="/audit/export.xlsx?action=UPDATE"' in page
+
+
+# --- dates as date cells (issue 14, item 12) ---------------------------------
+
+
+def test_xlsx_writes_dates_and_times_as_date_cells_in_the_readers_time_zone():
+    from django.utils import timezone
+
+    at = dt.datetime(2026, 1, 15, 13, 5, 9, 123456, tzinfo=dt.UTC)
+    export = Export(
+        name="dates",
+        header=["Day", "At", "Note"],
+        rows=[[dt.date(2026, 11, 28), at, "2026-01-01"]],
+    )
+    with timezone.override("Europe/Berlin"):
+        sheet = xlsx_sheet(export_response(export, fmt="xlsx"))
+
+    header, row = list(sheet.iter_rows(min_row=1, max_row=2))
+    assert [c.value for c in header] == ["Day", "At (Europe/Berlin)", "Note"]
+    assert row[0].is_date and row[0].value == dt.datetime(2026, 11, 28)
+    assert row[0].number_format == "yyyy-mm-dd"
+    assert row[1].is_date and row[1].value == dt.datetime(2026, 1, 15, 14, 5, 9)
+    assert row[1].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert row[2].value == "2026-01-01" and not row[2].is_date  # text stays text
+
+
+def test_every_list_export_writes_its_dates_as_date_cells(
+    clerk, auditor, make_po, approver
+):
+    po = make_po(expected_delivery="2026-02-01")
+    purchase_order_approve(po_id=po.id, user=approver)
+    invoice_create(
+        user=clerk, po_id=po.id, invoice_number="INV-D", invoice_date="2026-01-15",
+        lines=[{"po_line_number": 1, "description": "Item 1", "quantity": "1",
+                "unit_price": "100.00"}],
+    )  # fmt: skip
+    client = logged_in(auditor)
+
+    def cells(url_name: str, column: str):
+        sheet = xlsx_sheet(client.get(reverse(url_name, args=["xlsx"])))
+        header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        index = next(i for i, title in enumerate(header) if title.startswith(column))
+        return [row[index] for row in sheet.iter_rows(min_row=2)]
+
+    (invoice_date,) = cells("invoicing:list-export", "Invoice date")
+    assert invoice_date.is_date and invoice_date.value == dt.datetime(2026, 1, 15)
+    (due,) = cells("invoicing:list-export", "Due date")
+    assert due.is_date
+    (submitted,) = cells("invoicing:list-export", "Submitted")
+    assert submitted.is_date and submitted.number_format == "yyyy-mm-dd hh:mm:ss"
+    (delivery,) = cells("purchasing:list-export", "Expected delivery")
+    assert delivery.is_date and delivery.value == dt.datetime(2026, 2, 1)
+    created = cells("vendors:list-export", "Created")
+    assert created and all(cell.is_date for cell in created)
+    entries = cells("audit:browser-export", "When")
+    assert entries and all(cell.is_date for cell in entries)

@@ -338,7 +338,7 @@ def test_po_form_refuses_a_quantity_padded_with_no_break_spaces(
     )
 
     assert response.status_code == 422
-    assert "quantity must be a number." in response.content.decode()
+    assert "Use 1,234.56 — your number format" in response.content.decode()
     assert purchase_order_list().items == []
 
 
