@@ -73,3 +73,17 @@ def notification_preferences_get(*, user) -> dict[Notification, bool]:
     return {
         kind: profile is None or getattr(profile, kind.value) for kind in Notification
     }
+
+
+def users_with_role_named(*, usernames: Collection[str]) -> list:
+    """Return the active users with these names who hold a role (may read records)."""
+    if not usernames:
+        return []
+    username_field = get_user_model().USERNAME_FIELD
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, **{f"{username_field}__in": list(usernames)})
+        .prefetch_related("groups")
+        .order_by(username_field)
+    )
+    return [user for user in users if has_role(user, *Role)]

@@ -20,3 +20,15 @@ class PaymentsConfig(AppConfig):
                 has_page=lambda run_id: not run_id.startswith(REFUSED_BUILD_PREFIX),
             )
         )
+
+        from comments.registry import CommentableKind, register_commentable
+        from payments.selectors import payment_run_get
+
+        register_commentable(
+            CommentableKind(
+                entity_type="payment_run",
+                label="Payment run",
+                read=lambda record_id: payment_run_get(run_id=record_id),
+                name=lambda run: run.number,
+            )
+        )
