@@ -28,6 +28,7 @@ class WorkList:
     link: str
     empty: str
     kind: str
+    query: str = ""  # appended to the link: the list's filter
 
 
 @dataclass
@@ -37,8 +38,8 @@ class Dashboard:
     computed_at: dt.datetime | None = None
 
 
-def _work(title, page, link, empty, kind) -> WorkList:
-    return WorkList(title, page.items, bool(page.next_cursor), link, empty, kind)
+def _work(title, page, link, empty, kind, query="") -> WorkList:
+    return WorkList(title, page.items, bool(page.next_cursor), link, empty, kind, query)
 
 
 def dashboard_for(*, user) -> Dashboard:
@@ -84,6 +85,17 @@ def dashboard_for(*, user) -> Dashboard:
                 "payments:create",
                 "Nothing falls due in the next week.",
                 "due",
+            )
+        )
+    if has_role(user, Role.AP_CLERK, Role.TREASURER):
+        board.work.append(
+            _work(
+                "Invoices on hold",
+                invoice_list(held=True, limit=SHOWN),
+                "invoicing:list",
+                "No invoice is on hold.",
+                "held",
+                query="?held=on",
             )
         )
     runs_waiting = []
