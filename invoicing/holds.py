@@ -96,10 +96,12 @@ def invoice_hold(
     first_read: int | None = None
     for attempt in range(MAX_ATTEMPTS):
         invoice = invoice_get_or_404(invoice_id=invoice_id)
-        check_version(invoice, version if first_read is None else first_read)
-        first_read = invoice.version
+        # The rule first: a run that took the invoice since it was read (a
+        # race, or a stale page) is named, not reported as "changed".
         if refusal := hold_refusal(invoice):
             raise InvalidTransition(refusal, {"code": "HOLD_NOT_ALLOWED"})
+        check_version(invoice, version if first_read is None else first_read)
+        first_read = invoice.version
         replaced = (
             {"reason": invoice.hold_reason, "until": invoice.hold_until}
             if invoice.held
@@ -142,13 +144,13 @@ def invoice_release(*, invoice_id: str, user, version: int | None = None) -> Inv
     first_read: int | None = None
     for attempt in range(MAX_ATTEMPTS):
         invoice = invoice_get_or_404(invoice_id=invoice_id)
-        check_version(invoice, version if first_read is None else first_read)
-        first_read = invoice.version
         if invoice.held is None:
             raise InvalidTransition(
                 f"Invoice {invoice.invoice_number} is not on hold.",
                 {"code": "NOT_ON_HOLD"},
             )
+        check_version(invoice, version if first_read is None else first_read)
+        first_read = invoice.version
         updates = dict.fromkeys(HOLD_FIELDS) | {"updated_at": dynamo.utcnow()}
         try:
             return audited_update(

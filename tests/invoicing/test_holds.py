@@ -246,3 +246,49 @@ def test_the_openapi_document_has_the_hold_and_comment_paths(clerk):
     assert "put" in paths["/api/v1/invoices/{invoice_id}/release"]
     for kind in ("invoices", "purchase-orders", "payment-runs"):
         assert {"get", "post"} <= set(paths[f"/api/v1/{kind}/{{record_id}}/comments"])
+
+
+# --- A hold and a run's build, one between the other's read and write ----------
+
+
+def test_a_hold_landing_after_the_proposal_keeps_the_invoice_out_of_the_run(
+    three_vendors, matched_invoice, clerk, treasurer, monkeypatch
+):
+    held, other = matched_invoice(three_vendors[0]), matched_invoice(three_vendors[1])
+    proposal = payments.payment_run_proposal
+
+    def proposal_then_hold(**kwargs):
+        found = proposal(**kwargs)  # the build read `held` as payable
+        holds.invoice_hold(invoice_id=held.id, user=clerk, reason="Disputed")
+        return found
+
+    monkeypatch.setattr(payments, "payment_run_proposal", proposal_then_hold)
+    built = payments.payment_run_create(user=treasurer, payment_date=TODAY)
+    assert built.run.invoice_ids() == [other.id]
+    assert held.invoice_number in built.left_out
+    stored = invoice_get(invoice_id=held.id)
+    assert (stored.status, stored.payment_run_id, stored.hold_reason) == (
+        "matched", None, "Disputed",
+    )  # fmt: skip
+
+
+def test_a_run_landing_after_the_holds_read_makes_the_hold_refused(
+    invoice, clerk, treasurer, monkeypatch
+):
+    read = holds.invoice_get_or_404
+    calls = []
+
+    def read_then_build(**kwargs):
+        found = read(**kwargs)
+        if not calls:  # the hold read a matched invoice; a run takes it now
+            calls.append(
+                payments.payment_run_create(user=treasurer, payment_date=TODAY)
+            )
+        return found
+
+    monkeypatch.setattr(holds, "invoice_get_or_404", read_then_build)
+    with pytest.raises(InvalidTransition, match="already in a payment run"):
+        holds.invoice_hold(invoice_id=invoice.id, user=clerk, reason="Disputed")
+    stored = invoice_get(invoice_id=invoice.id)
+    assert (stored.status, stored.held) == ("scheduled", None)
+    assert entries(invoice, "HOLD") == []
