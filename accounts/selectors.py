@@ -121,3 +121,15 @@ def time_zone_choices() -> list[str]:
         for zone in known_time_zones()
         if "/" in zone and not zone.startswith("Etc/")
     ) + ["UTC"]
+def users_with_role_named(*, usernames: Collection[str]) -> list:
+    """Return the active users with these names who hold a role (may read records)."""
+    if not usernames:
+        return []
+    username_field = get_user_model().USERNAME_FIELD
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, **{f"{username_field}__in": list(usernames)})
+        .prefetch_related("groups")
+        .order_by(username_field)
+    )
+    return [user for user in users if has_role(user, *Role)]

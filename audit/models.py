@@ -38,6 +38,10 @@ class AuditAction(StrEnum):
     PAY = "PAY"
     UNSCHEDULE = "UNSCHEDULE"
     ADD_INVOICES = "ADD_INVOICES"
+    # An invoice put on hold or released (issue 15), and a comment on a record.
+    HOLD = "HOLD"
+    RELEASE = "RELEASE"
+    COMMENT = "COMMENT"
     # An attempt a service refused, kept so the trail shows what was tried.
     REFUSED = "REFUSED"
 

@@ -4,9 +4,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.template.defaultfilters import pluralize
-from django.utils import timezone
 
 from accounts.roles import Role, has_role, require_reader
+from core.days import site_today
 from dashboard.figures import AGEING_BUCKETS, AGEING_LABELS
 from invoicing.selectors import (
     invoice_list,
@@ -54,8 +54,10 @@ class Dashboard:
         }
 
 
-def _work(title, page, link, empty, kind) -> WorkList:
-    return WorkList(title, page.items, bool(page.next_cursor), link, empty, kind)
+def _work(title, page, link, empty, kind, query="") -> WorkList:
+    return WorkList(
+        title, page.items, bool(page.next_cursor), link, empty, kind, link_query=query
+    )
 
 
 def _bank_details_to_confirm(user) -> WorkList:
@@ -125,13 +127,23 @@ def dashboard_for(*, user) -> Dashboard:
             _work(
                 "Due in the next 7 days or losing their discount",
                 invoices_due_soon(
-                    until=timezone.localdate(timezone=timezone.get_default_timezone())
-                    + dt.timedelta(days=7),
+                    until=site_today() + dt.timedelta(days=7),
                     limit=SHOWN,
                 ),
                 "payments:create",
                 "Nothing falls due in the next week.",
                 "due",
+            )
+        )
+    if has_role(user, Role.AP_CLERK, Role.TREASURER):
+        board.work.append(
+            _work(
+                "Invoices on hold",
+                invoice_list(held=True, limit=SHOWN),
+                "invoicing:list",
+                "No invoice is on hold.",
+                "held",
+                query="?held=on",
             )
         )
     runs_waiting = []

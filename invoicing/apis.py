@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 from accounts.roles import require_reader
 from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
 from core.versions import version_from_request
-from invoicing import reconciliation, services
+from invoicing import holds, reconciliation, services
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
 
 router = Router(tags=["invoices"])
@@ -50,6 +50,30 @@ class InvoiceOut(Schema):
     submitted_at: dt.datetime
     updated_at: dt.datetime
     version: int
+    on_hold: bool = Field(
+        default=False, description="On hold today: no payment run proposes it."
+    )
+    hold_reason: str | None = None
+    hold_until: dt.date | None = Field(
+        default=None, description="The hold's last day; none: until released."
+    )
+    held_by: str | None = None
+
+    @staticmethod
+    def resolve_on_hold(obj) -> bool:
+        return obj.on_hold()
+
+    @staticmethod
+    def resolve_hold_reason(obj) -> str | None:
+        return obj.hold_reason if obj.on_hold() else None
+
+    @staticmethod
+    def resolve_hold_until(obj) -> str | None:
+        return obj.hold_until if obj.on_hold() else None
+
+    @staticmethod
+    def resolve_held_by(obj) -> str | None:
+        return obj.held_by if obj.on_hold() else None
 
 
 class InvoiceDetailOut(InvoiceOut):
@@ -110,8 +134,26 @@ class InvoiceListQuery(Schema):
     submitted_to: dt.date | None = Field(
         default=None, description="Last day entered (YYYY-MM-DD), inclusive."
     )
+    held: bool = Field(default=False, description="Only invoices on hold today.")
     cursor: str | None = Field(default=None, max_length=4000)
     limit: int = Field(default=50, ge=1, le=100)
+
+
+class HoldIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, description="Required: why it is held.")
+    until: dt.date | None = Field(
+        default=None,
+        description="The hold's last day (YYYY-MM-DD); none: until released.",
+    )
+    version: WholeNumber | None = None
+
+
+class ReleaseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: WholeNumber | None = None
 
 
 class ReconcileOut(Schema):
@@ -196,3 +238,33 @@ def reconcile_invoice(request, invoice_id: str):
         "invoice": invoice,
         "report": reconciliation.report_as_dict(report),
     }
+
+
+@router.put(
+    "/{invoice_id}/hold",
+    response=InvoiceDetailOut,
+    summary="Put a payable invoice on hold (reason, optional until)",
+)
+def hold_invoice(request, invoice_id: str, payload: HoldIn):
+    return holds.invoice_hold(
+        invoice_id=invoice_id,
+        user=request.auth,
+        reason=payload.reason,
+        until=payload.until,
+        version=version_from_request(request, payload.version, required=False),
+    )
+
+
+@router.put(
+    "/{invoice_id}/release",
+    response=InvoiceDetailOut,
+    summary="Release an invoice's hold",
+)
+def release_invoice(request, invoice_id: str, payload: ReleaseIn | None = None):
+    return holds.invoice_release(
+        invoice_id=invoice_id,
+        user=request.auth,
+        version=version_from_request(
+            request, payload.version if payload else None, required=False
+        ),
+    )

@@ -33,6 +33,18 @@ class InvoicingConfig(AppConfig):
             )
         )
 
+        from comments.registry import CommentableKind, register_commentable
+        from invoicing.selectors import invoice_get
+
+        register_commentable(
+            CommentableKind(
+                entity_type="invoice",
+                label="Invoice",
+                read=lambda record_id: invoice_get(invoice_id=record_id),
+                name=invoice_label,
+            )
+        )
+
         from core.panels import Panel
         from invoicing.selectors import invoice_list_for_po
         from purchasing.panels import PURCHASE_ORDER_PAGE

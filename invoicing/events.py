@@ -96,6 +96,32 @@ def invoice_voided_event(*, invoice, user, reason: str) -> AuditEntry:
     )
 
 
+def invoice_held_event(
+    *, invoice, user, reason: str, until: str | None, replaced: dict | None
+) -> AuditEntry:
+    """The invoice was put on hold; `replaced` is the lapsed hold it replaces."""
+    details = {"reason": reason, "until": until}
+    if replaced:
+        details["replaced"] = replaced
+    return _invoice_event(
+        invoice=invoice, action=AuditAction.HOLD, user=user, details=details
+    )
+
+
+def invoice_released_event(*, invoice, user) -> AuditEntry:
+    """The invoice's hold was released."""
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.RELEASE,
+        user=user,
+        details={
+            "reason": invoice.hold_reason,
+            "until": invoice.hold_until,
+            "held_by": invoice.held_by,
+        },
+    )
+
+
 # What a payment run does to an invoice, and the audit action that records it.
 PAYMENT_MOVES = {
     ("matched", "scheduled"): AuditAction.SCHEDULE,

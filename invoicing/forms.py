@@ -54,6 +54,7 @@ class InvoiceFilterForm(forms.Form):
     vendor = forms.ChoiceField(label="Vendor", required=False, choices=[])
     submitted_from = date_filter_field("Entered from")
     submitted_to = date_filter_field("Entered to")
+    held = forms.BooleanField(label="On hold only", required=False)
     po = TextField(required=False, widget=forms.HiddenInput)
     cursor = TextField(required=False, widget=forms.HiddenInput)
 
@@ -76,6 +77,24 @@ class POVendorForm(forms.Form):
     def __init__(self, *args, vendor_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vendor"].choices = [("", "Choose a vendor")] + list(vendor_choices)
+
+
+class HoldForm(forms.Form):
+    """Put on hold: the reason is checked by the service (core.text.clean_reason)."""
+
+    reason = TextField(
+        label="Why is it on hold?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000, "required": True}),
+    )
+    until = date_field(
+        "Hold until", required=False, help_text="Leave empty to hold until released."
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReleaseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class VoidForm(forms.Form):

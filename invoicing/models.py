@@ -1,5 +1,6 @@
 """Vendor invoices on InvoicesTable: lines, totals, the last reconciliation report."""
 
+import datetime as dt
 import json
 from enum import StrEnum
 
@@ -13,6 +14,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from core import dynamo, search_index
+from core.days import site_today
 from core.dynamo import DecimalAttribute, IntegerAttribute, Model
 from core.money import round_money
 from core.transitions import check_transition
@@ -64,6 +66,16 @@ LISTING = "invoice"
 # The value of `queue` while an invoice waits for reconciliation; the
 # attribute is removed otherwise, so the queue index holds only those.
 AWAITING = "received"
+
+
+# The value of `held` while an invoice is on hold; the attribute is removed
+# on release, so the held index holds only invoices on hold.
+HELD = "held"
+# Payable statuses a hold may be put on: `approved` is an invoice without a
+# PO once approved (issue 15), payable like `matched`.
+HOLDABLE_STATUSES = frozenset({InvoiceStatus.MATCHED.value, "approved"})
+# Removing these releases a hold (lapsed or not).
+HOLD_FIELDS = ("held", "hold_reason", "hold_until", "held_by", "held_at")
 
 
 class InvoiceLine(MapAttribute):
@@ -146,6 +158,17 @@ class SimilarIndex(GlobalSecondaryIndex):
     similarity_key = UnicodeAttribute(hash_key=True)
 
 
+class HeldIndex(GlobalSecondaryIndex):
+    """Sparse: only invoices on hold carry `held` (the list's "on hold" filter)."""
+
+    class Meta:
+        index_name = "held-submitted-index"
+        projection = AllProjection()
+
+    held = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
 def similarity_key(vendor_id: str, invoice_date: str, total) -> str:
     return f"{vendor_id}#{invoice_date}#{total}"
 
@@ -183,6 +206,12 @@ class Invoice(Model):
     # The payment run that holds the invoice while `scheduled`, or paid it.
     payment_run_id = UnicodeAttribute(null=True)
     payment_run_number = UnicodeAttribute(null=True)
+    # A hold (invoicing.holds): who put it, why, and the last day it holds.
+    held = UnicodeAttribute(null=True)
+    hold_reason = UnicodeAttribute(null=True)
+    hold_until = UnicodeAttribute(null=True)  # ISO date; the hold ends after it
+    held_by = UnicodeAttribute(null=True)
+    held_at = UTCDateTimeAttribute(null=True)
     submitted_by = UnicodeAttribute()
     submitted_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -195,6 +224,7 @@ class Invoice(Model):
     queue_index = ReconcileQueueIndex()
     similar_index = SimilarIndex()
     listing_number_index = ListingNumberIndex()
+    held_index = HeldIndex()
 
     @classmethod
     def from_raw_data(cls, data):
@@ -219,6 +249,20 @@ class Invoice(Model):
             words=search_index.text_terms(self.invoice_number)
         )
 
+    def on_hold(self, day: dt.date | None = None) -> bool:
+        """True if the invoice is on hold on `day` (today): no run may propose it."""
+        if self.held is None:
+            return False
+        if self.hold_until:
+            day = day or site_today()
+            return day <= dt.date.fromisoformat(self.hold_until)
+        return True
+
+    @property
+    def hold_lapsed(self) -> bool:
+        """A hold whose last day has passed, kept until released or scheduled."""
+        return self.held is not None and not self.on_hold()
+
     @property
     def report(self) -> dict | None:
         return json.loads(self.report_json) if self.report_json else None
@@ -229,6 +273,11 @@ class Invoice(Model):
         if report and report.get("findings"):
             return report["findings"][0]["message"]
         return None
+
+
+def not_held_on(day: dt.date):
+    """The condition "not on hold on `day`": no hold, or one ended before it."""
+    return Invoice.held.does_not_exist() | (Invoice.hold_until < day.isoformat())
 
 
 class InvoiceNumberGuard(Model):

@@ -8,9 +8,17 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.selectors import audit_details_since
 from core import dynamo
+from core.days import site_today
 from core.errors import NotFound
 from core.exports import Export, every_item, iso_date
-from invoicing.models import AWAITING, LISTING, Invoice, InvoiceStatistics
+from invoicing.models import (
+    AWAITING,
+    HELD,
+    LISTING,
+    Invoice,
+    InvoiceStatistics,
+    not_held_on,
+)
 from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
 
 
@@ -59,19 +67,32 @@ def invoice_list(
     vendor_id: str | None = None,
     submitted_from: dt.date | None = None,
     submitted_to: dt.date | None = None,
+    held: bool = False,
     cursor: str | None = None,
     limit: int = 50,
 ) -> dynamo.Page:
     """
     Return a page of invoices, newest first, through the narrowest index.
 
-    PO, else vendor, else status picks the index and the other criteria filter
-    within it. Every index sorts by submission time, so a submitted-date range
-    is always a key condition, never a filter.
+    `held` lists the invoices on hold today, from the sparse held index,
+    within which the other criteria filter; otherwise PO, else vendor, else
+    status picks the index and the other criteria filter within it. Every
+    index sorts by submission time, so a submitted-date range is always a
+    key condition, never a filter.
     """
     submitted = dynamo.days_between(
         Invoice.submitted_at, submitted_from, submitted_to, to_field="submitted_to"
     )
+    if held:
+        return _held_page(
+            status=status,
+            po_id=po_id,
+            vendor_id=vendor_id,
+            submitted=submitted,
+            cursor=cursor,
+            limit=limit,
+            scope=f"{submitted_from}|{submitted_to}",
+        )
     if po_id:
         index, key = Invoice.po_index, po_id
     elif vendor_id:
@@ -96,6 +117,30 @@ def invoice_list(
     )
 
 
+def _held_page(*, status, po_id, vendor_id, submitted, cursor, limit, scope):
+    today = site_today()
+    # A lapsed hold (its last day passed) keeps its fields until released.
+    filters = [
+        (Invoice.hold_until.does_not_exist())
+        | (Invoice.hold_until >= today.isoformat())
+    ]
+    if status:
+        filters.append(Invoice.status == status)
+    if po_id:
+        filters.append(Invoice.po_id == po_id)
+    if vendor_id:
+        filters.append(Invoice.vendor_id == vendor_id)
+    return dynamo.query_page(
+        Invoice.held_index,
+        HELD,
+        range_key_condition=submitted,
+        filter_condition=dynamo.all_of(*filters),
+        cursor=cursor,
+        limit=limit,
+        scope=f"{scope}|{today}|{status or ''}|{po_id or ''}|{vendor_id or ''}",
+    )
+
+
 def invoice_export(
     *,
     status: str | None = None,
@@ -103,6 +148,7 @@ def invoice_export(
     vendor_id: str | None = None,
     submitted_from: dt.date | None = None,
     submitted_to: dt.date | None = None,
+    held: bool = False,
 ) -> Export:
     """Return every invoice the list shows with these filters, for download."""
     invoices = every_item(
@@ -112,6 +158,7 @@ def invoice_export(
         vendor_id=vendor_id,
         submitted_from=submitted_from,
         submitted_to=submitted_to,
+        held=held,
     )
     return Export(
         name="invoices",
@@ -198,17 +245,30 @@ def invoices_in_statuses(
         )
 
 
+def invoices_payable(*, day: dt.date) -> Iterator[Invoice]:
+    """
+    Every matched invoice not on hold on `day`, oldest entered first: the
+    status index's `matched` partition, holds left out by DynamoDB's filter.
+    """
+    yield from Invoice.status_index.query(
+        "matched", scan_index_forward=True, filter_condition=not_held_on(day)
+    )
+
+
 def invoices_due_soon(*, until: dt.date, limit: int = 5) -> dynamo.Page:
     """
     Matched invoices due by `until`, or whose discount ends by then and is
-    still to be had, oldest entered first.
+    still to be had, and not on hold today, oldest entered first.
     """
-    today = timezone.localdate(timezone=timezone.get_default_timezone()).isoformat()
+    today = site_today().isoformat()
     return dynamo.query_page(
         Invoice.status_index,
         "matched",
-        filter_condition=(Invoice.due_date <= until.isoformat())
-        | Invoice.discount_date.between(today, until.isoformat()),
+        filter_condition=(
+            (Invoice.due_date <= until.isoformat())
+            | Invoice.discount_date.between(today, until.isoformat())
+        )
+        & not_held_on(site_today()),
         limit=limit,
         newest_first=False,
         scope=f"due-soon|{until}",

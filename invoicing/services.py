@@ -5,6 +5,7 @@ INVOICE_ACTION audit entry: both are written or neither. Reconciliation's
 writes are in `invoicing.reconciliation`.
 """
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,12 +38,14 @@ from invoicing.events import (
 )
 from invoicing.models import (
     AWAITING,
+    HOLD_FIELDS,
     INVOICE_TRANSITIONS,
     Invoice,
     InvoiceLine,
     InvoiceNumberGuard,
     InvoiceStatus,
     invoice_move_check,
+    not_held_on,
     similarity_key,
 )
 from invoicing.reconciliation import paired_quantities
@@ -375,6 +378,7 @@ def invoice_payment_move_add(
     run_id: str,
     run_number: str,
     user,
+    payment_date: dt.date | None = None,
 ) -> None:
     """
     Add a payment run's move of the invoice (schedule, pay or release) and its
@@ -382,6 +386,8 @@ def invoice_payment_move_add(
 
     Conditioned on the invoice's status and version as read, and, once
     scheduled, on belonging to this run: an invoice is never in two runs.
+    Scheduling for `payment_date` is conditioned on the invoice not being on
+    hold on that day.
     """
     entry = invoice_payment_moved_event(
         invoice=invoice, target=target, run_id=run_id, run_number=run_number, user=user
@@ -394,6 +400,12 @@ def invoice_payment_move_add(
         updates |= {"payment_run_id": None, "payment_run_number": None}
     else:
         updates |= {"payment_run_id": run_id, "payment_run_number": run_number}
+    if target == InvoiceStatus.SCHEDULED and payment_date is not None:
+        # Never schedule a held invoice, whatever was read (invoicing.holds);
+        # a hold that lapsed by the payment date goes with the scheduling.
+        condition &= not_held_on(payment_date)
+        if invoice.held:
+            updates |= dict.fromkeys(HOLD_FIELDS)
     # The caller's invoice stays as read: the run's transaction may yet be
     # refused, and is then retried from what was read.
     audited_update_add(transaction, invoice, updates, entry=entry, condition=condition)

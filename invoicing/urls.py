@@ -18,4 +18,6 @@ urlpatterns = [
     ),
     path("<str:invoice_id>/reconcile/", views.invoice_reconcile_view, name="reconcile"),
     path("<str:invoice_id>/void/", views.invoice_void_view, name="void"),
+    path("<str:invoice_id>/hold/", views.invoice_hold_view, name="hold"),
+    path("<str:invoice_id>/release/", views.invoice_release_view, name="release"),
 ]

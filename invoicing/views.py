@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
+from comments.views import comment_thread
 from core import documents, exports
 from core.errors import ApplicationError, Duplicate, ValidationFailed
 from core.forms import (
@@ -23,13 +24,15 @@ from core.forms import (
 )
 from core.htmx import redirect_page, render_partial, wants_partial
 from core.paging import page_links
-from invoicing import attachments, matching, reconciliation, services
+from invoicing import attachments, holds, matching, reconciliation, services
 from invoicing.forms import (
+    HoldForm,
     InvoiceFilterForm,
     InvoiceForm,
     InvoiceLineFormSet,
     POSearchForm,
     POVendorForm,
+    ReleaseForm,
     VoidForm,
 )
 from invoicing.selectors import (
@@ -60,6 +63,7 @@ def _list_filters(request) -> tuple[InvoiceFilterForm, dict, dict]:
         "vendor_id": filters.get("vendor") or None,
         "submitted_from": filters.get("submitted_from"),
         "submitted_to": filters.get("submitted_to"),
+        "held": bool(filters.get("held")),
     }
     return form, filters, selection
 
@@ -96,7 +100,14 @@ def invoice_list_view(request, *, exceptions: bool = False):
             "filtered": bool(form.errors)
             or any(
                 filters.get(name)
-                for name in ("status", "po", "vendor", "submitted_from", "submitted_to")
+                for name in (
+                    "status",
+                    "po",
+                    "vendor",
+                    "submitted_from",
+                    "submitted_to",
+                    "held",
+                )
             ),
             "export_links": exports.export_links("invoicing:list-export", export_query),
         },
@@ -112,13 +123,18 @@ def invoice_list_export_view(request, fmt):
     return exports.export_response(invoice_export(**selection), fmt=fmt)
 
 
-def invoice_detail_view(request, invoice_id):
+def invoice_detail_view(request, invoice_id, *, hold_form=None, status=200):
     require_reader(request.user)
     invoice = invoice_get_or_404(invoice_id=invoice_id)
     context = _detail(request, invoice)
-    # Only the whole page shows the possible-duplicate banner.
+    # Only the whole page shows the possible-duplicate banner and the thread.
     context["similar"] = invoices_similar(invoice=invoice)
-    return render(request, "invoicing/invoice_detail.html", context)
+    context["comments"] = comment_thread(
+        request, entity_type="invoice", record_id=invoice.id
+    )
+    if hold_form is not None:
+        context["hold_form"], context["hold_open"] = hold_form, True
+    return render(request, "invoicing/invoice_detail.html", context, status=status)
 
 
 def _detail(request, invoice) -> dict:
@@ -138,6 +154,19 @@ def _detail(request, invoice) -> dict:
         "can_correct": is_clerk and invoice.status in ("received", "rejected"),
         "can_void": is_clerk and invoice.status in ("received", "rejected", "matched"),
         "void_form": VoidForm(initial={"version": invoice.version}),
+        **_hold_buttons(request, invoice),
+    }
+
+
+def _hold_buttons(request, invoice) -> dict:
+    """The hold and release forms, for those who may hold invoices."""
+    may_hold = has_role(request.user, *holds.HOLD_ROLES)
+    refusal = holds.hold_refusal(invoice)
+    return {
+        "can_hold": may_hold and refusal is None,
+        "can_release": may_hold and invoice.held is not None,
+        "hold_form": HoldForm(initial={"version": invoice.version}),
+        "release_form": ReleaseForm(initial={"version": invoice.version}),
     }
 
 
@@ -491,5 +520,58 @@ def invoice_void_view(request, invoice_id):
     else:
         messages.success(
             request, f"Invoice {invoice.invoice_number} is void; its number is free."
+        )
+    return redirect("invoicing:detail", invoice_id=invoice_id)
+
+
+@require_POST
+def invoice_hold_view(request, invoice_id):
+    """Put the invoice on hold; a refusal is shown on the page, with its status."""
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            invoice = holds.invoice_hold(
+                invoice_id=invoice_id,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                until=form.cleaned_data["until"],
+                version=form.cleaned_data["version"],
+            )
+        except ApplicationError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            add_service_errors(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(
+                request,
+                f"Invoice {invoice.invoice_number} is on hold; "
+                "no payment run proposes it until it is released.",
+            )
+            return redirect("invoicing:detail", invoice_id=invoice_id)
+    else:
+        status = 422
+    return invoice_detail_view(request, invoice_id, hold_form=form, status=status)
+
+
+@require_POST
+def invoice_release_view(request, invoice_id):
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reload the invoice and release it again.")
+        return redirect("invoicing:detail", invoice_id=invoice_id)
+    try:
+        invoice = holds.invoice_release(
+            invoice_id=invoice_id,
+            user=request.user,
+            version=form.cleaned_data["version"],
+        )
+    except ApplicationError as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            f"Invoice {invoice.invoice_number} is released; "
+            "the next payment run may propose it.",
         )
     return redirect("invoicing:detail", invoice_id=invoice_id)

@@ -24,3 +24,15 @@ class PaymentsConfig(AppConfig):
                 fields=payment_run_history_fields(),
             )
         )
+
+        from comments.registry import CommentableKind, register_commentable
+        from payments.selectors import payment_run_get
+
+        register_commentable(
+            CommentableKind(
+                entity_type="payment_run",
+                label="Payment run",
+                read=lambda record_id: payment_run_get(run_id=record_id),
+                name=lambda run: run.number,
+            )
+        )

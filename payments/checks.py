@@ -12,10 +12,9 @@ here reads or writes.
 import datetime as dt
 from collections.abc import Callable
 
-from django.utils import timezone
-
 from accounts.roles import Role, has_role, is_verified, require_role
 from audit.entries import actor_id
+from core.days import site_today
 from core.errors import ApplicationError, InvalidTransition, PermissionDenied
 from core.transitions import check_transition
 from payments.models import PAYMENT_RUN_TRANSITIONS, PaymentRunStatus
@@ -34,7 +33,7 @@ _ROLES: dict[str, tuple[tuple[Role, ...], str]] = {
 def local_today() -> dt.date:
     """Return today in the site's time zone, the day payment dates are held to."""
     # The site's (TIME_ZONE), not the reader's zone activated for the request.
-    return timezone.localdate(timezone=timezone.get_default_timezone())
+    return site_today()
 
 
 def acts_on_runs(user) -> bool:

@@ -8,8 +8,8 @@ from accounts.roles import require_reader
 from core import dynamo
 from core.errors import NotFound
 from core.exports import Export, every_item, iso_date
-from invoicing.models import Invoice, InvoiceStatus
-from invoicing.selectors import invoices_in_statuses
+from invoicing.models import Invoice
+from invoicing.selectors import invoices_payable
 from payments import checks, rules
 from payments.models import LISTING, PaymentRun, RunFile
 from vendors.bank_details import bank_details_problem
@@ -204,8 +204,8 @@ def payment_run_proposal(
 ) -> Proposal:
     """
     Propose a run: every matched invoice due (or earning its discount) by
-    `payment_date`, one payment per vendor and currency, skipping vendors
-    that are not active or are on payment hold.
+    `payment_date` and not on hold then, one payment per vendor and
+    currency, skipping vendors that are not active or are on payment hold.
 
     Reads the `matched` partition of the status index, so its cost follows
     the number of invoices waiting to be paid, not the size of the table.
@@ -213,7 +213,7 @@ def payment_run_proposal(
     require_reader(user)
     due = [
         invoice
-        for invoice in invoices_in_statuses(statuses=(InvoiceStatus.MATCHED.value,))
+        for invoice in invoices_payable(day=payment_date)
         if (currency is None or invoice.currency == currency)
         and rules.is_payable(payable(invoice), payment_date)
     ]

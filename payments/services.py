@@ -226,6 +226,7 @@ def _write_chunk(
                         run_id=run.id,
                         run_number=run.number,
                         user=user,
+                        payment_date=builder.payment_date,
                     )
         except StaleRecord:
             retry_pause(attempt)
@@ -257,12 +258,16 @@ def _heads_prefetch(transaction, run: PaymentRun, invoices: list[Invoice]) -> No
 
 
 def _still_matched(chunk: list[ProposedInvoice], builder) -> list[ProposedInvoice]:
-    """Re-read a chunk after a conflict; note the invoices another run took."""
+    """Re-read a chunk after a conflict; note the invoices taken or held meanwhile."""
     fresh = invoices_get_many(invoice_ids={i.invoice.id for i in chunk})
     kept = []
     for item in chunk:
         invoice = fresh.get(item.invoice.id)
-        if invoice is None or invoice.status != InvoiceStatus.MATCHED:
+        if (
+            invoice is None
+            or invoice.status != InvoiceStatus.MATCHED
+            or invoice.on_hold(builder.payment_date)
+        ):
             builder.left_out.append(item.invoice.invoice_number)
         else:
             settlement = rules.settlement(payable(invoice), builder.payment_date)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
+from comments.views import comment_thread
 from core import documents, exports
 from core.errors import ApplicationError
 from core.forms import add_service_errors, flash_refusal
@@ -78,6 +79,9 @@ def payment_run_detail_view(request, run_id):
             "cancel_form": RunCancelForm(initial={"version": run.version}),
             "history": audit_history(
                 entity_type="payment_run", entity_id=run.id, limit=30
+            ),
+            "comments": comment_thread(
+                request, entity_type="payment_run", record_id=run.id
             ),
         },
     )

@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, django_auth
 from accounts import lockout
 from accounts.roles import has_any_role, signed_in_with_api_token
 from accounts.services import api_token_authenticate
+from comments.apis import comment_router
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.money import MoneyError, check_number_text
 from core.text import text_problem
@@ -196,6 +197,13 @@ api.add_router("/purchase-orders", "purchasing.apis.router")
 api.add_router("/invoices", "invoicing.apis.router")
 api.add_router("/payment-runs", "payments.apis.router")
 api.add_router("/exchange-rates", "exchange_rates.apis.router")
+# Comment threads (issue 15) of the three kinds of record that carry one.
+for _prefix, _entity_type, _tag in (
+    ("/invoices", "invoice", "invoices"),
+    ("/purchase-orders", "purchase_order", "purchase orders"),
+    ("/payment-runs", "payment_run", "payment runs"),
+):
+    api.add_router(_prefix, comment_router(entity_type=_entity_type, label=_tag))
 
 
 # Added last, so it only answers paths no other router matched: a JSON 404

@@ -26,6 +26,7 @@ urlpatterns = [
     path("purchase-orders/", include("purchasing.urls")),
     path("invoices/", include("invoicing.urls")),
     path("payment-runs/", include("payments.urls")),
+    path("comments/", include("comments.urls")),
     path("audit/", include("audit.urls")),
     path("exchange-rates/", include("exchange_rates.urls")),
     path("admin/", admin.site.urls),

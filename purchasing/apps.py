@@ -28,6 +28,18 @@ class PurchasingConfig(AppConfig):
             )
         )
 
+        from comments.registry import CommentableKind, register_commentable
+        from purchasing.selectors import purchase_order_get
+
+        register_commentable(
+            CommentableKind(
+                entity_type="purchase_order",
+                label="Purchase order",
+                read=lambda record_id: purchase_order_get(po_id=record_id),
+                name=lambda po: po.po_number,
+            )
+        )
+
         from core.panels import Panel
         from purchasing.selectors import purchase_order_list
         from vendors.panels import VENDOR_PAGE

@@ -3,12 +3,11 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
-
 from accounts.roles import Role, has_role, require_role, require_second_factor
 from accounts.selectors import approval_limit_get
 from audit.selectors import record_not_found
 from core import dynamo
+from core.days import site_today
 from core.errors import ApplicationError
 from core.exports import Export, every_item, iso_date
 from exchange_rates.rules import Conversion, NoExchangeRate, base_currency
@@ -165,7 +164,7 @@ def purchase_orders_rejected(
 
 def approval_day() -> dt.date:
     """The day (in the site's time zone) whose exchange rates an approval uses."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
+    return site_today()
 
 
 def amount_value(

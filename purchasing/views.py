@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role, require_reader, require_role
 from accounts.selectors import approval_limit_get
 from audit.selectors import audit_history
+from comments.views import comment_thread
 from core import exports
 from core.errors import ApplicationError, ValidationFailed
 from core.forms import (
@@ -151,6 +152,9 @@ def purchase_order_detail_view(request, po_id):
             "today": dt.date.today(),
             "value": value,
             "base_currency": base_currency(),
+            "comments": comment_thread(
+                request, entity_type="purchase_order", record_id=po.id
+            ),
         },
     )
 

@@ -17,6 +17,7 @@ FLOORS = [
     {"core"},
     {"accounts"},
     {"audit"},
+    {"comments"},
     {"exchange_rates"},
     {"vendors"},
     {"purchasing"},

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "audit",
+    "comments",  # threads on invoices, POs and payment runs (issue 15)
     "exchange_rates",
     "vendors",
     "purchasing",

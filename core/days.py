@@ -1,0 +1,16 @@
+"""
+The business day. Readers see times in their own zone (accounts'
+DisplayPreferencesMiddleware activates it), but due dates, payment dates,
+holds and approvals turn over at midnight in the site's zone (TIME_ZONE) for
+everyone, or a Berlin clerk and a New York treasurer would disagree on
+whether an invoice is due today.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def site_today() -> dt.date:
+    """Today in the site's time zone, whatever zone the reader's is."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
