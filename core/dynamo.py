@@ -39,6 +39,7 @@ from pynamodb.connection.table import TableConnection
 from pynamodb.constants import NUMBER, PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import (
     PynamoDBException,
+    TableError,
     TransactWriteError,
     VerboseClientError,
 )
@@ -309,7 +310,7 @@ def _create_tables(log) -> None:
     for model_cls in _REGISTRY:
         name = model_cls.Meta.table_name
         if not model_cls.exists():
-            model_cls.create_table(wait=True)
+            _create_table(model_cls)
             log(f"created table {name}")
             continue
         added = _add_missing_indexes(model_cls)
@@ -317,6 +318,19 @@ def _create_tables(log) -> None:
             log(f"added index {index_name} to {name}")
         if not added:
             log(f"table {name} exists")
+
+
+def _create_table(model_cls: type[Model]) -> None:
+    try:
+        model_cls.create_table(wait=True)
+    except TableError as exc:
+        # On a slow answer botocore retries CreateTable, and the retry finds
+        # the table its first attempt made: created all the same.
+        if exc.cause_response_code != "ResourceInUseException":
+            raise
+        boto3_client().get_waiter("table_exists").wait(
+            TableName=model_cls.Meta.table_name
+        )
 
 
 def _add_missing_indexes(model_cls: type[Model]) -> list[str]:

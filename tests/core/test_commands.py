@@ -38,6 +38,32 @@ def test_create_tables_adds_an_index_missing_from_an_existing_table():
     assert "listing-name-index" in {index["IndexName"] for index in indexes}
 
 
+def test_a_create_table_retried_after_a_slow_answer_counts_as_created(monkeypatch):
+    """Under load botocore retries CreateTable; the retry finds the table the
+    first attempt made, which must not fail `make run` or a test session."""
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import TableError
+
+    from vendors.models import Vendor
+
+    Vendor.delete_table()
+    create = Vendor.create_table.__func__
+
+    def created_then_refused(cls, **kwargs):
+        create(cls, **kwargs)
+        refused = ClientError(
+            {"Error": {"Code": "ResourceInUseException", "Message": "in use"}},
+            "CreateTable",
+        )
+        raise TableError("Failed to create table", cause=refused)
+
+    monkeypatch.setattr(Vendor, "create_table", classmethod(created_then_refused))
+    out = StringIO()
+    call_command("create_tables", stdout=out)
+    assert f"created table {Vendor.Meta.table_name}" in out.getvalue()
+    assert Vendor.exists()
+
+
 def test_create_tables_explains_an_unreachable_endpoint(settings):
     settings.DYNAMODB_ENDPOINT_URL = "http://127.0.0.1:9"
     settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS = 1
