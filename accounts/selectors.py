@@ -121,6 +121,8 @@ def time_zone_choices() -> list[str]:
         for zone in known_time_zones()
         if "/" in zone and not zone.startswith("Etc/")
     ) + ["UTC"]
+
+
 def users_with_role_named(*, usernames: Collection[str]) -> list:
     """Return the active users with these names who hold a role (may read records)."""
     if not usernames:
