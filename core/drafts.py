@@ -13,6 +13,13 @@ Kept: every field but the CSRF token and anything named like a password;
 never files (the message says to choose them again). At most
 FORM_DRAFT_MAX_BYTES, for FORM_DRAFT_MAX_AGE_SECONDS, three per session;
 a draft is shown once.
+
+A draft comes back only to the person who typed it. A signed cookie names
+who last signed in in this browser (`DraftOwnerMiddleware`), and each login
+notes who that was before it: a form sent signed out belongs to the cookie's
+user, a stale page sent after a new login to the one signed in before that
+login. Another clerk signing in at the same browser gets the message, not
+the fields.
 """
 
 import json
@@ -33,6 +40,11 @@ QUERY_PARAMETER = "draft"
 MAX_DRAFTS = 3
 _SALT = "p2p.form-draft"
 _NEVER_KEPT = ("csrfmiddlewaretoken",)
+
+OWNER_COOKIE = "p2p_signed_in_as"
+_OWNER_SALT = "p2p.form-draft-owner"
+_OWNER_MAX_AGE = 30 * 24 * 3600
+PREVIOUS_OWNER_KEY = "p2p_signed_in_before"
 
 SIGNED_OUT = "You were signed out (in another tab, or after a while without activity)."
 RESTORED = (
@@ -75,6 +87,45 @@ def _kept_fields(request) -> dict[str, list[str]]:
     }
 
 
+def last_signed_in(request) -> str | None:
+    """The id of who last signed in in this browser (the signed cookie), if known."""
+    return request.get_signed_cookie(
+        OWNER_COOKIE, default=None, salt=_OWNER_SALT, max_age=_OWNER_MAX_AGE
+    )
+
+
+def note_previous_owner(sender, request, user, **kwargs) -> None:
+    """At a login (user_logged_in), note who was signed in in this browser before."""
+    if request is not None:
+        request.session[PREVIOUS_OWNER_KEY] = last_signed_in(request)
+
+
+class DraftOwnerMiddleware:
+    """Keep the signed cookie naming who is signed in in this browser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False):
+            if last_signed_in(request) != str(user.pk):
+                response.set_signed_cookie(
+                    OWNER_COOKIE, str(user.pk), salt=_OWNER_SALT,
+                    max_age=_OWNER_MAX_AGE, httponly=True, samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )  # fmt: skip
+        return response
+
+
+def _draft_owner(request) -> str | None:
+    """Who typed the form this request sent (see the module docstring)."""
+    if request.user.is_authenticated:  # a page from before the latest login
+        return request.session.get(PREVIOUS_OWNER_KEY)
+    return last_signed_in(request)
+
+
 def draft_keep(request) -> str | None:
     """
     Keep the request's POSTed fields in its session; return the signed
@@ -82,6 +133,7 @@ def draft_keep(request) -> str | None:
     """
     now = int(time.time())
     draft = {
+        "owner": _draft_owner(request),
         "path": request.path,
         "fields": _kept_fields(request),
         "files": bool(request.FILES),
@@ -120,6 +172,8 @@ def draft_take(request) -> QueryDict | None:
     draft = drafts.get(key) if isinstance(key, str) else None
     if draft is None or draft["path"] != request.path:
         return None
+    if draft.get("owner") is None or draft["owner"] != str(request.user.pk):
+        return None  # typed by someone else at this browser: not theirs to see
     del drafts[key]
     request.session[SESSION_KEY] = drafts
     data = QueryDict(mutable=True)

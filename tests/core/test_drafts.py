@@ -5,12 +5,13 @@ a CSRF refusal of such a form leads there too (issue 14, item 2).
 
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
 from core import drafts
-from tests.conftest import VALID_VENDOR
+from tests.conftest import VALID_VENDOR, make_user
 from vendors.selectors import vendor_list
 
 PASSWORD = "pw-for-tests-1"
@@ -27,6 +28,31 @@ NEW_VENDOR = {
 
 def vendor_form(**extra):
     return {k: v for k, v in {**NEW_VENDOR, **extra}.items() if v is not None}
+
+
+def signed_in(client: Client, user) -> None:
+    """Signed in and on a page, as a browser is after its login."""
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+
+
+def session_ended(client: Client) -> None:
+    """The session is gone (expired, or ended elsewhere); the browser's other cookies stay."""
+    del client.cookies[settings.SESSION_COOKIE_NAME]
+
+
+def signs_in_again(client: Client, username: str) -> None:
+    """Signing in through the login page (in another tab): the CSRF token rotates."""
+    client.get(reverse("login"))
+    response = client.post(
+        reverse("login"),
+        {
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": client.cookies[settings.CSRF_COOKIE_NAME].value,
+        },
+    )
+    assert response.status_code == 302
 
 
 def signed_out(client: Client) -> None:
@@ -46,7 +72,7 @@ def log_in_at(client: Client, login_url: str, username: str):
 
 def test_a_vendor_form_sent_after_logout_comes_back_filled_in_after_login(clerk):
     client = Client()
-    client.force_login(clerk)
+    signed_in(client, clerk)
     signed_out(client)
 
     response = client.post(reverse("vendors:create"), vendor_form())
@@ -75,6 +101,8 @@ def test_a_vendor_form_sent_after_logout_comes_back_filled_in_after_login(clerk)
 
 def test_a_draft_is_shown_once_only_in_its_own_browser_and_never_altered(clerk):
     client = Client()
+    signed_in(client, clerk)
+    session_ended(client)
     response = client.post(reverse("vendors:create"), vendor_form())
     back_to = parse_qs(urlsplit(response["Location"]).query)["next"][0]
     kept = client.session[drafts.SESSION_KEY]
@@ -113,6 +141,8 @@ def test_an_expired_or_oversized_draft_is_not_kept_and_the_page_says_so(
 
 def test_a_logged_out_post_refused_by_csrf_leads_to_the_login_not_a_bare_403(clerk):
     client = Client(enforce_csrf_checks=True)
+    signed_in(client, clerk)
+    session_ended(client)
     # The browser's CSRF cookie went with the session: the form's token is stale.
     response = client.post(
         reverse("vendors:create"),
@@ -132,7 +162,8 @@ def test_a_logged_out_post_refused_by_csrf_leads_to_the_login_not_a_bare_403(cle
 
 def test_a_signed_in_user_with_a_stale_page_gets_the_form_back(clerk):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(clerk)  # signed in again in another tab: a new token
+    signed_in(client, clerk)
+    signs_in_again(client, "clerk")  # in another tab: a new token
     response = client.post(
         reverse("vendors:create"),
         vendor_form(csrfmiddlewaretoken="token-of-the-page-before"),
@@ -145,6 +176,31 @@ def test_a_signed_in_user_with_a_stale_page_gets_the_form_back(clerk):
     assert "older than your latest sign-in" in html
     assert 'value="Bürobedarf Schmidt GmbH"' in html
     assert vendor_list().items == []
+
+
+def test_a_draft_never_comes_back_to_someone_else_signing_in_at_that_browser(clerk):
+    """A shared PC: clerk's session ended with the vendor form sent; the next
+    person to sign in there is told nothing was saved, not shown the fields."""
+    other = make_user("clerk2", "AP Clerk")
+    client = Client()
+    signed_in(client, clerk)
+    session_ended(client)
+    response = client.post(reverse("vendors:create"), vendor_form())
+    back_to = parse_qs(urlsplit(response["Location"]).query)["next"][0]
+    client.force_login(other)
+    html = client.get(back_to).content.decode()
+    assert "Bürobedarf" not in html and "DE89" not in html
+
+    stale = Client(enforce_csrf_checks=True)
+    signed_in(stale, clerk)
+    signs_in_again(stale, "clerk2")  # someone else, in another tab
+    response = stale.post(
+        reverse("vendors:create"),
+        vendor_form(csrfmiddlewaretoken="clerks-page-before"),
+        headers={"Origin": "http://testserver"},
+    )
+    assert response.status_code == 302
+    assert "Bürobedarf" not in stale.get(response["Location"]).content.decode()
 
 
 def test_a_cross_site_post_is_refused_with_403_and_nothing_is_kept(clerk):
