@@ -25,6 +25,8 @@ class AuditAction(StrEnum):
     RECEIVE = "RECEIVE"
     CANCEL = "CANCEL"
     CLOSE = "CLOSE"
+    # A PO the system closed, reopened because a void left it incomplete.
+    REOPEN = "REOPEN"
     VOID = "VOID"
     RECONCILE = "RECONCILE"
     BATCH_RECONCILE = "BATCH_RECONCILE"

@@ -140,6 +140,14 @@ def purchase_order_closed_event(
     return _po_event(po=po, user=user, action=AuditAction.CLOSE, details=details)
 
 
+def purchase_order_reopened_event(*, po, reason: str) -> AuditEntry:
+    """`po` (as read), closed by the system, was reopened by it (sent again)."""
+    details = _status_details(po, "sent", reason=reason)
+    return _po_event(
+        po=po, user=SYSTEM_USER, action=AuditAction.REOPEN, details=details
+    )
+
+
 def purchase_order_received_event(
     *, po, user, receipt, items: Sequence, received: Mapping[int, Decimal]
 ) -> AuditEntry:
@@ -233,7 +241,7 @@ def purchase_order_history_fields() -> dict:
             "Value compared with the limit", registry.MONEY, currency=base
         ),
         "limit_used": Shape("Approval limit", registry.MONEY, currency=base),
-        "exchange_rate": Shape("Exchange rate"),
+        "exchange_rate": Shape("Exchange rate", registry.QUANTITY),
         "rate_valid_from": Shape("Rate valid from", registry.DATE),
         "base_currency": Shape("Base currency", registry.HIDDEN),
         "reason": Shape("Reason"),
@@ -251,6 +259,20 @@ def purchase_order_history_fields() -> dict:
             },
         ),
         "invoice": Shape("Invoice"),
+        "outstanding": Shape(
+            "Outstanding when closed",
+            registry.PER_LINE,
+            parts={
+                "ordered": Shape("ordered", registry.QUANTITY),
+                "not_received": Shape("not received", registry.QUANTITY),
+                "not_invoiced": Shape("not invoiced", registry.QUANTITY),
+            },
+        ),
+        "copied_from": Shape(
+            "Copied from",
+            parts={"id": Shape("", registry.HIDDEN), "po_number": Shape("PO")},
+        ),
+        "closing_reason": Shape("Reason for closing"),
         "invoiced_total": Shape("Invoiced", registry.MONEY),
         "invoiced_quantities": Shape(
             "Quantities invoiced", registry.PER_LINE, parts={"value": quantity}

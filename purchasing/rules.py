@@ -300,6 +300,7 @@ def check_can_close(po) -> None:
 
 
 AUTO_CLOSE_REASON = "Fully received and fully invoiced."
+REOPEN_REASON = "Closed automatically; a voided invoice left it not fully invoiced."
 
 
 def closes_automatically(*, status: str, lines) -> bool:
@@ -314,6 +315,21 @@ def closes_automatically(*, status: str, lines) -> bool:
         settings.PO_AUTO_CLOSE
         and status == POStatus.SENT
         and outstanding(lines).is_done
+    )
+
+
+def reopens_automatically(*, status: str, closed_by_system: bool, lines) -> bool:
+    """
+    A PO the system closed (never one a person closed) goes back to sent when
+    a voided invoice leaves it no longer fully invoiced: else the corrected
+    invoice would meet "the PO is closed" and the vendor could not be paid.
+    Not a move anyone can make (the life cycle has no closed → sent), only
+    the undoing of the system's own.
+    """
+    return (
+        status == POStatus.CLOSED
+        and closed_by_system
+        and not outstanding(lines).is_done
     )
 
 

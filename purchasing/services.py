@@ -297,6 +297,29 @@ def _closed_when_done(
     return updates, [entry]
 
 
+def _reopened_when_undone(
+    po: PurchaseOrder, items: list[POLine]
+) -> tuple[dict[str, Any], list[AuditEntry]]:
+    """
+    The updates and audit entry of a PO the system closed going back to
+    sent, if its lines becoming `items` (a void) leave it incomplete
+    (`rules.reopens_automatically`); nothing otherwise.
+    """
+    if not rules.reopens_automatically(
+        status=po.status,
+        closed_by_system=po.decided_by == events.SYSTEM_USER,
+        lines=items,
+    ):
+        return {}, []
+    entry = events.purchase_order_reopened_event(po=po, reason=rules.REOPEN_REASON)
+    updates = {
+        "status": POStatus.SENT.value,
+        "decided_by": None,
+        "closing_reason": None,
+    }
+    return updates, [entry]
+
+
 def purchase_order_delete(*, po_id: str, user, version: int | None = None) -> None:
     """
     Delete a pending PO without invoices (its requester); the vendor's PO
@@ -615,6 +638,8 @@ def purchase_order_invoiced_add(
         new_total=new_total,
     )
     closing, closed = _closed_when_done(po, items)
+    if not closing:
+        closing, closed = _reopened_when_undone(po, items)
     return audited_update_add(
         transaction,
         po,

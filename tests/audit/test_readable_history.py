@@ -77,6 +77,26 @@ def test_the_first_of_two_approvals_says_so_not_pending_to_pending(
     assert "base_currency" not in text and "Base currency" not in text
 
 
+def test_a_close_with_goods_outstanding_reads_per_line_in_the_readers_format(
+    auditor, make_po, approver, requester
+):
+    from accounts.models import Profile
+    from purchasing.services import purchase_order_close, purchase_order_send
+
+    po = make_po(("10", "100.00"))
+    purchase_order_approve(po_id=po.id, user=approver)
+    purchase_order_send(po_id=po.id, user=requester)
+    purchase_order_close(po_id=po.id, user=requester, reason="Vendor out of stock")
+    Profile.objects.update_or_create(
+        user=auditor, defaults={"number_format": "1.234,56"}
+    )
+    text = history_text(logged_in(auditor), "purchase_order", po.id)
+    assert "Reason: Vendor out of stock" in text
+    assert "outstanding" not in text  # the field's name, not its label
+    assert "Outstanding when closed" in text and "not received 10" in text
+    assert "EUR 1.000,00" in text  # the reader's number format
+
+
 def test_an_edited_line_shows_only_what_changed_on_it(auditor, requester, make_po):
     po = make_po(("10", "100.00"), ("5", "20.00"))
     purchase_order_update(

@@ -14,7 +14,7 @@ from audit.selectors import audit_history
 from core.errors import StaleRecord
 from invoicing.jobs import reconcile_waiting_invoices
 from invoicing.reconciliation import invoice_reconcile
-from invoicing.services import invoice_create
+from invoicing.services import invoice_create, invoice_void
 from purchasing import events
 from purchasing.selectors import purchase_order_get
 from purchasing.services import (
@@ -191,6 +191,46 @@ def test_the_invoice_that_completes_a_received_po_closes_it(sent_po, clerk):
     closed, invoiced = history(sent_po)[:2]
     assert (invoiced.action, invoiced.user_id) == ("RECONCILE", "clerk")
     assert (closed.action, closed.user_id) == ("CLOSE", "system")
+
+
+def test_voiding_an_invoice_of_an_auto_closed_po_reopens_it_for_the_correction(
+    sent_po, clerk
+):
+    """The system's close is undone by the system: else the corrected invoice
+    would meet "the PO is closed" and the vendor could not be paid."""
+    purchase_order_receive(po_id=sent_po.id, user=clerk, quantities={1: "10", 2: "5"})
+    wrong = invoice_matched(
+        sent_po, clerk, (1, "10", "100.00"), (2, "5", "20.00"), number="INV-9"
+    )
+    assert purchase_order_get(po_id=sent_po.id).status == "closed"
+    invoice_void(invoice_id=wrong.id, user=clerk, reason="Keyed against the wrong PO")
+    stored = purchase_order_get(po_id=sent_po.id)
+    assert (stored.status, stored.decided_by, stored.closing_reason) == (
+        "sent",
+        None,
+        None,
+    )
+    reopened, voided = history(sent_po)[:2]
+    assert (voided.action, voided.user_id) == ("VOID", "clerk")
+    assert (reopened.action, reopened.user_id) == ("REOPEN", "system")
+    invoice_matched(
+        sent_po, clerk, (1, "10", "100.00"), (2, "5", "20.00"), number="INV-10"
+    )
+    assert purchase_order_get(po_id=sent_po.id).status == "closed"
+
+
+def test_a_po_a_person_closed_stays_closed_after_a_void(sent_po, clerk, requester):
+    purchase_order_receive(po_id=sent_po.id, user=clerk, quantities={1: "10", 2: "5"})
+    matched = invoice_matched(
+        sent_po, clerk, (1, "10", "100.00"), (2, "5", "20.00"), number="INV-9"
+    )
+    # Closed by the system, then as if a person had: the void leaves it closed.
+    from purchasing.models import PurchaseOrder
+
+    po = PurchaseOrder.get(sent_po.id)
+    po.update(actions=[PurchaseOrder.decided_by.set("requester")])
+    invoice_void(invoice_id=matched.id, user=clerk, reason="Duplicate")
+    assert purchase_order_get(po_id=sent_po.id).status == "closed"
 
 
 def test_the_reconciliation_job_closes_the_pos_it_completes(
