@@ -88,11 +88,12 @@ def invoice_reconcile_error_event(*, invoice, error: str) -> AuditEntry:
 
 
 def invoice_voided_event(*, invoice, user, reason: str) -> AuditEntry:
+    """The invoice was voided; a hold on it ends with it, and the entry says so."""
+    details = {"reason": reason, **_moved(invoice.status, "void")}
+    if invoice.held:
+        details["hold_ended"] = invoice_hold_of(invoice)
     return _invoice_event(
-        invoice=invoice,
-        action=AuditAction.VOID,
-        user=user,
-        details={"reason": reason, **_moved(invoice.status, "void")},
+        invoice=invoice, action=AuditAction.VOID, user=user, details=details
     )
 
 
@@ -108,17 +109,22 @@ def invoice_held_event(
     )
 
 
+def invoice_hold_of(invoice) -> dict:
+    """The invoice's hold as an entry records what it ends or replaces."""
+    return {
+        "reason": invoice.hold_reason,
+        "until": invoice.hold_until,
+        "held_by": invoice.held_by,
+    }
+
+
 def invoice_released_event(*, invoice, user) -> AuditEntry:
     """The invoice's hold was released."""
     return _invoice_event(
         invoice=invoice,
         action=AuditAction.RELEASE,
         user=user,
-        details={
-            "reason": invoice.hold_reason,
-            "until": invoice.hold_until,
-            "held_by": invoice.held_by,
-        },
+        details=invoice_hold_of(invoice),
     )
 
 
@@ -131,18 +137,25 @@ PAYMENT_MOVES = {
 
 
 def invoice_payment_moved_event(
-    *, invoice, target: str, run_id: str, run_number: str, user
+    *, invoice, target: str, run_id: str, run_number: str, user, hold_ended=False
 ) -> AuditEntry:
-    """A payment run scheduled, paid or released (unscheduled) the invoice."""
+    """
+    A payment run scheduled, paid or released (unscheduled) the invoice;
+    `hold_ended`: scheduling it also cleared a hold whose last day had passed,
+    which the entry says (the trail then shows when and why the hold ended).
+    """
+    details = {
+        "payment_run": run_number,
+        "payment_run_id": run_id,
+        **_moved(invoice.status, target),
+    }
+    if hold_ended:
+        details["hold_lapsed"] = invoice_hold_of(invoice)
     return _invoice_event(
         invoice=invoice,
         action=PAYMENT_MOVES[(str(invoice.status), str(target))],
         user=user,
-        details={
-            "payment_run": run_number,
-            "payment_run_id": run_id,
-            **_moved(invoice.status, target),
-        },
+        details=details,
     )
 
 
@@ -196,5 +209,21 @@ def invoice_history_fields() -> dict:
         "error": Shape("Error"),
         "reason": Shape("Reason"),
         "payment_run": Shape("Payment run"),
+        "hold_ended": Shape(
+            "Hold ended with it",
+            parts={
+                "reason": Shape("reason"),
+                "until": Shape("until", registry.DATE),
+                "held_by": Shape("held by"),
+            },
+        ),
+        "hold_lapsed": Shape(
+            "Hold ended (its last day had passed)",
+            parts={
+                "reason": Shape("reason"),
+                "until": Shape("until", registry.DATE),
+                "held_by": Shape("held by"),
+            },
+        ),
         "payment_run_id": Shape("Payment run id", registry.HIDDEN),
     }

@@ -1,9 +1,9 @@
 """
 Holds on single invoices: put on hold, release (issue 15, "Holds and comments").
 
-An AP Clerk or a Treasurer may hold a payable invoice (`matched`, or an
-invoice without PO once `approved`) with a reason and, optionally, the last
-day it holds (`until`). While held, no payment run proposes it; once it is in
+An AP Clerk or a Treasurer may hold a payable invoice (`matched`; an invoice
+without PO once `approved` joins it with those) with a reason and, optionally,
+the last day it holds (`until`). While held, no payment run proposes it; once it is in
 a run (`scheduled`, `paid`) a hold is refused, since stopping that payment
 is the run's cancellation, not a hold.
 
@@ -36,7 +36,11 @@ from core.errors import InvalidTransition, StaleRecord, ValidationFailed
 from core.text import clean_reason
 from core.versions import check_version
 from core.writes import MAX_ATTEMPTS, audited_update, retry_pause
-from invoicing.events import invoice_held_event, invoice_released_event
+from invoicing.events import (
+    invoice_held_event,
+    invoice_hold_of,
+    invoice_released_event,
+)
 from invoicing.models import HELD, HOLD_FIELDS, HOLDABLE_STATUSES, Invoice
 from invoicing.selectors import invoice_get_or_404
 
@@ -70,7 +74,7 @@ def hold_refusal(invoice: Invoice) -> str | None:
             )
         else:
             where = invoice.status
-            rule = "only matched or approved invoices can be put on hold"
+            rule = "only matched invoices can be put on hold"
         return f"Invoice {invoice.invoice_number} is {where}: {rule}."
     if invoice.on_hold():
         return (
@@ -101,11 +105,7 @@ def invoice_hold(
             raise InvalidTransition(refusal, {"code": "HOLD_NOT_ALLOWED"})
         check_version(invoice, version if first_read is None else first_read)
         first_read = invoice.version
-        replaced = (
-            {"reason": invoice.hold_reason, "until": invoice.hold_until}
-            if invoice.held
-            else None
-        )
+        replaced = invoice_hold_of(invoice) if invoice.held else None
         updates = {
             "held": HELD,
             "hold_reason": reason,

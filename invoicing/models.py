@@ -71,9 +71,9 @@ AWAITING = "received"
 # The value of `held` while an invoice is on hold; the attribute is removed
 # on release, so the held index holds only invoices on hold.
 HELD = "held"
-# Payable statuses a hold may be put on: `approved` is an invoice without a
-# PO once approved (issue 15), payable like `matched`.
-HOLDABLE_STATUSES = frozenset({InvoiceStatus.MATCHED.value, "approved"})
+# Payable statuses a hold may be put on (an approved invoice without a PO
+# joins them when issue 15 brings those).
+HOLDABLE_STATUSES = frozenset({InvoiceStatus.MATCHED.value})
 # Removing these releases a hold (lapsed or not).
 HOLD_FIELDS = ("held", "hold_reason", "hold_until", "held_by", "held_at")
 

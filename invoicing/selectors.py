@@ -3,12 +3,10 @@
 import datetime as dt
 from collections.abc import Iterator
 
-from django.utils import timezone
-
 from audit.models import AuditAction
 from audit.selectors import audit_details_since
 from core import dynamo
-from core.days import site_today
+from core.days import site_date, site_today
 from core.errors import NotFound
 from core.exports import Export, every_item, iso_date
 from invoicing.models import (
@@ -289,8 +287,7 @@ def reconcile_outcomes_since(*, since: dt.datetime) -> Iterator[tuple[dt.date, s
         actions=(AuditAction.RECONCILE, AuditAction.BATCH_RECONCILE),
         since=since,
     ):
-        zone = timezone.get_default_timezone()  # the site's days, not a reader's
-        yield timezone.localtime(timestamp, zone).date(), details.get("outcome")
+        yield site_date(timestamp), details.get("outcome")  # not a reader's day
 
 
 def invoice_ids_numbered(*, number: str, limit: int = 20) -> list[str]:

@@ -340,6 +340,8 @@ def invoice_void(
             "queue": None,
             "similarity_key": None,
             "updated_at": dynamo.utcnow(),
+            # A void invoice is not on hold: it leaves the held list with it.
+            **(dict.fromkeys(HOLD_FIELDS) if invoice.held else {}),
         }
         try:
             with dynamo.write_transaction() as transaction:
@@ -389,9 +391,13 @@ def invoice_payment_move_add(
     Scheduling for `payment_date` is conditioned on the invoice not being on
     hold on that day.
     """
-    entry = invoice_payment_moved_event(
-        invoice=invoice, target=target, run_id=run_id, run_number=run_number, user=user
+    hold_ended = bool(
+        target == InvoiceStatus.SCHEDULED and payment_date is not None and invoice.held
     )
+    entry = invoice_payment_moved_event(
+        invoice=invoice, target=target, run_id=run_id, run_number=run_number,
+        user=user, hold_ended=hold_ended,
+    )  # fmt: skip
     condition = Invoice.status == invoice.status
     if invoice.status == InvoiceStatus.SCHEDULED:
         condition &= Invoice.payment_run_id == run_id
@@ -404,7 +410,7 @@ def invoice_payment_move_add(
         # Never schedule a held invoice, whatever was read (invoicing.holds);
         # a hold that lapsed by the payment date goes with the scheduling.
         condition &= not_held_on(payment_date)
-        if invoice.held:
+        if hold_ended:
             updates |= dict.fromkeys(HOLD_FIELDS)
     # The caller's invoice stays as read: the run's transaction may yet be
     # refused, and is then retried from what was read.

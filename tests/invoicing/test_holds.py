@@ -66,6 +66,22 @@ def test_a_hold_until_a_date_lapses_the_day_after(invoice, clerk, treasurer):
     scheduled = invoice_get(invoice_id=invoice.id)
     assert scheduled.payment_run_id == built.run.id
     assert scheduled.held is None and scheduled.hold_reason is None
+    # The trail says when and why the hold ended: with the scheduling.
+    [entry] = entries(invoice, "SCHEDULE")
+    assert entry.details["hold_lapsed"]["reason"] == "Awaiting credit"
+    assert entry.details["hold_lapsed"]["until"] == last_day.isoformat()
+
+
+def test_a_voided_held_invoice_leaves_the_held_list(invoice, clerk):
+    from invoicing.services import invoice_void
+
+    holds.invoice_hold(invoice_id=invoice.id, user=clerk, reason="Disputed price")
+    invoice_void(invoice_id=invoice.id, user=clerk, reason="Vendor withdrew it")
+    voided = invoice_get(invoice_id=invoice.id)
+    assert voided.status == "void" and voided.held is None
+    assert invoice.id not in {i.id for i in invoice_list(held=True).items}
+    [entry] = entries(invoice, "VOID")
+    assert entry.details["hold_ended"]["reason"] == "Disputed price"
 
 
 def test_a_run_built_while_held_leaves_the_invoice_out(
