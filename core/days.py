@@ -14,3 +14,8 @@ from django.utils import timezone
 def site_today() -> dt.date:
     """Today in the site's time zone, whatever zone the reader's is."""
     return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+def site_date(moment: dt.datetime) -> dt.date:
+    """The site's day a stored (UTC) moment fell on."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()

@@ -8,6 +8,7 @@ import time
 from django.utils import timezone
 
 from core import dynamo
+from core.days import site_date, site_today
 from dashboard import figures
 from invoicing.models import InvoiceStatistics
 from invoicing.selectors import (
@@ -39,7 +40,7 @@ def dashboard_refresh() -> InvoiceStatistics:
     # The site's days (TIME_ZONE): the figures are one set for every reader,
     # whichever reader's request recomputes them.
     zone = timezone.get_default_timezone()
-    today = timezone.localdate(timezone=zone)
+    today = site_today()
     quarter = figures.quarter_start(today)
     month = today.replace(day=1)
     spend_rows = [
@@ -47,7 +48,7 @@ def dashboard_refresh() -> InvoiceStatistics:
             vendor_name=invoice.vendor_name,
             currency=invoice.currency,
             amount=invoice.net_total,
-            entered_on=invoice.submitted_at.astimezone(zone).date(),
+            entered_on=site_date(invoice.submitted_at),
         )
         for invoice in invoices_entered_since(
             statuses=SPENT,

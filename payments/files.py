@@ -21,7 +21,7 @@ def message_id(run: PaymentRun, *, currency: str, attempt: str) -> str:
     The MsgId of the run's `currency` file in export `attempt`: a bank refuses
     a MsgId it has seen, so each file of a run and each export of it is a
     message of its own. The run number is unique, the attempt is random;
-    at most 25 characters (the field takes 35).
+    about 31 characters (the field takes 35).
     """
     return f"{run.number}-{currency}-{attempt}"
 

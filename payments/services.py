@@ -21,7 +21,7 @@ from django.conf import settings
 
 from audit.entries import actor_id, audit_entry_add, audit_heads_prefetch, entity_key
 from audit.models import AuditAction, AuditEntry
-from core import documents, dynamo
+from core import documents, dynamo, search_index
 from core.errors import InvalidTransition, StaleRecord, ValidationFailed
 from core.text import clean_reason
 from core.versions import check_version
@@ -56,10 +56,14 @@ from payments.selectors import (
 from vendors.models import VendorStatus
 from vendors.selectors import vendors_get_many
 
-# Three items per invoice (the invoice, its audit entry and that entry's
-# chain head) plus the run, its entry, its chain head and the idempotency
-# record stay within DynamoDB's 100 items per transaction.
-CHUNK_INVOICES = 30
+# DynamoDB takes at most 100 items per transaction. Each invoice is three
+# (the invoice, its audit entry and that entry's chain head); the run brings
+# itself, its entry, its chain head, the idempotency record and at most its
+# search tokens (search_index.MAX_TERMS + MAX_ACCOUNTS): 4 + 14 = 18, so 27
+# invoices (81 items) leave room.
+TRANSACTION_ITEMS = 100
+RUN_ITEMS = 4 + search_index.MAX_TERMS + search_index.MAX_ACCOUNTS
+CHUNK_INVOICES = (TRANSACTION_ITEMS - RUN_ITEMS) // 3
 
 
 # --- Build --------------------------------------------------------------------

@@ -107,3 +107,10 @@ def test_an_upward_import_is_caught(tmp_path, monkeypatch):
     assert upward_imports(Path("vendors/example.py")) == [
         "vendors/example.py:1 imports invoicing.selectors (a higher floor)"
     ]
+
+
+def test_every_browser_test_file_is_marked_so_it_runs_in_the_browser_pass():
+    """An unmarked browser file runs in the moto pass, with no Chromium setup."""
+    for path in sorted((ROOT / "tests" / "browser").glob("test_*.py")):
+        text = path.read_text()
+        assert "pytest.mark.browser" in text and "dynamodb_local_only" in text, path

@@ -234,13 +234,17 @@ def test_tokens_issued_before_expiry_existed_expire_90_days_after_creation():
 
     executor = MigrationExecutor(connection)
     executor.migrate([after])
-
     expiry = {t.name: t.expires_at for t in ApiToken.objects.all()}
+    read_only = ApiToken.objects.filter(read_only=True).exists()
+    # Back to the latest schema, which the tests after this one use.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
     assert abs(expiry["old"] - (now - dt.timedelta(days=10))) < dt.timedelta(seconds=5)
     assert abs(expiry["recent"] - (now + dt.timedelta(days=80))) < dt.timedelta(
         seconds=5
     )
-    assert not ApiToken.objects.filter(read_only=True).exists()
+    assert not read_only
 
 
 def test_only_a_superuser_issues_api_tokens_in_the_admin(db, admin_user):

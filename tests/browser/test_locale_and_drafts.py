@@ -7,6 +7,7 @@ tab comes back filled in after the login (item 2).
 import re
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -16,6 +17,8 @@ from tests.browser.conftest import PASSWORD
 from tests.conftest import VALID_VENDOR, po_lines
 from vendors.selectors import vendor_list
 from vendors.services import vendor_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.dynamodb_local_only]
 
 
 def flash(page: Page):
