@@ -94,8 +94,10 @@ def main() -> int:
                 log_path=ROOT / "var" / "dynamodb-local.log",
             )
         manage("create_tables", env=env)
-        manage("index_vendor_tax_ids", env=env)  # vendors kept from before the index
-        manage("index_search", env=env)  # records kept from before the token table
+        # Index keys for records kept from before their index existed.
+        manage("index_vendors", env=env)
+        manage("index_rejected_purchase_orders", env=env)
+        manage("index_search", env=env)
         manage("migrate", "--noinput", "-v", "0", env=env)
         mails_before = mail_count()
         manage("seed_demo", env=seed_environment(env))

@@ -390,7 +390,7 @@ def test_procure_to_pay_from_new_vendor_to_paid_invoice_and_its_audit_trail(desk
     approver_approves_run(desk("approver"), run_url)
     xml = treasurer_exports_and_downloads(treasurer, run_url)
     # The file's own message id: the run's number, its currency, the export.
-    assert re.search(r"<MsgId>RW-\d{4}-\d+-EUR-[0-9a-f]{8}</MsgId>", xml)
+    assert re.search(r"<MsgId>PR-[0-9A-Z-]+-EUR-[0-9a-f]{8}</MsgId>", xml)
     assert f"<IBAN>{IBAN}</IBAN>" in xml
     assert '<InstdAmt Ccy="EUR">5500.00</InstdAmt>' in xml
     assert "F-2026-4711" in xml
