@@ -10,12 +10,13 @@ knowing what they are.
 
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from core.dynamo import write_transaction
+from core.errors import StaleRecord
 from core.models import SearchToken
 
 # How many times a service re-reads and tries again after losing a race.
@@ -129,3 +130,35 @@ def search_index_change(transaction, *, before=None, after=None) -> None:
 def retry_pause(attempt: int) -> None:
     """Wait a little before retry `attempt` + 1: longer each time, never in step."""
     time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+
+
+def derived_keys_backfill(
+    items: Iterable[Any],
+    change: Callable[[Any], tuple[Any, list, Any] | None],
+    *,
+    dry_run: bool = False,
+) -> int:
+    """
+    Give records stored before an index existed their keys: `change(item)`
+    returns the record to update (the item, or its key-only model), the
+    update actions and the condition they are written on, or None when the
+    item needs none. Return how many needed them.
+
+    An operator's one-off (the `index_*` commands). The keys are derived data,
+    like an index, so no audit entry is written; an item changed meanwhile
+    (its condition fails) got its keys from the write that changed it.
+    """
+    count = 0
+    for item in items:
+        if (wanted := change(item)) is None:
+            continue
+        count += 1
+        if dry_run:
+            continue
+        record, actions, condition = wanted
+        try:
+            with write_transaction() as transaction:
+                transaction.update(record, actions=actions, condition=condition)
+        except StaleRecord:
+            continue
+    return count

@@ -32,6 +32,7 @@ from core.writes import (
     MAX_ATTEMPTS,
     audited_update,
     audited_update_add,
+    derived_keys_backfill,
     retry_pause,
     search_index_change,
     with_updates,
@@ -705,27 +706,20 @@ def purchase_order_rejected_keys_backfill(*, dry_run: bool = False) -> int:
     rejected PO changes no more, so its last update is its rejection. The
     keys are derived data, like an index, so no audit entry is written.
     """
-    count = 0
-    for po in PurchaseOrder.status_index.query(
+
+    def change(po):
+        keys = PurchaseOrderRejectedKeys(po.id)
+        actions = [
+            PurchaseOrderRejectedKeys.rejected_requester.set(po.requester),
+            PurchaseOrderRejectedKeys.rejected_at.set(po.updated_at),
+        ]
+        condition = (
+            PurchaseOrderRejectedKeys.status == POStatus.REJECTED.value
+        ) & PurchaseOrderRejectedKeys.rejected_requester.does_not_exist()
+        return keys, actions, condition
+
+    rejected = PurchaseOrder.status_index.query(
         POStatus.REJECTED.value,
         filter_condition=PurchaseOrder.rejected_requester.does_not_exist(),
-    ):
-        count += 1
-        if dry_run:
-            continue
-        try:
-            with dynamo.write_transaction() as transaction:
-                transaction.update(
-                    PurchaseOrderRejectedKeys(po.id),
-                    actions=[
-                        PurchaseOrderRejectedKeys.rejected_requester.set(po.requester),
-                        PurchaseOrderRejectedKeys.rejected_at.set(po.updated_at),
-                    ],
-                    condition=(
-                        PurchaseOrderRejectedKeys.status == POStatus.REJECTED.value
-                    )
-                    & PurchaseOrderRejectedKeys.rejected_requester.does_not_exist(),
-                )
-        except StaleRecord:
-            continue
-    return count
+    )
+    return derived_keys_backfill(rejected, change, dry_run=dry_run)

@@ -24,7 +24,7 @@ from core.errors import (
 )
 from core.transitions import check_transition
 from core.versions import check_version
-from core.writes import audited_update, search_index_change
+from core.writes import audited_update, derived_keys_backfill, search_index_change
 from vendors.events import (
     vendor_bank_details_confirmed_event,
     vendor_created_event,
@@ -326,29 +326,20 @@ def vendor_tax_id_keys_backfill(*, dry_run: bool = False) -> int:
     that the tax id is still the one read; a vendor edited meanwhile got its key
     from `vendor_update`.
     """
-    count = 0
-    for item in VendorTaxIdKey.scan(filter_condition=VendorTaxIdKey.tax_id.exists()):
+
+    def change(item):
         wanted = tax_id_key(item.tax_id)
         if item.tax_id_key == wanted:
-            continue
-        count += 1
-        if dry_run:
-            continue
+            return None
         action = (
             VendorTaxIdKey.tax_id_key.set(wanted)
             if wanted
             else VendorTaxIdKey.tax_id_key.remove()
         )
-        try:
-            with dynamo.write_transaction() as transaction:
-                transaction.update(
-                    item,
-                    actions=[action],
-                    condition=VendorTaxIdKey.tax_id == item.tax_id,
-                )
-        except StaleRecord:
-            continue
-    return count
+        return item, [action], VendorTaxIdKey.tax_id == item.tax_id
+
+    items = VendorTaxIdKey.scan(filter_condition=VendorTaxIdKey.tax_id.exists())
+    return derived_keys_backfill(items, change, dry_run=dry_run)
 
 
 def vendor_bank_queue_keys_backfill(*, dry_run: bool = False) -> int:
@@ -361,28 +352,21 @@ def vendor_bank_queue_keys_backfill(*, dry_run: bool = False) -> int:
     vendor's last update, the best one known. Each key is written on
     condition that the same user's change still awaits.
     """
-    count = 0
+
+    def change(item):
+        actions = [
+            VendorBankQueueKey.bank_details_queue.set(LISTING),
+            VendorBankQueueKey.bank_details_changed_at.set(
+                item.updated_at or dynamo.utcnow()
+            ),
+        ]
+        condition = (
+            VendorBankQueueKey.bank_details_changed_by == item.bank_details_changed_by
+        )
+        return item, actions, condition
+
     lacking = VendorBankQueueKey.bank_details_changed_by.exists() & (
         VendorBankQueueKey.bank_details_queue.does_not_exist()
     )
-    for item in VendorBankQueueKey.scan(filter_condition=lacking):
-        count += 1
-        if dry_run:
-            continue
-        changed_at = item.updated_at or dynamo.utcnow()
-        try:
-            with dynamo.write_transaction() as transaction:
-                transaction.update(
-                    item,
-                    actions=[
-                        VendorBankQueueKey.bank_details_queue.set(LISTING),
-                        VendorBankQueueKey.bank_details_changed_at.set(changed_at),
-                    ],
-                    condition=(
-                        VendorBankQueueKey.bank_details_changed_by
-                        == item.bank_details_changed_by
-                    ),
-                )
-        except StaleRecord:
-            continue
-    return count
+    items = VendorBankQueueKey.scan(filter_condition=lacking)
+    return derived_keys_backfill(items, change, dry_run=dry_run)
