@@ -491,3 +491,30 @@ def csp_violations(page: Page) -> list[str]:
 
 def undrawn_charts(page: Page) -> list[str]:
     return page.evaluate(CHARTS_JS)
+
+
+# The two widths every page is checked at: a laptop and a tablet held upright.
+LAPTOP = {"width": 1280, "height": 800}
+TABLET = {"width": 768, "height": 1024}
+
+
+def page_problems(page: Page, viewport, *, also=()) -> list[str]:
+    """
+    Every check a page must pass at `viewport`, and the checks in `also`:
+    readable, labelled, within the width, tables and links sound, the
+    keyboard's focus visible (once, at the laptop width: the ring does not
+    change with it).
+    """
+    found = (
+        contrast_problems(page)
+        + covered_text(page)
+        + unlabelled_fields(page)
+        + width_problems(page)
+        + table_problems(page)
+        + navigation_problems(page)
+    )
+    for check in also:
+        found += check(page)
+    if viewport is LAPTOP:
+        found += focus_problems(page)
+    return found

@@ -34,25 +34,18 @@ from purchasing.services import (
 )
 from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.browser.page_checks import (
-    contrast_problems,
-    covered_text,
+    LAPTOP,
+    TABLET,
     csp_violations,
     date_format_problems,
     filter_layout_problems,
-    focus_problems,
-    navigation_problems,
-    table_problems,
+    page_problems,
     undrawn_charts,
-    unlabelled_fields,
-    width_problems,
 )
 from tests.conftest import VALID_VENDOR, make_user
 from vendors.services import vendor_bank_details_confirm, vendor_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.dynamodb_local_only]
-
-LAPTOP = {"width": 1280, "height": 800}
-TABLET = {"width": 768, "height": 1024}
 
 
 @pytest.fixture
@@ -270,19 +263,8 @@ def test_every_page_is_readable_usable_by_keyboard_and_fits_the_screen(
     browser_pages, records, viewport
 ):
     def check(page: Page) -> list[str]:
-        found = (
-            contrast_problems(page)
-            + covered_text(page)
-            + unlabelled_fields(page)
-            + date_format_problems(page)
-            + width_problems(page)
-            + table_problems(page)
-            + navigation_problems(page)
-            + filter_layout_problems(page)
-        )
-        if viewport is LAPTOP:  # the focus ring does not change with the width
-            found += focus_problems(page)
-        return found
+        also = (date_format_problems, filter_layout_problems)
+        return page_problems(page, viewport, also=also)
 
     problems = visit_every_page(browser_pages, records, viewport, check)
     assert not problems, "\n" + report(problems)

@@ -26,13 +26,12 @@ from purchasing.services import (
     purchase_order_send,
 )
 from tests.browser.conftest import log_in
+from tests.browser.page_checks import LAPTOP, TABLET
 from tests.conftest import VALID_VENDOR, make_user
 from vendors.services import vendor_bank_details_confirm, vendor_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.dynamodb_local_only]
 
-LAPTOP = {"width": 1280, "height": 800}
-TABLET = {"width": 768, "height": 1024}
 # As long as descriptions on vendors' invoices commonly are.
 LONG_DESCRIPTION = "Ergonomic office chairs, black mesh"
 

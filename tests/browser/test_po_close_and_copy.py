@@ -8,7 +8,7 @@ pass the page checks at both widths (tests/browser/page_checks.py).
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from purchasing.selectors import purchase_order_get
 from purchasing.services import (
@@ -19,22 +19,15 @@ from purchasing.services import (
     purchase_order_send,
 )
 from tests.browser.page_checks import (
-    contrast_problems,
-    covered_text,
+    LAPTOP,
+    TABLET,
     csp_violations,
-    focus_problems,
-    navigation_problems,
-    table_problems,
-    unlabelled_fields,
-    width_problems,
+    page_problems,
 )
 from tests.conftest import VALID_VENDOR
 from vendors.services import vendor_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.dynamodb_local_only]
-
-LAPTOP = {"width": 1280, "height": 800}
-TABLET = {"width": 768, "height": 1024}
 
 
 @pytest.fixture
@@ -94,21 +87,6 @@ def test_a_rejected_po_is_copied_from_the_dashboard_to_a_new_one(desk, orders):
     ).to_be_visible()
 
 
-def _problems(page: Page, viewport) -> list[str]:
-    found = (
-        contrast_problems(page)
-        + covered_text(page)
-        + unlabelled_fields(page)
-        + width_problems(page)
-        + table_problems(page)
-        + navigation_problems(page)
-        + csp_violations(page)
-    )
-    if viewport is LAPTOP:
-        found += focus_problems(page)
-    return found
-
-
 @pytest.mark.parametrize("viewport", [LAPTOP, TABLET], ids=["laptop", "tablet"])
 def test_the_close_and_copy_pages_pass_the_page_checks(desk, orders, viewport):
     sent, rejected = orders["sent"], orders["rejected"]
@@ -126,6 +104,6 @@ def test_the_close_and_copy_pages_pass_the_page_checks(desk, orders, viewport):
         page.set_viewport_size(viewport)
         page.goto(path)
         page.wait_for_load_state("networkidle")
-        if found := _problems(page, viewport):
+        if found := page_problems(page, viewport, also=(csp_violations,)):
             problems[f"{who} on {path}"] = found
     assert not problems, problems
