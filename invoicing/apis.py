@@ -16,7 +16,15 @@ from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_simil
 router = Router(tags=["invoices"])
 
 InvoiceStatusName = Literal[
-    "received", "matched", "rejected", "scheduled", "paid", "void"
+    "received",
+    "awaiting_approval",
+    "matched",
+    "approved",
+    "rejected",
+    "scheduled",
+    "paid",
+    "applied",
+    "void",
 ]
 
 
@@ -31,8 +39,12 @@ class InvoiceLineOut(Schema):
 
 class InvoiceOut(Schema):
     id: str
-    po_id: str
-    po_number: str
+    document_type: Literal["invoice", "credit_note"] = "invoice"
+    credited_invoice_id: str | None = Field(
+        default=None, description="A credit note's invoice, when it corrects one."
+    )
+    po_id: str | None = Field(default=None, description="None: an invoice without PO.")
+    po_number: str | None = None
     vendor_id: str
     vendor_name: str
     invoice_number: str
@@ -58,6 +70,10 @@ class InvoiceOut(Schema):
         default=None, description="The hold's last day; none: until released."
     )
     held_by: str | None = None
+
+    @staticmethod
+    def resolve_document_type(obj) -> str:
+        return obj.document_kind.value
 
     @staticmethod
     def resolve_on_hold(obj) -> bool:

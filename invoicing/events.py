@@ -133,6 +133,8 @@ PAYMENT_MOVES = {
     ("matched", "scheduled"): AuditAction.SCHEDULE,
     ("scheduled", "paid"): AuditAction.PAY,
     ("scheduled", "matched"): AuditAction.UNSCHEDULE,
+    ("approved", "scheduled"): AuditAction.SCHEDULE,
+    ("scheduled", "approved"): AuditAction.UNSCHEDULE,
 }
 
 

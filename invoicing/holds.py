@@ -74,7 +74,7 @@ def hold_refusal(invoice: Invoice) -> str | None:
             )
         else:
             where = invoice.status
-            rule = "only matched invoices can be put on hold"
+            rule = "only matched or approved invoices can be put on hold"
         return f"Invoice {invoice.invoice_number} is {where}: {rule}."
     if invoice.on_hold():
         return (

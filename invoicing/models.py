@@ -20,28 +20,71 @@ from core.money import round_money
 from core.transitions import check_transition
 
 
+class DocumentType(StrEnum):
+    """What the vendor's document is (issue 15): a bill, or a credit against one."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
 class InvoiceStatus(StrEnum):
     RECEIVED = "received"
+    # An invoice without a PO waits for an approver instead of matching.
+    AWAITING_APPROVAL = "awaiting_approval"
     MATCHED = "matched"
+    APPROVED = "approved"  # an invoice without PO, approved: payable like matched
     REJECTED = "rejected"
     SCHEDULED = "scheduled"
     PAID = "paid"
+    APPLIED = "applied"  # a credit note netted in a confirmed payment run
     VOID = "void"
 
 
-# domain.md; `scheduled -> matched` is a payment run's cancellation.
+# domain.md, extended by issue 15. `scheduled -> matched | approved` is a
+# payment run's cancellation (back to the payable status it came from);
+# `rejected -> matched` an accepted variance; `rejected -> awaiting_approval`
+# a corrected invoice without PO; `matched -> applied` a credit note netted in
+# a confirmed run.
 INVOICE_TRANSITIONS: dict[InvoiceStatus, set[InvoiceStatus]] = {
     InvoiceStatus.RECEIVED: {
         InvoiceStatus.MATCHED,
         InvoiceStatus.REJECTED,
         InvoiceStatus.VOID,
     },
-    InvoiceStatus.REJECTED: {InvoiceStatus.RECEIVED, InvoiceStatus.VOID},
-    InvoiceStatus.MATCHED: {InvoiceStatus.SCHEDULED, InvoiceStatus.VOID},
-    InvoiceStatus.SCHEDULED: {InvoiceStatus.PAID, InvoiceStatus.MATCHED},
+    InvoiceStatus.AWAITING_APPROVAL: {
+        InvoiceStatus.APPROVED,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.VOID,
+    },
+    InvoiceStatus.REJECTED: {
+        InvoiceStatus.RECEIVED,
+        InvoiceStatus.AWAITING_APPROVAL,
+        InvoiceStatus.MATCHED,
+        InvoiceStatus.VOID,
+    },
+    InvoiceStatus.MATCHED: {
+        InvoiceStatus.SCHEDULED,
+        InvoiceStatus.APPLIED,
+        InvoiceStatus.VOID,
+    },
+    InvoiceStatus.APPROVED: {InvoiceStatus.SCHEDULED, InvoiceStatus.VOID},
+    InvoiceStatus.SCHEDULED: {
+        InvoiceStatus.PAID,
+        InvoiceStatus.MATCHED,
+        InvoiceStatus.APPROVED,
+    },
     InvoiceStatus.PAID: set(),
+    InvoiceStatus.APPLIED: set(),
     InvoiceStatus.VOID: set(),
 }
+
+# The statuses a payment run proposes and schedules from.
+PAYABLE_STATUSES = (InvoiceStatus.MATCHED.value, InvoiceStatus.APPROVED.value)
+
+
+def payable_status(invoice) -> InvoiceStatus:
+    """The payable status of `invoice`: approved without a PO, else matched."""
+    return InvoiceStatus.MATCHED if invoice.po_id else InvoiceStatus.APPROVED
 
 
 def invoice_move_check(
@@ -71,9 +114,8 @@ AWAITING = "received"
 # The value of `held` while an invoice is on hold; the attribute is removed
 # on release, so the held index holds only invoices on hold.
 HELD = "held"
-# Payable statuses a hold may be put on (an approved invoice without a PO
-# joins them when issue 15 brings those).
-HOLDABLE_STATUSES = frozenset({InvoiceStatus.MATCHED.value})
+# Payable statuses a hold may be put on.
+HOLDABLE_STATUSES = frozenset(PAYABLE_STATUSES)
 # Removing these releases a hold (lapsed or not).
 HOLD_FIELDS = ("held", "hold_reason", "hold_until", "held_by", "held_at")
 
@@ -181,8 +223,15 @@ class Invoice(Model):
     listing = UnicodeAttribute(default=LISTING)
     invoice_number = UnicodeAttribute()
     number_key = UnicodeAttribute()  # normalised, for duplicate detection
-    po_id = UnicodeAttribute()
-    po_number = UnicodeAttribute()
+    # `invoice` or `credit_note` (DocumentType); None on invoices stored
+    # before credit notes existed: read it through `document_kind`.
+    document_type = UnicodeAttribute(null=True)
+    # A credit note's invoice (same vendor), when it corrects one.
+    credited_invoice_id = UnicodeAttribute(null=True)
+    credited_invoice_number = UnicodeAttribute(null=True)
+    # None for an invoice without a PO (approved instead of matched).
+    po_id = UnicodeAttribute(null=True)
+    po_number = UnicodeAttribute(null=True)
     vendor_id = UnicodeAttribute()
     vendor_name = UnicodeAttribute()
     currency = UnicodeAttribute()
@@ -242,6 +291,18 @@ class Invoice(Model):
         return invoice
 
     SEARCH_KIND = "invoices"
+
+    @property
+    def document_kind(self) -> DocumentType:
+        return DocumentType(self.document_type or DocumentType.INVOICE)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.document_kind == DocumentType.CREDIT_NOTE
+
+    @property
+    def has_po(self) -> bool:
+        return self.po_id is not None
 
     def search_terms(self) -> search_index.SearchTerms:
         """The parts of the vendor's invoice number search finds it by."""

@@ -13,6 +13,7 @@ from invoicing.models import (
     AWAITING,
     HELD,
     LISTING,
+    PAYABLE_STATUSES,
     Invoice,
     InvoiceStatistics,
     not_held_on,
@@ -245,12 +246,14 @@ def invoices_in_statuses(
 
 def invoices_payable(*, day: dt.date) -> Iterator[Invoice]:
     """
-    Every matched invoice not on hold on `day`, oldest entered first: the
-    status index's `matched` partition, holds left out by DynamoDB's filter.
+    Every payable (matched, or approved without a PO) invoice not on hold on
+    `day`, oldest entered first within each: the status index's partitions
+    of PAYABLE_STATUSES, holds left out by DynamoDB's filter.
     """
-    yield from Invoice.status_index.query(
-        "matched", scan_index_forward=True, filter_condition=not_held_on(day)
-    )
+    for status in PAYABLE_STATUSES:
+        yield from Invoice.status_index.query(
+            status, scan_index_forward=True, filter_condition=not_held_on(day)
+        )
 
 
 def invoices_due_soon(*, until: dt.date, limit: int = 5) -> dynamo.Page:

@@ -46,6 +46,7 @@ from invoicing.models import (
     InvoiceStatus,
     invoice_move_check,
     not_held_on,
+    payable_status,
     similarity_key,
 )
 from invoicing.reconciliation import paired_quantities
@@ -391,6 +392,8 @@ def invoice_payment_move_add(
     Scheduling for `payment_date` is conditioned on the invoice not being on
     hold on that day.
     """
+    if target in (InvoiceStatus.MATCHED, InvoiceStatus.APPROVED):
+        target = payable_status(invoice)  # a cancellation: back where it came from
     hold_ended = bool(
         target == InvoiceStatus.SCHEDULED and payment_date is not None and invoice.held
     )
@@ -402,7 +405,7 @@ def invoice_payment_move_add(
     if invoice.status == InvoiceStatus.SCHEDULED:
         condition &= Invoice.payment_run_id == run_id
     updates = {"status": target.value, "updated_at": dynamo.utcnow()}
-    if target == InvoiceStatus.MATCHED:
+    if target in (InvoiceStatus.MATCHED, InvoiceStatus.APPROVED):
         updates |= {"payment_run_id": None, "payment_run_number": None}
     else:
         updates |= {"payment_run_id": run_id, "payment_run_number": run_number}

@@ -32,7 +32,7 @@ from core.writes import (
     retry_pause,
     search_index_change,
 )
-from invoicing.models import Invoice, InvoiceStatus
+from invoicing.models import PAYABLE_STATUSES, Invoice, InvoiceStatus
 from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
 from payments import checks, events, inputs, notifications, rules
@@ -269,7 +269,7 @@ def _still_matched(chunk: list[ProposedInvoice], builder) -> list[ProposedInvoic
         invoice = fresh.get(item.invoice.id)
         if (
             invoice is None
-            or invoice.status != InvoiceStatus.MATCHED
+            or invoice.status not in PAYABLE_STATUSES
             or invoice.on_hold(builder.payment_date)
         ):
             builder.left_out.append(item.invoice.invoice_number)
