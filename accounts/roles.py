@@ -28,6 +28,8 @@ class Role(StrEnum):
     AP_CLERK = "AP Clerk"
     TREASURER = "Treasurer"
     AUDITOR = "Auditor"
+    # Purchasing: marks any PO sent to its vendor, closes any PO (issue 21).
+    BUYER = "Buyer"
 
 
 def user_roles(user) -> frozenset[str]:

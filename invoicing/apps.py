@@ -45,6 +45,11 @@ class InvoicingConfig(AppConfig):
             )
         )
 
+        from invoicing.selectors import invoices_waiting_for_po
+        from purchasing.invoices_waiting import invoices_waiting_register
+
+        invoices_waiting_register(lambda po_id: invoices_waiting_for_po(po_id=po_id))
+
         from core.panels import Panel
         from invoicing.selectors import invoice_list_for_po
         from purchasing.panels import PURCHASE_ORDER_PAGE

@@ -16,6 +16,7 @@ from invoicing.models import (
     PAYABLE_STATUSES,
     Invoice,
     InvoiceStatistics,
+    InvoiceStatus,
     not_held_on,
 )
 from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
@@ -57,6 +58,23 @@ def invoices_get_many(*, invoice_ids: set[str]) -> dict[str, Invoice]:
 
 def invoice_list_for_po(*, po_id: str, cursor: str | None = None, limit: int = 50):
     return dynamo.query_page(Invoice.po_index, po_id, cursor=cursor, limit=limit)
+
+
+# Entered against a PO and not yet matched: what closing the PO would reject.
+WAITING_FOR_MATCH = (InvoiceStatus.RECEIVED.value, InvoiceStatus.REJECTED.value)
+
+
+def invoices_waiting_for_po(*, po_id: str) -> int:
+    """
+    Return how many of the PO's invoices are received or rejected (not yet
+    matched). Reads the PO's own invoices through its index, a PO's few.
+    """
+    return sum(
+        1
+        for _ in Invoice.po_index.query(
+            po_id, filter_condition=Invoice.status.is_in(*WAITING_FOR_MATCH)
+        )
+    )
 
 
 def invoice_list(

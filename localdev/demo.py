@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("approver2", "Approver", "50000.00"),
     ("clerk", "AP Clerk", None),
     ("clerk2", "AP Clerk", None),
+    ("buyer", "Buyer", None),
     ("treasurer", "Treasurer", None),
     ("auditor", "Auditor", None),
 ]

@@ -299,6 +299,80 @@ def check_can_close(po) -> None:
     check_transition(po, POStatus.CLOSED)
 
 
+# --- Who may send or close (issue 21, item 2) ----------------------------------
+
+SENDER_RULE = "sender is its requester or a Buyer"
+CLOSER_RULE = "closer is its requester, a Buyer or an AP Clerk"
+CLOSE_REASON_RULE = (
+    "a reason is required to close with goods outstanding or invoices waiting"
+)
+
+
+def check_can_send(po, *, username: str, is_buyer: bool, is_admin: bool) -> None:
+    """
+    Only the PO's requester, a Buyer (the purchasing role an Admin grants)
+    or an Admin tells the vendor the order stands: whoever marks it sent
+    speaks for the company to the vendor.
+    """
+    check_transition(po, POStatus.SENT)
+    if po.requester != username and not (is_buyer or is_admin):
+        raise PermissionDenied(
+            f"Only {po.requester}, who raised {po.po_number}, or a Buyer may mark "
+            f"it as sent ({SENDER_RULE})."
+        )
+
+
+def check_closer(
+    po, *, username: str, is_buyer: bool, is_clerk: bool, is_admin: bool
+) -> None:
+    """
+    A PO is closed by its requester, a Buyer, or an AP Clerk (who keeps its
+    receipts and invoices); another requester may not close it.
+    """
+    if po.requester != username and not (is_buyer or is_clerk or is_admin):
+        raise PermissionDenied(
+            f"Only {po.requester}, who raised {po.po_number}, a Buyer or an AP Clerk "
+            f"may close it ({CLOSER_RULE})."
+        )
+
+
+def close_reason_needed(po, *, invoices_waiting: int) -> str | None:
+    """
+    What makes a reason necessary to close the PO ("line 2 is not fully
+    received; 1 invoice awaits matching"), or None when nothing does.
+
+    Goods outstanding: a line not fully received. Invoices waiting: invoices
+    entered against the PO and not yet matched (received or rejected), which
+    the close would have rejected at reconciliation. Lines merely not yet
+    invoiced do not count: the vendor's invoice may simply be still to come.
+    """
+    parts = []
+    not_received = outstanding(po.items).not_received
+    if not_received:
+        numbers = ", ".join(str(number) for number in not_received)
+        plural = "s" if len(not_received) > 1 else ""
+        verb = "are" if len(not_received) > 1 else "is"
+        parts.append(f"line{plural} {numbers} {verb} not fully received")
+    if invoices_waiting:
+        plural = "s" if invoices_waiting > 1 else ""
+        verb = "await" if invoices_waiting > 1 else "awaits"
+        parts.append(f"{invoices_waiting} invoice{plural} {verb} matching")
+    return "; ".join(parts) or None
+
+
+def clean_close_reason(po, *, reason: Any, invoices_waiting: int) -> str | None:
+    """Return the cleaned closing reason; refuse a missing one when one is needed."""
+    needed = close_reason_needed(po, invoices_waiting=invoices_waiting)
+    if needed is None:
+        return clean_reason(reason)
+    return clean_reason(
+        reason,
+        missing=(
+            f"Give a reason for closing {po.po_number}: {needed} ({CLOSE_REASON_RULE})."
+        ),
+    )
+
+
 AUTO_CLOSE_REASON = "Fully received and fully invoiced."
 REOPEN_REASON = "Closed automatically; a voided invoice left it not fully invoiced."
 

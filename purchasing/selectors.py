@@ -257,6 +257,8 @@ def purchase_order_actions(
     is_admin = user.is_superuser
     limit = approval_limit_get(user=user) if is_approver else Decimal("0")
     requester, clerk, approver = Role.REQUESTER, Role.AP_CLERK, Role.APPROVER
+    buyer = Role.BUYER
+    is_buyer = has_role(user, buyer)
     checks = {
         "edit": lambda: (
             require_role(user, requester, action="edit purchase orders"),
@@ -286,12 +288,22 @@ def purchase_order_actions(
             ),
         ),
         "send": lambda: (
-            require_role(user, requester, clerk, action="send purchase orders"),
-            rules.check_transition(po, POStatus.SENT),
+            require_role(user, requester, buyer, action="send purchase orders"),
+            rules.check_can_send(
+                po, username=username, is_buyer=is_buyer, is_admin=is_admin
+            ),
         ),
+        # The reason a close may need is asked on its confirmation page.
         "close": lambda: (
-            require_role(user, requester, clerk, action="close purchase orders"),
+            require_role(user, requester, clerk, buyer, action="close purchase orders"),
             rules.check_can_close(po),
+            rules.check_closer(
+                po,
+                username=username,
+                is_buyer=is_buyer,
+                is_clerk=has_role(user, clerk),
+                is_admin=is_admin,
+            ),
         ),
         "copy": lambda: (
             require_role(user, requester, action="raise purchase orders"),

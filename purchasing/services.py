@@ -39,6 +39,7 @@ from core.writes import (
 )
 from purchasing import events, notifications, rules
 from purchasing.events import purchase_order_snapshot
+from purchasing.invoices_waiting import invoices_waiting_count
 from purchasing.models import (
     Approval,
     GoodsReceipt,
@@ -495,41 +496,62 @@ def _reasoned(target: POStatus, reason: str | None, username: str) -> dict:
     return {"status": target.value, field: reason, "decided_by": username}
 
 
-def _status_change(
-    *, po_id, user, version, target: POStatus, event: Callable[..., AuditEntry]
-) -> PurchaseOrder:
-    def decide(po):
-        rules.check_transition(po, target)
-        updates = {"status": target.value, "decided_by": actor_id(user)}
-        return updates, event(po=po, user=user)
-
-    return _decide(po_id=po_id, version=version, decide=decide)
-
-
 def purchase_order_send(
     *, po_id: str, user, version: int | None = None
 ) -> PurchaseOrder:
-    """Mark an approved PO as sent to the vendor (Requester or AP Clerk)."""
-    require_role(user, Role.REQUESTER, Role.AP_CLERK, action="send purchase orders")
-    return _status_change(
-        po_id=po_id, user=user, version=version, target=POStatus.SENT,
-        event=events.purchase_order_sent_event,
-    )  # fmt: skip
+    """
+    Mark an approved PO as sent to the vendor: its requester, or a Buyer
+    (`rules.check_can_send`).
+    """
+    require_role(user, Role.REQUESTER, Role.BUYER, action="send purchase orders")
+    username = actor_id(user)
+    is_buyer = has_role(user, Role.BUYER)
+
+    def decide(po):
+        rules.check_can_send(
+            po, username=username, is_buyer=is_buyer, is_admin=user.is_superuser
+        )
+        updates = {"status": POStatus.SENT.value, "decided_by": username}
+        return updates, events.purchase_order_sent_event(po=po, user=user)
+
+    return _decide(po_id=po_id, version=version, decide=decide)
 
 
 def purchase_order_close(
     *, po_id: str, user, reason: str | None = None, version: int | None = None
 ) -> PurchaseOrder:
     """
-    Close a sent PO once it is done with (Requester or AP Clerk), with an
-    optional reason; the audit entry records what was still outstanding.
+    Close a sent PO once it is done with (its requester, a Buyer or an AP
+    Clerk); the audit entry records what was still outstanding.
+
+    The reason is optional, and required when goods are outstanding or
+    invoices wait to be matched (`rules.clean_close_reason`).
     """
-    require_role(user, Role.REQUESTER, Role.AP_CLERK, action="close purchase orders")
-    cleaned = clean_reason(reason)
+    require_role(
+        user,
+        Role.REQUESTER,
+        Role.AP_CLERK,
+        Role.BUYER,
+        action="close purchase orders",
+    )
     username = actor_id(user)
+    is_buyer = has_role(user, Role.BUYER)
+    is_clerk = has_role(user, Role.AP_CLERK)
 
     def decide(po):
         rules.check_can_close(po)
+        rules.check_closer(
+            po,
+            username=username,
+            is_buyer=is_buyer,
+            is_clerk=is_clerk,
+            is_admin=user.is_superuser,
+        )
+        cleaned = rules.clean_close_reason(
+            po,
+            reason=reason,
+            invoices_waiting=invoices_waiting_count(po_id=po.id),
+        )
         entry = events.purchase_order_closed_event(
             po=po,
             user=user,

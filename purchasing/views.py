@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.roles import Role, require_reader, require_role
+from accounts.roles import Role, has_role, require_reader, require_role
 from accounts.selectors import approval_limit_get
 from audit.selectors import audit_history
 from comments.views import comment_thread
@@ -34,6 +34,7 @@ from purchasing.forms import (
     ReasonForm,
     ReceiptForm,
 )
+from purchasing.invoices_waiting import invoices_waiting_count
 from purchasing.panels import PURCHASE_ORDER_PAGE
 from purchasing.selectors import (
     purchase_order_actions,
@@ -380,14 +381,30 @@ def purchase_order_delete_view(request, po_id):
 def purchase_order_close_view(request, po_id):
     """Close after confirming, with what is still outstanding and a reason."""
     require_role(
-        request.user, Role.REQUESTER, Role.AP_CLERK, action="close purchase orders"
+        request.user,
+        Role.REQUESTER,
+        Role.AP_CLERK,
+        Role.BUYER,
+        action="close purchase orders",
     )
     po = purchase_order_get_or_404(po_id=po_id)
     form = CloseForm(request.POST or None, initial={"version": po.version})
     status = 200
+    reason_needed = rules.close_reason_needed(
+        po, invoices_waiting=invoices_waiting_count(po_id=po.id)
+    )
+    if reason_needed:  # the service refuses the close without one
+        form.fields["reason"].label = "Reason"
     if request.method == "GET":
         try:
             rules.check_can_close(po)
+            rules.check_closer(
+                po,
+                username=request.user.get_username(),
+                is_buyer=has_role(request.user, Role.BUYER),
+                is_clerk=has_role(request.user, Role.AP_CLERK),
+                is_admin=request.user.is_superuser,
+            )
         except ApplicationError as exc:
             flash_refusal(request, exc)
             return redirect("purchasing:detail", po_id=po.id)
@@ -410,7 +427,12 @@ def purchase_order_close_view(request, po_id):
     return render(
         request,
         "purchasing/purchase_order_confirm_close.html",
-        {"po": po, "form": form, "outstanding": rules.outstanding(po.items)},
+        {
+            "po": po,
+            "form": form,
+            "outstanding": rules.outstanding(po.items),
+            "reason_needed": reason_needed,
+        },
         status=status,
     )
 

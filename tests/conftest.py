@@ -203,6 +203,12 @@ def requester(db):
 
 
 @pytest.fixture
+def buyer(db):
+    """A Buyer (issue 21): marks any PO sent, closes any PO."""
+    return make_user("buyer", "Buyer")
+
+
+@pytest.fixture
 def auditor(db):
     return make_user("auditor", "Auditor")
 

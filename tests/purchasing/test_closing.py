@@ -141,6 +141,7 @@ def test_close_of_a_po_that_cannot_be_closed_is_explained(make_po, clerk):
 def test_api_close_keeps_working_without_a_body_and_takes_an_optional_reason(
     sent_po, make_po, approver, requester, clerk
 ):
+    purchase_order_receive(po_id=sent_po.id, user=clerk, quantities={1: "10", 2: "5"})
     response = send(
         "put", f"/api/v1/purchase-orders/{sent_po.id}/close", {}, bearer(clerk)
     )
