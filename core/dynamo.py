@@ -550,9 +550,14 @@ def query_page(
     limit: int = 50,
     newest_first: bool = True,
     scope: str = "",
+    filtered_page_size: int | None = None,
 ) -> Page:
     """
     Return one page of an index query and the cursor of the next page.
+
+    A filtered query reads in pages of `filtered_page_size` items
+    (FILTERED_PAGE_SIZE by default): a filter that rarely drops an item
+    reads little more than the page.
 
     Reads one item past the page to know whether a next page exists, so the
     last page never offers an empty "next". `scope` names anything else the
@@ -573,6 +578,7 @@ def query_page(
             limit=limit,
             newest_first=newest_first,
             scope=scope,
+            page_size=filtered_page_size or FILTERED_PAGE_SIZE,
         )
     results = index.query(
         hash_key,
@@ -610,6 +616,7 @@ def _filtered_page(
     limit: int,
     newest_first: bool,
     scope: str,
+    page_size: int = FILTERED_PAGE_SIZE,
 ) -> Page:
     results = index.query(
         hash_key,
@@ -617,7 +624,7 @@ def _filtered_page(
         filter_condition=filter_condition,
         scan_index_forward=not newest_first,
         last_evaluated_key=start_key,
-        page_size=FILTERED_PAGE_SIZE,
+        page_size=page_size,
     )
     pages = results.page_iter  # raw pages, so reading can stop between them
     items, next_key = [], None

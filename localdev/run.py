@@ -97,6 +97,7 @@ def main() -> int:
         # Index keys for records kept from before their index existed.
         manage("index_vendors", env=env)
         manage("index_rejected_purchase_orders", env=env)
+        manage("index_pending_purchase_orders", env=env)
         manage("index_search", env=env)
         manage("migrate", "--noinput", "-v", "0", env=env)
         mails_before = mail_count()

@@ -149,6 +149,26 @@ class RejectedIndex(GlobalSecondaryIndex):
     rejected_at = UTCDateTimeAttribute(range_key=True)
 
 
+# The one partition of `approval_queue_index`: set while a PO is pending.
+APPROVAL_QUEUE = "pending"
+
+
+class ApprovalQueueIndex(GlobalSecondaryIndex):
+    """
+    Pending POs by their worth in the base currency (issue 21, item 3):
+    "Awaiting my approval" is the key condition `approval_value <= limit`,
+    so an approver reads only POs their limit covers. Sparse: a decided PO
+    loses `approval_queue`, one without an exchange rate has no value.
+    """
+
+    class Meta:
+        index_name = "approval-queue-index"
+        projection = AllProjection()
+
+    approval_queue = UnicodeAttribute(hash_key=True)
+    approval_value = DecimalAttribute(range_key=True)
+
+
 class NumberIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "number-index"
@@ -189,6 +209,10 @@ class PurchaseOrder(Model):
     # The PO this one was raised as a copy of (a rejected one), and its number.
     copied_from = UnicodeAttribute(null=True)
     copied_from_number = UnicodeAttribute(null=True)
+    # The keys of `approval_queue_index` (purchasing.approval_queue): set
+    # while pending, the value at the rate of the day it was last written.
+    approval_queue = UnicodeAttribute(null=True)
+    approval_value = DecimalAttribute(null=True)
     receipts = ListAttribute(of=GoodsReceipt, default=list)
     expected_delivery = UnicodeAttribute(null=True)  # ISO date
     notes = UnicodeAttribute(null=True)
@@ -212,6 +236,7 @@ class PurchaseOrder(Model):
     number_index = NumberIndex()
     listing_number_index = ListingNumberIndex()
     rejected_index = RejectedIndex()
+    approval_queue_index = ApprovalQueueIndex()
 
     @classmethod
     def from_raw_data(cls, data):
@@ -307,3 +332,21 @@ class PurchaseOrderRejectedKeys(Model):
 
 
 dynamo.register_view(PurchaseOrderRejectedKeys)
+
+
+class PurchaseOrderApprovalKeys(Model):
+    """
+    The PO item seen only as its status and the keys of
+    `approval_queue_index`, for re-keying pending POs (a backfill, or a
+    rate change) without changing the PO's version.
+    """
+
+    Meta = dynamo.table_meta("PurchaseOrdersTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)
+    approval_queue = UnicodeAttribute(null=True)
+    approval_value = DecimalAttribute(null=True)
+
+
+dynamo.register_view(PurchaseOrderApprovalKeys)

@@ -10,10 +10,15 @@ from core import dynamo
 from core.days import site_today
 from core.errors import ApplicationError
 from core.exports import Export, every_item, iso_date
-from exchange_rates.rules import Conversion, NoExchangeRate, base_currency
+from exchange_rates.rules import Conversion, NoExchangeRate
 from exchange_rates.selectors import conversion_to_base
 from purchasing import rules
-from purchasing.models import INVOICEABLE_STATUSES, LISTING, POStatus, PurchaseOrder
+from purchasing.models import (
+    APPROVAL_QUEUE,
+    INVOICEABLE_STATUSES,
+    LISTING,
+    PurchaseOrder,
+)
 
 
 def purchase_order_get(*, po_id: str) -> PurchaseOrder | None:
@@ -200,31 +205,32 @@ def purchase_orders_awaiting_approval(
     *, user, cursor: str | None = None, limit: int = 50
 ) -> dynamo.Page:
     """
-    Return pending POs this approver may approve now, oldest first, each
-    with `base_value`: its worth in the base currency today (a Conversion).
+    Return pending POs this approver may approve now, smallest worth first,
+    each with `base_value`: its worth in the base currency today (a Conversion).
 
-    The index query filters out the approver's own POs and those in the base
-    currency above their limit; a PO in another currency is converted here
-    at today's rate and kept if that is within the limit (one without a rate
-    cannot be approved, so it is left out), as is one they already approved.
+    One query of `approval_queue_index` whose key condition is the limit
+    (purchasing.approval_queue); the approver's own POs and those they
+    already approved are a bounded filter. Each PO shown is converted at
+    today's rate and left out if a rate change since it was keyed put it
+    above the limit (the approval re-checks it anyway).
     """
     if not has_role(user, Role.APPROVER):
         return dynamo.Page(items=[], next_cursor=None)
     username = user.get_username()
     limit_amount = approval_limit_get(user=user)
-    base = base_currency()
+    first_approver = PurchaseOrder.approvals[0]["approver"]
     page = dynamo.query_page(
-        PurchaseOrder.status_index,
-        POStatus.PENDING.value,
+        PurchaseOrder.approval_queue_index,
+        APPROVAL_QUEUE,
+        range_key_condition=PurchaseOrder.approval_value <= limit_amount,
+        # A pending PO has at most one approval (two are needed at most).
         filter_condition=(PurchaseOrder.requester != username)
-        & (
-            (PurchaseOrder.currency != base)
-            | (PurchaseOrder.total_amount <= limit_amount)
-        ),
+        & (first_approver.does_not_exist() | (first_approver != username)),
         cursor=cursor,
         limit=limit,
         newest_first=False,
-        scope=f"awaiting|{username}|{limit_amount}|{base}",
+        scope=f"awaiting|{username}|{limit_amount}",
+        filtered_page_size=limit + 1,
     )
     rates: dict = {}
     shown = []

@@ -38,6 +38,7 @@ from core.writes import (
     with_updates,
 )
 from purchasing import events, notifications, rules
+from purchasing.approval_queue import approval_queue_keys, keys_out_of_date
 from purchasing.events import purchase_order_snapshot
 from purchasing.invoices_waiting import invoices_waiting_count
 from purchasing.models import (
@@ -47,6 +48,7 @@ from purchasing.models import (
     PONumberSequence,
     POStatus,
     PurchaseOrder,
+    PurchaseOrderApprovalKeys,
     PurchaseOrderInvoiceCounter,
     PurchaseOrderRejectedKeys,
     ReceiptLine,
@@ -159,6 +161,7 @@ def purchase_order_create(
         notes=header.notes,
         copied_from=source.id if source else None,
         copied_from_number=source.po_number if source else None,
+        **approval_queue_keys(status=POStatus.PENDING, value=value),
         edited_at_version=1,
         created_at=now,
         updated_at=now,
@@ -261,11 +264,11 @@ def purchase_order_update(
     if po.approvals and {"items", "total_amount", "currency"} & set(details["after"]):
         updates["approvals"] = []
         approvals_reset = po.approvers
+    value = amount_value(amount=total, currency=header.currency)
     if approvals_reset or not po.approvals:
         # A first approval already decided the number; until one, forecast it.
-        updates["approvals_required"] = rules.required_approvals(
-            amount_value(amount=total, currency=header.currency)
-        )
+        updates["approvals_required"] = rules.required_approvals(value)
+    updates.update(approval_queue_keys(status=po.status, value=value))
     updates["edited_at_version"] = po.version + 1
     entry = events.purchase_order_updated_event(
         po=po, user=user, changes=details, approvals_reset=approvals_reset
@@ -274,7 +277,13 @@ def purchase_order_update(
 
 
 def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> PurchaseOrder:
-    """Write `updates` and `entry` (or entries, in order) in one transaction."""
+    """
+    Write `updates` and `entry` (or entries, in order) in one transaction;
+    a PO leaving `pending` leaves the approval queue in the same write.
+    """
+    status = updates.get("status", po.status)
+    if status != POStatus.PENDING and (po.approval_queue or po.approval_value):
+        updates = {**updates, **approval_queue_keys(status=status, value=None)}
     return audited_update(po, {**updates, "updated_at": dynamo.utcnow()}, entry=entry)
 
 
@@ -445,6 +454,8 @@ def purchase_order_approve(
         }
         if len(approvals) >= required:
             updates["status"] = POStatus.APPROVED.value
+        else:  # still queued for the second approver, at today's worth
+            updates.update(approval_queue_keys(status=po.status, value=value))
         entry = events.purchase_order_approved_event(
             po=po,
             user=user,
@@ -745,3 +756,40 @@ def purchase_order_rejected_keys_backfill(*, dry_run: bool = False) -> int:
         filter_condition=PurchaseOrder.rejected_requester.does_not_exist(),
     )
     return derived_keys_backfill(rejected, change, dry_run=dry_run)
+
+
+def purchase_order_approval_keys_backfill(*, dry_run: bool = False) -> int:
+    """
+    Give each pending PO the `approval_queue_index` keys of its worth at
+    today's rates; return how many lacked them or had others.
+
+    For POs raised before the index existed and after an exchange rate
+    changed (`manage.py index_pending_purchase_orders`). Reads the pending
+    POs through the status index, never the whole table; written through
+    the key-only view (the PO's version unchanged) on the condition that it
+    is still pending, so a PO decided meanwhile keeps the keys its decision
+    removed. Derived data, like an index: no audit entry.
+    """
+    today = approval_day()
+    rates: dict = {}
+
+    def change(po):
+        value = purchase_order_value(po=po, on=today, rates=rates)
+        keys = approval_queue_keys(status=po.status, value=value)
+        if not keys_out_of_date(po, keys):
+            return None
+        record = PurchaseOrderApprovalKeys(po.id)
+        actions = [
+            getattr(PurchaseOrderApprovalKeys, field).remove()
+            if wanted is None
+            else getattr(PurchaseOrderApprovalKeys, field).set(wanted)
+            for field, wanted in keys.items()
+        ]
+        return (
+            record,
+            actions,
+            PurchaseOrderApprovalKeys.status == POStatus.PENDING.value,
+        )
+
+    pending = PurchaseOrder.status_index.query(POStatus.PENDING.value)
+    return derived_keys_backfill(pending, change, dry_run=dry_run)
