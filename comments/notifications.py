@@ -1,6 +1,6 @@
 """The e-mail to a user mentioned in a comment."""
 
-from accounts.notifications import app_link, best_effort, email_users
+from accounts.notifications import app_link, best_effort, email_users_later
 from audit.registry import record_kind
 
 
@@ -14,8 +14,9 @@ def notify_mentioned(comment, *, users, label: str, author: str) -> None:
     """
     kind = record_kind(comment.entity_type)
     link = app_link(kind.page, comment.record_id) if kind and kind.page else None
-    email_users(
+    email_users_later(
         users,
+        kind="notify_mentioned",
         subject=f"{author} mentioned you on {label}",
         template="emails/comment_mention.txt",
         context={"comment": comment, "label": label, "author": author, "link": link},

@@ -5,12 +5,21 @@ One item per term of a record (`core.search_index`), written and deleted in
 the same transaction as the record itself, so search never finds a record
 by a name it no longer has, nor misses one just written. Lookups are one
 query of a partition by the start of the sort key, never a scan.
+
+Also the mail outbox's table (MailOutboxTable), which core.mail_outbox
+writes and drains.
 """
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from core import dynamo
-from core.dynamo import Model
+from core.dynamo import IntegerAttribute, Model
 
 # Sorts before every letter and digit a term holds, so a whole term comes
 # before the longer terms it begins (`4#…` before `40#…`).
@@ -53,3 +62,49 @@ class SearchToken(Model):
         for item in items:
             item.record_id = record_id
         return items
+
+
+# --- The mail outbox (core.mail_outbox) ---------------------------------------
+
+DUE = "due"
+
+
+class OutboxState:
+    DUE = "due"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DueIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "due-index"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)
+    due_at = UTCDateTimeAttribute(range_key=True)
+
+
+@dynamo.register
+class MailOutboxItem(Model):
+    """One e-mail to one recipient list, until sent (or given up)."""
+
+    Meta = dynamo.table_meta("MailOutboxTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    # The notification that wrote it (`notify_po_approved`), for the logs.
+    kind = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    body = UnicodeAttribute()
+    to = ListAttribute(of=UnicodeAttribute)
+    from_email = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(default=OutboxState.DUE)
+    queue = UnicodeAttribute(null=True)  # DUE while it is to be sent: the index key
+    due_at = UTCDateTimeAttribute()
+    attempts = IntegerAttribute(default=0)
+    lease_owner = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+    due_index = DueIndex()

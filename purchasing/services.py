@@ -26,6 +26,7 @@ from audit.entries import actor_id, audit_entry_add, changed_fields
 from audit.models import AuditAction, AuditEntry
 from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
+from core.mail_outbox import outbox_add, outbox_committed, outbox_save
 from core.text import clean_reason
 from core.versions import check_version
 from core.writes import (
@@ -167,6 +168,7 @@ def purchase_order_create(
         updated_at=now,
     )
     entry = events.purchase_order_created_event(po=po, user=user, copied_from=source)
+    mails = notifications.notify_po_awaiting_approval(po, value=value) or []
     for attempt in range(MAX_ATTEMPTS):
         try:
             with dynamo.write_transaction() as transaction:
@@ -176,11 +178,12 @@ def purchase_order_create(
                 )
                 audit_entry_add(transaction, entry)
                 search_index_change(transaction, after=po)
+                queued, later = _mails_add(transaction, mails)
         except StaleRecord:
             _active_vendor(vendor.id)  # suspended or deleted meanwhile: say so
             retry_pause(attempt)
             continue  # another PO of this vendor was written at the same instant
-        notifications.notify_po_awaiting_approval(po, value=value)
+        _mails_committed(queued, later)
         return po
     # The number taken stays unused: a gap in the year's numbers.
     raise StaleRecord(
@@ -276,15 +279,46 @@ def purchase_order_update(
     return _write(po, updates, entry)
 
 
-def _write(po: PurchaseOrder, updates: dict[str, Any], entry) -> PurchaseOrder:
+def _write(
+    po: PurchaseOrder, updates: dict[str, Any], entry, mails: Sequence = ()
+) -> PurchaseOrder:
     """
-    Write `updates` and `entry` (or entries, in order) in one transaction;
-    a PO leaving `pending` leaves the approval queue in the same write.
+    Write `updates` and `entry` (or entries, in order) in one transaction,
+    with the outbox items of the mails the change causes; a PO leaving
+    `pending` leaves the approval queue in the same write.
     """
     status = updates.get("status", po.status)
     if status != POStatus.PENDING and (po.approval_queue or po.approval_value):
         updates = {**updates, **approval_queue_keys(status=status, value=None)}
-    return audited_update(po, {**updates, "updated_at": dynamo.utcnow()}, entry=entry)
+    updates = {**updates, "updated_at": dynamo.utcnow()}
+    if not mails:
+        return audited_update(po, updates, entry=entry)
+    with dynamo.write_transaction() as transaction:
+        committed = audited_update_add(transaction, po, updates, entry=entry)
+        queued, later = _mails_add(transaction, mails)
+    committed()
+    _mails_committed(queued, later)
+    return po
+
+
+# A transaction holds at most 100 items: the change, its audit entries and
+# search tokens take a few; the mails beyond this many follow the commit.
+MAILS_IN_TRANSACTION = 50
+
+
+def _mails_add(transaction, mails: Sequence) -> tuple[list, list]:
+    """Add the first mails to `transaction`; return them and those for after it."""
+    mails = list(mails)
+    return (
+        outbox_add(transaction, mails[:MAILS_IN_TRANSACTION]),
+        mails[MAILS_IN_TRANSACTION:],
+    )
+
+
+def _mails_committed(queued: list, later: list) -> None:
+    outbox_committed(queued)
+    if later:
+        outbox_save(later)
 
 
 def _closed_when_done(
@@ -398,9 +432,9 @@ def _decide(
                 f"{po.po_number} was edited since you opened it. Review the changes "
                 "and try again."
             )
-        updates, entry = decide(po)
+        updates, entry, *mails = decide(po)
         try:
-            return _write(po, updates, entry)
+            return _write(po, updates, entry, mails[0] if mails else ())
         except StaleRecord:
             retry_pause(attempt)
     raise StaleRecord(
@@ -426,14 +460,12 @@ def purchase_order_approve(
     is_approver = has_role(user, Role.APPROVER)
     limit = approval_limit_get(user=user) if is_approver else Decimal("0")
     today = approval_day()
-    values = {}
 
     def decide(po):
         value = purchase_order_value(po=po, on=today)
         rules.check_can_approve(
             po, username=username, is_approver=is_approver, limit=limit, value=value
         )
-        values["value"] = value
         required = (
             po.approvals_required if po.approvals else rules.required_approvals(value)
         )
@@ -465,14 +497,14 @@ def purchase_order_approve(
             value=value,
             status=updates.get("status", po.status),
         )
-        return updates, entry
+        after = with_updates(po, updates)
+        if after.status == POStatus.APPROVED:
+            mails = notifications.notify_po_approved(after)
+        else:  # the first of two approvals: the others may give the second
+            mails = notifications.notify_po_awaiting_approval(after, value=value)
+        return updates, entry, mails or []
 
-    po = _decide(po_id=po_id, version=version, decide=decide)
-    if po.status == POStatus.APPROVED:
-        notifications.notify_po_approved(po)
-    else:  # the first of two approvals: the others may give the second
-        notifications.notify_po_awaiting_approval(po, value=values["value"])
-    return po
+    return _decide(po_id=po_id, version=version, decide=decide)
 
 
 def purchase_order_reject(
@@ -490,11 +522,10 @@ def purchase_order_reject(
         updates = _reasoned(POStatus.REJECTED, cleaned, username)
         # The requester's list of rejected POs (rejected_index) is these keys.
         updates.update(rejected_requester=po.requester, rejected_at=dynamo.utcnow())
-        return updates, entry
+        mails = notifications.notify_po_rejected(with_updates(po, updates))
+        return updates, entry, mails or []
 
-    po = _decide(po_id=po_id, version=version, decide=decide)
-    notifications.notify_po_rejected(po)
-    return po
+    return _decide(po_id=po_id, version=version, decide=decide)
 
 
 def _reasoned(target: POStatus, reason: str | None, username: str) -> dict:

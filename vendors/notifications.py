@@ -1,7 +1,7 @@
 """The e-mails about vendors: new bank details await another clerk's confirmation."""
 
 from accounts.models import Notification
-from accounts.notifications import app_link, best_effort, email_users
+from accounts.notifications import app_link, best_effort, email_users_later
 from accounts.roles import Role
 from accounts.selectors import notification_recipients
 
@@ -25,8 +25,9 @@ def notify_bank_details_awaiting(vendor) -> None:
     bank details await confirmation. No account number: e-mails travel
     further than the app, and the confirmer reads the details in the app.
     """
-    email_users(
+    email_users_later(
         _other_clerks(vendor.bank_details_changed_by),
+        kind="notify_bank_details_awaiting",
         subject=f"{vendor.name}: new bank details await your confirmation",
         template="emails/bank_details_awaiting.txt",
         context={
@@ -41,8 +42,9 @@ def notify_bank_details_awaiting(vendor) -> None:
 @best_effort
 def notify_imported_bank_details_awaiting(vendors: list, *, changed_by: str) -> None:
     """E-mail the other AP clerks once for the vendors of an import file."""
-    email_users(
+    email_users_later(
         _other_clerks(changed_by),
+        kind="notify_imported_bank_details_awaiting",
         subject=f"{len(vendors)} imported vendor{'s' if len(vendors) != 1 else ''}: "
         "new bank details await your confirmation",
         template="emails/bank_details_awaiting.txt",

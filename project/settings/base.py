@@ -229,6 +229,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="p2p@localhost")
 # Where django.core.mail.backends.filebased.EmailBackend writes (make run sends
 # the demo seed's e-mails there instead of printing them over its banner).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# The mail outbox (core.mail_outbox): mails wait in MailOutboxTable until
+# `manage.py send_mail_outbox` (scheduled, e.g. every minute) sends them;
+# a failed send is retried with backoff up to this many attempts.
+MAIL_OUTBOX_MAX_ATTEMPTS = env.int("MAIL_OUTBOX_MAX_ATTEMPTS", default=8)
+# Send each mail at once from the code that queued it (tests), not later.
+MAIL_OUTBOX_SEND_AT_ONCE = env.bool("MAIL_OUTBOX_SEND_AT_ONCE", default=False)
 # Where links in e-mails point: the address users open the app at.
 APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -5,3 +5,6 @@ from .base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 WHITENOISE_AUTOREFRESH = True
+# Each queued mail is sent by the action that queued it, so tests read
+# mail.outbox right after; tests of the outbox itself turn this off.
+MAIL_OUTBOX_SEND_AT_ONCE = True

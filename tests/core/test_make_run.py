@@ -23,6 +23,9 @@ class FakeServer:
     def wait(self, timeout=None):
         return 0
 
+    def terminate(self):
+        pass
+
 
 @pytest.fixture
 def started(monkeypatch, capsys):
