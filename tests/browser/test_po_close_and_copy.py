@@ -62,7 +62,11 @@ def test_closing_a_po_is_confirmed_and_names_what_is_outstanding(desk, orders):
     expect(note).to_contain_text("Not fully received: line 2.")
     expect(note).to_contain_text("Not fully invoiced: lines 1 and 2.")
     assert purchase_order_get(po_id=sent.id).status == "sent"  # nothing yet
-    page.get_by_label("Reason (optional)").fill("The lamps are discontinued.")
+    # Line 2 is not received: the close needs its reason (issue 21).
+    expect(page.locator("#close-reason-needed")).to_contain_text(
+        "A reason is required: Line 2 is not fully received"
+    )
+    page.get_by_label("Reason", exact=True).fill("The lamps are discontinued.")
     page.get_by_role("button", name=f"Close {sent.po_number}").click()
     expect(page.get_by_text(f"{sent.po_number} closed.")).to_be_visible()
     expect(page.get_by_text("by clerk: The lamps are discontinued.")).to_be_visible()
