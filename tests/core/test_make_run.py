@@ -86,3 +86,14 @@ def test_the_banner_names_every_demo_user_last(started):
 def test_a_mail_backend_the_developer_chose_is_kept_for_the_seed():
     env = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
     assert run.seed_environment(env) == env
+
+
+def test_the_mail_outbox_is_sent_after_the_seed_and_drained_beside_the_app(started):
+    commands, servers, _out = started
+    names = [args[0] for args, _env in commands]
+    assert names.index("send_mail_outbox") > names.index("seed_demo")
+    seed_send = commands[names.index("send_mail_outbox")][1]
+    assert seed_send["EMAIL_BACKEND"] == run.FILE_MAIL  # the seed's go to var/mail
+    drainer = servers[1]
+    assert drainer.args[2:] == ["send_mail_outbox", "--every", "2"]
+    assert "index_pending_purchase_orders" in names
