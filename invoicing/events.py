@@ -229,3 +229,21 @@ def invoice_history_fields() -> dict:
         ),
         "payment_run_id": Shape("Payment run id", registry.HIDDEN),
     }
+
+
+def credit_note_applied_event(
+    *, credit, target: str, amount, remaining, run_id: str, run_number: str, user
+) -> AuditEntry:
+    """A confirmed payment run netted `amount` of the credit note; `remaining` stays open."""
+    return _invoice_event(
+        invoice=credit,
+        action=AuditAction.APPLY_CREDIT,
+        user=user,
+        details={
+            "payment_run": run_number,
+            "payment_run_id": run_id,
+            "applied": str(amount),
+            "open": {"before": str(credit.credit_open), "after": str(remaining)},
+            **_moved(credit.status, target),
+        },
+    )
