@@ -82,7 +82,13 @@ PAYABLE_STATUSES = (InvoiceStatus.MATCHED.value, InvoiceStatus.APPROVED.value)
 
 
 def payable_status(invoice) -> InvoiceStatus:
-    """The payable status of `invoice`: approved without a PO, else matched."""
+    """
+    The payable status of `invoice`: approved without a PO, else matched. A
+    credit note's is `matched`, with or without a PO (its life cycle has no
+    approval): a run that releases one returns it there.
+    """
+    if invoice.document_type == DocumentType.CREDIT_NOTE:
+        return InvoiceStatus.MATCHED
     return InvoiceStatus.MATCHED if invoice.po_id else InvoiceStatus.APPROVED
 
 
