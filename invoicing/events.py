@@ -228,6 +228,9 @@ def invoice_history_fields() -> dict:
             },
         ),
         "payment_run_id": Shape("Payment run id", registry.HIDDEN),
+        # A credit note netted in a confirmed run (issue 15).
+        "applied": Shape("Netted in the run", registry.MONEY),
+        "credit_open_amount": Shape("Credit still open", registry.MONEY),
     }
 
 
@@ -243,7 +246,10 @@ def credit_note_applied_event(
             "payment_run": run_number,
             "payment_run_id": run_id,
             "applied": str(amount),
-            "open": {"before": str(credit.credit_open), "after": str(remaining)},
-            **_moved(credit.status, target),
+            "before": {
+                "status": str(credit.status),
+                "credit_open_amount": str(credit.credit_open),
+            },
+            "after": {"status": str(target), "credit_open_amount": str(remaining)},
         },
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from pynamodb import transactions
 
 from accounts.roles import user_roles
+from audit.changes import entries_changes
 from audit.selectors import audit_history
 from core import documents
 from invoicing.selectors import invoice_get
@@ -130,6 +131,13 @@ def test_a_credit_note_is_netted_in_the_bank_file_and_applied_on_confirm(
     )
     assert applied_credit.payment_run_id == run.id
     assert history_actions(credit) == ["SCHEDULE", "APPLY_CREDIT"]
+    [created] = [
+        e
+        for e in audit_history(entity_type="payment_run", entity_id=run.id).items
+        if e.action == "CREATE"
+    ]
+    assert created.details["credits_applied"] == ["CN-200 EUR -200.00"]
+    assert created.details["totals"] == {"EUR": "1100.00"}
     # Applied once: the next run has nothing to net.
     later = matched_invoice(acme, "50.00")
     proposal = payment_run_proposal(user=treasurer, payment_date=TODAY)
@@ -172,7 +180,18 @@ def test_credits_above_the_invoices_pay_nothing_and_the_rest_stays_open(
         if e.action == "APPLY_CREDIT"
     ]
     assert entry.details["applied"] == "150.00"
-    assert entry.details["open"] == {"before": "200.00", "after": "50.00"}
+    assert entry.details["before"] == {
+        "status": "scheduled",
+        "credit_open_amount": "200.00",
+    }
+    assert entry.details["after"] == {
+        "status": "matched",
+        "credit_open_amount": "50.00",
+    }
+    [(_, changes)] = entries_changes([entry])
+    shown = [change.text for change in changes]
+    assert "Credit still open: EUR 200.00 → EUR 50.00" in shown
+    assert "Netted in the run: EUR 150.00" in shown
 
     # The next run nets what was left open.
     matched_invoice(acme, "120.00")
