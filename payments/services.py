@@ -130,7 +130,9 @@ def payment_run_create(
     moves to `scheduled` in the transaction that adds them to the run, each
     conditioned on the invoice still being `matched` as read: two treasurers
     building at once never schedule an invoice twice; an invoice another run
-    took meanwhile is left out and listed in `left_out`.
+    took meanwhile is left out and listed in `left_out`. The open credit
+    notes that net the chosen invoices are reserved the same way, in the
+    chunk of their vendor's first invoices (see the module docstring).
     """
     checks.role_check(user, "build")
     date = inputs.parse_payment_date(payment_date)
@@ -175,10 +177,9 @@ def payment_run_create(
                 run, builder, chunk, credits, user, saved, idempotency_key, fingerprint
             )
         except _RunChangedWhileBuilding:
+            unwritten = [chunk] + [invoices for invoices, _ in pending]
             builder.left_out += [
-                i.invoice.invoice_number
-                for c in [(chunk, credits), *pending]
-                for i in c[0]
+                i.invoice.invoice_number for invoices in unwritten for i in invoices
             ]
             break
     if not saved:

@@ -419,6 +419,10 @@ def test_the_proposal_and_run_pages_show_credits_and_the_net_transfer(
     assert "CN-&lt;b&gt;7" in page and "CN-<b>7" not in page
     assert "Transfer EUR 800.00" in page
     assert "net of EUR 200.00 credits" in page
+    # The credit note's own page names the run that holds it.
+    credit = next(iter(run.credit_applications()))
+    page = client.get(reverse("invoicing:detail", args=[credit]))
+    assert page.status_code == 200 and run.number in page.content.decode()
 
 
 # --- Races (DynamoDB Local: moto loses conditional updates under threads) -------
