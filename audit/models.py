@@ -46,6 +46,8 @@ class AuditAction(StrEnum):
     COMMENT = "COMMENT"
     # An attempt a service refused, kept so the trail shows what was tried.
     REFUSED = "REFUSED"
+    # A credit note netted in a confirmed payment run (wholly or in part).
+    APPLY_CREDIT = "APPLY_CREDIT"
 
 
 class EntityIndex(GlobalSecondaryIndex):

@@ -228,4 +228,28 @@ def invoice_history_fields() -> dict:
             },
         ),
         "payment_run_id": Shape("Payment run id", registry.HIDDEN),
+        # A credit note netted in a confirmed run (issue 15).
+        "applied": Shape("Netted in the run", registry.MONEY),
+        "credit_open_amount": Shape("Credit still open", registry.MONEY),
     }
+
+
+def credit_note_applied_event(
+    *, credit, target: str, amount, remaining, run_id: str, run_number: str, user
+) -> AuditEntry:
+    """A confirmed payment run netted `amount` of the credit note; `remaining` stays open."""
+    return _invoice_event(
+        invoice=credit,
+        action=AuditAction.APPLY_CREDIT,
+        user=user,
+        details={
+            "payment_run": run_number,
+            "payment_run_id": run_id,
+            "applied": str(amount),
+            "before": {
+                "status": str(credit.status),
+                "credit_open_amount": str(credit.credit_open),
+            },
+            "after": {"status": str(target), "credit_open_amount": str(remaining)},
+        },
+    )

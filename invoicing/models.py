@@ -43,8 +43,10 @@ class InvoiceStatus(StrEnum):
 # domain.md, extended by issue 15. `scheduled -> matched | approved` is a
 # payment run's cancellation (back to the payable status it came from);
 # `rejected -> matched` an accepted variance; `rejected -> awaiting_approval`
-# a corrected invoice without PO; `matched -> applied` a credit note netted in
-# a confirmed run.
+# a corrected invoice without PO. A credit note netted in a payment run is
+# `scheduled` while the run holds it (like an invoice) and `scheduled ->
+# applied` once the run is confirmed and it has nothing left open
+# (invoicing.credit_applications).
 INVOICE_TRANSITIONS: dict[InvoiceStatus, set[InvoiceStatus]] = {
     InvoiceStatus.RECEIVED: {
         InvoiceStatus.MATCHED,
@@ -62,14 +64,11 @@ INVOICE_TRANSITIONS: dict[InvoiceStatus, set[InvoiceStatus]] = {
         InvoiceStatus.MATCHED,
         InvoiceStatus.VOID,
     },
-    InvoiceStatus.MATCHED: {
-        InvoiceStatus.SCHEDULED,
-        InvoiceStatus.APPLIED,
-        InvoiceStatus.VOID,
-    },
+    InvoiceStatus.MATCHED: {InvoiceStatus.SCHEDULED, InvoiceStatus.VOID},
     InvoiceStatus.APPROVED: {InvoiceStatus.SCHEDULED, InvoiceStatus.VOID},
     InvoiceStatus.SCHEDULED: {
         InvoiceStatus.PAID,
+        InvoiceStatus.APPLIED,
         InvoiceStatus.MATCHED,
         InvoiceStatus.APPROVED,
     },
@@ -83,7 +82,13 @@ PAYABLE_STATUSES = (InvoiceStatus.MATCHED.value, InvoiceStatus.APPROVED.value)
 
 
 def payable_status(invoice) -> InvoiceStatus:
-    """The payable status of `invoice`: approved without a PO, else matched."""
+    """
+    The payable status of `invoice`: approved without a PO, else matched. A
+    credit note's is `matched`, with or without a PO (its life cycle has no
+    approval): a run that releases one returns it there.
+    """
+    if invoice.document_type == DocumentType.CREDIT_NOTE:
+        return InvoiceStatus.MATCHED
     return InvoiceStatus.MATCHED if invoice.po_id else InvoiceStatus.APPROVED
 
 
@@ -255,6 +260,9 @@ class Invoice(Model):
     # The payment run that holds the invoice while `scheduled`, or paid it.
     payment_run_id = UnicodeAttribute(null=True)
     payment_run_number = UnicodeAttribute(null=True)
+    # What a credit note still has open after the confirmed runs that netted
+    # part of it; None: never netted, its whole total is open (`credit_open`).
+    credit_open_amount = DecimalAttribute(null=True)
     # A hold (invoicing.holds): who put it, why, and the last day it holds.
     held = UnicodeAttribute(null=True)
     hold_reason = UnicodeAttribute(null=True)
@@ -288,6 +296,10 @@ class Invoice(Model):
             setattr(
                 invoice, name, round_money(getattr(invoice, name), invoice.currency)
             )
+        if invoice.credit_open_amount is not None:
+            invoice.credit_open_amount = round_money(
+                invoice.credit_open_amount, invoice.currency
+            )
         return invoice
 
     SEARCH_KIND = "invoices"
@@ -299,6 +311,13 @@ class Invoice(Model):
     @property
     def is_credit_note(self) -> bool:
         return self.document_kind == DocumentType.CREDIT_NOTE
+
+    @property
+    def credit_open(self):
+        """What a credit note still has open for payment runs to net."""
+        if self.credit_open_amount is None:
+            return self.total_amount
+        return self.credit_open_amount
 
     @property
     def has_po(self) -> bool:

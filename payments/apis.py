@@ -34,6 +34,13 @@ class SettledInvoiceOut(Schema):
     amount: Decimal
 
 
+class AppliedCreditOut(Schema):
+    credit_note_id: str
+    credit_note_number: str
+    open_amount: Decimal = Field(description="What the credit note had open.")
+    amount: Decimal = Field(description="What this payment nets of it.")
+
+
 class VendorPaymentOut(BankAccountShown):
     id: str = Field(description="The payment's EndToEndId in the bank file.")
     vendor_id: str
@@ -43,9 +50,16 @@ class VendorPaymentOut(BankAccountShown):
     bic: str | None
     account_number: str | None
     routing_number: str | None
-    amount: Decimal
+    amount: Decimal = Field(
+        description="The transfer: the invoices less the credits applied; "
+        "0 when credits settle them alone (no transfer in the bank file)."
+    )
     discount: Decimal
     invoices: list[SettledInvoiceOut]
+    credits_applied: list[AppliedCreditOut] = Field(
+        default_factory=list,
+        description="The vendor's credit notes this payment nets, oldest first.",
+    )
 
 
 class RunFileOut(Schema):
@@ -75,7 +89,8 @@ class PaymentRunOut(Schema):
     cancel_reason: str | None
     left_out: list[str] = Field(
         default_factory=list,
-        description="Invoice numbers another run took while this one was built.",
+        description="Invoice (and credit note) numbers another run took while "
+        "this one was built.",
     )
     version: int
 

@@ -43,6 +43,13 @@ def _scheduled(action: AuditAction, run, user, invoice_numbers, payments):
         "invoice_count": sum(len(p.invoices) for p in payments),
         "totals": _totals(payments),
     }
+    credits = [
+        f"{c.credit_note_number} {p.currency} -{c.amount}"
+        for p in payments
+        for c in p.credits_applied
+    ]
+    if credits:  # issue 15: the credit notes the run nets so far
+        details["credits_applied"] = credits
     return _entry(run, action=action, user=user, details=details)
 
 
@@ -143,6 +150,7 @@ def payment_run_history_fields() -> dict:
         "invoices": Shape("Invoices", registry.LIST),
         "invoice_count": Shape("Invoices in the run"),
         "totals": Shape("Totals", registry.AMOUNTS),
+        "credits_applied": Shape("Credit notes netted", registry.LIST),
         "status": Shape("Status", registry.STATUS),
         "files": Shape(
             "Files",

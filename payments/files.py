@@ -32,8 +32,8 @@ def payment_files(
     """Return the run's files by name: one pain.001 per currency and the JSON
     summary, for export `attempt` (which each file's MsgId includes)."""
     files: dict[str, bytes] = {}
-    for currency in run.totals():
-        payments = [p for p in run.payments if p.currency == currency]
+    for currency in _transfer_currencies(run):
+        payments = [p for p in run.transfers() if p.currency == currency]
         _refuse_unwritable_text(payments, currency)
         document = pain001.PaymentFile(
             message_id=message_id(run, currency=currency, attempt=attempt),
@@ -51,6 +51,11 @@ def payment_files(
                     amount=p.amount,
                     creditor_name=p.vendor_name,
                     invoice_numbers=tuple(i.invoice_number for i in p.invoices),
+                    credits=tuple(
+                        (c.credit_note_number, c.amount)
+                        for c in p.credits_applied
+                        if c.amount > 0
+                    ),
                     iban=p.iban,
                     bic=p.bic,
                     account_number=p.account_number,
@@ -72,6 +77,15 @@ def payment_files(
     return files
 
 
+def _transfer_currencies(run: PaymentRun) -> list[str]:
+    """
+    The currencies a bank file is written for: those with a transfer. A
+    currency whose payments credits settle alone has none (a pain.001 holds
+    at least one transfer); the summary still lists its payments.
+    """
+    return sorted({p.currency for p in run.transfers()})
+
+
 def _shown(text: str) -> str:
     """The text with each character no file may hold spelled as U+XXXX."""
     return "".join(f"<U+{ord(c):04X}>" if text_problem(c) else c for c in text)
@@ -83,9 +97,17 @@ def _refuse_unwritable_text(payments, currency: str) -> None:
     input refused it (core.text), it would fail the XSD check as a 500.
     """
     for payment in payments:
-        texts = [("name", payment.vendor_name)] + [
-            ("invoice number", invoice.invoice_number) for invoice in payment.invoices
-        ]
+        texts = (
+            [("name", payment.vendor_name)]
+            + [
+                ("invoice number", invoice.invoice_number)
+                for invoice in payment.invoices
+            ]
+            + [
+                ("credit note number", credit.credit_note_number)
+                for credit in payment.credits_applied
+            ]
+        )
         for what, text in texts:
             if problem := text_problem(text or ""):
                 raise ValidationFailed(
@@ -101,7 +123,7 @@ def _summary(run: PaymentRun, *, user, created_at: dt.datetime, attempt: str) ->
         "run_id": run.id,
         "message_ids": {
             currency: message_id(run, currency=currency, attempt=attempt)
-            for currency in run.totals()
+            for currency in _transfer_currencies(run)
         },
         "number": run.number,
         "payment_date": run.payment_date,
@@ -140,6 +162,17 @@ def _summary(run: PaymentRun, *, user, created_at: dt.datetime, attempt: str) ->
                     }
                     for i in p.invoices
                 ],
+                "invoiced": str(p.invoiced),
+                "credits_applied": [
+                    {
+                        "credit_note_id": c.credit_note_id,
+                        "credit_note_number": c.credit_note_number,
+                        "open_amount": str(c.open_amount),
+                        "amount": str(c.amount),
+                    }
+                    for c in p.credits_applied
+                ],
+                "transfer": p.amount > 0,
             }
             for p in run.payments
         ],

@@ -50,8 +50,32 @@ class SettledInvoice(MapAttribute):
     amount = DecimalAttribute()
 
 
+class AppliedCredit(MapAttribute):
+    """
+    A credit note a vendor payment nets (issue 15): what it had open when the
+    run reserved it and how much of that the payment applies.
+    """
+
+    credit_note_id = UnicodeAttribute()
+    credit_note_number = UnicodeAttribute()
+    invoice_date = UnicodeAttribute()  # the credit note's date (oldest first)
+    open_amount = DecimalAttribute()
+    amount = DecimalAttribute()
+
+    @property
+    def remaining(self):
+        """What stays open on the credit note once the run is confirmed."""
+        return self.open_amount - self.amount
+
+
 class VendorPayment(MapAttribute):
-    """One credit transfer: one vendor, one currency, the bank details used."""
+    """
+    One credit transfer: one vendor, one currency, the bank details used.
+
+    `amount` is the transfer: the invoices' amounts less the credits applied,
+    never below zero; a payment of zero is settled by credits alone and has
+    no transfer in the bank file.
+    """
 
     id = UnicodeAttribute()  # the file's EndToEndId
     vendor_id = UnicodeAttribute()
@@ -64,6 +88,21 @@ class VendorPayment(MapAttribute):
     amount = DecimalAttribute()
     discount = DecimalAttribute()
     invoices = ListAttribute(of=SettledInvoice)
+    # None on payments built before credit notes were netted: no credits.
+    credits = ListAttribute(of=AppliedCredit, null=True)
+
+    @property
+    def credits_applied(self) -> list[AppliedCredit]:
+        return list(self.credits or [])
+
+    @property
+    def credited(self):
+        return sum((c.amount for c in self.credits_applied), 0)
+
+    @property
+    def invoiced(self):
+        """What the invoices come to, after discounts, before credits."""
+        return self.amount + self.credited
 
 
 class RunFile(MapAttribute):
@@ -153,6 +192,10 @@ class PaymentRun(Model):
                 for name in ("total_amount", "discount", "amount"):
                     value = round_money(getattr(invoice, name), payment.currency)
                     setattr(invoice, name, value)
+            for credit in payment.credits or []:
+                for name in ("open_amount", "amount"):
+                    value = round_money(getattr(credit, name), payment.currency)
+                    setattr(credit, name, value)
         return run
 
     SEARCH_KIND = "payment_runs"
@@ -162,21 +205,41 @@ class PaymentRun(Model):
         return search_index.search_terms(words=search_index.text_terms(self.number))
 
     def totals(self) -> dict[str, dict]:
-        """Amount, discount and payment count per currency, in currency order."""
+        """
+        Amount, discount and payment count per currency, in currency order;
+        `credited` and `credits` (issue 15): the credit notes netted.
+        """
         result: dict[str, dict] = {}
         for payment in self.payments:
             row = result.setdefault(
                 payment.currency,
-                {"amount": 0, "discount": 0, "payments": 0, "invoices": 0},
+                {
+                    "amount": 0,
+                    "discount": 0,
+                    "payments": 0,
+                    "invoices": 0,
+                    "credited": 0,
+                    "credits": 0,
+                },
             )
             row["amount"] += payment.amount
             row["discount"] += payment.discount
             row["payments"] += 1
             row["invoices"] += len(payment.invoices)
+            row["credited"] += payment.credited
+            row["credits"] += len(payment.credits_applied)
         return dict(sorted(result.items()))
+
+    def transfers(self) -> list[VendorPayment]:
+        """The payments the bank file carries: those not settled by credits alone."""
+        return [p for p in self.payments if p.amount > 0]
 
     def invoice_ids(self) -> list[str]:
         return [i.invoice_id for p in self.payments for i in p.invoices]
+
+    def credit_applications(self) -> dict[str, AppliedCredit]:
+        """The credit notes the run nets, by id."""
+        return {c.credit_note_id: c for p in self.payments for c in p.credits_applied}
 
 
 class IdempotencyRecord(Model):

@@ -19,7 +19,7 @@ from xml.etree import ElementTree as ET
 from anyascii import anyascii
 
 from core.money import round_money
-from payments.rules import remittance_text
+from payments.rules import credit_remittance, remittance_text
 
 SCHEMA = "pain.001.001.09"
 NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
@@ -35,6 +35,8 @@ class CreditTransfer:
     amount: Decimal
     creditor_name: str
     invoice_numbers: tuple[str, ...]  # what the payment settles: RmtInf/Ustrd
+    # The credit notes it nets (number, amount applied), listed after them.
+    credits: tuple[tuple[str, Decimal], ...] = ()
     iban: str | None = None
     bic: str | None = None
     account_number: str | None = None
@@ -106,12 +108,20 @@ def _name(value: str, *, sepa: bool) -> str:
     return _spelled(value, sepa=sepa)[:NAME_MAX_LENGTH]
 
 
-def _remittance(transfer: CreditTransfer, *, sepa: bool) -> str:
-    """The invoice numbers, each spelled for a SEPA file first, then fitted."""
-    numbers = transfer.invoice_numbers
-    return remittance_text(
-        [_spelled(n, sepa=True) for n in numbers] if sepa else list(numbers)
-    )
+def _remittance(transfer: CreditTransfer, currency: str, *, sepa: bool) -> str:
+    """
+    The invoice numbers and the credit notes applied, each spelled for a
+    SEPA file first, then fitted.
+    """
+    numbers = list(transfer.invoice_numbers)
+    credits = [
+        credit_remittance(number, _amount(amount, currency))
+        for number, amount in transfer.credits
+    ]
+    if sepa:
+        numbers = [_spelled(n, sepa=True) for n in numbers]
+        credits = [_spelled(c, sepa=True) for c in credits]
+    return remittance_text(numbers, credits)
 
 
 def _transfer(
@@ -134,7 +144,7 @@ def _transfer(
         _add(account_id, "IBAN", transfer.iban)
     else:
         _path(account_id, "Othr/Id", transfer.account_number or "")
-    _path(node, "RmtInf/Ustrd", _remittance(transfer, sepa=sepa))
+    _path(node, "RmtInf/Ustrd", _remittance(transfer, currency, sepa=sepa))
 
 
 def pain001_xml(payment_file: PaymentFile) -> bytes:

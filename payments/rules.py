@@ -63,21 +63,44 @@ def settlement(invoice: PayableInvoice, payment_date: dt.date) -> Settlement:
     return Settlement(amount=invoice.total - discount, discount=discount)
 
 
-def remittance_text(invoice_numbers: list[str]) -> str:
-    """
-    List the invoice numbers a payment settles in at most 140 characters.
+def credit_remittance(number: str, amount: Decimal | str) -> str:
+    """How the remittance names a credit note applied: "credit CN-7 -200.00"."""
+    return f"credit {number} -{amount}"
 
-    When they do not all fit, as many as fit are listed followed by
-    "+N more", so the vendor sees that the list goes on.
+
+def remittance_text(invoice_numbers: list[str], credits: list[str] = ()) -> str:
     """
-    text = ", ".join(invoice_numbers)
+    List the invoice numbers a payment settles, then the credit notes it
+    applies (`credit_remittance`), in at most 140 characters.
+
+    When they do not all fit, as many invoice numbers as fit are listed
+    followed by "+N more" (so the vendor sees that the list goes on), and
+    the credits after them: a vendor paid less than billed reads why.
+    """
+    invoice_numbers, credits = list(invoice_numbers), list(credits)
+    text = ", ".join(invoice_numbers + credits)
     if len(text) <= REMITTANCE_MAX_LENGTH:
         return text
     for shown in range(len(invoice_numbers) - 1, 0, -1):
-        text = (
+        more = (
             f"{', '.join(invoice_numbers[:shown])} +{len(invoice_numbers) - shown} more"
         )
+        text = ", ".join([more, *credits])
         if len(text) <= REMITTANCE_MAX_LENGTH:
             return text
-    suffix = f" +{len(invoice_numbers) - 1} more"
-    return invoice_numbers[0][: REMITTANCE_MAX_LENGTH - len(suffix)] + suffix
+    if credits:
+        # Not even one invoice number beside the credits: the items in order.
+        return _fitted(invoice_numbers + credits)
+    return _fitted(invoice_numbers)
+
+
+def _fitted(items: list[str]) -> str:
+    """As many of `items` as fit, then "+N more"; the first cut short if need be."""
+    for shown in range(len(items) - 1, 0, -1):
+        text = f"{', '.join(items[:shown])} +{len(items) - shown} more"
+        if len(text) <= REMITTANCE_MAX_LENGTH:
+            return text
+    if len(items) == 1:
+        return items[0][:REMITTANCE_MAX_LENGTH]
+    suffix = f" +{len(items) - 1} more"
+    return items[0][: REMITTANCE_MAX_LENGTH - len(suffix)] + suffix

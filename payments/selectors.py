@@ -10,7 +10,7 @@ from core.errors import NotFound
 from core.exports import Export, every_item, iso_date
 from invoicing.models import Invoice
 from invoicing.selectors import invoices_payable
-from payments import checks, rules
+from payments import checks, netting, rules
 from payments.models import LISTING, PaymentRun, RunFile
 from vendors.bank_details import bank_details_problem
 from vendors.models import Vendor, VendorStatus
@@ -114,19 +114,59 @@ class ProposedInvoice:
     settlement: rules.Settlement
 
 
+def open_credit(credit: Invoice) -> netting.OpenCredit:
+    return netting.OpenCredit(
+        credit_id=credit.id,
+        number=credit.invoice_number,
+        credit_date=dt.date.fromisoformat(credit.invoice_date),
+        open_amount=credit.credit_open,
+    )
+
+
+def credits_netted(
+    invoices: list[ProposedInvoice], credits: list[Invoice], currency: str
+) -> netting.Netting:
+    """The credit notes `credits` applied, oldest first, to `invoices`."""
+    return netting.net_credits(
+        invoices_amount=sum((i.settlement.amount for i in invoices), Decimal(0)),
+        credits=[open_credit(c) for c in credits],
+        currency=currency,
+    )
+
+
 @dataclass
 class ProposedPayment:
-    """What one vendor would be paid in one currency."""
+    """
+    What one vendor would be paid in one currency: its invoices less the
+    open credit notes (`credits`, oldest first) netted against them.
+    """
 
     vendor: Vendor
     currency: str
     invoices: list[ProposedInvoice] = field(default_factory=list)
     # Why the vendor's bank details cannot be paid; such a payment blocks the run.
     problem: str | None = None
+    # The vendor's open credit notes in this currency (payments.netting).
+    credits: list[Invoice] = field(default_factory=list)
+
+    @property
+    def netted(self) -> netting.Netting:
+        return credits_netted(self.invoices, self.credits, self.currency)
+
+    @property
+    def credits_applied(self) -> list[tuple[Invoice, netting.CreditApplication]]:
+        """Each credit note the payment would net, with how much of it."""
+        by_id = {c.id: c for c in self.credits}
+        return [(by_id[a.credit_id], a) for a in self.netted.applications]
+
+    @property
+    def invoiced(self) -> Decimal:
+        return sum((i.settlement.amount for i in self.invoices), Decimal(0))
 
     @property
     def amount(self) -> Decimal:
-        return sum((i.settlement.amount for i in self.invoices), Decimal(0))
+        """The transfer: the invoices less the credits netted."""
+        return self.netted.transfer
 
     @property
     def discount(self) -> Decimal:
@@ -156,6 +196,10 @@ class Proposal:
 
     def invoices(self) -> dict[str, ProposedInvoice]:
         return {i.invoice.id: i for p in self.payments for i in p.invoices}
+
+    def credits(self) -> dict[tuple[str, str], list[Invoice]]:
+        """Each payment's open credit notes, by vendor and currency."""
+        return {(p.vendor.id, p.currency): p.credits for p in self.payments}
 
     def totals(self) -> dict[str, Decimal]:
         result: dict[str, Decimal] = {}
@@ -211,10 +255,20 @@ def payment_run_proposal(
     the number of invoices waiting to be paid, not the size of the table.
     """
     require_reader(user)
-    due = [
+    payable_now = [
         invoice
         for invoice in invoices_payable(day=payment_date)
-        if (currency is None or invoice.currency == currency)
+        if currency is None or invoice.currency == currency
+    ]
+    # An open credit note nets whenever its vendor is paid, due or not.
+    credits: dict[tuple[str, str], list[Invoice]] = {}
+    for credit in (i for i in payable_now if i.is_credit_note):
+        if credit.credit_open > 0:
+            credits.setdefault((credit.vendor_id, credit.currency), []).append(credit)
+    due = [
+        invoice
+        for invoice in payable_now
+        if not invoice.is_credit_note
         and rules.is_payable(payable(invoice), payment_date)
     ]
     vendors = vendors_get_many(vendor_ids={i.vendor_id for i in due})
@@ -235,6 +289,10 @@ def payment_run_proposal(
                 vendor=vendor,
                 currency=invoice.currency,
                 problem=vendor_payment_problem(vendor),
+                credits=sorted(
+                    credits.get(key, []),
+                    key=lambda c: (c.invoice_date, c.invoice_number, c.id),
+                ),
             )
         payments[key].invoices.append(
             ProposedInvoice(invoice, rules.settlement(payable(invoice), payment_date))

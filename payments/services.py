@@ -7,6 +7,15 @@ to `CHUNK_INVOICES` invoices is written in one transaction; a larger one in
 several, each leaving run and invoices consistent (the run lists exactly the
 invoices scheduled for it), see `payment_run_create`.
 
+Credit notes (issue 15) move with the invoices they net: a run reserves each
+open credit note of a vendor it pays that nets something against the chosen
+invoices (payments.netting, oldest first), in the transaction that schedules
+the first of those invoices, conditioned like an invoice on its status and
+version as read; two runs built at once reserve it once. A credit note
+counts as an invoice in a chunk; a vendor's credit notes and invoices share
+a chunk whenever they fit in one. Confirming applies them
+(invoicing.credit_applications), cancelling releases them whole.
+
 Who may do what, and when, is decided in `payments.checks`; what a build
 request may ask for in `payments.inputs`; the files an export stores in
 `payments.files`; the audit entries in `payments.events`.
@@ -32,6 +41,11 @@ from core.writes import (
     retry_pause,
     search_index_change,
 )
+from invoicing.credit_applications import (
+    credit_note_apply_add,
+    credit_note_release_add,
+    credit_note_reserve_add,
+)
 from invoicing.models import PAYABLE_STATUSES, Invoice, InvoiceStatus
 from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
@@ -47,6 +61,7 @@ from payments.models import (
 from payments.refusals import refusal_recorded
 from payments.selectors import (
     ProposedInvoice,
+    credits_netted,
     payable,
     payment_run_get,
     payment_run_get_or_404,
@@ -56,8 +71,9 @@ from payments.selectors import (
 from vendors.models import VendorStatus
 from vendors.selectors import vendors_get_many
 
-# DynamoDB takes at most 100 items per transaction. Each invoice is three
-# (the invoice, its audit entry and that entry's chain head); the run brings
+# DynamoDB takes at most 100 items per transaction. Each invoice, and each
+# credit note, is three (the record, its audit entry and that entry's chain
+# head); the run brings
 # itself, its entry, its chain head, the idempotency record and at most its
 # search tokens (search_index.MAX_TERMS + MAX_ACCOUNTS): 4 + 14 = 18, so 27
 # invoices (81 items) leave room.
@@ -114,7 +130,9 @@ def payment_run_create(
     moves to `scheduled` in the transaction that adds them to the run, each
     conditioned on the invoice still being `matched` as read: two treasurers
     building at once never schedule an invoice twice; an invoice another run
-    took meanwhile is left out and listed in `left_out`.
+    took meanwhile is left out and listed in `left_out`. The open credit
+    notes that net the chosen invoices are reserved the same way, in the
+    chunk of their vendor's first invoices (see the module docstring).
     """
     checks.role_check(user, "build")
     date = inputs.parse_payment_date(payment_date)
@@ -150,16 +168,19 @@ def payment_run_create(
         updated_at=now,
     )
     builder = RunBuilder(proposal)
-    pending = list(chosen)
+    pending = _chunks(chosen, _credits_to_reserve(proposal, chosen), CHUNK_INVOICES)
     saved = False
     while pending:
-        chunk, pending = pending[:CHUNK_INVOICES], pending[CHUNK_INVOICES:]
+        (chunk, credits), pending = pending[0], pending[1:]
         try:
             saved = _write_chunk(
-                run, builder, chunk, user, saved, idempotency_key, fingerprint
+                run, builder, chunk, credits, user, saved, idempotency_key, fingerprint
             )
         except _RunChangedWhileBuilding:
-            builder.left_out += [i.invoice.invoice_number for i in chunk + pending]
+            unwritten = [chunk] + [invoices for invoices, _ in pending]
+            builder.left_out += [
+                i.invoice.invoice_number for invoices in unwritten for i in invoices
+            ]
             break
     if not saved:
         if replay := _idempotent_replay(user, idempotency_key, fingerprint):
@@ -175,14 +196,73 @@ class _RunChangedWhileBuilding(Exception):
     pass
 
 
+def _credits_to_reserve(
+    proposal, chosen: list[ProposedInvoice]
+) -> dict[tuple[str, str], list[Invoice]]:
+    """Per vendor and currency, the open credit notes that net the chosen invoices."""
+    grouped: dict[tuple[str, str], list[ProposedInvoice]] = {}
+    for item in chosen:
+        grouped.setdefault((item.invoice.vendor_id, item.invoice.currency), [])
+        grouped[(item.invoice.vendor_id, item.invoice.currency)].append(item)
+    open_credits = proposal.credits()
+    result = {}
+    for key, items in grouped.items():
+        credits = {c.id: c for c in open_credits.get(key, [])}
+        netted = credits_netted(items, list(credits.values()), key[1])
+        if netted.applications:
+            result[key] = [credits[a.credit_id] for a in netted.applications]
+    return result
+
+
+def _chunks(
+    chosen: list[ProposedInvoice],
+    credits: dict[tuple[str, str], list[Invoice]],
+    size: int,
+) -> list[tuple[list[ProposedInvoice], list[Invoice]]]:
+    """
+    Cut the chosen invoices (sorted by vendor and currency) and the credit
+    notes to reserve into chunks of at most `size` records: a vendor's credit
+    notes first, with its invoices, in one chunk when they fit in one, else
+    starting a chunk of their own.
+    """
+    groups: dict[tuple[str, str], list] = {}
+    for item in chosen:
+        key = (item.invoice.vendor_id, item.invoice.currency)
+        groups.setdefault(key, list(credits.get(key, []))).append(item)
+    chunks: list[list] = []
+    current: list = []
+    for group in groups.values():
+        if current and len(current) + len(group) > size:
+            chunks.append(current)
+            current = []
+        for record in group:
+            if len(current) == size:
+                chunks.append(current)
+                current = []
+            current.append(record)
+    if current:
+        chunks.append(current)
+    return [
+        (
+            [r for r in chunk if isinstance(r, ProposedInvoice)],
+            [r for r in chunk if not isinstance(r, ProposedInvoice)],
+        )
+        for chunk in chunks
+    ]
+
+
 def _write_chunk(
-    run, builder, chunk, user, saved, idempotency_key, fingerprint
+    run, builder, chunk, credits, user, saved, idempotency_key, fingerprint
 ) -> bool:
-    """Schedule one chunk's invoices into the run; return whether the run exists."""
+    """
+    Schedule one chunk's invoices into the run, reserving its credit notes;
+    return whether the run exists.
+    """
     for attempt in range(MAX_ATTEMPTS):
-        if not chunk:
+        credits = _with_invoices(credits, chunk, builder)
+        if not chunk and not credits:
             return saved
-        payments = builder.payments(chunk)
+        payments = builder.payments(chunk, credits)
         count = len(builder.included) + len(chunk)
         scheduled = {
             "run": run,
@@ -193,7 +273,7 @@ def _write_chunk(
         committed = None
         try:
             with dynamo.write_transaction() as transaction:
-                _heads_prefetch(transaction, run, [i.invoice for i in chunk])
+                _heads_prefetch(transaction, run, [i.invoice for i in chunk] + credits)
                 if not saved:
                     run.payments, run.invoice_count = payments, count
                     transaction.save(run, condition=PaymentRun.id.does_not_exist())
@@ -232,9 +312,19 @@ def _write_chunk(
                         user=user,
                         payment_date=builder.payment_date,
                     )
+                for credit in credits:
+                    credit_note_reserve_add(
+                        transaction=transaction,
+                        credit=credit,
+                        run_id=run.id,
+                        run_number=run.number,
+                        user=user,
+                        payment_date=builder.payment_date,
+                    )
         except StaleRecord:
             retry_pause(attempt)
             chunk = _still_matched(chunk, builder)
+            credits = _still_open(credits, builder)
             if saved:
                 current = payment_run_get(run_id=run.id)
                 if current is None or current.status != PaymentRunStatus.DRAFT:
@@ -248,6 +338,7 @@ def _write_chunk(
         if committed is not None:
             committed()
         builder.included += chunk
+        builder.included_credits += credits
         return True
     raise StaleRecord("Invoices kept changing while the run was built; try again.")
 
@@ -276,6 +367,31 @@ def _still_matched(chunk: list[ProposedInvoice], builder) -> list[ProposedInvoic
         else:
             settlement = rules.settlement(payable(invoice), builder.payment_date)
             kept.append(ProposedInvoice(invoice, settlement))
+    return kept
+
+
+def _with_invoices(credits: list[Invoice], chunk, builder) -> list[Invoice]:
+    """The credit notes of vendors this chunk or an earlier one pays: only
+    those net anything (a vendor whose invoices were all taken gets none)."""
+    paid = {(i.invoice.vendor_id, i.invoice.currency) for i in builder.included + chunk}
+    return [c for c in credits if (c.vendor_id, c.currency) in paid]
+
+
+def _still_open(credits: list[Invoice], builder) -> list[Invoice]:
+    """Re-read credit notes after a conflict; note those another run took meanwhile."""
+    fresh = invoices_get_many(invoice_ids={c.id for c in credits})
+    kept = []
+    for credit in credits:
+        current = fresh.get(credit.id)
+        if (
+            current is None
+            or current.status not in PAYABLE_STATUSES
+            or current.on_hold(builder.payment_date)
+            or current.credit_open <= 0
+        ):
+            builder.left_out.append(credit.invoice_number)
+        else:
+            kept.append(current)
     return kept
 
 
@@ -423,27 +539,32 @@ def _finish(
 ) -> PaymentRun:
     """
     Move the run to `target` (setting `fields`, writing the entry `event`
-    builds from the run as read) and its scheduled invoices to
-    `invoice_target`.
+    builds from the run as read), its scheduled invoices to
+    `invoice_target` and its reserved credit notes with them (applied on a
+    confirmation, released on a cancellation).
 
     The run's change rides in the first transaction with the first chunk of
-    invoices; any further chunk is conditioned on the run having reached
-    `target`. Calling again on a run already at `target` finishes invoices
-    left behind by an interrupted call, and otherwise is refused.
+    invoices and credit notes; any further chunk is conditioned on the run
+    having reached `target`. Calling again on a run already at `target`
+    finishes records left behind by an interrupted call, and otherwise is
+    refused.
     """
     for attempt in range(MAX_ATTEMPTS):
-        invoices = _scheduled_invoices(run)
+        records = _scheduled_invoices(run) + _reserved_credits(run)
         if run.status == target:
-            if not invoices:
+            if not records:
                 raise InvalidTransition(
                     f"Payment run {run.number} is already {run.status}."
                 )
         else:
             checks.move_check(run, target=target, verb=verb)
         first = run.status != target
+        applied = {
+            c.credit_note_id: c.amount for c in run.credit_applications().values()
+        }
         try:
-            for start in range(0, max(len(invoices), 1), CHUNK_INVOICES):
-                chunk = invoices[start : start + CHUNK_INVOICES]
+            for start in range(0, max(len(records), 1), CHUNK_INVOICES):
+                chunk = records[start : start + CHUNK_INVOICES]
                 with dynamo.write_transaction() as transaction:
                     _heads_prefetch(transaction, run, chunk)
                     if first:
@@ -460,15 +581,23 @@ def _finish(
                             run.id,
                             condition=PaymentRun.status == target.value,
                         )
-                    for invoice in chunk:
-                        invoice_payment_move_add(
-                            transaction=transaction,
-                            invoice=invoice,
-                            target=invoice_target,
-                            run_id=run.id,
-                            run_number=run.number,
-                            user=user,
-                        )
+                    for record in chunk:
+                        moved = {
+                            "transaction": transaction,
+                            "run_id": run.id,
+                            "run_number": run.number,
+                            "user": user,
+                        }
+                        if not record.is_credit_note:
+                            invoice_payment_move_add(
+                                invoice=record, target=invoice_target, **moved
+                            )
+                        elif target == PaymentRunStatus.CONFIRMED:
+                            credit_note_apply_add(
+                                credit=record, amount=applied[record.id], **moved
+                            )
+                        else:
+                            credit_note_release_add(credit=record, **moved)
                 if first:
                     committed()
                     first = False
@@ -482,7 +611,16 @@ def _finish(
 
 def _scheduled_invoices(run: PaymentRun) -> list[Invoice]:
     """The run's invoices still scheduled for it, freshly read."""
-    fresh = invoices_get_many(invoice_ids=set(run.invoice_ids()))
+    return _still_scheduled(run, set(run.invoice_ids()))
+
+
+def _reserved_credits(run: PaymentRun) -> list[Invoice]:
+    """The credit notes the run still holds reserved, freshly read."""
+    return _still_scheduled(run, set(run.credit_applications()))
+
+
+def _still_scheduled(run: PaymentRun, record_ids: set[str]) -> list[Invoice]:
+    fresh = invoices_get_many(invoice_ids=record_ids)
     return sorted(
         (
             i
@@ -495,7 +633,10 @@ def _scheduled_invoices(run: PaymentRun) -> list[Invoice]:
 
 @refusal_recorded(AuditAction.CONFIRM)
 def payment_run_confirm(*, run_id: str, user, version: int | None = None) -> PaymentRun:
-    """Record that the bank executed the exported run (Treasurer): its invoices are paid."""
+    """
+    Record that the bank executed the exported run (Treasurer): its invoices
+    are paid, its credit notes applied (what one did not use stays open).
+    """
     checks.role_check(user, "confirm")
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
@@ -514,7 +655,10 @@ def payment_run_confirm(*, run_id: str, user, version: int | None = None) -> Pay
 def payment_run_cancel(
     *, run_id: str, user, reason: str, version: int | None = None
 ) -> PaymentRun:
-    """Cancel a draft or approved run (Treasurer): its invoices return to matched."""
+    """
+    Cancel a draft or approved run (Treasurer): its invoices return to
+    matched, its credit notes are released whole.
+    """
     checks.role_check(user, "cancel")
     reason = clean_reason(reason, missing="Say why the run is cancelled.")
     run = payment_run_get_or_404(run_id=run_id)
