@@ -86,3 +86,24 @@ def test_thirty_clicks_by_one_approver_record_one_approval(rent, approver):
     stored = invoice_get(invoice_id=rent.id)
     assert stored.status == "approved" and stored.approvers == ["approver"]
     assert len(decisions(rent)) == 1
+
+
+def test_five_jobs_at_once_raise_each_month_once(clerk, active_vendor, monkeypatch):
+    from invoicing import recurring
+    from invoicing.selectors import invoice_list
+
+    monkeypatch.setattr(
+        "invoicing.notifications.notify_invoice_awaiting_approval", lambda invoice: None
+    )
+    year = TODAY.year - 1
+    recurring.recurring_invoice_create(
+        user=clerk, vendor_id=active_vendor.id, day_of_month=31,
+        start_date=dt.date(year, 1, 1), end_date=dt.date(year, 3, 31),
+        lines=[{"description": "Rent", "quantity": "1", "unit_price": "1500.00"}],
+    )  # fmt: skip
+    outcomes = run_together(
+        [lambda: recurring.recurring_invoices_raise(today=dt.date(year, 6, 1))] * 5
+    )
+    assert outcomes == ["ok"] * 5
+    raised = [i.invoice_number for i in invoice_list(vendor_id=active_vendor.id).items]
+    assert sorted(n[-7:] for n in raised) == [f"{year}-0{m}" for m in (1, 2, 3)]
