@@ -322,4 +322,15 @@ def invoice_history_fields() -> dict:
             },
         ),
         "payment_run_id": Shape("Payment run id", registry.HIDDEN),
+        # An invoice without PO's approval (invoicing.without_po), as a PO's.
+        "approval": Shape("Approval", registry.BY_USER),
+        "base_amount": Shape(
+            "Value compared with the limit", registry.MONEY, currency="base_currency"
+        ),
+        "limit_used": Shape("Approval limit", registry.MONEY, currency="base_currency"),
+        "exchange_rate": Shape("Exchange rate", registry.QUANTITY),
+        "rate_valid_from": Shape("Rate valid from", registry.DATE),
+        "base_currency": Shape("Base currency", registry.HIDDEN),
+        "recurring_template": Shape("Recurring invoice", registry.HIDDEN),
+        "template_maintained_by": Shape("Template amounts set by"),
     }
