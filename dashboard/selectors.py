@@ -11,6 +11,7 @@ from dashboard.figures import AGEING_BUCKETS, AGEING_LABELS
 from invoicing.selectors import (
     invoice_list,
     invoice_statistics_get,
+    invoices_awaiting_approval_by,
     invoices_awaiting_reconciliation,
     invoices_due_soon,
 )
@@ -90,6 +91,17 @@ def dashboard_for(*, user) -> Dashboard:
                 "purchasing:awaiting",
                 "Nothing awaits your approval.",
                 "po",
+            )
+        )
+    if has_role(user, Role.APPROVER):
+        board.work.append(
+            _work(
+                "Invoices awaiting my approval",
+                invoices_awaiting_approval_by(user=user, limit=SHOWN),
+                "invoicing:list",
+                "No invoice without PO awaits your approval.",
+                "invoice",
+                query="?awaiting=me",
             )
         )
     if has_role(user, Role.REQUESTER):

@@ -9,9 +9,15 @@ from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
 from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
+from core.errors import ValidationFailed
 from core.versions import version_from_request
-from invoicing import holds, reconciliation, services
-from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
+from invoicing import holds, reconciliation, services, without_po
+from invoicing.selectors import (
+    invoice_get_or_404,
+    invoice_list,
+    invoices_awaiting_approval_by,
+    invoices_similar,
+)
 
 router = Router(tags=["invoices"])
 
@@ -35,6 +41,16 @@ class InvoiceLineOut(Schema):
     quantity: Decimal
     unit_price: Decimal
     total_amount: Decimal
+
+
+class InvoiceApprovalOut(Schema):
+    approver: str
+    approved_at: dt.datetime
+    limit_used: Decimal = Field(description="The approver's limit, in base_currency.")
+    base_currency: str
+    base_amount: Decimal = Field(description="The invoice's worth in base_currency.")
+    exchange_rate: Decimal | None = None
+    rate_valid_from: dt.date | None = None
 
 
 class InvoiceOut(Schema):
@@ -70,6 +86,21 @@ class InvoiceOut(Schema):
         default=None, description="The hold's last day; none: until released."
     )
     held_by: str | None = None
+    approvals: list[InvoiceApprovalOut] = Field(
+        default_factory=list,
+        description="An invoice without PO's approvals so far, oldest first.",
+    )
+    approvals_required: int | None = Field(
+        default=None, description="Approvals an invoice without PO needs (1 or 2)."
+    )
+    rejection_reason: str | None = None
+    decided_by: str | None = Field(
+        default=None, description="Who approved or rejected an invoice without PO."
+    )
+
+    @staticmethod
+    def resolve_approvals(obj) -> list:
+        return list(obj.approvals or [])
 
     @staticmethod
     def resolve_document_type(obj) -> str:
@@ -133,7 +164,14 @@ class InvoiceFields(Schema):
 
 
 class InvoiceCreateIn(InvoiceFields):
-    po_id: str
+    po_id: str | None = Field(
+        default=None,
+        description="The PO billed; omit it (and give vendor_id) for none.",
+    )
+    vendor_id: str | None = Field(
+        default=None,
+        description="For an invoice without PO: its vendor (it awaits approval).",
+    )
 
 
 class InvoiceUpdateIn(InvoiceFields):
@@ -151,6 +189,10 @@ class InvoiceListQuery(Schema):
         default=None, description="Last day entered (YYYY-MM-DD), inclusive."
     )
     held: bool = Field(default=False, description="Only invoices on hold today.")
+    awaiting: Literal["me"] | None = Field(
+        default=None,
+        description="`me`: invoices without PO awaiting my approval (alone).",
+    )
     cursor: str | None = Field(default=None, max_length=4000)
     limit: int = Field(default=50, ge=1, le=100)
 
@@ -172,6 +214,18 @@ class ReleaseIn(Schema):
     version: WholeNumber | None = None
 
 
+class DecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: WholeNumber | None = Field(
+        default=None, description="The version you decided on; 409 if corrected since."
+    )
+
+
+class RejectIn(DecisionIn):
+    reason: str | None = Field(default=None, description="Required: why.")
+
+
 class ReconcileOut(Schema):
     invoice: InvoiceOut
     report: dict[str, Any]
@@ -183,6 +237,8 @@ def _lines(items: list[InvoiceLineIn]) -> list[dict]:
 
 @router.post("", response={201: InvoiceDetailOut}, summary="Enter a vendor invoice")
 def create_invoice(request, payload: InvoiceCreateIn):
+    if payload.po_id is None:
+        return Status(201, _create_without_po(request, payload))
     invoice = services.invoice_create(
         user=request.auth,
         po_id=payload.po_id,
@@ -195,11 +251,32 @@ def create_invoice(request, payload: InvoiceCreateIn):
     return Status(201, invoice)
 
 
+def _create_without_po(request, payload: InvoiceCreateIn):
+    if not payload.vendor_id:
+        message = "Give the PO billed (po_id) or, for an invoice without PO, vendor_id."
+        raise ValidationFailed(message, {"vendor_id": message})
+    return without_po.invoice_without_po_create(
+        user=request.auth,
+        vendor_id=payload.vendor_id,
+        invoice_number=payload.invoice_number,
+        invoice_date=payload.invoice_date,
+        lines=_lines(payload.items),
+        tax_amount=payload.tax_amount,
+        total_amount=payload.total_amount,
+    )
+
+
 @router.get("", response=InvoicePage, summary="List invoices, newest first")
 def list_invoices(request, filters: Query[InvoiceListQuery]):
     require_reader(request.auth)
     refuse_unknown_filters(request, InvoiceListQuery.model_fields)
-    page = invoice_list(**filters.model_dump())
+    criteria = filters.model_dump()
+    if criteria.pop("awaiting"):
+        page = invoices_awaiting_approval_by(
+            user=request.auth, cursor=filters.cursor, limit=filters.limit
+        )
+        return {"items": page.items, "next_cursor": page.next_cursor}
+    page = invoice_list(**criteria)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -283,4 +360,31 @@ def release_invoice(request, invoice_id: str, payload: ReleaseIn | None = None):
         version=version_from_request(
             request, payload.version if payload else None, required=False
         ),
+    )
+
+
+@router.put(
+    "/{invoice_id}/approve",
+    response=InvoiceDetailOut,
+    summary="Approve an invoice without PO",
+)
+def approve_invoice(request, invoice_id: str, payload: DecisionIn | None = None):
+    return without_po.invoice_approve(
+        invoice_id=invoice_id,
+        user=request.auth,
+        version=payload.version if payload else None,
+    )
+
+
+@router.put(
+    "/{invoice_id}/reject",
+    response=InvoiceDetailOut,
+    summary="Reject an invoice without PO, with a reason",
+)
+def reject_invoice(request, invoice_id: str, payload: RejectIn):
+    return without_po.invoice_reject(
+        invoice_id=invoice_id,
+        user=request.auth,
+        reason=payload.reason,
+        version=payload.version,
     )

@@ -7,7 +7,11 @@ class InvoicingConfig(AppConfig):
     def ready(self):
         from audit.registry import RecordFacts, RecordKind, register_kind
         from invoicing.events import invoice_history_fields, invoice_label
-        from invoicing.selectors import invoice_ids_numbered, invoices_get_many
+        from invoicing.selectors import (
+            invoice_ids_numbered,
+            invoices_get_many,
+            recurring_invoice_get,
+        )
 
         register_kind(
             RecordKind(
@@ -30,6 +34,25 @@ class InvoicingConfig(AppConfig):
                 entity_type="reconciliation_job",
                 audit_type="INVOICE_ACTION",
                 label="Reconciliation job",
+            )
+        )
+
+        # Recurring invoice templates (invoicing.recurring), audited as invoices.
+        from invoicing.events import recurring_label
+
+        register_kind(
+            RecordKind(
+                entity_type="recurring_invoice",
+                audit_type="INVOICE_ACTION",
+                label="Recurring invoice",
+                page="invoicing:recurring-edit",
+                facts=lambda ids: {
+                    t.id: RecordFacts(recurring_label(t), t.currency)
+                    for t in filter(
+                        None,
+                        (recurring_invoice_get(template_id=i) for i in ids),
+                    )
+                },
             )
         )
 

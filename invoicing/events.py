@@ -128,6 +128,100 @@ def invoice_released_event(*, invoice, user) -> AuditEntry:
     )
 
 
+def invoice_approved_event(
+    *, invoice, user, approvals: int, required: int, limit, value, status: str
+) -> AuditEntry:
+    """
+    An invoice without PO (as read) got its `approvals`-th approval of
+    `required`, leaving it `status`; `value` (a Conversion) is what the
+    approver's `limit` was compared with.
+    """
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.APPROVE,
+        user=user,
+        details={
+            "approval": f"{approvals} of {required}",
+            "limit_used": limit,
+            **value.as_details(),
+            **_moved(invoice.status, status),
+        },
+    )
+
+
+def invoice_rejected_event(*, invoice, user, reason: str) -> AuditEntry:
+    """An approver rejected an invoice without PO, with `reason`."""
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.REJECT,
+        user=user,
+        details={"reason": reason, **_moved(invoice.status, "rejected")},
+    )
+
+
+def invoice_raised_event(*, invoice, snapshot: dict[str, Any], template) -> AuditEntry:
+    """The recurring-invoice job raised `invoice` from `template`."""
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.CREATE,
+        user=RECURRING_JOB_USER,
+        details={
+            "after": snapshot,
+            "recurring_template": template.id,
+            "template_maintained_by": template.updated_by,
+        },
+    )
+
+
+# The user the recurring-invoice job records as.
+RECURRING_JOB_USER = "recurring_invoices"
+
+
+def recurring_label(template) -> str:
+    return f"Recurring · {template.vendor_name}"
+
+
+def _recurring_event(*, template, action: AuditAction, user, details) -> AuditEntry:
+    return audit_entry(
+        entity_type="recurring_invoice",
+        entity_id=template.id,
+        action=action,
+        user=user,
+        details=details,
+        label=recurring_label(template),
+    )
+
+
+def recurring_created_event(*, template, user, snapshot: dict) -> AuditEntry:
+    return _recurring_event(
+        template=template, action=AuditAction.CREATE, user=user,
+        details={"after": snapshot},
+    )  # fmt: skip
+
+
+def recurring_updated_event(*, template, user, changes: dict) -> AuditEntry:
+    """`changes`: the fields before and after (a deactivation: `active`)."""
+    return _recurring_event(
+        template=template, action=AuditAction.UPDATE, user=user, details=changes
+    )
+
+
+def recurring_raised_event(
+    *, template, month: str, invoice, next_date: str | None
+) -> AuditEntry:
+    """The job raised the template's invoice of `month` ("2026-02")."""
+    return _recurring_event(
+        template=template,
+        action=AuditAction.UPDATE,
+        user=RECURRING_JOB_USER,
+        details={
+            "raised": {"month": month, "invoice": invoice.invoice_number},
+            "before": {"next_date": template.next_date},
+            "after": {"next_date": next_date},
+        },
+    )
+
+
 # What a payment run does to an invoice, and the audit action that records it.
 PAYMENT_MOVES = {
     ("matched", "scheduled"): AuditAction.SCHEDULE,
@@ -231,6 +325,17 @@ def invoice_history_fields() -> dict:
         # A credit note netted in a confirmed run (issue 15).
         "applied": Shape("Netted in the run", registry.MONEY),
         "credit_open_amount": Shape("Credit still open", registry.MONEY),
+        # An invoice without PO's approval (invoicing.without_po), as a PO's.
+        "approval": Shape("Approval", registry.BY_USER),
+        "base_amount": Shape(
+            "Value compared with the limit", registry.MONEY, currency="base_currency"
+        ),
+        "limit_used": Shape("Approval limit", registry.MONEY, currency="base_currency"),
+        "exchange_rate": Shape("Exchange rate", registry.QUANTITY),
+        "rate_valid_from": Shape("Rate valid from", registry.DATE),
+        "base_currency": Shape("Base currency", registry.HIDDEN),
+        "recurring_template": Shape("Recurring invoice", registry.HIDDEN),
+        "template_maintained_by": Shape("Template amounts set by"),
     }
 
 

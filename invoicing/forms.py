@@ -55,6 +55,11 @@ class InvoiceFilterForm(forms.Form):
     submitted_from = date_filter_field("Entered from")
     submitted_to = date_filter_field("Entered to")
     held = forms.BooleanField(label="On hold only", required=False)
+    awaiting = forms.ChoiceField(
+        label="Approval",
+        required=False,
+        choices=[("", "Any"), ("me", "Awaiting my approval")],
+    )
     po = TextField(required=False, widget=forms.HiddenInput)
     cursor = TextField(required=False, widget=forms.HiddenInput)
 

@@ -5,6 +5,7 @@ import json
 from enum import StrEnum
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     UnicodeAttribute,
@@ -132,6 +133,18 @@ class InvoiceLine(MapAttribute):
     unit_price = DecimalAttribute()
     total_amount = DecimalAttribute()
     po_line_number = IntegerAttribute(null=True)
+
+
+class InvoiceApproval(MapAttribute):
+    """One approval of an invoice without PO (as purchasing's `Approval`)."""
+
+    approver = UnicodeAttribute()
+    approved_at = UTCDateTimeAttribute()
+    limit_used = DecimalAttribute()  # in base_currency
+    base_currency = UnicodeAttribute()
+    base_amount = DecimalAttribute()
+    exchange_rate = DecimalAttribute(null=True)  # None: the base currency itself
+    rate_valid_from = UnicodeAttribute(null=True)  # ISO date
 
 
 class StatusSubmittedIndex(GlobalSecondaryIndex):
@@ -269,6 +282,20 @@ class Invoice(Model):
     hold_until = UnicodeAttribute(null=True)  # ISO date; the hold ends after it
     held_by = UnicodeAttribute(null=True)
     held_at = UTCDateTimeAttribute(null=True)
+    # An invoice without PO's approvals (invoicing.without_po): who approved,
+    # how many it needs, and a rejection's reason. `approved_by` repeats the
+    # approvers' names for the approval queue's filter (`contains`).
+    approvals = ListAttribute(of=InvoiceApproval, null=True)
+    approved_by = ListAttribute(of=UnicodeAttribute, null=True)
+    approvals_required = IntegerAttribute(null=True)
+    rejection_reason = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    # The version its content was last entered or corrected at: an approval
+    # decided on an older page is refused, one after another approval is not.
+    edited_at_version = IntegerAttribute(null=True)
+    # The recurring template (invoicing.recurring) that raised it, if any.
+    recurring_id = UnicodeAttribute(null=True)
     submitted_by = UnicodeAttribute()
     submitted_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -344,6 +371,10 @@ class Invoice(Model):
         return self.held is not None and not self.on_hold()
 
     @property
+    def approvers(self) -> list[str]:
+        return [approval.approver for approval in self.approvals or []]
+
+    @property
     def report(self) -> dict | None:
         return json.loads(self.report_json) if self.report_json else None
 
@@ -404,3 +435,83 @@ class InvoiceStatistics(Model):
 
 
 dynamo.register_view(InvoiceStatistics)
+
+
+# --- Recurring invoices (invoicing.recurring) --------------------------------
+
+RECURRING_LISTING = "recurring"
+# The value of `due` while a template raises invoices; removed when it is
+# deactivated or has raised its last month, so the due index holds only those.
+RECURRING_DUE = "due"
+
+
+class RecurringLine(MapAttribute):
+    line_number = IntegerAttribute()
+    description = UnicodeAttribute()
+    quantity = DecimalAttribute()
+    unit_price = DecimalAttribute()
+    total_amount = DecimalAttribute()
+
+
+class RecurringListingIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listing-created-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class RecurringDueIndex(GlobalSecondaryIndex):
+    """Sparse: active templates by the next date they raise an invoice on."""
+
+    class Meta:
+        index_name = "due-next-date-index"
+        projection = AllProjection()
+
+    due = UnicodeAttribute(hash_key=True)
+    next_date = UnicodeAttribute(range_key=True)
+
+
+@dynamo.register
+class RecurringInvoice(Model):
+    """A vendor's monthly invoice without PO (rent): what to raise, and when."""
+
+    Meta = dynamo.table_meta("RecurringInvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(default=RECURRING_LISTING)
+    vendor_id = UnicodeAttribute()
+    vendor_name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    items = ListAttribute(of=RecurringLine)
+    net_total = DecimalAttribute()
+    tax_amount = DecimalAttribute()
+    total_amount = DecimalAttribute()
+    day_of_month = IntegerAttribute()  # 1-31; a shorter month uses its last day
+    start_date = UnicodeAttribute()  # ISO date: the first invoice is on or after it
+    end_date = UnicodeAttribute(null=True)  # ISO date: none after it
+    next_date = UnicodeAttribute(null=True)  # ISO date; None once finished
+    due = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    last_raised_month = UnicodeAttribute(null=True)  # "2026-02"
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    listing_index = RecurringListingIndex()
+    due_index = RecurringDueIndex()
+
+    @classmethod
+    def from_raw_data(cls, data):
+        template = super().from_raw_data(data)
+        for line in template.items or []:
+            line.unit_price = round_money(line.unit_price, template.currency)
+            line.total_amount = round_money(line.total_amount, template.currency)
+        for name in ("net_total", "tax_amount", "total_amount"):
+            setattr(
+                template, name, round_money(getattr(template, name), template.currency)
+            )
+        return template

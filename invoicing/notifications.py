@@ -8,10 +8,11 @@ e-mails of other apps its failure is raised for the command to report.
 from dataclasses import dataclass
 
 from accounts.models import Notification
-from accounts.notifications import app_link, email_users
+from accounts.notifications import app_link, best_effort, email_users
 from accounts.roles import Role
 from accounts.selectors import notification_recipients
 from invoicing.selectors import invoice_list
+from purchasing.selectors import amount_value
 
 # Rejected invoices listed in one digest; the rest are on the exceptions page.
 DIGEST_MAX_INVOICES = 100
@@ -57,3 +58,50 @@ def send_rejected_invoices_digest(
         },
     )
     return digest
+
+
+# --- Invoices without PO (invoicing.without_po) -------------------------------
+
+
+@best_effort
+def notify_invoice_awaiting_approval(invoice) -> None:
+    """
+    E-mail the approvers who may approve the invoice without PO now: their
+    limit covers its worth in the base currency today, they did not enter it
+    and have not approved it already. (The PO's preference governs it.)
+    """
+    value = amount_value(amount=invoice.total_amount, currency=invoice.currency)
+    if value is None:
+        return
+    second = bool(invoice.approvals)
+    email_users(
+        notification_recipients(
+            kind=Notification.PO_AWAITING_APPROVAL,
+            role=Role.APPROVER,
+            exclude={invoice.submitted_by, *invoice.approvers},
+            approval_limit_covers=value.base_amount,
+        ),
+        subject=f"Invoice {invoice.invoice_number} of {invoice.vendor_name} awaits "
+        f"your {'second ' if second else ''}approval",
+        template="emails/invoice_awaiting_approval.txt",
+        context={
+            "invoice": invoice,
+            "second": second,
+            "link": app_link("invoicing:detail", invoice.id),
+            "queue_link": app_link("invoicing:list") + "?awaiting=me",
+        },
+    )
+
+
+@best_effort
+def notify_invoice_decided(invoice) -> None:
+    """E-mail the clerk who entered the invoice without PO that it was decided."""
+    email_users(
+        notification_recipients(
+            kind=Notification.PO_DECIDED, usernames=[invoice.submitted_by]
+        ),
+        subject=f"Invoice {invoice.invoice_number} of {invoice.vendor_name} was "
+        f"{invoice.status}",
+        template="emails/invoice_decided.txt",
+        context={"invoice": invoice, "link": app_link("invoicing:detail", invoice.id)},
+    )

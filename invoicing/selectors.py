@@ -3,23 +3,30 @@
 import datetime as dt
 from collections.abc import Iterator
 
+from accounts.roles import Role, has_role
+from accounts.selectors import approval_limit_get
 from audit.models import AuditAction
 from audit.selectors import audit_details_since
 from core import dynamo
 from core.days import site_date, site_today
 from core.errors import NotFound
 from core.exports import Export, every_item, iso_date
+from exchange_rates.rules import base_currency
 from invoicing.models import (
     AWAITING,
     HELD,
     LISTING,
     PAYABLE_STATUSES,
+    RECURRING_DUE,
+    RECURRING_LISTING,
     Invoice,
     InvoiceStatistics,
     InvoiceStatus,
+    RecurringInvoice,
     not_held_on,
 )
 from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
+from purchasing.selectors import amount_value
 
 
 def invoice_get(*, invoice_id: str) -> Invoice | None:
@@ -325,3 +332,74 @@ def invoice_ids_numbered(*, number: str, limit: int = 20) -> list[str]:
             LISTING, Invoice.number_key == key, limit=limit
         )
     ]
+
+
+def invoices_awaiting_approval_by(
+    *, user, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """
+    Return invoices without PO this approver may approve now, oldest first:
+    the status index's `awaiting_approval` partition, less those they entered
+    or already approved and those in the base currency above their limit
+    (DynamoDB's filter); one in another currency is converted here at
+    today's rate and kept when within the limit (without a rate, left out).
+    """
+    if not has_role(user, Role.APPROVER):
+        return dynamo.Page(items=[], next_cursor=None)
+    username = user.get_username()
+    limit_amount = approval_limit_get(user=user)
+    base = base_currency()
+    page = dynamo.query_page(
+        Invoice.status_index,
+        InvoiceStatus.AWAITING_APPROVAL.value,
+        filter_condition=(Invoice.submitted_by != username)
+        & ~Invoice.approved_by.contains(username)
+        & ((Invoice.currency != base) | (Invoice.total_amount <= limit_amount)),
+        cursor=cursor,
+        limit=limit,
+        newest_first=False,
+        scope=f"awaiting|{username}|{limit_amount}|{base}",
+    )
+    rates: dict = {}
+    shown = []
+    for invoice in page.items:
+        value = amount_value(
+            amount=invoice.total_amount, currency=invoice.currency, rates=rates
+        )
+        if value is None or value.base_amount > limit_amount:
+            continue
+        invoice.base_value = value
+        shown.append(invoice)
+    page.items = shown
+    return page
+
+
+def recurring_invoice_get(*, template_id: str):
+    """Return the recurring invoice template, or None."""
+    if not template_id or len(template_id) > 100:
+        return None
+    try:
+        return RecurringInvoice.get(template_id, consistent_read=True)
+    except RecurringInvoice.DoesNotExist:
+        return None
+
+
+def recurring_invoice_get_or_404(*, template_id: str):
+    template = recurring_invoice_get(template_id=template_id)
+    if template is None:
+        raise NotFound(f"There is no recurring invoice with id '{template_id}'.")
+    return template
+
+
+def recurring_invoice_list(*, cursor: str | None = None, limit: int = 50):
+    """Every recurring invoice template, newest first."""
+    return dynamo.query_page(
+        RecurringInvoice.listing_index, RECURRING_LISTING, cursor=cursor, limit=limit
+    )
+
+
+def recurring_invoices_due(*, on: dt.date) -> Iterator:
+    """Active templates whose next invoice falls on `on` or before (the sparse due index)."""
+    yield from RecurringInvoice.due_index.query(
+        RECURRING_DUE, RecurringInvoice.next_date <= on.isoformat()
+    )

@@ -239,6 +239,14 @@ def invoice_resubmit(
     """
     require_role(user, Role.AP_CLERK, action="correct invoices")
     invoice = invoice_get_or_404(invoice_id=invoice_id)
+    if not invoice.has_po:  # back to approval, not to reconciliation
+        from invoicing.without_po import invoice_without_po_resubmit
+
+        return invoice_without_po_resubmit(
+            invoice=invoice, user=user, version=version,
+            invoice_number=invoice_number, invoice_date=invoice_date, lines=lines,
+            tax_amount=tax_amount, total_amount=total_amount,
+        )  # fmt: skip
     check_version(invoice, version)
     invoice_move_check(
         invoice, InvoiceStatus.RECEIVED, verb="corrected", transitions=_CORRECTABLE

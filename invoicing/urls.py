@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import views
+from invoicing import views, without_po_views
 
 app_name = "invoicing"
 
@@ -11,6 +11,22 @@ urlpatterns = [
         "exceptions/", views.invoice_list_view, {"exceptions": True}, name="exceptions"
     ),
     path("new/", views.invoice_create_view, name="create"),
+    path("recurring/", without_po_views.recurring_list_view, name="recurring"),
+    path(
+        "recurring/new/",
+        without_po_views.recurring_form_view,
+        name="recurring-create",
+    ),
+    path(
+        "recurring/<str:template_id>/",
+        without_po_views.recurring_form_view,
+        name="recurring-edit",
+    ),
+    path(
+        "recurring/<str:template_id>/deactivate/",
+        without_po_views.recurring_deactivate_view,
+        name="recurring-deactivate",
+    ),
     path("<str:invoice_id>/", views.invoice_detail_view, name="detail"),
     path("<str:invoice_id>/correct/", views.invoice_correct_view, name="correct"),
     path(
@@ -20,4 +36,12 @@ urlpatterns = [
     path("<str:invoice_id>/void/", views.invoice_void_view, name="void"),
     path("<str:invoice_id>/hold/", views.invoice_hold_view, name="hold"),
     path("<str:invoice_id>/release/", views.invoice_release_view, name="release"),
+    path(
+        "<str:invoice_id>/approve/",
+        without_po_views.invoice_approve_view,
+        name="approve",
+    ),
+    path(
+        "<str:invoice_id>/reject/", without_po_views.invoice_reject_view, name="reject"
+    ),
 ]

@@ -55,14 +55,19 @@ def _clean_date(
 
 def clean_invoice_fields(
     *,
-    po,
+    po=None,
+    currency: str | None = None,
     invoice_number: Any,
     invoice_date: Any,
     lines: Sequence[Mapping[str, Any]],
     tax_amount: Any,
     total_amount: Any,
 ) -> dict[str, Any]:
-    """Validate an invoice as entered; the total must be its lines plus tax."""
+    """
+    Validate an invoice as entered; the total must be its lines plus tax.
+    Amounts are in `currency`, by default the PO's.
+    """
+    currency = currency or po.currency
     errors: dict[str, str] = {}
     try:
         number = clean_text(invoice_number, max_length=MAX_NUMBER_LENGTH)
@@ -75,25 +80,25 @@ def clean_invoice_fields(
         errors["invoice_number"] = "Enter the invoice number printed on the invoice."
     today = dt.date.today()
     date = _clean_date(invoice_date, "invoice_date", errors, today=today)
-    tax = _money_field(tax_amount, po.currency, "tax_amount", errors)
+    tax = _money_field(tax_amount, currency, "tax_amount", errors)
     try:
-        cleaned = clean_lines(lines, po.currency, what="An invoice")
+        cleaned = clean_lines(lines, currency, what="An invoice")
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
         cleaned = []
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
-    tax = round_money(tax or Decimal("0"), po.currency)
-    net = lines_total(cleaned, po.currency)
+    tax = round_money(tax or Decimal("0"), currency)
+    net = lines_total(cleaned, currency)
     total = check_amount_limit(
-        net + tax, po.currency, field="total_amount", what="The invoice's total"
+        net + tax, currency, field="total_amount", what="The invoice's total"
     )
-    claimed = _money_field(total_amount, po.currency, "total_amount", errors)
+    claimed = _money_field(total_amount, currency, "total_amount", errors)
     if claimed is not None and claimed != total:
         message = (
-            f"The total {Money(claimed, po.currency)} is not the lines "
-            f"({Money(net, po.currency)}) plus tax ({Money(tax, po.currency)}) = "
-            f"{Money(total, po.currency)}."
+            f"The total {Money(claimed, currency)} is not the lines "
+            f"({Money(net, currency)}) plus tax ({Money(tax, currency)}) = "
+            f"{Money(total, currency)}."
         )
         raise ValidationFailed(message, {"total_amount": message})
     if errors:

@@ -24,7 +24,14 @@ from core.forms import (
 )
 from core.htmx import redirect_page, render_partial, wants_partial
 from core.paging import page_links
-from invoicing import attachments, holds, matching, reconciliation, services
+from invoicing import (
+    attachments,
+    holds,
+    matching,
+    reconciliation,
+    services,
+    without_po_views,
+)
 from invoicing.forms import (
     HoldForm,
     InvoiceFilterForm,
@@ -48,7 +55,7 @@ from purchasing.selectors import (
     purchase_order_list,
     purchase_orders_invoiceable,
 )
-from vendors.selectors import vendor_choices
+from vendors.selectors import vendor_choices, vendor_get
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,8 @@ def invoice_list_view(request, *, exceptions: bool = False):
     page, http_status = None, 200
     if form.errors:
         http_status = 400  # a list under other filters than those asked misleads
+    elif filters.get("awaiting"):
+        page = without_po_views.awaiting_page(request, filters.get("cursor"))
     else:
         try:
             page = invoice_list(
@@ -107,6 +116,7 @@ def invoice_list_view(request, *, exceptions: bool = False):
                     "submitted_from",
                     "submitted_to",
                     "held",
+                    "awaiting",
                 )
             ),
             "export_links": exports.export_links("invoicing:list-export", export_query),
@@ -152,9 +162,12 @@ def _detail(request, invoice) -> dict:
         "history": audit_history(entity_type="invoice", entity_id=invoice.id, limit=20),
         "can_reconcile": is_clerk and invoice.status == "received",
         "can_correct": is_clerk and invoice.status in ("received", "rejected"),
-        "can_void": is_clerk and invoice.status in ("received", "rejected", "matched"),
+        "can_void": is_clerk
+        and invoice.status
+        in ("received", "rejected", "matched", "awaiting_approval", "approved"),
         "void_form": VoidForm(initial={"version": invoice.version}),
         **_hold_buttons(request, invoice),
+        **without_po_views.approval_context(request, invoice),
     }
 
 
@@ -198,6 +211,8 @@ def invoice_create_view(request):
         if request.GET.get("po")
         else None
     )
+    if po is None and request.GET.get("without_po"):
+        return without_po_views.invoice_without_po_entry(request, _invoice_form)
     if po is None:
         return _choose_po(request)
     initial_lines, billing_note = _lines_to_bill(po)
@@ -285,6 +300,9 @@ def _choose_po(request):
         "search": search,
         "not_found": search.is_valid() and search.cleaned_data["q"],
         "by_vendor": by_vendor,
+        "without_po": without_po_views.WithoutPOVendorForm(
+            vendor_choices=by_vendor.fields["vendor"].choices[1:]
+        ),
     }
     if vendor_id:
         page = purchase_orders_invoiceable(
@@ -318,6 +336,7 @@ def invoice_correct_view(request, invoice_id):
     return _invoice_form(
         request,
         po=po,
+        vendor=None if invoice.has_po else vendor_get(vendor_id=invoice.vendor_id),
         invoice=invoice,
         initial={
             "invoice_number": invoice.invoice_number,
@@ -344,12 +363,23 @@ def invoice_correct_view(request, invoice_id):
             tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
         ),
-        done="Invoice {number} corrected and back in the reconciliation queue.",
+        done="Invoice {number} corrected and back in the reconciliation queue."
+        if invoice.has_po
+        else "Invoice {number} corrected and back awaiting approval.",
     )
 
 
 def _invoice_form(
-    request, *, po, initial, initial_lines, save, done, invoice=None, billing_note=""
+    request,
+    *,
+    po,
+    initial,
+    initial_lines,
+    save,
+    done,
+    invoice=None,
+    billing_note="",
+    vendor=None,
 ):
     """
     The invoice form of an entry or a correction; `save(form, lines,
@@ -414,6 +444,7 @@ def _invoice_form(
             "form": form,
             "formset": formset,
             "po": po,
+            "vendor": vendor,  # an invoice without PO's
             "invoice": invoice,
             "billing_note": billing_note,
             "held": held,

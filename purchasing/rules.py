@@ -9,7 +9,7 @@ buttons to show, so both always agree.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -153,6 +153,82 @@ def check_deletable(po, *, username: str, is_admin: bool) -> None:
         )
 
 
+def check_approval(
+    *,
+    name: str,
+    raised_by: str,
+    raised: str,
+    approvers: list[str],
+    total: Money,
+    username: str,
+    is_approver: bool,
+    limit: Decimal,
+    value: Conversion | None,
+    status_check: Callable[[], None],
+    kind: str = "purchase orders",
+) -> None:
+    """
+    Raise the error naming the first approval rule that refuses `username`'s
+    approval of a document (a PO, an invoice without PO) called `name`,
+    `raised` ("raised", "entered") by `raised_by`, already approved by
+    `approvers`, worth `total` (`value` in the base currency, which the
+    approver's `limit` is in; None: no rate, no approval). `status_check`
+    refuses a document whose status allows no approval.
+    """
+    if raised_by == username:
+        raise PermissionDenied(
+            f"You {raised} {name}, so someone else must approve it (no self-approval)."
+        )
+    if not is_approver:
+        raise PermissionDenied(f"Only Approver users may approve {kind}.")
+    status_check()
+    if username in approvers:
+        raise PermissionDenied(
+            f"You already approved {name}; its second approval must come "
+            "from a different approver."
+        )
+    if value is None:
+        raise NoExchangeRate(total.currency)
+    if value.base_amount > limit:
+        worth = (
+            f" (worth {value.base_money} at {value.rate_text} {value.base_currency} per "
+            f"{total.currency}, the rate from {value.valid_from})"
+            if value.is_converted
+            else ""
+        )
+        limit_money = Money(limit.quantize(Decimal("0.01")), value.base_currency)
+        raise PermissionDenied(
+            f"{name} totals {total}{worth}, above your approval limit of "
+            f"{limit_money}; an approver whose limit covers it must approve it."
+        )
+
+
+def check_rejection(
+    *,
+    name: str,
+    raised_by: str,
+    instead: str,
+    username: str,
+    is_approver: bool,
+    reason: Any,
+    kind: str = "purchase orders",
+    raised: str = "raised",
+) -> str:
+    """
+    Return the cleaned reason of `username`'s rejection of document `name`,
+    or raise the error naming the rule that refuses it: approvers only, not
+    the person who `raised` it (they do `instead`), and a reason. The
+    document's status is its caller's to check.
+    """
+    if not is_approver:
+        raise PermissionDenied(f"Only Approver users may reject {kind}.")
+    if raised_by == username:
+        raise PermissionDenied(
+            f"You {raised} {name}; {instead} instead of rejecting it."
+        )
+    return clean_reason(reason, missing="Give a reason for a rejection.")
+
+
 def check_can_approve(
     po,
     *,
@@ -167,45 +243,32 @@ def check_can_approve(
     `value` is the PO's worth in the base currency, which the approver's
     limit is in, at the rate in effect today (None: no rate, no approval).
     """
-    if po.requester == username:
-        raise PermissionDenied(
-            f"You raised {po.po_number}, so someone else must approve it "
-            "(no self-approval)."
-        )
-    if not is_approver:
-        raise PermissionDenied("Only Approver users may approve purchase orders.")
-    check_transition(po, POStatus.APPROVED)
-    if username in po.approvers:
-        raise PermissionDenied(
-            f"You already approved {po.po_number}; its second approval must come "
-            "from a different approver."
-        )
-    if value is None:
-        raise NoExchangeRate(po.currency)
-    if value.base_amount > limit:
-        worth = (
-            f" (worth {value.base_money} at {value.rate_text} {value.base_currency} per "
-            f"{po.currency}, the rate from {value.valid_from})"
-            if value.is_converted
-            else ""
-        )
-        limit_money = Money(limit.quantize(Decimal("0.01")), value.base_currency)
-        raise PermissionDenied(
-            f"{po.po_number} totals {Money(po.total_amount, po.currency)}{worth}, "
-            f"above your approval limit of {limit_money}; an approver whose limit "
-            "covers it must approve it."
-        )
+    check_approval(
+        name=po.po_number,
+        raised_by=po.requester,
+        raised="raised",
+        approvers=po.approvers,
+        total=Money(po.total_amount, po.currency),
+        username=username,
+        is_approver=is_approver,
+        limit=limit,
+        value=value,
+        status_check=lambda: check_transition(po, POStatus.APPROVED),
+    )
 
 
 def check_can_reject(po, *, username: str, is_approver: bool, reason: Any) -> str:
     if not is_approver:
         raise PermissionDenied("Only Approver users may reject purchase orders.")
     check_transition(po, POStatus.REJECTED)
-    if po.requester == username:
-        raise PermissionDenied(
-            f"You raised {po.po_number}; cancel it instead of rejecting it."
-        )
-    return clean_reason(reason, missing="Give a reason for a rejection.")
+    return check_rejection(
+        name=po.po_number,
+        raised_by=po.requester,
+        instead="cancel it",
+        username=username,
+        is_approver=is_approver,
+        reason=reason,
+    )
 
 
 def check_can_cancel(po, *, username: str, is_approver: bool, is_admin: bool) -> None:
