@@ -1,5 +1,7 @@
 """
-The daily digest of rejected invoices, e-mailed to AP clerks.
+The daily digest of rejected invoices, e-mailed to AP clerks, and the
+e-mails about invoices without PO (queued in the outbox after the decision
+commits, as the payment runs' are).
 
 It is the whole job of `manage.py send_digest`, so unlike the courtesy
 e-mails of other apps its failure is raised for the command to report.
@@ -8,7 +10,12 @@ e-mails of other apps its failure is raised for the command to report.
 from dataclasses import dataclass
 
 from accounts.models import Notification
-from accounts.notifications import app_link, best_effort, email_users
+from accounts.notifications import (
+    app_link,
+    best_effort,
+    email_users,
+    email_users_later,
+)
 from accounts.roles import Role
 from accounts.selectors import notification_recipients
 from invoicing.selectors import invoice_list
@@ -74,13 +81,14 @@ def notify_invoice_awaiting_approval(invoice) -> None:
     if value is None:
         return
     second = bool(invoice.approvals)
-    email_users(
+    email_users_later(
         notification_recipients(
             kind=Notification.PO_AWAITING_APPROVAL,
             role=Role.APPROVER,
             exclude={invoice.submitted_by, *invoice.approvers},
             approval_limit_covers=value.base_amount,
         ),
+        kind="notify_invoice_awaiting_approval",
         subject=f"Invoice {invoice.invoice_number} of {invoice.vendor_name} awaits "
         f"your {'second ' if second else ''}approval",
         template="emails/invoice_awaiting_approval.txt",
@@ -96,10 +104,11 @@ def notify_invoice_awaiting_approval(invoice) -> None:
 @best_effort
 def notify_invoice_decided(invoice) -> None:
     """E-mail the clerk who entered the invoice without PO that it was decided."""
-    email_users(
+    email_users_later(
         notification_recipients(
             kind=Notification.PO_DECIDED, usernames=[invoice.submitted_by]
         ),
+        kind="notify_invoice_decided",
         subject=f"Invoice {invoice.invoice_number} of {invoice.vendor_name} was "
         f"{invoice.status}",
         template="emails/invoice_decided.txt",
