@@ -9,8 +9,9 @@ from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
 from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
+from core.errors import ValidationFailed
 from core.versions import version_from_request
-from invoicing import holds, reconciliation, services
+from invoicing import credit_notes, holds, reconciliation, services
 from invoicing.selectors import invoice_get_or_404, invoice_list, invoices_similar
 
 router = Router(tags=["invoices"])
@@ -43,6 +44,7 @@ class InvoiceOut(Schema):
     credited_invoice_id: str | None = Field(
         default=None, description="A credit note's invoice, when it corrects one."
     )
+    credited_invoice_number: str | None = None
     po_id: str | None = Field(default=None, description="None: an invoice without PO.")
     po_number: str | None = None
     vendor_id: str
@@ -133,7 +135,24 @@ class InvoiceFields(Schema):
 
 
 class InvoiceCreateIn(InvoiceFields):
-    po_id: str
+    po_id: str | None = Field(
+        default=None,
+        description="The PO billed; omit it (and give vendor_id) for none.",
+    )
+    vendor_id: str | None = Field(
+        default=None,
+        description="Without PO: the vendor (a credit note standing alone).",
+    )
+    document_type: Literal["invoice", "credit_note"] = Field(
+        default="invoice",
+        description="`credit_note`: positive quantities and prices, a credit.",
+    )
+    credited_invoice_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="A credit note's invoice (same vendor); omit for a standalone "
+        "credit (then po_id or vendor_id).",
+    )
 
 
 class InvoiceUpdateIn(InvoiceFields):
@@ -151,6 +170,9 @@ class InvoiceListQuery(Schema):
         default=None, description="Last day entered (YYYY-MM-DD), inclusive."
     )
     held: bool = Field(default=False, description="Only invoices on hold today.")
+    document_type: Literal["invoice", "credit_note"] | None = Field(
+        default=None, description="Only invoices, or only credit notes."
+    )
     cursor: str | None = Field(default=None, max_length=4000)
     limit: int = Field(default=50, ge=1, le=100)
 
@@ -183,6 +205,15 @@ def _lines(items: list[InvoiceLineIn]) -> list[dict]:
 
 @router.post("", response={201: InvoiceDetailOut}, summary="Enter a vendor invoice")
 def create_invoice(request, payload: InvoiceCreateIn):
+    """An invoice against a PO, or (`document_type` `credit_note`) a credit note."""
+    if payload.document_type == "credit_note":
+        return Status(201, _create_credit_note(request, payload))
+    if payload.credited_invoice_id:
+        message = "Only a credit note (document_type credit_note) credits an invoice."
+        raise ValidationFailed(message, {"credited_invoice_id": message})
+    if payload.po_id is None:
+        message = "Give the PO billed (po_id)."
+        raise ValidationFailed(message, {"po_id": message})
     invoice = services.invoice_create(
         user=request.auth,
         po_id=payload.po_id,
@@ -193,6 +224,20 @@ def create_invoice(request, payload: InvoiceCreateIn):
         total_amount=payload.total_amount,
     )
     return Status(201, invoice)
+
+
+def _create_credit_note(request, payload: InvoiceCreateIn):
+    return credit_notes.credit_note_create(
+        user=request.auth,
+        credited_invoice_id=payload.credited_invoice_id,
+        po_id=payload.po_id,
+        vendor_id=payload.vendor_id,
+        invoice_number=payload.invoice_number,
+        invoice_date=payload.invoice_date,
+        lines=_lines(payload.items),
+        tax_amount=payload.tax_amount,
+        total_amount=payload.total_amount,
+    )
 
 
 @router.get("", response=InvoicePage, summary="List invoices, newest first")

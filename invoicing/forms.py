@@ -10,7 +10,7 @@ from core.forms import (
     line_formset,
     number_field,
 )
-from invoicing.models import InvoiceStatus
+from invoicing.models import DocumentType, InvoiceStatus
 
 
 class InvoiceForm(forms.Form):
@@ -55,6 +55,15 @@ class InvoiceFilterForm(forms.Form):
     submitted_from = date_filter_field("Entered from")
     submitted_to = date_filter_field("Entered to")
     held = forms.BooleanField(label="On hold only", required=False)
+    document_type = forms.ChoiceField(
+        label="Document",
+        required=False,
+        choices=[
+            ("", "Invoices and credit notes"),
+            (DocumentType.INVOICE.value, "Invoices"),
+            (DocumentType.CREDIT_NOTE.value, "Credit notes"),
+        ],
+    )
     po = TextField(required=False, widget=forms.HiddenInput)
     cursor = TextField(required=False, widget=forms.HiddenInput)
 
@@ -100,3 +109,36 @@ class ReleaseForm(forms.Form):
 class VoidForm(forms.Form):
     reason = TextField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DocumentTypeForm(forms.Form):
+    """A new document's kind: an invoice, or a credit note and what it credits."""
+
+    document_type = forms.ChoiceField(
+        label="Document",
+        choices=[
+            (DocumentType.INVOICE.value, "Invoice"),
+            (DocumentType.CREDIT_NOTE.value, "Credit note"),
+        ],
+        initial=DocumentType.INVOICE.value,
+        widget=forms.RadioSelect,
+    )
+    credited_invoice = forms.ChoiceField(
+        label="Credits invoice",
+        required=False,
+        choices=[],
+        help_text="For a credit note: the invoice it corrects (returned goods, a "
+        "price credit); none for a goodwill credit or a rebate.",
+    )
+
+    def __init__(self, *args, invoice_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credited_invoice"].choices = [
+            ("", "None (a standalone credit)")
+        ] + list(invoice_choices)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.is_valid() and (
+            self.cleaned_data["document_type"] == DocumentType.CREDIT_NOTE
+        )
