@@ -121,6 +121,7 @@ class DocumentTypeForm(forms.Form):
             (DocumentType.CREDIT_NOTE.value, "Credit note"),
         ],
         initial=DocumentType.INVOICE.value,
+        required=False,  # none sent (older pages, scripts): an invoice
         widget=forms.RadioSelect,
     )
     credited_invoice = forms.ChoiceField(

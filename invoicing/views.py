@@ -571,7 +571,8 @@ def invoice_reconcile_view(request, invoice_id):
         notify = (
             messages.success if report.outcome.value == "matched" else messages.warning
         )
-        notify(request, f"Invoice {invoice.invoice_number} {text}.")
+        kind = "Credit note" if invoice.is_credit_note else "Invoice"
+        notify(request, f"{kind} {invoice.invoice_number} {text}.")
     if not wants_partial(request):
         return redirect("invoicing:detail", invoice_id=invoice_id)
     # htmx: the page's parts that reconciling changes, read again (a refusal too).
