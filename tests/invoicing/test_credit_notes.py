@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.roles import user_roles
 from audit.selectors import audit_history
 from core.errors import Duplicate, InvalidTransition, PermissionDenied, ValidationFailed
 from invoicing.credit_notes import credit_note_create, credited_total
@@ -13,6 +14,7 @@ from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get, invoice_list, invoices_payable
 from invoicing.services import invoice_create, invoice_resubmit, invoice_void
 from purchasing.selectors import purchase_order_get
+from tests.conftest import run_together
 
 TODAY = dt.date.today().isoformat()
 
@@ -222,3 +224,19 @@ def test_a_matched_credit_note_is_never_proposed_for_payment(clerk, billed):
     note = credit(clerk, billed)
     invoice_reconcile(invoice_id=note.id, user=clerk)
     assert [i.id for i in invoices_payable(day=dt.date.today())] == [billed.id]
+
+
+@pytest.mark.dynamodb_local_only
+def test_two_clerks_crediting_one_invoice_at_once_cannot_credit_more_than_it_billed(
+    clerk, clerk2, billed
+):
+    user_roles(clerk), user_roles(clerk2)  # read before the threads share SQLite
+    outcomes = run_together(
+        [
+            lambda: credit(clerk, billed, "CN-A", (("8", "100.00", 1),)),
+            lambda: credit(clerk2, billed, "CN-B", (("8", "100.00", 1),)),
+        ]
+    )
+    assert sorted(o.split(":")[0] for o in outcomes) == ["ValidationFailed", "ok"]
+    assert credited_total(invoice_id=billed.id) == Decimal("800.00")
+    assert len(invoice_list(document_type="credit_note").items) == 1
