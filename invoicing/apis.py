@@ -11,7 +11,7 @@ from accounts.roles import require_reader
 from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
 from core.errors import ValidationFailed
 from core.versions import version_from_request
-from invoicing import holds, reconciliation, services, without_po
+from invoicing import credit_notes, holds, reconciliation, services, without_po
 from invoicing.selectors import (
     invoice_get_or_404,
     invoice_list,
@@ -59,6 +59,7 @@ class InvoiceOut(Schema):
     credited_invoice_id: str | None = Field(
         default=None, description="A credit note's invoice, when it corrects one."
     )
+    credited_invoice_number: str | None = None
     po_id: str | None = Field(default=None, description="None: an invoice without PO.")
     po_number: str | None = None
     vendor_id: str
@@ -170,7 +171,18 @@ class InvoiceCreateIn(InvoiceFields):
     )
     vendor_id: str | None = Field(
         default=None,
-        description="For an invoice without PO: its vendor (it awaits approval).",
+        description="Without PO: the vendor (an invoice then awaits approval; a "
+        "credit note stands alone).",
+    )
+    document_type: Literal["invoice", "credit_note"] = Field(
+        default="invoice",
+        description="`credit_note`: positive quantities and prices, a credit.",
+    )
+    credited_invoice_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="A credit note's invoice (same vendor); omit for a standalone "
+        "credit (then po_id or vendor_id).",
     )
 
 
@@ -192,6 +204,9 @@ class InvoiceListQuery(Schema):
     awaiting: Literal["me"] | None = Field(
         default=None,
         description="`me`: invoices without PO awaiting my approval (alone).",
+    )
+    document_type: Literal["invoice", "credit_note"] | None = Field(
+        default=None, description="Only invoices, or only credit notes."
     )
     cursor: str | None = Field(default=None, max_length=4000)
     limit: int = Field(default=50, ge=1, le=100)
@@ -237,6 +252,15 @@ def _lines(items: list[InvoiceLineIn]) -> list[dict]:
 
 @router.post("", response={201: InvoiceDetailOut}, summary="Enter a vendor invoice")
 def create_invoice(request, payload: InvoiceCreateIn):
+    """
+    An invoice against a PO, one without PO (`vendor_id`, it awaits
+    approval), or (`document_type` `credit_note`) a credit note.
+    """
+    if payload.document_type == "credit_note":
+        return Status(201, _create_credit_note(request, payload))
+    if payload.credited_invoice_id:
+        message = "Only a credit note (document_type credit_note) credits an invoice."
+        raise ValidationFailed(message, {"credited_invoice_id": message})
     if payload.po_id is None:
         return Status(201, _create_without_po(request, payload))
     invoice = services.invoice_create(
@@ -257,6 +281,20 @@ def _create_without_po(request, payload: InvoiceCreateIn):
         raise ValidationFailed(message, {"vendor_id": message})
     return without_po.invoice_without_po_create(
         user=request.auth,
+        vendor_id=payload.vendor_id,
+        invoice_number=payload.invoice_number,
+        invoice_date=payload.invoice_date,
+        lines=_lines(payload.items),
+        tax_amount=payload.tax_amount,
+        total_amount=payload.total_amount,
+    )
+
+
+def _create_credit_note(request, payload: InvoiceCreateIn):
+    return credit_notes.credit_note_create(
+        user=request.auth,
+        credited_invoice_id=payload.credited_invoice_id,
+        po_id=payload.po_id,
         vendor_id=payload.vendor_id,
         invoice_number=payload.invoice_number,
         invoice_date=payload.invoice_date,

@@ -46,6 +46,18 @@ def invoice_created_event(*, invoice, user, snapshot: dict[str, Any]) -> AuditEn
     )
 
 
+def credit_note_created_event(
+    *, credit_note, user, snapshot: dict[str, Any]
+) -> AuditEntry:
+    """A credit note was entered (invoicing.credit_notes); `snapshot` is what it says."""
+    return _invoice_event(
+        invoice=credit_note,
+        action=AuditAction.CREATE,
+        user=user,
+        details={"after": snapshot},
+    )
+
+
 def invoice_corrected_event(*, invoice, user, changes: dict[str, dict]) -> AuditEntry:
     """`invoice` as corrected; `changes` its fields before and after."""
     return _invoice_event(
@@ -278,6 +290,8 @@ def invoice_history_fields() -> dict:
     labels = {n: str(f.label) for n, f in InvoiceForm.base_fields.items()}
     line = {n: str(f.label) for n, f in PricedLineForm.base_fields.items()}
     return {
+        "document_type": Shape("Document type", registry.STATUS),
+        "credited_invoice_number": Shape("Credits invoice"),
         "invoice_number": Shape(labels["invoice_number"]),
         "po_number": Shape("PO number"),
         "vendor_id": Shape("Vendor", registry.REFERENCE, "vendor"),

@@ -10,7 +10,7 @@ from core.forms import (
     line_formset,
     number_field,
 )
-from invoicing.models import InvoiceStatus
+from invoicing.models import DocumentType, InvoiceStatus
 
 
 class InvoiceForm(forms.Form):
@@ -60,6 +60,15 @@ class InvoiceFilterForm(forms.Form):
         required=False,
         choices=[("", "Any"), ("me", "Awaiting my approval")],
     )
+    document_type = forms.ChoiceField(
+        label="Document",
+        required=False,
+        choices=[
+            ("", "Invoices and credit notes"),
+            (DocumentType.INVOICE.value, "Invoices"),
+            (DocumentType.CREDIT_NOTE.value, "Credit notes"),
+        ],
+    )
     po = TextField(required=False, widget=forms.HiddenInput)
     cursor = TextField(required=False, widget=forms.HiddenInput)
 
@@ -105,3 +114,37 @@ class ReleaseForm(forms.Form):
 class VoidForm(forms.Form):
     reason = TextField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DocumentTypeForm(forms.Form):
+    """A new document's kind: an invoice, or a credit note and what it credits."""
+
+    document_type = forms.ChoiceField(
+        label="Document",
+        choices=[
+            (DocumentType.INVOICE.value, "Invoice"),
+            (DocumentType.CREDIT_NOTE.value, "Credit note"),
+        ],
+        initial=DocumentType.INVOICE.value,
+        required=False,  # none sent (older pages, scripts): an invoice
+        widget=forms.RadioSelect,
+    )
+    credited_invoice = forms.ChoiceField(
+        label="Credits invoice",
+        required=False,
+        choices=[],
+        help_text="For a credit note: the invoice it corrects (returned goods, a "
+        "price credit); none for a goodwill credit or a rebate.",
+    )
+
+    def __init__(self, *args, invoice_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credited_invoice"].choices = [
+            ("", "None (a standalone credit)")
+        ] + list(invoice_choices)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.is_valid() and (
+            self.cleaned_data["document_type"] == DocumentType.CREDIT_NOTE
+        )

@@ -24,15 +24,13 @@ from dataclasses import asdict, dataclass
 
 from audit.entries import audit_entry_write, audit_heads_read, entity_key
 from core.errors import InvalidTransition, ServiceUnavailable
-from invoicing import matching
 from invoicing.events import JOB_USER, reconciliation_job_completed_event
 from invoicing.models import Invoice
 from invoicing.reconciliation import (
     invoice_reconcile,
     invoice_reconcile_error_record,
     invoices_reconcile_batch,
-    match_inputs,
-    tolerances,
+    report_for,
 )
 from invoicing.selectors import invoices_awaiting_reconciliation
 from invoicing.signals import reconciliation_finished
@@ -161,7 +159,8 @@ def _read_page(cursor, remaining: int | None):
     )
     if not page.items:
         return [], {}, None
-    pos = purchase_orders_get_many(po_ids={i.po_id for i in page.items})
+    # A credit note without PO has none to read (credit_notes).
+    pos = purchase_orders_get_many(po_ids={i.po_id for i in page.items if i.po_id})
     return page.items, pos, page.next_cursor
 
 
@@ -221,9 +220,9 @@ def _one(invoice: Invoice, po, dry_run: bool) -> str:
     """Reconcile one invoice; return the JobStats field it counts in."""
     try:
         if dry_run:
-            if po is None:
+            if po is None and invoice.has_po:
                 return "errors"
-            report = matching.reconcile(*match_inputs(invoice, po), tolerances())
+            report = report_for(invoice, po)
             logger.info(
                 "would mark invoice %s (%s) %s %s",
                 invoice.invoice_number,

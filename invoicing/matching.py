@@ -46,6 +46,8 @@ class FindingCode(StrEnum):
     QTY_OVER_RECEIVED = "QTY_OVER_RECEIVED"
     TOTAL_VARIANCE = "TOTAL_VARIANCE"
     OVER_BILLED = "OVER_BILLED"
+    # Credit notes (invoicing.credit_matching).
+    CREDIT_EXCEEDS_INVOICED = "CREDIT_EXCEEDS_INVOICED"
 
 
 LINE_CODES = {

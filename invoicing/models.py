@@ -247,6 +247,10 @@ class Invoice(Model):
     # A credit note's invoice (same vendor), when it corrects one.
     credited_invoice_id = UnicodeAttribute(null=True)
     credited_invoice_number = UnicodeAttribute(null=True)
+    # A matched credit note's effect on its PO (invoicing.credit_notes):
+    # {"quantities": {PO line: quantity taken off}, "net_total": amount}, so a
+    # void puts back exactly what the match took off.
+    credit_effect_json = UnicodeAttribute(null=True)
     # None for an invoice without a PO (approved instead of matched).
     po_id = UnicodeAttribute(null=True)
     po_number = UnicodeAttribute(null=True)
@@ -346,6 +350,9 @@ class Invoice(Model):
             return self.total_amount
         return self.credit_open_amount
 
+    def credit_effect(self) -> dict | None:
+        return json.loads(self.credit_effect_json) if self.credit_effect_json else None
+
     @property
     def has_po(self) -> bool:
         return self.po_id is not None
@@ -389,6 +396,16 @@ class Invoice(Model):
 def not_held_on(day: dt.date):
     """The condition "not on hold on `day`": no hold, or one ended before it."""
     return Invoice.held.does_not_exist() | (Invoice.hold_until < day.isoformat())
+
+
+def of_document_type(document_type: str):
+    """The condition "this kind of document"; invoices stored before credit
+    notes existed have no `document_type`."""
+    if document_type == DocumentType.CREDIT_NOTE:
+        return Invoice.document_type == DocumentType.CREDIT_NOTE.value
+    return Invoice.document_type.does_not_exist() | (
+        Invoice.document_type == DocumentType.INVOICE.value
+    )
 
 
 class InvoiceNumberGuard(Model):
@@ -515,3 +532,41 @@ class RecurringInvoice(Model):
                 template, name, round_money(getattr(template, name), template.currency)
             )
         return template
+
+
+# --- Credit notes (invoicing.credit_notes) ------------------------------------
+
+# What a credit note may credit: an invoice (never a credit note) that is
+# payable, in a payment run or paid. A received or rejected one is corrected
+# instead; a void one owes nothing.
+CREDITABLE_STATUSES = (
+    InvoiceStatus.MATCHED.value,
+    InvoiceStatus.APPROVED.value,
+    InvoiceStatus.SCHEDULED.value,
+    InvoiceStatus.PAID.value,
+)
+
+
+class InvoiceCreditedTotal(Model):
+    """
+    One per credited invoice, in InvoicesTable: the total of its credit notes
+    that are not void (`credited_total`, in the invoice's currency).
+
+    Added to in each credit note's entry transaction on the condition that
+    it stays within the invoice's total, so two clerks crediting one invoice
+    at once cannot together credit more than it billed; a void takes its
+    credit note's total off again. Its own item, so the invoice's version
+    (which payment runs condition on) is not touched.
+    """
+
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)  # "credited#<invoice id>"
+    credited_total = DecimalAttribute(null=True)
+
+    @staticmethod
+    def key(invoice_id: str) -> str:
+        return f"credited#{invoice_id}"
+
+
+dynamo.register_view(InvoiceCreditedTotal)

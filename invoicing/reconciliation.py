@@ -20,7 +20,7 @@ from audit.entries import audit_entry_write, audit_heads_prefetch, entity_key
 from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
 from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause
-from invoicing import matching
+from invoicing import credit_matching, credit_notes, matching
 from invoicing.events import (
     JOB_USER,
     invoice_reconcile_error_event,
@@ -120,9 +120,18 @@ def paired_quantities(invoice: Invoice, po) -> dict[int, Decimal]:
     return result
 
 
+def report_for(invoice: Invoice, po) -> matching.MatchReport:
+    """Match an invoice against its PO, or a credit note by its own rules."""
+    if invoice.is_credit_note:
+        return credit_matching.reconcile_credit(
+            *credit_notes.credit_match_inputs(invoice, po)
+        )
+    return matching.reconcile(*match_inputs(invoice, po), tolerances())
+
+
 def _outcome(invoice: Invoice, po) -> tuple[matching.MatchReport, dict, bool]:
     """The report on `invoice`, as stored, and whether it changes anything."""
-    report = matching.reconcile(*match_inputs(invoice, po), tolerances())
+    report = report_for(invoice, po)
     report_dict = report_as_dict(report)
     # Still awaiting goods with the same findings: nothing new to record.
     unchanged = (
@@ -160,7 +169,7 @@ def invoice_reconcile(
         invoice_move_check(invoice, InvoiceStatus.REJECTED, verb="reconciled")
         if po is None or attempt:
             po = purchase_order_get(po_id=invoice.po_id)
-        if po is None:
+        if po is None and invoice.has_po:
             raise NotFound(
                 f"The PO of invoice {invoice.invoice_number} no longer exists."
             )
@@ -204,6 +213,13 @@ def _record_add(
     }
     if status != InvoiceStatus.RECEIVED:
         updates["queue"] = None  # off the reconciliation queue
+    effect = None
+    if invoice.is_credit_note and report.outcome == matching.Outcome.MATCHED and po:
+        # What comes off the PO, kept on the credit note for a void to put back.
+        effect = credit_notes.credit_note_effect(
+            credit_note=invoice, po=po, tolerances=tolerances()
+        )
+        updates["credit_effect_json"] = json.dumps(effect.as_dict(), sort_keys=True)
     entry = invoice_reconciled_event(
         invoice=invoice, user=user, report=report, status=status.value, batch=batch
     )
@@ -215,7 +231,18 @@ def _record_add(
         condition=Invoice.status == InvoiceStatus.RECEIVED.value,
     )
     refresh_po = None
-    if report.outcome == matching.Outcome.MATCHED:
+    if invoice.is_credit_note:
+        if effect is not None:
+            refresh_po = purchasing_services.purchase_order_invoiced_remove(
+                transaction=transaction, po=po, quantities=effect.quantities,
+                net_total=effect.net_total, user=user, action=entry.action,
+                invoice_number=invoice.invoice_number,
+            )  # fmt: skip
+        elif po is not None:
+            purchasing_services.purchase_order_unchanged_check(
+                transaction=transaction, po=po
+            )
+    elif report.outcome == matching.Outcome.MATCHED:
         refresh_po = purchasing_services.purchase_order_invoiced_add(
             transaction=transaction,
             po=po,

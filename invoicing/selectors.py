@@ -14,6 +14,7 @@ from core.exports import Export, every_item, iso_date
 from exchange_rates.rules import base_currency
 from invoicing.models import (
     AWAITING,
+    CREDITABLE_STATUSES,
     HELD,
     LISTING,
     PAYABLE_STATUSES,
@@ -24,6 +25,7 @@ from invoicing.models import (
     InvoiceStatus,
     RecurringInvoice,
     not_held_on,
+    of_document_type,
 )
 from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
 from purchasing.selectors import amount_value
@@ -92,6 +94,7 @@ def invoice_list(
     submitted_from: dt.date | None = None,
     submitted_to: dt.date | None = None,
     held: bool = False,
+    document_type: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> dynamo.Page:
@@ -102,7 +105,8 @@ def invoice_list(
     within which the other criteria filter; otherwise PO, else vendor, else
     status picks the index and the other criteria filter within it. Every
     index sorts by submission time, so a submitted-date range is always a
-    key condition, never a filter.
+    key condition, never a filter. `document_type` (`invoice`,
+    `credit_note`) filters within the chosen index's page.
     """
     submitted = dynamo.days_between(
         Invoice.submitted_at, submitted_from, submitted_to, to_field="submitted_to"
@@ -116,6 +120,7 @@ def invoice_list(
             cursor=cursor,
             limit=limit,
             scope=f"{submitted_from}|{submitted_to}",
+            document_type=document_type,
         )
     if po_id:
         index, key = Invoice.po_index, po_id
@@ -130,6 +135,8 @@ def invoice_list(
         filters.append(Invoice.status == status)
     if vendor_id and po_id:
         filters.append(Invoice.vendor_id == vendor_id)
+    if document_type:
+        filters.append(of_document_type(document_type))
     return dynamo.query_page(
         index,
         key,
@@ -137,11 +144,14 @@ def invoice_list(
         filter_condition=dynamo.all_of(*filters),
         cursor=cursor,
         limit=limit,
-        scope=f"{submitted_from}|{submitted_to}|{status or ''}|{vendor_id or ''}",
+        scope=f"{submitted_from}|{submitted_to}|{status or ''}|{vendor_id or ''}"
+        + (f"|{document_type}" if document_type else ""),
     )
 
 
-def _held_page(*, status, po_id, vendor_id, submitted, cursor, limit, scope):
+def _held_page(
+    *, status, po_id, vendor_id, submitted, cursor, limit, scope, document_type=None
+):
     today = site_today()
     # A lapsed hold (its last day passed) keeps its fields until released.
     filters = [
@@ -154,6 +164,9 @@ def _held_page(*, status, po_id, vendor_id, submitted, cursor, limit, scope):
         filters.append(Invoice.po_id == po_id)
     if vendor_id:
         filters.append(Invoice.vendor_id == vendor_id)
+    if document_type:
+        filters.append(of_document_type(document_type))
+        scope = f"{scope}|{document_type}"
     return dynamo.query_page(
         Invoice.held_index,
         HELD,
@@ -173,8 +186,13 @@ def invoice_export(
     submitted_from: dt.date | None = None,
     submitted_to: dt.date | None = None,
     held: bool = False,
+    document_type: str | None = None,
 ) -> Export:
-    """Return every invoice the list shows with these filters, for download."""
+    """
+    Return every invoice the list shows with these filters, for download;
+    "Document type" says which are credit notes (their amounts stay
+    positive, as the vendor printed them).
+    """
     invoices = every_item(
         invoice_list,
         status=status,
@@ -183,6 +201,7 @@ def invoice_export(
         submitted_from=submitted_from,
         submitted_to=submitted_to,
         held=held,
+        document_type=document_type,
     )
     return Export(
         name="invoices",
@@ -190,6 +209,7 @@ def invoice_export(
             "Number", "Vendor", "PO", "Status", "Top finding", "Currency",
             "Net total", "Tax", "Total", "Invoice date", "Due date", "Payment run",
             "Submitted", "Submitted by", "Vendor id", "PO id", "Id",
+            "Document type", "Credits invoice",
         ],
         rows=(
             [
@@ -198,6 +218,7 @@ def invoice_export(
                 i.total_amount, iso_date(i.invoice_date), iso_date(i.due_date),
                 i.payment_run_number,
                 i.submitted_at, i.submitted_by, i.vendor_id, i.po_id, i.id,
+                i.document_kind.value, i.credited_invoice_number,
             ]
             for i in invoices
         ),
@@ -275,6 +296,8 @@ def invoices_payable(*, day: dt.date) -> Iterator[Invoice]:
     `day`, oldest entered first within each: the status index's partitions
     of PAYABLE_STATUSES, holds left out by DynamoDB's filter.
     """
+    # Matched credit notes come too: a run nets them against their vendor's
+    # invoices and never pays one out (payments.selectors, payments.netting).
     for status in PAYABLE_STATUSES:
         yield from Invoice.status_index.query(
             status, scan_index_forward=True, filter_condition=not_held_on(day)
@@ -294,7 +317,8 @@ def invoices_due_soon(*, until: dt.date, limit: int = 5) -> dynamo.Page:
             (Invoice.due_date <= until.isoformat())
             | Invoice.discount_date.between(today, until.isoformat())
         )
-        & not_held_on(site_today()),
+        & not_held_on(site_today())
+        & of_document_type("invoice"),
         limit=limit,
         newest_first=False,
         scope=f"due-soon|{until}",
@@ -403,3 +427,18 @@ def recurring_invoices_due(*, on: dt.date) -> Iterator:
     yield from RecurringInvoice.due_index.query(
         RECURRING_DUE, RecurringInvoice.next_date <= on.isoformat()
     )
+
+
+def invoices_creditable(*, po_id: str, limit: int = 50) -> list[Invoice]:
+    """
+    The PO's invoices a credit note may credit (matched, approved, scheduled
+    or paid; no credit note), newest first: one page of the PO's index.
+    """
+    return dynamo.query_page(
+        Invoice.po_index,
+        po_id,
+        filter_condition=Invoice.status.is_in(*CREDITABLE_STATUSES)
+        & of_document_type("invoice"),
+        limit=limit,
+        scope="creditable",
+    ).items

@@ -29,6 +29,7 @@ from core.writes import (
     search_index_change,
     with_updates,
 )
+from invoicing import credit_notes
 from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.events import (
     invoice_corrected_event,
@@ -248,6 +249,11 @@ def invoice_resubmit(
             tax_amount=tax_amount, total_amount=total_amount,
         )  # fmt: skip
     check_version(invoice, version)
+    if invoice.is_credit_note:
+        raise InvalidTransition(
+            f"{invoice.invoice_number} is a credit note; a credit note is not "
+            "corrected: void it and enter it again."
+        )
     invoice_move_check(
         invoice, InvoiceStatus.RECEIVED, verb="corrected", transitions=_CORRECTABLE
     )
@@ -362,7 +368,15 @@ def invoice_void(
                         InvoiceNumberGuard.key(invoice.vendor_id, invoice.number_key)
                     )
                 )
-                if was_matched and po is not None:
+                if invoice.is_credit_note:  # its credit, and what it took off
+                    credit_notes.credit_note_void_add(
+                        transaction=transaction, credit_note=invoice, po=po, user=user
+                    )
+                else:  # credit notes must not credit nothing
+                    credit_notes.credited_invoice_void_check(
+                        transaction=transaction, invoice=invoice
+                    )
+                if was_matched and po is not None and not invoice.is_credit_note:
                     purchasing_services.purchase_order_invoiced_remove(
                         transaction=transaction,
                         po=po,

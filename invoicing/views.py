@@ -26,6 +26,7 @@ from core.htmx import redirect_page, render_partial, wants_partial
 from core.paging import page_links
 from invoicing import (
     attachments,
+    credit_notes,
     holds,
     matching,
     reconciliation,
@@ -33,6 +34,7 @@ from invoicing import (
     without_po_views,
 )
 from invoicing.forms import (
+    DocumentTypeForm,
     HoldForm,
     InvoiceFilterForm,
     InvoiceForm,
@@ -47,6 +49,7 @@ from invoicing.selectors import (
     invoice_get_or_404,
     invoice_list,
     invoice_list_for_po,
+    invoices_creditable,
     invoices_similar,
 )
 from purchasing.selectors import (
@@ -71,6 +74,7 @@ def _list_filters(request) -> tuple[InvoiceFilterForm, dict, dict]:
         "submitted_from": filters.get("submitted_from"),
         "submitted_to": filters.get("submitted_to"),
         "held": bool(filters.get("held")),
+        "document_type": filters.get("document_type") or None,
     }
     return form, filters, selection
 
@@ -117,6 +121,7 @@ def invoice_list_view(request, *, exceptions: bool = False):
                     "submitted_to",
                     "held",
                     "awaiting",
+                    "document_type",
                 )
             ),
             "export_links": exports.export_links("invoicing:list-export", export_query),
@@ -161,7 +166,12 @@ def _detail(request, invoice) -> dict:
         "report": invoice.report,
         "history": audit_history(entity_type="invoice", entity_id=invoice.id, limit=20),
         "can_reconcile": is_clerk and invoice.status == "received",
-        "can_correct": is_clerk and invoice.status in ("received", "rejected"),
+        "can_correct": is_clerk
+        and invoice.status in ("received", "rejected")
+        and not invoice.is_credit_note,  # void and enter again (credit_notes)
+        "can_credit": is_clerk
+        and invoice.has_po
+        and credit_notes.creditable_refusal(invoice) is None,
         "can_void": is_clerk
         and invoice.status
         in ("received", "rejected", "matched", "awaiting_approval", "approved"),
@@ -215,25 +225,80 @@ def invoice_create_view(request):
         return without_po_views.invoice_without_po_entry(request, _invoice_form)
     if po is None:
         return _choose_po(request)
+    document = _document_form(request, po)
     initial_lines, billing_note = _lines_to_bill(po)
-    return _invoice_form(
-        request,
-        po=po,
-        initial={"invoice_date": timezone.localdate(), "tax_amount": "0.00"},
-        initial_lines=initial_lines,
-        billing_note=billing_note,
-        save=lambda form, lines, attachment: services.invoice_create(
+    if document.is_credit_note:  # what it credits was billed: no warning
+        initial_lines, billing_note = _lines_to_credit(po), ""
+
+    def save(form, lines, attachment):
+        entered = dict(
             user=request.user,
-            po_id=po.id,
             invoice_number=form.cleaned_data["invoice_number"],
             invoice_date=form.cleaned_data["invoice_date"],
             lines=lines,
             tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
             attachment=attachment,
+        )
+        if document.is_credit_note:
+            return credit_notes.credit_note_create(
+                po_id=po.id,
+                credited_invoice_id=document.cleaned_data["credited_invoice"] or None,
+                **entered,
+            )
+        return services.invoice_create(po_id=po.id, **entered)
+
+    return _invoice_form(
+        request,
+        po=po,
+        initial={"invoice_date": timezone.localdate(), "tax_amount": "0.00"},
+        initial_lines=initial_lines,
+        billing_note=billing_note,
+        document_form=document,
+        save=save,
+        done=(
+            "Credit note {number} entered; reconcile it now or let the scheduled "
+            "job do it."
+            if document.is_credit_note
+            else "Invoice {number} entered; reconcile it now or let the scheduled "
+            "job do it."
         ),
-        done="Invoice {number} entered; reconcile it now or let the scheduled job do it.",
     )
+
+
+def _document_form(request, po) -> DocumentTypeForm:
+    """
+    Invoice or credit note, and the PO's invoice a credit note credits; a
+    link (`?type=credit_note&credits=<id>`) may choose them beforehand.
+    """
+    choices = [
+        (invoice.id, f"{invoice.invoice_number} ({invoice.status})")
+        for invoice in invoices_creditable(po_id=po.id)
+    ]
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = {
+            "document_type": request.GET.get("type") or "invoice",
+            "credited_invoice": request.GET.get("credits", ""),
+        }
+    form = DocumentTypeForm(data, invoice_choices=choices)
+    form.is_valid()  # an unknown choice shows as the field's error
+    return form
+
+
+def _lines_to_credit(po) -> list[dict]:
+    """A credit note starts from the PO's lines, without quantities to type over."""
+    return [
+        {
+            "po_line_number": line.line_number,
+            "description": line.description,
+            "quantity": None,
+            "unit_price": line.unit_price,
+        }
+        for line in po.items
+        if line.invoiced_quantity
+    ]
 
 
 def _lines_to_bill(po) -> tuple[list[dict], str]:
@@ -380,6 +445,7 @@ def _invoice_form(
     invoice=None,
     billing_note="",
     vendor=None,
+    document_form=None,
 ):
     """
     The invoice form of an entry or a correction; `save(form, lines,
@@ -394,6 +460,7 @@ def _invoice_form(
         form.fields["version"].required = invoice is not None
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
         valid = form.is_valid() & formset.is_valid()  # both: every error is shown
+        valid &= document_form is None or document_form.is_valid()
         upload = request.FILES.get("attachment") if takes_files else None
         if takes_files:
             held = _held_attachment(request, form, replaced=upload is not None)
@@ -448,6 +515,7 @@ def _invoice_form(
             "invoice": invoice,
             "billing_note": billing_note,
             "held": held,
+            "document_form": document_form,
         },
         status=status,
     )
@@ -520,7 +588,8 @@ def invoice_reconcile_view(request, invoice_id):
         notify = (
             messages.success if report.outcome.value == "matched" else messages.warning
         )
-        notify(request, f"Invoice {invoice.invoice_number} {text}.")
+        kind = "Credit note" if invoice.is_credit_note else "Invoice"
+        notify(request, f"{kind} {invoice.invoice_number} {text}.")
     if not wants_partial(request):
         return redirect("invoicing:detail", invoice_id=invoice_id)
     # htmx: the page's parts that reconciling changes, read again (a refusal too).

@@ -728,15 +728,19 @@ def purchase_order_invoiced_remove(
     net_total: Decimal,
     user,
     invoice_number: str,
+    action: AuditAction = AuditAction.VOID,
 ) -> Callable[[], None]:
-    """Take a voided matched invoice's quantities and net total off the PO."""
+    """
+    Take a voided matched invoice's quantities and net total off the PO, or
+    (`action` RECONCILE, ...) a matched credit note's.
+    """
     return purchase_order_invoiced_add(
         transaction=transaction,
         po=po,
         quantities={number: -quantity for number, quantity in quantities.items()},
         net_total=-net_total,
         user=user,
-        action=AuditAction.VOID,
+        action=action,
         invoice_number=invoice_number,
     )
 
