@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import Profile
+from accounts.roles import user_roles
+from accounts.selectors import approval_limit_get
 from audit.selectors import audit_history
 from core.errors import (
     InvalidTransition,
@@ -337,10 +339,18 @@ def test_sending_refusals_name_the_rule(invoice, clerk, approver, requester, db)
 # --- Races (DynamoDB Local) ------------------------------------------------------
 
 
+def prime(*users):
+    """Read roles and limits now: threads must not share the test's SQLite connection."""
+    for user in users:
+        user_roles(user)
+        approval_limit_get(user=user)
+
+
 @pytest.mark.dynamodb_local_only
 def test_two_approvers_accepting_at_once_give_one_acceptance(
     invoice, approver, approver2, approved_po
 ):
+    prime(approver, approver2)
     outcomes = run_together(
         [
             partial(
@@ -365,6 +375,7 @@ def test_two_approvers_accepting_at_once_give_one_acceptance(
 def test_an_acceptance_racing_a_correction_leaves_one_of_them(
     approver, clerk, approved_po
 ):
+    prime(approver, clerk)
     accepted_count = 0
     for attempt in range(3):
         current = rejected(approved_po, user=clerk, number=f"RACE-{attempt}")
@@ -548,8 +559,9 @@ def test_the_correction_shows_the_po_findings_and_the_printed_total(
     client = logged_in(clerk)
     page = client.get(f"/invoices/{invoice.id}/correct/").content.decode()
     assert "What reconciliation found" in page
-    assert "10 ordered × 100.00" in page and "10 left to bill" in page
+    assert "10 × 100.00" in page and "10 left to bill" in page
     assert "PRICE_VARIANCE" in page
+    assert "TOTAL_VARIANCE" in page  # in the findings above the form, not a line's
     assert 'value="1115.00"' in page  # the printed total stays
     assert "Attach a revised document only if the vendor sent one" in page
 
