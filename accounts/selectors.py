@@ -135,3 +135,27 @@ def users_with_role_named(*, usernames: Collection[str]) -> list:
         .order_by(username_field)
     )
     return [user for user in users if has_role(user, *Role)]
+
+
+def approver_named(*, username: str):
+    """Return the active user `username` if they hold the Approver role, else None."""
+    username_field = get_user_model().USERNAME_FIELD
+    user = (
+        get_user_model()
+        .objects.filter(is_active=True, **{username_field: username})
+        .prefetch_related("groups")
+        .first()
+    )
+    return user if user is not None and has_role(user, Role.APPROVER) else None
+
+
+def approvers_list(*, exclude: Collection[str] = ()) -> list:
+    """Return the active members of the Approver group, by name, less `exclude`."""
+    username_field = get_user_model().USERNAME_FIELD
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=str(Role.APPROVER))
+        .exclude(**{f"{username_field}__in": list(exclude)})
+        .distinct()
+        .order_by(username_field)
+    )

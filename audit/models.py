@@ -48,6 +48,9 @@ class AuditAction(StrEnum):
     REFUSED = "REFUSED"
     # A credit note netted in a confirmed payment run (wholly or in part).
     APPLY_CREDIT = "APPLY_CREDIT"
+    # A rejected invoice sent to an approver, and its variance accepted (issue 15).
+    SEND_TO_APPROVAL = "SEND_TO_APPROVAL"
+    ACCEPT_VARIANCE = "ACCEPT_VARIANCE"
 
 
 class EntityIndex(GlobalSecondaryIndex):

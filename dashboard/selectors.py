@@ -14,6 +14,7 @@ from invoicing.selectors import (
     invoices_awaiting_approval_by,
     invoices_awaiting_reconciliation,
     invoices_due_soon,
+    invoices_variances_sent_to,
 )
 from payments.selectors import payment_run_list
 from purchasing.selectors import (
@@ -102,6 +103,15 @@ def dashboard_for(*, user) -> Dashboard:
                 "No invoice without PO awaits your approval.",
                 "invoice",
                 query="?awaiting=me",
+            )
+        )
+        board.work.append(
+            _work(
+                "Variances sent to me",
+                invoices_variances_sent_to(user=user, limit=SHOWN),
+                "invoicing:variances",
+                "No rejected invoice waits for your acceptance.",
+                "variance",
             )
         )
     if has_role(user, Role.REQUESTER):

@@ -11,7 +11,14 @@ from accounts.roles import require_reader
 from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
 from core.errors import ValidationFailed
 from core.versions import version_from_request
-from invoicing import credit_notes, holds, reconciliation, services, without_po
+from invoicing import (
+    credit_notes,
+    holds,
+    reconciliation,
+    services,
+    variances,
+    without_po,
+)
 from invoicing.selectors import (
     invoice_get_or_404,
     invoice_list,
@@ -51,6 +58,20 @@ class InvoiceApprovalOut(Schema):
     base_amount: Decimal = Field(description="The invoice's worth in base_currency.")
     exchange_rate: Decimal | None = None
     rate_valid_from: dt.date | None = None
+
+
+class AcceptanceOut(Schema):
+    by: str = Field(description="The approver who accepted the variance.")
+    at: dt.datetime
+    reason: str
+    codes: list[str] = Field(description="The finding codes accepted.")
+
+
+class SentToApprovalOut(Schema):
+    by: str = Field(description="The clerk who sent it.")
+    at: dt.datetime
+    to: str | None = Field(description="The approver asked; none: any approver.")
+    note: str
 
 
 class InvoiceOut(Schema):
@@ -102,6 +123,29 @@ class InvoiceOut(Schema):
     @staticmethod
     def resolve_approvals(obj) -> list:
         return list(obj.approvals or [])
+
+    acceptance: AcceptanceOut | None = Field(
+        default=None, description="The variance an approver accepted, if any."
+    )
+    sent_to_approval: SentToApprovalOut | None = Field(
+        default=None,
+        description="While a rejected invoice waits for an approver's acceptance.",
+    )
+
+    @staticmethod
+    def resolve_acceptance(obj) -> dict | None:
+        return obj.acceptance
+
+    @staticmethod
+    def resolve_sent_to_approval(obj) -> dict | None:
+        if not obj.variance_queue:
+            return None
+        return {
+            "by": obj.variance_sent_by,
+            "at": obj.variance_sent_at,
+            "to": obj.variance_sent_to,
+            "note": obj.variance_note,
+        }
 
     @staticmethod
     def resolve_document_type(obj) -> str:
@@ -239,6 +283,27 @@ class DecisionIn(Schema):
 
 class RejectIn(DecisionIn):
     reason: str | None = Field(default=None, description="Required: why.")
+
+
+class AcceptVarianceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(
+        default=None, description="Required: why the findings are accepted."
+    )
+    version: WholeNumber | None = None
+
+
+class SendToApprovalIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(default=None, description="Required: for the approver.")
+    approver: str | None = Field(
+        default=None,
+        max_length=150,
+        description="The approver's username; none: any approver whose limit covers it.",
+    )
+    version: WholeNumber | None = None
 
 
 class ReconcileOut(Schema):
@@ -425,4 +490,33 @@ def reject_invoice(request, invoice_id: str, payload: RejectIn):
         user=request.auth,
         reason=payload.reason,
         version=payload.version,
+    )
+
+
+@router.put(
+    "/{invoice_id}/accept-variance",
+    response=InvoiceDetailOut,
+    summary="Accept a rejected invoice's variance (Approver; reason)",
+)
+def accept_variance(request, invoice_id: str, payload: AcceptVarianceIn):
+    return variances.invoice_variance_accept(
+        invoice_id=invoice_id,
+        user=request.auth,
+        reason=payload.reason,
+        version=version_from_request(request, payload.version, required=False),
+    )
+
+
+@router.put(
+    "/{invoice_id}/send-to-approval",
+    response=InvoiceDetailOut,
+    summary="Send a rejected invoice to approval (note, optional approver)",
+)
+def send_to_approval(request, invoice_id: str, payload: SendToApprovalIn):
+    return variances.invoice_send_to_approval(
+        invoice_id=invoice_id,
+        user=request.auth,
+        note=payload.note,
+        approver=payload.approver,
+        version=version_from_request(request, payload.version, required=False),
     )

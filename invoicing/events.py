@@ -350,6 +350,23 @@ def invoice_history_fields() -> dict:
         "base_currency": Shape("Base currency", registry.HIDDEN),
         "recurring_template": Shape("Recurring invoice", registry.HIDDEN),
         "template_maintained_by": Shape("Template amounts set by"),
+        # Variances (invoicing.variances); the limit and the worth compared
+        # with it read as an approval's, above.
+        "note": Shape("Note"),
+        "sent_to": Shape("Sent to"),
+        "replaced": Shape(
+            "Sent before",
+            parts={
+                "sent_by": Shape("by"),
+                "sent_to": Shape("to"),
+                "note": Shape("note"),
+            },
+        ),
+        "accepted_codes": Shape("Findings accepted", registry.LIST),
+        "accepted_amount": Shape("Amount accepted", registry.MONEY),
+        "sent_by": Shape("Sent to approval by"),
+        "attachment_name": Shape("Vendor's document"),
+        "attachment_key": Shape("Document storage key", registry.HIDDEN),
     }
 
 
@@ -371,4 +388,53 @@ def credit_note_applied_event(
             },
             "after": {"status": str(target), "credit_open_amount": str(remaining)},
         },
+    )
+
+
+# --- Variances (invoicing.variances) -----------------------------------------------
+
+
+def invoice_variance_sent_of(invoice) -> dict:
+    """The invoice's request for acceptance, as an entry records what it replaces."""
+    return {
+        "sent_by": invoice.variance_sent_by,
+        "sent_to": invoice.variance_sent_to or "any approver",
+        "note": invoice.variance_note,
+    }
+
+
+def invoice_sent_to_approval_event(
+    *, invoice, user, sent_to: str | None, note: str
+) -> AuditEntry:
+    """A clerk asked an approver (`sent_to`; None: any) to accept the variance."""
+    details = {"sent_to": sent_to or "any approver", "note": note}
+    if invoice.variance_queue:
+        details["replaced"] = invoice_variance_sent_of(invoice)
+    return _invoice_event(
+        invoice=invoice, action=AuditAction.SEND_TO_APPROVAL, user=user,
+        details=details,
+    )  # fmt: skip
+
+
+def invoice_variance_accepted_event(
+    *, invoice, user, reason: str, findings: list, limit, value
+) -> AuditEntry:
+    """
+    An approver accepted the rejected invoice's `findings` (MatchFinding)
+    with `reason`; `value` (a Conversion) is what their `limit` was compared with.
+    """
+    details = {
+        "reason": reason,
+        "accepted_codes": sorted({str(f.code) for f in findings}),
+        "findings": [f"{f.code} line {f.line}" if f.line else str(f.code)
+                     for f in findings],
+        "accepted_amount": invoice.net_total,
+        "limit_used": limit,
+        **value.as_details(),
+        **_moved(invoice.status, "matched"),
+    }  # fmt: skip
+    if invoice.variance_queue:
+        details |= {"sent_by": invoice.variance_sent_by, "note": invoice.variance_note}
+    return _invoice_event(
+        invoice=invoice, action=AuditAction.ACCEPT_VARIANCE, user=user, details=details
     )

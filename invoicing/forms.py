@@ -148,3 +148,35 @@ class DocumentTypeForm(forms.Form):
         return self.is_valid() and (
             self.cleaned_data["document_type"] == DocumentType.CREDIT_NOTE
         )
+
+
+class AcceptVarianceForm(forms.Form):
+    """Accept a variance: the reason is checked by the service (invoicing.variances)."""
+
+    reason = TextField(
+        label="Why is the variance accepted?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000, "required": True}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+ANY_APPROVER = ""
+
+
+class SendToApprovalForm(forms.Form):
+    """Send a rejected invoice to approval: to one approver, or to any."""
+
+    approver = forms.ChoiceField(label="Approver", required=False, choices=[])
+    note = TextField(
+        label="Note for the approver",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000, "required": True}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, approvers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].choices = [
+            (ANY_APPROVER, "Any approver whose limit covers it")
+        ] + [(user.get_username(), user.get_username()) for user in approvers]

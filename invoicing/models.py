@@ -120,6 +120,16 @@ AWAITING = "received"
 # The value of `held` while an invoice is on hold; the attribute is removed
 # on release, so the held index holds only invoices on hold.
 HELD = "held"
+# The value of `variance_queue` while a rejected invoice waits for an
+# approver's acceptance; the fields below are removed when it stops waiting.
+VARIANCE_SENT = "sent"
+VARIANCE_FIELDS = (
+    "variance_queue",
+    "variance_sent_at",
+    "variance_sent_by",
+    "variance_sent_to",
+    "variance_note",
+)
 # Payable statuses a hold may be put on.
 HOLDABLE_STATUSES = frozenset(PAYABLE_STATUSES)
 # Removing these releases a hold (lapsed or not).
@@ -218,6 +228,20 @@ class SimilarIndex(GlobalSecondaryIndex):
     similarity_key = UnicodeAttribute(hash_key=True)
 
 
+class VarianceQueueIndex(GlobalSecondaryIndex):
+    """
+    Sparse: only rejected invoices sent to approval carry `variance_queue`
+    (invoicing.variances), oldest sent first: the approvers' queue.
+    """
+
+    class Meta:
+        index_name = "variance-queue-index"
+        projection = AllProjection()
+
+    variance_queue = UnicodeAttribute(hash_key=True)
+    variance_sent_at = UTCDateTimeAttribute(range_key=True)
+
+
 class HeldIndex(GlobalSecondaryIndex):
     """Sparse: only invoices on hold carry `held` (the list's "on hold" filter)."""
 
@@ -300,6 +324,14 @@ class Invoice(Model):
     edited_at_version = IntegerAttribute(null=True)
     # The recurring template (invoicing.recurring) that raised it, if any.
     recurring_id = UnicodeAttribute(null=True)
+    # A rejected invoice sent to approval (invoicing.variances): `variance_queue`
+    # is VARIANCE_SENT while it waits, removed on acceptance, correction or
+    # void; `variance_sent_to` None asks any approver whose limit covers it.
+    variance_queue = UnicodeAttribute(null=True)
+    variance_sent_at = UTCDateTimeAttribute(null=True)
+    variance_sent_by = UnicodeAttribute(null=True)
+    variance_sent_to = UnicodeAttribute(null=True)
+    variance_note = UnicodeAttribute(null=True)
     submitted_by = UnicodeAttribute()
     submitted_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -313,6 +345,7 @@ class Invoice(Model):
     similar_index = SimilarIndex()
     listing_number_index = ListingNumberIndex()
     held_index = HeldIndex()
+    variance_index = VarianceQueueIndex()
 
     @classmethod
     def from_raw_data(cls, data):
@@ -384,6 +417,14 @@ class Invoice(Model):
     @property
     def report(self) -> dict | None:
         return json.loads(self.report_json) if self.report_json else None
+
+    @property
+    def acceptance(self) -> dict | None:
+        """The accepted variance on the report (invoicing.variances): by, at, reason, codes."""
+        acceptance = (self.report or {}).get("acceptance")
+        if acceptance is None:
+            return None
+        return {**acceptance, "at": dt.datetime.fromisoformat(acceptance["at"])}
 
     @property
     def top_finding(self) -> str | None:

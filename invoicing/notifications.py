@@ -114,3 +114,41 @@ def notify_invoice_decided(invoice) -> None:
         template="emails/invoice_decided.txt",
         context={"invoice": invoice, "link": app_link("invoicing:detail", invoice.id)},
     )
+
+
+# --- Variances sent to approval (invoicing.variances) --------------------------
+
+
+@best_effort
+def notify_variance_sent(invoice, *, value) -> None:
+    """
+    E-mail the approver asked to accept the rejected invoice's variance, or,
+    when any approver is asked, those whose limit covers `value` (its worth
+    in the base currency; None without a rate: every approver) who neither
+    entered nor sent it.
+    """
+    if invoice.variance_sent_to:
+        recipients = notification_recipients(
+            kind=Notification.PO_AWAITING_APPROVAL,
+            usernames=[invoice.variance_sent_to],
+        )
+    else:
+        recipients = notification_recipients(
+            kind=Notification.PO_AWAITING_APPROVAL,
+            role=Role.APPROVER,
+            exclude={invoice.submitted_by, invoice.variance_sent_by},
+            approval_limit_covers=value.base_amount if value is not None else None,
+        )
+    email_users(
+        recipients,
+        subject=f"Invoice {invoice.invoice_number} of {invoice.vendor_name}: "
+        "a variance awaits your acceptance",
+        template="emails/variance_sent.txt",
+        context={
+            "invoice": invoice,
+            "findings": (invoice.report or {}).get("findings", []),
+            "link": app_link("invoicing:detail", invoice.id),
+            "accept_link": app_link("invoicing:accept-variance", invoice.id),
+            "queue_link": app_link("invoicing:variances"),
+        },
+    )

@@ -20,6 +20,7 @@ from invoicing.models import (
     PAYABLE_STATUSES,
     RECURRING_DUE,
     RECURRING_LISTING,
+    VARIANCE_SENT,
     Invoice,
     InvoiceStatistics,
     InvoiceStatus,
@@ -442,3 +443,45 @@ def invoices_creditable(*, po_id: str, limit: int = 50) -> list[Invoice]:
         limit=limit,
         scope="creditable",
     ).items
+
+
+def invoices_variances_sent_to(
+    *, user, cursor: str | None = None, limit: int = 50
+) -> dynamo.Page:
+    """
+    Rejected invoices sent to approval that ask this approver, oldest sent
+    first, from the sparse variance queue index: those sent to them by name,
+    and those sent to any approver whose limit covers them (their worth in
+    the base currency today), less those they entered or sent themselves.
+    """
+    if not has_role(user, Role.APPROVER):
+        return dynamo.Page(items=[], next_cursor=None)
+    username = user.get_username()
+    limit_amount = approval_limit_get(user=user)
+    base = base_currency()
+    to_anyone = Invoice.variance_sent_to.does_not_exist() & (
+        (Invoice.currency != base) | (Invoice.net_total <= limit_amount)
+    )
+    page = dynamo.query_page(
+        Invoice.variance_index,
+        VARIANCE_SENT,
+        filter_condition=((Invoice.variance_sent_to == username) | to_anyone)
+        & (Invoice.submitted_by != username)
+        & (Invoice.variance_sent_by != username),
+        cursor=cursor,
+        limit=limit,
+        newest_first=False,
+        scope=f"variances|{username}|{limit_amount}|{base}",
+    )
+    rates: dict = {}
+    shown = []
+    for invoice in page.items:
+        if invoice.variance_sent_to is None and invoice.currency != base:
+            value = amount_value(
+                amount=invoice.net_total, currency=invoice.currency, rates=rates
+            )
+            if value is None or value.base_amount > limit_amount:
+                continue
+        shown.append(invoice)
+    page.items = shown
+    return page

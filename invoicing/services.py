@@ -41,6 +41,7 @@ from invoicing.models import (
     AWAITING,
     HOLD_FIELDS,
     INVOICE_TRANSITIONS,
+    VARIANCE_FIELDS,
     Invoice,
     InvoiceLine,
     InvoiceNumberGuard,
@@ -232,11 +233,14 @@ def invoice_resubmit(
     lines: Sequence[Mapping[str, Any]],
     tax_amount: Any = "0",
     total_amount: Any = None,
+    attachment=None,
 ) -> Invoice:
     """
     Correct a rejected (or not yet reconciled) invoice and put it back in the
     reconciliation queue (AP Clerk). A corrected number is checked for
-    duplicates like a new one.
+    duplicates like a new one. A revised document (`attachment`) replaces
+    the invoice's; the old one stays stored, named in the audit entry.
+    A request to accept its variance (invoicing.variances) ends with it.
     """
     require_role(user, Role.AP_CLERK, action="correct invoices")
     invoice = invoice_get_or_404(invoice_id=invoice_id)
@@ -288,14 +292,27 @@ def invoice_resubmit(
         ),
         "report_json": None,
         "updated_at": dynamo.utcnow(),
+        **dict.fromkeys(VARIANCE_FIELDS),
     }
+    stored = None
+    if attachment is not None:
+        stored = attachment_store(invoice_id=invoice.id, upload=attachment)
+        updates |= {
+            "attachment_key": stored.key,
+            "attachment_name": stored.name,
+            "attachment_type": stored.content_type,
+        }
     corrected = with_updates(invoice, updates)
     after = _invoice_snapshot(corrected)
+    documents = ("attachment_name", "attachment_key")
     entry = invoice_corrected_event(
         invoice=corrected,
         user=user,
         changes=changed_fields(
-            {**before, "status": invoice.status}, {**after, "status": "received"}
+            {**before, "status": invoice.status}
+            | {name: getattr(invoice, name) for name in documents},
+            {**after, "status": "received"}
+            | {name: getattr(corrected, name) for name in documents},
         ),
     )
     number_changed = fields["number_key"] != invoice.number_key
@@ -316,6 +333,8 @@ def invoice_resubmit(
                     condition=InvoiceNumberGuard.id.does_not_exist(),
                 )
     except StaleRecord:
+        if stored is not None:
+            attachment_discard(key=stored.key)  # the correction was not written
         if number_changed:
             _refuse_duplicate(
                 invoice.vendor_id,
@@ -323,6 +342,10 @@ def invoice_resubmit(
                 fields["number"],
                 fields["number_key"],
             )
+        raise
+    except Exception:
+        if stored is not None:
+            attachment_discard(key=stored.key)
         raise
     committed()
     return invoice
@@ -357,6 +380,8 @@ def invoice_void(
             "updated_at": dynamo.utcnow(),
             # A void invoice is not on hold: it leaves the held list with it.
             **(dict.fromkeys(HOLD_FIELDS) if invoice.held else {}),
+            # Nor waits for an approver's acceptance (invoicing.variances).
+            **(dict.fromkeys(VARIANCE_FIELDS) if invoice.variance_queue else {}),
         }
         try:
             with dynamo.write_transaction() as transaction:

@@ -27,6 +27,7 @@ urlpatterns = [
         without_po_views.recurring_deactivate_view,
         name="recurring-deactivate",
     ),
+    path("variances/", views.invoice_variances_view, name="variances"),
     path("<str:invoice_id>/", views.invoice_detail_view, name="detail"),
     path("<str:invoice_id>/correct/", views.invoice_correct_view, name="correct"),
     path(
@@ -43,5 +44,15 @@ urlpatterns = [
     ),
     path(
         "<str:invoice_id>/reject/", without_po_views.invoice_reject_view, name="reject"
+    ),
+    path(
+        "<str:invoice_id>/accept-variance/",
+        views.invoice_accept_variance_view,
+        name="accept-variance",
+    ),
+    path(
+        "<str:invoice_id>/send-to-approval/",
+        views.invoice_send_to_approval_view,
+        name="send-to-approval",
     ),
 ]

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
+from accounts.selectors import approvers_list
 from audit.selectors import audit_history
 from comments.views import comment_thread
 from core import documents, exports
@@ -31,9 +32,11 @@ from invoicing import (
     matching,
     reconciliation,
     services,
+    variances,
     without_po_views,
 )
 from invoicing.forms import (
+    AcceptVarianceForm,
     DocumentTypeForm,
     HoldForm,
     InvoiceFilterForm,
@@ -42,6 +45,7 @@ from invoicing.forms import (
     POSearchForm,
     POVendorForm,
     ReleaseForm,
+    SendToApprovalForm,
     VoidForm,
 )
 from invoicing.selectors import (
@@ -51,6 +55,7 @@ from invoicing.selectors import (
     invoice_list_for_po,
     invoices_creditable,
     invoices_similar,
+    invoices_variances_sent_to,
 )
 from purchasing.selectors import (
     purchase_order_get,
@@ -178,6 +183,7 @@ def _detail(request, invoice) -> dict:
         "void_form": VoidForm(initial={"version": invoice.version}),
         **_hold_buttons(request, invoice),
         **without_po_views.approval_context(request, invoice),
+        **_variance_buttons(request, invoice),
     }
 
 
@@ -193,13 +199,40 @@ def _hold_buttons(request, invoice) -> dict:
     }
 
 
-def _comparison_rows(invoice, po):
-    """PO vs invoice, line by line, with the line's findings beside it."""
+def _variance_buttons(request, invoice) -> dict:
+    """
+    On a rejected PO invoice: "Accept variance…" for approvers and "Send to
+    approval…" for clerks, each with the reason it is refused instead when
+    the service would refuse it (invoicing.variances' own rules).
+    """
+    if invoice.status != "rejected" or not invoice.has_po:
+        return {}
+    context = {"variance_open": True}
+    if has_role(request.user, *variances.ACCEPT_ROLES):
+        value = variances.invoice_value(invoice)
+        context["accept_refusal"] = variances.acceptance_refusal(
+            invoice, user=request.user, value=value
+        )
+        context["may_accept"] = True
+    if has_role(request.user, *variances.SEND_ROLES):
+        context["send_refusal"] = variances.sending_refusal(invoice, user=request.user)
+        context["may_send"] = True
+    return context
+
+
+def _findings_by_line(invoice) -> tuple[dict, dict]:
+    """The report's findings by PO line number, and by invoice line position."""
     by_po_line, by_position = {}, {}
     for finding in (invoice.report or {}).get("findings", []):
         # UNMATCHED_LINE names the invoice line's position; the rest a PO line.
         target = by_position if finding["code"] == "UNMATCHED_LINE" else by_po_line
         target.setdefault(finding["line"], []).append(finding)
+    return by_po_line, by_position
+
+
+def _comparison_rows(invoice, po):
+    """PO vs invoice, line by line, with the line's findings beside it."""
+    by_po_line, by_position = _findings_by_line(invoice)
     po_lines = {line.line_number: line for line in po.items} if po else {}
     numbers = matching.paired_po_line_numbers(
         [line.po_line_number for line in invoice.items], list(po_lines)
@@ -407,6 +440,8 @@ def invoice_correct_view(request, invoice_id):
             "invoice_number": invoice.invoice_number,
             "invoice_date": invoice.invoice_date,
             "tax_amount": invoice.tax_amount,
+            # The total printed on the vendor's document stays to check against.
+            "total_amount": invoice.total_amount,
             "version": invoice.version,
         },
         initial_lines=[
@@ -427,6 +462,7 @@ def invoice_correct_view(request, invoice_id):
             lines=lines,
             tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
+            attachment=attachment,
         ),
         done="Invoice {number} corrected and back in the reconciliation queue."
         if invoice.has_po
@@ -449,12 +485,13 @@ def _invoice_form(
 ):
     """
     The invoice form of an entry or a correction; `save(form, lines,
-    attachment)` writes it. An entry's file (the correction takes none) sent
-    with a refused invoice is held and offered again, so the clerk does not
-    lose it by fixing a total.
+    attachment)` writes it. A file (an entry's document, a correction's
+    revised one) sent with a refused invoice is held and offered again, so
+    the clerk does not lose it by fixing a total. A correction shows, beside
+    each line, its PO line and the findings it corrects.
     """
     status, held = 200, None
-    takes_files = invoice is None
+    takes_files = True
     if request.method == "POST":
         form = InvoiceForm(request.POST, request.FILES, initial=initial)
         form.fields["version"].required = invoice is not None
@@ -504,6 +541,8 @@ def _invoice_form(
     else:
         form = InvoiceForm(initial=initial)
         formset = InvoiceLineFormSet(prefix="lines", initial=initial_lines)
+    if invoice is not None and po is not None:
+        _correction_hints(invoice, po, formset)
     return render(
         request,
         "invoicing/invoice_form.html",
@@ -519,6 +558,41 @@ def _invoice_form(
         },
         status=status,
     )
+
+
+def _correction_hints(invoice, po, formset) -> None:
+    """
+    Give each line of a correction `po_hint`: the PO line it pairs with (its
+    ordered quantity and unit price), what that line leaves to bill, and the
+    last report's findings on it, so the clerk corrects keying errors only.
+    """
+    left = reconciliation.po_left_to_bill(po)
+    po_lines = {line.line_number: line for line in po.items}
+    by_po_line, by_position = _findings_by_line(invoice)
+    typed = [
+        form
+        for form in formset.forms
+        if form["description"].value() or form["quantity"].value()
+    ]
+
+    def line_number(form) -> int | None:
+        value = form["po_line_number"].value()
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    numbers = matching.paired_po_line_numbers(
+        [line_number(form) for form in typed], list(po_lines)
+    )
+    for position, (form, number) in enumerate(zip(typed, numbers, strict=True)):
+        po_line = po_lines.get(number)
+        form.po_hint = {
+            "line": po_line,
+            "left": left.billable.get(number) if po_line else None,
+            "findings": (by_po_line.get(number, []) if po_line else [])
+            + by_position.get(position + 1, []),
+        }
 
 
 def _held_attachment(request, form, *, replaced: bool):
@@ -675,3 +749,131 @@ def invoice_release_view(request, invoice_id):
             "the next payment run may propose it.",
         )
     return redirect("invoicing:detail", invoice_id=invoice_id)
+
+
+# --- Variances (invoicing.variances) ---------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invoice_accept_variance_view(request, invoice_id):
+    """The findings an acceptance covers, and the reason it needs; refusals named."""
+    invoice = invoice_get_or_404(invoice_id=invoice_id)
+    require_role(
+        request.user, *variances.ACCEPT_ROLES, action="accept invoice variances"
+    )
+    status = 200
+    if request.method == "POST":
+        form = AcceptVarianceForm(request.POST)
+        if form.is_valid():
+            try:
+                invoice = variances.invoice_variance_accept(
+                    invoice_id=invoice.id,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                )
+            except ApplicationError as exc:
+                if exc.status_code == 404:
+                    raise
+                add_service_errors(form, exc)
+                status = exc.status_code
+                invoice = invoice_get_or_404(invoice_id=invoice_id)
+            else:
+                messages.success(
+                    request,
+                    f"Variance of invoice {invoice.invoice_number} accepted: it is "
+                    "matched, and its PO's invoiced figures include it.",
+                )
+                return redirect("invoicing:detail", invoice_id=invoice.id)
+        else:
+            status = 422
+    else:
+        form = AcceptVarianceForm(initial={"version": invoice.version})
+    value = variances.invoice_value(invoice)
+    return render(
+        request,
+        "invoicing/invoice_accept_variance.html",
+        {
+            "invoice": invoice,
+            "form": form,
+            "report": invoice.report,
+            "value": value,
+            "refusal": variances.acceptance_refusal(
+                invoice, user=request.user, value=value
+            ),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invoice_send_to_approval_view(request, invoice_id):
+    invoice = invoice_get_or_404(invoice_id=invoice_id)
+    require_role(
+        request.user, *variances.SEND_ROLES, action="send invoices to approval"
+    )
+    approvers = approvers_list(
+        exclude={invoice.submitted_by, request.user.get_username()}
+    )
+    status = 200
+    if request.method == "POST":
+        form = SendToApprovalForm(request.POST, approvers=approvers)
+        if form.is_valid():
+            try:
+                invoice = variances.invoice_send_to_approval(
+                    invoice_id=invoice.id,
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                    approver=form.cleaned_data["approver"] or None,
+                    version=form.cleaned_data["version"],
+                )
+            except ApplicationError as exc:
+                if exc.status_code == 404:
+                    raise
+                add_service_errors(form, exc)
+                status = exc.status_code
+                invoice = invoice_get_or_404(invoice_id=invoice_id)
+            else:
+                messages.success(
+                    request,
+                    f"Invoice {invoice.invoice_number} sent to "
+                    f"{invoice.variance_sent_to or 'the approvers'} for acceptance.",
+                )
+                return redirect("invoicing:detail", invoice_id=invoice.id)
+        else:
+            status = 422
+    else:
+        form = SendToApprovalForm(
+            initial={
+                "version": invoice.version,
+                "approver": invoice.variance_sent_to or "",
+                "note": invoice.variance_note or "",
+            },
+            approvers=approvers,
+        )
+    return render(
+        request,
+        "invoicing/invoice_send_to_approval.html",
+        {
+            "invoice": invoice,
+            "form": form,
+            "report": invoice.report,
+            "refusal": variances.sending_refusal(invoice, user=request.user),
+        },
+        status=status,
+    )
+
+
+def invoice_variances_view(request):
+    """Variances sent to me: the approver's queue, oldest sent first."""
+    require_reader(request.user)
+    page = invoices_variances_sent_to(
+        user=request.user,
+        cursor=request.GET.get("cursor") or None,
+        limit=settings.PAGE_SIZE,
+    )
+    return render(
+        request,
+        "invoicing/variance_queue.html",
+        {"invoices": page.items, **page_links(request, page)},
+    )
