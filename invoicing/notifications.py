@@ -139,8 +139,9 @@ def notify_variance_sent(invoice, *, value) -> None:
             exclude={invoice.submitted_by, invoice.variance_sent_by},
             approval_limit_covers=value.base_amount if value is not None else None,
         )
-    email_users(
+    email_users_later(
         recipients,
+        kind="notify_variance_sent",
         subject=f"Invoice {invoice.invoice_number} of {invoice.vendor_name}: "
         "a variance awaits your acceptance",
         template="emails/variance_sent.txt",
