@@ -383,6 +383,7 @@ class Invoice(Model):
             return self.total_amount
         return self.credit_open_amount
 
+    @property
     def credit_effect(self) -> dict | None:
         return json.loads(self.credit_effect_json) if self.credit_effect_json else None
 
