@@ -115,6 +115,8 @@ def invoice_list_view(request, *, exceptions: bool = False):
             "invoices": page.items if page else [],
             **page_links(request, page),
             "exceptions": exceptions,
+            # "Awaiting my approval" only for those who approve.
+            "approval_filter": has_role(request.user, Role.APPROVER),
             "filtered": bool(form.errors)
             or any(
                 filters.get(name)

@@ -35,7 +35,7 @@ BLANK_LINES = 3
 
 
 class WithoutPOVendorForm(forms.Form):
-    without_po = forms.ChoiceField(label="Vendor", choices=[])
+    without_po = forms.ChoiceField(label="Vendor billing without PO", choices=[])
 
     def __init__(self, *args, vendor_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
