@@ -143,6 +143,24 @@ class InvoiceLine(MapAttribute):
     unit_price = DecimalAttribute()
     total_amount = DecimalAttribute()
     po_line_number = IntegerAttribute(null=True)
+    # The line's coding: inherited from its PO line, recodable until matched.
+    tax_code = UnicodeAttribute(null=True)
+    gl_account = UnicodeAttribute(null=True)
+    cost_centre = UnicodeAttribute(null=True)
+
+
+class TaxLine(MapAttribute):
+    """
+    One tax code's part of a document (EN 16931's VAT breakdown, BG-23): the
+    lines' net per code, the tax computed on it, and the tax the vendor printed.
+    """
+
+    tax_code = UnicodeAttribute()
+    rate = DecimalAttribute()  # percent
+    category = UnicodeAttribute()  # accounting.models.VatCategory
+    base = DecimalAttribute()
+    amount = DecimalAttribute()  # computed: base x rate, rounded half-up once
+    printed = DecimalAttribute(null=True)  # as on the vendor's document
 
 
 class InvoiceApproval(MapAttribute):
@@ -285,6 +303,9 @@ class Invoice(Model):
     net_total = DecimalAttribute()
     tax_amount = DecimalAttribute()
     total_amount = DecimalAttribute()
+    # Per tax code; None on documents entered before tax codes, or whose lines
+    # name no code (an old API client's: its `tax_amount` is the printed tax).
+    tax_lines = ListAttribute(of=TaxLine, null=True)
     status = UnicodeAttribute()
     queue = UnicodeAttribute(null=True)
     # Same vendor, invoice date and total: the softer duplicate warning.

@@ -59,6 +59,10 @@ class POLine(MapAttribute):
     received_quantity = DecimalAttribute(default=lambda: Decimal("0"))
     # On matched (and later scheduled or paid) invoices, maintained by invoicing.
     invoiced_quantity = DecimalAttribute(default=lambda: Decimal("0"))
+    # The line's coding (accounting codes); None on lines entered before coding.
+    tax_code = UnicodeAttribute(null=True)
+    gl_account = UnicodeAttribute(null=True)
+    cost_centre = UnicodeAttribute(null=True)
 
 
 class Approval(MapAttribute):

@@ -18,12 +18,12 @@ FLOORS = [
     {"accounts"},
     {"audit"},
     {"comments"},
-    {"exchange_rates"},
+    {"exchange_rates", "accounting"},
     {"vendors"},
     {"purchasing"},
     {"invoicing"},
     {"payments"},
-    {"dashboard", "search", "records"},
+    {"dashboard", "search", "records", "reports"},
     {"project"},
 ]
 FLOOR_OF = {package: level for level, floor in enumerate(FLOORS) for package in floor}

@@ -120,6 +120,13 @@ class Vendor(Model):
     address = UnicodeAttribute(null=True)
     tax_id = UnicodeAttribute(null=True)
     tax_id_key = UnicodeAttribute(null=True)  # tax_id_key(tax_id), for the index
+    # Tax identity: the VAT id (checksum validated) and the country taxing it.
+    vat_id = UnicodeAttribute(null=True)
+    tax_country = UnicodeAttribute(null=True)  # ISO 3166 alpha-2
+    # Coding defaults for this vendor's PO lines (accounting codes).
+    default_tax_code = UnicodeAttribute(null=True)
+    default_gl_account = UnicodeAttribute(null=True)
+    default_cost_centre = UnicodeAttribute(null=True)
     payment_terms = UnicodeAttribute()
     status = UnicodeAttribute()
     currency = UnicodeAttribute()

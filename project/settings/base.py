@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "audit",
     "comments",  # threads on invoices, POs and payment runs (issue 15)
     "exchange_rates",
+    "accounting",
     "vendors",
     "purchasing",
     "invoicing",
@@ -210,6 +211,25 @@ PAGE_SIZE = env.int("PAGE_SIZE", default=50)
 # The company's currency: approval limits and the two-approval threshold are
 # amounts in it, and a PO in another currency is compared at the rate in effect.
 BASE_CURRENCY = env.str("BASE_CURRENCY", default="EUR").strip().upper()
+
+# --- Tax and the books (accounting, reports) ---------------------------------
+# Which defaults `seed_accounting_defaults` (and make run) installs: "DE" (VAT
+# 19%/7%/0%, reverse charge, SKR03 accounts) or "US" (no VAT, sales/use tax).
+TAX_PROFILE = env.str("TAX_PROFILE", default="DE").strip().upper()
+# The company's own VAT id: a reverse-charge invoice names both parties' ids.
+COMPANY_VAT_ID = env.str("COMPANY_VAT_ID", default="")
+# The tax code of a line that names none (PO and invoice forms preselect it).
+DEFAULT_TAX_CODE = env.str("DEFAULT_TAX_CODE", default="")
+# TAX_VARIANCE: the printed tax of a code may differ from the computed by this much.
+TAX_TOLERANCE = Decimal(env.str("TAX_TOLERANCE", default="0.01"))
+# A payment discount is taken on the gross amount unless this says "net".
+DISCOUNT_BASE = env.str("DISCOUNT_BASE", default="gross").strip().lower()
+# The journal's fixed accounts: AP control, discounts received, bank per currency.
+AP_CONTROL_ACCOUNT = env.str("AP_CONTROL_ACCOUNT", default="1600")
+DISCOUNT_RECEIVED_ACCOUNT = env.str("DISCOUNT_RECEIVED_ACCOUNT", default="3730")
+BANK_GL_ACCOUNTS = env.dict(
+    "BANK_GL_ACCOUNTS", default={"EUR": "1200", "USD": "1210", "GBP": "1220"}
+)
 
 # --- E-mail (accounts.notifications) ----------------------------------------
 # Console by default: messages are printed, nothing leaves the machine. For SMTP

@@ -1,0 +1,49 @@
+"""Reads of the accounting codes, always by key or through the listing index."""
+
+from accounting.models import LISTING, CostCentre, GlAccount, TaxCode
+
+MAX_CODES = 2000
+
+
+def _get(model_cls, code):
+    if not code:
+        return None
+    try:
+        return model_cls.get(str(code), consistent_read=True)
+    except model_cls.DoesNotExist:
+        return None
+
+
+def _list(model_cls, *, active_only: bool) -> list:
+    codes = model_cls.listing_index.query(LISTING, limit=MAX_CODES)
+    return [c for c in codes if c.active or not active_only]
+
+
+def tax_code_get(*, code: str | None) -> TaxCode | None:
+    return _get(TaxCode, code)
+
+
+def gl_account_get(*, code: str | None) -> GlAccount | None:
+    return _get(GlAccount, code)
+
+
+def cost_centre_get(*, code: str | None) -> CostCentre | None:
+    return _get(CostCentre, code)
+
+
+def tax_code_list(*, active_only: bool = False) -> list[TaxCode]:
+    """Every tax code in code order (the company keeps a handful)."""
+    return _list(TaxCode, active_only=active_only)
+
+
+def gl_account_list(*, active_only: bool = False) -> list[GlAccount]:
+    return _list(GlAccount, active_only=active_only)
+
+
+def cost_centre_list(*, active_only: bool = False) -> list[CostCentre]:
+    return _list(CostCentre, active_only=active_only)
+
+
+def tax_codes_by_code() -> dict[str, TaxCode]:
+    """Every tax code by its code, for computing a document's tax in one read."""
+    return {code.code: code for code in tax_code_list()}
