@@ -23,7 +23,7 @@ FLOORS = [
     {"purchasing"},
     {"invoicing"},
     {"payments"},
-    {"dashboard", "search", "records", "reports"},
+    {"dashboard", "search", "records"},
     {"project"},
 ]
 FLOOR_OF = {package: level for level, floor in enumerate(FLOORS) for package in floor}
