@@ -112,6 +112,9 @@ def invoice_move_check(
 
 
 LISTING = "invoice"
+# The sparse sub-ledger partitions (posted documents; open items among them).
+POSTED_LISTING = "posted"
+OPEN_LISTING = "open"
 # The value of `queue` while an invoice waits for reconciliation; the
 # attribute is removed otherwise, so the queue index holds only those.
 AWAITING = "received"
@@ -271,6 +274,50 @@ class HeldIndex(GlobalSecondaryIndex):
     submitted_at = UTCDateTimeAttribute(range_key=True)
 
 
+class VendorLedgerIndex(GlobalSecondaryIndex):
+    """
+    Sparse: only posted documents carry `ledger_vendor` (invoicing.posting):
+    one vendor's sub-ledger in posting order, a period one key range.
+    """
+
+    class Meta:
+        index_name = "vendor-ledger-index"
+        projection = AllProjection()
+
+    ledger_vendor = UnicodeAttribute(hash_key=True)
+    posting_key = UnicodeAttribute(range_key=True)
+
+
+class PostedIndex(GlobalSecondaryIndex):
+    """Sparse: every posted document in posting order, for the journal of a period."""
+
+    class Meta:
+        index_name = "posted-index"
+        projection = AllProjection()
+
+    posted_listing = UnicodeAttribute(hash_key=True)
+    posting_key = UnicodeAttribute(range_key=True)
+
+
+class OpenItemsIndex(GlobalSecondaryIndex):
+    """
+    Sparse: only open items (posted, not yet paid, applied nor void) carry
+    `open_listing`, by due date: what the ageing summary is computed from.
+    """
+
+    class Meta:
+        index_name = "open-items-index"
+        projection = AllProjection()
+
+    open_listing = UnicodeAttribute(hash_key=True)
+    due_date = UnicodeAttribute(range_key=True)
+
+
+def posting_key(posting_date: str, invoice_id: str) -> str:
+    """The sort key of a posted document: its posting date, then its id."""
+    return f"{posting_date}#{invoice_id}"
+
+
 def similarity_key(vendor_id: str, invoice_date: str, total) -> str:
     return f"{vendor_id}#{invoice_date}#{total}"
 
@@ -353,6 +400,19 @@ class Invoice(Model):
     variance_sent_by = UnicodeAttribute(null=True)
     variance_sent_to = UnicodeAttribute(null=True)
     variance_note = UnicodeAttribute(null=True)
+    # The sub-ledger (invoicing.posting): a document is posted when it becomes
+    # payable (matched, approved; a credit note when matched), on its invoice
+    # date; paid, applied or void later, with the date it left the open items.
+    posting_date = UnicodeAttribute(null=True)  # ISO date it posts on
+    posted_at = UTCDateTimeAttribute(null=True)  # when it was booked
+    posting_key = UnicodeAttribute(null=True)  # posting_key(posting_date, id)
+    ledger_vendor = UnicodeAttribute(null=True)  # vendor_id once posted
+    posted_listing = UnicodeAttribute(null=True)  # POSTED_LISTING once posted
+    open_listing = UnicodeAttribute(null=True)  # OPEN_LISTING while open
+    paid_on = UnicodeAttribute(null=True)  # ISO date the payment was confirmed
+    paid_amount = DecimalAttribute(null=True)  # what the run transferred for it
+    discount_taken = DecimalAttribute(null=True)
+    voided_on = UnicodeAttribute(null=True)  # ISO date a posted document was voided
     submitted_by = UnicodeAttribute()
     submitted_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -367,6 +427,9 @@ class Invoice(Model):
     listing_number_index = ListingNumberIndex()
     held_index = HeldIndex()
     variance_index = VarianceQueueIndex()
+    ledger_index = VendorLedgerIndex()
+    posted_index = PostedIndex()
+    open_items_index = OpenItemsIndex()
 
     @classmethod
     def from_raw_data(cls, data):

@@ -495,3 +495,12 @@ def make_rate(db):
         )
 
     return make
+
+
+@pytest.fixture
+def tax_codes(dynamodb, admin_user, settings):
+    """The German profile's tax codes, GL accounts and cost centres (accounting.defaults)."""
+    from accounting.services import accounting_defaults_install
+
+    accounting_defaults_install(user=admin_user, profile="DE")
+    settings.DEFAULT_TAX_CODE = "V19"
