@@ -24,6 +24,10 @@ MAX_DESCRIPTION = 500
 QUANTITY_PLACES = 3
 MAX_QUANTITY = Decimal("1000000000")
 MAX_UNIT_PRICE = Decimal("1000000000")
+# A line's coding (accounting codes), passed through as sent, upper-cased;
+# whether a code exists and is active is the accounting app's check.
+CODE_FIELDS = ("tax_code", "gl_account", "cost_centre")
+MAX_CODE_LENGTH = 20
 
 
 def _quantity(value: Any, field: str, errors: dict, key: str) -> Decimal | None:
@@ -54,7 +58,8 @@ def clean_lines(
     """
     Return the lines numbered 1..n with amounts computed, or raise.
 
-    A line may name the PO line it bills (`po_line_number`, invoices only).
+    A line may name the PO line it bills (`po_line_number`, invoices only)
+    and its coding (CODE_FIELDS): present in the result only when sent.
     """
     errors: dict[str, str] = {}
     if not raw_lines:
@@ -123,9 +128,20 @@ def clean_lines(
                     "A PO line number is a whole number from 1."
                 )
                 continue
+        codes = {}
+        for field in CODE_FIELDS:
+            if field in raw:
+                value = raw.get(field)
+                code = "" if value is None else str(value).strip().upper()
+                if len(code) > MAX_CODE_LENGTH:
+                    errors[prefix + field] = (
+                        f"A code has at most {MAX_CODE_LENGTH} characters."
+                    )
+                codes[field] = code or None
         lines.append(
             {
                 "line_number": index + 1,
+                **codes,
                 **(
                     {"po_line_number": po_line_number}
                     if "po_line_number" in raw

@@ -29,6 +29,8 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("audit/", include("audit.urls")),
     path("exchange-rates/", include("exchange_rates.urls")),
+    path("accounting/", include("accounting.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

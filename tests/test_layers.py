@@ -23,7 +23,7 @@ FLOORS = [
     {"purchasing"},
     {"invoicing"},
     {"payments"},
-    {"dashboard", "search", "records"},
+    {"dashboard", "search", "records", "reports"},
     {"project"},
 ]
 FLOOR_OF = {package: level for level, floor in enumerate(FLOORS) for package in floor}

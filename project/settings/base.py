@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "comments",  # threads on invoices, POs and payment runs (issue 15)
     "exchange_rates",
     "accounting",
+    "reports",
     "vendors",
     "purchasing",
     "invoicing",
