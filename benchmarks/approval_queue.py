@@ -19,39 +19,21 @@ low-limit approver.
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness import batch_load, dynamodb_endpoint, setup_django  # noqa: E402
+
 # What each DynamoDB Query answered, gathered through botocore's events.
 READS: list[dict] = []
-
-
-def setup_django(endpoint: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings.test"
-    os.environ["DYNAMODB_ENDPOINT_URL"] = endpoint
-    os.environ["DYNAMODB_TABLE_PREFIX"] = "bench-"
-    os.environ["DEBUG"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from core import dynamo
-
-    dynamo.configure_models()
-    dynamo.create_tables()
 
 
 def count_reads() -> None:
@@ -116,13 +98,7 @@ def make_po(index: int):
 def load(count: int) -> None:
     from purchasing.models import PurchaseOrder
 
-    def write(start: int) -> None:
-        with PurchaseOrder.batch_write() as batch:
-            for index in range(start, min(start + 1000, count)):
-                batch.save(make_po(index))
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(write, range(0, count, 1000)))
+    batch_load(PurchaseOrder, make_po, 0, count)
 
 
 def before_the_index(*, user, cursor=None, limit=50):
@@ -174,15 +150,7 @@ def main() -> int:
     parser.add_argument("--endpoint", help="Use a running DynamoDB Local instead.")
     options = parser.parse_args()
 
-    from localdev import dynamodb_local
-
-    process = None
-    endpoint = options.endpoint
-    if endpoint is None:
-        port = dynamodb_local.free_port()
-        process = dynamodb_local.start(port=port)
-        endpoint = f"http://127.0.0.1:{port}"
-    try:
+    with dynamodb_endpoint(options.endpoint) as endpoint:
         setup_django(endpoint)
         from django.contrib.auth.models import Group, User
 
@@ -227,9 +195,6 @@ def main() -> int:
                     f"{shown:.0f} | {scanned:.0f} | {capacity:.1f} | {ms:.1f} |"
                 )
         return 0
-    finally:
-        if process is not None:
-            dynamodb_local.stop(process)
 
 
 if __name__ == "__main__":

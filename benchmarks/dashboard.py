@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from po_list import setup_django  # noqa: E402
+from harness import setup_django  # noqa: E402
 
 D = Decimal
 TODAY = dt.date.today()

@@ -59,8 +59,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from harness import setup_django  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
-from po_list import setup_django  # noqa: E402
 
 D = Decimal
 VENDOR = "bench-vendor"

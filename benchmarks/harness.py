@@ -1,0 +1,58 @@
+"""
+What every benchmark script shares: Django pointed at a DynamoDB endpoint with
+the tables created, DynamoDB Local started for the run when none is given, and
+records loaded straight into a table with parallel batch writes.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+
+def setup_django(endpoint: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings.test"
+    os.environ["DYNAMODB_ENDPOINT_URL"] = endpoint
+    os.environ["DYNAMODB_TABLE_PREFIX"] = "bench-"
+    os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from core import dynamo
+
+    dynamo.configure_models()
+    dynamo.create_tables()
+
+
+@contextmanager
+def dynamodb_endpoint(endpoint: str | None = None) -> Iterator[str]:
+    """Yield `endpoint`, or that of a DynamoDB Local (in memory) started for the run."""
+    if endpoint is not None:
+        yield endpoint
+        return
+    from localdev import dynamodb_local
+
+    port = dynamodb_local.free_port()
+    process = dynamodb_local.start(port=port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        dynamodb_local.stop(process)
+
+
+def batch_load(
+    model_cls, make: Callable[[int], object], start: int, stop: int, *, chunk=1000
+) -> None:
+    """Save `make(index)` for every index in [start, stop), four batches at a time."""
+
+    def write(chunk_start: int) -> None:
+        with model_cls.batch_write() as batch:
+            for index in range(chunk_start, min(chunk_start + chunk, stop)):
+                batch.save(make(index))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(start, stop, chunk)))
