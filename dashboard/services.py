@@ -18,9 +18,18 @@ from invoicing.selectors import (
     reconcile_outcomes_since,
 )
 
-# Invoices that count as spend, and those still to be paid.
-SPENT = ("matched", "scheduled", "paid")
-UNPAID = ("received", "rejected", "matched", "scheduled")
+# Documents that count as spend, and those still to be paid (invoices without
+# a PO count once approved, and are unpaid while awaiting approval too). A
+# credit note counts against both, by what it takes off.
+SPENT = ("matched", "approved", "scheduled", "paid")
+UNPAID = (
+    "received",
+    "rejected",
+    "awaiting_approval",
+    "matched",
+    "approved",
+    "scheduled",
+)
 
 logger = logging.getLogger("dashboard")
 
@@ -47,7 +56,7 @@ def dashboard_refresh() -> InvoiceStatistics:
         figures.SpendRow(
             vendor_name=invoice.vendor_name,
             currency=invoice.currency,
-            amount=invoice.net_total,
+            amount=-invoice.net_total if invoice.is_credit_note else invoice.net_total,
             entered_on=site_date(invoice.submitted_at),
         )
         for invoice in invoices_entered_since(
@@ -58,7 +67,9 @@ def dashboard_refresh() -> InvoiceStatistics:
     unpaid = [
         figures.OpenInvoice(
             currency=invoice.currency,
-            amount=invoice.total_amount,
+            amount=-invoice.credit_open
+            if invoice.is_credit_note
+            else invoice.total_amount,
             due_date=dt.date.fromisoformat(invoice.due_date),
         )
         for invoice in invoices_in_statuses(

@@ -262,6 +262,8 @@ FIGURE_ATTRIBUTES = [
     "total_amount",
     "due_date",
     "submitted_at",
+    "document_type",
+    "credit_open_amount",
     "status",
 ]
 

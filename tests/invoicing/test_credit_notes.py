@@ -249,3 +249,23 @@ def test_two_clerks_crediting_one_invoice_at_once_cannot_credit_more_than_it_bil
     assert sorted(o.split(":")[0] for o in outcomes) == ["ValidationFailed", "ok"]
     assert credited_total(invoice_id=billed.id) == Decimal("800.00")
     assert len(invoice_list(document_type="credit_note").items) == 1
+
+
+def test_a_matched_credit_note_lowers_the_dashboard_spend_and_unpaid_amounts(
+    clerk, billed
+):
+    from dashboard.services import dashboard_refresh
+
+    before = dashboard_refresh().figures
+    note = credit(clerk, billed)
+    invoice_reconcile(invoice_id=note.id, user=clerk)
+    after = dashboard_refresh().figures
+    [spend_before], [spend_after] = (
+        before["spend_quarter"]["EUR"],
+        after["spend_quarter"]["EUR"],
+    )
+    assert (spend_before["amount"], spend_after["amount"]) == ("1100.00", "900.00")
+    unpaid = sum(
+        Decimal(bucket["amount"]) for bucket in after["ageing"]["EUR"].values()
+    )
+    assert unpaid == Decimal("900.00")
