@@ -38,7 +38,7 @@ class InvoicingConfig(AppConfig):
         )
 
         # Recurring invoice templates (invoicing.recurring), audited as invoices.
-        from invoicing.events import recurring_label
+        from invoicing.events import recurring_history_fields, recurring_label
 
         register_kind(
             RecordKind(
@@ -46,6 +46,7 @@ class InvoicingConfig(AppConfig):
                 audit_type="INVOICE_ACTION",
                 label="Recurring invoice",
                 page="invoicing:recurring-edit",
+                fields=recurring_history_fields(),
                 facts=lambda ids: {
                     t.id: RecordFacts(recurring_label(t), t.currency)
                     for t in filter(

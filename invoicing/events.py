@@ -280,6 +280,29 @@ def reconciliation_job_completed_event(
     )
 
 
+def recurring_history_fields() -> dict:
+    """How a recurring invoice's audit details read: the invoice's labels, and its schedule's."""
+    from audit import registry
+    from audit.registry import Shape
+
+    invoice = invoice_history_fields()
+    return {
+        **{
+            name: invoice[name]
+            for name in ("vendor_id", "currency", "items", "net_total", "tax_amount")
+        },
+        "total_amount": Shape("Total", registry.MONEY),
+        "day_of_month": Shape("Day of the month"),
+        "start_date": Shape("First invoice from", registry.DATE),
+        "end_date": Shape("Last invoice by", registry.DATE),
+        "next_date": Shape("Next invoice on", registry.DATE),
+        "active": Shape("Active", registry.YES_NO),
+        "raised": Shape(
+            "Raised", parts={"month": Shape("month"), "invoice": Shape("invoice")}
+        ),
+    }
+
+
 def invoice_history_fields() -> dict:
     """How the invoice's audit details read: the invoice form's labels, formatted."""
     from audit import registry

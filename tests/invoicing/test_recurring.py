@@ -168,3 +168,18 @@ def test_the_template_pages_list_create_and_deactivate(client, clerk, active_ven
          "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"},
     )  # fmt: skip
     assert bad.status_code == 422
+
+
+def test_a_recurring_invoices_history_reads_in_the_forms_words(clerk, active_vendor):
+    from audit.changes import entry_changes
+
+    template = make(clerk, active_vendor)
+    recurring.recurring_invoice_deactivate(template_id=template.id, user=clerk)
+    created, deactivated = reversed(
+        audit_history(entity_type="recurring_invoice", entity_id=template.id).items
+    )
+    labels = {change.label for change in entry_changes(created)}
+    assert {"Day of the month", "First invoice from", "Next invoice on"} <= labels
+    assert not {"day_of_month", "start_date", "next_date"} & labels
+    [active] = [c for c in entry_changes(deactivated) if c.label == "Active"]
+    assert (active.before, active.after) == ("Yes", "No")
