@@ -8,6 +8,12 @@ Interpretation recorded here: a run proposes an invoice when it is due on or
 before the payment date, or when paying it on the payment date still earns
 its discount (the payment date is on or before the discount date), because
 paying early is only worth it while the discount lasts.
+
+Which amounts the rules use: a payment pays the gross total (net + tax, as
+the vendor billed it); the early-payment discount is a percentage of the
+gross total, or of the net total when `discount_base` is "net"
+(settings.DISCOUNT_BASE), and the amount paid is always gross minus the
+discount. The PO match (invoicing.matching) compares net amounts.
 """
 
 import datetime as dt
@@ -18,17 +24,28 @@ from core.money import round_money
 
 # ISO 20022 RmtInf/Ustrd holds at most 140 characters.
 REMITTANCE_MAX_LENGTH = 140
+DISCOUNT_ON_GROSS = "gross"
+DISCOUNT_ON_NET = "net"
 
 
 @dataclass(frozen=True)
 class PayableInvoice:
     """What a run needs to know about one matched invoice."""
 
-    total: Decimal
+    total: Decimal  # gross: net + tax
     currency: str
     due_date: dt.date
     discount_date: dt.date | None = None
     discount_percent: Decimal | None = None
+    net: Decimal | None = None  # before tax; None: the gross (no tax known)
+    discount_base: str = DISCOUNT_ON_GROSS
+
+    @property
+    def discount_base_amount(self) -> Decimal:
+        """The amount the discount percentage applies to (gross unless "net")."""
+        if self.discount_base == DISCOUNT_ON_NET and self.net is not None:
+            return self.net
+        return self.total
 
 
 @dataclass(frozen=True)
@@ -53,11 +70,15 @@ def is_payable(invoice: PayableInvoice, payment_date: dt.date) -> bool:
 
 
 def settlement(invoice: PayableInvoice, payment_date: dt.date) -> Settlement:
-    """Return the amount paid on `payment_date`, net of any discount earned."""
+    """
+    Return the amount paid on `payment_date`: the gross total less any
+    discount earned, the discount worked out on `discount_base_amount`.
+    """
     discount = Decimal(0)
     if earns_discount(invoice, payment_date):
         discount = round_money(
-            invoice.total * invoice.discount_percent / 100, invoice.currency
+            invoice.discount_base_amount * invoice.discount_percent / 100,
+            invoice.currency,
         )
     discount = round_money(discount, invoice.currency)
     return Settlement(amount=invoice.total - discount, discount=discount)

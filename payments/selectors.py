@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+
 from accounts.roles import require_reader
 from core import dynamo
 from core.errors import NotFound
@@ -219,6 +221,8 @@ def payable(invoice: Invoice) -> rules.PayableInvoice:
             else None
         ),
         discount_percent=invoice.discount_percent,
+        net=invoice.net_total,
+        discount_base=settings.DISCOUNT_BASE,
     )
 
 
