@@ -12,6 +12,9 @@ The rules, in this order, every failed one reported:
 * `VENDOR_MISMATCH`, `CURRENCY_MISMATCH`: the PO's, and the credited
   invoice's, vendor and currency.
 * `UNMATCHED_LINE`: every line pairs with a PO line, as an invoice's do.
+* `TAX_VARIANCE`, `TAX_CATEGORY_MISMATCH` (`line` = the tax code): the tax
+  printed per code against the tax computed, as an invoice's
+  (`matching.tax_check`).
 * `CREDIT_EXCEEDS_INVOICED`, per PO line (`line`): the quantity credited is
   at most what matched invoices bill on that line, net of earlier credits
   (the PO's invoiced quantity);
@@ -39,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from accounting import tax as tax_rules
 from core.money import line_amount
 from invoicing.matching import (
     HUNDRED,
@@ -50,9 +54,11 @@ from invoicing.matching import (
     PurchaseOrderData,
     Tolerances,
     paired_po_line_numbers,
+    tax_check,
 )
 
 CREDITABLE_PO_STATUSES = ("approved", "sent", "closed")
+TAX_CODES = {FindingCode.TAX_VARIANCE, FindingCode.TAX_CATEGORY_MISMATCH}
 ZERO = Decimal("0")
 
 
@@ -69,6 +75,8 @@ class CreditNoteData:
     currency: str
     lines: Sequence[CreditLineData]
     total_amount: Decimal  # with tax, as the credited invoice's total is
+    tax_lines: Sequence[tax_rules.TaxLine] = ()
+    tax_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,8 @@ def reconcile_credit(
     po: PurchaseOrderData | None,
     invoiced: PurchaseOrderInvoiced | None,
     credited: CreditedInvoiceData | None,
+    *,
+    tax_tolerance: Decimal = Decimal("0.01"),
 ) -> MatchReport:
     """Run the credit note's rules; return the outcome, findings and summary."""
     findings: list[MatchFinding] = []
@@ -230,6 +240,7 @@ def reconcile_credit(
                 expected=invoiced.net_total,
                 actual=net,
             )
+    findings.extend(tax_check(credit.tax_lines, credit.tax_amount, tax_tolerance))
     total_amount_match = True
     if credited is not None:
         left = credited.total_amount - credited.credited_before
@@ -249,7 +260,10 @@ def reconcile_credit(
         findings=tuple(findings),
         po_status_valid=po_status_valid,
         total_amount_match=total_amount_match,
-        items_match=not any(f.code in LINE_CODES or f.line for f in findings),
+        items_match=not any(
+            f.code in LINE_CODES or (f.line and f.code not in TAX_CODES)
+            for f in findings
+        ),
         po_total=po_total,
         invoice_total=net,
         amount_difference=net - po_total,

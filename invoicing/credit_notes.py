@@ -70,7 +70,13 @@ from invoicing.models import (
     similarity_key,
 )
 from invoicing.selectors import invoice_get
-from invoicing.validation import clean_invoice_fields, due_dates
+from invoicing.validation import (
+    clean_invoice_fields,
+    document_tax_lines,
+    due_dates,
+    stored_tax_lines,
+    tax_snapshot,
+)
 from purchasing import services as purchasing_services
 from purchasing.models import POStatus
 from purchasing.selectors import purchase_order_get
@@ -182,6 +188,7 @@ def credit_note_create(
     po_id: str | None = None,
     vendor_id: str | None = None,
     attachment=None,
+    printed_tax: Sequence[Mapping[str, Any]] | None = None,
 ) -> Invoice:
     """
     Enter a vendor's credit note (AP Clerk): against the invoice it credits,
@@ -205,6 +212,8 @@ def credit_note_create(
         lines=lines,
         tax_amount=tax_amount,
         total_amount=total_amount,
+        printed_tax=printed_tax,
+        vendor_id=(po or credited or vendor).vendor_id if vendor is None else vendor.id,
     )
     total = fields["total"]
     if credited is not None:
@@ -228,6 +237,7 @@ def credit_note_create(
         items=[InvoiceLine(**line) for line in fields["lines"]],
         net_total=fields["net"],
         tax_amount=fields["tax"],
+        tax_lines=stored_tax_lines(fields["tax_lines"]),
         total_amount=total,
         status=InvoiceStatus.RECEIVED.value,
         queue=AWAITING,
@@ -289,6 +299,7 @@ def credit_note_snapshot(credit_note: Invoice) -> dict[str, Any]:
         "net_total": credit_note.net_total,
         "tax_amount": credit_note.tax_amount,
         "total_amount": credit_note.total_amount,
+        **tax_snapshot(credit_note),
         "items": [
             {
                 "line_number": line.line_number,
@@ -416,6 +427,8 @@ def _credit_data(credit_note: Invoice) -> credit_matching.CreditNoteData:
             for line in credit_note.items
         ),
         total_amount=credit_note.total_amount,
+        tax_lines=document_tax_lines(credit_note),
+        tax_amount=credit_note.tax_amount,
     )
 
 

@@ -23,6 +23,14 @@ worked examples come out exactly as domain.md states them):
   it is the invoice line's position (there is no PO line).
 * A 3-way invoice waits for goods when its only findings are QTY_OVER_RECEIVED
   and nothing has been received yet on the lines it bills.
+* Amounts: every rule above compares net amounts (the lines, before tax);
+  the tax rules (TAX_VARIANCE, TAX_CATEGORY_MISMATCH, `tax_check`) compare
+  the tax printed per code with the tax computed on those nets
+  (accounting.tax); their `line` is the tax code. A document whose lines name
+  no tax code has no tax lines and its tax is not checked. One printed total
+  for several codes (`InvoiceData.tax_amount`, nothing printed per code) is
+  compared as a sum, within the tolerance once per code, with `line` None.
+  Payment uses the gross (payments.rules).
 """
 
 from collections.abc import Sequence
@@ -30,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from accounting import tax as tax_rules
 from core.money import line_amount
 
 HUNDRED = Decimal("100")
@@ -48,6 +57,9 @@ class FindingCode(StrEnum):
     OVER_BILLED = "OVER_BILLED"
     # Credit notes (invoicing.credit_matching).
     CREDIT_EXCEEDS_INVOICED = "CREDIT_EXCEEDS_INVOICED"
+    # Tax per code (accounting.tax), invoices and credit notes alike.
+    TAX_VARIANCE = tax_rules.TAX_VARIANCE
+    TAX_CATEGORY_MISMATCH = tax_rules.TAX_CATEGORY_MISMATCH
 
 
 LINE_CODES = {
@@ -95,6 +107,9 @@ class InvoiceData:
     vendor_id: str
     currency: str
     lines: Sequence[InvoiceLineData]
+    # Its VAT breakdown (none: lines naming no tax code) and its tax as entered.
+    tax_lines: Sequence[tax_rules.TaxLine] = ()
+    tax_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -110,12 +125,13 @@ class Tolerances:
     price_percent: Decimal = Decimal("1")
     total_percent: Decimal = Decimal("1")
     over_billing_percent: Decimal = Decimal("1")
+    tax: Decimal = Decimal("0.01")  # per tax code, an amount (settings.TAX_TOLERANCE)
 
 
 @dataclass(frozen=True)
 class MatchFinding:
     code: FindingCode
-    line: int | None
+    line: int | str | None  # a line number; for the tax rules, the tax code
     expected: str | None
     actual: str | None
     message: str
@@ -181,6 +197,49 @@ def _pair_lines(
         else:
             pairs.append((line, by_number[number]))
     return pairs, unpaired
+
+
+def tax_check(
+    tax_lines: Sequence[tax_rules.TaxLine],
+    tax_amount: Decimal | None,
+    tolerance: Decimal,
+) -> list[MatchFinding]:
+    """
+    The tax rules: per code, accounting.tax.tax_findings; for a document
+    whose codes were printed as one total only, that total against the sum
+    computed, within `tolerance` once per code.
+    """
+    if not tax_lines:
+        return []
+    findings = [
+        MatchFinding(
+            code=FindingCode(finding.code),
+            line=finding.tax_code,
+            expected=str(finding.expected),
+            actual=str(finding.actual),
+            message=finding.message,
+        )
+        for finding in tax_rules.tax_findings(tax_lines, tolerance=tolerance)
+    ]
+    printed_per_code = any(line.printed is not None for line in tax_lines)
+    if len(tax_lines) > 1 and not printed_per_code and tax_amount is not None:
+        computed = tax_rules.tax_total(tax_lines)
+        allowed = tolerance * len(tax_lines)
+        if abs(tax_amount - computed) > allowed:
+            codes = ", ".join(line.tax_code for line in tax_lines)
+            findings.append(
+                MatchFinding(
+                    code=FindingCode.TAX_VARIANCE,
+                    line=None,
+                    expected=str(computed),
+                    actual=str(tax_amount),
+                    message=(
+                        f"Tax {codes}: printed {tax_amount} in all, computed "
+                        f"{computed} (more than {allowed} apart)."
+                    ),
+                )
+            )
+    return findings
 
 
 def reconcile(
@@ -334,6 +393,8 @@ def reconcile(
                 expected=po.total_amount,
                 actual=cumulative,
             )
+
+    findings.extend(tax_check(invoice.tax_lines, invoice.tax_amount, tolerances.tax))
 
     invoice_total = sum(
         (

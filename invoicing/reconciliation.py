@@ -28,6 +28,7 @@ from invoicing.events import (
 )
 from invoicing.models import Invoice, InvoiceStatus, invoice_move_check
 from invoicing.selectors import invoice_get_or_404
+from invoicing.validation import document_tax_lines
 from purchasing import services as purchasing_services
 from purchasing.selectors import purchase_order_get
 
@@ -43,6 +44,7 @@ def tolerances() -> matching.Tolerances:
         price_percent=settings.MATCH_PRICE_TOLERANCE_PERCENT,
         total_percent=settings.MATCH_TOTAL_TOLERANCE_PERCENT,
         over_billing_percent=settings.MATCH_OVER_BILLING_PERCENT,
+        tax=settings.TAX_TOLERANCE,
     )
 
 
@@ -57,6 +59,8 @@ def match_inputs(invoice: Invoice, po) -> tuple:
             )
             for line in invoice.items
         ),
+        tax_lines=document_tax_lines(invoice),
+        tax_amount=invoice.tax_amount,
     )
     return invoice_data, _po_data(po), _earlier(po)
 
@@ -124,7 +128,8 @@ def report_for(invoice: Invoice, po) -> matching.MatchReport:
     """Match an invoice against its PO, or a credit note by its own rules."""
     if invoice.is_credit_note:
         return credit_matching.reconcile_credit(
-            *credit_notes.credit_match_inputs(invoice, po)
+            *credit_notes.credit_match_inputs(invoice, po),
+            tax_tolerance=settings.TAX_TOLERANCE,
         )
     return matching.reconcile(*match_inputs(invoice, po), tolerances())
 

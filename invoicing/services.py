@@ -53,7 +53,12 @@ from invoicing.models import (
 )
 from invoicing.reconciliation import paired_quantities
 from invoicing.selectors import invoice_get, invoice_get_or_404
-from invoicing.validation import clean_invoice_fields, due_dates
+from invoicing.validation import (
+    clean_invoice_fields,
+    due_dates,
+    stored_tax_lines,
+    tax_snapshot,
+)
 from purchasing import services as purchasing_services
 from purchasing.models import POStatus
 from purchasing.selectors import purchase_order_get
@@ -78,6 +83,7 @@ def _invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
         "net_total": invoice.net_total,
         "tax_amount": invoice.tax_amount,
         "total_amount": invoice.total_amount,
+        **tax_snapshot(invoice),
         "items": [
             {
                 "line_number": line.line_number,
@@ -102,6 +108,7 @@ def invoice_create(
     tax_amount: Any = "0",
     total_amount: Any = None,
     attachment=None,
+    printed_tax: Sequence[Mapping[str, Any]] | None = None,
 ) -> Invoice:
     """
     Enter a vendor's invoice against a PO (AP Clerk), with the vendor's
@@ -125,6 +132,7 @@ def invoice_create(
         lines=lines,
         tax_amount=tax_amount,
         total_amount=total_amount,
+        printed_tax=printed_tax,
     )
     number, number_key, date = fields["number"], fields["number_key"], fields["date"]
     cleaned, net, tax, total = (
@@ -147,6 +155,7 @@ def invoice_create(
         items=[InvoiceLine(**line) for line in cleaned],
         net_total=net,
         tax_amount=tax,
+        tax_lines=stored_tax_lines(fields["tax_lines"]),
         total_amount=total,
         status=InvoiceStatus.RECEIVED.value,
         queue=AWAITING,
@@ -234,6 +243,7 @@ def invoice_resubmit(
     tax_amount: Any = "0",
     total_amount: Any = None,
     attachment=None,
+    printed_tax: Sequence[Mapping[str, Any]] | None = None,
 ) -> Invoice:
     """
     Correct a rejected (or not yet reconciled) invoice and put it back in the
@@ -251,6 +261,7 @@ def invoice_resubmit(
             invoice=invoice, user=user, version=version,
             invoice_number=invoice_number, invoice_date=invoice_date, lines=lines,
             tax_amount=tax_amount, total_amount=total_amount,
+            printed_tax=printed_tax,
         )  # fmt: skip
     check_version(invoice, version)
     if invoice.is_credit_note:
@@ -271,6 +282,7 @@ def invoice_resubmit(
         lines=lines,
         tax_amount=tax_amount,
         total_amount=total_amount,
+        printed_tax=printed_tax,
     )
     before = _invoice_snapshot(invoice)
     due, discount_date, discount_percent = due_dates(po.vendor_id, fields["date"])
@@ -280,6 +292,7 @@ def invoice_resubmit(
         "items": [InvoiceLine(**line) for line in fields["lines"]],
         "net_total": fields["net"],
         "tax_amount": fields["tax"],
+        "tax_lines": stored_tax_lines(fields["tax_lines"]),
         "total_amount": fields["total"],
         "invoice_date": fields["date"].isoformat(),
         "due_date": due.isoformat(),

@@ -4,8 +4,29 @@ The rules an invoice as entered must satisfy, shared by entry and correction.
 `clean_invoice_fields` takes raw values (form strings or API JSON) and
 returns normalised values, or raises ValidationFailed naming each bad field;
 `due_dates` applies the vendor's payment terms.
+
+Tax (issue 16). When the lines name tax codes (all of them: a mix of coded
+and uncoded lines is refused), the server computes the tax per code
+(accounting.tax.tax_lines) and keeps what the vendor printed beside it:
+
+* `printed_tax` ([{"tax_code", "amount"}]) is the tax printed per code; the
+  document's tax is the printed amount of each code, the computed one for a
+  code not printed (so a code left out is not checked).
+* Without `printed_tax`, a `tax_amount` sent with one code is that code's
+  printed tax; with several codes it is the printed total, compared as a sum
+  only (reconciliation's TAX_VARIANCE without a code, tolerance once per
+  code), because the document's split between the codes is not known.
+  Neither sent: the computed tax.
+* With `printed_tax`, a `tax_amount` sent as well (other than blank or 0)
+  must be their sum.
+* Reverse charge and intra-community lines (accounting.models.SELF_ASSESSED)
+  need the vendor's VAT id and the company's (settings.COMPANY_VAT_ID).
+
+Lines naming no tax code keep the old rule: `tax_amount` is the printed
+tax, unchecked, and the document has no tax lines (`tax_lines` None).
 """
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -13,10 +34,14 @@ from typing import Any
 
 from django.conf import settings
 
+from accounting import tax as tax_rules
+from accounting.models import SELF_ASSESSED, VAT_CATEGORY_LABELS, VatCategory
+from accounting.selectors import tax_codes_by_code
 from core.errors import ValidationFailed
 from core.lines import check_amount_limit, clean_lines, lines_total
 from core.money import Money, MoneyError, check_precision, parse_decimal, round_money
 from core.text import TextError, clean_text
+from invoicing.models import TaxLine
 from invoicing.numbers import normalise_invoice_number
 from vendors.payment_terms import PaymentTermsError, parse_payment_terms
 from vendors.selectors import vendor_get
@@ -62,12 +87,18 @@ def clean_invoice_fields(
     lines: Sequence[Mapping[str, Any]],
     tax_amount: Any,
     total_amount: Any,
+    printed_tax: Sequence[Mapping[str, Any]] | None = None,
+    vendor_id: str | None = None,
 ) -> dict[str, Any]:
     """
     Validate an invoice as entered; the total must be its lines plus tax.
-    Amounts are in `currency`, by default the PO's.
+    Amounts are in `currency`, by default the PO's; `vendor_id` (by default
+    the PO's) is the vendor whose VAT id a reverse-charge line needs.
+    The result's `tax_lines` (accounting.tax.TaxLine) is None for lines
+    naming no tax code.
     """
     currency = currency or po.currency
+    vendor_id = vendor_id or getattr(po, "vendor_id", None)
     errors: dict[str, str] = {}
     try:
         number = clean_text(invoice_number, max_length=MAX_NUMBER_LENGTH)
@@ -88,6 +119,9 @@ def clean_invoice_fields(
         cleaned = []
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
+    computed, tax = _clean_tax(
+        cleaned, currency, printed_tax=printed_tax, tax=tax, vendor_id=vendor_id
+    )
     tax = round_money(tax or Decimal("0"), currency)
     net = lines_total(cleaned, currency)
     total = check_amount_limit(
@@ -111,7 +145,187 @@ def clean_invoice_fields(
         "net": net,
         "tax": tax,
         "total": total,
+        "tax_lines": computed,
     }
+
+
+def stored_tax_lines(computed: Sequence[tax_rules.TaxLine] | None):
+    """The document's `tax_lines` attribute of cleaned fields' `tax_lines`."""
+    if computed is None:
+        return None
+    return [TaxLine(**dataclasses.asdict(line)) for line in computed]
+
+
+def document_tax_lines(invoice) -> tuple[tax_rules.TaxLine, ...]:
+    """A stored document's tax lines as accounting.tax's plain TaxLines."""
+    return tuple(
+        tax_rules.TaxLine(
+            tax_code=line.tax_code,
+            rate=line.rate,
+            category=line.category,
+            base=line.base,
+            amount=line.amount,
+            printed=line.printed,
+        )
+        for line in invoice.tax_lines or ()
+    )
+
+
+def tax_snapshot(invoice) -> dict[str, Any]:
+    """The document's tax lines as its audit details record them (none: {})."""
+    if not invoice.tax_lines:
+        return {}
+    return {
+        "tax_lines": [
+            {
+                "tax_code": line.tax_code,
+                "rate": line.rate,
+                "base": line.base,
+                "amount": line.amount,
+                "printed": line.printed,
+            }
+            for line in invoice.tax_lines
+        ]
+    }
+
+
+def _printed_rows(printed_tax: Any) -> list[tuple[int, Mapping[str, Any]]]:
+    """The rows of `printed_tax` that give an amount (a form's blank rows skipped)."""
+    if printed_tax in (None, ""):
+        return []
+    if not isinstance(printed_tax, Sequence) or isinstance(printed_tax, str):
+        message = 'printed_tax is a list of {"tax_code", "amount"}.'
+        raise ValidationFailed(message, {"printed_tax": message})
+    rows = []
+    for index, row in enumerate(printed_tax):
+        if not isinstance(row, Mapping):
+            message = 'printed_tax is a list of {"tax_code", "amount"}.'
+            raise ValidationFailed(message, {"printed_tax": message})
+        if row.get("amount") in (None, ""):
+            continue
+        rows.append((index, row))
+    return rows
+
+
+def _clean_printed(rows, codes: Sequence[str], currency: str) -> dict[str, Decimal]:
+    """The printed tax per code, each code among the lines' and given once."""
+    errors: dict[str, str] = {}
+    printed: dict[str, Decimal] = {}
+    for index, row in rows:
+        prefix = f"printed_tax.{index}."
+        raw_code = row.get("tax_code")
+        code = "" if raw_code is None else str(raw_code).strip().upper()
+        if not code:
+            errors[prefix + "tax_code"] = "Name the tax code this tax is printed for."
+            continue
+        if code not in codes:
+            errors[prefix + "tax_code"] = (
+                f"No line has tax code {code}; the lines use {', '.join(codes)}."
+            )
+            continue
+        if code in printed:
+            errors[prefix + "tax_code"] = (
+                f"The tax of {code} is given twice; give each code's tax once."
+            )
+            continue
+        amount = _money_field(row.get("amount"), currency, "printed tax", errors)
+        if "printed tax" in errors:
+            errors[prefix + "amount"] = errors.pop("printed tax")
+            continue
+        printed[code] = amount
+    if errors:
+        raise ValidationFailed("Please correct the printed tax.", errors)
+    return printed
+
+
+def _clean_tax(
+    cleaned: Sequence[Mapping[str, Any]],
+    currency: str,
+    *,
+    printed_tax: Any,
+    tax: Decimal | None,
+    vendor_id: str | None,
+) -> tuple[list[tax_rules.TaxLine] | None, Decimal | None]:
+    """
+    The document's tax lines and its tax (the module docstring's rules);
+    (None, `tax`) for lines naming no tax code.
+    """
+    rows = _printed_rows(printed_tax)
+    codes = [line.get("tax_code") for line in cleaned]
+    if not any(codes):
+        if rows:
+            message = "Printed tax per code needs lines that name their tax code."
+            raise ValidationFailed(message, {"printed_tax": message})
+        return None, tax
+    missing = [index for index, code in enumerate(codes) if not code]
+    if missing:
+        numbers = ", ".join(str(index + 1) for index in missing)
+        message = (
+            f"Give every line a tax code, or none of them: line(s) {numbers} "
+            "name no tax code."
+        )
+        raise ValidationFailed(
+            message, {f"items.{index}.tax_code": message for index in missing}
+        )
+    records = tax_codes_by_code()
+    unknown = {
+        f"items.{index}.tax_code": f"There is no tax code {code}."
+        for index, code in enumerate(codes)
+        if code not in records
+    }
+    if unknown:
+        raise ValidationFailed(" ".join(dict.fromkeys(unknown.values())), unknown)
+    distinct = list(dict.fromkeys(codes))
+    _require_vat_ids(vendor_id, [records[code] for code in distinct])
+    printed = _clean_printed(rows, distinct, currency)
+    rates = {
+        code: tax_rules.TaxRate(
+            code=code, rate=records[code].rate, category=records[code].category
+        )
+        for code in distinct
+    }
+    if not rows and tax is not None and len(distinct) == 1:
+        printed = {distinct[0]: tax}
+    computed = tax_rules.tax_lines(
+        [(line["tax_code"], line["total_amount"]) for line in cleaned],
+        rates,
+        currency,
+        printed=printed,
+    )
+    if not rows and tax is not None and len(distinct) > 1:
+        return computed, tax  # the printed total, compared as a sum
+    document_tax = tax_rules.tax_total(computed, printed=True)
+    if rows and tax and tax != document_tax:
+        message = (
+            f"The tax {Money(tax, currency)} is not the printed tax per code, "
+            f"{Money(document_tax, currency)} in all."
+        )
+        raise ValidationFailed(message, {"tax_amount": message})
+    return computed, document_tax
+
+
+def _require_vat_ids(vendor_id: str | None, codes: Sequence) -> None:
+    """A reverse-charge or intra-community line needs the vendor's and our VAT id."""
+    self_assessed = [c for c in codes if VatCategory(c.category) in SELF_ASSESSED]
+    if not self_assessed:
+        return
+    vendor = vendor_get(vendor_id=vendor_id) if vendor_id else None
+    missing = []
+    if vendor is None or not (vendor.vat_id or "").strip():
+        name = vendor.name if vendor is not None else "the vendor"
+        missing.append(f"the VAT id of {name} (on the vendor's page)")
+    if not (settings.COMPANY_VAT_ID or "").strip():
+        missing.append("the company's VAT id (setting COMPANY_VAT_ID)")
+    if missing:
+        names = ", ".join(
+            f"{c.code} ({VAT_CATEGORY_LABELS[VatCategory(c.category)].lower()})"
+            for c in self_assessed
+        )
+        message = (
+            f"{names}: the buyer self-assesses this tax, so the invoice must show "
+            f"both VAT ids; missing: {' and '.join(missing)}."
+        )
+        raise ValidationFailed(message, {"vat_id": message})
 
 
 def due_dates(

@@ -67,7 +67,7 @@ from invoicing.models import (
 )
 from invoicing.selectors import invoice_get_or_404
 from invoicing.services import _invoice_snapshot, _refuse_duplicate
-from invoicing.validation import clean_invoice_fields, due_dates
+from invoicing.validation import clean_invoice_fields, due_dates, stored_tax_lines
 from purchasing import rules as approval_rules
 from purchasing.selectors import amount_value, approval_day
 from vendors.models import VendorStatus
@@ -118,7 +118,14 @@ def _forecast(total: Decimal, currency: str) -> int:
 
 
 def invoice_without_po_fields(
-    *, vendor, invoice_number, invoice_date, lines, tax_amount, total_amount
+    *,
+    vendor,
+    invoice_number,
+    invoice_date,
+    lines,
+    tax_amount,
+    total_amount,
+    printed_tax=None,
 ) -> dict[str, Any]:
     """The cleaned fields of an invoice without PO of `vendor` (its currency)."""
     return clean_invoice_fields(
@@ -128,6 +135,8 @@ def invoice_without_po_fields(
         lines=_without_po_lines(lines),
         tax_amount=tax_amount,
         total_amount=total_amount,
+        printed_tax=printed_tax,
+        vendor_id=vendor.id,
     )
 
 
@@ -150,6 +159,7 @@ def invoice_without_po_build(
         items=[InvoiceLine(**line) for line in fields["lines"]],
         net_total=fields["net"],
         tax_amount=fields["tax"],
+        tax_lines=stored_tax_lines(fields.get("tax_lines")),
         total_amount=total,
         status=InvoiceStatus.AWAITING_APPROVAL.value,
         queue=None,  # never in the reconciliation queue
@@ -192,6 +202,7 @@ def invoice_without_po_create(
     tax_amount: Any = "0",
     total_amount: Any = None,
     attachment=None,
+    printed_tax: Sequence[Mapping[str, Any]] | None = None,
 ) -> Invoice:
     """
     Enter a vendor's invoice without a PO (AP Clerk): it awaits approval.
@@ -206,6 +217,7 @@ def invoice_without_po_create(
         lines=lines,
         tax_amount=tax_amount,
         total_amount=total_amount,
+        printed_tax=printed_tax,
     )
     invoice = invoice_without_po_build(
         vendor=vendor, fields=fields, submitted_by=actor_id(user)
@@ -477,6 +489,7 @@ def invoice_without_po_resubmit(
     lines: Sequence[Mapping[str, Any]],
     tax_amount: Any = "0",
     total_amount: Any = None,
+    printed_tax: Sequence[Mapping[str, Any]] | None = None,
 ) -> Invoice:
     """
     Correct a rejected invoice without PO and put it back to approval (AP
@@ -499,6 +512,7 @@ def invoice_without_po_resubmit(
         lines=lines,
         tax_amount=tax_amount,
         total_amount=total_amount,
+        printed_tax=printed_tax,
     )
     before = _invoice_snapshot(invoice)
     date, total = fields["date"], fields["total"]
@@ -509,6 +523,7 @@ def invoice_without_po_resubmit(
         "items": [InvoiceLine(**line) for line in fields["lines"]],
         "net_total": fields["net"],
         "tax_amount": fields["tax"],
+        "tax_lines": stored_tax_lines(fields.get("tax_lines")),
         "total_amount": total,
         "invoice_date": date.isoformat(),
         "due_date": due.isoformat(),
