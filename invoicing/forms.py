@@ -23,7 +23,13 @@ class InvoiceForm(forms.Form):
         ),
     )
     invoice_date = date_field("Invoice date")
-    tax_amount = number_field("Tax", required=False, initial="0.00")
+    tax_amount = number_field(
+        "Tax",
+        required=False,
+        initial="0.00",
+        help_text="The tax printed on the invoice; with printed tax per tax code "
+        "below, their sum.",
+    )
     total_amount = number_field(
         "Invoice total",
         required=False,
@@ -35,6 +41,73 @@ class InvoiceForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PrintedTaxForm(forms.Form):
+    """One tax code's tax as printed on the vendor's document."""
+
+    tax_code = TextField(
+        label="Tax code",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 20, "size": 8}),
+    )
+    amount = number_field("Printed tax", required=False)
+
+
+# A document names a handful of tax codes; blank rows are ignored.
+PrintedTaxFormSet = forms.formset_factory(
+    PrintedTaxForm, extra=2, max_num=20, absolute_max=20
+)
+PRINTED_TAX_PREFIX = "printed_tax"
+
+
+def printed_tax_formset(data=None, *, initial=()) -> "PrintedTaxFormSet | None":
+    """
+    The "Printed tax" rows of an invoice form; None for a POST without them
+    (an older page, a script), which then enters the single Tax field only.
+    """
+    if data is None:
+        return PrintedTaxFormSet(prefix=PRINTED_TAX_PREFIX, initial=list(initial))
+    if f"{PRINTED_TAX_PREFIX}-TOTAL_FORMS" not in data:
+        return None
+    return PrintedTaxFormSet(data, prefix=PRINTED_TAX_PREFIX)
+
+
+def printed_tax_rows(formset) -> tuple[list[dict] | None, list[int]]:
+    """The rows giving an amount, as the services take them, and their forms."""
+    if formset is None:
+        return None, []
+    rows, positions = [], []
+    for position, row in enumerate(formset.forms):
+        data = row.cleaned_data
+        if data.get("amount") in (None, ""):
+            continue
+        rows.append({"tax_code": data.get("tax_code"), "amount": data["amount"]})
+        positions.append(position)
+    return rows or None, positions
+
+
+def printed_tax_errors(formset, positions: list[int], error) -> None:
+    """Put "printed_tax.N.field" errors beside the row they concern."""
+    if formset is None:
+        return
+    for key, message in (getattr(error, "field_errors", {}) or {}).items():
+        parts = key.split(".")
+        if parts[0] == PRINTED_TAX_PREFIX and len(parts) == 3:
+            index = int(parts[1])
+            if index < len(positions):
+                formset.forms[positions[index]].add_error(parts[2], message)
+
+
+def tax_fields(form) -> dict:
+    """
+    The tax an invoice form enters: the printed tax per code when given
+    (the Tax field then follows from it), else the single Tax field.
+    """
+    printed = form.cleaned_data.get("printed_tax")
+    if printed:
+        return {"tax_amount": None, "printed_tax": printed}
+    return {"tax_amount": form.cleaned_data["tax_amount"] or "0", "printed_tax": None}
 
 
 class InvoiceLineForm(PricedLineForm):

@@ -1,6 +1,7 @@
 """Invoice pages: thin views over invoicing.selectors, services and reconciliation."""
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounting.models import VAT_CATEGORY_LABELS
+from accounting.tax import self_assessed_amount, tax_total
 from accounts.roles import Role, has_role, require_reader, require_role
 from accounts.selectors import approvers_list
 from audit.selectors import audit_history
@@ -47,6 +50,10 @@ from invoicing.forms import (
     ReleaseForm,
     SendToApprovalForm,
     VoidForm,
+    printed_tax_errors,
+    printed_tax_formset,
+    printed_tax_rows,
+    tax_fields,
 )
 from invoicing.selectors import (
     invoice_export,
@@ -57,6 +64,7 @@ from invoicing.selectors import (
     invoices_similar,
     invoices_variances_sent_to,
 )
+from invoicing.validation import document_tax_lines
 from purchasing.selectors import (
     purchase_order_get,
     purchase_order_get_by_number,
@@ -186,6 +194,39 @@ def _detail(request, invoice) -> dict:
         **_hold_buttons(request, invoice),
         **without_po_views.approval_context(request, invoice),
         **_variance_buttons(request, invoice),
+        **_tax_breakdown(invoice),
+    }
+
+
+def _tax_breakdown(invoice) -> dict:
+    """
+    The VAT breakdown table; for an invoice without PO (approved, not
+    matched) the tax rules' findings as a warning to its approvers.
+    """
+    if not invoice.tax_lines:
+        return {}
+    lines = document_tax_lines(invoice)
+    findings = (invoice.report or {}).get("findings", [])
+    flagged = {f["line"] for f in findings if f["code"].startswith("TAX_")}
+    warnings = []
+    if not invoice.has_po:
+        warnings = matching.tax_check(lines, invoice.tax_amount, settings.TAX_TOLERANCE)
+        flagged |= {f.line for f in warnings}
+    return {
+        "tax_rows": [
+            {
+                "line": line,
+                "category": VAT_CATEGORY_LABELS.get(line.category, line.category),
+                "finding": line.tax_code in flagged,
+            }
+            for line in lines
+        ],
+        "tax_computed": tax_total(lines),
+        "tax_warnings": warnings,
+        "self_assessed": sum(
+            (self_assessed_amount(line, invoice.currency) for line in lines),
+            Decimal("0"),
+        ),
     }
 
 
@@ -271,9 +312,9 @@ def invoice_create_view(request):
             invoice_number=form.cleaned_data["invoice_number"],
             invoice_date=form.cleaned_data["invoice_date"],
             lines=lines,
-            tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
             attachment=attachment,
+            **tax_fields(form),
         )
         if document.is_credit_note:
             return credit_notes.credit_note_create(
@@ -462,9 +503,9 @@ def invoice_correct_view(request, invoice_id):
             invoice_number=form.cleaned_data["invoice_number"],
             invoice_date=form.cleaned_data["invoice_date"],
             lines=lines,
-            tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
             attachment=attachment,
+            **tax_fields(form),
         ),
         done="Invoice {number} corrected and back in the reconciliation queue."
         if invoice.has_po
@@ -498,7 +539,9 @@ def _invoice_form(
         form = InvoiceForm(request.POST, request.FILES, initial=initial)
         form.fields["version"].required = invoice is not None
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
+        printed = printed_tax_formset(request.POST)
         valid = form.is_valid() & formset.is_valid()  # both: every error is shown
+        valid &= printed is None or printed.is_valid()
         valid &= document_form is None or document_form.is_valid()
         upload = request.FILES.get("attachment") if takes_files else None
         if takes_files:
@@ -506,6 +549,9 @@ def _invoice_form(
         if valid and not form.errors:
             lines, positions = formset_lines(
                 formset, ("po_line_number", "description", "quantity", "unit_price")
+            )
+            form.cleaned_data["printed_tax"], printed_positions = printed_tax_rows(
+                printed
             )
             try:
                 attachment = upload
@@ -527,6 +573,7 @@ def _invoice_form(
                 status = 409
             except ApplicationError as exc:
                 add_line_errors(form, formset, positions, exc)
+                printed_tax_errors(printed, printed_positions, exc)
                 status = exc.status_code
             else:
                 if held is not None:
@@ -543,6 +590,7 @@ def _invoice_form(
     else:
         form = InvoiceForm(initial=initial)
         formset = InvoiceLineFormSet(prefix="lines", initial=initial_lines)
+        printed = printed_tax_formset(initial=_printed_initial(invoice, po))
     if invoice is not None and po is not None:
         _correction_hints(invoice, po, formset)
     return render(
@@ -557,9 +605,24 @@ def _invoice_form(
             "billing_note": billing_note,
             "held": held,
             "document_form": document_form,
+            "printed_tax": printed,
         },
         status=status,
     )
+
+
+def _printed_initial(invoice, po) -> list[dict]:
+    """A correction's printed tax per code; an entry's codes of its PO's lines."""
+    if invoice is not None:
+        return [
+            {"tax_code": line.tax_code, "amount": line.printed}
+            for line in invoice.tax_lines or ()
+            if line.printed is not None
+        ]
+    codes = dict.fromkeys(
+        getattr(line, "tax_code", None) for line in (po.items if po else ())
+    )
+    return [{"tax_code": code} for code in codes if code]
 
 
 def _correction_hints(invoice, po, formset) -> None:

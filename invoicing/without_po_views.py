@@ -24,6 +24,7 @@ from core.forms import (
 )
 from core.paging import page_links
 from invoicing import recurring, without_po
+from invoicing.forms import tax_fields
 from invoicing.selectors import (
     invoices_awaiting_approval_by,
     recurring_invoice_get_or_404,
@@ -87,9 +88,9 @@ def invoice_without_po_entry(request, invoice_form):
             invoice_number=form.cleaned_data["invoice_number"],
             invoice_date=form.cleaned_data["invoice_date"],
             lines=lines,
-            tax_amount=form.cleaned_data["tax_amount"] or "0",
             total_amount=form.cleaned_data["total_amount"] or None,
             attachment=attachment,
+            **tax_fields(form),
         ),
         done="Invoice {number} entered without a PO; it awaits approval.",
     )
