@@ -80,10 +80,7 @@ def invoice_reconciled_event(
         user=user,
         details={
             "outcome": report.outcome.value,
-            "findings": [
-                f"{f.code} line {f.line}" if f.line else f.code.value
-                for f in report.findings
-            ],  # fmt: skip
+            "findings": [matching.finding_label(f) for f in report.findings],
             **_moved(invoice.status, status),
         },
     )
@@ -449,8 +446,7 @@ def invoice_variance_accepted_event(
     details = {
         "reason": reason,
         "accepted_codes": sorted({str(f.code) for f in findings}),
-        "findings": [f"{f.code} line {f.line}" if f.line else str(f.code)
-                     for f in findings],
+        "findings": [matching.finding_label(f) for f in findings],
         "accepted_amount": invoice.net_total,
         "limit_used": limit,
         **value.as_details(),

@@ -154,6 +154,15 @@ class MatchReport:
         return [finding.code.value for finding in self.findings]
 
 
+def finding_label(finding: MatchFinding) -> str:
+    """How the audit trail names a finding: "PRICE_VARIANCE line 1", "TAX_VARIANCE V7"."""
+    if finding.line is None or finding.line == "":
+        return str(finding.code)
+    if isinstance(finding.line, str):
+        return f"{finding.code} {finding.line}"
+    return f"{finding.code} line {finding.line}"
+
+
 def _within(actual: Decimal, expected: Decimal, percent: Decimal) -> bool:
     """|actual - expected| <= percent% of expected, exactly (no rounding)."""
     return abs(actual - expected) * HUNDRED <= percent * abs(expected)

@@ -94,8 +94,12 @@ SEND_ROLES = (Role.AP_CLERK,)
 MAX_NOTE = 1000
 
 # Findings that are no variance: the invoice was entered against the wrong
-# PO or in the wrong currency, or its PO cannot be billed.
+# PO or in the wrong currency, or its PO cannot be billed, or it charges tax
+# where none is due (the vendor must reissue it: accepting would book VAT
+# that is not owed). A TAX_VARIANCE (a rounding difference) may be accepted.
 NOT_ACCEPTABLE = {
+    matching.FindingCode.TAX_CATEGORY_MISMATCH: "it charges tax on a code that "
+    "carries none (reverse charge, exempt, zero rated)",
     matching.FindingCode.VENDOR_MISMATCH: "the invoice's vendor is not the PO's",
     matching.FindingCode.CURRENCY_MISMATCH: "the invoice is not in the PO's currency",
     matching.FindingCode.PO_NOT_APPROVED: "its PO is not approved or sent",

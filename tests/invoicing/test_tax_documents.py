@@ -322,3 +322,44 @@ def test_an_invoice_without_po_computes_its_tax(clerk, active_vendor, tax_codes)
         ("V19", D("19"), "S", D("500.00"), D("95.00"), D("95.00"))
     ]
     assert invoice.total_amount == D("595.00")
+
+
+def test_tax_charged_on_reverse_charge_cannot_be_accepted_as_a_variance(
+    clerk, approver, approved_po, tax_codes, settings
+):
+    from audit.selectors import audit_history
+    from core.errors import InvalidTransition
+    from invoicing.variances import invoice_variance_accept
+
+    settings.COMPANY_VAT_ID = "DE136695976"
+    with_vat_id(approved_po.vendor_id)
+    invoice = enter(
+        clerk,
+        approved_po,
+        rows=(("10", "100.00", "RC19"), ("5", "20.00", "RC19")),
+        printed_tax=[{"tax_code": "RC19", "amount": "209.00"}],
+    )
+    stored, _ = reconciled(clerk, invoice)
+    entries = audit_history(entity_type="invoice", entity_id=stored.id).items
+    assert any(
+        (e.details or {}).get("findings") == ["TAX_CATEGORY_MISMATCH RC19"]
+        for e in entries
+    )
+    with pytest.raises(InvalidTransition, match="TAX_CATEGORY_MISMATCH: it charges"):
+        invoice_variance_accept(
+            invoice_id=stored.id, user=approver, reason="ok", version=stored.version
+        )
+
+
+def test_a_tax_variance_may_be_accepted(clerk, approver, approved_po, tax_codes):
+    from invoicing.variances import invoice_variance_accept
+
+    invoice = enter(
+        clerk, approved_po, printed_tax=[{"tax_code": "V7", "amount": "7.05"}]
+    )
+    stored, _ = reconciled(clerk, invoice)
+    accepted = invoice_variance_accept(
+        invoice_id=stored.id, user=approver, reason="Vendor rounds per line",
+        version=stored.version,
+    )  # fmt: skip
+    assert accepted.status == "matched"
