@@ -1,25 +1,10 @@
 """The invoices API with tax: printed_tax in, tax_lines out, old requests unchanged."""
 
-import datetime as dt
 import json
 
 from django.test import Client
 
-from accounts.services import api_token_create
-
-TODAY = dt.date.today().isoformat()
-INVOICES = "/api/v1/invoices"
-
-
-def bearer(user):
-    _, token = api_token_create(user=user)
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
-def call(method, url, body, headers):
-    return getattr(Client(), method)(
-        url, data=json.dumps(body), content_type="application/json", **headers
-    )
+from tests.invoicing.test_api import INVOICES, TODAY, bearer, call
 
 
 def body(po, codes=("V19", "V7"), **extra):

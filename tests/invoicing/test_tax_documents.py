@@ -102,9 +102,9 @@ def test_printed_tax_two_cents_off_rejects_with_a_tax_variance(
         (f["code"], f["line"], f["expected"], f["actual"])
         for f in stored.report["findings"]
     ] == [("TAX_VARIANCE", "V7", "7.00", "7.02")]
-    assert "Tax V7: printed 7.02, computed 7.00" in stored.report["findings"][0][
-        "message"
-    ]
+    assert (
+        "Tax V7: printed 7.02, computed 7.00" in stored.report["findings"][0]["message"]
+    )
 
 
 def test_printed_tax_one_cent_off_matches(clerk, approved_po, tax_codes):
@@ -223,9 +223,7 @@ def test_printed_tax_without_coded_lines_is_refused(clerk, approved_po, tax_code
         )  # fmt: skip
 
 
-def test_reverse_charge_needs_both_vat_ids(
-    clerk, approved_po, tax_codes, settings
-):
+def test_reverse_charge_needs_both_vat_ids(clerk, approved_po, tax_codes, settings):
     rows = (("10", "100.00", "RC19"), ("5", "20.00", "RC19"))
     settings.COMPANY_VAT_ID = ""
     with pytest.raises(ValidationFailed) as refused:
@@ -244,9 +242,9 @@ def test_reverse_charge_needs_both_vat_ids(
     assert reconciled(clerk, invoice)[0].status == "matched"
 
 
-def test_reverse_charge_with_tax_charged_is_a_category_mismatch(
-    clerk, approved_po, tax_codes, settings
-):
+@pytest.fixture
+def reverse_charge_charged(clerk, approved_po, tax_codes, settings):
+    """A reverse-charge invoice of a vendor with a VAT id, charging 19% anyway."""
     settings.COMPANY_VAT_ID = "DE136695976"
     with_vat_id(approved_po.vendor_id)
     invoice = enter(
@@ -256,6 +254,13 @@ def test_reverse_charge_with_tax_charged_is_a_category_mismatch(
         printed_tax=[{"tax_code": "RC19", "amount": "209.00"}],
     )
     stored, _ = reconciled(clerk, invoice)
+    return stored
+
+
+def test_reverse_charge_with_tax_charged_is_a_category_mismatch(
+    reverse_charge_charged,
+):
+    stored = reverse_charge_charged
     assert stored.status == "rejected"
     (finding,) = stored.report["findings"]
     assert (finding["code"], finding["line"], finding["actual"]) == (
@@ -325,21 +330,13 @@ def test_an_invoice_without_po_computes_its_tax(clerk, active_vendor, tax_codes)
 
 
 def test_tax_charged_on_reverse_charge_cannot_be_accepted_as_a_variance(
-    clerk, approver, approved_po, tax_codes, settings
+    approver, reverse_charge_charged
 ):
     from audit.selectors import audit_history
     from core.errors import InvalidTransition
     from invoicing.variances import invoice_variance_accept
 
-    settings.COMPANY_VAT_ID = "DE136695976"
-    with_vat_id(approved_po.vendor_id)
-    invoice = enter(
-        clerk,
-        approved_po,
-        rows=(("10", "100.00", "RC19"), ("5", "20.00", "RC19")),
-        printed_tax=[{"tax_code": "RC19", "amount": "209.00"}],
-    )
-    stored, _ = reconciled(clerk, invoice)
+    stored = reverse_charge_charged
     entries = audit_history(entity_type="invoice", entity_id=stored.id).items
     assert any(
         (e.details or {}).get("findings") == ["TAX_CATEGORY_MISMATCH RC19"]

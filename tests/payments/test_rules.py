@@ -66,30 +66,20 @@ def test_remittance_lists_every_number_that_fits_then_says_how_many_more():
     assert len(remittance_text(["X" * 300])) <= REMITTANCE_MAX_LENGTH
 
 
+def taxed(**extra):
+    """1,000.00 net + 19% = 1,190.00, 2% discount until DAY."""
+    return PayableInvoice(
+        total=Decimal("1190.00"), net=Decimal("1000.00"), currency="EUR",
+        due_date=DAY + dt.timedelta(days=20), discount_date=DAY,
+        discount_percent=Decimal("2"), **extra,
+    )  # fmt: skip
+
+
 def test_discount_is_worked_out_on_the_gross_total_by_default():
-    terms = PayableInvoice(
-        total=Decimal("1190.00"),
-        net=Decimal("1000.00"),
-        currency="EUR",
-        due_date=DAY + dt.timedelta(days=20),
-        discount_date=DAY,
-        discount_percent=Decimal("2"),
-    )
-    paid = settlement(terms, DAY)
-    assert paid.discount == Decimal("23.80")
-    assert paid.amount == Decimal("1166.20")
+    paid = settlement(taxed(), DAY)
+    assert (paid.discount, paid.amount) == (Decimal("23.80"), Decimal("1166.20"))
 
 
 def test_discount_on_the_net_when_the_setting_says_net_still_pays_the_gross():
-    terms = PayableInvoice(
-        total=Decimal("1190.00"),
-        net=Decimal("1000.00"),
-        currency="EUR",
-        due_date=DAY + dt.timedelta(days=20),
-        discount_date=DAY,
-        discount_percent=Decimal("2"),
-        discount_base="net",
-    )
-    paid = settlement(terms, DAY)
-    assert paid.discount == Decimal("20.00")
-    assert paid.amount == Decimal("1170.00")
+    paid = settlement(taxed(discount_base="net"), DAY)
+    assert (paid.discount, paid.amount) == (Decimal("20.00"), Decimal("1170.00"))
