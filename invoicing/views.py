@@ -612,12 +612,11 @@ def _invoice_form(
 
 
 def _printed_initial(invoice, po) -> list[dict]:
-    """A correction's printed tax per code; an entry's codes of its PO's lines."""
+    """A correction's tax codes and printed tax; an entry's codes of its PO's lines."""
     if invoice is not None:
         return [
             {"tax_code": line.tax_code, "amount": line.printed}
             for line in invoice.tax_lines or ()
-            if line.printed is not None
         ]
     codes = dict.fromkeys(
         getattr(line, "tax_code", None) for line in (po.items if po else ())

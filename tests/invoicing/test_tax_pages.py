@@ -139,3 +139,15 @@ def test_blank_printed_tax_rows_enter_the_invoice_as_before(clerk, approved_po):
     assert response.status_code == 302
     text = html.unescape(logged_in(clerk).get(response["Location"]).content.decode())
     assert "1,005.00" in text
+
+
+def test_the_correction_page_offers_the_codes_and_the_printed_tax_again(
+    clerk, approved_po, tax_codes
+):
+    invoice = coded_invoice(clerk, approved_po, [{"tax_code": "V7", "amount": "7.02"}])
+    invoice_reconcile(invoice_id=invoice.id, user=clerk)
+    response = logged_in(clerk).get(reverse("invoicing:correct", args=[invoice.id]))
+    text = response.content.decode()
+    assert 'name="printed_tax-0-tax_code" value="V19"' in text
+    assert 'name="printed_tax-1-tax_code" value="V7"' in text
+    assert 'name="printed_tax-1-amount" value="7.02"' in text
