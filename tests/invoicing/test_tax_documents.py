@@ -53,6 +53,11 @@ def breakdown(invoice):
     ]
 
 
+def printed(v19, v7):
+    """Printed tax for V19 and V7."""
+    return [{"tax_code": "V19", "amount": v19}, {"tax_code": "V7", "amount": v7}]
+
+
 def with_vat_id(vendor_id, vat_id="ATU13585627"):
     Vendor.get(vendor_id).update(actions=[Vendor.vat_id.set(vat_id)])
 
@@ -63,10 +68,7 @@ def test_invoice_with_19_and_7_percent_lines_keeps_its_printed_tax_and_matches(
     invoice = enter(
         clerk,
         approved_po,
-        printed_tax=[
-            {"tax_code": "V19", "amount": "190.00"},
-            {"tax_code": "V7", "amount": "7.00"},
-        ],
+        printed_tax=printed("190.00", "7.00"),
         total_amount="1297.00",
     )
     stored = invoice_get(invoice_id=invoice.id)
@@ -89,10 +91,7 @@ def test_printed_tax_two_cents_off_rejects_with_a_tax_variance(
     invoice = enter(
         clerk,
         approved_po,
-        printed_tax=[
-            {"tax_code": "V19", "amount": "190.00"},
-            {"tax_code": "V7", "amount": "7.02"},
-        ],
+        printed_tax=printed("190.00", "7.02"),
     )
     assert invoice.tax_amount == D("197.02")
     assert invoice.total_amount == D("1297.02")
@@ -293,10 +292,7 @@ def test_a_credit_note_carries_its_tax_and_a_variance_rejects_it(
     billed = enter(
         clerk,
         approved_po,
-        printed_tax=[
-            {"tax_code": "V19", "amount": "190.00"},
-            {"tax_code": "V7", "amount": "7.00"},
-        ],
+        printed_tax=printed("190.00", "7.00"),
     )
     reconciled(clerk, billed)
     credit = credit_note_create(
