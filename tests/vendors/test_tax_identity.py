@@ -105,10 +105,14 @@ def test_a_default_deactivated_later_does_not_block_other_edits(
         vendor_id=vendor.id, user=clerk, changes={"phone": "+49 30 1"}, version=1
     )
     assert (vendor.phone, vendor.default_cost_centre) == ("+49 30 1", "4200")
+    vendor_update(
+        vendor_id=vendor.id, user=clerk, changes={"default_cost_centre": "1000"},
+        version=2,
+    )  # fmt: skip
     with pytest.raises(ValidationFailed, match="Cost centre 4200 is inactive"):
         vendor_update(
-            vendor_id=vendor.id, user=clerk,
-            changes={"default_cost_centre": "4200 "}, version=2,
+            vendor_id=vendor.id, user=clerk, changes={"default_cost_centre": "4200"},
+            version=3,
         )  # fmt: skip
 
 
