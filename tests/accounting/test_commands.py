@@ -36,3 +36,23 @@ def test_the_us_profile_by_option(dynamodb):
 def test_an_unknown_profile_is_refused(dynamodb):
     with pytest.raises(CommandError, match="invalid choice: 'FR'"):
         seed("--profile", "FR")
+
+
+@pytest.mark.django_db
+def test_the_demo_seed_installs_the_codes_and_codes_its_vendors(dynamodb, settings):
+    from vendors.selectors import vendor_list
+
+    settings.TAX_PROFILE = "DE"
+    call_command("seed_demo", "--password", "first-pass-123", stdout=StringIO())
+
+    assert tax_code_get(code="RC19") is not None
+    vendors = {v.name: v for v in vendor_list(limit=10).items}
+    nordwind = vendors["Nordwind Bürobedarf GmbH"]
+    assert (nordwind.vat_id, nordwind.tax_country, nordwind.default_tax_code) == (
+        "DE136695976", "DE", "V19",
+    )  # fmt: skip
+    lumiere = vendors["Atelier Lumière SARL"]
+    assert (lumiere.vat_id, lumiere.tax_country, lumiere.default_tax_code) == (
+        "FR40303265045", "FR", "RC19",
+    )  # fmt: skip
+    assert vendors["Greenleaf Catering Ltd"].vat_id is None
