@@ -66,29 +66,43 @@ def _accounts(kind: str) -> list:
     return gl_account_list(active_only=True) if kind == "tax_code" else []
 
 
+def _code_form_page(request, kind, *, form, save, record=None):
+    """Show the form; on a valid POST `save(form)` and go back to the list."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = save(form)
+            except ApplicationError as exc:
+                add_service_errors(form, exc)
+                status = exc.status_code
+            else:
+                done = "saved" if record else "added"
+                messages.success(request, f"{saved.label} {done}.")
+                return redirect("accounting:list", kind)
+        else:
+            status = 422
+    return render(
+        request,
+        "accounting/code_form.html",
+        _context(kind, form=form, record=record),
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def code_create_view(request, kind):
     services.require_code_keeper(request.user)
     form = CodeForm(
         request.POST or None, kind=kind, editing=False, accounts=_accounts(kind)
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                record = services.accounting_code_create(
-                    user=request.user, kind=kind, fields=form.service_fields()
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(request, f"{record.label} added.")
-                return redirect("accounting:list", kind)
-        else:
-            status = 422
-    return render(
-        request, "accounting/code_form.html", _context(kind, form=form), status=status
+    return _code_form_page(
+        request,
+        kind,
+        form=form,
+        save=lambda form: services.accounting_code_create(
+            user=request.user, kind=kind, fields=form.service_fields()
+        ),
     )
 
 
@@ -101,13 +115,12 @@ def code_edit_view(request, kind, code):
         for field in ("code", "name", "rate", "category", "gl_account",
                       "reverse_charge_account", "version")
     }  # fmt: skip
-    accounts = _accounts(kind)
     form = CodeForm(
         request.POST or None,
         initial=initial,
         kind=kind,
         editing=True,
-        accounts=accounts,
+        accounts=_accounts(kind),
     )
     if kind == "tax_code":
         # A code named before its account was deactivated stays choosable.
@@ -115,33 +128,18 @@ def code_edit_view(request, kind, code):
             current = getattr(record, field)
             if current and current not in dict(form.fields[field].choices):
                 form.fields[field].choices.append((current, f"{current} (inactive)"))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                record = services.accounting_code_update(
-                    user=request.user,
-                    kind=kind,
-                    code=record.code,
-                    changes=form.service_fields(),
-                    version=form.cleaned_data["version"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-                status = exc.status_code
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, f"{record.label} saved.")
-                return redirect("accounting:list", kind)
-        else:
-            status = 422
-    return render(
+    return _code_form_page(
         request,
-        "accounting/code_form.html",
-        _context(kind, form=form, record=record),
-        status=status,
+        kind,
+        form=form,
+        record=record,
+        save=lambda form: services.accounting_code_update(
+            user=request.user,
+            kind=kind,
+            code=record.code,
+            changes=form.service_fields(),
+            version=form.cleaned_data["version"],
+        ),
     )
 
 

@@ -71,12 +71,8 @@ class VendorForm(forms.Form):
         help_text="Two letters (ISO 3166), e.g. AT. Empty: the VAT id's country.",
     )  # fmt: skip
     default_tax_code = forms.ChoiceField(label="Default tax code", required=False)
-    default_gl_account = forms.ChoiceField(
-        label="Default GL account", required=False
-    )
-    default_cost_centre = forms.ChoiceField(
-        label="Default cost centre", required=False
-    )
+    default_gl_account = forms.ChoiceField(label="Default GL account", required=False)
+    default_cost_centre = forms.ChoiceField(label="Default cost centre", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     bank_fields = BANK_FIELDS
