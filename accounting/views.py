@@ -3,8 +3,6 @@ The accounting code pages (/accounting/): thin views over accounting.selectors
 and services. Any role reads the lists; only the Admin changes codes.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -24,6 +22,7 @@ from accounting.selectors import (
     gl_account_list,
 )
 from accounts.roles import require_reader
+from core.csv_import import preview_keep, preview_take
 from core.errors import ApplicationError, ValidationFailed
 from core.forms import add_service_errors, flash_refusal
 
@@ -178,7 +177,7 @@ def code_active_view(request, kind, code):
     )
 
 
-# The file previewed, kept for the confirm step (as vendors.views does).
+# Where the file previewed is kept for the confirm step (core.csv_import).
 _IMPORT_SESSION_KEY = "accounting_import"
 
 
@@ -207,13 +206,13 @@ def code_import_view(request, kind):
         else:
             context.update(plan=plan, filename=upload.name)
             if plan.valid:
-                digest = hashlib.sha256(content).hexdigest()
-                request.session[_IMPORT_SESSION_KEY] = {
-                    "kind": kind,
-                    "filename": upload.name,
-                    "content": content.decode("utf-8-sig"),
-                    "digest": digest,
-                }
+                digest = preview_keep(
+                    request.session,
+                    _IMPORT_SESSION_KEY,
+                    content=content,
+                    filename=upload.name,
+                    kind=kind,
+                )
                 context["confirm_form"] = CodeImportConfirmForm(
                     initial={"digest": digest}
                 )
@@ -228,21 +227,19 @@ def code_import_confirm_view(request, kind):
     """Step 3: write the file previewed, checked again."""
     services.require_code_keeper(request.user)
     form = CodeImportConfirmForm(request.POST)
-    stored = request.session.get(_IMPORT_SESSION_KEY)
-    if not (
-        form.is_valid()
-        and stored
-        and stored["kind"] == kind
-        and stored["digest"] == form.cleaned_data["digest"]
-    ):
+    stored = preview_take(
+        request.session,
+        _IMPORT_SESSION_KEY,
+        digest=form.cleaned_data["digest"] if form.is_valid() else None,
+        kind=kind,
+    )
+    if stored is None:
         messages.error(
             request,
             "That preview is no longer current (the file was imported, or another "
             "file was previewed since). Upload the file again to see its preview.",
         )
         return redirect("accounting:import", kind)
-    del request.session[_IMPORT_SESSION_KEY]
-    request.session.save()
     try:
         plan = services.accounting_codes_import(
             user=request.user, kind=kind, content=stored["content"].encode()

@@ -7,6 +7,7 @@ its own rules to the rows (`vendors.imports`, `accounting.imports`).
 """
 
 import csv
+import hashlib
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -136,3 +137,35 @@ def _row(row_class, number: int, header: list[str], cells: list[str]):
             f"{len(header)} columns: check for a stray delimiter."
         )
     return row
+
+
+def preview_keep(session, key: str, *, content: bytes, filename: str, **extra) -> str:
+    """
+    Keep the file previewed in the session for the confirm step, so it need
+    not be uploaded again; return its SHA-256, which the confirm form carries.
+    Sessions are stored server-side, and the import checks every row again.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    session[key] = {
+        "filename": filename,
+        "content": content.decode("utf-8-sig"),
+        "digest": digest,
+        **extra,
+    }
+    return digest
+
+
+def preview_take(session, key: str, *, digest: str | None, **extra) -> dict | None:
+    """
+    Return the file kept under `key` when it is the one with `digest` (and
+    `extra` matches), forgetting it at once: a second click on the confirm
+    button then finds it gone instead of importing it twice. None otherwise.
+    """
+    kept = session.get(key)
+    if not kept or not digest or kept["digest"] != digest:
+        return None
+    if any(kept.get(name) != value for name, value in extra.items()):
+        return None
+    del session[key]
+    session.save()
+    return kept
