@@ -6,6 +6,9 @@ service saves the entry it gets in the same transaction as its change.
 from audit.entries import audit_entry
 from audit.models import AuditAction, AuditEntry
 
+# Who the audit trail names for codes installed by `seed_accounting_defaults`.
+SETUP_USER = "accounting_setup"
+
 ENTITY_TYPES = {
     "TaxCode": "tax_code",
     "GlAccount": "gl_account",

@@ -1,6 +1,8 @@
 """Reads of the accounting codes, always by key or through the listing index."""
 
 from accounting.models import LISTING, CostCentre, GlAccount, TaxCode
+from accounting.rules import KIND_LABELS
+from core.errors import NotFound
 
 MAX_CODES = 2000
 
@@ -47,3 +49,23 @@ def cost_centre_list(*, active_only: bool = False) -> list[CostCentre]:
 def tax_codes_by_code() -> dict[str, TaxCode]:
     """Every tax code by its code, for computing a document's tax in one read."""
     return {code.code: code for code in tax_code_list()}
+
+
+_MODELS = {"tax_code": TaxCode, "gl_account": GlAccount, "cost_centre": CostCentre}
+
+
+def accounting_code_get(*, kind: str, code: str | None):
+    """The tax code, GL account or cost centre `code` (`kind` names which), or None."""
+    return _get(_MODELS[kind], (code or "").strip().upper())
+
+
+def accounting_code_list(*, kind: str, active_only: bool = False) -> list:
+    """Every code of `kind` in code order."""
+    return _list(_MODELS[kind], active_only=active_only)
+
+
+def accounting_code_get_or_404(*, kind: str, code: str):
+    record = accounting_code_get(kind=kind, code=code)
+    if record is None:
+        raise NotFound(f"{KIND_LABELS[kind]} {code} does not exist.")
+    return record

@@ -62,6 +62,11 @@ class VendorOut(BankAccountShown):
     payment_hold: bool
     payment_hold_reason: str | None
     payment_hold_until: str | None
+    vat_id: str | None = Field(description="The VAT id with its country prefix.")
+    tax_country: str | None = Field(description="ISO 3166 alpha-2.")
+    default_tax_code: str | None
+    default_gl_account: str | None
+    default_cost_centre: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
@@ -88,6 +93,24 @@ class VendorFields(Schema):
     payment_hold: bool | None = None
     payment_hold_reason: str | None = None
     payment_hold_until: dt.date | None = None
+    vat_id: str | None = Field(
+        default=None,
+        description="Checked by its country's check digits; stored compact "
+        "with the prefix (DE136695976).",
+    )
+    tax_country: str | None = Field(
+        default=None,
+        description="ISO 3166 alpha-2; without one, the VAT id's country.",
+    )
+    default_tax_code: str | None = Field(
+        default=None, description="An active tax code (GET /tax-codes)."
+    )
+    default_gl_account: str | None = Field(
+        default=None, description="An active GL account (GET /gl-accounts)."
+    )
+    default_cost_centre: str | None = Field(
+        default=None, description="An active cost centre (GET /cost-centres)."
+    )
 
 
 class VendorCreateIn(VendorFields):

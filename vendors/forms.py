@@ -5,10 +5,12 @@ IBAN, ...) live in `vendors.validation` so the API and pages enforce the same.
 
 from django import forms
 
+from accounting.selectors import accounting_code_list
 from core.forms import TextField, date_field
 from core.money import CURRENCY_CHOICES
 from vendors.models import VENDOR_TRANSITIONS, VendorStatus
-from vendors.validation import BANK_FIELDS, MAX_LENGTHS
+from vendors.tax_identity import MAX_VAT_ID_LENGTH
+from vendors.validation import BANK_FIELDS, CODING_FIELDS, MAX_LENGTHS
 
 
 def _text(label, *, required=False, help_text="", textarea=False, **attrs):
@@ -60,9 +62,21 @@ class VendorForm(forms.Form):
     payment_hold_until = date_field(
         "Hold until", required=False, help_text="Leave empty to hold until released."
     )
+    vat_id = _text(
+        "VAT id", maxlength=MAX_VAT_ID_LENGTH, autocomplete="off",
+        help_text="With its country prefix, e.g. DE136695976 or ATU13585627.",
+    )  # fmt: skip
+    tax_country = _text(
+        "Tax country", maxlength=2,
+        help_text="Two letters (ISO 3166), e.g. AT. Empty: the VAT id's country.",
+    )  # fmt: skip
+    default_tax_code = forms.ChoiceField(label="Default tax code", required=False)
+    default_gl_account = forms.ChoiceField(label="Default GL account", required=False)
+    default_cost_centre = forms.ChoiceField(label="Default cost centre", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     bank_fields = BANK_FIELDS
+    coding_fields = tuple(CODING_FIELDS)
     hold_fields = ("payment_hold", "payment_hold_reason", "payment_hold_until")
 
     def __init__(self, *args, current_status: str | None = None, **kwargs):
@@ -78,6 +92,14 @@ class VendorForm(forms.Form):
         self.fields["status"].choices = [
             (s.value, s.value.capitalize()) for s in allowed
         ]
+        for field, (kind, _) in CODING_FIELDS.items():
+            codes = accounting_code_list(kind=kind, active_only=True)
+            choices = [("", "None")] + [(code.code, code.label) for code in codes]
+            # The vendor's current default stays choosable once deactivated.
+            current = self.initial.get(field)
+            if current and current not in {code.code for code in codes}:
+                choices.append((current, f"{current} (inactive)"))
+            self.fields[field].choices = choices
 
     def service_fields(self) -> dict:
         """The submitted values for the service, without the form's own fields."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from accounting.selectors import accounting_code_get
 from accounts.roles import Role, require_role
 from audit.entries import actor_id, audit_entry_add, changed_fields
 from core import dynamo
@@ -21,6 +22,7 @@ from core.errors import (
     NotFound,
     PermissionDenied,
     StaleRecord,
+    ValidationFailed,
 )
 from core.transitions import check_transition
 from core.versions import check_version
@@ -51,6 +53,7 @@ from vendors.notifications import (
 from vendors.selectors import vendor_get, vendor_get_or_404, vendors_by_tax_id_key
 from vendors.validation import (
     BANK_FIELDS,
+    CODING_FIELDS,
     NEW_STATUS_REFUSED,
     NEW_VENDOR_STATUSES,
     clean_vendor_fields,
@@ -77,6 +80,7 @@ def vendor_create(
     cleaned = clean_vendor_fields(new_vendor_values(fields))
     if cleaned["status"] not in NEW_VENDOR_STATUSES:
         raise InvalidTransition(NEW_STATUS_REFUSED)
+    _check_coding_defaults(cleaned, fields=CODING_FIELDS)
     now = dynamo.utcnow()
     actor = actor_id(user)
     has_bank = bool(cleaned["iban"] or cleaned["account_number"])
@@ -197,10 +201,15 @@ def vendor_update(
     vendor = vendor_get_or_404(vendor_id=vendor_id)
     check_version(vendor, version)
     before = vendor_snapshot(vendor)
-    cleaned = clean_vendor_fields({**before, **changes})
+    merged = {**before, **changes}
+    if "vat_id" in changes and "tax_country" not in changes:
+        merged["tax_country"] = None  # taken from the new VAT id
+    cleaned = clean_vendor_fields(merged)
     diff = changed_fields(before, cleaned)
     if not diff["after"]:
         return vendor
+    # A default deactivated since it was set stays until someone changes it.
+    _check_coding_defaults(cleaned, fields=set(diff["after"]) & set(CODING_FIELDS))
 
     if "status" in diff["after"]:
         _check_status_change(vendor, VendorStatus(cleaned["status"]))
@@ -231,6 +240,31 @@ def vendor_update(
     if updates.get("bank_details_changed_by"):
         notify_bank_details_awaiting(vendor)
     return vendor
+
+
+def _check_coding_defaults(cleaned: Mapping[str, Any], *, fields) -> None:
+    """Refuse coding defaults that name no code, or an inactive one."""
+    errors = {}
+    for field in fields:
+        code = cleaned.get(field)
+        if not code:
+            continue
+        kind, label = CODING_FIELDS[field]
+        record = accounting_code_get(kind=kind, code=code)
+        if record is None:
+            errors[field] = f"{label} {code} does not exist: choose an existing one."
+        elif not record.active:
+            errors[field] = (
+                f"{label} {code} is inactive: new documents cannot use it, so "
+                "choose an active one."
+            )
+    if errors:
+        message = (
+            next(iter(errors.values()))
+            if len(errors) == 1
+            else "Please correct the highlighted fields."
+        )
+        raise ValidationFailed(message, errors)
 
 
 def _check_status_change(vendor: Vendor, new: VendorStatus) -> None:

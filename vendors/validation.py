@@ -14,12 +14,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accounting.rules import code_or_none
 from core.errors import ValidationFailed
 from core.money import MoneyError, validate_currency
 from core.text import TextError, clean_text
 from vendors import bank_details
 from vendors.models import NAME_KEY_MAX_BYTES, VendorStatus, name_key
 from vendors.payment_terms import PaymentTermsError, parse_payment_terms
+from vendors.tax_identity import (
+    TaxIdentityError,
+    clean_tax_country,
+    clean_vat_id,
+    country_name,
+)
 
 MAX_LENGTHS = {
     "name": 200,
@@ -33,9 +40,16 @@ MAX_LENGTHS = {
 TEXT_FIELDS = ["name", "email", "phone", "address", "tax_id", "payment_terms",
                "payment_hold_reason"]  # fmt: skip
 BANK_FIELDS = ["iban", "bic", "account_number", "routing_number"]
+TAX_FIELDS = ["vat_id", "tax_country"]
+# The accounting codes a vendor's PO lines default to, and what each names.
+CODING_FIELDS = {
+    "default_tax_code": ("tax_code", "Tax code"),
+    "default_gl_account": ("gl_account", "GL account"),
+    "default_cost_centre": ("cost_centre", "Cost centre"),
+}
 EDITABLE_FIELDS = TEXT_FIELDS + BANK_FIELDS + [
     "status", "currency", "payment_hold", "payment_hold_until",
-]  # fmt: skip
+] + TAX_FIELDS + list(CODING_FIELDS)  # fmt: skip
 
 
 def vendor_snapshot(vendor) -> dict[str, Any]:
@@ -87,6 +101,34 @@ def _clean_bank_details(values: dict, cleaned: dict, errors: dict) -> None:
     if routing and (message := bank_details.aba_routing_error(routing)):
         errors["routing_number"] = message
     cleaned.update(iban=iban, bic=bic, account_number=account, routing_number=routing)
+
+
+def _clean_tax_identity(values: dict, cleaned: dict, errors: dict) -> None:
+    """The VAT id (check digits), its tax country, and the coding defaults' format."""
+    vat_id = vat_country = country = None
+    for field in TAX_FIELDS:
+        if values.get(field) is not None and not isinstance(values[field], str):
+            errors[field] = "Must be text."
+    try:
+        vat_id, vat_country = clean_vat_id(values.get("vat_id") or None)
+    except TaxIdentityError as exc:
+        errors.setdefault("vat_id", str(exc))
+    try:
+        country = clean_tax_country(values.get("tax_country") or None)
+    except TaxIdentityError as exc:
+        errors.setdefault("tax_country", str(exc))
+    if country and vat_country and country != vat_country:
+        errors["tax_country"] = (
+            f"The VAT id {vat_id} is of {country_name(vat_country)}: the tax "
+            f"country is {vat_country} (or leave it empty)."
+        )
+    cleaned.update(vat_id=vat_id, tax_country=country or vat_country)
+    for field, (_, label) in CODING_FIELDS.items():
+        try:
+            cleaned[field] = code_or_none(values.get(field), label=label)
+        except ValidationFailed as exc:
+            errors[field] = exc.message
+            cleaned[field] = None
 
 
 def _clean_hold(values: dict, cleaned: dict, errors: dict) -> None:
@@ -175,6 +217,7 @@ def clean_vendor_fields(values: dict[str, Any]) -> dict[str, Any]:
 
     _clean_bank_details(values, cleaned, errors)
     _clean_hold(values, cleaned, errors)
+    _clean_tax_identity(values, cleaned, errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return cleaned

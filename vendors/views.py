@@ -1,7 +1,5 @@
 """Vendor pages: thin views over vendors.selectors and vendors.services."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
 from core import exports
+from core.csv_import import preview_keep, preview_take
 from core.drafts import restores_draft
 from core.errors import ApplicationError, ValidationFailed
 from core.forms import add_service_errors, flash_refusal
@@ -230,9 +229,7 @@ def vendor_confirm_bank_details_view(request, vendor_id):
     return redirect(reverse("vendors:detail", kwargs={"vendor_id": vendor_id}))
 
 
-# The file previewed, kept for the confirm step so it need not be uploaded
-# again. Sessions are stored server-side (django.contrib.sessions, database),
-# and the import checks every row again anyway.
+# Where the file previewed is kept for the confirm step (core.csv_import).
 _IMPORT_SESSION_KEY = "vendor_import"
 
 
@@ -255,12 +252,12 @@ def vendor_import_view(request):
         else:
             context.update(preview=preview, filename=upload.name)
             if preview.valid_count:
-                digest = hashlib.sha256(content).hexdigest()
-                request.session[_IMPORT_SESSION_KEY] = {
-                    "filename": upload.name,
-                    "content": content.decode("utf-8-sig"),
-                    "digest": digest,
-                }
+                digest = preview_keep(
+                    request.session,
+                    _IMPORT_SESSION_KEY,
+                    content=content,
+                    filename=upload.name,
+                )
                 context["confirm_form"] = VendorImportConfirmForm(
                     initial={"digest": digest}
                 )
@@ -273,20 +270,18 @@ def vendor_import_confirm_view(request):
     """Step 3: import the valid rows of the file previewed, checked again."""
     require_role(request.user, Role.AP_CLERK, action="import vendors")
     form = VendorImportConfirmForm(request.POST)
-    stored = request.session.get(_IMPORT_SESSION_KEY)
-    if not (
-        form.is_valid() and stored and stored["digest"] == form.cleaned_data["digest"]
-    ):
+    stored = preview_take(
+        request.session,
+        _IMPORT_SESSION_KEY,
+        digest=form.cleaned_data["digest"] if form.is_valid() else None,
+    )
+    if stored is None:
         messages.error(
             request,
             "That preview is no longer current (the file was imported, or another "
             "file was previewed since). Upload the file again to see its preview.",
         )
         return redirect("vendors:import")
-    # Forget the preview before importing, and save that at once: a second
-    # click on the button then finds it gone instead of importing it twice.
-    del request.session[_IMPORT_SESSION_KEY]
-    request.session.save()
     result = services.vendors_import(
         user=request.user,
         content=stored["content"].encode(),

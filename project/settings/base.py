@@ -231,6 +231,10 @@ DISCOUNT_RECEIVED_ACCOUNT = env.str("DISCOUNT_RECEIVED_ACCOUNT", default="3730")
 BANK_GL_ACCOUNTS = env.dict(
     "BANK_GL_ACCOUNTS", default={"EUR": "1200", "USD": "1210", "GBP": "1220"}
 )
+# The largest GL account or cost centre CSV file the import reads.
+ACCOUNTING_IMPORT_MAX_BYTES = env.int(
+    "ACCOUNTING_IMPORT_MAX_BYTES", default=1024 * 1024
+)
 
 # --- E-mail (accounts.notifications) ----------------------------------------
 # Console by default: messages are printed, nothing leaves the machine. For SMTP

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounting.events import SETUP_USER
+from accounting.services import accounting_defaults_install
 from accounts.models import Profile
 from accounts.roles import Role
 from exchange_rates import selectors as exchange_rate_selectors
@@ -95,6 +97,27 @@ DEMO_VENDORS = [
 ]
 
 
+# Each German-profile demo vendor's tax identity and coding defaults
+# (accounting.defaults, profile DE): a domestic supplier at 19%, and an EU
+# supplier outside Germany whose invoices are reverse charge.
+DEMO_TAX_IDENTITY = {
+    "Nordwind Bürobedarf GmbH": {
+        "vat_id": "DE136695976",
+        "tax_country": "DE",
+        "default_tax_code": "V19",
+        "default_gl_account": "4930",
+        "default_cost_centre": "1000",
+    },
+    "Atelier Lumière SARL": {
+        "vat_id": "FR40303265045",
+        "tax_country": "FR",
+        "default_tax_code": "RC19",
+        "default_gl_account": "3400",
+        "default_cost_centre": "4100",
+    },
+}
+
+
 class Command(BaseCommand):
     help = "Create one demo user per role and a few vendors; safe to run again."
 
@@ -139,6 +162,14 @@ class Command(BaseCommand):
             self._second_factors()
 
         self._exchange_rates(self._acting_as("admin"))
+        added = accounting_defaults_install(
+            user=SETUP_USER, profile=settings.TAX_PROFILE
+        )
+        self.stdout.write(
+            f"  installed {added} {settings.TAX_PROFILE} tax code(s), GL account(s) "
+            "and cost centre(s)" if added else
+            f"  kept the {settings.TAX_PROFILE} tax codes, GL accounts and cost centres"
+        )  # fmt: skip
         clerk, second_clerk = (
             User.objects.get(username="clerk"),
             User.objects.get(username="clerk2"),
@@ -150,6 +181,8 @@ class Command(BaseCommand):
             if existing:
                 self.stdout.write(f"  kept vendor {fields['name']}")
                 continue
+            if settings.TAX_PROFILE == "DE":
+                fields = {**fields, **DEMO_TAX_IDENTITY.get(fields["name"], {})}
             vendor = vendor_services.vendor_create(user=clerk, fields=fields)
             if vendor.bank_details_awaiting_confirmation:
                 vendor_services.vendor_bank_details_confirm(

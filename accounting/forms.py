@@ -1,0 +1,87 @@
+"""Accounting code forms; the rules live in `accounting.rules`."""
+
+from django import forms
+
+from accounting.models import VAT_CATEGORY_LABELS, VatCategory
+from accounting.rules import MAX_CODE_LENGTH, MAX_NAME_LENGTH
+from core.forms import TextField, number_field
+
+
+class CodeForm(forms.Form):
+    """A new code (all fields) or an edit (the code, a tax code's rate and category fixed)."""
+
+    code = TextField(
+        label="Code",
+        required=False,
+        help_text="Letters, digits, dots, dashes and underscores; stored upper-case.",
+        widget=forms.TextInput(attrs={"maxlength": MAX_CODE_LENGTH, "required": True}),
+    )
+    name = TextField(
+        label="Name",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": MAX_NAME_LENGTH, "required": True}),
+    )
+    rate = number_field("Rate (%)", required=False, help_text="E.g. 19 or 8.875.")
+    category = forms.ChoiceField(
+        label="VAT category",
+        required=False,
+        choices=[("", "Choose a category")]
+        + [(c.value, f"{c.value} — {VAT_CATEGORY_LABELS[c]}") for c in VatCategory],
+    )
+    gl_account = forms.ChoiceField(
+        label="Input VAT account", required=False,
+        help_text="Where the recoverable tax posts; none when nothing is recoverable.",
+    )  # fmt: skip
+    reverse_charge_account = forms.ChoiceField(
+        label="Reverse-charge account", required=False,
+        help_text="Reverse charge and intra-community codes: the output VAT you owe.",
+    )  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    TAX_ONLY = ("rate", "category", "gl_account", "reverse_charge_account")
+
+    def __init__(self, *args, kind: str, editing: bool, accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != "tax_code":
+            for field in self.TAX_ONLY:
+                del self.fields[field]
+        else:
+            choices = [("", "None")] + [(a.code, a.label) for a in accounts]
+            self.fields["gl_account"].choices = choices
+            self.fields["reverse_charge_account"].choices = choices
+        if editing:
+            self.fields["version"].required = True
+            fixed = ("code", "rate", "category") if kind == "tax_code" else ("code",)
+            for field in fixed:
+                self.fields[field].disabled = True
+            if kind == "tax_code":
+                self.fields["rate"].help_text = (
+                    "Fixed once created: for another rate, create a new code "
+                    "and deactivate this one."
+                )
+
+    def service_fields(self) -> dict:
+        """The fields the service gets: what the form lets the user change."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and not self.fields[name].disabled
+        }
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CodeImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, comma or semicolon separated, with the header row "
+        "code,name and optionally active.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class CodeImportConfirmForm(forms.Form):
+    # The SHA-256 of the file previewed: the import runs only on that file.
+    digest = TextField(widget=forms.HiddenInput, max_length=64)
