@@ -8,7 +8,13 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
+from core.api_fields import (
+    DecimalInput,
+    LineCodingIn,
+    LineCodingOut,
+    WholeNumber,
+    refuse_unknown_filters,
+)
 from core.errors import ValidationFailed
 from core.versions import version_from_request
 from invoicing import (
@@ -41,7 +47,7 @@ InvoiceStatusName = Literal[
 ]
 
 
-class InvoiceLineOut(Schema):
+class InvoiceLineOut(LineCodingOut):
     line_number: int
     po_line_number: int | None
     description: str
@@ -184,7 +190,7 @@ class InvoicePage(Schema):
     next_cursor: str | None
 
 
-class InvoiceLineIn(Schema):
+class InvoiceLineIn(LineCodingIn):
     model_config = ConfigDict(extra="forbid")
 
     description: str
