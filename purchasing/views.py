@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounting.coding import vendor_defaults
+from accounting.forms import coding_choices, coding_initial, formset_coded_lines
 from accounts.roles import Role, has_role, require_reader, require_role
 from accounts.selectors import approval_limit_get
 from audit.selectors import audit_history
@@ -19,7 +21,6 @@ from core.forms import (
     add_line_errors,
     add_service_errors,
     flash_refusal,
-    formset_lines,
 )
 from core.htmx import render_partial
 from core.paging import page_links
@@ -161,6 +162,13 @@ def purchase_order_detail_view(request, po_id):
 
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
+# A line row's blank coding choice: the service then takes the vendor's default.
+VENDOR_DEFAULT = "The vendor's default"
+
+
+def _coding(lines=()) -> dict:
+    """The line rows' coding selects, with the codes `lines` have already."""
+    return {"coding": coding_choices(blank=VENDOR_DEFAULT, lines=lines)}
 
 
 def _with_extra_line(data):
@@ -211,9 +219,11 @@ def purchase_order_create_view(request):
             else request.POST
         )
         form = PurchaseOrderForm(data, vendor_choices=choices)
-        formset = PurchaseOrderLineFormSet(data, prefix="lines")
+        formset = PurchaseOrderLineFormSet(
+            data, prefix="lines", form_kwargs=_coding()
+        )
         if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
-            lines, positions = formset_lines(formset, LINE_FIELDS)
+            lines, positions = formset_coded_lines(formset, LINE_FIELDS)
             try:
                 po = services.purchase_order_create(
                     user=request.user,
@@ -250,13 +260,21 @@ def purchase_order_create_view(request):
             vendor_choices=choices,
         )
         formset = PurchaseOrderLineFormSet(
-            prefix="lines", initial=_line_initial(source)
+            prefix="lines",
+            initial=_line_initial(source),
+            form_kwargs=_coding(source.items),
         )
     else:
+        vendor_id = request.GET.get("vendor", "")
         form = PurchaseOrderForm(
-            initial={"vendor_id": request.GET.get("vendor", "")}, vendor_choices=choices
+            initial={"vendor_id": vendor_id}, vendor_choices=choices
         )
-        formset = PurchaseOrderLineFormSet(prefix="lines", initial=[{}, {}, {}])
+        # A vendor chosen already: its default codes preselected on each row.
+        vendor = vendor_get(vendor_id=vendor_id) if vendor_id in dict(choices) else None
+        defaults = coding_initial(vendor_defaults(vendor)) if vendor else {}
+        formset = PurchaseOrderLineFormSet(
+            prefix="lines", initial=[defaults] * 3, form_kwargs=_coding()
+        )
     status = 422 if request.method == "POST" and "add_line" not in request.POST else 200
     refused = form.errors or any(formset.errors) or formset.non_form_errors()
     if not refused and status == 422:
@@ -275,6 +293,7 @@ def _line_initial(po) -> list[dict]:
             "description": line.description,
             "quantity": line.quantity,
             "unit_price": line.unit_price,
+            **coding_initial(line),
         }
         for line in po.items
     ]
@@ -303,9 +322,11 @@ def purchase_order_edit_view(request, po_id):
         form = PurchaseOrderForm(
             data, initial=initial, vendor_choices=choices, editing=True
         )
-        formset = PurchaseOrderLineFormSet(data, prefix="lines")
+        formset = PurchaseOrderLineFormSet(
+            data, prefix="lines", form_kwargs=_coding(po.items)
+        )
         if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
-            lines, positions = formset_lines(formset, LINE_FIELDS)
+            lines, positions = formset_coded_lines(formset, LINE_FIELDS)
             try:
                 services.purchase_order_update(
                     po_id=po.id,
@@ -327,7 +348,9 @@ def purchase_order_edit_view(request, po_id):
             status = 422
     else:
         form = PurchaseOrderForm(initial=initial, vendor_choices=choices, editing=True)
-        formset = PurchaseOrderLineFormSet(prefix="lines", initial=_line_initial(po))
+        formset = PurchaseOrderLineFormSet(
+            prefix="lines", initial=_line_initial(po), form_kwargs=_coding(po.items)
+        )
     return _form_page(
         request, {"form": form, "formset": formset, "po": po}, status=status
     )
