@@ -18,6 +18,7 @@ from core.api_fields import (
 from core.errors import ValidationFailed
 from core.versions import version_from_request
 from invoicing import (
+    coding,
     credit_notes,
     holds,
     reconciliation,
@@ -312,6 +313,21 @@ class SendToApprovalIn(Schema):
     version: WholeNumber | None = None
 
 
+class RecodeLineIn(LineCodingIn):
+    line_number: WholeNumber = Field(description="The invoice line recoded.")
+
+
+class RecodeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[RecodeLineIn] = Field(
+        description="Each line recoded: a code left out is kept, null clears it."
+    )
+    version: WholeNumber | None = Field(
+        default=None, description="The version you read; 409 if changed since."
+    )
+
+
 class ReconcileOut(Schema):
     invoice: InvoiceOut
     report: dict[str, Any]
@@ -425,6 +441,21 @@ def delete_invoice(
         version=version_from_request(request, version, required=False),
     )
     return Status(204, None)
+
+
+@router.put(
+    "/{invoice_id}/coding",
+    response=InvoiceDetailOut,
+    summary="Recode lines (tax code, GL account, cost centre) before matching",
+)
+def recode_invoice(request, invoice_id: str, payload: RecodeIn):
+    """Refused (409) once the invoice is matched, approved, scheduled or paid."""
+    return coding.invoice_recode(
+        invoice=invoice_get_or_404(invoice_id=invoice_id),
+        user=request.auth,
+        lines=[line.model_dump(exclude_unset=True) for line in payload.lines],
+        version=version_from_request(request, payload.version, required=False),
+    )
 
 
 @router.put(

@@ -56,6 +56,7 @@ from core.errors import (
 from core.money import Money
 from core.writes import search_index_change
 from invoicing import credit_matching, matching
+from invoicing.coding import invoice_coding
 from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.events import credit_note_created_event
 from invoicing.models import (
@@ -205,6 +206,11 @@ def credit_note_create(
         lines=lines,
         tax_amount=tax_amount,
         total_amount=total_amount,
+        coding=invoice_coding(
+            vendor=vendor or vendor_get(vendor_id=(po or credited).vendor_id),
+            po=po,
+            credited=credited,
+        ),
     )
     total = fields["total"]
     if credited is not None:

@@ -7,7 +7,7 @@ returns normalised values, or raises ValidationFailed naming each bad field;
 """
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -62,10 +62,12 @@ def clean_invoice_fields(
     lines: Sequence[Mapping[str, Any]],
     tax_amount: Any,
     total_amount: Any,
+    coding: Callable[[list[dict]], list[dict]] | None = None,
 ) -> dict[str, Any]:
     """
     Validate an invoice as entered; the total must be its lines plus tax.
-    Amounts are in `currency`, by default the PO's.
+    Amounts are in `currency`, by default the PO's. `coding`
+    (`invoicing.coding.invoice_coding`) gives the lines their codes.
     """
     currency = currency or po.currency
     errors: dict[str, str] = {}
@@ -83,6 +85,8 @@ def clean_invoice_fields(
     tax = _money_field(tax_amount, currency, "tax_amount", errors)
     try:
         cleaned = clean_lines(lines, currency, what="An invoice")
+        if coding is not None:
+            cleaned = coding(cleaned)
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
         cleaned = []

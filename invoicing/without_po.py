@@ -55,6 +55,7 @@ from core.writes import (
     with_updates,
 )
 from invoicing import events, notifications
+from invoicing.coding import invoice_coding
 from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.models import (
     Invoice,
@@ -118,9 +119,22 @@ def _forecast(total: Decimal, currency: str) -> int:
 
 
 def invoice_without_po_fields(
-    *, vendor, invoice_number, invoice_date, lines, tax_amount, total_amount
+    *,
+    vendor,
+    invoice_number,
+    invoice_date,
+    lines,
+    tax_amount,
+    total_amount,
+    previous: Sequence[InvoiceLine] = (),
+    coding_required: bool = True,
 ) -> dict[str, Any]:
-    """The cleaned fields of an invoice without PO of `vendor` (its currency)."""
+    """
+    The cleaned fields of an invoice without PO of `vendor` (its currency).
+    Each line is coded (the vendor's defaults fill what it does not name)
+    and, as entered by a clerk (`coding_required`), coded in full: no PO
+    line says where its cost goes.
+    """
     return clean_invoice_fields(
         currency=vendor.currency,
         invoice_number=invoice_number,
@@ -128,6 +142,9 @@ def invoice_without_po_fields(
         lines=_without_po_lines(lines),
         tax_amount=tax_amount,
         total_amount=total_amount,
+        coding=invoice_coding(
+            vendor=vendor, previous=previous, require=coding_required
+        ),
     )
 
 
@@ -499,6 +516,7 @@ def invoice_without_po_resubmit(
         lines=lines,
         tax_amount=tax_amount,
         total_amount=total_amount,
+        previous=invoice.items,
     )
     before = _invoice_snapshot(invoice)
     date, total = fields["date"], fields["total"]
