@@ -64,8 +64,7 @@ def coded(line: Mapping[str, Any], *sources: Any) -> dict[str, Any]:
 def vendor_defaults(vendor) -> dict[str, str | None]:
     """The codes a vendor's lines take when they name none (its default fields)."""
     return {
-        name: getattr(vendor, f"default_{name}", None) or None
-        for name in CODE_FIELDS
+        name: getattr(vendor, f"default_{name}", None) or None for name in CODE_FIELDS
     }
 
 

@@ -34,9 +34,7 @@ def coded_line_form(base: type[forms.Form]) -> type[forms.Form]:
     return CodedLineForm
 
 
-def coding_choices(
-    *, blank: str, lines=(), book: CodeBook | None = None
-) -> dict:
+def coding_choices(*, blank: str, lines=(), book: CodeBook | None = None) -> dict:
     """
     The line rows' `form_kwargs["coding"]`: each select's active codes, with
     those `lines` (a document being edited) have already, and the blank
@@ -58,7 +56,9 @@ def coding_initial(line) -> dict:
     return {name: code or "" for name, code in line_coding(line).items()}
 
 
-def formset_coded_lines(formset, fields: tuple[str, ...]) -> tuple[list[dict], list[int]]:
+def formset_coded_lines(
+    formset, fields: tuple[str, ...]
+) -> tuple[list[dict], list[int]]:
     """
     `core.forms.formset_lines` with each kept line's codes: a row whose
     codes alone are filled (preselected defaults) is still a blank row.

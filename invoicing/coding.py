@@ -87,7 +87,10 @@ def lines_coded(
     return [
         coded(line, before.get(line["line_number"]), credits, po_line, *defaults)
         for line, credits, po_line in zip(
-            lines, _credited_pairs(lines, credited, po), _po_pairs(lines, po), strict=True
+            lines,
+            _credited_pairs(lines, credited, po),
+            _po_pairs(lines, po),
+            strict=True,
         )
     ]
 

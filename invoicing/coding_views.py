@@ -52,7 +52,9 @@ def invoice_recode_view(request, invoice_id):
             status = 422
     else:
         form = RecodeForm(initial={"version": invoice.version})
-        formset = RecodeLineFormSet(prefix="lines", initial=initial, form_kwargs=choices)
+        formset = RecodeLineFormSet(
+            prefix="lines", initial=initial, form_kwargs=choices
+        )
     rows = list(zip(invoice.items, formset.forms, strict=True))
     return render(
         request,

@@ -56,8 +56,8 @@ from core.errors import (
 from core.money import Money
 from core.writes import search_index_change
 from invoicing import credit_matching, matching
-from invoicing.coding import invoice_coding
 from invoicing.attachments import attachment_discard, attachment_store
+from invoicing.coding import invoice_coding
 from invoicing.events import credit_note_created_event
 from invoicing.models import (
     AWAITING,

@@ -31,8 +31,8 @@ from core.writes import (
     with_updates,
 )
 from invoicing import credit_notes
-from invoicing.coding import invoice_coding
 from invoicing.attachments import attachment_discard, attachment_store
+from invoicing.coding import invoice_coding
 from invoicing.events import (
     invoice_corrected_event,
     invoice_created_event,

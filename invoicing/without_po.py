@@ -55,8 +55,8 @@ from core.writes import (
     with_updates,
 )
 from invoicing import events, notifications
-from invoicing.coding import invoice_coding
 from invoicing.attachments import attachment_discard, attachment_store
+from invoicing.coding import invoice_coding
 from invoicing.models import (
     Invoice,
     InvoiceApproval,

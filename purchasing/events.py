@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from core.lines import CODE_FIELDS
 from audit.entries import audit_entry
 from audit.models import AuditAction, AuditEntry
+from core.lines import CODE_FIELDS
 
 
 def purchase_order_snapshot(po) -> dict[str, Any]:

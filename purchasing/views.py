@@ -219,9 +219,7 @@ def purchase_order_create_view(request):
             else request.POST
         )
         form = PurchaseOrderForm(data, vendor_choices=choices)
-        formset = PurchaseOrderLineFormSet(
-            data, prefix="lines", form_kwargs=_coding()
-        )
+        formset = PurchaseOrderLineFormSet(data, prefix="lines", form_kwargs=_coding())
         if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
             lines, positions = formset_coded_lines(formset, LINE_FIELDS)
             try:

@@ -79,9 +79,7 @@ def test_nothing_is_required_of_a_company_keeping_no_codes(dynamodb):
     coding.check_line_codes([line(1), line(2)], require=True)
 
 
-def test_the_codes_are_read_once_per_document_not_once_per_line(
-    tax_codes, monkeypatch
-):
+def test_the_codes_are_read_once_per_document_not_once_per_line(tax_codes, monkeypatch):
     reads = []
     for name in ("tax_code_list", "gl_account_list", "cost_centre_list"):
         original = getattr(selectors, name)

@@ -191,7 +191,9 @@ def test_recoding_is_refused_once_matched_and_on_a_stale_page(clerk, coded_po):
         coding.invoice_recode(
             invoice=invoice, user=clerk, lines=[{"line_number": 1, "tax_code": "X"}]
         )
-    assert unknown.value.field_errors == {"items.0.tax_code": "Tax code X does not exist."}
+    assert unknown.value.field_errors == {
+        "items.0.tax_code": "Tax code X does not exist."
+    }
     matched, _ = invoice_reconcile(invoice_id=invoice.id, user=clerk)
     assert matched.status == "matched"
     with pytest.raises(StaleRecord):
@@ -279,9 +281,7 @@ def test_the_openapi_schema_offers_the_coding_and_the_recode_endpoint(db):
     assert "put" in schema["paths"]["/api/v1/invoices/{invoice_id}/coding"]
 
 
-def test_the_recode_page_recodes_and_the_invoice_page_shows_the_coding(
-    clerk, coded_po
-):
+def test_the_recode_page_recodes_and_the_invoice_page_shows_the_coding(clerk, coded_po):
     invoice = enter(clerk, coded_po)
     client = Client()
     client.force_login(clerk)
@@ -308,9 +308,10 @@ def test_the_recode_page_recodes_and_the_invoice_page_shows_the_coding(
     assert "Lines of INV-1 recoded." in done
     assert "<td>V19</td><td>4930</td><td>1000</td>" in done
     invoice_reconcile(invoice_id=invoice.id, user=clerk)
-    assert b"Recode lines" not in client.get(
-        reverse("invoicing:detail", args=[invoice.id])
-    ).content
+    assert (
+        b"Recode lines"
+        not in client.get(reverse("invoicing:detail", args=[invoice.id])).content
+    )
     assert client.get(url).status_code == 302
 
 
@@ -321,3 +322,31 @@ def test_the_entry_form_preselects_the_po_lines_codes(clerk, coded_po):
     html = page.content.decode()
     assert 'name="lines-1-cost_centre"' in html
     assert '<option value="4980" selected>4980 Operating supplies</option>' in html
+
+
+def test_the_entry_form_without_po_says_which_line_lacks_which_code(
+    clerk, vendor, tax_codes
+):
+    client = Client()
+    client.force_login(clerk)
+    url = reverse("invoicing:create") + f"?without_po={vendor.id}"
+    assert 'name="lines-0-gl_account"' in client.get(url).content.decode()
+    data = {
+        "invoice_number": "R-9", "invoice_date": DAY.isoformat(),
+        "tax_amount": "0", "total_amount": "", "version": "",
+        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-description": "Rent", "lines-0-quantity": "1",
+        "lines-0-unit_price": "900.00", "lines-0-tax_code": "V19",
+        "lines-0-gl_account": "4200", "lines-0-cost_centre": "1000",
+        "lines-1-description": "Cleaning", "lines-1-quantity": "1",
+        "lines-1-unit_price": "90.00", "lines-1-tax_code": "",
+        "lines-1-gl_account": "", "lines-1-cost_centre": "1000",
+    }  # fmt: skip
+    refused = client.post(url, data)
+    assert refused.status_code == 422
+    assert "Line 2 needs a GL account." in refused.content.decode()
+    data["lines-1-gl_account"] = "4980"
+    done = client.post(url, data, follow=True).content.decode()
+    assert "entered without a PO; it awaits approval" in done
+    assert "<td>V19</td><td>4980</td><td>1000</td>" in done
