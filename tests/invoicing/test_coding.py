@@ -21,10 +21,15 @@ from invoicing.services import invoice_create, invoice_resubmit
 from purchasing.services import purchase_order_approve, purchase_order_create
 from tests.api_client import bearer, send
 from tests.conftest import po_lines
+from tests.line_rows import line_rows, logged_in, refused_then_saved, row
 from vendors.models import Vendor
 
 DAY = dt.date.today() - dt.timedelta(days=3)
 INVOICES = "/api/v1/invoices"
+
+
+def codes_of(tax_code, gl_account, cost_centre) -> dict:
+    return {"tax_code": tax_code, "gl_account": gl_account, "cost_centre": cost_centre}
 
 
 def codes(document):
@@ -283,8 +288,7 @@ def test_the_openapi_schema_offers_the_coding_and_the_recode_endpoint(db):
 
 def test_the_recode_page_recodes_and_the_invoice_page_shows_the_coding(clerk, coded_po):
     invoice = enter(clerk, coded_po)
-    client = Client()
-    client.force_login(clerk)
+    client = logged_in(clerk)
     detail = client.get(reverse("invoicing:detail", args=[invoice.id])).content
     assert b"Recode lines" in detail
     assert b"<td>V7</td><td>4980</td><td>4200</td>" in detail
@@ -293,18 +297,18 @@ def test_the_recode_page_recodes_and_the_invoice_page_shows_the_coding(clerk, co
     assert '<option value="4100" selected>4100 Production</option>' in page
     data = {
         "version": str(invoice.version),
-        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "2",
-        "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-line_number": "1", "lines-0-tax_code": "V19",
-        "lines-0-gl_account": "4930", "lines-0-cost_centre": "1000",
-        "lines-1-line_number": "2", "lines-1-tax_code": "V7",
-        "lines-1-gl_account": "4999", "lines-1-cost_centre": "4200",
-    }  # fmt: skip
-    refused = client.post(url, data)
-    assert refused.status_code == 422
-    assert "Select a valid choice" in refused.content.decode()
-    data["lines-1-gl_account"] = "4980"
-    done = client.post(url, data, follow=True).content.decode()
+        **line_rows(
+            [
+                {"line_number": "1", **codes_of("V19", "4930", "1000")},
+                {"line_number": "2", **codes_of("V7", "4999", "4200")},
+            ],
+            initial=2,
+        ),
+    }
+    done = refused_then_saved(
+        client, url, data, refusal="Select a valid choice",
+        fix={"lines-1-gl_account": "4980"},
+    )  # fmt: skip
     assert "Lines of INV-1 recoded." in done
     assert "<td>V19</td><td>4930</td><td>1000</td>" in done
     invoice_reconcile(invoice_id=invoice.id, user=clerk)
@@ -316,10 +320,9 @@ def test_the_recode_page_recodes_and_the_invoice_page_shows_the_coding(clerk, co
 
 
 def test_the_entry_form_preselects_the_po_lines_codes(clerk, coded_po):
-    client = Client()
-    client.force_login(clerk)
-    page = client.get(reverse("invoicing:create") + f"?po={coded_po.id}")
-    html = page.content.decode()
+    client = logged_in(clerk)
+    html = client.get(reverse("invoicing:create") + f"?po={coded_po.id}").content
+    html = html.decode()
     assert 'name="lines-1-cost_centre"' in html
     assert '<option value="4980" selected>4980 Operating supplies</option>' in html
 
@@ -327,26 +330,25 @@ def test_the_entry_form_preselects_the_po_lines_codes(clerk, coded_po):
 def test_the_entry_form_without_po_says_which_line_lacks_which_code(
     clerk, vendor, tax_codes
 ):
-    client = Client()
-    client.force_login(clerk)
+    client = logged_in(clerk)
     url = reverse("invoicing:create") + f"?without_po={vendor.id}"
     assert 'name="lines-0-gl_account"' in client.get(url).content.decode()
     data = {
-        "invoice_number": "R-9", "invoice_date": DAY.isoformat(),
-        "tax_amount": "0", "total_amount": "", "version": "",
-        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-description": "Rent", "lines-0-quantity": "1",
-        "lines-0-unit_price": "900.00", "lines-0-tax_code": "V19",
-        "lines-0-gl_account": "4200", "lines-0-cost_centre": "1000",
-        "lines-1-description": "Cleaning", "lines-1-quantity": "1",
-        "lines-1-unit_price": "90.00", "lines-1-tax_code": "",
-        "lines-1-gl_account": "", "lines-1-cost_centre": "1000",
-    }  # fmt: skip
-    refused = client.post(url, data)
-    assert refused.status_code == 422
-    assert "Line 2 needs a GL account." in refused.content.decode()
-    data["lines-1-gl_account"] = "4980"
-    done = client.post(url, data, follow=True).content.decode()
+        "invoice_number": "R-9",
+        "invoice_date": DAY.isoformat(),
+        "tax_amount": "0",
+        "total_amount": "",
+        "version": "",
+        **line_rows(
+            [
+                row("Rent", "1", "900.00", ("V19", "4200", "1000")),
+                row("Cleaning", "1", "90.00", ("", "", "1000")),
+            ]
+        ),
+    }
+    done = refused_then_saved(
+        client, url, data, refusal="Line 2 needs a GL account.",
+        fix={"lines-1-gl_account": "4980"},
+    )  # fmt: skip
     assert "entered without a PO; it awaits approval" in done
     assert "<td>V19</td><td>4980</td><td>1000</td>" in done

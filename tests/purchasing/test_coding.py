@@ -16,6 +16,7 @@ from purchasing.services import (
 )
 from tests.api_client import bearer, send
 from tests.conftest import po_lines
+from tests.line_rows import line_rows, logged_in, row
 from vendors.models import Vendor
 
 POS = "/api/v1/purchase-orders"
@@ -146,25 +147,25 @@ def test_the_openapi_schema_offers_the_coding_as_optional(db):
 def test_the_po_form_offers_the_codes_preselected_and_the_page_shows_them(
     requester, coded_vendor
 ):
-    client = Client()
-    client.force_login(requester)
+    client = logged_in(requester)
     page = client.get(reverse("purchasing:create") + f"?vendor={coded_vendor.id}")
     html = page.content.decode()
     assert 'name="lines-0-gl_account"' in html
     assert '<option value="4930" selected>4930 Office supplies</option>' in html
     data = {
-        "vendor_id": coded_vendor.id, "currency": "", "match_type": "2-way",
-        "expected_delivery": "", "notes": "",
-        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-description": "Chairs", "lines-0-quantity": "2",
-        "lines-0-unit_price": "250.00", "lines-0-gl_account": "4980",
-        "lines-0-cost_centre": "", "lines-0-tax_code": "",
-        # A row whose preselected codes alone are filled is a blank row.
-        "lines-1-description": "", "lines-1-quantity": "", "lines-1-unit_price": "",
-        "lines-1-gl_account": "4930", "lines-1-cost_centre": "4100",
-        "lines-1-tax_code": "V7",
-    }  # fmt: skip
+        "vendor_id": coded_vendor.id,
+        "currency": "",
+        "match_type": "2-way",
+        "expected_delivery": "",
+        "notes": "",
+        **line_rows(
+            [
+                row("Chairs", "2", "250.00", ("", "4980", "")),
+                # A row whose preselected codes alone are filled is a blank row.
+                row(codes=("V7", "4930", "4100")),
+            ]
+        ),
+    }
     response = client.post(reverse("purchasing:create"), data, follow=True)
     html = response.content.decode()
     assert "raised; it now awaits approval" in html
