@@ -182,6 +182,22 @@ def _with_extra_line(data):
     return data
 
 
+def _with_vendor_defaults(data, vendor_id: str, choices):
+    """`data` with each line row's codes set to the chosen vendor's defaults."""
+    vendor = vendor_get(vendor_id=vendor_id) if vendor_id in dict(choices) else None
+    if vendor is None:
+        return data
+    data = data.copy()
+    rows = [
+        key.removesuffix("-description") for key in data if key.endswith("-description")
+    ]
+    for name, code in vendor_defaults(vendor).items():
+        for row in rows:
+            if code:
+                data[f"{row}-{name}"] = code
+    return data
+
+
 def _copy_context(po_id: str | None, choices) -> dict:
     """
     What the PO form says about the rejected PO it is a copy of: the PO, and
@@ -211,16 +227,19 @@ def purchase_order_create_view(request):
     require_role(request.user, Role.REQUESTER, action="raise purchase orders")
     choices = vendor_choices_active()
     copying = {}
+    redraw = False
     if request.method == "POST":
         copying = _copy_context(request.POST.get("copied_from"), choices)
-        data = (
-            _with_extra_line(request.POST)
-            if "add_line" in request.POST
-            else request.POST
-        )
+        # "Add line", or a vendor chosen (htmx): the lines drawn again, not saved.
+        redraw = "add_line" in request.POST or "vendor_changed" in request.POST
+        data = request.POST
+        if "add_line" in data:
+            data = _with_extra_line(data)
+        elif "vendor_changed" in data:
+            data = _with_vendor_defaults(data, data.get("vendor_id", ""), choices)
         form = PurchaseOrderForm(data, vendor_choices=choices)
         formset = PurchaseOrderLineFormSet(data, prefix="lines", form_kwargs=_coding())
-        if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
+        if not redraw and form.is_valid() and formset.is_valid():
             lines, positions = formset_coded_lines(formset, LINE_FIELDS)
             try:
                 po = services.purchase_order_create(
@@ -273,10 +292,20 @@ def purchase_order_create_view(request):
         formset = PurchaseOrderLineFormSet(
             prefix="lines", initial=[defaults] * 3, form_kwargs=_coding()
         )
-    status = 422 if request.method == "POST" and "add_line" not in request.POST else 200
+    status = 422 if request.method == "POST" and not redraw else 200
     refused = form.errors or any(formset.errors) or formset.non_form_errors()
     if not refused and status == 422:
         status = 200
+    # Choosing the vendor preselects its default codes on the lines.
+    form.fields["vendor_id"].widget.attrs.update(
+        {
+            "hx-post": "",
+            "hx-trigger": "change",
+            "hx-target": "#po-lines",
+            "hx-swap": "outerHTML",
+            "hx-vals": '{"vendor_changed": "1"}',
+        }
+    )
     return _form_page(
         request,
         {"form": form, "formset": formset, "no_vendors": not choices, **copying},

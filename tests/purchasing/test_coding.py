@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounting.models import CostCentre
 from audit.selectors import audit_history
 from core.errors import ValidationFailed
-from purchasing.selectors import purchase_order_get
+from purchasing.selectors import purchase_order_get, purchase_order_list
 from purchasing.services import (
     purchase_order_approve,
     purchase_order_create,
@@ -15,7 +15,7 @@ from purchasing.services import (
     purchase_order_update,
 )
 from tests.api_client import bearer, send
-from tests.conftest import po_lines
+from tests.conftest import HTMX, htmx_fragment, po_lines
 from tests.line_rows import line_rows, logged_in, row
 from vendors.models import Vendor
 
@@ -170,3 +170,22 @@ def test_the_po_form_offers_the_codes_preselected_and_the_page_shows_them(
     html = response.content.decode()
     assert "raised; it now awaits approval" in html
     assert "<td>V7</td><td>4980</td><td>4100</td>" in html
+
+
+def test_choosing_the_vendor_preselects_its_default_codes_on_the_lines(
+    requester, coded_vendor
+):
+    data = {
+        "vendor_id": coded_vendor.id,
+        "vendor_changed": "1",
+        **line_rows([row("Chairs", "2", "250.00"), row()]),
+    }
+    response = logged_in(requester).post(
+        reverse("purchasing:create"), data, headers=HTMX
+    )
+    html = htmx_fragment(response, region="po-lines")
+    assert response.status_code == 200
+    assert html.count('<option value="4930" selected>') == 2
+    assert html.count('<option value="V7" selected>') == 2
+    assert 'value="Chairs"' in html  # what was typed stays
+    assert purchase_order_list().items == []
