@@ -73,6 +73,11 @@ def settings_defaults() -> dict[str, str | None]:
     return {"tax_code": settings.DEFAULT_TAX_CODE or None}
 
 
+def fallbacks(vendor) -> tuple[dict, dict]:
+    """The last sources of a line's codes: its vendor's defaults, then the settings'."""
+    return (vendor_defaults(vendor) if vendor else {}), settings_defaults()
+
+
 @dataclass(frozen=True)
 class CodeBook:
     """Every tax code, GL account and cost centre by code, read in three queries."""

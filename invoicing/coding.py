@@ -18,9 +18,8 @@ from typing import Any
 from accounting.coding import (
     check_line_codes,
     coded,
+    fallbacks,
     line_coding,
-    settings_defaults,
-    vendor_defaults,
 )
 from accounts.roles import Role, require_role
 from core import dynamo
@@ -83,7 +82,7 @@ def lines_coded(
 ) -> list[dict]:
     """`lines` (cleaned) with each code they do not name inherited."""
     before = {line.line_number: line for line in previous}
-    defaults = (vendor_defaults(vendor) if vendor else {}), settings_defaults()
+    defaults = fallbacks(vendor)
     return [
         coded(line, before.get(line["line_number"]), credits, po_line, *defaults)
         for line, credits, po_line in zip(

@@ -23,8 +23,7 @@ from typing import Any
 from accounting.coding import (
     check_line_codes,
     coded,
-    settings_defaults,
-    vendor_defaults,
+    fallbacks,
 )
 from accounts.roles import Role, has_role, require_role, require_second_factor
 from accounts.selectors import approval_limit_get
@@ -92,7 +91,7 @@ def _coded_lines(
     on a new or changed line.
     """
     before = {line.line_number: line for line in previous}
-    defaults = (vendor_defaults(vendor) if vendor else {}), settings_defaults()
+    defaults = fallbacks(vendor)
     lines = [
         coded(line, before.get(line["line_number"]), *defaults) for line in cleaned
     ]
