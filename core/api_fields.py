@@ -11,10 +11,12 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+from ninja import Schema
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from core.errors import ValidationFailed
+from core.lines import MAX_CODE_LENGTH
 from core.money import MoneyError, parse_decimal
 from core.versions import MAX_VERSION
 
@@ -63,3 +65,29 @@ def refuse_unknown_filters(request, names) -> None:
             f"Unknown filter {', '.join(unknown)}; this list takes {known}.",
             {name: "Unknown filter." for name in unknown},
         )
+
+
+# A line's accounting code (tax code, GL account, cost centre): optional, so
+# the original clients' lines, which name none, read as before.
+CodeInput = Annotated[
+    str | None,
+    Field(
+        max_length=MAX_CODE_LENGTH,
+        description="An accounting code; omitted: inherited (PO line, the "
+        "vendor's default, the settings' tax code).",
+    ),
+]
+
+
+class LineCodingIn(Schema):
+    """The coding a line may name (issue 16); each omitted field is inherited."""
+
+    tax_code: CodeInput = None
+    gl_account: CodeInput = None
+    cost_centre: CodeInput = None
+
+
+class LineCodingOut(Schema):
+    tax_code: str | None = None
+    gl_account: str | None = None
+    cost_centre: str | None = None

@@ -8,10 +8,18 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
+from core.api_fields import (
+    DecimalInput,
+    LineCodingIn,
+    LineCodingOut,
+    WholeNumber,
+    refuse_unknown_filters,
+)
 from core.errors import ValidationFailed
+from core.lines import CODE_FIELDS
 from core.versions import version_from_request
 from invoicing import (
+    coding,
     credit_notes,
     holds,
     reconciliation,
@@ -41,7 +49,7 @@ InvoiceStatusName = Literal[
 ]
 
 
-class InvoiceLineOut(Schema):
+class InvoiceLineOut(LineCodingOut):
     line_number: int
     po_line_number: int | None
     description: str
@@ -202,7 +210,7 @@ class InvoicePage(Schema):
     next_cursor: str | None
 
 
-class InvoiceLineIn(Schema):
+class InvoiceLineIn(LineCodingIn):
     model_config = ConfigDict(extra="forbid")
 
     description: str
@@ -211,11 +219,6 @@ class InvoiceLineIn(Schema):
     po_line_number: WholeNumber | None = Field(
         default=None,
         description="The PO line billed; without it lines pair by position.",
-    )
-    tax_code: str | None = Field(
-        default=None,
-        max_length=20,
-        description="The line's tax code (GET /tax-codes); all lines or none.",
     )
 
 
@@ -345,18 +348,32 @@ class SendToApprovalIn(Schema):
     version: WholeNumber | None = None
 
 
+class RecodeLineIn(LineCodingIn):
+    line_number: WholeNumber = Field(description="The invoice line recoded.")
+
+
+class RecodeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[RecodeLineIn] = Field(
+        description="Each line recoded: a code left out is kept, null clears it."
+    )
+    version: WholeNumber | None = Field(
+        default=None, description="The version you read; 409 if changed since."
+    )
+
+
 class ReconcileOut(Schema):
     invoice: InvoiceOut
     report: dict[str, Any]
 
 
 def _lines(items: list[InvoiceLineIn]) -> list[dict]:
-    # A line sent without tax_code leaves it out (core.lines passes a code
-    # only when the line has the key), as an old client's line always did.
+    # A coding field not sent is left out (core.lines passes a code only when
+    # the line has the key, and the line then inherits it), as an old
+    # client's line always did.
     return [
-        item.model_dump(
-            exclude=set() if "tax_code" in item.model_fields_set else {"tax_code"}
-        )
+        item.model_dump(exclude=set(CODE_FIELDS) - item.model_fields_set)
         for item in items
     ]
 
@@ -475,6 +492,21 @@ def delete_invoice(
         version=version_from_request(request, version, required=False),
     )
     return Status(204, None)
+
+
+@router.put(
+    "/{invoice_id}/coding",
+    response=InvoiceDetailOut,
+    summary="Recode lines (tax code, GL account, cost centre) before matching",
+)
+def recode_invoice(request, invoice_id: str, payload: RecodeIn):
+    """Refused (409) once the invoice is matched, approved, scheduled or paid."""
+    return coding.invoice_recode(
+        invoice=invoice_get_or_404(invoice_id=invoice_id),
+        user=request.auth,
+        lines=[line.model_dump(exclude_unset=True) for line in payload.lines],
+        version=version_from_request(request, payload.version, required=False),
+    )
 
 
 @router.put(

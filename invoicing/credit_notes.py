@@ -57,6 +57,7 @@ from core.money import Money
 from core.writes import search_index_change
 from invoicing import credit_matching, matching
 from invoicing.attachments import attachment_discard, attachment_store
+from invoicing.coding import invoice_coding
 from invoicing.events import credit_note_created_event
 from invoicing.models import (
     AWAITING,
@@ -182,7 +183,7 @@ def credit_note_create(
     invoice_number: str,
     invoice_date: Any,
     lines: Sequence[Mapping[str, Any]],
-    tax_amount: Any = "0",
+    tax_amount: Any = None,
     total_amount: Any = None,
     credited_invoice_id: str | None = None,
     po_id: str | None = None,
@@ -214,6 +215,11 @@ def credit_note_create(
         total_amount=total_amount,
         printed_tax=printed_tax,
         vendor_id=(po or credited or vendor).vendor_id if vendor is None else vendor.id,
+        coding=invoice_coding(
+            vendor=vendor or vendor_get(vendor_id=(po or credited).vendor_id),
+            po=po,
+            credited=credited,
+        ),
     )
     total = fields["total"]
     if credited is not None:

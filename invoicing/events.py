@@ -457,3 +457,20 @@ def invoice_variance_accepted_event(
     return _invoice_event(
         invoice=invoice, action=AuditAction.ACCEPT_VARIANCE, user=user, details=details
     )
+
+
+def invoice_recoded_event(*, invoice, user, lines) -> AuditEntry:
+    """
+    A clerk recoded lines (invoicing.coding); `lines` holds each changed
+    line's number and its coding before and after.
+    """
+    return _invoice_event(
+        invoice=invoice,
+        action=AuditAction.UPDATE,
+        user=user,
+        details={
+            "before": {f"line {n}": before for n, before, _ in lines},
+            "after": {f"line {n}": after for n, _, after in lines},
+            "recoded_lines": [n for n, _, _ in lines],
+        },
+    )

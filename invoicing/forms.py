@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounting.forms import coded_line_form
 from core.forms import (
     PricedLineForm,
     TextField,
@@ -10,6 +11,7 @@ from core.forms import (
     line_formset,
     number_field,
 )
+from core.lines import MAX_LINES
 from invoicing.models import DocumentType, InvoiceStatus
 
 
@@ -114,7 +116,23 @@ class InvoiceLineForm(PricedLineForm):
     po_line_number = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-InvoiceLineFormSet = line_formset(InvoiceLineForm)
+# Each row with its coding selects (accounting.forms): `form_kwargs={"coding": ...}`.
+InvoiceLineFormSet = line_formset(coded_line_form(InvoiceLineForm))
+
+
+class RecodeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RecodeLineForm(forms.Form):
+    """One line of "Recode lines": its number, and (coded_line_form) its selects."""
+
+    line_number = forms.IntegerField(widget=forms.HiddenInput)
+
+
+RecodeLineFormSet = forms.formset_factory(
+    coded_line_form(RecodeLineForm), extra=0, max_num=MAX_LINES, absolute_max=MAX_LINES
+)
 
 
 class InvoiceFilterForm(forms.Form):

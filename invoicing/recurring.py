@@ -385,6 +385,9 @@ def _raise_one(template, day: dt.date, number: str):
         ],
         tax_amount=template.tax_amount,
         total_amount=None,
+        # Raised by the job: the vendor's defaults code what they can; the
+        # approvers see the rest (a template names no codes).
+        coding_required=False,
     )
     if vendor.currency != template.currency:
         raise ValidationFailed(

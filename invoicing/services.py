@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from accounting.coding import line_coding
 from accounts.roles import Role, require_role
 from audit.entries import actor_id, audit_entry_add, changed_fields
 from core import dynamo
@@ -31,6 +32,7 @@ from core.writes import (
 )
 from invoicing import credit_notes
 from invoicing.attachments import attachment_discard, attachment_store
+from invoicing.coding import invoice_coding
 from invoicing.events import (
     invoice_corrected_event,
     invoice_created_event,
@@ -62,6 +64,7 @@ from invoicing.validation import (
 from purchasing import services as purchasing_services
 from purchasing.models import POStatus
 from purchasing.selectors import purchase_order_get
+from vendors.selectors import vendor_get
 
 # A correction puts an invoice (back) in `received`: a rejected one by the
 # life cycle's move, one not yet reconciled by staying where it is.
@@ -92,6 +95,8 @@ def _invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
                 "total_amount": line.total_amount,
+                # Coded lines only: the details of uncoded ones stay as they were.
+                **{name: code for name, code in line_coding(line).items() if code},
             }
             for line in invoice.items
         ],
@@ -105,7 +110,7 @@ def invoice_create(
     invoice_number: str,
     invoice_date: Any,
     lines: Sequence[Mapping[str, Any]],
-    tax_amount: Any = "0",
+    tax_amount: Any = None,
     total_amount: Any = None,
     attachment=None,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
@@ -133,6 +138,7 @@ def invoice_create(
         tax_amount=tax_amount,
         total_amount=total_amount,
         printed_tax=printed_tax,
+        coding=invoice_coding(vendor=vendor_get(vendor_id=po.vendor_id), po=po),
     )
     number, number_key, date = fields["number"], fields["number_key"], fields["date"]
     cleaned, net, tax, total = (
@@ -240,7 +246,7 @@ def invoice_resubmit(
     invoice_number: str,
     invoice_date: Any,
     lines: Sequence[Mapping[str, Any]],
-    tax_amount: Any = "0",
+    tax_amount: Any = None,
     total_amount: Any = None,
     attachment=None,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
@@ -283,6 +289,9 @@ def invoice_resubmit(
         tax_amount=tax_amount,
         total_amount=total_amount,
         printed_tax=printed_tax,
+        coding=invoice_coding(
+            vendor=vendor_get(vendor_id=po.vendor_id), po=po, previous=invoice.items
+        ),
     )
     before = _invoice_snapshot(invoice)
     due, discount_date, discount_percent = due_dates(po.vendor_id, fields["date"])

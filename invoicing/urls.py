@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import views, without_po_views
+from invoicing import coding_views, views, without_po_views
 
 app_name = "invoicing"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("variances/", views.invoice_variances_view, name="variances"),
     path("<str:invoice_id>/", views.invoice_detail_view, name="detail"),
     path("<str:invoice_id>/correct/", views.invoice_correct_view, name="correct"),
+    path("<str:invoice_id>/recode/", coding_views.invoice_recode_view, name="recode"),
     path(
         "<str:invoice_id>/attachment/", views.invoice_attachment_view, name="attachment"
     ),

@@ -28,7 +28,7 @@ tax, unchecked, and the document has no tax lines (`tax_lines` None).
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -89,13 +89,15 @@ def clean_invoice_fields(
     total_amount: Any,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
     vendor_id: str | None = None,
+    coding: Callable[[list[dict]], list[dict]] | None = None,
 ) -> dict[str, Any]:
     """
     Validate an invoice as entered; the total must be its lines plus tax.
     Amounts are in `currency`, by default the PO's; `vendor_id` (by default
     the PO's) is the vendor whose VAT id a reverse-charge line needs.
-    The result's `tax_lines` (accounting.tax.TaxLine) is None for lines
-    naming no tax code.
+    `coding` (`invoicing.coding.invoice_coding`) gives the lines their codes
+    before their tax is computed. The result's `tax_lines`
+    (accounting.tax.TaxLine) is None for lines naming no tax code.
     """
     currency = currency or po.currency
     vendor_id = vendor_id or getattr(po, "vendor_id", None)
@@ -114,6 +116,8 @@ def clean_invoice_fields(
     tax = _money_field(tax_amount, currency, "tax_amount", errors)
     try:
         cleaned = clean_lines(lines, currency, what="An invoice")
+        if coding is not None:
+            cleaned = coding(cleaned)
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
         cleaned = []

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounting.forms import coding_choices, coding_initial, formset_coded_lines
 from accounting.models import VAT_CATEGORY_LABELS
 from accounting.tax import self_assessed_amount, tax_total
 from accounts.roles import Role, has_role, require_reader, require_role
@@ -24,12 +25,12 @@ from core.forms import (
     add_line_errors,
     add_service_errors,
     flash_refusal,
-    formset_lines,
 )
 from core.htmx import redirect_page, render_partial, wants_partial
 from core.paging import page_links
 from invoicing import (
     attachments,
+    coding,
     credit_notes,
     holds,
     matching,
@@ -184,6 +185,7 @@ def _detail(request, invoice) -> dict:
         "can_correct": is_clerk
         and invoice.status in ("received", "rejected")
         and not invoice.is_credit_note,  # void and enter again (credit_notes)
+        "can_recode": is_clerk and coding.recode_refusal(invoice) is None,
         "can_credit": is_clerk
         and invoice.has_po
         and credit_notes.creditable_refusal(invoice) is None,
@@ -371,6 +373,7 @@ def _lines_to_credit(po) -> list[dict]:
             "description": line.description,
             "quantity": None,
             "unit_price": line.unit_price,
+            **coding_initial(line),
         }
         for line in po.items
         if line.invoiced_quantity
@@ -397,6 +400,7 @@ def _lines_to_bill(po) -> tuple[list[dict], str]:
                 "description": line.description,
                 "quantity": quantities[line.line_number] if quantities else None,
                 "unit_price": line.unit_price,
+                **coding_initial(line),
             }
             for line in po.items
             if quantities is None or quantities[line.line_number]
@@ -493,6 +497,7 @@ def invoice_correct_view(request, invoice_id):
                 "description": line.description,
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
+                **coding_initial(line),
             }
             for line in invoice.items
         ],
@@ -535,10 +540,19 @@ def _invoice_form(
     """
     status, held = 200, None
     takes_files = True
+    # Each row's coding selects; blank, a PO invoice's line takes its PO line's.
+    row_coding = {
+        "coding": coding_choices(
+            blank="Choose" if po is None else "From the PO line",
+            lines=invoice.items if invoice else (),
+        )
+    }
     if request.method == "POST":
         form = InvoiceForm(request.POST, request.FILES, initial=initial)
         form.fields["version"].required = invoice is not None
-        formset = InvoiceLineFormSet(request.POST, prefix="lines")
+        formset = InvoiceLineFormSet(
+            request.POST, prefix="lines", form_kwargs=row_coding
+        )
         printed = printed_tax_formset(request.POST)
         valid = form.is_valid() & formset.is_valid()  # both: every error is shown
         valid &= printed is None or printed.is_valid()
@@ -547,7 +561,7 @@ def _invoice_form(
         if takes_files:
             held = _held_attachment(request, form, replaced=upload is not None)
         if valid and not form.errors:
-            lines, positions = formset_lines(
+            lines, positions = formset_coded_lines(
                 formset, ("po_line_number", "description", "quantity", "unit_price")
             )
             form.cleaned_data["printed_tax"], printed_positions = printed_tax_rows(
@@ -589,7 +603,9 @@ def _invoice_form(
             held = None
     else:
         form = InvoiceForm(initial=initial)
-        formset = InvoiceLineFormSet(prefix="lines", initial=initial_lines)
+        formset = InvoiceLineFormSet(
+            prefix="lines", initial=initial_lines, form_kwargs=row_coding
+        )
         printed = printed_tax_formset(initial=_printed_initial(invoice, po))
     if invoice is not None and po is not None:
         _correction_hints(invoice, po, formset)

@@ -56,6 +56,7 @@ from core.writes import (
 )
 from invoicing import events, notifications
 from invoicing.attachments import attachment_discard, attachment_store
+from invoicing.coding import invoice_coding
 from invoicing.models import (
     Invoice,
     InvoiceApproval,
@@ -126,8 +127,15 @@ def invoice_without_po_fields(
     tax_amount,
     total_amount,
     printed_tax=None,
+    previous: Sequence[InvoiceLine] = (),
+    coding_required: bool = True,
 ) -> dict[str, Any]:
-    """The cleaned fields of an invoice without PO of `vendor` (its currency)."""
+    """
+    The cleaned fields of an invoice without PO of `vendor` (its currency).
+    Each line is coded (the vendor's defaults fill what it does not name)
+    and, as entered by a clerk (`coding_required`), coded in full: no PO
+    line says where its cost goes.
+    """
     return clean_invoice_fields(
         currency=vendor.currency,
         invoice_number=invoice_number,
@@ -137,6 +145,9 @@ def invoice_without_po_fields(
         total_amount=total_amount,
         printed_tax=printed_tax,
         vendor_id=vendor.id,
+        coding=invoice_coding(
+            vendor=vendor, previous=previous, require=coding_required
+        ),
     )
 
 
@@ -199,7 +210,7 @@ def invoice_without_po_create(
     invoice_number: str,
     invoice_date: Any,
     lines: Sequence[Mapping[str, Any]],
-    tax_amount: Any = "0",
+    tax_amount: Any = None,
     total_amount: Any = None,
     attachment=None,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
@@ -487,7 +498,7 @@ def invoice_without_po_resubmit(
     invoice_number: Any,
     invoice_date: Any,
     lines: Sequence[Mapping[str, Any]],
-    tax_amount: Any = "0",
+    tax_amount: Any = None,
     total_amount: Any = None,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
 ) -> Invoice:
@@ -513,6 +524,7 @@ def invoice_without_po_resubmit(
         tax_amount=tax_amount,
         total_amount=total_amount,
         printed_tax=printed_tax,
+        previous=invoice.items,
     )
     before = _invoice_snapshot(invoice)
     date, total = fields["date"], fields["total"]

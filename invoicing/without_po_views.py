@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounting.coding import vendor_defaults
+from accounting.forms import coding_initial
 from accounts.roles import Role, has_role, require_role
 from core.errors import ApplicationError
 from core.forms import (
@@ -81,7 +83,9 @@ def invoice_without_po_entry(request, invoice_form):
         po=None,
         vendor=vendor,
         initial={"invoice_date": timezone.localdate(), "tax_amount": "0.00"},
-        initial_lines=[{"description": ""}] * BLANK_LINES,
+        # The vendor's default codes preselected on each row.
+        initial_lines=[{"description": "", **coding_initial(vendor_defaults(vendor))}]
+        * BLANK_LINES,
         save=lambda form, lines, attachment: without_po.invoice_without_po_create(
             user=request.user,
             vendor_id=vendor.id,

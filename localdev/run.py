@@ -77,6 +77,8 @@ def main() -> int:
     endpoint = f"http://127.0.0.1:{options.dynamodb_port}"
     env.setdefault("DYNAMODB_ENDPOINT_URL", endpoint)
     env.setdefault("DEBUG", "true")
+    # The demo company's VAT id: its reverse-charge invoice names both parties'.
+    env.setdefault("COMPANY_VAT_ID", "DE811907980")
     # Links in e-mails point where this app answers, whatever PORT is.
     env.setdefault("APP_BASE_URL", f"http://127.0.0.1:{options.port}")
 

@@ -8,7 +8,13 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from accounts.roles import require_reader
-from core.api_fields import DecimalInput, WholeNumber, refuse_unknown_filters
+from core.api_fields import (
+    DecimalInput,
+    LineCodingIn,
+    LineCodingOut,
+    WholeNumber,
+    refuse_unknown_filters,
+)
 from core.versions import version_from_request
 from purchasing import services
 from purchasing.selectors import purchase_order_get_or_404, purchase_order_list
@@ -23,7 +29,7 @@ POStatusName = Literal["pending", "approved", "rejected", "sent", "closed", "can
 MatchTypeName = Literal["2-way", "3-way"]
 
 
-class POLineOut(Schema):
+class POLineOut(LineCodingOut):
     line_number: int
     description: str
     quantity: Decimal
@@ -86,7 +92,7 @@ class PurchaseOrderPage(Schema):
     next_cursor: str | None
 
 
-class POLineIn(Schema):
+class POLineIn(LineCodingIn):
     model_config = ConfigDict(extra="forbid")
 
     description: str

@@ -10,6 +10,7 @@ from typing import Any
 
 from audit.entries import audit_entry
 from audit.models import AuditAction, AuditEntry
+from core.lines import CODE_FIELDS
 
 
 def purchase_order_snapshot(po) -> dict[str, Any]:
@@ -29,6 +30,12 @@ def purchase_order_snapshot(po) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
                 "total_amount": line.total_amount,
+                # Coded lines only: the details of uncoded ones stay as they were.
+                **{
+                    name: getattr(line, name)
+                    for name in CODE_FIELDS
+                    if getattr(line, name, None)
+                },
             }
             for line in po.items
         ],

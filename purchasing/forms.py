@@ -5,7 +5,9 @@ Purchase order forms. They shape browser input only; the rules live in
 
 from django import forms
 
+from accounting.forms import coded_line_form
 from core.forms import (
+    PricedLineForm,
     TextField,
     date_field,
     date_filter_field,
@@ -55,7 +57,8 @@ class PurchaseOrderForm(forms.Form):
             self.fields["version"].required = True
 
 
-PurchaseOrderLineFormSet = line_formset()
+# Each row with its coding selects (accounting.forms): `form_kwargs={"coding": ...}`.
+PurchaseOrderLineFormSet = line_formset(coded_line_form(PricedLineForm))
 
 
 class PurchaseOrderFilterForm(forms.Form):

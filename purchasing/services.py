@@ -20,6 +20,11 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from accounting.coding import (
+    check_line_codes,
+    coded,
+    fallbacks,
+)
 from accounts.roles import Role, has_role, require_role, require_second_factor
 from accounts.selectors import approval_limit_get
 from audit.entries import actor_id, audit_entry_add, changed_fields
@@ -76,6 +81,24 @@ def _active_vendor(vendor_id: str):
     return vendor
 
 
+def _coded_lines(
+    cleaned: Sequence[Mapping[str, Any]], *, vendor, previous: Sequence[POLine] = ()
+) -> list[dict]:
+    """
+    The lines with the codes they do not name taken from the same line
+    before this edit (`previous`), then the vendor's defaults, then the
+    settings' tax code; refused when a code does not exist or is inactive
+    on a new or changed line.
+    """
+    before = {line.line_number: line for line in previous}
+    defaults = fallbacks(vendor)
+    lines = [
+        coded(line, before.get(line["line_number"]), *defaults) for line in cleaned
+    ]
+    check_line_codes(lines, previous=previous)
+    return lines
+
+
 def _po_lines(cleaned: Sequence[Mapping[str, Any]]) -> list[POLine]:
     return [
         POLine(**line, received_quantity=Decimal("0"), invoiced_quantity=Decimal("0"))
@@ -98,6 +121,9 @@ def _lines_added(
             quantity=line.quantity,
             unit_price=line.unit_price,
             total_amount=line.total_amount,
+            tax_code=line.tax_code,
+            gl_account=line.gl_account,
+            cost_centre=line.cost_centre,
             received_quantity=(line.received_quantity or zero)
             + (received or {}).get(line.line_number, zero),
             invoiced_quantity=(line.invoiced_quantity or zero)
@@ -141,6 +167,7 @@ def purchase_order_create(
     cleaned = rules.clean_lines(lines, header.currency)
     total = rules.lines_total(cleaned, header.currency)
     rules.check_claimed_total(total_amount, total, header.currency)
+    cleaned = _coded_lines(cleaned, vendor=vendor)
     value = amount_value(amount=total, currency=header.currency)  # a forecast
 
     now = dynamo.utcnow()
@@ -233,22 +260,21 @@ def purchase_order_update(
     )
     # Checked when the currency changes: a vendor whose currency changed since
     # keeps its pending POs editable (their notes, lines) in the one they had.
-    vendor = (
-        vendor_selectors.vendor_get(vendor_id=po.vendor_id)
-        if header.currency != po.currency
-        else None
-    )
-    if vendor is not None:  # a vendor with POs is never deleted
+    # The vendor's default codes fill the lines that name none.
+    vendor = vendor_selectors.vendor_get(vendor_id=po.vendor_id)
+    if vendor is not None and header.currency != po.currency:
         rules.check_vendor_currency(currency=header.currency, vendor=vendor)
     if lines is None:
         lines = [
             {"description": line.description, "quantity": line.quantity,
-             "unit_price": line.unit_price}
+             "unit_price": line.unit_price, "tax_code": line.tax_code,
+             "gl_account": line.gl_account, "cost_centre": line.cost_centre}
             for line in po.items
         ]  # fmt: skip
     cleaned = rules.clean_lines(lines, header.currency)
     total = rules.lines_total(cleaned, header.currency)
     rules.check_claimed_total(total_amount, total, header.currency)
+    cleaned = _coded_lines(cleaned, vendor=vendor, previous=po.items)
 
     before = purchase_order_snapshot(po)
     updates: dict[str, Any] = {

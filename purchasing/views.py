@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounting.coding import vendor_defaults
+from accounting.forms import coding_choices, coding_initial, formset_coded_lines
 from accounts.roles import Role, has_role, require_reader, require_role
 from accounts.selectors import approval_limit_get
 from audit.selectors import audit_history
@@ -19,7 +21,6 @@ from core.forms import (
     add_line_errors,
     add_service_errors,
     flash_refusal,
-    formset_lines,
 )
 from core.htmx import render_partial
 from core.paging import page_links
@@ -161,6 +162,13 @@ def purchase_order_detail_view(request, po_id):
 
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
+# A line row's blank coding choice: the service then takes the vendor's default.
+VENDOR_DEFAULT = "The vendor's default"
+
+
+def _coding(lines=()) -> dict:
+    """The line rows' coding selects, with the codes `lines` have already."""
+    return {"coding": coding_choices(blank=VENDOR_DEFAULT, lines=lines)}
 
 
 def _with_extra_line(data):
@@ -171,6 +179,22 @@ def _with_extra_line(data):
     # than MAX_LINES anyway).
     count = int(total) if total.isascii() and total.isdigit() and len(total) < 10 else 0
     data["lines-TOTAL_FORMS"] = str(count + 1)
+    return data
+
+
+def _with_vendor_defaults(data, vendor_id: str, choices):
+    """`data` with each line row's codes set to the chosen vendor's defaults."""
+    vendor = vendor_get(vendor_id=vendor_id) if vendor_id in dict(choices) else None
+    if vendor is None:
+        return data
+    data = data.copy()
+    rows = [
+        key.removesuffix("-description") for key in data if key.endswith("-description")
+    ]
+    for name, code in vendor_defaults(vendor).items():
+        for row in rows:
+            if code:
+                data[f"{row}-{name}"] = code
     return data
 
 
@@ -203,17 +227,20 @@ def purchase_order_create_view(request):
     require_role(request.user, Role.REQUESTER, action="raise purchase orders")
     choices = vendor_choices_active()
     copying = {}
+    redraw = False
     if request.method == "POST":
         copying = _copy_context(request.POST.get("copied_from"), choices)
-        data = (
-            _with_extra_line(request.POST)
-            if "add_line" in request.POST
-            else request.POST
-        )
+        # "Add line", or a vendor chosen (htmx): the lines drawn again, not saved.
+        redraw = "add_line" in request.POST or "vendor_changed" in request.POST
+        data = request.POST
+        if "add_line" in data:
+            data = _with_extra_line(data)
+        elif "vendor_changed" in data:
+            data = _with_vendor_defaults(data, data.get("vendor_id", ""), choices)
         form = PurchaseOrderForm(data, vendor_choices=choices)
-        formset = PurchaseOrderLineFormSet(data, prefix="lines")
-        if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
-            lines, positions = formset_lines(formset, LINE_FIELDS)
+        formset = PurchaseOrderLineFormSet(data, prefix="lines", form_kwargs=_coding())
+        if not redraw and form.is_valid() and formset.is_valid():
+            lines, positions = formset_coded_lines(formset, LINE_FIELDS)
             try:
                 po = services.purchase_order_create(
                     user=request.user,
@@ -250,17 +277,35 @@ def purchase_order_create_view(request):
             vendor_choices=choices,
         )
         formset = PurchaseOrderLineFormSet(
-            prefix="lines", initial=_line_initial(source)
+            prefix="lines",
+            initial=_line_initial(source),
+            form_kwargs=_coding(source.items),
         )
     else:
+        vendor_id = request.GET.get("vendor", "")
         form = PurchaseOrderForm(
-            initial={"vendor_id": request.GET.get("vendor", "")}, vendor_choices=choices
+            initial={"vendor_id": vendor_id}, vendor_choices=choices
         )
-        formset = PurchaseOrderLineFormSet(prefix="lines", initial=[{}, {}, {}])
-    status = 422 if request.method == "POST" and "add_line" not in request.POST else 200
+        # A vendor chosen already: its default codes preselected on each row.
+        vendor = vendor_get(vendor_id=vendor_id) if vendor_id in dict(choices) else None
+        defaults = coding_initial(vendor_defaults(vendor)) if vendor else {}
+        formset = PurchaseOrderLineFormSet(
+            prefix="lines", initial=[defaults] * 3, form_kwargs=_coding()
+        )
+    status = 422 if request.method == "POST" and not redraw else 200
     refused = form.errors or any(formset.errors) or formset.non_form_errors()
     if not refused and status == 422:
         status = 200
+    # Choosing the vendor preselects its default codes on the lines.
+    form.fields["vendor_id"].widget.attrs.update(
+        {
+            "hx-post": "",
+            "hx-trigger": "change",
+            "hx-target": "#po-lines",
+            "hx-swap": "outerHTML",
+            "hx-vals": '{"vendor_changed": "1"}',
+        }
+    )
     return _form_page(
         request,
         {"form": form, "formset": formset, "no_vendors": not choices, **copying},
@@ -275,6 +320,7 @@ def _line_initial(po) -> list[dict]:
             "description": line.description,
             "quantity": line.quantity,
             "unit_price": line.unit_price,
+            **coding_initial(line),
         }
         for line in po.items
     ]
@@ -303,9 +349,11 @@ def purchase_order_edit_view(request, po_id):
         form = PurchaseOrderForm(
             data, initial=initial, vendor_choices=choices, editing=True
         )
-        formset = PurchaseOrderLineFormSet(data, prefix="lines")
+        formset = PurchaseOrderLineFormSet(
+            data, prefix="lines", form_kwargs=_coding(po.items)
+        )
         if "add_line" not in request.POST and form.is_valid() and formset.is_valid():
-            lines, positions = formset_lines(formset, LINE_FIELDS)
+            lines, positions = formset_coded_lines(formset, LINE_FIELDS)
             try:
                 services.purchase_order_update(
                     po_id=po.id,
@@ -327,7 +375,9 @@ def purchase_order_edit_view(request, po_id):
             status = 422
     else:
         form = PurchaseOrderForm(initial=initial, vendor_choices=choices, editing=True)
-        formset = PurchaseOrderLineFormSet(prefix="lines", initial=_line_initial(po))
+        formset = PurchaseOrderLineFormSet(
+            prefix="lines", initial=_line_initial(po), form_kwargs=_coding(po.items)
+        )
     return _form_page(
         request, {"form": form, "formset": formset, "po": po}, status=status
     )

@@ -8,3 +8,6 @@ WHITENOISE_AUTOREFRESH = True
 # Each queued mail is sent by the action that queued it, so tests read
 # mail.outbox right after; tests of the outbox itself turn this off.
 MAIL_OUTBOX_SEND_AT_ONCE = True
+# The demo company's VAT id (reverse-charge invoices name it); tests of a
+# missing one set it empty.
+COMPANY_VAT_ID = "DE811907980"

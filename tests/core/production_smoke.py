@@ -49,6 +49,7 @@ def production_environment(workdir: Path) -> dict[str, str]:
         "AWS_STORAGE_BUCKET_NAME": "",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "ERROR",
+        "COMPANY_VAT_ID": "DE811907980",
     }
 
 

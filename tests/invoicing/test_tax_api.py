@@ -55,7 +55,8 @@ def test_a_correction_through_the_api_takes_printed_tax(clerk, approved_po, tax_
     assert response.json()["total_amount"] == "1297.01"
 
 
-def test_an_old_request_is_answered_as_before(clerk, approved_po, tax_codes):
+def test_an_old_request_is_answered_as_before(clerk, approved_po, tax_codes, settings):
+    settings.DEFAULT_TAX_CODE = ""  # no default: uncoded lines stay uncoded
     response = call("post", INVOICES, body(approved_po, codes=None,
                     tax_amount="12.34"), bearer(clerk))  # fmt: skip
     assert response.status_code == 201

@@ -73,7 +73,7 @@ def test_an_approver_is_warned_of_the_tax_of_an_invoice_without_po(
         user=clerk, vendor_id=active_vendor.id, invoice_number="NP-1",
         invoice_date=TODAY,
         lines=[{"description": "Rent", "quantity": "1", "unit_price": "500.00",
-                "tax_code": "V19"}],
+                "tax_code": "V19", "gl_account": "4200", "cost_centre": "1000"}],
         printed_tax=[{"tax_code": "V19", "amount": "96.00"}],
     )  # fmt: skip
     text = page(logged_in(approver), invoice)
@@ -117,8 +117,9 @@ def test_the_entry_form_has_a_printed_tax_section(clerk, approved_po):
 
 
 def test_printed_tax_for_lines_without_codes_is_refused_on_the_form(
-    clerk, approved_po, tax_codes
+    clerk, approved_po, tax_codes, settings
 ):
+    settings.DEFAULT_TAX_CODE = ""  # no default: uncoded lines stay uncoded
     url = f"{reverse('invoicing:create')}?po={approved_po.id}"
     response = logged_in(clerk).post(
         url,
