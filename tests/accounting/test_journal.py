@@ -74,6 +74,20 @@ def document(lines, *, kind=journal.INVOICE, printed=None, currency="EUR", **ext
     return PostedDocument(**fields)
 
 
+def payment(*items, transferred, currency="EUR", run_number="PR-2026-000001"):
+    """One vendor payment of a run confirmed on 20 March settling `items`."""
+    return ConfirmedPayment(
+        id="run-1/pay-1",
+        run_number=run_number,
+        vendor_id="v1",
+        vendor_name="Acme GmbH",
+        currency=currency,
+        date="2026-03-20",
+        transferred=D(transferred),
+        items=items,
+    )
+
+
 def shape(entry):
     """Each line as (account, debit, credit, tax code): what a book-keeper reads."""
     return [
@@ -162,17 +176,9 @@ def test_credit_note_is_the_reverse_of_an_invoice():
 
 def test_payment_with_two_percent_discount_credits_bank_and_discounts_received():
     entry = journal.payment_entry(
-        ConfirmedPayment(
-            id="run-1/pay-1",
-            run_number="PR-2026-000001",
-            vendor_id="v1",
-            vendor_name="Acme GmbH",
-            currency="EUR",
-            date="2026-03-20",
-            transferred=D("116.62"),
-            items=(
-                SettledItem(document="INV-1", total=D("119.00"), discount=D("2.38")),
-            ),
+        payment(
+            SettledItem(document="INV-1", total=D("119.00"), discount=D("2.38")),
+            transferred="116.62",
         ),
         ACCOUNTS,
     )
@@ -187,18 +193,11 @@ def test_payment_with_two_percent_discount_credits_bank_and_discounts_received()
 
 def test_payment_netting_a_credit_note_credits_ap_with_the_credit():
     entry = journal.payment_entry(
-        ConfirmedPayment(
-            id="p",
-            run_number="PR-1",
-            vendor_id="v1",
-            vendor_name="Acme",
+        payment(
+            SettledItem(document="INV-1", total=D("100.00")),
+            SettledItem(document="CN-1", total=D("20.00"), credit=True),
+            transferred="80.00",
             currency="USD",
-            date="2026-03-20",
-            transferred=D("80.00"),
-            items=(
-                SettledItem(document="INV-1", total=D("100.00")),
-                SettledItem(document="CN-1", total=D("20.00"), credit=True),
-            ),
         ),
         ACCOUNTS,
     )

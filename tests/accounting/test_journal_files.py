@@ -17,7 +17,7 @@ from accounting.journal_files import (
     datev_period_problem,
     journal_csv,
 )
-from tests.accounting.test_journal import ACCOUNTS, document
+from tests.accounting.test_journal import ACCOUNTS, document, payment
 
 D = Decimal
 
@@ -174,25 +174,17 @@ def test_datev_credit_note_and_payment_book_on_the_haben_side():
         document([("50.00", "4930", "V19", None)], kind=journal.CREDIT_NOTE),
         ACCOUNTS,
     )
-    payment = journal.payment_entry(
-        journal.ConfirmedPayment(
-            id="p",
-            run_number="PR-2026-000001",
-            vendor_id="v1",
-            vendor_name="Acme",
-            currency="EUR",
-            date="2026-03-20",
-            transferred=D("116.62"),
-            items=(
-                journal.SettledItem(
-                    document="INV-1", total=D("119.00"), discount=D("2.38")
-                ),
+    paid = journal.payment_entry(
+        payment(
+            journal.SettledItem(
+                document="INV-1", total=D("119.00"), discount=D("2.38")
             ),
+            transferred="116.62",
         ),
         ACCOUNTS,
     )
     bookings = datev_bookings(
-        [credit, payment], ap_control="1600", tax_keys=DATEV_TAX_KEYS
+        [credit, paid], ap_control="1600", tax_keys=DATEV_TAX_KEYS
     )
     _, _, rows = read_datev(datev_csv(bookings, HEADER))
     assert [
