@@ -72,6 +72,7 @@ GL_ACCOUNTS = {
         ("1574", "Input VAT intra-community acquisition 19%"),
         ("1576", "Input VAT 19%"),
         ("1577", "Input VAT §13b 19%"),
+        ("1590", "Suspense (journal lines without an account)"),
         ("1600", "Trade payables (AP control)"),
         ("1774", "Output VAT intra-community acquisition 19%"),
         ("1787", "Output VAT §13b 19%"),

@@ -18,6 +18,7 @@ from invoicing.models import (
     HELD,
     LISTING,
     PAYABLE_STATUSES,
+    POSTED_LISTING,
     RECURRING_DUE,
     RECURRING_LISTING,
     VARIANCE_SENT,
@@ -487,3 +488,35 @@ def invoices_variances_sent_to(
         shown.append(invoice)
     page.items = shown
     return page
+
+
+def invoices_posted_between(*, start: dt.date, end: dt.date) -> Iterator[Invoice]:
+    """
+    Every document posted on `start`..`end` (invoices and credit notes, void
+    ones too), in posting order: one key range of the sparse posted index.
+    """
+    # posting_key is "<date>#<id>"; "$" sorts right after "#", so the upper
+    # bound takes in every id of the last day.
+    yield from Invoice.posted_index.query(
+        POSTED_LISTING,
+        range_key_condition=Invoice.posting_key.between(
+            start.isoformat(), f"{end.isoformat()}$"
+        ),
+        scan_index_forward=True,
+    )
+
+
+def invoices_voided_between(*, start: dt.date, end: dt.date) -> Iterator[Invoice]:
+    """
+    Posted documents voided on `start`..`end`: the status index's void
+    partition (voids are few), those entered by `end`, filtered on voided_on.
+    """
+    entered_by = dt.datetime.combine(end, dt.time.max, tzinfo=dt.UTC) + dt.timedelta(
+        days=1
+    )
+    yield from Invoice.status_index.query(
+        InvoiceStatus.VOID.value,
+        range_key_condition=Invoice.submitted_at <= entered_by,
+        filter_condition=Invoice.voided_on.between(start.isoformat(), end.isoformat())
+        & Invoice.posted_listing.exists(),
+    )

@@ -1,10 +1,12 @@
 """Reads of payment runs, and the proposal a new run starts from."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.roles import require_reader
 from core import dynamo
@@ -13,7 +15,7 @@ from core.exports import Export, every_item, iso_date
 from invoicing.models import Invoice
 from invoicing.selectors import invoices_payable
 from payments import checks, netting, rules
-from payments.models import LISTING, PaymentRun, RunFile
+from payments.models import LISTING, PaymentRun, PaymentRunStatus, RunFile
 from vendors.bank_details import bank_details_problem
 from vendors.models import Vendor, VendorStatus
 from vendors.selectors import vendors_get_many
@@ -342,3 +344,21 @@ def payment_run_ids_numbered(*, number: str) -> list[str]:
             LISTING, PaymentRun.number == number, limit=5
         )
     ]
+
+
+def payment_runs_confirmed_between(
+    *, start: dt.date, end: dt.date
+) -> Iterator[PaymentRun]:
+    """
+    The runs confirmed on `start`..`end` (the site's days), through the status
+    index's confirmed partition: runs created by `end`, filtered on when they
+    were confirmed (a run is confirmed after it is created).
+    """
+    zone = timezone.get_default_timezone()
+    first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    last = dt.datetime.combine(end, dt.time.max, tzinfo=zone)
+    yield from PaymentRun.status_index.query(
+        PaymentRunStatus.CONFIRMED.value,
+        range_key_condition=PaymentRun.created_at <= last,
+        filter_condition=PaymentRun.confirmed_at.between(first, last),
+    )

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("journal/", views.journal_view, name="journal"),
+    path("journal/file.<str:fmt>", views.journal_file_view, name="journal-file"),
+]

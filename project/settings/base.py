@@ -235,6 +235,23 @@ BANK_GL_ACCOUNTS = env.dict(
 ACCOUNTING_IMPORT_MAX_BYTES = env.int(
     "ACCOUNTING_IMPORT_MAX_BYTES", default=1024 * 1024
 )
+# Journal lines without an account (and totals that do not add up) post here.
+JOURNAL_SUSPENSE_ACCOUNT = env.str("JOURNAL_SUSPENSE_ACCOUNT", default="1590")
+# A document entered before tax codes posts its tax here; empty: the input-VAT
+# account of DEFAULT_TAX_CODE, else the suspense account.
+JOURNAL_LEGACY_TAX_ACCOUNT = env.str("JOURNAL_LEGACY_TAX_ACCOUNT", default="")
+# DATEV's booking batch (accounting.journal_files): the tax advisor's
+# consultant and client numbers, the fiscal year's first day (MM-DD), the
+# length of a GL account number, the chart ("03" SKR03, "04" SKR04) and the
+# DATEV tax key (BU-Schlüssel) per tax code, e.g. "RC19=94,V19=9".
+DATEV_CONSULTANT_NUMBER = env.int("DATEV_CONSULTANT_NUMBER", default=1001)
+DATEV_CLIENT_NUMBER = env.int("DATEV_CLIENT_NUMBER", default=1)
+DATEV_FISCAL_YEAR_START = env.str("DATEV_FISCAL_YEAR_START", default="01-01")
+DATEV_ACCOUNT_LENGTH = env.int("DATEV_ACCOUNT_LENGTH", default=4)
+DATEV_CHART = env.str("DATEV_CHART", default="03")
+DATEV_TAX_KEYS = env.dict(
+    "DATEV_TAX_KEYS", default={"V19": "9", "V7": "8", "IG19": "19", "RC19": "94"}
+)
 
 # --- E-mail (accounts.notifications) ----------------------------------------
 # Console by default: messages are printed, nothing leaves the machine. For SMTP
