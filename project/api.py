@@ -193,6 +193,8 @@ def server_error(request, exc: Exception):
 
 api.add_router("/vendors", "vendors.apis.router")
 api.add_router("/vendors", "purchasing.apis.vendor_router")
+api.add_router("/vendors", "reports.apis.vendor_router")
+api.add_router("/reports", "reports.apis.router")
 api.add_router("/purchase-orders", "purchasing.apis.router")
 api.add_router("/invoices", "invoicing.apis.router")
 api.add_router("/payment-runs", "payments.apis.router")
