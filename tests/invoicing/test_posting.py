@@ -25,7 +25,6 @@ from invoicing.selectors import invoice_get
 from invoicing.services import invoice_create, invoice_void
 from payments import services as payments
 from tests.conftest import EUR_IBAN_1, TODAY, po_lines
-from tests.payments.credit_notes import credit_note  # noqa: F401 (a fixture)
 
 
 def stored(record) -> Invoice:
