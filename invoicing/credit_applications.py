@@ -23,6 +23,7 @@ from core import dynamo
 from core.writes import audited_update_add
 from invoicing.events import credit_note_applied_event
 from invoicing.models import Invoice, InvoiceStatus, payable_status
+from invoicing.posting import posting_updates
 from invoicing.services import invoice_payment_move_add
 
 
@@ -64,6 +65,8 @@ def credit_note_apply_add(
         "status": target.value,
         "credit_open_amount": remaining,
         "updated_at": dynamo.utcnow(),
+        # Applied whole: out of the open items; in part: open for the rest.
+        **posting_updates(credit, target),
     }
     if target != InvoiceStatus.APPLIED:
         updates |= {"payment_run_id": None, "payment_run_number": None}

@@ -435,8 +435,8 @@ class Invoice(Model):
     def from_raw_data(cls, data):
         # DynamoDB drops trailing zeros; amounts get their minor unit back.
         invoice = super().from_raw_data(data)
-        if invoice.currency is None:  # a number guard item, not an invoice
-            return invoice
+        if invoice.currency is None or invoice.net_total is None:
+            return invoice  # a number guard or ledger entry, not an invoice
         for line in invoice.items or []:
             line.unit_price = round_money(line.unit_price, invoice.currency)
             line.total_amount = round_money(line.total_amount, invoice.currency)
@@ -578,6 +578,142 @@ class InvoiceStatistics(Model):
 
 
 dynamo.register_view(InvoiceStatistics)
+
+
+# --- The sub-ledger's own entries (invoicing.posting) -------------------------
+
+
+class LedgerEntryKind(StrEnum):
+    """What a row of a vendor's ledger records (reports.ledger)."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+    PAYMENT = "payment"  # one confirmed run's transfer to one vendor
+    VOID_REVERSAL = "void_reversal"  # a posted document voided
+
+
+class LedgerEntryIndex(GlobalSecondaryIndex):
+    """`vendor-ledger-index` as `LedgerEntry` reads it (documents and entries)."""
+
+    class Meta:
+        index_name = "vendor-ledger-index"
+        projection = AllProjection()
+
+    ledger_vendor = UnicodeAttribute(hash_key=True)
+    posting_key = UnicodeAttribute(range_key=True)
+
+
+class LedgerEntry(Model):
+    """
+    A ledger row that is not a document's own posting, in InvoicesTable and in
+    `vendor-ledger-index` beside the posted documents: a run's payment to a
+    vendor ("ledger#payment#<run>#<vendor>#<currency>", on the day the run
+    was confirmed) or the reversal of a voided posted document
+    ("ledger#void#<document id>", on the day it was voided). Neither carries
+    `posted_listing` or `open_listing`: the journal reads payments from the
+    confirmed runs and voids from the documents (`voided_on`).
+
+    Read through `ledger_index`, the view also deserialises the documents
+    beside them: the Invoice attributes a ledger row needs, `entry_kind`
+    None for a document.
+    """
+
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    ledger_vendor = UnicodeAttribute()
+    posting_key = UnicodeAttribute()
+    posting_date = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    entry_kind = UnicodeAttribute(null=True)  # LedgerEntryKind; None: a document
+    # A payment: the bank transfer (net of credit notes applied) and the
+    # discount it took; a reversal: the voided document's total.
+    amount = DecimalAttribute(null=True)
+    discount = DecimalAttribute(null=True)
+    reference = UnicodeAttribute(null=True)  # run number, or the voided number
+    document_id = UnicodeAttribute(null=True)  # a reversal's document
+    document_type = UnicodeAttribute(null=True)  # a reversal's, or a document's
+    payment_run_id = UnicodeAttribute(null=True)
+    # The document attributes the ledger shows (Invoice's own).
+    invoice_number = UnicodeAttribute(null=True)
+    total_amount = DecimalAttribute(null=True)
+    due_date = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    open_listing = UnicodeAttribute(null=True)
+    credit_open_amount = DecimalAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+
+    ledger_index = LedgerEntryIndex()
+
+    @staticmethod
+    def payment_key(run_id: str, vendor_id: str, currency: str) -> str:
+        return f"ledger#payment#{run_id}#{vendor_id}#{currency}"
+
+    @staticmethod
+    def reversal_key(document_id: str) -> str:
+        return f"ledger#void#{document_id}"
+
+    @property
+    def kind(self) -> LedgerEntryKind:
+        if self.entry_kind:
+            return LedgerEntryKind(self.entry_kind)
+        if self.document_type == DocumentType.CREDIT_NOTE:
+            return LedgerEntryKind.CREDIT_NOTE
+        return LedgerEntryKind.INVOICE
+
+    @classmethod
+    def from_raw_data(cls, data):
+        entry = super().from_raw_data(data)
+        for name in ("amount", "discount", "total_amount", "credit_open_amount"):
+            value = getattr(entry, name)
+            if value is not None:
+                setattr(entry, name, round_money(value, entry.currency))
+        return entry
+
+
+dynamo.register_view(LedgerEntry)
+
+
+class InvoicePostingKeys(Model):
+    """
+    The key-only view of a document's posting fields, for `backfill_postings`:
+    written without touching the document's version (derived keys, like an
+    index's), on the condition that its status is still the one read.
+    """
+
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)
+    posting_key = UnicodeAttribute(null=True)
+
+
+dynamo.register_view(InvoicePostingKeys)
+
+
+class AgeingSummary(Model):
+    """
+    The AP ageing report's figures (reports.ageing), computed from
+    `open_items_index` by `ageing_refresh` and kept as one item in
+    InvoicesTable like the dashboard's `InvoiceStatistics`: the report reads
+    one item, never the open items themselves.
+    """
+
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)  # "statistics#ageing"
+    figures_json = UnicodeAttribute()
+    computed_at = UTCDateTimeAttribute()
+    computed_in_ms = IntegerAttribute()
+
+    KEY = "statistics#ageing"
+
+    @property
+    def figures(self) -> dict:
+        return json.loads(self.figures_json)
+
+
+dynamo.register_view(AgeingSummary)
 
 
 # --- Recurring invoices (invoicing.recurring) --------------------------------

@@ -27,6 +27,7 @@ from invoicing.events import (
     invoice_reconciled_event,
 )
 from invoicing.models import Invoice, InvoiceStatus, invoice_move_check
+from invoicing.posting import posting_updates
 from invoicing.selectors import invoice_get_or_404
 from invoicing.validation import document_tax_lines
 from purchasing import services as purchasing_services
@@ -218,6 +219,7 @@ def _record_add(
     }
     if status != InvoiceStatus.RECEIVED:
         updates["queue"] = None  # off the reconciliation queue
+    updates |= posting_updates(invoice, status)  # matched: into the ledger
     effect = None
     if invoice.is_credit_note and report.outcome == matching.Outcome.MATCHED and po:
         # What comes off the PO, kept on the credit note for a void to put back.

@@ -8,12 +8,14 @@ writes are in `invoicing.reconciliation`.
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from accounting.coding import line_coding
 from accounts.roles import Role, require_role
 from audit.entries import actor_id, audit_entry_add, changed_fields
 from core import dynamo
+from core.days import site_today
 from core.errors import (
     Duplicate,
     InvalidTransition,
@@ -53,6 +55,7 @@ from invoicing.models import (
     payable_status,
     similarity_key,
 )
+from invoicing.posting import posting_updates, void_reversal_add
 from invoicing.reconciliation import paired_quantities
 from invoicing.selectors import invoice_get, invoice_get_or_404
 from invoicing.validation import (
@@ -395,6 +398,7 @@ def invoice_void(
         po = purchase_order_get(po_id=invoice.po_id)
         entry = invoice_voided_event(invoice=invoice, user=user, reason=reason)
         was_matched = invoice.status == InvoiceStatus.MATCHED
+        voided_on = site_today()
         updates = {
             "status": InvoiceStatus.VOID.value,
             "queue": None,
@@ -404,11 +408,16 @@ def invoice_void(
             **(dict.fromkeys(HOLD_FIELDS) if invoice.held else {}),
             # Nor waits for an approver's acceptance (invoicing.variances).
             **(dict.fromkeys(VARIANCE_FIELDS) if invoice.variance_queue else {}),
+            # A posted document leaves the open items, reversed in its ledger.
+            **posting_updates(invoice, InvoiceStatus.VOID, on_date=voided_on),
         }
         try:
             with dynamo.write_transaction() as transaction:
                 committed = audited_update_add(
                     transaction, invoice, updates, entry=entry
+                )
+                void_reversal_add(
+                    transaction=transaction, invoice=invoice, on_date=voided_on
                 )
                 transaction.delete(
                     InvoiceNumberGuard(
@@ -451,10 +460,15 @@ def invoice_payment_move_add(
     run_number: str,
     user,
     payment_date: dt.date | None = None,
+    paid_amount: Decimal | None = None,
+    discount_taken: Decimal | None = None,
 ) -> None:
     """
     Add a payment run's move of the invoice (schedule, pay or release) and its
     audit entry to the run's transaction.
+
+    Paying it records `paid_amount` (what the run paid for it, after the
+    discount) and `discount_taken` on its posting (invoicing.posting).
 
     Conditioned on the invoice's status and version as read, and, once
     scheduled, on belonging to this run: an invoice is never in two runs.
@@ -478,6 +492,9 @@ def invoice_payment_move_add(
         updates |= {"payment_run_id": None, "payment_run_number": None}
     else:
         updates |= {"payment_run_id": run_id, "payment_run_number": run_number}
+    updates |= posting_updates(
+        invoice, target, paid_amount=paid_amount, discount_taken=discount_taken
+    )
     if target == InvoiceStatus.SCHEDULED and payment_date is not None:
         # Never schedule a held invoice, whatever was read (invoicing.holds);
         # a hold that lapsed by the payment date goes with the scheduling.

@@ -78,6 +78,7 @@ from invoicing.models import (
     InvoiceStatus,
     invoice_move_check,
 )
+from invoicing.posting import posting_updates
 from invoicing.reconciliation import (
     match_inputs,
     paired_quantities,
@@ -275,6 +276,7 @@ def invoice_variance_accept(
             "report_json": json.dumps(report_dict, sort_keys=True),
             "updated_at": now,
             **dict.fromkeys(VARIANCE_FIELDS),
+            **posting_updates(invoice, InvoiceStatus.MATCHED),
         }
         entry = invoice_variance_accepted_event(
             invoice=invoice, user=user, reason=reason, findings=report.findings,

@@ -66,6 +66,7 @@ from invoicing.models import (
     invoice_move_check,
     similarity_key,
 )
+from invoicing.posting import posting_updates
 from invoicing.selectors import invoice_get_or_404
 from invoicing.services import _invoice_snapshot, _refuse_duplicate
 from invoicing.validation import clean_invoice_fields, due_dates, stored_tax_lines
@@ -400,6 +401,7 @@ def invoice_approve(*, invoice_id: str, user, version: int | None = None) -> Inv
                 "status": InvoiceStatus.APPROVED.value,
                 "decided_by": username,
                 "decided_at": dynamo.utcnow(),
+                **posting_updates(invoice, InvoiceStatus.APPROVED),
             }
         entry = events.invoice_approved_event(
             invoice=invoice,

@@ -21,6 +21,7 @@ request may ask for in `payments.inputs`; the files an export stores in
 `payments.files`; the audit entries in `payments.events`.
 """
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from django.conf import settings
 from audit.entries import actor_id, audit_entry_add, audit_heads_prefetch, entity_key
 from audit.models import AuditAction, AuditEntry
 from core import documents, dynamo, search_index
+from core.days import site_date, site_today
 from core.errors import InvalidTransition, StaleRecord, ValidationFailed
 from core.text import clean_reason
 from core.versions import check_version
@@ -47,6 +49,11 @@ from invoicing.credit_applications import (
     credit_note_reserve_add,
 )
 from invoicing.models import PAYABLE_STATUSES, Invoice, InvoiceStatus
+from invoicing.posting import (
+    ledger_payment,
+    ledger_payments_record,
+    paid_amounts_backfill,
+)
 from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
 from payments import checks, events, inputs, notifications, rules
@@ -562,6 +569,7 @@ def _finish(
         applied = {
             c.credit_note_id: c.amount for c in run.credit_applications().values()
         }
+        settled = {i.invoice_id: i for p in run.payments for i in p.invoices}
         try:
             for start in range(0, max(len(records), 1), CHUNK_INVOICES):
                 chunk = records[start : start + CHUNK_INVOICES]
@@ -589,8 +597,13 @@ def _finish(
                             "user": user,
                         }
                         if not record.is_credit_note:
+                            paid = settled.get(record.id)
                             invoice_payment_move_add(
-                                invoice=record, target=invoice_target, **moved
+                                invoice=record,
+                                target=invoice_target,
+                                paid_amount=paid and paid.amount,
+                                discount_taken=paid and paid.discount,
+                                **moved,
                             )
                         elif target == PaymentRunStatus.CONFIRMED:
                             credit_note_apply_add(
@@ -605,8 +618,31 @@ def _finish(
             retry_pause(attempt)
             run = payment_run_get_or_404(run_id=run.id)
             continue
+        if target == PaymentRunStatus.CONFIRMED:
+            ledger_payments_record(run_ledger_payments(run, on_date=site_today()))
         return run
     raise StaleRecord(f"Payment run {run.number} kept changing; try again.")
+
+
+def run_ledger_payments(run: PaymentRun, *, on_date: dt.date) -> list:
+    """
+    The run's payments as its vendors' ledgers show them: per vendor and
+    currency one debit of what the bank transferred (net of the credit notes
+    applied, which the ledger shows as debits of their own) and the discount
+    taken.
+    """
+    return [
+        ledger_payment(
+            run_id=run.id,
+            run_number=run.number,
+            vendor_id=payment.vendor_id,
+            currency=payment.currency,
+            amount=payment.amount,
+            discount=payment.discount,
+            on_date=on_date,
+        )
+        for payment in run.payments
+    ]
 
 
 def _scheduled_invoices(run: PaymentRun) -> list[Invoice]:
@@ -678,3 +714,30 @@ def payment_run_cancel(
         },
         verb="cancelled",
     )
+
+
+# --- Backfill -------------------------------------------------------------------
+
+
+def ledger_payments_backfill(*, dry_run: bool = False) -> tuple[int, int]:
+    """
+    Put each confirmed run's payments in its vendors' ledgers and give its
+    paid invoices what it paid for each; return (payments, invoices changed).
+
+    For runs confirmed before the sub-ledger existed (`manage.py
+    backfill_postings`, after the documents are posted). Reads the confirmed
+    runs through the status index, never the whole table; the entries have
+    ids of their own run, vendor and currency, so running it again writes
+    the same items. The day of a payment is the day the run was confirmed.
+    """
+    payments, settled = [], {}
+    for run in PaymentRun.status_index.query(PaymentRunStatus.CONFIRMED.value):
+        day = site_date(run.confirmed_at or run.updated_at)
+        payments += run_ledger_payments(run, on_date=day)
+        for payment in run.payments:
+            for invoice in payment.invoices:
+                settled[invoice.invoice_id] = (invoice.amount, invoice.discount, day)
+    changed = paid_amounts_backfill(settled=settled, dry_run=dry_run)
+    if not dry_run:
+        ledger_payments_record(payments)
+    return len(payments), changed

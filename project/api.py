@@ -193,12 +193,13 @@ def server_error(request, exc: Exception):
 
 api.add_router("/vendors", "vendors.apis.router")
 api.add_router("/vendors", "purchasing.apis.vendor_router")
+api.add_router("/vendors", "reports.apis.vendor_router")
+api.add_router("/reports", "reports.apis.router")
 api.add_router("/purchase-orders", "purchasing.apis.router")
 api.add_router("/invoices", "invoicing.apis.router")
 api.add_router("/payment-runs", "payments.apis.router")
 api.add_router("/exchange-rates", "exchange_rates.apis.router")
 api.add_router("", "accounting.apis.router")
-api.add_router("/reports", "reports.apis.router")
 # Comment threads (issue 15) of the three kinds of record that carry one.
 for _prefix, _entity_type, _tag in (
     ("/invoices", "invoice", "invoices"),

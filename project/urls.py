@@ -6,6 +6,7 @@ from core import views as core_views
 from dashboard import views as dashboard_views
 from project import views
 from project.api import api
+from reports.urls import vendor_urlpatterns as vendor_ledger_urls
 from search import views as search_views
 
 urlpatterns = [
@@ -22,6 +23,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", include("accounts.urls")),
+    # Served by reports (a higher floor than vendors), under the vendor's URL.
+    path("vendors/<str:vendor_id>/ledger/", include(vendor_ledger_urls)),
     path("vendors/", include("vendors.urls")),
     path("purchase-orders/", include("purchasing.urls")),
     path("invoices/", include("invoicing.urls")),

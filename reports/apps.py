@@ -34,3 +34,24 @@ class ReportsConfig(AppConfig):
                 },
             )
         )
+
+        from invoicing.signals import reconciliation_finished
+        from reports.services import ageing_refresh_after_reconciliation
+
+        # Invoicing is a lower floor: it announces a run, the report listens.
+        reconciliation_finished.connect(
+            ageing_refresh_after_reconciliation,
+            dispatch_uid="ageing_refresh_after_reconciliation",
+        )
+
+        from core.panels import Panel
+        from reports.panels import vendor_ledger_panel
+        from vendors.panels import VENDOR_PAGE
+
+        # The vendor page links to its ledger, with the balance, for finance staff.
+        VENDOR_PAGE.register(
+            Panel(
+                template="reports/_vendor_ledger_panel.html",
+                context=vendor_ledger_panel,
+            )
+        )

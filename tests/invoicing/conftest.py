@@ -52,3 +52,6 @@ def dated_invoices(clerk, approved_po, other_po):
         invoice.update(actions=[Invoice.submitted_at.set(at)])
         invoices[number] = invoice
     return invoices
+
+# Matched credit notes stored directly (issue 16: posting them).
+from tests.payments.credit_notes import credit_note  # noqa: E402, F401 (a fixture)

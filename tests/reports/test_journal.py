@@ -287,8 +287,9 @@ def test_a_coded_invoice_posts_expense_input_vat_and_ap_control(
 
 
 def test_an_old_invoice_without_codes_posts_to_suspense_and_the_default_vat_account(
-    tax_codes, matched_invoice, active_vendor, auditor
+    tax_codes, matched_invoice, active_vendor, auditor, settings
 ):
+    settings.DEFAULT_TAX_CODE = ""  # documents entered as before tax codes
     invoice = matched_invoice(active_vendor, "200.00")
     invoice.update(
         actions=[
@@ -296,6 +297,7 @@ def test_an_old_invoice_without_codes_posts_to_suspense_and_the_default_vat_acco
             Invoice.total_amount.set(D("238.00")),
         ]
     )
+    settings.DEFAULT_TAX_CODE = "V19"  # the company's default since
     post(invoice, on="2026-03-02")
     [entry] = journal.journal_for_period(
         user=auditor, start=MARCH[0], end=MARCH[1]
@@ -308,8 +310,9 @@ def test_an_old_invoice_without_codes_posts_to_suspense_and_the_default_vat_acco
 
 
 def test_a_void_reverses_in_the_period_it_was_voided(
-    tax_codes, matched_invoice, active_vendor, clerk
+    tax_codes, matched_invoice, active_vendor, clerk, settings
 ):
+    settings.DEFAULT_TAX_CODE = ""  # documents entered as before tax codes
     post(
         matched_invoice(active_vendor, "100.00"),
         on="2026-02-20",
@@ -326,8 +329,9 @@ def test_a_void_reverses_in_the_period_it_was_voided(
 
 
 def test_a_confirmed_payment_with_discount_posts_bank_and_discounts_received(
-    tax_codes, matched_invoice, active_vendor, treasurer_user
+    tax_codes, matched_invoice, active_vendor, treasurer_user, settings
 ):
+    settings.DEFAULT_TAX_CODE = ""  # documents entered as before tax codes
     invoice = matched_invoice(active_vendor, "119.00")
     confirmed_run(
         invoice, confirmed_at=dt.datetime(2026, 3, 20, 10, tzinfo=UTC), discount="2.38"

@@ -1,0 +1,15 @@
+from core.commands import DynamoDBCommand
+from reports.services import ageing_refresh
+
+
+class Command(DynamoDBCommand):
+    help = (
+        "Recompute the AP ageing report's summary of open items now "
+        "(reconcile_invoices also does after each run)."
+    )
+
+    def handle(self, *args, **options):
+        summary = ageing_refresh()
+        self.stdout.write(
+            f"Ageing summary recomputed in {summary.computed_in_ms:,} ms."
+        )
