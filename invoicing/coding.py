@@ -29,7 +29,8 @@ from core.versions import check_version
 from core.writes import audited_update_add
 from invoicing.events import invoice_recoded_event
 from invoicing.matching import paired_po_line_numbers
-from invoicing.models import Invoice, InvoiceLine, InvoiceStatus
+from invoicing.models import Invoice, InvoiceLine, InvoiceStatus, similarity_key
+from invoicing.validation import recoded_tax
 
 # Until matched (or approved): a rejected invoice too, whose findings the
 # coding does not change.
@@ -201,12 +202,22 @@ def invoice_recode(
     ]
     if not changed:
         return invoice
-    entry = invoice_recoded_event(invoice=invoice, user=user, lines=changed)
+    updates = {"items": items, "updated_at": dynamo.utcnow()}
+    tax = {}
+    if any(before["tax_code"] != after["tax_code"] for _, before, after in changed):
+        # Another tax code is another tax: recomputed, the printed kept.
+        tax = recoded_tax(invoice, [line.attribute_values for line in items])
+        if tax:
+            updates.update(tax)
+            updates["similarity_key"] = similarity_key(
+                invoice.vendor_id, invoice.invoice_date, tax["total_amount"]
+            )
+    entry = invoice_recoded_event(invoice=invoice, user=user, lines=changed, tax=tax)
     with dynamo.write_transaction() as transaction:
         committed = audited_update_add(
             transaction,
             invoice,
-            {"items": items, "updated_at": dynamo.utcnow()},
+            updates,
             entry=entry,
             condition=Invoice.status.is_in(*RECODABLE_STATUSES),
         )

@@ -459,18 +459,24 @@ def invoice_variance_accepted_event(
     )
 
 
-def invoice_recoded_event(*, invoice, user, lines) -> AuditEntry:
+def invoice_recoded_event(*, invoice, user, lines, tax=None) -> AuditEntry:
     """
     A clerk recoded lines (invoicing.coding); `lines` holds each changed
-    line's number and its coding before and after.
+    line's number and its coding before and after, `tax` the tax and gross
+    recomputed when a tax code changed.
     """
+    before = {f"line {n}": old for n, old, _ in lines}
+    after = {f"line {n}": new for n, _, new in lines}
+    if tax:
+        before.update(tax_amount=invoice.tax_amount, total_amount=invoice.total_amount)
+        after.update(tax_amount=tax["tax_amount"], total_amount=tax["total_amount"])
     return _invoice_event(
         invoice=invoice,
         action=AuditAction.UPDATE,
         user=user,
         details={
-            "before": {f"line {n}": before for n, before, _ in lines},
-            "after": {f"line {n}": after for n, _, after in lines},
+            "before": before,
+            "after": after,
             "recoded_lines": [n for n, _, _ in lines],
         },
     )

@@ -308,6 +308,52 @@ def _clean_tax(
     return computed, document_tax
 
 
+def recoded_tax(invoice, lines: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """
+    The tax fields of `invoice` once its lines (`tax_code`, `total_amount`)
+    carry these tax codes: the tax recomputed per code, what the vendor
+    printed kept per code, the tax and gross that follow. Refused when a
+    printed amount would be left on a code no line carries, or when the tax
+    was entered as one amount (a correction gives it per code).
+    """
+    if invoice.tax_lines is None:
+        if not any(line.get("tax_code") for line in lines):
+            return {}
+        message = (
+            f"The tax of {invoice.invoice_number} was entered as one amount, not "
+            "per tax code: correct the invoice to give its lines tax codes and "
+            "the tax printed per code."
+        )
+        raise ValidationFailed(message, {"tax_code": message})
+    used = {line.get("tax_code") for line in lines}
+    printed = [
+        {"tax_code": t.tax_code, "amount": str(t.printed)}
+        for t in invoice.tax_lines
+        if t.printed is not None
+    ]
+    for row in printed:
+        if row["tax_code"] not in used:
+            message = (
+                f"The vendor printed {Money(Decimal(row['amount']), invoice.currency)} "
+                f"tax on {row['tax_code']}, which no line would carry any more: "
+                "correct the invoice instead, with the tax printed per code."
+            )
+            raise ValidationFailed(message, {"tax_code": message})
+    computed, tax = _clean_tax(
+        lines,
+        invoice.currency,
+        printed_tax=printed,
+        tax=None,
+        vendor_id=invoice.vendor_id,
+    )
+    tax = round_money(tax, invoice.currency)
+    return {
+        "tax_lines": stored_tax_lines(computed),
+        "tax_amount": tax,
+        "total_amount": invoice.net_total + tax,
+    }
+
+
 def _require_vat_ids(vendor_id: str | None, codes: Sequence) -> None:
     """A reverse-charge or intra-community line needs the vendor's and our VAT id."""
     self_assessed = [c for c in codes if VatCategory(c.category) in SELF_ASSESSED]

@@ -352,3 +352,37 @@ def test_the_entry_form_without_po_says_which_line_lacks_which_code(
     )  # fmt: skip
     assert "entered without a PO; it awaits approval" in done
     assert "<td>V19</td><td>4980</td><td>1000</td>" in done
+
+
+def test_recoding_a_tax_code_recomputes_the_tax_and_keeps_what_was_printed(
+    clerk, coded_po
+):
+    from decimal import Decimal
+
+    invoice = invoice_create(
+        user=clerk, po_id=coded_po.id, invoice_number="INV-1", invoice_date=DAY,
+        lines=po_lines(("10", "100.00"), ("5", "20.00")),
+        printed_tax=[{"tax_code": "V19", "amount": "190.00"}],
+    )  # fmt: skip
+    assert (invoice.tax_amount, invoice.total_amount) == (
+        Decimal("197.00"), Decimal("1297.00"),
+    )  # fmt: skip
+    coding.invoice_recode(
+        invoice=invoice, user=clerk, lines=[{"line_number": 2, "tax_code": "V19"}]
+    )
+    stored = invoice_get(invoice_id=invoice.id)
+    assert [(t.tax_code, t.base, t.amount, t.printed) for t in stored.tax_lines] == [
+        ("V19", Decimal("1100.00"), Decimal("209.00"), Decimal("190.00"))
+    ]
+    assert (stored.tax_amount, stored.total_amount) == (
+        Decimal("190.00"), Decimal("1290.00"),
+    )  # fmt: skip
+    entry = audit_history(entity_type="invoice", entity_id=invoice.id).items[0]
+    assert entry.details["after"]["total_amount"] == "1290.00"
+    # The vendor printed 190.00 on V19: moving every line off it is refused.
+    with pytest.raises(ValidationFailed, match="printed EUR 190.00 tax on V19"):
+        coding.invoice_recode(
+            invoice=stored, user=clerk,
+            lines=[{"line_number": 1, "tax_code": "V7"},
+                   {"line_number": 2, "tax_code": "V7"}],
+        )  # fmt: skip
