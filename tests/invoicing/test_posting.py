@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 
 from invoicing import without_po
@@ -24,7 +23,8 @@ from invoicing.posting import posting_updates, postings_backfill
 from invoicing.selectors import invoice_get
 from invoicing.services import invoice_create, invoice_void
 from payments import services as payments
-from tests.conftest import EUR_IBAN_1, TODAY, po_lines
+from tests.conftest import TODAY, po_lines
+from tests.ledger import confirmed_run
 
 
 def stored(record) -> Invoice:
@@ -38,25 +38,6 @@ def ledger_entry(key: str) -> LedgerEntry | None:
         return None
 
 
-def confirmed_run(treasurer, approver):
-    run = payments.payment_run_create(user=treasurer, payment_date=TODAY).run
-    payments.payment_run_approve(run_id=run.id, user=approver)
-    payments.payment_run_export(run_id=run.id, user=treasurer)
-    return payments.payment_run_confirm(run_id=run.id, user=treasurer)
-
-
-@pytest.fixture
-def acme(make_vendor):
-    return make_vendor("Acme Supplies GmbH", iban=EUR_IBAN_1, bic="COBADEFFXXX")
-
-
-@pytest.fixture
-def bureau(make_vendor):
-    from tests.conftest import EUR_IBAN_2
-
-    return make_vendor(
-        "Bureau Fournitures SA", iban=EUR_IBAN_2, payment_terms="2/10 Net 30"
-    )
 
 
 def test_a_matched_invoice_is_posted_on_its_invoice_date_and_open(

@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 
 from invoicing.posting import postings_backfill
 from invoicing.services import invoice_void
-from payments import services as payments
 from reports import rules
 from reports.selectors import vendor_ledger
 from tests.api_client import bearer
-from tests.conftest import EUR_IBAN_1, EUR_IBAN_2, TODAY
+from tests.conftest import TODAY
+from tests.ledger import confirmed_run
 
 
 def api_get(url, user):
@@ -28,23 +28,6 @@ def api_get(url, user):
     return response.status_code, response.json()
 
 
-def confirmed_run(treasurer, approver):
-    run = payments.payment_run_create(user=treasurer, payment_date=TODAY).run
-    payments.payment_run_approve(run_id=run.id, user=approver)
-    payments.payment_run_export(run_id=run.id, user=treasurer)
-    return payments.payment_run_confirm(run_id=run.id, user=treasurer)
-
-
-@pytest.fixture
-def acme(make_vendor):
-    return make_vendor("Acme Supplies GmbH", iban=EUR_IBAN_1, bic="COBADEFFXXX")
-
-
-@pytest.fixture
-def bureau(make_vendor):
-    return make_vendor(
-        "Bureau Fournitures SA", iban=EUR_IBAN_2, payment_terms="2/10 Net 30"
-    )
 
 
 @pytest.fixture
