@@ -23,7 +23,7 @@ from reports import rules
 from reports.selectors import ageing_report, vendor_ledger
 from reports.services import ageing_refresh
 from tests.api_client import bearer
-from tests.conftest import EUR_IBAN_1, EUR_IBAN_2, TODAY, US_ACCOUNT, US_ROUTING
+from tests.conftest import TODAY
 
 # Net 30 invoices dated this many days ago: due 30 days later, so as of
 # today one is not due, then 15, 45, 80 and 120 days past due.
@@ -40,18 +40,9 @@ def expected_bucket(due: dt.date, as_of: dt.date) -> str:
 
 
 @pytest.fixture
-def vendors(make_vendor, make_rate):
-    make_rate("USD", "0.92")
-    return (
-        make_vendor("Acme Supplies GmbH", iban=EUR_IBAN_1, bic="COBADEFFXXX"),
-        make_vendor("Bureau Fournitures SA", iban=EUR_IBAN_2),
-        make_vendor(
-            "Globex Corp",
-            currency="USD",
-            account_number=US_ACCOUNT,
-            routing_number=US_ROUTING,
-        ),
-    )
+def vendors(three_vendors):
+    """Acme and Bureau in EUR, Globex in USD."""
+    return three_vendors
 
 
 @pytest.fixture
