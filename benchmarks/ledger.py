@@ -120,7 +120,7 @@ def make_document(index: int, *, vendor_id: str, vendor_name: str, open_share: f
     if is_open:
         invoice.status = "approved" if not credit else "matched"
     else:
-        invoice.open_listing = None
+        invoice.open_listing = invoice.open_vendor = None
         if credit:
             invoice.status = "applied"
             invoice.credit_open_amount = D(0)

@@ -115,12 +115,11 @@ def ledger_entries_after(*, vendor_id: str, end: str) -> Iterator[LedgerEntry]:
 def vendor_open_items(*, vendor_id: str) -> list[LedgerEntry]:
     """
     A vendor's open items (posted, not yet paid, applied nor void), by due
-    date: its ledger partition, filtered on the sparse `open_listing`.
+    date: the vendor's key of the sparse `vendor-open-items-index`, which
+    holds only what is open, however long the vendor's history.
     """
-    items = LedgerEntry.ledger_index.query(
-        vendor_id,
-        filter_condition=LedgerEntry.open_listing == OPEN_LISTING,
-        attributes_to_get=OPEN_ITEM_ATTRIBUTES,
+    items = LedgerEntry.open_items_index.query(
+        vendor_id, attributes_to_get=OPEN_ITEM_ATTRIBUTES
     )
     return sorted(items, key=lambda item: (item.due_date or "", item.posting_key))
 

@@ -313,6 +313,20 @@ class OpenItemsIndex(GlobalSecondaryIndex):
     due_date = UnicodeAttribute(range_key=True)
 
 
+class VendorOpenItemsIndex(GlobalSecondaryIndex):
+    """
+    Sparse: an open item carries `open_vendor` (its vendor) beside
+    `open_listing`, so one vendor's open items are one key, not its history.
+    """
+
+    class Meta:
+        index_name = "vendor-open-items-index"
+        projection = AllProjection()
+
+    open_vendor = UnicodeAttribute(hash_key=True)
+    due_date = UnicodeAttribute(range_key=True)
+
+
 def posting_key(posting_date: str, invoice_id: str) -> str:
     """The sort key of a posted document: its posting date, then its id."""
     return f"{posting_date}#{invoice_id}"
@@ -409,6 +423,7 @@ class Invoice(Model):
     ledger_vendor = UnicodeAttribute(null=True)  # vendor_id once posted
     posted_listing = UnicodeAttribute(null=True)  # POSTED_LISTING once posted
     open_listing = UnicodeAttribute(null=True)  # OPEN_LISTING while open
+    open_vendor = UnicodeAttribute(null=True)  # vendor_id while open
     paid_on = UnicodeAttribute(null=True)  # ISO date the payment was confirmed
     paid_amount = DecimalAttribute(null=True)  # what the run transferred for it
     discount_taken = DecimalAttribute(null=True)
@@ -430,6 +445,7 @@ class Invoice(Model):
     ledger_index = VendorLedgerIndex()
     posted_index = PostedIndex()
     open_items_index = OpenItemsIndex()
+    vendor_open_items_index = VendorOpenItemsIndex()
 
     @classmethod
     def from_raw_data(cls, data):
@@ -592,6 +608,17 @@ class LedgerEntryKind(StrEnum):
     VOID_REVERSAL = "void_reversal"  # a posted document voided
 
 
+class LedgerOpenItemsIndex(GlobalSecondaryIndex):
+    """`vendor-open-items-index` as `LedgerEntry` reads it."""
+
+    class Meta:
+        index_name = "vendor-open-items-index"
+        projection = AllProjection()
+
+    open_vendor = UnicodeAttribute(hash_key=True)
+    due_date = UnicodeAttribute(range_key=True)
+
+
 class LedgerEntryIndex(GlobalSecondaryIndex):
     """`vendor-ledger-index` as `LedgerEntry` reads it (documents and entries)."""
 
@@ -640,10 +667,12 @@ class LedgerEntry(Model):
     due_date = UnicodeAttribute(null=True)
     status = UnicodeAttribute(null=True)
     open_listing = UnicodeAttribute(null=True)
+    open_vendor = UnicodeAttribute(null=True)
     credit_open_amount = DecimalAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=True)
 
     ledger_index = LedgerEntryIndex()
+    open_items_index = LedgerOpenItemsIndex()
 
     @staticmethod
     def payment_key(run_id: str, vendor_id: str, currency: str) -> str:
@@ -702,18 +731,42 @@ class AgeingSummary(Model):
     Meta = dynamo.table_meta("InvoicesTable")
 
     id = UnicodeAttribute(hash_key=True)  # "statistics#ageing"
-    figures_json = UnicodeAttribute()
+    # The figures' JSON, or (bigger than one item holds) None and kept in
+    # `parts` items of AgeingSummaryPart under `generation`.
+    figures_json = UnicodeAttribute(null=True)
+    parts = IntegerAttribute(null=True)
+    generation = UnicodeAttribute(null=True)
     computed_at = UTCDateTimeAttribute()
     computed_in_ms = IntegerAttribute()
 
     KEY = "statistics#ageing"
+    # DynamoDB holds 400 KB an item: larger figures are split in parts.
+    PART_CHARACTERS = 350_000
 
     @property
     def figures(self) -> dict:
-        return json.loads(self.figures_json)
+        if self.figures_json is not None:
+            return json.loads(self.figures_json)
+        keys = [AgeingSummaryPart.key(self.generation, n) for n in range(self.parts)]
+        parts = {part.id: part.text for part in AgeingSummaryPart.batch_get(keys)}
+        return json.loads("".join(parts[key] for key in keys))
+
+
+class AgeingSummaryPart(Model):
+    """One part of a large ageing summary's JSON, under its generation's key."""
+
+    Meta = dynamo.table_meta("InvoicesTable")
+
+    id = UnicodeAttribute(hash_key=True)  # "statistics#ageing#<generation>#<n>"
+    text = UnicodeAttribute()
+
+    @staticmethod
+    def key(generation: str, number: int) -> str:
+        return f"{AgeingSummary.KEY}#{generation}#{number}"
 
 
 dynamo.register_view(AgeingSummary)
+dynamo.register_view(AgeingSummaryPart)
 
 
 # --- Recurring invoices (invoicing.recurring) --------------------------------

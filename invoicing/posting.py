@@ -64,8 +64,15 @@ def posting_fields(invoice, *, now: dt.datetime | None = None) -> dict[str, Any]
         "posting_key": posting_key(invoice.invoice_date, invoice.id),
         "ledger_vendor": invoice.vendor_id,
         "posted_listing": POSTED_LISTING,
-        "open_listing": OPEN_LISTING,
+        **open_fields(invoice, is_open=True),
     }
+
+
+def open_fields(invoice, *, is_open: bool) -> dict[str, Any]:
+    """The sparse keys of an open item: both set while it is open, both removed after."""
+    if is_open:
+        return {"open_listing": OPEN_LISTING, "open_vendor": invoice.vendor_id}
+    return {"open_listing": None, "open_vendor": None}
 
 
 def posting_updates(
@@ -87,7 +94,7 @@ def posting_updates(
     if target == InvoiceStatus.VOID:
         if not posted:
             return {}
-        return {"voided_on": on_date.isoformat(), "open_listing": None}
+        return {"voided_on": on_date.isoformat(), **open_fields(invoice, is_open=False)}
     if target not in POSTED_STATUSES:
         return {}
     updates = {} if posted else posting_fields(invoice)
@@ -96,10 +103,10 @@ def posting_updates(
             "paid_on": on_date.isoformat(),
             "paid_amount": invoice.total_amount if paid_amount is None else paid_amount,
             "discount_taken": discount_taken or Decimal(0),
-            "open_listing": None,
+            **open_fields(invoice, is_open=False),
         }
     elif target == InvoiceStatus.APPLIED:
-        updates["open_listing"] = None
+        updates |= open_fields(invoice, is_open=False)
     return updates
 
 
@@ -212,7 +219,7 @@ def postings_backfill(*, dry_run: bool = False, on_date: dt.date | None = None) 
     def change(invoice):
         updates = posting_fields(invoice, now=now)
         if invoice.status in _CLOSING:
-            updates["open_listing"] = None
+            updates |= open_fields(invoice, is_open=False)
         if invoice.status == InvoiceStatus.PAID:
             updates |= {
                 "paid_on": invoice.updated_at.date().isoformat(),

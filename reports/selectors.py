@@ -173,6 +173,10 @@ def vendor_ledger(
     elif newest_first:
         start_balances = closing
         opening = None
+    elif not first:
+        # From the vendor's first posting: nothing came before it.
+        start_balances = {c: round_money(Decimal(0), c) for c in closing}
+        opening = start_balances
     else:
         in_period = _sum_effects(
             ledger_entries_between(vendor_id=vendor.id, start=first, end=last)
@@ -284,7 +288,11 @@ def ageing_report(
     require_finance(user, action="read the AP ageing report")
     as_of = as_of or site_today()
     summary = _summary()
-    figures = summary.figures if summary else {"currencies": {}, "today": None}
+    try:
+        figures = summary.figures if summary else {"currencies": {}, "today": None}
+    except KeyError:  # a refresh replaced the parts just read: read its head
+        summary = _summary()
+        figures = summary.figures
     by_currency = {}
     for code, vendors in sorted(figures["currencies"].items()):
         if currency and code != currency:

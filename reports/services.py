@@ -3,12 +3,13 @@
 import json
 import logging
 import time
+import uuid
 from decimal import Decimal
 
 from core import dynamo
 from core.days import site_today
 from invoicing.ledger import open_items
-from invoicing.models import AgeingSummary
+from invoicing.models import AgeingSummary, AgeingSummaryPart
 from invoicing.posting import open_amount
 
 logger = logging.getLogger("reports")
@@ -47,18 +48,45 @@ def ageing_refresh() -> AgeingSummary:
             day: str(amount) for day, amount in sorted(vendor["due"].items())
         }
         currencies.setdefault(currency, []).append(vendor)
-    summary = AgeingSummary(
-        AgeingSummary.KEY,
-        figures_json=json.dumps(
-            {"today": site_today().isoformat(), "currencies": currencies},
-            sort_keys=True,
-        ),
-        computed_at=dynamo.utcnow(),
-        computed_in_ms=round((time.monotonic() - started) * 1000),
+    text = json.dumps(
+        {"today": site_today().isoformat(), "currencies": currencies}, sort_keys=True
     )
+    previous = _summary_head()
+    summary = AgeingSummary(AgeingSummary.KEY, computed_at=dynamo.utcnow())
+    size = AgeingSummary.PART_CHARACTERS
+    if len(text) <= size:
+        summary.figures_json = text
+    else:
+        # Parts first, under a new generation, then the head naming them: a
+        # reader sees the old figures or the new, never half of each.
+        summary.generation, summary.parts = uuid.uuid4().hex, -(-len(text) // size)
+        with AgeingSummaryPart.batch_write() as batch:
+            for number in range(summary.parts):
+                batch.save(
+                    AgeingSummaryPart(
+                        AgeingSummaryPart.key(summary.generation, number),
+                        text=text[number * size : (number + 1) * size],
+                    )
+                )
+    summary.computed_in_ms = round((time.monotonic() - started) * 1000)
     # Derived data, recomputed whole each time: the newest computation wins.
     summary.save()
+    if previous is not None and previous.generation:
+        with AgeingSummaryPart.batch_write() as batch:
+            for number in range(previous.parts):
+                batch.delete(
+                    AgeingSummaryPart(
+                        AgeingSummaryPart.key(previous.generation, number)
+                    )
+                )
     return summary
+
+
+def _summary_head() -> AgeingSummary | None:
+    try:
+        return AgeingSummary.get(AgeingSummary.KEY)
+    except AgeingSummary.DoesNotExist:
+        return None
 
 
 def ageing_refresh_after_reconciliation(sender, *, stats, **kwargs) -> None:

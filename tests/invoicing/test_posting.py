@@ -38,8 +38,6 @@ def ledger_entry(key: str) -> LedgerEntry | None:
         return None
 
 
-
-
 def test_a_matched_invoice_is_posted_on_its_invoice_date_and_open(
     acme, matched_invoice
 ):
@@ -216,7 +214,7 @@ def test_posting_updates_follow_the_rules_of_each_move():
     )
     first = posting_updates(invoice, InvoiceStatus.MATCHED, on_date=dt.date(2026, 3, 5))
     assert first["posting_key"] == "2026-03-01#doc-1"
-    assert first["open_listing"] == OPEN_LISTING
+    assert (first["open_listing"], first["open_vendor"]) == (OPEN_LISTING, "v1")
     assert posting_updates(invoice, InvoiceStatus.VOID) == {}  # never posted
     assert posting_updates(invoice, InvoiceStatus.REJECTED) == {}
     invoice.posting_key = first["posting_key"]
@@ -231,8 +229,12 @@ def test_posting_updates_follow_the_rules_of_each_move():
         "paid_amount": Decimal("9.80"),
         "discount_taken": Decimal("0.20"),
         "open_listing": None,
+        "open_vendor": None,
     }
-    assert posting_updates(invoice, InvoiceStatus.APPLIED) == {"open_listing": None}
+    assert posting_updates(invoice, InvoiceStatus.APPLIED) == {
+        "open_listing": None,
+        "open_vendor": None,
+    }
     assert posting_updates(
         invoice, InvoiceStatus.VOID, on_date=dt.date(2026, 3, 7)
-    ) == {"voided_on": "2026-03-07", "open_listing": None}
+    ) == {"voided_on": "2026-03-07", "open_listing": None, "open_vendor": None}

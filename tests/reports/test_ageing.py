@@ -257,3 +257,20 @@ def test_roles_without_access_get_403(books, vendors, requester):
     assert client.get("/reports/ageing/export.csv").status_code == 403
     assert client.get(f"/reports/ageing/vendors/{vendors[0].id}/").status_code == 403
     assert client.post("/reports/ageing/refresh").status_code == 403
+
+
+def test_a_summary_bigger_than_an_item_is_kept_in_parts_and_read_whole(
+    books, auditor, monkeypatch
+):
+    from invoicing.models import AgeingSummary, AgeingSummaryPart
+
+    whole = ageing_report(user=auditor)
+    monkeypatch.setattr(AgeingSummary, "PART_CHARACTERS", 300)
+    first = ageing_refresh()
+    assert first.figures_json is None and first.parts > 2
+    second = ageing_refresh()  # a new generation: the first one's parts go
+    gone = AgeingSummaryPart.key(first.generation, 0)
+    assert list(AgeingSummaryPart.batch_get([gone])) == []
+    assert second.generation != first.generation
+    again = ageing_report(user=auditor)
+    assert again.by_currency == whole.by_currency
