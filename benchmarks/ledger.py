@@ -22,7 +22,6 @@ Per request it also reports the DynamoDB queries made and the items they read.
 
 import argparse
 import datetime as dt
-import json
 import random
 import statistics
 import sys
@@ -253,7 +252,7 @@ def main() -> int:
             summary = ageing_refresh()
             refreshes.append((time.perf_counter() - began) * 1000)
         total_open = sum(
-            vendor["items"] for currency in json.loads(summary.figures_json)["currencies"].values()
+            vendor["items"] for currency in summary.figures["currencies"].values()
             for vendor in currency
         )  # fmt: skip
         refresh = {
