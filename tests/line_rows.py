@@ -40,3 +40,17 @@ def refused_then_saved(client, url, data, *, refusal: str, fix: dict) -> str:
     assert refused.status_code == 422
     assert refusal in refused.content.decode()
     return client.post(url, {**data, **fix}, follow=True).content.decode()
+
+
+def coding_shown(html, tax_code: str, gl_account: str, cost_centre: str) -> bool:
+    """Whether a line table shows this (tax code, GL account, cost centre) in a row.
+
+    The cells' classes (the coding is left out on narrow screens) do not matter.
+    """
+    import re
+
+    if isinstance(html, bytes):
+        html = html.decode()
+    cells = "".join(rf"<td[^>]*>{re.escape(code)}</td>"
+                    for code in (tax_code, gl_account, cost_centre))  # fmt: skip
+    return re.search(cells, html) is not None
