@@ -68,6 +68,25 @@ class AppliedCredit(MapAttribute):
         return self.open_amount - self.amount
 
 
+class PaymentAddress(MapAttribute):
+    """The creditor's structured address (core.addresses) as the run was built."""
+
+    street = UnicodeAttribute(null=True)
+    building_number = UnicodeAttribute(null=True)
+    address_line2 = UnicodeAttribute(null=True)
+    postcode = UnicodeAttribute(null=True)
+    town = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+
+
+class BankStatus(StrEnum):
+    """What the bank said of one payment (issue 17); None: nothing yet."""
+
+    ACCEPTED = "accepted"  # pain.002 ACCP/ACSP/ACSC...: accepted, not booked yet
+    BOOKED = "booked"  # camt.054/053 booked the debit: the invoices are paid
+    REJECTED = "rejected"  # pain.002 RJCT, or a return in camt: invoices matched
+
+
 class VendorPayment(MapAttribute):
     """
     One credit transfer: one vendor, one currency, the bank details used.
@@ -90,6 +109,18 @@ class VendorPayment(MapAttribute):
     invoices = ListAttribute(of=SettledInvoice)
     # None on payments built before credit notes were netted: no credits.
     credits = ListAttribute(of=AppliedCredit, null=True)
+    # Issue 17. The company account paying it (treasury.CompanyBankAccount
+    # id; None on runs built before paying accounts: the PAYER_* settings)
+    # and the creditor's structured address when the run was built.
+    paying_account_id = UnicodeAttribute(null=True)
+    address = PaymentAddress(null=True)
+    # The bank's answer (payments.bank_answers): status, booking date (ISO),
+    # the reason code and text of a rejection or return, and the file read.
+    bank_status = UnicodeAttribute(null=True)  # BankStatus
+    booked_on = UnicodeAttribute(null=True)
+    bank_reason_code = UnicodeAttribute(null=True)
+    bank_reason = UnicodeAttribute(null=True)
+    bank_statement_id = UnicodeAttribute(null=True)
 
     @property
     def credits_applied(self) -> list[AppliedCredit]:
@@ -110,6 +141,10 @@ class RunFile(MapAttribute):
 
     kind = UnicodeAttribute()  # "pain001" or "summary"
     currency = UnicodeAttribute(null=True)
+    # Issue 17: the paying account (treasury id) and ISO execution date of a
+    # pain.001; None on files exported before.
+    paying_account_id = UnicodeAttribute(null=True)
+    execution_date = UnicodeAttribute(null=True)
     # The pain.001's MsgId (the bank's status report names it); None for the
     # summary and for files exported before it was kept.
     message_id = UnicodeAttribute(null=True)

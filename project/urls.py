@@ -33,6 +33,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("exchange-rates/", include("exchange_rates.urls")),
     path("accounting/", include("accounting.urls")),
+    path("treasury/", include("treasury.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,7 @@ FLOORS = [
     {"accounts"},
     {"audit"},
     {"comments"},
-    {"exchange_rates", "accounting"},
+    {"exchange_rates", "accounting", "treasury"},
     {"vendors"},
     {"purchasing"},
     {"invoicing"},

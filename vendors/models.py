@@ -93,6 +93,16 @@ class TaxIdIndex(GlobalSecondaryIndex):
     tax_id_key = UnicodeAttribute(hash_key=True)
 
 
+class IbanIndex(GlobalSecondaryIndex):
+    """Sparse: vendors by IBAN, so "another vendor has this IBAN" is one query."""
+
+    class Meta:
+        index_name = "iban-index"
+        projection = AllProjection()
+
+    iban = UnicodeAttribute(hash_key=True)
+
+
 class BankQueueIndex(GlobalSecondaryIndex):
     """
     Sparse: the vendors whose bank details await a second user's confirmation,
@@ -117,7 +127,16 @@ class Vendor(Model):
     name_key = UnicodeAttribute()
     email = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
+    # The old free-text address, kept readable and writable for old API
+    # clients; payment files use the structured parts below (issue 17).
     address = UnicodeAttribute(null=True)
+    # Structured address (core.addresses): what `PstlAdr` in a pain.001 holds.
+    street = UnicodeAttribute(null=True)
+    building_number = UnicodeAttribute(null=True)
+    address_line2 = UnicodeAttribute(null=True)
+    postcode = UnicodeAttribute(null=True)
+    town = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)  # ISO 3166 alpha-2
     tax_id = UnicodeAttribute(null=True)
     tax_id_key = UnicodeAttribute(null=True)  # tax_id_key(tax_id), for the index
     # Tax identity: the VAT id (checksum validated) and the country taxing it.
@@ -144,6 +163,10 @@ class Vendor(Model):
     bank_details_queue = UnicodeAttribute(null=True)
     bank_details_changed_at = UTCDateTimeAttribute(null=True)
 
+    # Whether each payment to this vendor is announced by a remittance advice
+    # e-mail when its run is exported; None (vendors kept before) reads as yes.
+    remittance_advice = BooleanAttribute(null=True)
+
     payment_hold = BooleanAttribute(default=False)
     payment_hold_reason = UnicodeAttribute(null=True)
     payment_hold_until = UnicodeAttribute(null=True)  # ISO date; hold ends after it
@@ -163,6 +186,7 @@ class Vendor(Model):
     name_index = ListingNameIndex()
     tax_id_index = TaxIdIndex()
     bank_queue_index = BankQueueIndex()
+    iban_index = IbanIndex()
 
     SEARCH_KIND = "vendors"
 
@@ -190,6 +214,10 @@ class Vendor(Model):
             today = today or dt.date.today()
             return today <= dt.date.fromisoformat(self.payment_hold_until)
         return True
+
+    @property
+    def sends_remittance_advice(self) -> bool:
+        return self.remittance_advice is not False
 
     @property
     def has_bank_details(self) -> bool:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "comments",  # threads on invoices, POs and payment runs (issue 15)
     "exchange_rates",
     "accounting",
+    "treasury",  # the company's own bank accounts (issue 17)
     "reports",
     "vendors",
     "purchasing",

@@ -1,0 +1,32 @@
+"""Reads of the company's bank accounts: through their indexes, never a scan."""
+
+from treasury.models import LISTING, CompanyBankAccount
+
+
+def bank_account_get(*, account_id: str) -> CompanyBankAccount | None:
+    try:
+        return CompanyBankAccount.get(account_id, consistent_read=True)
+    except CompanyBankAccount.DoesNotExist:
+        return None
+
+
+def bank_account_list() -> list[CompanyBankAccount]:
+    """Every account by name (a company has a handful: one query)."""
+    return list(CompanyBankAccount.listing_index.query(LISTING))
+
+
+def bank_account_for_currency(*, currency: str) -> CompanyBankAccount | None:
+    """The usable account a run pays `currency` from, or None."""
+    usable = [
+        account
+        for account in bank_account_list()
+        if account.currency == currency and account.usable
+    ]
+    return usable[0] if usable else None
+
+
+def bank_accounts_with_iban(*, iban: str) -> list[CompanyBankAccount]:
+    """The company's accounts with this (normalised) IBAN: "is it our own?"."""
+    if not iban:
+        return []
+    return list(CompanyBankAccount.iban_index.query(iban))
