@@ -51,6 +51,14 @@ def vendors_by_tax_id_key(*, keys: Iterable[str]) -> dict[str, list[Vendor]]:
         return dict(zip(keys, found, strict=True))
 
 
+def vendors_with_iban(*, iban: str | None) -> list[Vendor]:
+    """The vendors whose IBAN (normalised) is `iban`, by name: one index query."""
+    if not iban:
+        return []
+    found = list(Vendor.iban_index.query(iban))
+    return sorted(found, key=lambda v: (v.name_key, v.id))
+
+
 def vendor_list(
     *,
     status: str | None = None,
