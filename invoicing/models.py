@@ -299,6 +299,20 @@ class PostedIndex(GlobalSecondaryIndex):
     posting_key = UnicodeAttribute(range_key=True)
 
 
+class VoidedIndex(GlobalSecondaryIndex):
+    """
+    Sparse: posted documents that were voided, by the day of the void (only
+    they carry both keys), for the journal's reversals of a period.
+    """
+
+    class Meta:
+        index_name = "voided-index"
+        projection = AllProjection()
+
+    posted_listing = UnicodeAttribute(hash_key=True)
+    voided_on = UnicodeAttribute(range_key=True)
+
+
 class OpenItemsIndex(GlobalSecondaryIndex):
     """
     Sparse: only open items (posted, not yet paid, applied nor void) carry
@@ -444,6 +458,7 @@ class Invoice(Model):
     variance_index = VarianceQueueIndex()
     ledger_index = VendorLedgerIndex()
     posted_index = PostedIndex()
+    voided_index = VoidedIndex()
     open_items_index = OpenItemsIndex()
     vendor_open_items_index = VendorOpenItemsIndex()
 
