@@ -9,13 +9,17 @@ booked entry (`Ntry`, status BOOK) says, per transaction (`NtryDtls/TxDtls`):
   transaction code's sub-family is RRTN, or it reverses a debit:
   `RvslInd` true) → rejected, with the return's reason code and text, and
   the original transfer's EndToEndId;
-- any other credit (a customer paying us) or a reversed credit → nothing.
+- any other credit (a customer paying us) or a reversed credit → nothing;
+- nor the bank's own bookings: charges, interest, taxes (bank transaction
+  code sub-family CHRG, COMM, FEES, INTR, TAXE) or another domain than
+  payments (PMNT).
 
 Entries still pending or for information (PDNG, INFO, FUTR) are skipped. An
-entry without transaction details is one answer of its own: its amount, its
-batch's `MsgId` as the original message when the bank booked a whole
-pain.001 at once (batch booking). `entries` reads the `Ntry` elements of any
-account report, so `camt053` reads a statement's entries with it.
+entry without transaction details (or with a single one that names no
+EndToEndId) is one answer of its own: its amount, and its batch's `MsgId`
+as the original message when the bank booked a whole pain.001 at once
+(batch booking). `entries` reads the `Ntry` elements of any account
+report, so `camt053` reads a statement's entries with it.
 """
 
 from payments.bank_messages import (
@@ -35,6 +39,9 @@ from payments.pain002 import reason
 
 BOOKED = "BOOK"
 RETURN_SUB_FAMILY = "RRTN"
+PAYMENTS_DOMAIN = "PMNT"
+# ISO bank transaction sub-families that are the bank's own bookings.
+NOT_TRANSFERS = frozenset({"CHRG", "COMM", "FEES", "INTR", "TAXE"})
 
 
 def _status(entry) -> str | None:
@@ -51,9 +58,27 @@ def _is_return(entry, transaction) -> bool:
     )
 
 
+def _is_transfer(entry, transaction) -> bool:
+    """
+    Whether the bank transaction codes (the entry's and the transaction's)
+    leave the booking a payment: not the bank's charges, interest or taxes,
+    nor another domain than payments (securities, foreign exchange...).
+    Without a code (optional in .02), it is taken for one.
+    """
+    codes = [find(entry, "BkTxCd/Domn"), find(transaction, "BkTxCd/Domn")]
+    return all(
+        text(code, "Cd") == PAYMENTS_DOMAIN
+        and text(code, "Fmly/SubFmlyCd") not in NOT_TRANSFERS
+        for code in codes
+        if code is not None
+    )
+
+
 def _outcome(entry, transaction) -> Outcome | None:
     direction = text(entry, "CdtDbtInd")
     reversal = text(entry, "RvslInd") == "true"
+    if not _is_transfer(entry, transaction):
+        return None
     if direction == "DBIT":
         return None if reversal else Outcome.BOOKED
     if direction == "CRDT" and _is_return(entry, transaction):
@@ -75,11 +100,16 @@ def _transaction(entry, transaction, *, only: bool) -> BankEntry | None:
     if outcome is Outcome.REJECTED:
         code, reason_text = reason(find(transaction, "RtrInf"))
     e2e = end_to_end_id(text(transaction, "Refs/EndToEndId"))
+    if e2e:
+        message_id = text(transaction, "Refs/MsgId")
+    else:
+        # Alone, a message id speaks for the whole file: only for the
+        # single transaction of a batch booking.
+        message_id = _batch_message_id(entry) if only else None
     return BankEntry(
         outcome=outcome,
         end_to_end_id=e2e,
-        # Only beside an EndToEndId: alone it would speak for the whole file.
-        original_message_id=text(transaction, "Refs/MsgId") if e2e else None,
+        original_message_id=message_id,
         amount=value,
         currency=currency,
         creditor_iban=text(transaction, "RltdPties/CdtrAcct/Id/IBAN"),
@@ -94,6 +124,16 @@ def _transaction(entry, transaction, *, only: bool) -> BankEntry | None:
     )
 
 
+def _batch_message_id(entry) -> str | None:
+    """
+    The pain.001 an entry books as a whole (batch booking: `Btch/MsgId`),
+    unless its batch is a single transfer.
+    """
+    if text(entry, "NtryDtls/Btch/NbOfTxs") == "1":
+        return None
+    return text(entry, "NtryDtls/Btch/MsgId")
+
+
 def _entry_alone(entry) -> BankEntry | None:
     """An entry the bank gave no transaction details for."""
     outcome = _outcome(entry, None)
@@ -102,7 +142,7 @@ def _entry_alone(entry) -> BankEntry | None:
     value, currency = amount(entry, "Amt")
     return BankEntry(
         outcome=outcome,
-        original_message_id=text(entry, "NtryDtls/Btch/MsgId"),
+        original_message_id=_batch_message_id(entry),
         amount=value,
         currency=currency,
         booking_date=iso_date(entry, "BookgDt"),
