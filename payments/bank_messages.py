@@ -134,13 +134,19 @@ def _version(root) -> str:
     if local == "Document" and version in SCHEMAS:
         return version
     family = version[:8]
-    if namespace.startswith(NAMESPACE_PREFIX) and family in set(MessageType):
+    iso = local == "Document" and namespace.startswith(NAMESPACE_PREFIX)
+    if iso and family in set(MessageType):
         known = " or ".join(v for v in SCHEMAS if v.startswith(family))
         _refuse(
             f"This {family} file is version {version}, which is not read here; "
             f"ask the bank for {known}."
         )
-    named = f"its namespace is '{namespace}'" if namespace else "it has no namespace"
+    if local != "Document":
+        named = f"its root element is <{local}>, not an ISO 20022 <Document>"
+    elif namespace:
+        named = f"its namespace is '{namespace}'"
+    else:
+        named = "it has no namespace"
     _refuse(f"This is not {WHAT_IS_READ}: {named}.")
 
 

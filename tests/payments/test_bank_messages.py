@@ -269,3 +269,16 @@ def test_created_at_and_message_id_are_read():
         camt054(entries=ENTRIES, message_id="NTF-77", created_at=created)
     )
     assert (message.message_id, message.created_at) == ("NTF-77", created)
+
+
+def test_another_root_element_is_refused_even_in_a_known_namespace():
+    content = b'<AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"/>'
+    assert refusal(content) == (
+        "This is not a pain.002, camt.054 or camt.053 file: its root element is "
+        "<AppHdr>, not an ISO 20022 <Document>."
+    )
+
+
+def test_a_byte_order_mark_is_read():
+    message = read_bank_message(b"\xef\xbb\xbf" + camt054(entries=ENTRIES))
+    assert len(message.entries) == 2

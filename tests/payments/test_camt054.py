@@ -283,3 +283,20 @@ def test_the_finnish_banks_sample_notification():
         ),
     ]
     assert {e.currency for e in message.entries} == {"EUR"}
+
+
+def test_postfinances_sample_notification_of_customer_payments_is_no_answer():
+    """
+    PostFinance's camt.054.001.08 sample (Swiss Payment Standards 2019): one
+    batch of two QR-bill payments credited to the account. Valid against the
+    official XSD; customers paying us answer none of our transfers.
+    """
+    message = read_bank_message(
+        (SAMPLES / "postfinance-camt.054.001.08.xml").read_bytes()
+    )
+    assert (message.message_type, message.message_id) == (
+        MessageType.CAMT054,
+        "20200618375204295372463",
+    )
+    assert message.created_at == dt.datetime(2020, 6, 18, 23, 41, 7)
+    assert message.entries == ()
