@@ -13,6 +13,7 @@ writes; nothing here reads or writes records.
 import datetime as dt
 import functools
 import importlib.resources
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -78,6 +79,9 @@ SCHEMAS = {
     "camt.053.001.02": MessageType.CAMT053,
 }
 SCHEMA_ERRORS_SHOWN = 3
+SCHEMA_ERRORS_COUNTED = 100
+# ISO 20022 messages nest about 15 deep; the XSD check recurses per level.
+MAX_DEPTH = 50
 WHAT_IS_READ = "a pain.002, camt.054 or camt.053 file"
 
 
@@ -159,16 +163,15 @@ def _schema(version: str):
     return xmlschema.XMLSchema(str(path), allow="local")
 
 
-def schema_errors(root, version: str) -> list[str]:
+def schema_errors(root, version: str, *, limit: int | None = None) -> list[str]:
     """
     Return why the official XSD of `version` refuses `root` (empty: valid),
-    each as "path: reason" with the message's namespace left out.
+    each as "path: reason" with the message's namespace left out; the first
+    `limit` only, when given (a broken file can have millions).
     """
     namespace = "{" + NAMESPACE_PREFIX + version + "}"
-    return [
-        _schema_error(error).replace(namespace, "")
-        for error in _schema(version).iter_errors(root)
-    ]
+    errors = itertools.islice(_schema(version).iter_errors(root), limit)
+    return [_schema_error(error).replace(namespace, "") for error in errors]
 
 
 def _schema_error(error) -> str:
@@ -177,6 +180,17 @@ def _schema_error(error) -> str:
         value = error.obj if len(error.obj) <= 40 else error.obj[:37] + "..."
         described += f" (found '{value}')"
     return described
+
+
+def _depth(root) -> int:
+    """How deep the elements of `root` nest (without recursion: it may be deep)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack.extend((child, depth + 1) for child in element)
+    return deepest
 
 
 def _parser(message_type: MessageType):
@@ -215,11 +229,20 @@ def read_bank_message(content: bytes, *, max_bytes: int | None = None) -> BankMe
         _refuse(_DTD_REFUSAL)
     root = _parse(content)
     version = _version(root)
-    errors = schema_errors(root, version)
+    if _depth(root) > MAX_DEPTH:
+        _refuse(
+            f"The file nests elements more than {MAX_DEPTH} deep; no "
+            f"{SCHEMAS[version]} message does."
+        )
+    errors = schema_errors(root, version, limit=SCHEMA_ERRORS_COUNTED + 1)
     if errors:
         shown = "; ".join(errors[:SCHEMA_ERRORS_SHOWN])
         more = len(errors) - SCHEMA_ERRORS_SHOWN
-        if more > 0:
+        if len(errors) > SCHEMA_ERRORS_COUNTED:
+            shown += (
+                f" (and more than {SCHEMA_ERRORS_COUNTED - SCHEMA_ERRORS_SHOWN} more)"
+            )
+        elif more > 0:
             shown += f" (and {more} more)"
         _refuse(f"The file is not a valid {version} message: {shown}")
     return _parser(SCHEMAS[version]).parse(root)

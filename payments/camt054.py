@@ -173,12 +173,25 @@ def entries(reports: list) -> tuple[BankEntry, ...]:
     )
 
 
-def parse(root) -> BankMessage:
-    """Read a camt.054 `Document` element into a `BankMessage`."""
-    message = find(root, "BkToCstmrDbtCdtNtfctn")
+def read_report(root, *, message_type: MessageType, tag: str, report: str):
+    """
+    Read a bank-to-customer cash report: the `tag` message (its `GrpHdr`)
+    and the entries of its `report` elements (`Ntfctn`, `Stmt`).
+    """
+    message = find(root, tag)
     return BankMessage(
-        message_type=MessageType.CAMT054,
+        message_type=message_type,
         message_id=text(message, "GrpHdr/MsgId"),
         created_at=iso_datetime(text(message, "GrpHdr/CreDtTm")),
-        entries=entries(find_all(message, "Ntfctn")),
+        entries=entries(find_all(message, report)),
+    )
+
+
+def parse(root) -> BankMessage:
+    """Read a camt.054 `Document` element into a `BankMessage`."""
+    return read_report(
+        root,
+        message_type=MessageType.CAMT054,
+        tag="BkToCstmrDbtCdtNtfctn",
+        report="Ntfctn",
     )

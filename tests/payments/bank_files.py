@@ -165,12 +165,36 @@ def _entry(parent: ET.Element, number: int, fields: dict) -> None:
             _add(info, "AddtlInf", fields["reason_text"][:105])
 
 
-def _account(parent: ET.Element, iban: str, entries) -> None:
-    currencies = {entry.get("currency", "EUR") for entry in entries} or {"EUR"}
-    account = _add(parent, "Acct")
+def _balances(report: ET.Element, entries) -> None:
+    """A statement's opening and closing balances (camt.053 requires one)."""
+    day = max(
+        (e.get("booking_date") or BOOKING_DATE for e in entries), default=BOOKING_DATE
+    )
+    currency = next((e.get("currency", "EUR") for e in entries), "EUR")
+    for kind in ("OPBD", "CLBD"):
+        balance = _add(report, "Bal")
+        _add(balance, "Tp/CdOrPrtry/Cd", kind)
+        _add(balance, "Amt", "100000.00", Ccy=currency)
+        _add(balance, "CdtDbtInd", "CRDT")
+        _add(balance, "Dt/Dt", day.isoformat())
+
+
+def _report(schema, message_tag, report_tag, *, entries, message_id, created_at, iban):
+    """An account report (`Ntfctn`, `Stmt`) of one `Ntry` per item of `entries`."""
+    document, message = _document(schema, message_tag)
+    _header(message, message_id, created_at)
+    report = _add(message, report_tag)
+    _add(report, "Id", f"{message_id}-1")
+    account = _add(report, "Acct")
     _add(account, "Id/IBAN", iban)
+    currencies = {entry.get("currency", "EUR") for entry in entries}
     if len(currencies) == 1:
         _add(account, "Ccy", currencies.pop())
+    if report_tag == "Stmt":
+        _balances(report, entries)
+    for number, fields in enumerate(entries, start=1):
+        _entry(report, number, fields)
+    return _bytes(document)
 
 
 def camt054(
@@ -181,14 +205,15 @@ def camt054(
     account_iban: str = DEBTOR_IBAN,
 ) -> bytes:
     """A camt.054.001.08 notifying one entry per item of `entries`."""
-    document, message = _document("camt.054.001.08", "BkToCstmrDbtCdtNtfctn")
-    _header(message, message_id, created_at)
-    notification = _add(message, "Ntfctn")
-    _add(notification, "Id", f"{message_id}-1")
-    _account(notification, account_iban, entries)
-    for number, fields in enumerate(entries, start=1):
-        _entry(notification, number, fields)
-    return _bytes(document)
+    return _report(
+        "camt.054.001.08",
+        "BkToCstmrDbtCdtNtfctn",
+        "Ntfctn",
+        entries=entries,
+        message_id=message_id,
+        created_at=created_at,
+        iban=account_iban,
+    )
 
 
 def camt053(
@@ -199,21 +224,12 @@ def camt053(
     account_iban: str = DEBTOR_IBAN,
 ) -> bytes:
     """A camt.053.001.08 statement of one entry per item of `entries`."""
-    document, message = _document("camt.053.001.08", "BkToCstmrStmt")
-    _header(message, message_id, created_at)
-    statement = _add(message, "Stmt")
-    _add(statement, "Id", f"{message_id}-1")
-    _account(statement, account_iban, entries)
-    day = max(
-        (e.get("booking_date") or BOOKING_DATE for e in entries), default=BOOKING_DATE
+    return _report(
+        "camt.053.001.08",
+        "BkToCstmrStmt",
+        "Stmt",
+        entries=entries,
+        message_id=message_id,
+        created_at=created_at,
+        iban=account_iban,
     )
-    currency = next((e.get("currency", "EUR") for e in entries), "EUR")
-    for kind in ("OPBD", "CLBD"):
-        balance = _add(statement, "Bal")
-        _add(balance, "Tp/CdOrPrtry/Cd", kind)
-        _add(balance, "Amt", "100000.00", Ccy=currency)
-        _add(balance, "CdtDbtInd", "CRDT")
-        _add(balance, "Dt/Dt", day.isoformat())
-    for number, fields in enumerate(entries, start=1):
-        _entry(statement, number, fields)
-    return _bytes(document)

@@ -282,3 +282,24 @@ def test_another_root_element_is_refused_even_in_a_known_namespace():
 def test_a_byte_order_mark_is_read():
     message = read_bank_message(b"\xef\xbb\xbf" + camt054(entries=ENTRIES))
     assert len(message.entries) == 2
+
+
+def test_elements_nested_absurdly_deep_are_refused_before_the_xsd_check():
+    content = camt054(entries=ENTRIES).replace(
+        b"</BkToCstmrDbtCdtNtfctn>",
+        b"<SplmtryData><Envlp>"
+        + b"<a>" * 10_000
+        + b"</a>" * 10_000
+        + b"</Envlp></SplmtryData></BkToCstmrDbtCdtNtfctn>",
+    )
+    assert refusal(content) == (
+        "The file nests elements more than 50 deep; no camt.054 message does."
+    )
+
+
+def test_a_file_with_countless_errors_stops_counting():
+    entries = [
+        dict(end_to_end_id=f"e2e-{n}", amount=Decimal("1.00")) for n in range(60)
+    ]
+    content = camt054(entries=entries).replace(b"<CdtDbtInd>DBIT", b"<CdtDbtInd>DEBIT")
+    assert refusal(content).endswith(" (and more than 97 more)")

@@ -48,19 +48,23 @@ def test_a_returned_transfer_is_rejected_with_the_return_reason():
         camt054(
             entries=[
                 dict(
-                    end_to_end_id="e2e-2",
-                    amount=Decimal("99.99"),
+                    end_to_end_id="e2e-7",
+                    amount=Decimal("149.90"),
                     returned=True,
-                    reason_code="AC04",
-                    reason_text="Konto erloschen",
+                    reason_code="AC01",
+                    reason_text="IBAN inconnu du beneficiaire",
+                    creditor_iban=IBAN,
                 )
             ]
         )
     )
     (entry,) = message.entries
-    assert (entry.outcome, entry.end_to_end_id) == (Outcome.REJECTED, "e2e-2")
-    assert (entry.reason_code, entry.reason_text) == ("AC04", "Konto erloschen")
-    assert entry.amount == Decimal("99.99")
+    assert (entry.outcome, entry.end_to_end_id) == (Outcome.REJECTED, "e2e-7")
+    assert (entry.reason_code, entry.reason_text) == (
+        "AC01",
+        "IBAN inconnu du beneficiaire",
+    )
+    assert (entry.amount, entry.creditor_iban) == (Decimal("149.90"), IBAN)
 
 
 def test_a_return_without_the_banks_text_gets_the_codes_name():
