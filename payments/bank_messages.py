@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from core.errors import ValidationFailed
+
 
 class MessageType(StrEnum):
     PAIN002 = "pain.002"
@@ -86,8 +91,6 @@ WHAT_IS_READ = "a pain.002, camt.054 or camt.053 file"
 
 
 def _refuse(message: str):
-    from core.errors import ValidationFailed
-
     raise ValidationFailed(message)
 
 
@@ -113,9 +116,6 @@ def _parse(content: bytes):
     Parse `content` so that no entity is ever expanded and nothing fetched:
     defusedxml refuses any DTD, entity declaration or external reference.
     """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
     try:
         return fromstring(content, forbid_dtd=True)
     except DefusedXmlException:

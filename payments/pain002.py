@@ -8,7 +8,8 @@ its XSD before `parse` sees it.
 - `OrgnlGrpInfAndSts/GrpSts` RJCT rejects the whole file: one entry with no
   EndToEndId and the file's `OrgnlMsgId`.
 - `OrgnlPmtInfAndSts/PmtInfSts` RJCT rejects a payment information block
-  likewise (its `OrgnlPmtInfId` as the entry's reference).
+  likewise (its `OrgnlPmtInfId` as the entry's reference), unless the whole
+  file is rejected already.
 - Each `TxInfAndSts` is one transfer's answer: RJCT → rejected, an
   accepted status → accepted (not yet booked: the camt says so), PDNG or
   RCVD → nothing yet, so no entry.
@@ -131,9 +132,10 @@ def parse(root) -> BankMessage:
     transfers = [t for block in blocks for t in find_all(block, "TxInfAndSts")]
     entries = []
     group_status = text(group, "GrpSts")
-    if group_status == REJECTED or (not blocks and not transfers):
+    whole_file = group_status == REJECTED or (not blocks and not transfers)
+    if whole_file:
         entries.append(_whole(group, group_status, message_id))
-    for block in blocks:
+    for block in [] if whole_file else blocks:
         status = text(block, "PmtInfSts")
         listed = find_all(block, "TxInfAndSts")
         if status == REJECTED or not listed:

@@ -225,3 +225,16 @@ def test_a_rejected_payment_block_and_a_pain002_001_03_are_read():
             reference="BANKREF-9",
         ),
     )
+
+
+def test_a_rejected_file_is_one_entry_even_when_its_blocks_are_rejected_too():
+    message = read_bank_message(
+        PAIN002_03.replace(b"<GrpSts>PART</GrpSts>", b"<GrpSts>RJCT</GrpSts>")
+    )
+    assert [
+        (e.end_to_end_id, e.original_message_id, e.reference) for e in message.entries
+    ] == [
+        (None, "FILE-1", None),
+        ("e2e-9", "FILE-1", "BANKREF-9"),
+    ]
+    assert {e.outcome for e in message.entries} == {Outcome.REJECTED}
