@@ -13,7 +13,9 @@ in the version banks send a pain.001.001.09 customer in 2026.
   a dict with those keys and optionally `amount` (Decimal), `currency`
   ("EUR" by default), `creditor_iban`. `group_status` ("RJCT", "ACCP",
   "PART"...) is the whole file's `GrpSts`, `group_reason` its
-  `(code, text)`. `created_at` defaults to 2026-12-02 09:00 UTC.
+  `(code, text)`; `payment_status` and `payment_reason` the same for the
+  file's payment information block (`PmtInfSts`), where the transactions
+  are listed. `created_at` defaults to 2026-12-02 09:00 UTC.
 
     camt054(*, entries, message_id="NTF-1", created_at=None,
              account_iban=DEBTOR_IBAN) -> bytes
@@ -28,7 +30,9 @@ in the version banks send a pain.001.001.09 customer in 2026.
   debit; True: the transfer credited back as a return, with `RtrInf`),
   `reason_code` and `reason_text` (the return's `Rsn/Cd` and `AddtlInf`),
   `status` ("BOOK"; "PDNG" or "INFO" for entries not booked), `reference`
-  (the bank's `AcctSvcrRef`; "REF-<n>" by default).
+  (the bank's `AcctSvcrRef`; "REF-<n>" by default), `batch_message_id` (a
+  batch booking: the whole pain.001 of that MsgId debited as one entry of
+  `amount`, `batch_size` transfers (2), with no transaction details).
 """
 
 import datetime as dt
@@ -92,6 +96,8 @@ def pain002(
     group_reason: tuple[str | None, str | None] | None = None,
     message_id: str = "PSR-1",
     created_at: dt.datetime | None = None,
+    payment_status: str | None = None,
+    payment_reason: tuple[str | None, str | None] | None = None,
 ) -> bytes:
     """A pain.002.001.10 answering the pain.001 `original_message_id`."""
     document, report = _document("pain.002.001.10", "CstmrPmtStsRpt")
@@ -103,9 +109,13 @@ def pain002(
         _add(group, "GrpSts", group_status)
     if group_reason:
         _reason(group, *group_reason)
-    if transactions:
+    if transactions or payment_status or payment_reason:
         block = _add(report, "OrgnlPmtInfAndSts")
         _add(block, "OrgnlPmtInfId", f"{original_message_id[:30]}-PMT")
+        if payment_status:
+            _add(block, "PmtInfSts", payment_status)
+        if payment_reason:
+            _reason(block, *payment_reason)
         for number, item in enumerate(transactions, start=1):
             fields = _transaction(item)
             node = _add(block, "TxInfAndSts")
@@ -147,6 +157,11 @@ def _entry(parent: ET.Element, number: int, fields: dict) -> None:
     family = _add(domain, "Fmly")
     _add(family, "Cd", "RCDT" if returned else "ICDT")
     _add(family, "SubFmlyCd", "RRTN" if returned else "ESCT")
+    if fields.get("batch_message_id"):
+        batch = _add(entry, "NtryDtls/Btch")
+        _add(batch, "MsgId", fields["batch_message_id"])
+        _add(batch, "NbOfTxs", fields.get("batch_size", 2))
+        return
     transaction = _add(entry, "NtryDtls/TxDtls")
     refs = _add(transaction, "Refs")
     _add(refs, "AcctSvcrRef", reference)

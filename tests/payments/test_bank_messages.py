@@ -84,6 +84,18 @@ def refusal(content: bytes, **kwargs) -> str:
         (camt054(entries=ENTRIES), "camt.054.001.08"),
         (camt053(entries=ENTRIES), "camt.053.001.08"),
         (camt053(entries=[]), "camt.053.001.08"),
+        (
+            camt054(entries=[dict(batch_message_id="FILE-1", amount=Decimal("500"))]),
+            "camt.054.001.08",
+        ),
+        (
+            pain002(
+                original_message_id="MSG-1",
+                payment_status="RJCT",
+                payment_reason=("AM04", "No funds"),
+            ),
+            "pain.002.001.10",
+        ),
     ],
 )
 def test_built_files_are_valid_against_the_official_xsd(content, version):

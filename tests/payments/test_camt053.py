@@ -87,3 +87,23 @@ def test_the_finnish_banks_sample_statement():
         (Outcome.BOOKED, None, Decimal("1230.02"), "091029ARCH03003"),
     ]
     assert {e.booking_date for e in message.entries} == {dt.date(2009, 10, 29)}
+
+
+def test_a_batch_booking_speaks_for_its_whole_file():
+    message = read_bank_message(
+        camt053(
+            entries=[
+                dict(batch_message_id="FILE-3", amount=Decimal("750.00"), batch_size=3)
+            ]
+        )
+    )
+    assert message.entries == (
+        BankEntry(
+            outcome=Outcome.BOOKED,
+            original_message_id="FILE-3",
+            amount=Decimal("750.00"),
+            currency="EUR",
+            booking_date=dt.date(2026, 12, 2),
+            reference="REF-1",
+        ),
+    )

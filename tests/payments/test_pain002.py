@@ -238,3 +238,22 @@ def test_a_rejected_file_is_one_entry_even_when_its_blocks_are_rejected_too():
         ("e2e-9", "FILE-1", "BANKREF-9"),
     ]
     assert {e.outcome for e in message.entries} == {Outcome.REJECTED}
+
+
+def test_a_rejected_payment_block_speaks_for_the_file():
+    message = read_bank_message(
+        pain002(
+            original_message_id=ORIGINAL,
+            payment_status="RJCT",
+            payment_reason=("AM04", None),
+        )
+    )
+    assert message.entries == (
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            original_message_id=ORIGINAL,
+            reason_code="AM04",
+            reason_text="Insufficient funds",
+            reference=f"{ORIGINAL[:30]}-PMT",
+        ),
+    )
