@@ -86,7 +86,23 @@ def _outcome(entry, transaction) -> Outcome | None:
     return None
 
 
-def _transaction(entry, transaction, *, only: bool) -> BankEntry | None:
+def _counterparty_iban(transaction, outcome: Outcome, own_iban: str | None):
+    """
+    The IBAN of the transfer's creditor. A return credited back names it as
+    the creditor (the original roles) or as the debtor (the return's roles),
+    depending on the bank: the party that is not the account reported.
+    """
+    creditor = text(transaction, "RltdPties/CdtrAcct/Id/IBAN")
+    if outcome is not Outcome.REJECTED:
+        return creditor
+    debtor = text(transaction, "RltdPties/DbtrAcct/Id/IBAN")
+    candidates = [iban for iban in (creditor, debtor) if iban and iban != own_iban]
+    return candidates[0] if candidates else None
+
+
+def _transaction(
+    entry, transaction, *, only: bool, own_iban: str | None
+) -> BankEntry | None:
     """One `TxDtls` of `entry`; `only` when it is the entry's single one."""
     outcome = _outcome(entry, transaction)
     if outcome is None:
@@ -112,7 +128,7 @@ def _transaction(entry, transaction, *, only: bool) -> BankEntry | None:
         original_message_id=message_id,
         amount=value,
         currency=currency,
-        creditor_iban=text(transaction, "RltdPties/CdtrAcct/Id/IBAN"),
+        creditor_iban=_counterparty_iban(transaction, outcome, own_iban),
         booking_date=iso_date(entry, "BookgDt"),
         reason_code=code,
         reason_text=reason_text,
@@ -150,8 +166,11 @@ def _entry_alone(entry) -> BankEntry | None:
     )
 
 
-def entry_answers(entry) -> list[BankEntry]:
-    """What one `Ntry` says of the transfers it books: one answer per TxDtls."""
+def entry_answers(entry, *, own_iban: str | None = None) -> list[BankEntry]:
+    """
+    What one `Ntry` says of the transfers it books: one answer per TxDtls.
+    `own_iban` is the account reported (to tell the counterparty of a return).
+    """
     if _status(entry) != BOOKED:
         return []
     transactions = find_all(entry, "NtryDtls/TxDtls")
@@ -159,7 +178,9 @@ def entry_answers(entry) -> list[BankEntry]:
         answers = [_entry_alone(entry)]
     else:
         only = len(transactions) == 1
-        answers = [_transaction(entry, t, only=only) for t in transactions]
+        answers = [
+            _transaction(entry, t, only=only, own_iban=own_iban) for t in transactions
+        ]
     return [answer for answer in answers if answer is not None]
 
 
@@ -169,7 +190,7 @@ def entries(reports: list) -> tuple[BankEntry, ...]:
         answer
         for report in reports
         for entry in find_all(report, "Ntry")
-        for answer in entry_answers(entry)
+        for answer in entry_answers(entry, own_iban=text(report, "Acct/Id/IBAN"))
     )
 
 

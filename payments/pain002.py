@@ -12,7 +12,8 @@ its XSD before `parse` sees it.
   file is rejected already.
 - Each `TxInfAndSts` is one transfer's answer: RJCT → rejected, an
   accepted status → accepted (not yet booked: the camt says so), PDNG or
-  RCVD → nothing yet, so no entry.
+  RCVD → nothing yet, so no entry. These come first, before the entries of
+  a file or block answered as a whole.
 - A group or block accepted as a whole, with no transfer listed below it,
   is one accepted entry for the file.
 """
@@ -41,6 +42,7 @@ ACCEPTED = frozenset({"ACCP", "ACSP", "ACSC", "ACWC", "ACTC", "ACCC", "ACWP", "A
 REASONS = {
     "AC01": "Incorrect account number",
     "AC04": "Account closed",
+    "AC03": "Invalid creditor account number",
     "AC06": "Account blocked",
     "AG01": "Transaction forbidden on this account",
     "AM04": "Insufficient funds",
@@ -55,6 +57,7 @@ REASONS = {
     "RR03": "Creditor name or address missing (regulatory)",
     "RR04": "Regulatory reason",
     "FF01": "Invalid file format",
+    "DU01": "Duplicate message ID",
     "DUPL": "Duplicate payment",
     "CUST": "Requested by the customer",
     "NARR": "Reason given in the bank's text",
@@ -130,7 +133,9 @@ def parse(root) -> BankMessage:
     message_id = text(group, "OrgnlMsgId")
     blocks = find_all(report, "OrgnlPmtInfAndSts")
     transfers = [t for block in blocks for t in find_all(block, "TxInfAndSts")]
-    entries = []
+    # Each transfer's own answer first: it carries its own reason, which a
+    # file's or block's status answered as a whole may not.
+    entries = [_transfer(transfer, message_id) for transfer in transfers]
     group_status = text(group, "GrpSts")
     whole_file = group_status == REJECTED or (not blocks and not transfers)
     if whole_file:
@@ -142,7 +147,6 @@ def parse(root) -> BankMessage:
             entries.append(
                 _whole(block, status, message_id, text(block, "OrgnlPmtInfId"))
             )
-    entries += [_transfer(transfer, message_id) for transfer in transfers]
     return BankMessage(
         message_type=MessageType.PAIN002,
         message_id=text(report, "GrpHdr/MsgId"),

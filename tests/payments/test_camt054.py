@@ -304,3 +304,25 @@ def test_postfinances_sample_notification_of_customer_payments_is_no_answer():
     )
     assert message.created_at == dt.datetime(2020, 6, 18, 23, 41, 7)
     assert message.entries == ()
+
+
+def test_a_returns_creditor_is_the_party_that_is_not_our_account():
+    """Banks name the returning creditor as debtor (return roles) or creditor."""
+
+    def returned(parties: str) -> str:
+        return f"""<Ntry>
+        <Amt Ccy="EUR">60.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls><TxDtls><RltdPties>{parties}</RltdPties><RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf></TxDtls></NtryDtls>
+      </Ntry>"""
+
+    ours = "<Id><IBAN>DE89370400440532013000</IBAN></Id>"
+    theirs = f"<Id><IBAN>{IBAN}</IBAN></Id>"
+    message = read_bank_message(
+        camt054_02(
+            returned(f"<DbtrAcct>{theirs}</DbtrAcct><CdtrAcct>{ours}</CdtrAcct>")
+            + returned(f"<DbtrAcct>{ours}</DbtrAcct><CdtrAcct>{theirs}</CdtrAcct>")
+            + returned(f"<CdtrAcct>{ours}</CdtrAcct>")
+        )
+    )
+    assert [e.creditor_iban for e in message.entries] == [IBAN, IBAN, None]
