@@ -75,7 +75,8 @@ def _is_transfer(entry, transaction) -> bool:
 
 
 def _outcome(entry, transaction) -> Outcome | None:
-    direction = text(entry, "CdtDbtInd")
+    # .08 lets a transaction say its own direction inside a mixed batch.
+    direction = text(transaction, "CdtDbtInd") or text(entry, "CdtDbtInd")
     reversal = text(entry, "RvslInd") == "true"
     if not _is_transfer(entry, transaction):
         return None

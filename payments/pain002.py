@@ -61,6 +61,11 @@ REASONS = {
     "DUPL": "Duplicate payment",
     "CUST": "Requested by the customer",
     "NARR": "Reason given in the bank's text",
+    # US ACH (Nacha) return codes, which US banks report as proprietary.
+    "R01": "Insufficient funds",
+    "R02": "Account closed",
+    "R03": "No account or unable to locate account",
+    "R04": "Invalid account number",
 }
 
 

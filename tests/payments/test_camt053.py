@@ -172,6 +172,7 @@ def test_goldman_sachs_sample_usd_statement():
     assert (
         message.entries[0].reason_text == "Status changed to REJECTED : REJECT REVERSAL"
     )
+    assert message.entries[6].reason_text == "Account closed"  # ACH R02
 
 
 def test_ings_sample_statement():

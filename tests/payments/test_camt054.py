@@ -326,3 +326,29 @@ def test_a_returns_creditor_is_the_party_that_is_not_our_account():
         )
     )
     assert [e.creditor_iban for e in message.entries] == [IBAN, IBAN, None]
+
+
+def test_a_transaction_says_its_own_direction_in_a_mixed_batch():
+    def transaction(e2e: str, direction: str, amount: str) -> str:
+        return f"""<TxDtls>
+            <Refs><EndToEndId>{e2e}</EndToEndId></Refs>
+            <Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd>
+            <RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>
+          </TxDtls>"""
+
+    content = camt054(
+        entries=[dict(end_to_end_id="x", amount=Decimal("70.00"))]
+    ).replace(
+        b"<NtryDtls>",
+        b"<NtryDtls>"
+        + (
+            transaction("e2e-out", "DBIT", "100.00")
+            + transaction("e2e-back", "CRDT", "30.00")
+        ).encode(),
+    )
+    message = read_bank_message(content)
+    assert [(e.end_to_end_id, e.outcome) for e in message.entries] == [
+        ("e2e-out", Outcome.BOOKED),
+        ("e2e-back", Outcome.REJECTED),
+        ("x", Outcome.BOOKED),
+    ]
