@@ -145,6 +145,11 @@ def _version(root) -> str:
             f"This {family} file is version {version}, which is not read here; "
             f"ask the bank for {known}."
         )
+    if iso and family == "pain.001":
+        _refuse(
+            f"This is a payment file ({version}): what is sent to the bank, not "
+            f"its answer. Upload {WHAT_IS_READ} the bank sent back."
+        )
     if local != "Document":
         named = f"its root element is <{local}>, not an ISO 20022 <Document>"
     elif namespace:

@@ -236,11 +236,11 @@ def test_the_parser_refuses_a_dtd_the_byte_check_did_not_see(monkeypatch):
     assert refusal(BILLION_LAUGHS) == DTD_REFUSAL
 
 
-def test_a_pain001_is_refused_as_not_a_bank_answer():
-    content = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>'
+def test_another_iso_message_is_refused_naming_its_namespace():
+    content = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08"/>'
     assert refusal(content) == (
         "This is not a pain.002, camt.054 or camt.053 file: its namespace is "
-        "'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09'."
+        "'urn:iso:std:iso:20022:tech:xsd:camt.052.001.08'."
     )
 
 
@@ -315,3 +315,34 @@ def test_a_file_with_countless_errors_stops_counting():
     ]
     content = camt054(entries=entries).replace(b"<CdtDbtInd>DBIT", b"<CdtDbtInd>DEBIT")
     assert refusal(content).endswith(" (and more than 97 more)")
+
+
+def test_our_own_payment_file_uploaded_by_mistake_is_refused():
+    from payments.pain001 import CreditTransfer, PaymentFile, pain001_xml
+
+    ours = pain001_xml(
+        PaymentFile(
+            message_id="RUN-7-EUR-abc",
+            created_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC),
+            initiating_party="Demo Company GmbH",
+            payment_info_id="RUN-7-EUR",
+            execution_date=dt.date(2026, 12, 2),
+            currency="EUR",
+            debtor_name="Demo Company GmbH",
+            debtor_iban="DE89370400440532013000",
+            debtor_bic="COBADEFFXXX",
+            transfers=(
+                CreditTransfer(
+                    end_to_end_id="e2e-1",
+                    amount=Decimal("250.00"),
+                    creditor_name="Acme",
+                    invoice_numbers=("INV-1",),
+                    iban="FR7630006000011234567890189",
+                ),
+            ),
+        )
+    )
+    assert refusal(ours) == (
+        "This is a payment file (pain.001.001.09): what is sent to the bank, not "
+        "its answer. Upload a pain.002, camt.054 or camt.053 file the bank sent back."
+    )
