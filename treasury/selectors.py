@@ -1,5 +1,6 @@
 """Reads of the company's bank accounts: through their indexes, never a scan."""
 
+from core.errors import NotFound
 from treasury.models import LISTING, CompanyBankAccount
 
 
@@ -30,3 +31,18 @@ def bank_accounts_with_iban(*, iban: str) -> list[CompanyBankAccount]:
     if not iban:
         return []
     return list(CompanyBankAccount.iban_index.query(iban))
+
+
+def bank_account_get_or_404(*, account_id: str) -> CompanyBankAccount:
+    account = bank_account_get(account_id=account_id)
+    if account is None:
+        raise NotFound(f"There is no company bank account with id '{account_id}'.")
+    return account
+
+
+def bank_accounts_by_id(*, account_ids) -> dict[str, CompanyBankAccount]:
+    """The accounts with these ids (a run's paying accounts), by id."""
+    wanted = {i for i in account_ids if i}
+    if not wanted:
+        return {}
+    return {a.id: a for a in bank_account_list() if a.id in wanted}
