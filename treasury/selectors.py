@@ -1,5 +1,6 @@
 """Reads of the company's bank accounts: through their indexes, never a scan."""
 
+from core.bank_numbers import mask_account
 from core.errors import NotFound
 from treasury.models import LISTING, CompanyBankAccount
 
@@ -46,3 +47,24 @@ def bank_accounts_by_id(*, account_ids) -> dict[str, CompanyBankAccount]:
     if not wanted:
         return {}
     return {a.id: a for a in bank_account_list() if a.id in wanted}
+
+
+def paying_account_shown(account: CompanyBankAccount) -> dict:
+    """What a payment run shows of the account paying it: its number masked."""
+    return {
+        "id": account.id,
+        "name": account.name,
+        "currency": account.currency,
+        "number": mask_account(account.number),
+    }
+
+
+def paying_account_labels(*, account_ids) -> dict[str, str]:
+    """A label per account id ("Operating account EUR, ••••2051"), for run pages."""
+    return {
+        account.id: f"{shown['name']}, {shown['number']}"
+        for account, shown in (
+            (a, paying_account_shown(a))
+            for a in bank_accounts_by_id(account_ids=account_ids).values()
+        )
+    }
