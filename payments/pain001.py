@@ -167,6 +167,13 @@ def _remittance(transfer: CreditTransfer, currency: str, *, sepa: bool) -> str:
     return remittance_text(numbers, credits)
 
 
+def _aba_member(agent: ET.Element, routing_number: str) -> None:
+    """A US bank by its ABA routing number: `ClrSysMmbId` in `FinInstnId`."""
+    member = _add(agent, "ClrSysMmbId")
+    _path(member, "ClrSysId/Cd", "USABA")
+    _add(member, "MmbId", routing_number)
+
+
 def _transfer(
     parent: ET.Element, transfer: CreditTransfer, currency: str, *, sepa: bool
 ) -> None:
@@ -178,9 +185,9 @@ def _transfer(
         if transfer.bic:
             _path(node, "CdtrAgt/FinInstnId/BICFI", transfer.bic)
     elif transfer.aba_routing_number:
-        member = _add(_add(_add(node, "CdtrAgt"), "FinInstnId"), "ClrSysMmbId")
-        _path(member, "ClrSysId/Cd", "USABA")
-        _add(member, "MmbId", transfer.aba_routing_number)
+        _aba_member(
+            _add(_add(node, "CdtrAgt"), "FinInstnId"), transfer.aba_routing_number
+        )
     creditor = _add(node, "Cdtr")
     _add(creditor, "Nm", _name(transfer.creditor_name, sepa=sepa))
     _postal_address(creditor, transfer.creditor_address, sepa=sepa)
@@ -227,9 +234,7 @@ def pain001_xml(payment_file: PaymentFile) -> bytes:
     if payment_file.debtor_bic:
         _add(agent, "BICFI", payment_file.debtor_bic)
     if payment_file.debtor_aba_routing_number and not payment_file.debtor_iban:
-        member = _add(agent, "ClrSysMmbId")
-        _path(member, "ClrSysId/Cd", "USABA")
-        _add(member, "MmbId", payment_file.debtor_aba_routing_number)
+        _aba_member(agent, payment_file.debtor_aba_routing_number)
     elif not payment_file.debtor_bic:
         _path(agent, "Othr/Id", "NOTPROVIDED")
     # Shared charges suit every currency; SEPA requires SLEV.

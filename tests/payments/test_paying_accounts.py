@@ -353,3 +353,26 @@ def test_the_run_json_names_each_payments_account_and_each_files_date(
     assert dates["summary.json"] is None
     paying = {f["name"]: f["paying_account"] for f in body["files"]}
     assert paying["pain001-EUR.xml"]["id"] == eur_account.id
+
+
+def test_the_run_page_shows_each_files_paying_account_and_execution_date(
+    treasurer, approver, accounts, four_vendors, matched_invoice
+):
+    matched_invoice(four_vendors["DE"], "100.00")
+    matched_invoice(four_vendors["US"], "100.00")
+    run = services.payment_run_create(user=treasurer, payment_date=TODAY).run
+    client = Client()
+    client.force_login(treasurer)
+
+    draft = client.get(f"/payment-runs/{run.id}/").content.decode()
+    assert "USD paid from" in draft and "Operating account USD, ••••••0937" in draft
+
+    services.payment_run_approve(run_id=run.id, user=approver)
+    services.payment_run_export(run_id=run.id, user=treasurer)
+    page = client.get(f"/payment-runs/{run.id}/").content.decode()
+
+    assert (
+        f"Paid from Operating account EUR, ••••••••••••••••••2051 · executes {TODAY}"
+        in page
+    )
+    assert f"Paid from Operating account USD, ••••••0937 · executes {TODAY}" in page

@@ -194,27 +194,19 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {'created' if created else 'kept'} user {username} ({role})"
                 )
-            admin, created = User.objects.get_or_create(
-                username=demo.DEMO_SUPERUSER,
-                defaults={"email": f"{demo.DEMO_SUPERUSER}@example.com"},
-            )
-            if created:
-                admin.is_staff = admin.is_superuser = True
-                admin.set_password(password)
-                admin.save()
-            self.stdout.write(f"  {'created' if created else 'kept'} superuser admin")
-            second, created = User.objects.get_or_create(
-                username=demo.DEMO_SECOND_SUPERUSER,
-                defaults={"email": f"{demo.DEMO_SECOND_SUPERUSER}@example.com"},
-            )
-            if created:
-                second.is_staff = second.is_superuser = True
-                second.set_password(password)
-                second.save()
-            self.stdout.write(
-                f"  {'created' if created else 'kept'} superuser "
-                f"{demo.DEMO_SECOND_SUPERUSER}"
-            )
+            # The second Admin confirms what the first changes in the
+            # company's bank accounts (four-eyes).
+            for username in (demo.DEMO_SUPERUSER, demo.DEMO_SECOND_SUPERUSER):
+                admin, created = User.objects.get_or_create(
+                    username=username, defaults={"email": f"{username}@example.com"}
+                )
+                if created:
+                    admin.is_staff = admin.is_superuser = True
+                    admin.set_password(password)
+                    admin.save()
+                self.stdout.write(
+                    f"  {'created' if created else 'kept'} superuser {username}"
+                )
             self._second_factors()
 
         self._exchange_rates(self._acting_as("admin"))
