@@ -15,6 +15,7 @@ from core import documents
 from core.errors import ValidationFailed
 from payments import services
 from payments.pain001 import NAMESPACE, pain001_errors
+from tests.api_client import bearer, send
 from tests.conftest import TODAY
 from tests.treasury.accounts import (
     EUR_ACCOUNT,
@@ -376,3 +377,20 @@ def test_the_run_page_shows_each_files_paying_account_and_execution_date(
         in page
     )
     assert f"Paid from Operating account USD, ••••••0937 · executes {TODAY}" in page
+
+
+def test_the_api_refuses_a_build_without_a_usd_account_with_422(
+    treasurer, admin_user, four_vendors, matched_invoice
+):
+    confirmed_account(admin_user, second_admin(), **EUR_ACCOUNT)
+    matched_invoice(four_vendors["US"], "100.00")
+
+    answer = send(
+        "post",
+        "/api/v1/payment-runs",
+        {"payment_date": TODAY.isoformat()},
+        bearer(treasurer),
+    )
+
+    assert answer.status_code == 422
+    assert "No usable USD paying account" in answer.json()["detail"]
