@@ -15,11 +15,16 @@ from typing import Any
 from accounts.roles import require_second_factor
 from audit.entries import actor_id, audit_entry_add
 from core import dynamo
-from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import (
+    InvalidTransition,
+    PermissionDenied,
+    StaleRecord,
+    ValidationFailed,
+)
 from core.versions import check_version
-from core.writes import audited_update, with_updates
+from core.writes import audited_update, audited_update_add, with_updates
 from treasury import events, rules
-from treasury.models import CompanyBankAccount
+from treasury.models import ActiveCurrencyGuard, CompanyBankAccount
 from treasury.selectors import bank_account_get_or_404, bank_account_list
 
 
@@ -50,6 +55,33 @@ def _refuse_second_active(cleaned: Mapping[str, Any], *, account_id: str) -> Non
             raise ValidationFailed(message, {"active": message})
 
 
+def _guards_add(transaction, *, account_id: str, before, after) -> None:
+    """
+    Move the account's active-currency guard as its (active, currency) goes
+    from `before` to `after` (None: not active); a guard another account
+    holds fails the transaction.
+    """
+    if before == after:
+        return
+    if before is not None:
+        transaction.delete(
+            ActiveCurrencyGuard(ActiveCurrencyGuard.key(before)),
+            # Accounts kept before the guards existed have none to delete.
+            condition=ActiveCurrencyGuard.id.does_not_exist()
+            | (ActiveCurrencyGuard.account_id == account_id),
+        )
+    if after is not None:
+        transaction.save(
+            ActiveCurrencyGuard(ActiveCurrencyGuard.key(after), account_id=account_id),
+            condition=ActiveCurrencyGuard.id.does_not_exist()
+            | (ActiveCurrencyGuard.account_id == account_id),
+        )
+
+
+def _active_currency(fields: Mapping[str, Any]) -> str | None:
+    return fields["currency"] if fields["active"] else None
+
+
 def bank_account_create(*, user, fields: Mapping[str, Any]) -> CompanyBankAccount:
     """Add an account (Admin); it awaits another Admin's confirmation."""
     require_account_keeper(user)
@@ -67,9 +99,20 @@ def bank_account_create(*, user, fields: Mapping[str, Any]) -> CompanyBankAccoun
         **cleaned,
     )
     entry = events.bank_account_created_event(account=account, user=user)
-    with dynamo.write_transaction() as transaction:
-        transaction.save(account, condition=CompanyBankAccount.id.does_not_exist())
-        audit_entry_add(transaction, entry)
+    try:
+        with dynamo.write_transaction() as transaction:
+            transaction.save(account, condition=CompanyBankAccount.id.does_not_exist())
+            _guards_add(
+                transaction,
+                account_id=account_id,
+                before=None,
+                after=_active_currency(cleaned),
+            )
+            audit_entry_add(transaction, entry)
+    except StaleRecord:
+        # Another account took the currency meanwhile: say which.
+        _refuse_second_active(cleaned, account_id=account_id)
+        raise
     return account
 
 
@@ -95,7 +138,20 @@ def bank_account_update(
     entry = events.bank_account_updated_event(
         before=account, after=with_updates(account, updates), user=user
     )
-    return audited_update(account, updates, entry=entry)
+    try:
+        with dynamo.write_transaction() as transaction:
+            committed = audited_update_add(transaction, account, updates, entry=entry)
+            _guards_add(
+                transaction,
+                account_id=account.id,
+                before=_active_currency(before),
+                after=_active_currency(cleaned),
+            )
+    except StaleRecord:
+        _refuse_second_active(cleaned, account_id=account.id)
+        raise
+    committed()
+    return account
 
 
 def bank_account_confirm(*, user, account_id: str, version: int) -> CompanyBankAccount:

@@ -13,7 +13,11 @@ from core.errors import (
 )
 from tests.conftest import make_user, run_together
 from tests.treasury.accounts import EUR_ACCOUNT, USD_ACCOUNT, second_admin
-from treasury.selectors import bank_account_for_currency, bank_account_get
+from treasury.selectors import (
+    bank_account_for_currency,
+    bank_account_get,
+    bank_account_list,
+)
 from treasury.services import (
     bank_account_confirm,
     bank_account_create,
@@ -166,6 +170,32 @@ def test_confirming_twice_is_refused(admin_user):
     )
     with pytest.raises(InvalidTransition, match="not awaiting confirmation"):
         bank_account_confirm(user=other, account_id=account.id, version=account.version)
+
+
+@pytest.mark.dynamodb_local_only
+@pytest.mark.dynamodb_local_only
+def test_two_admins_adding_an_active_account_of_one_currency_at_once_add_one(
+    admin_user,
+):
+    """Each account's active-currency guard is written with it: one of two wins."""
+    others = [
+        {**EUR_ACCOUNT, "name": "Savings", "iban": "DE75512108001245126199"},
+        {**EUR_ACCOUNT, "name": "Payroll", "iban": "DE02120300000000202051"},
+    ]
+    outcomes = run_together(
+        [
+            lambda user=user, fields=fields: bank_account_create(
+                user=user, fields=fields
+            )
+            for user, fields in zip([admin_user, second_admin()], others, strict=True)
+        ]
+    )
+    assert outcomes.count("ok") == 1
+    (lost,) = [o for o in outcomes if o != "ok"]
+    assert lost.startswith(("ValidationFailed", "StaleRecord"))
+    assert "is already the active EUR account" in lost or "StaleRecord" in lost
+    names = [a.name for a in bank_account_list() if a.currency == "EUR" and a.active]
+    assert len(names) == 1
 
 
 @pytest.mark.dynamodb_local_only
