@@ -22,7 +22,9 @@ from vendors.apis import BankAccountShown
 
 router = Router(tags=["payment runs"])
 
-RunStatusName = Literal["draft", "approved", "exported", "confirmed", "cancelled"]
+RunStatusName = Literal[
+    "draft", "returned", "approved", "exported", "confirmed", "cancelled"
+]
 
 
 class SettledInvoiceOut(Schema):
@@ -87,6 +89,12 @@ class PaymentRunOut(Schema):
     confirmed_by: str | None
     cancelled_by: str | None
     cancel_reason: str | None
+    returned_by: str | None = Field(
+        default=None, description="The approver who last returned it to its builder."
+    )
+    return_reason: str | None = Field(
+        default=None, description="Why it was returned (kept once sent again)."
+    )
     left_out: list[str] = Field(
         default_factory=list,
         description="Invoice (and credit note) numbers another run took while "
@@ -153,6 +161,10 @@ class RunDecisionIn(Schema):
 
 class RunCancelIn(RunDecisionIn):
     reason: str
+
+
+class RunReturnIn(RunDecisionIn):
+    reason: str = Field(description="Why the run goes back to its builder.")
 
 
 @router.post(
@@ -246,4 +258,31 @@ def cancel_payment_run(request, run_id: str, payload: RunCancelIn):
         user=request.auth,
         reason=payload.reason,
         version=version_from_request(request, payload.version),
+    )
+
+
+@router.put(
+    "/{run_id}/return",
+    response=PaymentRunOut,
+    summary="Return a draft to its builder instead of approving it, with a reason",
+)
+def return_payment_run(request, run_id: str, payload: RunReturnIn):
+    return services.payment_run_return(
+        run_id=run_id,
+        user=request.auth,
+        reason=payload.reason,
+        version=version_from_request(request, payload.version),
+    )
+
+
+@router.put(
+    "/{run_id}/resubmit",
+    response=PaymentRunOut,
+    summary="Send a returned run for approval again (its builder)",
+)
+def resubmit_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
+    return services.payment_run_resubmit(
+        run_id=run_id,
+        user=request.auth,
+        version=version_from_request(request, payload.version if payload else None),
     )

@@ -153,10 +153,14 @@ def payment_run_create(
     # A retry answers with its run even after the payment date has passed.
     if replay := _idempotent_replay(user, idempotency_key, fingerprint):
         return BuiltRun(replay, created=False)
-    inputs.clean_payment_date(date, today=checks.local_today())
+    # Weekends first (no read needed), then the holidays of what it pays.
+    inputs.clean_payment_date(date, today=checks.local_today(), currencies=[run_currency])
     proposal = payment_run_proposal(user=user, payment_date=date, currency=run_currency)
     chosen = inputs.invoices_selected(
         proposal, invoice_ids, limit=settings.PAYMENT_RUN_MAX_INVOICES
+    )
+    inputs.clean_execution_date(
+        date, currencies={item.invoice.currency for item in chosen}
     )
     chosen.sort(key=lambda i: (i.invoice.vendor_id, i.invoice.currency, i.invoice.id))
     now = dynamo.utcnow()
@@ -435,6 +439,54 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
     return run
 
 
+@refusal_recorded(AuditAction.REJECT)
+def payment_run_return(
+    *, run_id: str, user, reason: str, version: int | None = None
+) -> PaymentRun:
+    """
+    Send a draft run back to its builder instead of approving it (Approver or
+    Treasurer, never its builder), saying why; its invoices stay scheduled
+    for it until the builder sends it again or cancels it.
+    """
+    checks.role_check(user, "return")
+    reason = clean_reason(reason, missing="Say why the run goes back to its builder.")
+    run = payment_run_get_or_404(run_id=run_id)
+    check_version(run, version)
+    checks.return_check(run, user=user)
+    run = audited_update(
+        run,
+        _moved_to(
+            PaymentRunStatus.RETURNED,
+            {
+                "returned_by": actor_id(user),
+                "returned_at": dynamo.utcnow(),
+                "return_reason": reason,
+            },
+        ),
+        entry=events.payment_run_returned_event(run=run, user=user, reason=reason),
+        condition=_status_as_read(run),
+    )
+    notifications.notify_payment_run_returned(run)
+    return run
+
+
+@refusal_recorded(AuditAction.SEND_TO_APPROVAL)
+def payment_run_resubmit(
+    *, run_id: str, user, version: int | None = None
+) -> PaymentRun:
+    """Send a returned run for approval again (its builder): a draft once more."""
+    checks.role_check(user, "resubmit")
+    run = payment_run_get_or_404(run_id=run_id)
+    check_version(run, version)
+    checks.resubmit_check(run, user=user, today=checks.local_today())
+    return audited_update(
+        run,
+        _moved_to(PaymentRunStatus.DRAFT, {}),
+        entry=events.payment_run_resubmitted_event(run=run, user=user),
+        condition=_status_as_read(run),
+    )
+
+
 # --- Export ---------------------------------------------------------------------
 
 
@@ -520,7 +572,7 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
                 version_id=saved.version_id,
             )
         )
-    return audited_update(
+    run = audited_update(
         run,
         _moved_to(
             PaymentRunStatus.EXPORTED,
@@ -529,6 +581,8 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
         entry=events.payment_run_exported_event(run=run, user=user, files=stored),
         condition=_status_as_read(run),
     )
+    notifications.notify_remittance_advice(run)
+    return run
 
 
 # --- Confirm and cancel -----------------------------------------------------------
@@ -692,8 +746,8 @@ def payment_run_cancel(
     *, run_id: str, user, reason: str, version: int | None = None
 ) -> PaymentRun:
     """
-    Cancel a draft or approved run (Treasurer): its invoices return to
-    matched, its credit notes are released whole.
+    Cancel a draft, returned or approved run (Treasurer): its invoices
+    return to matched, its credit notes are released whole.
     """
     checks.role_check(user, "cancel")
     reason = clean_reason(reason, missing="Say why the run is cancelled.")

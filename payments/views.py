@@ -22,12 +22,14 @@ from payments.forms import (
     RunCancelForm,
     RunDecisionForm,
     RunFilterForm,
+    RunReturnForm,
 )
 from payments.selectors import (
     payment_run_actions,
     payment_run_export,
     payment_run_file,
     payment_run_get_or_404,
+    payment_run_iban_flags,
     payment_run_list,
     payment_run_proposal,
 )
@@ -77,6 +79,8 @@ def payment_run_detail_view(request, run_id):
             "run": run,
             "actions": payment_run_actions(run=run, user=request.user),
             "cancel_form": RunCancelForm(initial={"version": run.version}),
+            "return_form": RunReturnForm(initial={"version": run.version}),
+            "iban_flags": payment_run_iban_flags(run=run),
             "history": audit_history(
                 entity_type="payment_run", entity_id=run.id, limit=30
             ),
@@ -92,20 +96,19 @@ def payment_run_create_view(request):
     """Step 1: pick the date (GET); step 2: untick invoices and build (POST)."""
     require_role(request.user, Role.TREASURER, action="build payment runs")
     proposal = None
+    next_business_day = None
     data = request.POST if request.method == "POST" else request.GET
     form = ProposalForm(data or None, initial={"payment_date": checks.local_today()})
     if form.is_valid():
         try:
-            proposal = payment_run_proposal(
-                user=request.user,
-                payment_date=inputs.clean_payment_date(
-                    form.cleaned_data["payment_date"], today=checks.local_today()
-                ),
-                currency=form.cleaned_data["currency"] or None,
-            )
+            proposal = _proposal_for(form.cleaned_data, user=request.user)
         except ApplicationError as exc:
             add_service_errors(form, exc)
+            next_business_day = exc.extra.get("next_business_day")
     if proposal is not None and request.method == "POST":
+        # The ticks sent stay ticked on a page shown again (no JavaScript).
+        proposal.tick(request.POST.getlist("invoice_ids"))
+    if proposal is not None and request.method == "POST" and not _recalculating(request):
         build = BuildForm(request.POST, invoice_choices=proposal.invoices())
         if build.is_valid():
             try:
@@ -139,13 +142,36 @@ def payment_run_create_view(request):
         {
             "form": form,
             "proposal": proposal,
+            "next_business_day": next_business_day,
             "idempotency_key": uuid.uuid4().hex,
         },
     )
 
 
+def _proposal_for(cleaned: dict, *, user):
+    """The proposal for a date that is a business day of every currency it pays."""
+    currency = cleaned["currency"] or None
+    date = inputs.clean_payment_date(
+        cleaned["payment_date"], today=checks.local_today(), currencies=[currency]
+    )
+    proposal = payment_run_proposal(user=user, payment_date=date, currency=currency)
+    inputs.clean_execution_date(
+        date, currencies={payment.currency for payment in proposal.payments}
+    )
+    return proposal
+
+
+def _recalculating(request) -> bool:
+    """The "Recalculate the total" button: show the ticked total, build nothing."""
+    return "recalculate" in request.POST
+
+
 _DECISIONS = {
     "approve": (services.payment_run_approve, "Payment run {number} approved."),
+    "resubmit": (
+        services.payment_run_resubmit,
+        "Payment run {number} sent for approval again.",
+    ),
     "export": (
         services.payment_run_export,
         "Payment run {number} exported: its payment files are ready to download.",
@@ -195,6 +221,30 @@ def payment_run_cancel_view(request, run_id):
         messages.success(
             request,
             f"Payment run {run.number} cancelled: its invoices are matched again.",
+        )
+    return redirect("payments:detail", run_id=run_id)
+
+
+@require_POST
+def payment_run_return_view(request, run_id):
+    """An approver sends the draft back to its builder, saying why."""
+    form = RunReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the run goes back to its builder.")
+        return redirect("payments:detail", run_id=run_id)
+    try:
+        run = services.payment_run_return(
+            run_id=run_id,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
+    except ApplicationError as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            f"Payment run {run.number} returned to {run.created_by}, who built it.",
         )
     return redirect("payments:detail", run_id=run_id)
 

@@ -300,6 +300,10 @@ PAYER_BIC = env.str("PAYER_BIC", default="COBADEFFXXX")
 # A run's record (one DynamoDB item) holds its payments; this keeps it far
 # below DynamoDB's 400 KB item limit.
 PAYMENT_RUN_MAX_INVOICES = env.int("PAYMENT_RUN_MAX_INVOICES", default=500)
+# A run executes on a business day of each currency it pays (payments.calendar:
+# TARGET2 for EUR, the Federal Reserve for USD); a weekend or holiday date is
+# refused with the next business day offered.
+PAYMENT_BUSINESS_DAYS_ONLY = env.bool("PAYMENT_BUSINESS_DAYS_ONLY", default=True)
 
 # --- Import and export -------------------------------------------------------
 # A vendor CSV import (vendors/imports.py) is refused above either limit, with a
