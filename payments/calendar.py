@@ -82,9 +82,7 @@ def next_business_day(day: dt.date, currency: str | None) -> dt.date:
     return next_common_business_day(day, [currency])
 
 
-def next_common_business_day(
-    day: dt.date, currencies: Iterable[str | None]
-) -> dt.date:
+def next_common_business_day(day: dt.date, currencies: Iterable[str | None]) -> dt.date:
     """The first day after `day` that is a business day for every currency."""
     codes = list(currencies) or [None]
     for offset in range(1, _LONGEST_CLOSURE + 1):

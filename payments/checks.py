@@ -206,7 +206,8 @@ class IbanFlag:
             parts.append(f"{len(self.vendors)} vendors share this IBAN: {names}")
         if self.own_accounts:
             parts.append(
-                "this IBAN is the company's own account: " + ", ".join(self.own_accounts)
+                "this IBAN is the company's own account: "
+                + ", ".join(self.own_accounts)
             )
         text = "; ".join(parts)
         return text[:1].upper() + text[1:] + "."

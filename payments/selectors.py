@@ -16,9 +16,9 @@ from invoicing.models import Invoice
 from invoicing.selectors import invoices_payable
 from payments import checks, netting, rules
 from payments.models import LISTING, PaymentRun, PaymentRunStatus, RunFile
+from treasury.selectors import bank_accounts_with_iban
 from vendors.bank_details import bank_details_problem
 from vendors.models import Vendor, VendorStatus
-from treasury.selectors import bank_accounts_with_iban
 from vendors.selectors import vendors_get_many, vendors_with_iban
 
 
@@ -367,9 +367,7 @@ def payment_run_actions(*, run: PaymentRun, user) -> dict[str, str | None]:
     return {
         "approve": checks.refusal(checks.approve_check, run, user=user, today=today),
         "return": checks.refusal(checks.return_check, run, user=user),
-        "resubmit": checks.refusal(
-            checks.resubmit_check, run, user=user, today=today
-        ),
+        "resubmit": checks.refusal(checks.resubmit_check, run, user=user, today=today),
         "export": checks.refusal(checks.export_check, run, user=user, today=today),
         "confirm": checks.refusal(checks.confirm_check, run, user=user),
         "cancel": checks.refusal(checks.cancel_check, run, user=user),

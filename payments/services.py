@@ -154,7 +154,9 @@ def payment_run_create(
     if replay := _idempotent_replay(user, idempotency_key, fingerprint):
         return BuiltRun(replay, created=False)
     # Weekends first (no read needed), then the holidays of what it pays.
-    inputs.clean_payment_date(date, today=checks.local_today(), currencies=[run_currency])
+    inputs.clean_payment_date(
+        date, today=checks.local_today(), currencies=[run_currency]
+    )
     proposal = payment_run_proposal(user=user, payment_date=date, currency=run_currency)
     chosen = inputs.invoices_selected(
         proposal, invoice_ids, limit=settings.PAYMENT_RUN_MAX_INVOICES

@@ -108,7 +108,11 @@ def payment_run_create_view(request):
     if proposal is not None and request.method == "POST":
         # The ticks sent stay ticked on a page shown again (no JavaScript).
         proposal.tick(request.POST.getlist("invoice_ids"))
-    if proposal is not None and request.method == "POST" and not _recalculating(request):
+    if (
+        proposal is not None
+        and request.method == "POST"
+        and not _recalculating(request)
+    ):
         build = BuildForm(request.POST, invoice_choices=proposal.invoices())
         if build.is_valid():
             try:
