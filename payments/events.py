@@ -186,4 +186,5 @@ def payment_run_history_fields() -> dict:
         ),
         "attempted": Shape("Attempted"),
         "reason": Shape("Reason"),
+        "builder": Shape("Returned to"),
     }

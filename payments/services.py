@@ -1,5 +1,5 @@
 """
-Every write to payment runs: build, approve, export, confirm, cancel.
+Every write to payment runs: build, approve or return, export, confirm, cancel.
 
 A run and the invoices it moves change in the same conditional transactions,
 each with its audit entries, so an invoice is never in two runs. A run of up
@@ -421,6 +421,13 @@ def _status_as_read(run: PaymentRun):
     return PaymentRun.status == run.status
 
 
+def _move(run: PaymentRun, target: PaymentRunStatus, fields, *, entry) -> PaymentRun:
+    """Move the run as read to `target`, with its audit `entry`, in one transaction."""
+    return audited_update(
+        run, _moved_to(target, fields), entry=entry, condition=_status_as_read(run)
+    )
+
+
 @refusal_recorded(AuditAction.APPROVE)
 def payment_run_approve(*, run_id: str, user, version: int | None = None) -> PaymentRun:
     """Approve a draft run (Approver or Treasurer); never by the one who built it."""
@@ -428,14 +435,11 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     checks.approve_check(run, user=user, today=checks.local_today())
-    run = audited_update(
+    run = _move(
         run,
-        _moved_to(
-            PaymentRunStatus.APPROVED,
-            {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
-        ),
+        PaymentRunStatus.APPROVED,
+        {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
         entry=events.payment_run_approved_event(run=run, user=user),
-        condition=_status_as_read(run),
     )
     notifications.notify_payment_run_approved(run)
     return run
@@ -455,18 +459,15 @@ def payment_run_return(
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     checks.return_check(run, user=user)
-    run = audited_update(
+    run = _move(
         run,
-        _moved_to(
-            PaymentRunStatus.RETURNED,
-            {
-                "returned_by": actor_id(user),
-                "returned_at": dynamo.utcnow(),
-                "return_reason": reason,
-            },
-        ),
+        PaymentRunStatus.RETURNED,
+        {
+            "returned_by": actor_id(user),
+            "returned_at": dynamo.utcnow(),
+            "return_reason": reason,
+        },
         entry=events.payment_run_returned_event(run=run, user=user, reason=reason),
-        condition=_status_as_read(run),
     )
     notifications.notify_payment_run_returned(run)
     return run
@@ -481,11 +482,11 @@ def payment_run_resubmit(
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     checks.resubmit_check(run, user=user, today=checks.local_today())
-    return audited_update(
+    return _move(
         run,
-        _moved_to(PaymentRunStatus.DRAFT, {}),
+        PaymentRunStatus.DRAFT,
+        {},
         entry=events.payment_run_resubmitted_event(run=run, user=user),
-        condition=_status_as_read(run),
     )
 
 
@@ -530,7 +531,8 @@ def _export_problems(run: PaymentRun) -> list[str]:
 def payment_run_export(*, run_id: str, user, version: int | None = None) -> PaymentRun:
     """
     Write the run's pain.001 files and JSON summary (Treasurer), after the
-    XSD accepted every file, and mark the run exported.
+    XSD accepted every file, and mark the run exported; then each vendor
+    paid is sent its remittance advice (payments.notifications).
 
     Files go under a key of their own per export attempt, so nothing is ever
     overwritten; an attempt that loses a race leaves unreferenced files only.

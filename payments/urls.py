@@ -27,8 +27,18 @@ urlpatterns = [
         {"decision": "confirm"},
         name="confirm",
     ),
-    path("<str:run_id>/cancel/", views.payment_run_cancel_view, name="cancel"),
-    path("<str:run_id>/return/", views.payment_run_return_view, name="return"),
+    path(
+        "<str:run_id>/cancel/",
+        views.payment_run_reasoned_view,
+        {"decision": "cancel"},
+        name="cancel",
+    ),
+    path(
+        "<str:run_id>/return/",
+        views.payment_run_reasoned_view,
+        {"decision": "return"},
+        name="return",
+    ),
     path(
         "<str:run_id>/resubmit/",
         views.payment_run_decide_view,

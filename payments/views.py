@@ -206,14 +206,34 @@ def payment_run_decide_view(request, run_id, decision):
     return redirect("payments:detail", run_id=run_id)
 
 
+# The moves that need a reason: the form, the service, the refusal of a form
+# without one and the message once done.
+_REASONED = {
+    "cancel": (
+        RunCancelForm,
+        services.payment_run_cancel,
+        "Say why the run is cancelled.",
+        "Payment run {number} cancelled: its invoices are matched again.",
+    ),
+    "return": (
+        RunReturnForm,
+        services.payment_run_return,
+        "Say why the run goes back to its builder.",
+        "Payment run {number} returned to {builder}, who built it.",
+    ),
+}
+
+
 @require_POST
-def payment_run_cancel_view(request, run_id):
-    form = RunCancelForm(request.POST)
+def payment_run_reasoned_view(request, run_id, decision):
+    """Cancel, or return to its builder (an approver): each with a reason."""
+    form_class, service, missing, done = _REASONED[decision]
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the run is cancelled.")
+        messages.error(request, missing)
         return redirect("payments:detail", run_id=run_id)
     try:
-        run = services.payment_run_cancel(
+        run = service(
             run_id=run_id,
             user=request.user,
             reason=form.cleaned_data["reason"],
@@ -223,32 +243,7 @@ def payment_run_cancel_view(request, run_id):
         flash_refusal(request, exc)
     else:
         messages.success(
-            request,
-            f"Payment run {run.number} cancelled: its invoices are matched again.",
-        )
-    return redirect("payments:detail", run_id=run_id)
-
-
-@require_POST
-def payment_run_return_view(request, run_id):
-    """An approver sends the draft back to its builder, saying why."""
-    form = RunReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why the run goes back to its builder.")
-        return redirect("payments:detail", run_id=run_id)
-    try:
-        run = services.payment_run_return(
-            run_id=run_id,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            version=form.cleaned_data["version"],
-        )
-    except ApplicationError as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(
-            request,
-            f"Payment run {run.number} returned to {run.created_by}, who built it.",
+            request, done.format(number=run.number, builder=run.created_by)
         )
     return redirect("payments:detail", run_id=run_id)
 

@@ -40,6 +40,19 @@ def proposal(three_vendors, matched_invoice):
     }
 
 
+def submit(client, invoices, *, recalculate: bool, follow=False):
+    """Post the proposal with only `invoices` ticked, by either of its buttons."""
+    fields = {
+        "payment_date": TODAY.isoformat(),
+        "currency": "",
+        "invoice_ids": [i.id for i in invoices],
+        "idempotency_key": f"key-{len(invoices)}-{recalculate}",
+    }
+    if recalculate:
+        fields["recalculate"] = "1"
+    return client.post(reverse("payments:create"), fields, follow=follow)
+
+
 def propose(client):
     return client.get(
         reverse("payments:create"), {"payment_date": TODAY.isoformat(), "currency": ""}
@@ -66,32 +79,14 @@ def test_each_checkbox_carries_its_amount_in_whole_cents_for_the_script(
 
 def test_recalculate_shows_the_ticked_total_and_builds_nothing(treasurer, proposal):
     client = logged_in(treasurer)
-    response = client.post(
-        reverse("payments:create"),
-        {
-            "payment_date": TODAY.isoformat(),
-            "currency": "",
-            "invoice_ids": [proposal["a2"].id],
-            "idempotency_key": "recalc-1",
-            "recalculate": "1",
-        },
-    )
+    response = submit(client, [proposal["a2"]], recalculate=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert ticked(html) == {proposal["a2"].id}
     assert totals_shown(html) == {"EUR": "EUR 250.25", "USD": "USD 0.00"}
     assert "built with" not in html
     # Building from the recalculated page pays what it shows.
-    built = client.post(
-        reverse("payments:create"),
-        {
-            "payment_date": TODAY.isoformat(),
-            "currency": "",
-            "invoice_ids": [proposal["a2"].id],
-            "idempotency_key": "recalc-2",
-        },
-        follow=True,
-    )
+    built = submit(client, [proposal["a2"]], recalculate=False, follow=True)
     assert "built with 1 invoices" in built.content.decode()
     run_id = built.redirect_chain[-1][0].rstrip("/").split("/")[-1]
     (payment,) = payment_run_get(run_id=run_id).payments
@@ -110,16 +105,7 @@ def test_the_recalculated_net_transfer_nets_credits_against_the_ticked_invoices(
     assert totals_shown(html) == {"EUR": "EUR 950.00"}
     assert 'data-open-minor="20000"' in html
 
-    response = client.post(
-        reverse("payments:create"),
-        {
-            "payment_date": TODAY.isoformat(),
-            "currency": "",
-            "invoice_ids": [small.id],
-            "idempotency_key": "recalc-3",
-            "recalculate": "1",
-        },
-    )
+    response = submit(client, [small], recalculate=True)
     html = response.content.decode()
     assert ticked(html) == {small.id}
     assert big.id not in ticked(html)
