@@ -54,6 +54,15 @@ def clean_payment_date(
     return date
 
 
+def default_payment_date(today: dt.date) -> dt.date:
+    """The date a new proposal starts from: today, or after a weekend Monday."""
+    if settings.PAYMENT_BUSINESS_DAYS_ONLY and not calendar.is_business_day(
+        today, None
+    ):
+        return calendar.next_business_day(today, None)
+    return today
+
+
 def clean_execution_date(date: dt.date, *, currencies: Iterable[str | None]) -> dt.date:
     """
     Refuse a date on a weekend or a holiday of the settlement calendar of any

@@ -98,7 +98,10 @@ def payment_run_create_view(request):
     proposal = None
     next_business_day = None
     data = request.POST if request.method == "POST" else request.GET
-    form = ProposalForm(data or None, initial={"payment_date": checks.local_today()})
+    form = ProposalForm(
+        data or None,
+        initial={"payment_date": inputs.default_payment_date(checks.local_today())},
+    )
     if form.is_valid():
         try:
             proposal = _proposal_for(form.cleaned_data, user=request.user)

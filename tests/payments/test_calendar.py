@@ -95,6 +95,13 @@ def test_the_saturday_message_names_the_calendar_and_the_next_business_day(setti
     ) == dt.date(2026, 12, 7)
 
 
+def test_a_new_proposal_starts_on_monday_when_today_is_a_weekend(settings):
+    settings.PAYMENT_BUSINESS_DAYS_ONLY = True
+    saturday, friday = dt.date(2026, 12, 5), dt.date(2026, 12, 4)
+    assert inputs.default_payment_date(saturday) == dt.date(2026, 12, 7)
+    assert inputs.default_payment_date(friday) == friday
+
+
 # --- Building a run ---------------------------------------------------------------
 
 
