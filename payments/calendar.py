@@ -108,9 +108,10 @@ def payment_date_refusal(
         following = next_common_business_day(day, codes)
         if day.weekday() >= 5:
             calendar = calendar_name(code)
-            where = f"{code} payments ({calendar})" if calendar else f"{code} payments"
-            why = f"a {reason}, not a business day for {where if code else 'payments'}"
-        else:
+            where = f"{code} payments" if code else "payments"
+            where += f" ({calendar})" if calendar else ""
+            why = f"a {reason}, not a business day for {where}"
+        else:  # a holiday's reason names its calendar already
             why = f"{reason}, not a business day for {code} payments"
         message = (
             f"{day.isoformat()} is {why}; the next business day is "

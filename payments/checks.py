@@ -198,20 +198,6 @@ class IbanFlag:
     def shared(self) -> bool:
         return len(self.vendors) > 1
 
-    @property
-    def message(self) -> str:
-        parts = []
-        if self.shared:
-            names = ", ".join(v.name for v in self.vendors)
-            parts.append(f"{len(self.vendors)} vendors share this IBAN: {names}")
-        if self.own_accounts:
-            parts.append(
-                "this IBAN is the company's own account: "
-                + ", ".join(self.own_accounts)
-            )
-        text = "; ".join(parts)
-        return text[:1].upper() + text[1:] + "."
-
 
 def normalised_iban(iban: str | None) -> str:
     return "".join((iban or "").split()).upper()
