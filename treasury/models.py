@@ -84,6 +84,11 @@ class CompanyBankAccount(Model):
         return self.changed_by is not None
 
     @property
+    def number(self) -> str | None:
+        """The account's number: its IBAN, or its US account number."""
+        return self.iban or self.account_number
+
+    @property
     def usable(self) -> bool:
         """Whether a run may pay from this account now."""
         return self.active and not self.awaiting_confirmation

@@ -304,6 +304,9 @@ PAYMENT_RUN_MAX_INVOICES = env.int("PAYMENT_RUN_MAX_INVOICES", default=500)
 # TARGET2 for EUR, the Federal Reserve for USD); a weekend or holiday date is
 # refused with the next business day offered.
 PAYMENT_BUSINESS_DAYS_ONLY = env.bool("PAYMENT_BUSINESS_DAYS_ONLY", default=True)
+# A bank's answer (pain.002, camt.054, camt.053: payments/bank_messages.py) is
+# refused above this size; a month of statements fits many times over.
+BANK_STATEMENT_MAX_BYTES = env.int("BANK_STATEMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Import and export -------------------------------------------------------
 # A vendor CSV import (vendors/imports.py) is refused above either limit, with a
