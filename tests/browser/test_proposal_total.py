@@ -81,3 +81,24 @@ def test_the_total_follows_the_ticks_to_the_cent(desk, people):
 
     treasurer.get_by_role("button", name="Build the run").click()
     expect(treasurer.get_by_role("status")).to_contain_text("built with 2 invoices.")
+
+
+def test_a_saturday_is_refused_and_the_offered_monday_proposes(desk, people, settings):
+    settings.PAYMENT_BUSINESS_DAYS_ONLY = True
+    invoices_and_credit(people)
+    today = dt.date.today()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    monday = saturday + dt.timedelta(days=2)
+    treasurer = desk("treasurer")
+    nav(treasurer, "Payment runs")
+    treasurer.get_by_role("button", name="Build a payment run").click()
+    treasurer.get_by_role("textbox", name="Payment date").fill(saturday.isoformat())
+    treasurer.get_by_role("button", name="Propose invoices").click()
+    expect(treasurer.get_by_text(f"{saturday} is a Saturday").first).to_be_visible()
+    expect(treasurer.get_by_label("Pay INV-1")).to_have_count(0)
+
+    treasurer.get_by_role("button", name=f"Use {monday} instead").click()
+    expect(treasurer.get_by_role("textbox", name="Payment date")).to_have_value(
+        monday.isoformat()
+    )
+    expect(treasurer.get_by_label("Pay INV-1")).to_be_checked()
