@@ -214,6 +214,9 @@ class RunReturnIn(RunDecisionIn):
     "",
     response={201: PaymentRunOut, 200: PaymentRunOut},
     summary="Build a payment run (send an Idempotency-Key header to retry safely)",
+    description="A `payment_date` on a weekend or a holiday of the settlement "
+    "calendar of a currency the run pays (TARGET2 for EUR, the Federal Reserve "
+    "for USD) answers 422 with the next business day in `next_business_day`.",
 )
 def create_payment_run(request, payload: PaymentRunCreateIn):
     key = request.headers.get("Idempotency-Key")

@@ -160,6 +160,8 @@ def test_the_openapi_document_names_the_return(client):
     operation = schema["paths"]["/api/v1/payment-runs/{run_id}/return"]["put"]
     assert "builder" in operation["summary"]
     assert "returned" in json.dumps(schema["components"]["schemas"])
+    create = schema["paths"]["/api/v1/payment-runs"]["post"]
+    assert "`next_business_day`" in create["description"]
 
 
 # --- The run page ---------------------------------------------------------------
