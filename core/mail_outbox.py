@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from core import dynamo
 from core.errors import StaleRecord
@@ -49,14 +49,22 @@ FIRST_RETRY = dt.timedelta(minutes=1)
 LONGEST_RETRY = dt.timedelta(hours=1)
 
 
-def outbox_mail(*, kind: str, subject: str, body: str, to: Sequence[str]):
-    """A new outbox item, due now, not yet written."""
+def outbox_mail(
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    to: Sequence[str],
+    html_body: str | None = None,
+):
+    """A new outbox item, due now, not yet written; `html_body` an HTML alternative."""
     now = dynamo.utcnow()
     return MailOutboxItem(
         id=str(uuid.uuid4()),
         kind=kind,
         subject=subject,
         body=body,
+        html_body=html_body,
         to=list(to),
         from_email=None,
         state=OutboxState.DUE,
@@ -161,12 +169,14 @@ def outbox_send(items: Iterable[MailOutboxItem], *, now=None) -> DrainReport:
             if not _claim(item, owner=owner, now=now):
                 report.taken_by_others += 1
                 continue
-            message = EmailMessage(
+            message = EmailMultiAlternatives(
                 subject=item.subject,
                 body=item.body,
                 from_email=item.from_email or settings.DEFAULT_FROM_EMAIL,
                 to=list(item.to),
             )
+            if item.html_body:
+                message.attach_alternative(item.html_body, "text/html")
             try:
                 connection.send_messages([message])
             except Exception as exc:  # noqa: BLE001 - every failure is retried

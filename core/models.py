@@ -95,6 +95,8 @@ class MailOutboxItem(Model):
     kind = UnicodeAttribute()
     subject = UnicodeAttribute()
     body = UnicodeAttribute()
+    # An HTML alternative of `body` (a remittance advice), None for text only.
+    html_body = UnicodeAttribute(null=True)
     to = ListAttribute(of=UnicodeAttribute)
     from_email = UnicodeAttribute(null=True)
     state = UnicodeAttribute(default=OutboxState.DUE)

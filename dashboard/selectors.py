@@ -172,6 +172,7 @@ def dashboard_for(*, user) -> Dashboard:
     if has_role(user, Role.TREASURER, Role.APPROVER):
         runs_waiting.append(("draft", "Payment runs awaiting approval"))
     if has_role(user, Role.TREASURER):
+        runs_waiting.append(("returned", "Payment runs returned to their builder"))
         runs_waiting.append(("approved", "Payment runs awaiting export"))
     for status, title in runs_waiting:
         board.work.append(

@@ -23,7 +23,9 @@ from vendors.apis import BankAccountShown
 
 router = Router(tags=["payment runs"])
 
-RunStatusName = Literal["draft", "approved", "exported", "confirmed", "cancelled"]
+RunStatusName = Literal[
+    "draft", "returned", "approved", "exported", "confirmed", "cancelled"
+]
 
 
 class SettledInvoiceOut(Schema):
@@ -130,6 +132,12 @@ class PaymentRunOut(Schema):
     confirmed_by: str | None
     cancelled_by: str | None
     cancel_reason: str | None
+    returned_by: str | None = Field(
+        default=None, description="The approver who last returned it to its builder."
+    )
+    return_reason: str | None = Field(
+        default=None, description="Why it was returned (kept once sent again)."
+    )
     left_out: list[str] = Field(
         default_factory=list,
         description="Invoice (and credit note) numbers another run took while "
@@ -198,10 +206,17 @@ class RunCancelIn(RunDecisionIn):
     reason: str
 
 
+class RunReturnIn(RunDecisionIn):
+    reason: str = Field(description="Why the run goes back to its builder.")
+
+
 @router.post(
     "",
     response={201: PaymentRunOut, 200: PaymentRunOut},
     summary="Build a payment run (send an Idempotency-Key header to retry safely)",
+    description="A `payment_date` on a weekend or a holiday of the settlement "
+    "calendar of a currency the run pays (TARGET2 for EUR, the Federal Reserve "
+    "for USD) answers 422 with the next business day in `next_business_day`.",
 )
 def create_payment_run(request, payload: PaymentRunCreateIn):
     key = request.headers.get("Idempotency-Key")
@@ -289,4 +304,31 @@ def cancel_payment_run(request, run_id: str, payload: RunCancelIn):
         user=request.auth,
         reason=payload.reason,
         version=version_from_request(request, payload.version),
+    )
+
+
+@router.put(
+    "/{run_id}/return",
+    response=PaymentRunOut,
+    summary="Return a draft to its builder instead of approving it, with a reason",
+)
+def return_payment_run(request, run_id: str, payload: RunReturnIn):
+    return services.payment_run_return(
+        run_id=run_id,
+        user=request.auth,
+        reason=payload.reason,
+        version=version_from_request(request, payload.version),
+    )
+
+
+@router.put(
+    "/{run_id}/resubmit",
+    response=PaymentRunOut,
+    summary="Send a returned run for approval again (its builder)",
+)
+def resubmit_payment_run(request, run_id: str, payload: RunDecisionIn | None = None):
+    return services.payment_run_resubmit(
+        run_id=run_id,
+        user=request.auth,
+        version=version_from_request(request, payload.version if payload else None),
     )

@@ -5,24 +5,32 @@ what the service would refuse with a rule it knows beforehand.
 
 Each check raises the refusal the service raises (`PermissionDenied`,
 `InvalidTransition`); `refusal` turns one into the reason a page shows.
+`iban_flags` says which payments an approver should look at twice: an IBAN
+other vendors have, or the company's own.
 Apart from `local_today`, which reads the clock once for its caller, nothing
 here reads or writes.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
 
 from accounts.roles import Role, has_role, is_verified, require_role
 from audit.entries import actor_id
 from core.days import site_today
 from core.errors import ApplicationError, InvalidTransition, PermissionDenied
 from core.transitions import check_transition
+from payments import calendar
 from payments.models import PAYMENT_RUN_TRANSITIONS, PaymentRunStatus
 
 # Who may do what to a run: the roles and the words of the refusal.
 _ROLES: dict[str, tuple[tuple[Role, ...], str]] = {
     "build": ((Role.TREASURER,), "build payment runs"),
     "approve": ((Role.APPROVER, Role.TREASURER), "approve payment runs"),
+    "return": ((Role.APPROVER, Role.TREASURER), "return payment runs to their builder"),
+    "resubmit": ((Role.TREASURER,), "send payment runs for approval again"),
     "export": ((Role.TREASURER,), "export payment runs"),
     "confirm": ((Role.TREASURER,), "confirm payment runs"),
     "cancel": ((Role.TREASURER,), "cancel payment runs"),
@@ -77,16 +85,61 @@ def payment_date_check(run, *, verb: str, today: dt.date) -> None:
         )
 
 
+def execution_date_check(run, *, verb: str) -> None:
+    """
+    Refuse a run dated on a weekend or a holiday of a currency it pays (the
+    build refuses such a date; a run built before that rule still has one).
+    """
+    if not settings.PAYMENT_BUSINESS_DAYS_ONLY:
+        return
+    day = dt.date.fromisoformat(run.payment_date)
+    refusal = calendar.payment_date_refusal(
+        day, [run.currency] if run.currency else run.totals()
+    )
+    if refusal is not None:
+        message, following = refusal
+        raise InvalidTransition(
+            f"Payment run {run.number} cannot be {verb}: {message} Cancel it "
+            f"and build a new run for {following.isoformat()}.",
+            {"next_business_day": following.isoformat()},
+        )
+
+
 def approve_check(run, *, user, today: dt.date) -> None:
     """Refuse approving unless the user may, the run is a draft still payable
     on its date, and somebody else built it."""
     role_check(user, "approve")
     move_check(run, target=PaymentRunStatus.APPROVED, verb="approved")
     payment_date_check(run, verb="approved", today=today)
+    execution_date_check(run, verb="approved")
     if run.created_by == actor_id(user):
         raise PermissionDenied(
             f"You cannot approve payment run {run.number}: you built this run; "
             "another user must approve it (nobody approves a run they built)."
+        )
+
+
+def return_check(run, *, user) -> None:
+    """Refuse returning unless the user may approve the draft: not its builder."""
+    role_check(user, "return")
+    move_check(run, target=PaymentRunStatus.RETURNED, verb="returned")
+    if run.created_by == actor_id(user):
+        raise PermissionDenied(
+            f"You cannot return payment run {run.number}: you built it; cancel "
+            "it instead, or leave the decision to another approver."
+        )
+
+
+def resubmit_check(run, *, user, today: dt.date) -> None:
+    """Refuse sending a returned run for approval again but by its builder,
+    while its date can still be paid."""
+    role_check(user, "resubmit")
+    move_check(run, target=PaymentRunStatus.DRAFT, verb="sent for approval again")
+    payment_date_check(run, verb="sent for approval again", today=today)
+    if run.created_by != actor_id(user):
+        raise PermissionDenied(
+            f"Only {run.created_by}, who built payment run {run.number}, sends "
+            "it for approval again; another treasurer may cancel it."
         )
 
 
@@ -96,6 +149,7 @@ def export_check(run, *, user, today: dt.date) -> None:
     role_check(user, "export")
     move_check(run, target=PaymentRunStatus.EXPORTED, verb="exported")
     payment_date_check(run, verb="exported", today=today)
+    execution_date_check(run, verb="exported")
 
 
 def confirm_check(run, *, user) -> None:
@@ -105,7 +159,8 @@ def confirm_check(run, *, user) -> None:
 
 
 def cancel_check(run, *, user) -> None:
-    """Refuse cancelling unless the user may and the run is draft or approved."""
+    """Refuse cancelling unless the user may and the run is draft, returned
+    or approved."""
     role_check(user, "cancel")
     move_check(run, target=PaymentRunStatus.CANCELLED, verb="cancelled")
 
@@ -117,3 +172,67 @@ def refusal(check: Callable[..., None], *args, **kwargs) -> str | None:
     except ApplicationError as exc:
         return exc.message
     return None
+
+
+# --- What an approver should see: IBANs shared (issue 17) ---------------------
+
+
+@dataclass(frozen=True)
+class SharingVendor:
+    vendor_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class IbanFlag:
+    """
+    A payment whose IBAN other vendors have too (`vendors`, the payment's own
+    vendor first), or that is one of the company's own accounts.
+    """
+
+    payment_id: str
+    vendors: tuple[SharingVendor, ...] = ()
+    own_accounts: tuple[str, ...] = ()
+
+    @property
+    def shared(self) -> bool:
+        return len(self.vendors) > 1
+
+
+def normalised_iban(iban: str | None) -> str:
+    return "".join((iban or "").split()).upper()
+
+
+def iban_flags(
+    payments,
+    *,
+    vendors_by_iban: Mapping[str, Sequence[tuple[str, str]]],
+    own_accounts_by_iban: Mapping[str, Sequence[str]],
+) -> dict[str, IbanFlag]:
+    """
+    Flag each payment whose IBAN another vendor has (`vendors_by_iban`: the
+    (id, name) of every vendor with that normalised IBAN) or the company
+    has (`own_accounts_by_iban`: its accounts' names), by payment id.
+    """
+    flags = {}
+    for payment in payments:
+        iban = normalised_iban(payment.iban)
+        if not iban:
+            continue
+        others = [
+            SharingVendor(vendor_id, name)
+            for vendor_id, name in vendors_by_iban.get(iban, ())
+            if vendor_id != payment.vendor_id
+        ]
+        own = tuple(own_accounts_by_iban.get(iban, ()))
+        if others or own:
+            flags[payment.id] = IbanFlag(
+                payment_id=payment.id,
+                vendors=(
+                    (SharingVendor(payment.vendor_id, payment.vendor_name), *others)
+                    if others
+                    else ()
+                ),
+                own_accounts=own,
+            )
+    return flags

@@ -121,6 +121,28 @@ def payment_run_cancelled_event(*, run, user, reason: str) -> AuditEntry:
     )
 
 
+def payment_run_returned_event(*, run, user, reason: str) -> AuditEntry:
+    """An approver sent the draft back to its builder, saying why (issue 17)."""
+    return _entry(
+        run,
+        action=AuditAction.REJECT,
+        user=user,
+        details=_moved(
+            run, PaymentRunStatus.RETURNED, builder=run.created_by, reason=reason
+        ),
+    )
+
+
+def payment_run_resubmitted_event(*, run, user) -> AuditEntry:
+    """The builder sent the returned run for approval again."""
+    return _entry(
+        run,
+        action=AuditAction.SEND_TO_APPROVAL,
+        user=user,
+        details=_moved(run, PaymentRunStatus.DRAFT),
+    )
+
+
 def payment_run_refused_event(
     *, run_id: str, label: str | None, user, attempted: AuditAction, reason: str
 ) -> AuditEntry:
@@ -164,4 +186,5 @@ def payment_run_history_fields() -> dict:
         ),
         "attempted": Shape("Attempted"),
         "reason": Shape("Reason"),
+        "builder": Shape("Returned to"),
     }

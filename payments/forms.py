@@ -43,3 +43,10 @@ class RunCancelForm(RunDecisionForm):
     reason = TextField(
         label="Reason for cancelling", widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RunReturnForm(RunDecisionForm):
+    reason = TextField(
+        label="Why it goes back to its builder",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

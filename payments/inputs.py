@@ -9,13 +9,15 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from core.errors import ValidationFailed
 from core.money import MoneyError, validate_currency
+from payments import calendar
 
 MAX_DAYS_AHEAD = 366
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
@@ -32,8 +34,14 @@ def parse_payment_date(value: Any) -> dt.date:
         ) from None
 
 
-def clean_payment_date(value: Any, *, today: dt.date) -> dt.date:
-    """Accept a date or an ISO string, `today` or later (within a year)."""
+def clean_payment_date(
+    value: Any, *, today: dt.date, currencies: Iterable[str | None] | None = None
+) -> dt.date:
+    """
+    Accept a date or an ISO string, `today` or later (within a year) and,
+    when `currencies` is given, a business day of each (see
+    `clean_execution_date`).
+    """
     date = parse_payment_date(value)
     if date < today:
         message = f"The payment date {date} is in the past; pick {today} or later."
@@ -41,7 +49,35 @@ def clean_payment_date(value: Any, *, today: dt.date) -> dt.date:
     if date > today + dt.timedelta(days=MAX_DAYS_AHEAD):
         message = "The payment date is more than a year ahead."
         raise ValidationFailed(message, {"payment_date": message})
+    if currencies is not None:
+        clean_execution_date(date, currencies=currencies)
     return date
+
+
+def default_payment_date(today: dt.date) -> dt.date:
+    """The date a new proposal starts from: today, or after a weekend Monday."""
+    if settings.PAYMENT_BUSINESS_DAYS_ONLY and not calendar.is_business_day(
+        today, None
+    ):
+        return calendar.next_business_day(today, None)
+    return today
+
+
+def clean_execution_date(date: dt.date, *, currencies: Iterable[str | None]) -> dt.date:
+    """
+    Refuse a date on a weekend or a holiday of the settlement calendar of any
+    of `currencies` (none given: weekends only), offering the next business
+    day of them all in the message and as `next_business_day`.
+    """
+    if not settings.PAYMENT_BUSINESS_DAYS_ONLY:
+        return date
+    refusal = calendar.payment_date_refusal(date, currencies)
+    if refusal is None:
+        return date
+    message, following = refusal
+    error = ValidationFailed(message, {"payment_date": message})
+    error.extra["next_business_day"] = following.isoformat()
+    raise error
 
 
 def clean_run_currency(value: Any) -> str | None:

@@ -18,6 +18,8 @@ from core.money import round_money
 
 class PaymentRunStatus(StrEnum):
     DRAFT = "draft"
+    # Sent back to its builder by an approver, with a reason (issue 17).
+    RETURNED = "returned"
     APPROVED = "approved"
     EXPORTED = "exported"
     CONFIRMED = "confirmed"
@@ -29,7 +31,13 @@ class PaymentRunStatus(StrEnum):
 REFUSED_BUILD_PREFIX = "refused-build-"
 
 PAYMENT_RUN_TRANSITIONS: dict[PaymentRunStatus, set[PaymentRunStatus]] = {
-    PaymentRunStatus.DRAFT: {PaymentRunStatus.APPROVED, PaymentRunStatus.CANCELLED},
+    PaymentRunStatus.DRAFT: {
+        PaymentRunStatus.APPROVED,
+        PaymentRunStatus.RETURNED,
+        PaymentRunStatus.CANCELLED,
+    },
+    # The builder sends it for approval again, or cancels it.
+    PaymentRunStatus.RETURNED: {PaymentRunStatus.DRAFT, PaymentRunStatus.CANCELLED},
     PaymentRunStatus.APPROVED: {PaymentRunStatus.EXPORTED, PaymentRunStatus.CANCELLED},
     PaymentRunStatus.EXPORTED: {PaymentRunStatus.CONFIRMED},
     PaymentRunStatus.CONFIRMED: set(),
@@ -209,6 +217,10 @@ class PaymentRun(Model):
     cancelled_by = UnicodeAttribute(null=True)
     cancelled_at = UTCDateTimeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
+    # The last return to its builder (issue 17); kept once sent again.
+    returned_by = UnicodeAttribute(null=True)
+    returned_at = UTCDateTimeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 

@@ -16,9 +16,10 @@ from invoicing.models import Invoice
 from invoicing.selectors import invoices_payable
 from payments import checks, netting, rules
 from payments.models import LISTING, PaymentRun, PaymentRunStatus, RunFile
+from treasury.selectors import bank_accounts_with_iban
 from vendors.bank_details import bank_details_problem
 from vendors.models import Vendor, VendorStatus
-from vendors.selectors import vendors_get_many
+from vendors.selectors import vendors_get_many, vendors_with_iban
 
 
 def payment_run_get(*, run_id: str) -> PaymentRun | None:
@@ -176,6 +177,30 @@ class ProposedPayment:
     def discount(self) -> Decimal:
         return sum((i.settlement.discount for i in self.invoices), Decimal(0))
 
+    # The proposal page's ticks (issue 17): None until `Proposal.tick`, when
+    # every invoice is ticked but those of a vendor that cannot be paid.
+    ticked: set[str] | None = None
+
+    @property
+    def ticked_invoices(self) -> list[ProposedInvoice]:
+        if self.ticked is None:
+            return [] if self.problem else list(self.invoices)
+        return [i for i in self.invoices if i.invoice.id in self.ticked]
+
+    @property
+    def ticked_ids(self) -> set[str]:
+        return {i.invoice.id for i in self.ticked_invoices}
+
+    @property
+    def ticked_netting(self) -> netting.Netting:
+        return credits_netted(self.ticked_invoices, self.credits, self.currency)
+
+    @property
+    def ticked_credits(self) -> list[tuple[Invoice, Decimal]]:
+        """Each open credit note, oldest first, with what the ticked invoices use."""
+        applied = {a.credit_id: a.amount for a in self.ticked_netting.applications}
+        return [(c, applied.get(c.id, Decimal(0))) for c in self.credits]
+
 
 @dataclass
 class SkippedVendor:
@@ -209,6 +234,21 @@ class Proposal:
         result: dict[str, Decimal] = {}
         for payment in self.payments:
             result[payment.currency] = result.get(payment.currency, 0) + payment.amount
+        return dict(sorted(result.items()))
+
+    def tick(self, invoice_ids) -> None:
+        """Tick only `invoice_ids` (the page's "Recalculate", without JavaScript)."""
+        chosen = set(invoice_ids)
+        for payment in self.payments:
+            payment.ticked = chosen
+
+    def ticked_totals(self) -> dict[str, Decimal]:
+        """Per currency, what the ticked invoices transfer net of credits."""
+        result: dict[str, Decimal] = {
+            payment.currency: Decimal(0) for payment in self.payments
+        }
+        for payment in self.payments:
+            result[payment.currency] += payment.ticked_netting.transfer
         return dict(sorted(result.items()))
 
 
@@ -326,11 +366,33 @@ def payment_run_actions(*, run: PaymentRun, user) -> dict[str, str | None]:
     today = checks.local_today()
     return {
         "approve": checks.refusal(checks.approve_check, run, user=user, today=today),
+        "return": checks.refusal(checks.return_check, run, user=user),
+        "resubmit": checks.refusal(checks.resubmit_check, run, user=user, today=today),
         "export": checks.refusal(checks.export_check, run, user=user, today=today),
         "confirm": checks.refusal(checks.confirm_check, run, user=user),
         "cancel": checks.refusal(checks.cancel_check, run, user=user),
         "download": checks.refusal(checks.role_check, user, "download"),
     }
+
+
+def payment_run_iban_flags(*, run: PaymentRun) -> dict[str, checks.IbanFlag]:
+    """
+    The run's payments whose IBAN another vendor or the company itself has,
+    by payment id: one vendor-index and one account-index query per
+    distinct IBAN the run pays.
+    """
+    ibans = sorted({checks.normalised_iban(p.iban) for p in run.payments} - {""})
+    vendors_by_iban = {
+        iban: [(v.id, v.name) for v in vendors_with_iban(iban=iban)] for iban in ibans
+    }
+    own_accounts_by_iban = {
+        iban: [a.name for a in bank_accounts_with_iban(iban=iban)] for iban in ibans
+    }
+    return checks.iban_flags(
+        run.payments,
+        vendors_by_iban=vendors_by_iban,
+        own_accounts_by_iban=own_accounts_by_iban,
+    )
 
 
 def payment_run_ids_numbered(*, number: str) -> list[str]:

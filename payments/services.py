@@ -1,5 +1,5 @@
 """
-Every write to payment runs: build, approve, export, confirm, cancel.
+Every write to payment runs: build, approve or return, export, confirm, cancel.
 
 A run and the invoices it moves change in the same conditional transactions,
 each with its audit entries, so an invoice is never in two runs. A run of up
@@ -159,10 +159,16 @@ def payment_run_create(
     # A retry answers with its run even after the payment date has passed.
     if replay := _idempotent_replay(user, idempotency_key, fingerprint):
         return BuiltRun(replay, created=False)
-    inputs.clean_payment_date(date, today=checks.local_today())
+    # Weekends first (no read needed), then the holidays of what it pays.
+    inputs.clean_payment_date(
+        date, today=checks.local_today(), currencies=[run_currency]
+    )
     proposal = payment_run_proposal(user=user, payment_date=date, currency=run_currency)
     chosen = inputs.invoices_selected(
         proposal, invoice_ids, limit=settings.PAYMENT_RUN_MAX_INVOICES
+    )
+    inputs.clean_execution_date(
+        date, currencies={item.invoice.currency for item in chosen}
     )
     chosen.sort(key=lambda i: (i.invoice.vendor_id, i.invoice.currency, i.invoice.id))
     now = dynamo.utcnow()
@@ -447,6 +453,13 @@ def _status_as_read(run: PaymentRun):
     return PaymentRun.status == run.status
 
 
+def _move(run: PaymentRun, target: PaymentRunStatus, fields, *, entry) -> PaymentRun:
+    """Move the run as read to `target`, with its audit `entry`, in one transaction."""
+    return audited_update(
+        run, _moved_to(target, fields), entry=entry, condition=_status_as_read(run)
+    )
+
+
 @refusal_recorded(AuditAction.APPROVE)
 def payment_run_approve(*, run_id: str, user, version: int | None = None) -> PaymentRun:
     """Approve a draft run (Approver or Treasurer); never by the one who built it."""
@@ -454,17 +467,59 @@ def payment_run_approve(*, run_id: str, user, version: int | None = None) -> Pay
     run = payment_run_get_or_404(run_id=run_id)
     check_version(run, version)
     checks.approve_check(run, user=user, today=checks.local_today())
-    run = audited_update(
+    run = _move(
         run,
-        _moved_to(
-            PaymentRunStatus.APPROVED,
-            {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
-        ),
+        PaymentRunStatus.APPROVED,
+        {"approved_by": actor_id(user), "approved_at": dynamo.utcnow()},
         entry=events.payment_run_approved_event(run=run, user=user),
-        condition=_status_as_read(run),
     )
     notifications.notify_payment_run_approved(run)
     return run
+
+
+@refusal_recorded(AuditAction.REJECT)
+def payment_run_return(
+    *, run_id: str, user, reason: str, version: int | None = None
+) -> PaymentRun:
+    """
+    Send a draft run back to its builder instead of approving it (Approver or
+    Treasurer, never its builder), saying why; its invoices stay scheduled
+    for it until the builder sends it again or cancels it.
+    """
+    checks.role_check(user, "return")
+    reason = clean_reason(reason, missing="Say why the run goes back to its builder.")
+    run = payment_run_get_or_404(run_id=run_id)
+    check_version(run, version)
+    checks.return_check(run, user=user)
+    run = _move(
+        run,
+        PaymentRunStatus.RETURNED,
+        {
+            "returned_by": actor_id(user),
+            "returned_at": dynamo.utcnow(),
+            "return_reason": reason,
+        },
+        entry=events.payment_run_returned_event(run=run, user=user, reason=reason),
+    )
+    notifications.notify_payment_run_returned(run)
+    return run
+
+
+@refusal_recorded(AuditAction.SEND_TO_APPROVAL)
+def payment_run_resubmit(
+    *, run_id: str, user, version: int | None = None
+) -> PaymentRun:
+    """Send a returned run for approval again (its builder): a draft once more."""
+    checks.role_check(user, "resubmit")
+    run = payment_run_get_or_404(run_id=run_id)
+    check_version(run, version)
+    checks.resubmit_check(run, user=user, today=checks.local_today())
+    return _move(
+        run,
+        PaymentRunStatus.DRAFT,
+        {},
+        entry=events.payment_run_resubmitted_event(run=run, user=user),
+    )
 
 
 # --- Export ---------------------------------------------------------------------
@@ -508,7 +563,8 @@ def _export_problems(run: PaymentRun) -> list[str]:
 def payment_run_export(*, run_id: str, user, version: int | None = None) -> PaymentRun:
     """
     Write the run's pain.001 files and JSON summary (Treasurer), after the
-    XSD accepted every file, and mark the run exported.
+    XSD accepted every file, and mark the run exported; then each vendor
+    paid is sent its remittance advice (payments.notifications).
 
     Files go under a key of their own per export attempt, so nothing is ever
     overwritten; an attempt that loses a race leaves unreferenced files only.
@@ -561,7 +617,7 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
                 version_id=saved.version_id,
             )
         )
-    return audited_update(
+    run = audited_update(
         run,
         _moved_to(
             PaymentRunStatus.EXPORTED,
@@ -570,6 +626,8 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
         entry=events.payment_run_exported_event(run=run, user=user, files=stored),
         condition=_status_as_read(run),
     )
+    notifications.notify_remittance_advice(run)
+    return run
 
 
 # --- Confirm and cancel -----------------------------------------------------------
@@ -733,8 +791,8 @@ def payment_run_cancel(
     *, run_id: str, user, reason: str, version: int | None = None
 ) -> PaymentRun:
     """
-    Cancel a draft or approved run (Treasurer): its invoices return to
-    matched, its credit notes are released whole.
+    Cancel a draft, returned or approved run (Treasurer): its invoices
+    return to matched, its credit notes are released whole.
     """
     checks.role_check(user, "cancel")
     reason = clean_reason(reason, missing="Say why the run is cancelled.")

@@ -27,6 +27,23 @@ urlpatterns = [
         {"decision": "confirm"},
         name="confirm",
     ),
-    path("<str:run_id>/cancel/", views.payment_run_cancel_view, name="cancel"),
+    path(
+        "<str:run_id>/cancel/",
+        views.payment_run_reasoned_view,
+        {"decision": "cancel"},
+        name="cancel",
+    ),
+    path(
+        "<str:run_id>/return/",
+        views.payment_run_reasoned_view,
+        {"decision": "return"},
+        name="return",
+    ),
+    path(
+        "<str:run_id>/resubmit/",
+        views.payment_run_decide_view,
+        {"decision": "resubmit"},
+        name="resubmit",
+    ),
     path("<str:run_id>/files/<str:name>", views.payment_run_file_view, name="file"),
 ]

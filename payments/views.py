@@ -22,12 +22,14 @@ from payments.forms import (
     RunCancelForm,
     RunDecisionForm,
     RunFilterForm,
+    RunReturnForm,
 )
 from payments.selectors import (
     payment_run_actions,
     payment_run_export,
     payment_run_file,
     payment_run_get_or_404,
+    payment_run_iban_flags,
     payment_run_list,
     payment_run_proposal,
 )
@@ -89,6 +91,8 @@ def payment_run_detail_view(request, run_id):
             },
             "actions": payment_run_actions(run=run, user=request.user),
             "cancel_form": RunCancelForm(initial={"version": run.version}),
+            "return_form": RunReturnForm(initial={"version": run.version}),
+            "iban_flags": payment_run_iban_flags(run=run),
             "history": audit_history(
                 entity_type="payment_run", entity_id=run.id, limit=30
             ),
@@ -104,20 +108,26 @@ def payment_run_create_view(request):
     """Step 1: pick the date (GET); step 2: untick invoices and build (POST)."""
     require_role(request.user, Role.TREASURER, action="build payment runs")
     proposal = None
+    next_business_day = None
     data = request.POST if request.method == "POST" else request.GET
-    form = ProposalForm(data or None, initial={"payment_date": checks.local_today()})
+    form = ProposalForm(
+        data or None,
+        initial={"payment_date": inputs.default_payment_date(checks.local_today())},
+    )
     if form.is_valid():
         try:
-            proposal = payment_run_proposal(
-                user=request.user,
-                payment_date=inputs.clean_payment_date(
-                    form.cleaned_data["payment_date"], today=checks.local_today()
-                ),
-                currency=form.cleaned_data["currency"] or None,
-            )
+            proposal = _proposal_for(form.cleaned_data, user=request.user)
         except ApplicationError as exc:
             add_service_errors(form, exc)
+            next_business_day = exc.extra.get("next_business_day")
     if proposal is not None and request.method == "POST":
+        # The ticks sent stay ticked on a page shown again (no JavaScript).
+        proposal.tick(request.POST.getlist("invoice_ids"))
+    if (
+        proposal is not None
+        and request.method == "POST"
+        and not _recalculating(request)
+    ):
         build = BuildForm(request.POST, invoice_choices=proposal.invoices())
         if build.is_valid():
             try:
@@ -151,13 +161,36 @@ def payment_run_create_view(request):
         {
             "form": form,
             "proposal": proposal,
+            "next_business_day": next_business_day,
             "idempotency_key": uuid.uuid4().hex,
         },
     )
 
 
+def _proposal_for(cleaned: dict, *, user):
+    """The proposal for a date that is a business day of every currency it pays."""
+    currency = cleaned["currency"] or None
+    date = inputs.clean_payment_date(
+        cleaned["payment_date"], today=checks.local_today(), currencies=[currency]
+    )
+    proposal = payment_run_proposal(user=user, payment_date=date, currency=currency)
+    inputs.clean_execution_date(
+        date, currencies={payment.currency for payment in proposal.payments}
+    )
+    return proposal
+
+
+def _recalculating(request) -> bool:
+    """The "Recalculate the total" button: show the ticked total, build nothing."""
+    return "recalculate" in request.POST
+
+
 _DECISIONS = {
     "approve": (services.payment_run_approve, "Payment run {number} approved."),
+    "resubmit": (
+        services.payment_run_resubmit,
+        "Payment run {number} sent for approval again.",
+    ),
     "export": (
         services.payment_run_export,
         "Payment run {number} exported: its payment files are ready to download.",
@@ -188,14 +221,34 @@ def payment_run_decide_view(request, run_id, decision):
     return redirect("payments:detail", run_id=run_id)
 
 
+# The moves that need a reason: the form, the service, the refusal of a form
+# without one and the message once done.
+_REASONED = {
+    "cancel": (
+        RunCancelForm,
+        services.payment_run_cancel,
+        "Say why the run is cancelled.",
+        "Payment run {number} cancelled: its invoices are matched again.",
+    ),
+    "return": (
+        RunReturnForm,
+        services.payment_run_return,
+        "Say why the run goes back to its builder.",
+        "Payment run {number} returned to {builder}, who built it.",
+    ),
+}
+
+
 @require_POST
-def payment_run_cancel_view(request, run_id):
-    form = RunCancelForm(request.POST)
+def payment_run_reasoned_view(request, run_id, decision):
+    """Cancel, or return to its builder (an approver): each with a reason."""
+    form_class, service, missing, done = _REASONED[decision]
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the run is cancelled.")
+        messages.error(request, missing)
         return redirect("payments:detail", run_id=run_id)
     try:
-        run = services.payment_run_cancel(
+        run = service(
             run_id=run_id,
             user=request.user,
             reason=form.cleaned_data["reason"],
@@ -205,8 +258,7 @@ def payment_run_cancel_view(request, run_id):
         flash_refusal(request, exc)
     else:
         messages.success(
-            request,
-            f"Payment run {run.number} cancelled: its invoices are matched again.",
+            request, done.format(number=run.number, builder=run.created_by)
         )
     return redirect("payments:detail", run_id=run_id)
 

@@ -11,3 +11,6 @@ MAIL_OUTBOX_SEND_AT_ONCE = True
 # The demo company's VAT id (reverse-charge invoices name it); tests of a
 # missing one set it empty.
 COMPANY_VAT_ID = "DE811907980"
+# The suite builds runs dated on the day it runs, whatever weekday that is;
+# the tests of execution dates (tests/payments/test_calendar.py) turn it on.
+PAYMENT_BUSINESS_DAYS_ONLY = False

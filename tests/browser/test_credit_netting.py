@@ -68,7 +68,7 @@ def test_a_credit_note_is_netted_in_the_run_and_named_in_the_remittance(desk, pe
     )
     expect(net_row).to_contain_text("EUR 800.00")
     expect(
-        treasurer.get_by_role("row", name=re.compile("Total if every invoice is paid"))
+        treasurer.get_by_role("row", name=re.compile("Total of the ticked invoices"))
     ).to_contain_text("EUR 800.00")
     treasurer.screenshot(
         path=SCREENSHOTS / "credit-netting-proposal.png", full_page=True

@@ -286,7 +286,7 @@ def treasurer_builds_run(page: Page) -> str:
     expect(pay).to_be_checked()
     expect(page.get_by_label("Pay F-2026-4790")).to_have_count(0)  # rejected
     expect(
-        page.get_by_role("row", name=re.compile("Total if every invoice is paid"))
+        page.get_by_role("row", name=re.compile("Total of the ticked invoices"))
     ).to_contain_text("EUR 5,500.00")
     page.get_by_role("button", name="Build the run").click()
     expect(flash(page)).to_contain_text("built with 1 invoices.")

@@ -42,8 +42,8 @@ def test_treasurer_builds_from_the_proposal_unticking_one_invoice(treasurer, due
     html = page.content.decode()
     for invoice in due:
         assert invoice.invoice_number in html
-    assert "Total if every invoice is paid (EUR)" in html
-    assert "Total if every invoice is paid (USD)" in html
+    assert "Total of the ticked invoices (EUR)" in html
+    assert "Total of the ticked invoices (USD)" in html
     response = client.post(
         reverse("payments:create"),
         {
