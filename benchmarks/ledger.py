@@ -198,8 +198,8 @@ def main() -> int:
         from django.test import Client
 
         from accounts.services import api_token_create
-        from invoicing.models import Invoice, LedgerEntry
         from core.dynamo import job_timeouts
+        from invoicing.models import Invoice, LedgerEntry
         from reports.services import ageing_refresh
         from vendors.models import Vendor
 
