@@ -53,6 +53,7 @@ def dated_invoices(clerk, approved_po, other_po):
         invoices[number] = invoice
     return invoices
 
+
 # Matched credit notes stored directly, and the sub-ledger's vendors (issue 16).
 from tests.ledger import acme, bureau  # noqa: E402, F401 (fixtures)
 from tests.payments.credit_notes import credit_note  # noqa: E402, F401 (a fixture)
