@@ -17,7 +17,7 @@ from core.api_fields import WholeNumber, refuse_unknown_filters
 from core.versions import version_from_request
 from vendors import services
 from vendors.bank_details import account_shown
-from vendors.selectors import vendor_get_or_404, vendor_list
+from vendors.selectors import vendor_get_or_404, vendor_list, vendor_warnings
 
 router = Router(tags=["vendors"])
 
@@ -67,9 +67,49 @@ class VendorOut(BankAccountShown):
     default_tax_code: str | None
     default_gl_account: str | None
     default_cost_centre: str | None
+    street: str | None = None
+    building_number: str | None = None
+    address_line2: str | None = None
+    postcode: str | None = None
+    town: str | None = None
+    country: str | None = Field(default=None, description="ISO 3166 alpha-2.")
+    remittance_advice: bool = Field(
+        description="Whether each payment is announced by a remittance advice "
+        "e-mail when its run is exported."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+
+    @staticmethod
+    def resolve_remittance_advice(obj):
+        return obj.sends_remittance_advice
+
+
+class VendorLinkOut(Schema):
+    id: str
+    name: str
+
+
+class VendorWarningOut(Schema):
+    code: Literal[
+        "SIMILAR_NAME", "BIC_NOT_IN_REGISTRY", "IBAN_SHARED", "IBAN_COMPANY_ACCOUNT"
+    ]
+    field: str
+    message: str
+    vendors: list[VendorLinkOut] = Field(description="The other vendors it names.")
+
+
+class VendorDetailOut(VendorOut):
+    warnings: list[VendorWarningOut] = Field(
+        default_factory=list,
+        description="What to check that did not stop the save: a similar name, a "
+        "BIC not in the bank registry, an IBAN another vendor or the company has.",
+    )
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return vendor_warnings(vendor=obj)
 
 
 class VendorPage(Schema):
@@ -111,6 +151,20 @@ class VendorFields(Schema):
     default_cost_centre: str | None = Field(
         default=None, description="An active cost centre (GET /cost-centres)."
     )
+    street: str | None = Field(default=None, description="StrtNm.")
+    building_number: str | None = Field(default=None, description="BldgNb.")
+    address_line2: str | None = Field(
+        default=None, description="Building, floor or c/o."
+    )
+    postcode: str | None = Field(default=None, description="PstCd.")
+    town: str | None = Field(default=None, description="TwnNm; needs `country`.")
+    country: str | None = Field(
+        default=None, description="ISO 3166 alpha-2 (DE, FR, CH, US); needs `town`."
+    )
+    remittance_advice: bool | None = Field(
+        default=None,
+        description="Send remittance advice e-mails (default true).",
+    )
 
 
 class VendorCreateIn(VendorFields):
@@ -139,7 +193,7 @@ class VendorListQuery(Schema):
     limit: int = Field(default=50, ge=1, le=100)
 
 
-@router.post("", response={201: VendorOut}, summary="Create a vendor")
+@router.post("", response={201: VendorDetailOut}, summary="Create a vendor")
 def create_vendor(request, payload: VendorCreateIn):
     fields = payload.model_dump(exclude_none=True)
     return Status(201, services.vendor_create(user=request.auth, fields=fields))
@@ -164,13 +218,13 @@ def list_vendors(request, filters: Query[VendorListQuery]):
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/{vendor_id}", response=VendorOut, summary="Get a vendor")
+@router.get("/{vendor_id}", response=VendorDetailOut, summary="Get a vendor")
 def get_vendor(request, vendor_id: str):
     require_reader(request.auth)
     return vendor_get_or_404(vendor_id=vendor_id)
 
 
-@router.put("/{vendor_id}", response=VendorOut, summary="Update a vendor")
+@router.put("/{vendor_id}", response=VendorDetailOut, summary="Update a vendor")
 def update_vendor(request, vendor_id: str, payload: VendorUpdateIn):
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version", None)

@@ -19,7 +19,13 @@ account numbers at all. BIC and ABA routing numbers name a bank, not an
 account, and are shown to every reader.
 """
 
+from dataclasses import dataclass, field
+
+from schwifty import BIC
+from schwifty import registry as iban_registry
+
 from accounts.roles import Role, has_role, is_verified, needs_second_factor
+from core.addresses import country_name
 
 # The pure checks live on the ground floor (the company's accounts use them
 # too); vendor code keeps importing them from here.
@@ -34,6 +40,29 @@ from core.bank_numbers import (  # noqa: F401 (re-exported)
     normalise_iban,
     us_account_error,
 )
+
+
+def bic_registry_warning(bic: str) -> str | None:
+    """
+    Return a warning when a well-formed BIC is not in the bank registry
+    `schwifty` ships for the BIC's country, or None.
+
+    A warning, not a refusal: a new bank or branch may not be in it yet. A
+    country the registry does not cover (the US, ...) gets no warning: its
+    absence says nothing there.
+    """
+    country = bic[4:6]
+    if country not in iban_registry.get_countries():
+        return None
+    # The 8-character form names the bank's head office, the 11-character
+    # form a branch (XXX the head office); registries list either.
+    code = BIC(bic, allow_invalid=True)
+    if code.exists or code.bank_names:
+        return None
+    return (
+        f"The BIC {bic} is not in the bank registry of {country_name(country) or country}: "
+        "check it with the vendor (by phone, from a number on file) before paying."
+    )
 
 
 def can_see_bank_details(user) -> bool:
@@ -68,3 +97,55 @@ def bank_details_problem(
             return "A US account needs an ABA routing number."
         return us_account_error(account_number) or aba_routing_error(routing_number)
     return "No bank details are on file."
+
+
+@dataclass(frozen=True)
+class IbanSharing:
+    """
+    Who else is paid into a vendor's IBAN: other vendors (a second record of
+    one vendor, or one fraudster's account on two records) and the company's
+    own accounts (paying them pays nobody). A flag, not a refusal.
+
+    `vendors` are every vendor with the IBAN (records with `id` and `name`),
+    the vendor `vendor_id` among them once saved; `company_accounts` the
+    names of the company's accounts with it.
+    """
+
+    iban: str | None
+    vendor_id: str | None = None
+    vendors: tuple = field(default_factory=tuple)
+    company_accounts: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_company_account(self) -> bool:
+        return bool(self.company_accounts)
+
+    @property
+    def other_vendors(self) -> list:
+        return [vendor for vendor in self.vendors if vendor.id != self.vendor_id]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.is_company_account or self.other_vendors)
+
+    @property
+    def message(self) -> str | None:
+        """What the flag says ("2 vendors share this IBAN: A, B"), or None."""
+        sentences = []
+        if self.is_company_account:
+            accounts = ", ".join(f"“{name}”" for name in self.company_accounts)
+            sentences.append(
+                f"This IBAN is the company's own account {accounts}: a payment "
+                "to it pays no vendor."
+            )
+        others = self.other_vendors
+        if others:
+            if len(others) < len(self.vendors):
+                sharing = self.vendors
+                names = ", ".join(vendor.name for vendor in sharing)
+                sentences.append(f"{len(sharing)} vendors share this IBAN: {names}.")
+            else:
+                names = ", ".join(vendor.name for vendor in others)
+                noun = "vendor has" if len(others) == 1 else "vendors have"
+                sentences.append(f"{len(others)} other {noun} this IBAN: {names}.")
+        return " ".join(sentences) or None

@@ -105,6 +105,7 @@ def vendor_history_fields() -> dict:
         "iban": registry.ACCOUNT,
         "account_number": registry.ACCOUNT,
         "payment_hold": registry.YES_NO,
+        "remittance_advice": registry.YES_NO,
         "payment_hold_until": registry.DATE,
         "status": registry.STATUS,
     }

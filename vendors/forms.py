@@ -6,6 +6,12 @@ IBAN, ...) live in `vendors.validation` so the API and pages enforce the same.
 from django import forms
 
 from accounting.selectors import accounting_code_list
+from core.addresses import (
+    ADDRESS_FIELDS,
+    ADDRESS_LABELS,
+    ADDRESS_MAX_LENGTHS,
+    country_choices,
+)
 from core.forms import TextField, date_field
 from core.money import CURRENCY_CHOICES
 from vendors.models import VENDOR_TRANSITIONS, VendorStatus
@@ -32,7 +38,33 @@ class VendorForm(forms.Form):
         widget=forms.EmailInput(attrs={"required": True, "maxlength": MAX_LENGTHS["email"]}),
     )  # fmt: skip
     phone = _text("Phone", maxlength=MAX_LENGTHS["phone"])
-    address = _text("Address", textarea=True, maxlength=MAX_LENGTHS["address"])
+    address = _text(
+        "Address", textarea=True, maxlength=MAX_LENGTHS["address"],
+        help_text="As one text, for letters; payment files use the parts below.",
+    )  # fmt: skip
+    street = _text(ADDRESS_LABELS["street"], maxlength=ADDRESS_MAX_LENGTHS["street"])
+    building_number = _text(
+        ADDRESS_LABELS["building_number"],
+        maxlength=ADDRESS_MAX_LENGTHS["building_number"],
+    )
+    address_line2 = _text(
+        ADDRESS_LABELS["address_line2"], maxlength=ADDRESS_MAX_LENGTHS["address_line2"],
+        help_text="Building, floor or c/o, when needed.",
+    )  # fmt: skip
+    postcode = _text(
+        ADDRESS_LABELS["postcode"], maxlength=ADDRESS_MAX_LENGTHS["postcode"]
+    )
+    town = _text(ADDRESS_LABELS["town"], maxlength=ADDRESS_MAX_LENGTHS["town"])
+    country = forms.ChoiceField(
+        label=ADDRESS_LABELS["country"], required=False,
+        help_text="Needed with the town: payments outside the EEA and in other "
+        "currencies than EUR name both.",
+    )  # fmt: skip
+    remittance_advice = forms.BooleanField(
+        label="Send remittance advice e-mails", required=False, initial=True,
+        help_text="One e-mail per payment when a payment run is exported: amount, "
+        "date and the invoices settled.",
+    )  # fmt: skip
     tax_id = _text(
         "Tax id", maxlength=MAX_LENGTHS["tax_id"], help_text="VAT number or EIN."
     )
@@ -76,6 +108,7 @@ class VendorForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     bank_fields = BANK_FIELDS
+    address_fields = ADDRESS_FIELDS
     coding_fields = tuple(CODING_FIELDS)
     hold_fields = ("payment_hold", "payment_hold_reason", "payment_hold_until")
 
@@ -92,6 +125,7 @@ class VendorForm(forms.Form):
         self.fields["status"].choices = [
             (s.value, s.value.capitalize()) for s in allowed
         ]
+        self.fields["country"].choices = [("", "—"), *country_choices()]
         for field, (kind, _) in CODING_FIELDS.items():
             codes = accounting_code_list(kind=kind, active_only=True)
             choices = [("", "None")] + [(code.code, code.label) for code in codes]

@@ -11,6 +11,7 @@ two together and creates the valid rows.
 
 from collections.abc import Callable, Iterable, Mapping
 
+from core.addresses import ADDRESS_LABELS
 from core.csv_import import ROW, CsvRow, read_csv_rows
 from core.errors import ValidationFailed
 from vendors.models import tax_id_key
@@ -28,6 +29,7 @@ COLUMN_LABELS = {
     "email": "E-mail",
     "phone": "Phone",
     "address": "Address",
+    **ADDRESS_LABELS,
     "tax_id": "Tax id",
     "payment_terms": "Payment terms",
     "currency": "Currency",

@@ -93,6 +93,16 @@ class TaxIdIndex(GlobalSecondaryIndex):
     tax_id_key = UnicodeAttribute(hash_key=True)
 
 
+class VatIdIndex(GlobalSecondaryIndex):
+    """Sparse: vendors by normalised VAT id; a vendor without one is not in it."""
+
+    class Meta:
+        index_name = "vat-id-index"
+        projection = AllProjection()
+
+    vat_id_key = UnicodeAttribute(hash_key=True)
+
+
 class IbanIndex(GlobalSecondaryIndex):
     """Sparse: vendors by IBAN, so "another vendor has this IBAN" is one query."""
 
@@ -141,6 +151,7 @@ class Vendor(Model):
     tax_id_key = UnicodeAttribute(null=True)  # tax_id_key(tax_id), for the index
     # Tax identity: the VAT id (checksum validated) and the country taxing it.
     vat_id = UnicodeAttribute(null=True)
+    vat_id_key = UnicodeAttribute(null=True)  # tax_id_key(vat_id), for the index
     tax_country = UnicodeAttribute(null=True)  # ISO 3166 alpha-2
     # Coding defaults for this vendor's PO lines (accounting codes).
     default_tax_code = UnicodeAttribute(null=True)
@@ -185,6 +196,7 @@ class Vendor(Model):
     listing_index = ListingCreatedIndex()
     name_index = ListingNameIndex()
     tax_id_index = TaxIdIndex()
+    vat_id_index = VatIdIndex()
     bank_queue_index = BankQueueIndex()
     iban_index = IbanIndex()
 
@@ -261,6 +273,22 @@ class VendorTaxIdKey(Model):
 
 
 dynamo.register_view(VendorTaxIdKey)
+
+
+class VendorVatIdKey(Model):
+    """
+    The vendor item seen only as its VAT id and index key: vendors stored
+    before the VAT-id index get the key through it, their `version` untouched.
+    """
+
+    Meta = dynamo.table_meta("VendorsTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    vat_id = UnicodeAttribute(null=True)
+    vat_id_key = UnicodeAttribute(null=True)
+
+
+dynamo.register_view(VendorVatIdKey)
 
 
 def bank_queue_fields(*, changed_by: str | None, at) -> dict:

@@ -9,7 +9,11 @@ from audit.entries import actor_id
 from audit.selectors import record_not_found
 from core import dynamo
 from core.exports import Export, every_item, iso_date
-from vendors.models import LISTING, NAME_KEY_MAX_BYTES, Vendor, name_key
+from treasury.selectors import bank_accounts_with_iban
+from vendors import bank_details, duplicates
+from vendors.bank_details import IbanSharing
+from vendors.duplicates import VendorLink, VendorWarning
+from vendors.models import LISTING, NAME_KEY_MAX_BYTES, Vendor, name_key, tax_id_key
 
 LOOKUP_WORKERS = 8
 
@@ -57,6 +61,117 @@ def vendors_with_iban(*, iban: str | None) -> list[Vendor]:
         return []
     found = list(Vendor.iban_index.query(iban))
     return sorted(found, key=lambda v: (v.name_key, v.id))
+
+
+def iban_sharing(*, iban: str | None, vendor_id: str | None) -> IbanSharing:
+    """
+    Who else has this IBAN: the other vendors and the company's own accounts
+    (two index queries). `vendor_id` is the vendor whose IBAN it is (None
+    for one not saved yet); its `message` reads "2 vendors share this IBAN:
+    A, B".
+    """
+    iban = bank_details.normalise_iban(iban or "") or None
+    if not iban:
+        return IbanSharing(iban=None, vendor_id=vendor_id)
+    return IbanSharing(
+        iban=iban,
+        vendor_id=vendor_id,
+        vendors=tuple(vendors_with_iban(iban=iban)),
+        company_accounts=tuple(
+            account.name for account in bank_accounts_with_iban(iban=iban)
+        ),
+    )
+
+
+# How many names from a similar name's prefix on are compared: the names
+# sharing a company's first words are few; past that many, the rest are
+# not read (a warning is a help, not a guarantee).
+SIMILAR_NAMES_READ = 50
+
+
+def vendors_with_similar_name(
+    *, name: str | None, vendor_id: str | None = None
+) -> list[Vendor]:
+    """
+    The other vendors whose name is `name` without its legal form (Müller
+    GmbH, Müller AG): one name-index query from the names' common prefix.
+    """
+    if not name or not name.strip():
+        return []
+    prefix = duplicates.likeness_prefix(name)
+    if not prefix or len(prefix.encode()) > NAME_KEY_MAX_BYTES:
+        return []
+    candidates = Vendor.name_index.query(
+        LISTING,
+        Vendor.name_key.startswith(prefix),
+        limit=SIMILAR_NAMES_READ,
+    )
+    return duplicates.similar_names(name, candidates, exclude_id=vendor_id)
+
+
+def vendors_with_identity(
+    *, tax_id: str | None, vat_id: str | None, vendor_id: str | None = None
+) -> dict[str, list[tuple[str, Vendor]]]:
+    """
+    The other vendors holding this tax id or VAT id, by the field they
+    collide on ("tax_id", "vat_id"), each with the field of theirs that
+    holds it: a tax id is also compared with VAT ids and the other way round
+    ("VAT number or EIN" is what the tax id field asks for). Index queries
+    only.
+    """
+    keys = {"tax_id": tax_id_key(tax_id), "vat_id": tax_id_key(vat_id)}
+    indexes = {"tax_id": Vendor.tax_id_index, "vat_id": Vendor.vat_id_index}
+    found: dict[str, list[tuple[str, Vendor]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for field, key in keys.items():
+        if not key:
+            continue
+        for their_field, index in indexes.items():
+            for other in index.query(key):
+                if other.id == vendor_id or (field, other.id) in seen:
+                    continue
+                seen.add((field, other.id))
+                found.setdefault(field, []).append((their_field, other))
+    return found
+
+
+def vendor_warnings(*, vendor) -> list[VendorWarning]:
+    """
+    What a clerk should check about a vendor that does not stop its save: a
+    similar name, a BIC the bank registry lacks, an IBAN another vendor or
+    the company itself has. Shown after a save, on the vendor's page and
+    on the bank-detail confirmation; the API returns them with the vendor.
+    """
+    warnings = []
+    similar = duplicates.similar_name_warning(
+        vendors_with_similar_name(name=vendor.name, vendor_id=vendor.id)
+    )
+    if similar:
+        warnings.append(similar)
+    if vendor.bic and (message := bank_details.bic_registry_warning(vendor.bic)):
+        warnings.append(
+            VendorWarning(
+                code=duplicates.BIC_NOT_IN_REGISTRY, field="bic", message=message
+            )
+        )
+    sharing = iban_sharing(iban=vendor.iban, vendor_id=vendor.id)
+    if sharing.flagged:
+        warnings.append(
+            VendorWarning(
+                code=(
+                    duplicates.IBAN_COMPANY_ACCOUNT
+                    if sharing.is_company_account
+                    else duplicates.IBAN_SHARED
+                ),
+                field="iban",
+                message=sharing.message,
+                vendors=tuple(
+                    VendorLink(id=other.id, name=other.name)
+                    for other in sharing.other_vendors
+                ),
+            )
+        )
+    return warnings
 
 
 def vendor_list(

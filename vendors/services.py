@@ -27,6 +27,7 @@ from core.errors import (
 from core.transitions import check_transition
 from core.versions import check_version
 from core.writes import audited_update, derived_keys_backfill, search_index_change
+from vendors.duplicates import identity_refusals
 from vendors.events import (
     vendor_bank_details_confirmed_event,
     vendor_created_event,
@@ -42,6 +43,7 @@ from vendors.models import (
     VendorOrderCounter,
     VendorStatus,
     VendorTaxIdKey,
+    VendorVatIdKey,
     bank_queue_fields,
     name_key,
     tax_id_key,
@@ -50,7 +52,12 @@ from vendors.notifications import (
     notify_bank_details_awaiting,
     notify_imported_bank_details_awaiting,
 )
-from vendors.selectors import vendor_get, vendor_get_or_404, vendors_by_tax_id_key
+from vendors.selectors import (
+    vendor_get,
+    vendor_get_or_404,
+    vendors_by_tax_id_key,
+    vendors_with_identity,
+)
 from vendors.validation import (
     BANK_FIELDS,
     CODING_FIELDS,
@@ -81,6 +88,7 @@ def vendor_create(
     if cleaned["status"] not in NEW_VENDOR_STATUSES:
         raise InvalidTransition(NEW_STATUS_REFUSED)
     _check_coding_defaults(cleaned, fields=CODING_FIELDS)
+    _refuse_duplicate_identity(cleaned, fields={"tax_id", "vat_id"})
     now = dynamo.utcnow()
     actor = actor_id(user)
     has_bank = bool(cleaned["iban"] or cleaned["account_number"])
@@ -88,6 +96,7 @@ def vendor_create(
         id=str(uuid.uuid4()),
         name_key=name_key(cleaned["name"]),
         tax_id_key=tax_id_key(cleaned["tax_id"]),
+        vat_id_key=tax_id_key(cleaned["vat_id"]),
         created_at=now,
         updated_at=now,
         created_by=actor,
@@ -213,6 +222,10 @@ def vendor_update(
 
     if "status" in diff["after"]:
         _check_status_change(vendor, VendorStatus(cleaned["status"]))
+    # A duplicate stored before this rule does not block unrelated edits.
+    _refuse_duplicate_identity(
+        cleaned, fields={"tax_id", "vat_id"} & set(diff["after"]), vendor_id=vendor.id
+    )
 
     actor = actor_id(user)
     now = dynamo.utcnow()
@@ -221,6 +234,8 @@ def vendor_update(
         updates["name_key"] = name_key(updates["name"])
     if "tax_id" in updates:
         updates["tax_id_key"] = tax_id_key(updates["tax_id"])
+    if "vat_id" in updates:
+        updates["vat_id_key"] = tax_id_key(updates["vat_id"])
     if any(field in updates for field in BANK_FIELDS):
         has_bank = bool(cleaned["iban"] or cleaned["account_number"])
         updates.update(
@@ -265,6 +280,38 @@ def _check_coding_defaults(cleaned: Mapping[str, Any], *, fields) -> None:
             else "Please correct the highlighted fields."
         )
         raise ValidationFailed(message, errors)
+
+
+def _refuse_duplicate_identity(
+    cleaned: Mapping[str, Any], *, fields: set[str], vendor_id: str | None = None
+) -> None:
+    """
+    Refuse a tax id or VAT id (of `fields`) another vendor holds, naming it.
+
+    Read through the sparse tax-id and VAT-id indexes; like the import's
+    check, two clerks entering one vendor at the same second may both pass.
+    """
+    if not fields:
+        return
+    collisions = vendors_with_identity(
+        tax_id=cleaned["tax_id"] if "tax_id" in fields else None,
+        vat_id=cleaned["vat_id"] if "vat_id" in fields else None,
+        vendor_id=vendor_id,
+    )
+    if not collisions:
+        return
+    errors = identity_refusals(collisions, values=cleaned)
+    message = (
+        next(iter(errors.values()))
+        if len(errors) == 1
+        else "Please correct the highlighted fields."
+    )
+    refusal = ValidationFailed(message, errors)
+    others = {other.id: other for found in collisions.values() for _, other in found}
+    refusal.extra["duplicates"] = [
+        {"id": other.id, "name": other.name} for other in others.values()
+    ]
+    raise refusal
 
 
 def _check_status_change(vendor: Vendor, new: VendorStatus) -> None:
@@ -373,6 +420,28 @@ def vendor_tax_id_keys_backfill(*, dry_run: bool = False) -> int:
         return item, [action], VendorTaxIdKey.tax_id == item.tax_id
 
     items = VendorTaxIdKey.scan(filter_condition=VendorTaxIdKey.tax_id.exists())
+    return derived_keys_backfill(items, change, dry_run=dry_run)
+
+
+def vendor_vat_id_keys_backfill(*, dry_run: bool = False) -> int:
+    """
+    Give each vendor stored before the VAT-id index its key; return how many
+    lacked it. An operator's one-off (`manage.py index_vendors`), reading the
+    table once, like `vendor_tax_id_keys_backfill`.
+    """
+
+    def change(item):
+        wanted = tax_id_key(item.vat_id)
+        if item.vat_id_key == wanted:
+            return None
+        action = (
+            VendorVatIdKey.vat_id_key.set(wanted)
+            if wanted
+            else VendorVatIdKey.vat_id_key.remove()
+        )
+        return item, [action], VendorVatIdKey.vat_id == item.vat_id
+
+    items = VendorVatIdKey.scan(filter_condition=VendorVatIdKey.vat_id.exists())
     return derived_keys_backfill(items, change, dry_run=dry_run)
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounting.rules import code_or_none
+from core.addresses import ADDRESS_FIELDS, address_errors, normalise_address
 from core.errors import ValidationFailed
 from core.money import MoneyError, validate_currency
 from core.text import TextError, clean_text
@@ -49,12 +50,17 @@ CODING_FIELDS = {
 }
 EDITABLE_FIELDS = TEXT_FIELDS + BANK_FIELDS + [
     "status", "currency", "payment_hold", "payment_hold_until",
-] + TAX_FIELDS + list(CODING_FIELDS)  # fmt: skip
+] + TAX_FIELDS + list(CODING_FIELDS) + list(ADDRESS_FIELDS) + [
+    "remittance_advice",
+]  # fmt: skip
 
 
 def vendor_snapshot(vendor) -> dict[str, Any]:
     """Return the vendor's editable fields as plain values (forms, audit)."""
-    return {field: getattr(vendor, field) for field in EDITABLE_FIELDS}
+    snapshot = {field: getattr(vendor, field, None) for field in EDITABLE_FIELDS}
+    # Kept before the switch existed (None): such a vendor gets the advice.
+    snapshot["remittance_advice"] = vendor.remittance_advice is not False
+    return snapshot
 
 
 # domain.md: a vendor starts pending; a clerk may create one active at once.
@@ -129,6 +135,31 @@ def _clean_tax_identity(values: dict, cleaned: dict, errors: dict) -> None:
         except ValidationFailed as exc:
             errors[field] = exc.message
             cleaned[field] = None
+
+
+def _clean_address(values: dict, cleaned: dict, errors: dict) -> None:
+    """The structured address (core.addresses), beside the free-text `address`."""
+    parts = {}
+    for field in ADDRESS_FIELDS:
+        try:
+            parts[field] = clean_text(values.get(field))
+        except TextError as exc:
+            errors[field] = str(exc)
+            parts[field] = None
+    parts = normalise_address(parts)
+    for field, message in address_errors(parts).items():
+        errors.setdefault(field, message)
+    cleaned.update(parts)
+
+
+def _clean_remittance_advice(values: dict, cleaned: dict, errors: dict) -> None:
+    advice = values.get("remittance_advice")
+    if advice is None:
+        advice = True  # the default: every vendor is told what was paid
+    elif not isinstance(advice, bool):
+        errors["remittance_advice"] = "Must be true or false."
+        advice = True
+    cleaned["remittance_advice"] = advice
 
 
 def _clean_hold(values: dict, cleaned: dict, errors: dict) -> None:
@@ -218,6 +249,8 @@ def clean_vendor_fields(values: dict[str, Any]) -> dict[str, Any]:
     _clean_bank_details(values, cleaned, errors)
     _clean_hold(values, cleaned, errors)
     _clean_tax_identity(values, cleaned, errors)
+    _clean_address(values, cleaned, errors)
+    _clean_remittance_advice(values, cleaned, errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return cleaned

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role, has_role, require_reader, require_role
 from audit.selectors import audit_history
 from core import exports
+from core.addresses import PostalAddress
 from core.csv_import import preview_keep, preview_take
 from core.drafts import restores_draft
 from core.errors import ApplicationError, ValidationFailed
@@ -30,6 +31,7 @@ from vendors.selectors import (
     vendor_export,
     vendor_get_or_404,
     vendor_list,
+    vendor_warnings,
 )
 
 
@@ -104,6 +106,8 @@ def vendor_detail_view(request, vendor_id):
             "history": history,
             "can_confirm_bank_details": can_confirm,
             "panels": VENDOR_PAGE.shown(vendor, request.user),
+            "warnings": vendor_warnings(vendor=vendor),
+            "address": PostalAddress.of(vendor),
         },
     )
 
@@ -113,6 +117,7 @@ def vendor_detail_view(request, vendor_id):
 def vendor_create_view(request):
     require_role(request.user, Role.AP_CLERK, action="create vendors")
     form = VendorForm(request.POST or None, initial=_new_vendor_initial())
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
             vendor = services.vendor_create(
@@ -120,13 +125,28 @@ def vendor_create_view(request):
             )
         except ValidationFailed as exc:
             add_service_errors(form, exc)
+            duplicates = exc.extra.get("duplicates", [])
         else:
             messages.success(request, f"Vendor “{vendor.name}” created.")
             if vendor.bank_details_awaiting_confirmation:
                 messages.info(request, _CONFIRMATION_NEEDED)
+            _flash_warnings(request, vendor)
             return redirect("vendors:detail", vendor_id=vendor.id)
     status = 422 if form.errors else 200
-    return render(request, "vendors/vendor_form.html", {"form": form}, status=status)
+    return render(
+        request,
+        "vendors/vendor_form.html",
+        {"form": form, "duplicates": duplicates},
+        status=status,
+    )
+
+
+def _flash_warnings(request, vendor) -> None:
+    """Say, after a save, that the vendor's page lists what to check."""
+    if count := len(vendor_warnings(vendor=vendor)):
+        messages.warning(
+            request, f"Saved with {count} warning(s): see “Check before paying”."
+        )
 
 
 def _new_vendor_initial():
@@ -134,6 +154,7 @@ def _new_vendor_initial():
         "status": "pending",
         "currency": settings.DEFAULT_CURRENCY,
         "payment_terms": settings.DEFAULT_PAYMENT_TERMS,
+        "remittance_advice": True,
     }
 
 
@@ -150,6 +171,7 @@ def vendor_edit_view(request, vendor_id):
         request.POST or None, initial=initial, current_status=vendor.status
     )
     status = 200
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
             vendor = services.vendor_update(
@@ -161,18 +183,25 @@ def vendor_edit_view(request, vendor_id):
         except ApplicationError as exc:
             add_service_errors(form, exc)
             status = exc.status_code
+            duplicates = exc.extra.get("duplicates", [])
         else:
             messages.success(request, f"Vendor “{vendor.name}” saved.")
             bank_changed = any(f in form.changed_data for f in form.bank_fields)
             if bank_changed and vendor.bank_details_awaiting_confirmation:
                 messages.info(request, _CONFIRMATION_NEEDED)
+            _flash_warnings(request, vendor)
             return redirect("vendors:detail", vendor_id=vendor.id)
     if form.errors and status == 200:
         status = 422
     return render(
         request,
         "vendors/vendor_form.html",
-        {"form": form, "vendor": vendor},
+        {
+            "form": form,
+            "vendor": vendor,
+            "duplicates": duplicates,
+            "warnings": vendor_warnings(vendor=vendor),
+        },
         status=status,
     )
 

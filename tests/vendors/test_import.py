@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from audit.selectors import audit_history
 from core.errors import PermissionDenied, ValidationFailed
-from tests.conftest import make_user
+from tests.conftest import ACME_TAX_ID, make_user
 from vendors.imports import check_vendor_rows, read_vendor_csv
 from vendors.selectors import vendor_list
 from vendors.services import vendor_create, vendors_import
@@ -72,7 +72,7 @@ def confirm(client, html: str):
 @pytest.fixture
 def stored_vendor(clerk, vendor_fields):
     """A vendor already on file with tax id DE123456789."""
-    return vendor_create(user=clerk, fields=vendor_fields)
+    return vendor_create(user=clerk, fields={**vendor_fields, "tax_id": ACME_TAX_ID})
 
 
 def test_preview_shows_each_row_with_its_problems_and_saves_nothing(

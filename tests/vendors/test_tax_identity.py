@@ -46,7 +46,8 @@ def test_a_tax_country_is_an_iso_code():
 
 def test_a_vendor_gets_its_vat_id_and_the_country_from_it(clerk, vendor_fields):
     vendor = vendor_create(
-        user=clerk, fields={**vendor_fields, "vat_id": "atu 13585627"}
+        user=clerk,
+        fields={**vendor_fields, "tax_id": "DE123456789", "vat_id": "atu 13585627"},
     )
     stored = vendor_get(vendor_id=vendor.id)
     assert (stored.vat_id, stored.tax_country) == ("ATU13585627", "AT")
