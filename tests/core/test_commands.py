@@ -93,7 +93,9 @@ def test_seed_demo_creates_one_user_per_role_and_vendors_once():
         assert user.check_password("first-pass-123")  # a rerun keeps passwords
     assert User.objects.get(username="admin").is_superuser
     vendors = vendor_list().items
-    assert len(vendors) == 4
+    # DE, FR, CH and US vendors paid by bank (issue 17), one pending in GB.
+    assert {v.country for v in vendors} == {"DE", "FR", "CH", "US", "GB"}
+    assert all(v.town for v in vendors)
     paid_by_bank = [v for v in vendors if v.has_bank_details]
     assert paid_by_bank and not any(v.on_payment_hold() for v in paid_by_bank)
     # A treasurer logging in finds one matched invoice per payable vendor to pay
@@ -102,7 +104,7 @@ def test_seed_demo_creates_one_user_per_role_and_vendors_once():
     from payments.selectors import payment_run_proposal
 
     matched = list(invoices_in_statuses(statuses=("matched",)))
-    assert len(matched) == 3
+    assert len(matched) == 4
     from tests.conftest import verified
 
     treasurer = verified(User.objects.get(username="treasurer"))  # signed in fully

@@ -25,7 +25,6 @@ from treasury import services as treasury_services
 from treasury.selectors import bank_account_list
 from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
-from vendors.validation import EDITABLE_FIELDS as VENDOR_FIELDS
 
 # Who the demo has lives in localdev.demo, which make run's banner reads too.
 DEMO_USERS = [
@@ -42,6 +41,7 @@ DEMO_INVOICES = {
     "Nordwind Bürobedarf GmbH": ("Printer paper, 80 pallets", "1480.00", 5),
     "Atelier Lumière SARL": ("Office lighting refit", "3250.00", 30),
     "Cascade Industrial Supply Inc.": ("Safety gloves, 400 pairs", "2180.00", 60),
+    "Bergkristall Präzisionswerkzeuge AG": ("Precision gauges, 12 sets", "1960.00", 30),
 }
 
 # What one unit is worth in EUR (the default base currency), roughly as in
@@ -89,6 +89,20 @@ DEMO_VENDORS = [
         "currency": "USD",
         "account_number": "000123456789",
         "routing_number": "123000848",
+        "status": "active",
+    },
+    {
+        # Outside the EEA, invoicing in EUR: its SEPA transfers need the
+        # structured address.
+        "name": "Bergkristall Präzisionswerkzeuge AG",
+        "email": "buchhaltung@bergkristall.example",
+        "phone": "+41 44 555 01 20",
+        "address": "Bahnhofstrasse 21\n8001 Zürich\nSwitzerland",
+        "tax_id": "CHE-123.456.788",
+        "payment_terms": "Net 30",
+        "currency": "EUR",
+        "iban": "CH56 0483 5012 3456 7800 9",
+        "bic": "UBSWCHZH80A",
         "status": "active",
     },
     {
@@ -158,6 +172,14 @@ DEMO_ADDRESSES = {
     "Cascade Industrial Supply Inc.": {
         "street": "NW Front Ave", "building_number": "1200",
         "postcode": "97209", "town": "Portland", "country": "US",
+    },
+    "Bergkristall Präzisionswerkzeuge AG": {
+        "street": "Bahnhofstrasse", "building_number": "21",
+        "postcode": "8001", "town": "Zürich", "country": "CH",
+    },
+    "Greenleaf Catering Ltd": {
+        "street": "Castle Street", "building_number": "14",
+        "postcode": "EH2 3AH", "town": "Edinburgh", "country": "GB",
     },
 }  # fmt: skip
 
@@ -229,13 +251,14 @@ class Command(BaseCommand):
             existing = vendor_selectors.vendor_list(
                 name_prefix=fields["name"], limit=1
             ).items
+            address = DEMO_ADDRESSES.get(fields["name"], {})
             if existing:
+                self._address_added(existing[0], address, clerk)
                 self.stdout.write(f"  kept vendor {fields['name']}")
                 continue
             if settings.TAX_PROFILE == "DE":
                 fields = {**fields, **DEMO_TAX_IDENTITY.get(fields["name"], {})}
-            if "town" in VENDOR_FIELDS:  # once vendors keep structured addresses
-                fields = {**fields, **DEMO_ADDRESSES.get(fields["name"], {})}
+            fields = {**fields, **address}
             vendor = vendor_services.vendor_create(user=clerk, fields=fields)
             if vendor.bank_details_awaiting_confirmation:
                 vendor_services.vendor_bank_details_confirm(
@@ -244,6 +267,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  created vendor {vendor.name}")
             if vendor.name in DEMO_INVOICES:
                 self._matched_invoice(vendor, *DEMO_INVOICES[vendor.name])
+
+    def _address_added(self, vendor, address, clerk):
+        """Give a demo vendor seeded before structured addresses its parts."""
+        if vendor.town or not address:
+            return
+        vendor_services.vendor_update(vendor_id=vendor.id, user=clerk, changes=address)
+        self.stdout.write(f"  added the structured address of {vendor.name}")
 
     def _bank_accounts(self, admin, second_admin):
         """Add the company's EUR and USD paying accounts, confirmed by a second Admin."""
