@@ -19,6 +19,7 @@ account numbers at all. BIC and ABA routing numbers name a bank, not an
 account, and are shown to every reader.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from schwifty import BIC
@@ -42,26 +43,35 @@ from core.bank_numbers import (  # noqa: F401 (re-exported)
 )
 
 
+@functools.cache
+def _registered_institutions(country: str) -> frozenset[str]:
+    """The first 8 characters (bank, country, location) of each registered BIC."""
+    return frozenset(
+        bank.bic[:8] for bank in iban_registry.get_banks_by_country(country) if bank.bic
+    )
+
+
 def bic_registry_warning(bic: str) -> str | None:
     """
-    Return a warning when a well-formed BIC is not in the bank registry
-    `schwifty` ships for the BIC's country, or None.
+    Return a warning when a well-formed BIC's bank is not in the bank
+    registry `schwifty` ships for the BIC's country, or None.
 
-    A warning, not a refusal: a new bank or branch may not be in it yet. A
-    country the registry does not cover (the US, ...) gets no warning: its
-    absence says nothing there.
+    A warning, not a refusal: a new bank may not be in it yet. A country the
+    registry does not cover (the US, ...) gets none: its absence says
+    nothing there. Registries list a bank's branches or its head office, not
+    always both, so a BIC whose first 8 characters (bank, country, location)
+    a registered BIC shares is known.
     """
     country = bic[4:6]
     if country not in iban_registry.get_countries():
         return None
-    # The 8-character form names the bank's head office, the 11-character
-    # form a branch (XXX the head office); registries list either.
-    code = BIC(bic, allow_invalid=True)
-    if code.exists or code.bank_names:
+    known = _registered_institutions(country)
+    if BIC(bic, allow_invalid=True).exists or bic[:8] in known:
         return None
     return (
-        f"The BIC {bic} is not in the bank registry of {country_name(country) or country}: "
-        "check it with the vendor (by phone, from a number on file) before paying."
+        f"The BIC {bic} is not in the bank registry of "
+        f"{country_name(country) or country}: check it with the vendor (by phone, "
+        "from a number on file) before paying."
     )
 
 
