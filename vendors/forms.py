@@ -3,7 +3,10 @@ Vendor forms. They only shape browser input; the rules (lengths, e-mail,
 IBAN, ...) live in `vendors.validation` so the API and pages enforce the same.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.urls import reverse
 
 from accounting.selectors import accounting_code_list
 from core.addresses import (
@@ -112,8 +115,27 @@ class VendorForm(forms.Form):
     coding_fields = tuple(CODING_FIELDS)
     hold_fields = ("payment_hold", "payment_hold_reason", "payment_hold_until")
 
-    def __init__(self, *args, current_status: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        current_status: str | None = None,
+        vendor_id: str | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # Vendors with a similar name are named under the field as it is
+        # left (htmx); the save says so too, for a browser without scripts.
+        similar = reverse("vendors:similar-names")
+        if vendor_id:
+            similar += "?" + urlencode({"vendor": vendor_id})
+        self.fields["name"].widget.attrs.update(
+            {
+                "hx-get": similar,
+                "hx-trigger": "change",
+                "hx-target": "#similar-names",
+                "hx-swap": "innerHTML",
+            }
+        )
         if current_status is None:
             allowed = [VendorStatus.PENDING, VendorStatus.ACTIVE]
         else:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.vendor_create_view, name="create"),
     path("import/", views.vendor_import_view, name="import"),
     path("import/confirm/", views.vendor_import_confirm_view, name="import-confirm"),
+    path("similar-names/", views.vendor_similar_names_view, name="similar-names"),
     path("<str:vendor_id>/", views.vendor_detail_view, name="detail"),
     path("<str:vendor_id>/edit/", views.vendor_edit_view, name="edit"),
     path("<str:vendor_id>/delete/", views.vendor_delete_view, name="delete"),

@@ -18,6 +18,7 @@ from core.forms import add_service_errors, flash_refusal
 from core.htmx import render_partial
 from core.paging import page_links
 from vendors import services
+from vendors.duplicates import similar_name_warning
 from vendors.forms import (
     BANK_DETAILS_AWAITING_ME,
     VendorFilterForm,
@@ -32,6 +33,7 @@ from vendors.selectors import (
     vendor_get_or_404,
     vendor_list,
     vendor_warnings,
+    vendors_with_similar_name,
 )
 
 
@@ -168,7 +170,10 @@ def vendor_edit_view(request, vendor_id):
     vendor = vendor_get_or_404(vendor_id=vendor_id)
     initial = {**services.vendor_snapshot(vendor), "version": vendor.version}
     form = VendorForm(
-        request.POST or None, initial=initial, current_status=vendor.status
+        request.POST or None,
+        initial=initial,
+        current_status=vendor.status,
+        vendor_id=vendor.id,
     )
     status = 200
     duplicates = []
@@ -203,6 +208,21 @@ def vendor_edit_view(request, vendor_id):
             "warnings": vendor_warnings(vendor=vendor),
         },
         status=status,
+    )
+
+
+def vendor_similar_names_view(request):
+    """The vendor form's live check: vendors whose name is like the one typed."""
+    require_role(request.user, Role.AP_CLERK, action="create vendors")
+    name = request.GET.get("name", "")[:200]
+    others = vendors_with_similar_name(
+        name=name, vendor_id=request.GET.get("vendor") or None
+    )
+    warning = similar_name_warning(others)
+    return render(
+        request,
+        "vendors/_similar_names.html",
+        {"warnings": [warning] if warning else []},
     )
 
 

@@ -76,7 +76,9 @@ def test_each_part_fits_its_pain001_element(part, limit, element):
 
 
 def test_a_part_that_is_not_text_is_refused():
-    assert address_errors({**BERLIN, "postcode": 10115}) == {"postcode": "Must be text."}
+    assert address_errors({**BERLIN, "postcode": 10115}) == {
+        "postcode": "Must be text."
+    }
 
 
 def test_countries_to_choose_from_are_named_and_sorted_by_name():

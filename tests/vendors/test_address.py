@@ -50,9 +50,7 @@ def history(vendor_id):
 # --- the service --------------------------------------------------------------
 
 
-def test_a_vendor_keeps_its_address_parts_the_country_upper_cased(
-    clerk, vendor_fields
-):
+def test_a_vendor_keeps_its_address_parts_the_country_upper_cased(clerk, vendor_fields):
     vendor = vendor_create(user=clerk, fields={**vendor_fields, **ZURICH})
     stored = vendor_get(vendor_id=vendor.id)
     assert (stored.street, stored.building_number, stored.address_line2) == (
@@ -100,7 +98,11 @@ def test_an_address_can_be_cleared_part_and_pair_together(clerk, vendor_fields):
         vendor_id=vendor.id, user=clerk, changes={"country": "", "town": None}
     )
     stored = vendor_get(vendor_id=cleared.id)
-    assert (stored.town, stored.country, stored.street) == (None, None, "Bahnhofstrasse")
+    assert (stored.town, stored.country, stored.street) == (
+        None,
+        None,
+        "Bahnhofstrasse",
+    )
 
 
 def test_remittance_advice_is_on_unless_switched_off(clerk, vendor_fields):
@@ -112,7 +114,9 @@ def test_remittance_advice_is_on_unless_switched_off(clerk, vendor_fields):
     assert not vendor_get(vendor_id=off.id).sends_remittance_advice
     assert history(vendor.id)[0].details["after"] == {"remittance_advice": False}
     with pytest.raises(ValidationFailed) as caught:
-        vendor_update(vendor_id=vendor.id, user=clerk, changes={"remittance_advice": "no"})
+        vendor_update(
+            vendor_id=vendor.id, user=clerk, changes={"remittance_advice": "no"}
+        )
     assert caught.value.field_errors == {"remittance_advice": "Must be true or false."}
 
 

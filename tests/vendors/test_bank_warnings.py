@@ -156,9 +156,13 @@ def test_saving_a_vendor_paid_into_the_company_s_account_flags_it(clerk):
     response = logged_in(clerk).post(
         reverse("vendors:create"),
         {
-            "name": "Sneaky Ltd", "email": "pay@sneaky.example",
-            "payment_terms": "Net 30", "status": "pending", "currency": "EUR",
-            "iban": IBAN, "remittance_advice": "on",
+            "name": "Sneaky Ltd",
+            "email": "pay@sneaky.example",
+            "payment_terms": "Net 30",
+            "status": "pending",
+            "currency": "EUR",
+            "iban": IBAN,
+            "remittance_advice": "on",
         },  # fmt: skip
         follow=True,
     )

@@ -100,7 +100,8 @@ def test_a_second_vendor_with_a_vat_id_on_file_is_refused(clerk, vendor_fields):
     first = vendor_create(user=clerk, fields={**vendor_fields, "vat_id": VAT_DE})
     with pytest.raises(ValidationFailed) as caught:
         vendor_create(
-            user=clerk, fields={**vendor_fields, "name": "Beta", "vat_id": "de 136695976"}
+            user=clerk,
+            fields={**vendor_fields, "name": "Beta", "vat_id": "de 136695976"},
         )
     assert caught.value.field_errors == {
         "vat_id": f"Vendor “{first.name}” already has this VAT id ({VAT_DE}): a "
@@ -238,3 +239,27 @@ def test_the_api_returns_the_similar_name_warning_with_the_vendor(clerk, vendor)
     assert [w["code"] for w in fetched["warnings"]] == ["SIMILAR_NAME"]
     listed = send("get", VENDORS, "", bearer(clerk)).json()["items"][0]
     assert "warnings" not in listed  # a list reads no warnings per vendor
+
+
+def test_the_form_names_similar_vendors_as_the_name_is_typed(clerk, vendor):
+    client = logged_in(clerk)
+    form = client.get(reverse("vendors:create")).content.decode()
+    check = reverse("vendors:similar-names")
+    assert f'hx-get="{check}"' in form and 'id="similar-names"' in form
+
+    html = client.get(check, {"name": "acme supplies ag"}).content.decode()
+    assert "Vendor “Acme Supplies GmbH” has a similar name" in html
+    assert reverse("vendors:detail", args=[vendor.id]) in html
+    assert "similar name" not in client.get(check, {"name": "Zeta"}).content.decode()
+    # Editing the vendor itself: it is not like itself.
+    own = client.get(check, {"name": vendor.name, "vendor": vendor.id})
+    assert "similar name" not in own.content.decode()
+    edit = client.get(reverse("vendors:edit", args=[vendor.id])).content.decode()
+    assert f"{check}?vendor={vendor.id}" in edit
+
+
+def test_the_live_check_is_for_clerks(requester):
+    response = logged_in(requester).get(
+        reverse("vendors:similar-names"), {"name": "Acme"}
+    )
+    assert response.status_code == 403
