@@ -407,20 +407,9 @@ def vendor_tax_id_keys_backfill(*, dry_run: bool = False) -> int:
     that the tax id is still the one read; a vendor edited meanwhile got its key
     from `vendor_update`.
     """
-
-    def change(item):
-        wanted = tax_id_key(item.tax_id)
-        if item.tax_id_key == wanted:
-            return None
-        action = (
-            VendorTaxIdKey.tax_id_key.set(wanted)
-            if wanted
-            else VendorTaxIdKey.tax_id_key.remove()
-        )
-        return item, [action], VendorTaxIdKey.tax_id == item.tax_id
-
-    items = VendorTaxIdKey.scan(filter_condition=VendorTaxIdKey.tax_id.exists())
-    return derived_keys_backfill(items, change, dry_run=dry_run)
+    return _identifier_keys_backfill(
+        VendorTaxIdKey, VendorTaxIdKey.tax_id, VendorTaxIdKey.tax_id_key, dry_run
+    )
 
 
 def vendor_vat_id_keys_backfill(*, dry_run: bool = False) -> int:
@@ -429,20 +418,25 @@ def vendor_vat_id_keys_backfill(*, dry_run: bool = False) -> int:
     lacked it. An operator's one-off (`manage.py index_vendors`), reading the
     table once, like `vendor_tax_id_keys_backfill`.
     """
+    return _identifier_keys_backfill(
+        VendorVatIdKey, VendorVatIdKey.vat_id, VendorVatIdKey.vat_id_key, dry_run
+    )
+
+
+def _identifier_keys_backfill(view, source, key, dry_run: bool) -> int:
+    """Set `key` to tax_id_key(`source`) where it differs (attributes of `view`)."""
 
     def change(item):
-        wanted = tax_id_key(item.vat_id)
-        if item.vat_id_key == wanted:
+        value = getattr(item, source.attr_name)
+        wanted = tax_id_key(value)
+        if getattr(item, key.attr_name) == wanted:
             return None
-        action = (
-            VendorVatIdKey.vat_id_key.set(wanted)
-            if wanted
-            else VendorVatIdKey.vat_id_key.remove()
-        )
-        return item, [action], VendorVatIdKey.vat_id == item.vat_id
+        action = key.set(wanted) if wanted else key.remove()
+        return item, [action], source == value
 
-    items = VendorVatIdKey.scan(filter_condition=VendorVatIdKey.vat_id.exists())
-    return derived_keys_backfill(items, change, dry_run=dry_run)
+    return derived_keys_backfill(
+        view.scan(filter_condition=source.exists()), change, dry_run=dry_run
+    )
 
 
 def vendor_bank_queue_keys_backfill(*, dry_run: bool = False) -> int:

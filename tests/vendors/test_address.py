@@ -11,7 +11,9 @@ from django.urls import reverse
 from audit.selectors import audit_history
 from core.errors import ValidationFailed
 from tests.api_client import bearer, send
+from tests.vendors.test_duplicates import form_data as vendor_form_data
 from tests.vendors.test_import import confirm, upload
+from tests.vendors.test_views import logged_in
 from vendors.models import Vendor
 from vendors.selectors import vendor_get, vendor_list
 from vendors.services import vendor_create, vendor_update
@@ -27,20 +29,10 @@ ZURICH = {
 }
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def form_data(**overrides):
-    data = {
-        "name": "Bergkristall AG", "email": "ap@bergkristall.example",
-        "payment_terms": "Net 30", "status": "pending", "currency": "EUR",
-        "remittance_advice": "on",
-    }  # fmt: skip
-    data.update(overrides)
-    return data
+    return vendor_form_data(
+        **{"name": "Bergkristall AG", "email": "ap@bergkristall.example", **overrides}
+    )
 
 
 def history(vendor_id):

@@ -9,11 +9,11 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from core import dynamo
 from tests.api_client import bearer, send
+from tests.vendors.test_views import logged_in
 from treasury.models import CompanyBankAccount
 from vendors.bank_details import IbanSharing, bic_registry_warning
 from vendors.selectors import iban_sharing, vendor_get
@@ -22,12 +22,6 @@ from vendors.services import vendor_bank_details_confirm, vendor_create
 IBAN = "DE89370400440532013000"  # Commerzbank, COBADEFFXXX
 OTHER_IBAN = "DE02120300000000202051"
 VENDORS = "/api/v1/vendors"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def company_account(iban: str, name: str = "Operating account EUR"):

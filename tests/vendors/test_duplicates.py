@@ -5,11 +5,11 @@ and on DynamoDB Local (the refusal reads the sparse tax-id and VAT-id indexes).
 """
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from core.errors import ValidationFailed
 from tests.api_client import bearer, send
+from tests.vendors.test_views import logged_in
 from vendors.duplicates import likeness_key, likeness_prefix, similar_names
 from vendors.models import VendorVatIdKey
 from vendors.selectors import vendor_list, vendors_with_identity
@@ -18,12 +18,6 @@ from vendors.services import vendor_create, vendor_update, vendor_vat_id_keys_ba
 VENDORS = "/api/v1/vendors"
 VAT_DE = "DE136695976"
 VAT_AT = "ATU13585627"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form_data(**overrides):
