@@ -3,6 +3,7 @@
 import operator
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import reduce
 
 from audit.entries import actor_id
@@ -81,6 +82,35 @@ def iban_sharing(*, iban: str | None, vendor_id: str | None) -> IbanSharing:
             account.name for account in bank_accounts_with_iban(iban=iban)
         ),
     )
+
+
+def iban_sharings(*, ibans: dict[str, str | None]) -> dict[str, IbanSharing]:
+    """
+    `iban_sharing` for many vendors at once (`ibans`: IBAN by vendor id, a
+    payment run's payees): each IBAN looked up once, a few at a time.
+    """
+    distinct = sorted(
+        {bank_details.normalise_iban(iban or "") for iban in ibans.values()} - {""}
+    )
+    with ThreadPoolExecutor(max_workers=LOOKUP_WORKERS) as pool:
+        found = dict(
+            zip(
+                distinct,
+                pool.map(
+                    lambda iban: iban_sharing(iban=iban, vendor_id=None), distinct
+                ),
+                strict=True,
+            )
+        )
+    result = {}
+    for vendor_id, iban in ibans.items():
+        shared = found.get(bank_details.normalise_iban(iban or ""))
+        result[vendor_id] = (
+            replace(shared, vendor_id=vendor_id)
+            if shared
+            else IbanSharing(iban=None, vendor_id=vendor_id)
+        )
+    return result
 
 
 # How many names from a similar name's prefix on are compared: the names

@@ -16,7 +16,7 @@ from tests.api_client import bearer, send
 from tests.vendors.test_views import logged_in
 from treasury.models import CompanyBankAccount
 from vendors.bank_details import IbanSharing, bic_registry_warning
-from vendors.selectors import iban_sharing, vendor_get
+from vendors.selectors import iban_sharing, iban_sharings, vendor_get
 from vendors.services import vendor_bank_details_confirm, vendor_create
 
 IBAN = "DE89370400440532013000"  # Commerzbank, COBADEFFXXX
@@ -192,3 +192,21 @@ def test_a_vendor_alone_on_its_iban_with_a_known_bic_has_no_warnings(
     fields = {**vendor_fields, "iban": IBAN, **({"bic": bic} if bic else {})}
     response = send("post", VENDORS, fields, bearer(clerk))
     assert response.json()["warnings"] == []
+
+
+def test_a_run_s_payees_are_checked_together_each_iban_once(make_vendor):
+    alpha = make_vendor("Alpha GmbH", iban=IBAN)
+    beta = make_vendor("Beta AG", iban=IBAN)
+    gamma = make_vendor("Gamma SA", iban=OTHER_IBAN)
+    us = make_vendor(
+        "Delta Inc", account_number="000123456789", routing_number="021000021"
+    )
+
+    sharings = iban_sharings(ibans={v.id: v.iban for v in (alpha, beta, gamma, us)})
+    assert (
+        sharings[alpha.id].message
+        == sharings[beta.id].message
+        == ("2 vendors share this IBAN: Alpha GmbH, Beta AG.")
+    )
+    assert [v.name for v in sharings[beta.id].other_vendors] == ["Alpha GmbH"]
+    assert not sharings[gamma.id].flagged and not sharings[us.id].flagged
