@@ -4,7 +4,7 @@ A vendor master read from a CSV file (the "Import vendors" page): no I/O here.
 `read_vendor_csv` turns the file's bytes into rows, or refuses the whole file
 (size, encoding, header) with one message. `check_vendor_rows` applies the
 vendor rules to every row and flags tax ids that repeat in the file or that a
-stored vendor already has; the caller supplies that look-up, so this module
+stored vendor already has (VAT ids likewise); the caller supplies that look-up, so this module
 stays testable without DynamoDB. `vendors.services.vendors_import` puts the
 two together and creates the valid rows.
 """
@@ -15,6 +15,7 @@ from core.addresses import ADDRESS_LABELS
 from core.csv_import import ROW, CsvRow, read_csv_rows
 from core.errors import ValidationFailed
 from vendors.models import tax_id_key
+from vendors.tax_identity import MAX_VAT_ID_LENGTH
 from vendors.validation import (
     MAX_LENGTHS,
     NEW_STATUS_REFUSED,
@@ -31,6 +32,7 @@ COLUMN_LABELS = {
     "address": "Address",
     **ADDRESS_LABELS,
     "tax_id": "Tax id",
+    "vat_id": "VAT id",
     "payment_terms": "Payment terms",
     "currency": "Currency",
     "status": "Status",
@@ -40,6 +42,7 @@ COLUMN_LABELS = {
     "routing_number": "ABA routing number",
 }
 REQUIRED_COLUMNS = ("name", "email")
+_IDENTIFIER_MAX_LENGTHS = {"tax_id": MAX_LENGTHS["tax_id"], "vat_id": MAX_VAT_ID_LENGTH}
 
 
 class ImportRow(CsvRow):
@@ -82,15 +85,20 @@ def check_vendor_rows(
     rows: Iterable[ImportRow],
     *,
     existing_tax_ids: Callable[[set[str]], Mapping[str, str]],
+    existing_vat_ids: Callable[[set[str]], Mapping[str, str]] | None = None,
 ) -> list[ImportRow]:
     """
     Record on each row what keeps it from becoming a vendor; return the rows.
 
     `existing_tax_ids` gets the normalised tax ids of the file and returns
-    those a stored vendor has, mapped to that vendor's name.
+    those a stored vendor has, mapped to that vendor's name;
+    `existing_vat_ids` the same for VAT ids.
     """
     rows = list(rows)
-    by_tax_id: dict[str, list[ImportRow]] = {}
+    by_identifier: dict[str, dict[str, list[ImportRow]]] = {
+        "tax_id": {},
+        "vat_id": {},
+    }
     for row in rows:
         fields = row.fields
         try:
@@ -100,18 +108,23 @@ def check_vendor_rows(
         else:
             if cleaned["status"] not in NEW_VENDOR_STATUSES:
                 row.errors["status"] = NEW_STATUS_REFUSED
-        key = tax_id_key(fields.get("tax_id"))
-        if key and len(fields["tax_id"]) <= MAX_LENGTHS["tax_id"]:
-            by_tax_id.setdefault(key, []).append(row)
+        for field, same_key in by_identifier.items():
+            key = tax_id_key(fields.get(field))
+            if key and len(fields[field]) <= _IDENTIFIER_MAX_LENGTHS[field]:
+                same_key.setdefault(key, []).append(row)
 
-    taken = existing_tax_ids(set(by_tax_id)) if by_tax_id else {}
-    for key, same in by_tax_id.items():
-        problems = []
-        if key in taken:
-            problems.append(f"Vendor “{taken[key]}” already has this tax id.")
-        if len(same) > 1:
-            numbers = ", ".join(str(row.number) for row in same)
-            problems.append(f"Rows {numbers} of this file have the same tax id.")
-        for row in same if problems else ():
-            row.errors["tax_id"] = " ".join(problems)
+    lookups = {"tax_id": existing_tax_ids, "vat_id": existing_vat_ids}
+    for field, same_key in by_identifier.items():
+        lookup = lookups[field]
+        taken = lookup(set(same_key)) if same_key and lookup else {}
+        noun = COLUMN_LABELS[field].replace("Tax", "tax")
+        for key, same in same_key.items():
+            problems = []
+            if key in taken:
+                problems.append(f"Vendor “{taken[key]}” already has this {noun}.")
+            if len(same) > 1:
+                numbers = ", ".join(str(row.number) for row in same)
+                problems.append(f"Rows {numbers} of this file have the same {noun}.")
+            for row in same if problems else ():
+                row.errors[field] = " ".join(problems)
     return rows

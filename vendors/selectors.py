@@ -43,16 +43,19 @@ def vendors_get_many(*, vendor_ids: set[str]) -> dict[str, Vendor]:
     return {vendor.id: vendor for vendor in vendors}
 
 
-def vendors_by_tax_id_key(*, keys: Iterable[str]) -> dict[str, list[Vendor]]:
+def vendors_by_tax_id_key(
+    *, keys: Iterable[str], index=Vendor.tax_id_index
+) -> dict[str, list[Vendor]]:
     """
-    Return the vendors holding each normalised tax id: one index query per id.
+    Return the vendors holding each normalised tax id: one index query per id
+    (`index` Vendor.vat_id_index: each normalised VAT id).
 
     The queries run a few at a time, so checking an import file of thousands
     of rows waits for the round trips in parallel rather than one by one.
     """
     keys = sorted(set(keys))
     with ThreadPoolExecutor(max_workers=LOOKUP_WORKERS) as pool:
-        found = pool.map(lambda key: list(Vendor.tax_id_index.query(key)), keys)
+        found = pool.map(lambda key: list(index.query(key)), keys)
         return dict(zip(keys, found, strict=True))
 
 

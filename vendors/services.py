@@ -155,7 +155,9 @@ def vendors_import(
         max_bytes=settings.VENDOR_IMPORT_MAX_BYTES,
         max_rows=settings.VENDOR_IMPORT_MAX_ROWS,
     )
-    rows = check_vendor_rows(rows, existing_tax_ids=_stored_tax_ids)
+    rows = check_vendor_rows(
+        rows, existing_tax_ids=_stored_tax_ids, existing_vat_ids=_stored_vat_ids
+    )
     result = VendorImport(rows=rows, imported={})
     if dry_run:
         return result
@@ -193,6 +195,11 @@ def _import_row(user, filename: str, row: ImportRow) -> Vendor | None:
 
 def _stored_tax_ids(keys: set[str]) -> dict[str, str]:
     found = vendors_by_tax_id_key(keys=keys)
+    return {key: vendors[0].name for key, vendors in found.items() if vendors}
+
+
+def _stored_vat_ids(keys: set[str]) -> dict[str, str]:
+    found = vendors_by_tax_id_key(keys=keys, index=Vendor.vat_id_index)
     return {key: vendors[0].name for key, vendors in found.items() if vendors}
 
 

@@ -260,3 +260,24 @@ def test_the_import_takes_the_address_columns_when_a_file_has_them(clerk):
     confirm(client, preview)
     (alpha,) = vendor_list().items
     assert (alpha.street, alpha.town, alpha.country) == ("Hauptstr.", "Berlin", "DE")
+
+
+def test_the_import_refuses_a_vat_id_on_file_or_repeated_in_the_file(
+    clerk, vendor_fields
+):
+    vendor_create(user=clerk, fields={**vendor_fields, "vat_id": "DE136695976"})
+    client = logged_in(clerk)
+    text = "\n".join(
+        [
+            "name,email,payment_terms,vat_id",
+            "Alpha GmbH,ap@alpha.example,Net 30,DE 136 695 976",
+            "Beta GmbH,ap@beta.example,Net 30,ATU13585627",
+            "Gamma GmbH,ap@gamma.example,Net 30,atu13585627",
+            "Delta GmbH,ap@delta.example,Net 30,",
+        ]
+    )
+    preview = upload(client, text).content.decode()
+    assert "Vendor “Acme Supplies GmbH” already has this VAT id." in preview
+    assert "Rows 3, 4 of this file have the same VAT id." in preview
+    confirm(client, preview)
+    assert {v.name for v in vendor_list().items} == {"Acme Supplies GmbH", "Delta GmbH"}
