@@ -319,14 +319,18 @@ def vendor_export(
     return Export(
         name="vendors",
         header=[
-            "Name", "Status", "E-mail", "Phone", "Address", "Tax id",
+            "Name", "Status", "E-mail", "Phone", "Address", "Street",
+            "Building number", "Address line 2", "Postcode", "Town", "Country",
+            "Tax id", "VAT id", "Remittance advice",
             "Payment terms", "Currency", "Payment hold", "Hold reason", "Hold until",
             "Bank details awaiting confirmation", "Purchase orders", "Created",
             "Created by", "Updated", "Updated by", "Id",
         ],
         rows=(
             [
-                v.name, v.status, v.email, v.phone, v.address, v.tax_id,
+                v.name, v.status, v.email, v.phone, v.address, v.street,
+                v.building_number, v.address_line2, v.postcode, v.town, v.country,
+                v.tax_id, v.vat_id, v.sends_remittance_advice,
                 v.payment_terms, v.currency, v.payment_hold, v.payment_hold_reason,
                 iso_date(v.payment_hold_until), v.bank_details_awaiting_confirmation,
                 v.po_count, v.created_at, v.created_by, v.updated_at, v.updated_by,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from audit.selectors import audit_history
 from core.errors import ValidationFailed
 from tests.api_client import bearer, send
+from tests.core.test_exports import csv_rows
 from tests.vendors.test_duplicates import form_data as vendor_form_data
 from tests.vendors.test_import import confirm, upload
 from tests.vendors.test_views import logged_in
@@ -281,3 +282,16 @@ def test_the_import_refuses_a_vat_id_on_file_or_repeated_in_the_file(
     assert "Rows 3, 4 of this file have the same VAT id." in preview
     confirm(client, preview)
     assert {v.name for v in vendor_list().items} == {"Acme Supplies GmbH", "Delta GmbH"}
+
+
+def test_the_vendor_export_has_the_address_parts(clerk, vendor_fields):
+    vendor_create(
+        user=clerk, fields={**vendor_fields, **ZURICH, "remittance_advice": False}
+    )
+    response = logged_in(clerk).get(reverse("vendors:list-export", args=["csv"]))
+    header, row = csv_rows(response)
+    exported = dict(zip(header, row, strict=True))
+    assert (exported["Street"], exported["Town"], exported["Country"]) == (
+        "Bahnhofstrasse", "Zürich", "CH",
+    )  # fmt: skip
+    assert exported["Remittance advice"] in {"False", "no", "No"}, exported
