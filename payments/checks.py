@@ -12,8 +12,7 @@ here reads or writes.
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -172,67 +171,3 @@ def refusal(check: Callable[..., None], *args, **kwargs) -> str | None:
     except ApplicationError as exc:
         return exc.message
     return None
-
-
-# --- What an approver should see: IBANs shared (issue 17) ---------------------
-
-
-@dataclass(frozen=True)
-class SharingVendor:
-    vendor_id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class IbanFlag:
-    """
-    A payment whose IBAN other vendors have too (`vendors`, the payment's own
-    vendor first), or that is one of the company's own accounts.
-    """
-
-    payment_id: str
-    vendors: tuple[SharingVendor, ...] = ()
-    own_accounts: tuple[str, ...] = ()
-
-    @property
-    def shared(self) -> bool:
-        return len(self.vendors) > 1
-
-
-def normalised_iban(iban: str | None) -> str:
-    return "".join((iban or "").split()).upper()
-
-
-def iban_flags(
-    payments,
-    *,
-    vendors_by_iban: Mapping[str, Sequence[tuple[str, str]]],
-    own_accounts_by_iban: Mapping[str, Sequence[str]],
-) -> dict[str, IbanFlag]:
-    """
-    Flag each payment whose IBAN another vendor has (`vendors_by_iban`: the
-    (id, name) of every vendor with that normalised IBAN) or the company
-    has (`own_accounts_by_iban`: its accounts' names), by payment id.
-    """
-    flags = {}
-    for payment in payments:
-        iban = normalised_iban(payment.iban)
-        if not iban:
-            continue
-        others = [
-            SharingVendor(vendor_id, name)
-            for vendor_id, name in vendors_by_iban.get(iban, ())
-            if vendor_id != payment.vendor_id
-        ]
-        own = tuple(own_accounts_by_iban.get(iban, ()))
-        if others or own:
-            flags[payment.id] = IbanFlag(
-                payment_id=payment.id,
-                vendors=(
-                    (SharingVendor(payment.vendor_id, payment.vendor_name), *others)
-                    if others
-                    else ()
-                ),
-                own_accounts=own,
-            )
-    return flags

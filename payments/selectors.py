@@ -16,10 +16,9 @@ from invoicing.models import Invoice
 from invoicing.selectors import invoices_payable
 from payments import checks, netting, rules
 from payments.models import LISTING, PaymentRun, PaymentRunStatus, RunFile
-from treasury.selectors import bank_accounts_with_iban
-from vendors.bank_details import bank_details_problem
+from vendors.bank_details import IbanSharing, bank_details_problem
 from vendors.models import Vendor, VendorStatus
-from vendors.selectors import vendors_get_many, vendors_with_iban
+from vendors.selectors import iban_sharings, vendors_get_many
 
 
 def payment_run_get(*, run_id: str) -> PaymentRun | None:
@@ -375,24 +374,18 @@ def payment_run_actions(*, run: PaymentRun, user) -> dict[str, str | None]:
     }
 
 
-def payment_run_iban_flags(*, run: PaymentRun) -> dict[str, checks.IbanFlag]:
+def payment_run_iban_flags(*, run: PaymentRun) -> dict[str, IbanSharing]:
     """
     The run's payments whose IBAN another vendor or the company itself has,
-    by payment id: one vendor-index and one account-index query per
-    distinct IBAN the run pays.
+    by payment id (vendors.selectors.iban_sharings: one vendor-index and one
+    account-index query per distinct IBAN the run pays).
     """
-    ibans = sorted({checks.normalised_iban(p.iban) for p in run.payments} - {""})
-    vendors_by_iban = {
-        iban: [(v.id, v.name) for v in vendors_with_iban(iban=iban)] for iban in ibans
+    sharings = iban_sharings(ibans={p.vendor_id: p.iban for p in run.payments})
+    return {
+        payment.id: sharing
+        for payment in run.payments
+        if (sharing := sharings.get(payment.vendor_id)) and sharing.flagged
     }
-    own_accounts_by_iban = {
-        iban: [a.name for a in bank_accounts_with_iban(iban=iban)] for iban in ibans
-    }
-    return checks.iban_flags(
-        run.payments,
-        vendors_by_iban=vendors_by_iban,
-        own_accounts_by_iban=own_accounts_by_iban,
-    )
 
 
 def payment_run_ids_numbered(*, number: str) -> list[str]:

@@ -7,5 +7,5 @@ register = template.Library()
 
 @register.filter
 def flag_for(flags: dict, payment):
-    """The IbanFlag (payments.checks) of `payment`, None when it has none."""
+    """The IbanSharing (vendors.bank_details) of `payment`, None when it has none."""
     return (flags or {}).get(payment.id)

@@ -1,57 +1,16 @@
 """An IBAN shared by two vendors, or the company's own, is flagged on the payment run."""
 
 import uuid
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
 from core import dynamo
-from payments import checks, selectors, services
+from payments import selectors, services
 from tests.conftest import EUR_IBAN_1, EUR_IBAN_2, TODAY
 from tests.payments.test_views import logged_in
 from treasury.models import CompanyBankAccount
-
-
-def payment(payment_id, vendor_id, vendor_name, iban):
-    return SimpleNamespace(
-        id=payment_id, vendor_id=vendor_id, vendor_name=vendor_name, iban=iban
-    )
-
-
-# --- The rule (pure) --------------------------------------------------------------
-
-
-def test_a_payment_whose_iban_another_vendor_has_names_both():
-    flags = checks.iban_flags(
-        [
-            payment("p1", "v1", "Acme Supplies GmbH", "DE89 3704 0044 0532 0130 00"),
-            payment("p2", "v3", "Globex", None),
-            payment("p3", "v4", "Alone SA", EUR_IBAN_2),
-        ],
-        vendors_by_iban={
-            EUR_IBAN_1: [("v2", "Acme Twin Ltd"), ("v1", "Acme Supplies GmbH")],
-            EUR_IBAN_2: [("v4", "Alone SA")],
-        },
-        own_accounts_by_iban={},
-    )
-    assert list(flags) == ["p1"]
-    flag = flags["p1"]
-    assert flag.shared
-    assert [v.name for v in flag.vendors] == ["Acme Supplies GmbH", "Acme Twin Ltd"]
-    assert flag.own_accounts == ()
-
-
-def test_a_payment_to_the_companys_own_account_is_flagged():
-    flags = checks.iban_flags(
-        [payment("p1", "v1", "Acme", EUR_IBAN_1)],
-        vendors_by_iban={EUR_IBAN_1: [("v1", "Acme")]},
-        own_accounts_by_iban={EUR_IBAN_1: ["Operating account EUR"]},
-    )
-    assert not flags["p1"].shared
-    assert flags["p1"].vendors == ()
-    assert flags["p1"].own_accounts == ("Operating account EUR",)
-
+from vendors import selectors as vendor_selectors
 
 # --- The run page -----------------------------------------------------------------
 
@@ -114,9 +73,9 @@ def test_a_run_without_shared_ibans_shows_no_flag(
 def test_one_lookup_per_distinct_iban(shared_run, monkeypatch):
     run, *_ = shared_run
     asked = []
-    real = selectors.vendors_with_iban
+    real = vendor_selectors.vendors_with_iban
     monkeypatch.setattr(
-        selectors,
+        vendor_selectors,
         "vendors_with_iban",
         lambda *, iban: asked.append(iban) or real(iban=iban),
     )
