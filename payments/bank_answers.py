@@ -11,8 +11,9 @@ SHA-256, and its entries applied to the payments of the runs they answer.
 - Which payment an entry answers: its EndToEndId (`VendorPayment.id`) among
   the transfers of the exported runs (the status index, never a scan) and
   of the runs confirmed lately; else the one transfer with its amount,
-  currency and creditor IBAN paid on or before its booking date; a pain.002
-  entry naming only its OrgnlMsgId answers every transfer of that file.
+  currency and creditor IBAN paid on or before its booking date; an entry
+  naming only its file's MsgId (a pain.002 on the whole file, a camt batch
+  booking of its total) answers every transfer of that file.
 - What it does, each answer one conditional transaction (the run at its
   version) with the run's audit entry naming the file: booked -> the
   payment booked on the bank's date, its invoices paid on that date and its
@@ -70,7 +71,6 @@ from payments.services import (
 from vendors.selectors import vendor_get
 from vendors.services import vendor_payment_hold_put
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # How long after a run was built a bank may still return one of its transfers.
 RETURN_WINDOW_DAYS = 180
 # A statement lists at most this many entries for a person (an item holds 400 KB).
@@ -82,7 +82,7 @@ _CHUNK = CHUNK_INVOICES - 2
 
 def max_bytes() -> int:
     """The largest bank file an import reads (settings.BANK_STATEMENT_MAX_BYTES)."""
-    return getattr(settings, "BANK_STATEMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.BANK_STATEMENT_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -263,8 +263,14 @@ class _Candidates:
         if entry.end_to_end_id and entry.end_to_end_id in self.by_e2e:
             return [self.by_e2e[entry.end_to_end_id]]
         run = self.run_of_message(entry.original_message_id)
-        if not entry.end_to_end_id and run is not None and entry.amount is None:
-            return [_Target(run.id, p.id) for p in _file_transfers(run, entry)]
+        if not entry.end_to_end_id and run is not None:
+            # A whole file rejected, accepted or booked at once (batch booking).
+            transfers = _file_transfers(run, entry)
+            if transfers and (
+                entry.amount is None
+                or Decimal(entry.amount) == sum(p.amount for p in transfers)
+            ):
+                return [_Target(run.id, p.id) for p in transfers]
         runs = [run] if run is not None else list(self.runs.values())
         fits = [
             _Target(r.id, p.id)
