@@ -124,6 +124,14 @@ class BankStatementImport:
     def unmatched(self) -> int:
         return self._count("unmatched")
 
+    def summary(self) -> str:
+        """What the import did, in a sentence: "3 entries, 2 booked, 1 returned..."."""
+        entries = "entry" if self.entries == 1 else "entries"
+        return (
+            f"{self.entries} {entries}, {self.confirmed} booked, "
+            f"{self.returned} returned, {self.unmatched} unmatched"
+        )
+
 
 def bank_statement_import(
     *,

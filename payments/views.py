@@ -262,9 +262,7 @@ def _imported_message(result) -> str:
             "nothing changed."
         )
     message = (
-        f"{statement.message_type} {statement.message_id} imported: "
-        f"{result.entries} entries, {result.confirmed} payments booked, "
-        f"{result.returned} returned, {result.unmatched} unmatched."
+        f"{statement.message_type} {statement.message_id} imported: {result.summary()}."
     )
     if statement.confirmed_runs:
         message += " Confirmed: " + ", ".join(statement.confirmed_runs) + "."

@@ -93,7 +93,7 @@ def test_the_command_imports_a_file_as_the_bank_statement_user(exported_run, tmp
 
     call_command("import_bank_statement", str(path), stdout=out)
 
-    assert "1 entries, 0 booked, 1 returned, 0 unmatched" in out.getvalue()
+    assert "1 entry, 0 booked, 1 returned, 0 unmatched." in out.getvalue()
     assert exported_run.statuses("bureau") == ["matched"]
     assert exported_run.payment("bureau").bank_status == "rejected"
     again = io.StringIO()

@@ -41,7 +41,9 @@ def test_a_treasurer_uploads_a_status_report_and_sees_the_return(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "pain.002 PSR-1 imported: 1 entries, 0 payments booked, 1 returned" in html
+    assert (
+        "pain.002 PSR-1 imported: 1 entry, 0 booked, 1 returned, 0 unmatched." in html
+    )
     assert "Bureau Fournitures SA" in html
     assert "AC04 Account closed" in html
     assert exported_run.run.number in html

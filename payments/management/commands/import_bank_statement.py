@@ -48,8 +48,7 @@ class Command(DynamoDBCommand):
             self.stdout.write("Dry run: nothing was stored or changed.")
         self.stdout.write(
             f"{statement.message_type} {statement.message_id} ({statement.id}): "
-            f"{result.entries} entries, {result.confirmed} booked, "
-            f"{result.returned} returned, {result.unmatched} unmatched."
+            f"{result.summary()}."
         )
         for number in statement.confirmed_runs:
             self.stdout.write(
