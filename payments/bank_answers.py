@@ -505,7 +505,9 @@ class _Answers:
             reason_code=entry.reason_code
             if decision.status == BankStatus.REJECTED
             else None,
-            reason=_reason(entry) if decision.status == BankStatus.REJECTED else None,
+            reason=entry.reason_text
+            if decision.status == BankStatus.REJECTED
+            else None,
         )
         vendor = vendor_get(vendor_id=payment.vendor_id) if decision.hold else None
         status_after = decision.status or payment.bank_status
@@ -567,7 +569,7 @@ class _Answers:
             payment.booked_on = booked_on.isoformat()
         elif decision.status == BankStatus.REJECTED:
             payment.bank_reason_code = entry.reason_code
-            payment.bank_reason = _reason(entry)
+            payment.bank_reason = entry.reason_text
 
     def _hold_reason(self, run, payment, entry: BankEntry) -> str:
         reason = _reason(entry) or "no reason given"

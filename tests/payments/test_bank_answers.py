@@ -55,7 +55,7 @@ def test_a_rejection_and_a_booking_leave_one_invoice_matched_and_the_run_confirm
     assert run.statuses("acme") == ["scheduled", "scheduled"]
     bureau = run.payment("bureau")
     assert (bureau.bank_status, bureau.bank_reason_code) == ("rejected", "AC04")
-    assert bureau.bank_reason == "AC04 Account closed"
+    assert bureau.bank_reason == "Account closed"
     assert run.payment("acme").bank_status == "accepted"
     vendor = vendor_get(vendor_id=run.vendors["bureau"].id)
     assert vendor.on_payment_hold(TODAY)
@@ -172,7 +172,7 @@ def test_each_change_has_an_audit_entry_naming_the_file(
         "message_type": "pain.002",
         "message_id": "STATUS-1",
     }
-    assert entry.details["after"]["bank_reason"] == "AC04 Account closed"
+    assert entry.details["after"]["bank_reason"] == "Account closed"
     vendor_entry = audit_history(
         entity_type="vendor", entity_id=run.vendors["bureau"].id, limit=1
     ).items[0]

@@ -99,7 +99,7 @@ def test_a_pain002_rejecting_the_whole_file_returns_every_invoice(
 
     assert (result.entries, result.returned) == (1, 3)
     assert run.statuses("acme") == ["matched", "matched"]
-    assert run.payment("cabinet").bank_reason == "FF01 Invalid file format"
+    assert run.payment("cabinet").bank_reason == "Invalid file format"
 
 
 def test_a_camt054_batch_booking_books_every_transfer_of_its_file(
