@@ -541,14 +541,15 @@ def _finish(
     user,
     target: PaymentRunStatus,
     event: Callable[[PaymentRun], AuditEntry],
+    invoice_target: InvoiceStatus,
     fields: dict[str, Any],
     verb: str,
 ) -> PaymentRun:
     """
     Move the run to `target` (setting `fields`, writing the entry `event`
-    builds from the run as read), its scheduled invoices to paid on a
-    confirmation, matched on a cancellation, and its reserved credit notes
-    with them (applied, or released).
+    builds from the run as read), its scheduled invoices to
+    `invoice_target` and its reserved credit notes with them (applied on a
+    confirmation, released on a cancellation).
 
     The run's change rides in the first transaction with the first chunk of
     invoices and credit notes; any further chunk is conditioned on the run
@@ -590,7 +591,7 @@ def _finish(
                         run,
                         chunk,
                         user=user,
-                        pay=target == PaymentRunStatus.CONFIRMED,
+                        pay=invoice_target == InvoiceStatus.PAID,
                     )
                 if first:
                     committed()
@@ -737,6 +738,7 @@ def payment_run_confirm(*, run_id: str, user, version: int | None = None) -> Pay
         user=user,
         target=PaymentRunStatus.CONFIRMED,
         event=lambda run: events.payment_run_confirmed_event(run=run, user=user),
+        invoice_target=InvoiceStatus.PAID,
         fields={"confirmed_by": actor_id(user), "confirmed_at": dynamo.utcnow()},
         verb="confirmed",
     )
@@ -754,6 +756,7 @@ def payment_run_settle(*, run: PaymentRun, user, event) -> PaymentRun:
         user=user,
         target=PaymentRunStatus.CONFIRMED,
         event=event,
+        invoice_target=InvoiceStatus.PAID,
         fields={"confirmed_by": actor_id(user), "confirmed_at": dynamo.utcnow()},
         verb="confirmed",
     )
@@ -778,6 +781,7 @@ def payment_run_cancel(
         event=lambda run: events.payment_run_cancelled_event(
             run=run, user=user, reason=reason
         ),
+        invoice_target=InvoiceStatus.MATCHED,
         fields={
             "cancelled_by": actor_id(user),
             "cancelled_at": dynamo.utcnow(),
