@@ -1,6 +1,6 @@
 """
 Reads of the AP sub-ledger (issue 16): a vendor's ledger rows and open items
-through `vendor-ledger-index`, every open item through `open-items-index`.
+through `vendor-ledger-index`, every open item through `open-amounts-index`.
 Each is an index query (a key range, a sparse partition), never a scan.
 """
 
@@ -131,7 +131,5 @@ def open_items(*, due_by: str | None = None) -> Iterator[Invoice]:
     """
     condition = Invoice.due_date <= due_by if due_by else None
     yield from Invoice.open_items_index.query(
-        OPEN_LISTING,
-        range_key_condition=condition,
-        attributes_to_get=OPEN_ITEM_ATTRIBUTES + ["vendor_id", "vendor_name"],
+        OPEN_LISTING, range_key_condition=condition
     )

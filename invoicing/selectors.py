@@ -508,15 +508,13 @@ def invoices_posted_between(*, start: dt.date, end: dt.date) -> Iterator[Invoice
 
 def invoices_voided_between(*, start: dt.date, end: dt.date) -> Iterator[Invoice]:
     """
-    Posted documents voided on `start`..`end`: the status index's void
-    partition (voids are few), those entered by `end`, filtered on voided_on.
+    Posted documents voided on `start`..`end`, by the day of the void: one
+    key range of the sparse voided index.
     """
-    entered_by = dt.datetime.combine(end, dt.time.max, tzinfo=dt.UTC) + dt.timedelta(
-        days=1
-    )
-    yield from Invoice.status_index.query(
-        InvoiceStatus.VOID.value,
-        range_key_condition=Invoice.submitted_at <= entered_by,
-        filter_condition=Invoice.voided_on.between(start.isoformat(), end.isoformat())
-        & Invoice.posted_listing.exists(),
+    yield from Invoice.voided_index.query(
+        POSTED_LISTING,
+        range_key_condition=Invoice.voided_on.between(
+            start.isoformat(), end.isoformat()
+        ),
+        scan_index_forward=True,
     )

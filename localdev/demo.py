@@ -12,7 +12,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 # seed outside DEBUG gives each a random key and prints it once). Add it to an
 # authenticator app, or: oathtool --totp -b DEMOP2PTOTPKEYFORMAKERUNONLYXXXX
 DEMO_TOTP_SECRET = "DEMOP2PTOTPKEYFORMAKERUNONLYXXXX"
-DEMO_MONEY_MOVERS = ("approver", "approver2", "treasurer", "admin")
+DEMO_MONEY_MOVERS = ("approver", "approver2", "treasurer", "admin", "admin2")
 
 # (username, role name as accounts.roles.Role spells it, approval limit in the
 # base currency or None)
@@ -27,6 +27,9 @@ DEMO_USERS = [
     ("auditor", "Auditor", None),
 ]
 DEMO_SUPERUSER = "admin"
+# A second Admin: confirms what the first changes in the company's bank
+# accounts (four-eyes), as clerk2 confirms clerk's vendor bank details.
+DEMO_SECOND_SUPERUSER = "admin2"
 
 
 def sign_in_lines() -> list[str]:
@@ -34,7 +37,7 @@ def sign_in_lines() -> list[str]:
     by_role: dict[str, list[str]] = {}
     for username, role, _limit in DEMO_USERS:
         by_role.setdefault(role, []).append(username)
-    by_role["Admin"] = [f"{DEMO_SUPERUSER} (superuser)"]
+    by_role["Admin"] = [f"{DEMO_SUPERUSER} (superuser)", DEMO_SECOND_SUPERUSER]
     return [
         f"Sign in as (new demo users' password: {DEMO_PASSWORD}):",
         *(f"  {role:<10} {', '.join(names)}" for role, names in by_role.items()),

@@ -18,6 +18,7 @@ from payments.selectors import (
     payment_run_get_or_404,
     payment_run_list,
 )
+from treasury.selectors import bank_account_list, paying_account_shown
 from vendors.apis import BankAccountShown
 
 router = Router(tags=["payment runs"])
@@ -41,6 +42,29 @@ class AppliedCreditOut(Schema):
     amount: Decimal = Field(description="What this payment nets of it.")
 
 
+class PayingAccountOut(Schema):
+    id: str
+    name: str
+    currency: str
+    number: str | None = Field(
+        description="The account's IBAN or account number, masked to its last four."
+    )
+
+
+def _paying_account(account_id: str | None, context) -> dict | None:
+    """The company account `account_id`, read once per request for every payment."""
+    if not account_id:
+        return None
+    request = context.get("request") if context else None
+    cache = getattr(request, "_paying_accounts", None)
+    if cache is None:
+        cache = {a.id: a for a in bank_account_list()}
+        if request is not None:
+            request._paying_accounts = cache
+    account = cache.get(account_id)
+    return paying_account_shown(account) if account else None
+
+
 class VendorPaymentOut(BankAccountShown):
     id: str = Field(description="The payment's EndToEndId in the bank file.")
     vendor_id: str
@@ -60,6 +84,15 @@ class VendorPaymentOut(BankAccountShown):
         default_factory=list,
         description="The vendor's credit notes this payment nets, oldest first.",
     )
+    paying_account: PayingAccountOut | None = Field(
+        None,
+        description="The company account paying it; null on runs built before "
+        "paying accounts (paid from the payer in settings).",
+    )
+
+    @staticmethod
+    def resolve_paying_account(obj, context):
+        return _paying_account(obj.paying_account_id, context)
 
 
 class RunFileOut(Schema):
@@ -69,6 +102,16 @@ class RunFileOut(Schema):
     sha256: str
     size: int
     version_id: str | None
+    execution_date: dt.date | None = Field(
+        None, description="The execution date a pain.001 requests."
+    )
+    paying_account: PayingAccountOut | None = Field(
+        None, description="The company account a pain.001 pays from."
+    )
+
+    @staticmethod
+    def resolve_paying_account(obj, context):
+        return _paying_account(obj.paying_account_id, context)
 
 
 class PaymentRunOut(Schema):

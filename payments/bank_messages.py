@@ -13,9 +13,15 @@ writes; nothing here reads or writes records.
 import datetime as dt
 import functools
 import importlib.resources
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from core.errors import ValidationFailed
 
 
 class MessageType(StrEnum):
@@ -78,12 +84,13 @@ SCHEMAS = {
     "camt.053.001.02": MessageType.CAMT053,
 }
 SCHEMA_ERRORS_SHOWN = 3
+SCHEMA_ERRORS_COUNTED = 100
+# ISO 20022 messages nest about 15 deep; the XSD check recurses per level.
+MAX_DEPTH = 50
 WHAT_IS_READ = "a pain.002, camt.054 or camt.053 file"
 
 
 def _refuse(message: str):
-    from core.errors import ValidationFailed
-
     raise ValidationFailed(message)
 
 
@@ -109,9 +116,6 @@ def _parse(content: bytes):
     Parse `content` so that no entity is ever expanded and nothing fetched:
     defusedxml refuses any DTD, entity declaration or external reference.
     """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
     try:
         return fromstring(content, forbid_dtd=True)
     except DefusedXmlException:
@@ -134,13 +138,24 @@ def _version(root) -> str:
     if local == "Document" and version in SCHEMAS:
         return version
     family = version[:8]
-    if namespace.startswith(NAMESPACE_PREFIX) and family in set(MessageType):
+    iso = local == "Document" and namespace.startswith(NAMESPACE_PREFIX)
+    if iso and family in set(MessageType):
         known = " or ".join(v for v in SCHEMAS if v.startswith(family))
         _refuse(
             f"This {family} file is version {version}, which is not read here; "
             f"ask the bank for {known}."
         )
-    named = f"its namespace is '{namespace}'" if namespace else "it has no namespace"
+    if iso and family == "pain.001":
+        _refuse(
+            f"This is a payment file ({version}): what is sent to the bank, not "
+            f"its answer. Upload {WHAT_IS_READ} the bank sent back."
+        )
+    if local != "Document":
+        named = f"its root element is <{local}>, not an ISO 20022 <Document>"
+    elif namespace:
+        named = f"its namespace is '{namespace}'"
+    else:
+        named = "it has no namespace"
     _refuse(f"This is not {WHAT_IS_READ}: {named}.")
 
 
@@ -153,16 +168,15 @@ def _schema(version: str):
     return xmlschema.XMLSchema(str(path), allow="local")
 
 
-def schema_errors(root, version: str) -> list[str]:
+def schema_errors(root, version: str, *, limit: int | None = None) -> list[str]:
     """
     Return why the official XSD of `version` refuses `root` (empty: valid),
-    each as "path: reason" with the message's namespace left out.
+    each as "path: reason" with the message's namespace left out; the first
+    `limit` only, when given (a broken file can have millions).
     """
     namespace = "{" + NAMESPACE_PREFIX + version + "}"
-    return [
-        _schema_error(error).replace(namespace, "")
-        for error in _schema(version).iter_errors(root)
-    ]
+    errors = itertools.islice(_schema(version).iter_errors(root), limit)
+    return [_schema_error(error).replace(namespace, "") for error in errors]
 
 
 def _schema_error(error) -> str:
@@ -171,6 +185,17 @@ def _schema_error(error) -> str:
         value = error.obj if len(error.obj) <= 40 else error.obj[:37] + "..."
         described += f" (found '{value}')"
     return described
+
+
+def _depth(root) -> int:
+    """How deep the elements of `root` nest (without recursion: it may be deep)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack.extend((child, depth + 1) for child in element)
+    return deepest
 
 
 def _parser(message_type: MessageType):
@@ -209,11 +234,20 @@ def read_bank_message(content: bytes, *, max_bytes: int | None = None) -> BankMe
         _refuse(_DTD_REFUSAL)
     root = _parse(content)
     version = _version(root)
-    errors = schema_errors(root, version)
+    if _depth(root) > MAX_DEPTH:
+        _refuse(
+            f"The file nests elements more than {MAX_DEPTH} deep; no "
+            f"{SCHEMAS[version]} message does."
+        )
+    errors = schema_errors(root, version, limit=SCHEMA_ERRORS_COUNTED + 1)
     if errors:
         shown = "; ".join(errors[:SCHEMA_ERRORS_SHOWN])
         more = len(errors) - SCHEMA_ERRORS_SHOWN
-        if more > 0:
+        if len(errors) > SCHEMA_ERRORS_COUNTED:
+            shown += (
+                f" (and more than {SCHEMA_ERRORS_COUNTED - SCHEMA_ERRORS_SHOWN} more)"
+            )
+        elif more > 0:
             shown += f" (and {more} more)"
         _refuse(f"The file is not a valid {version} message: {shown}")
     return _parser(SCHEMAS[version]).parse(root)

@@ -3,20 +3,83 @@ A run's vendor payments, grouped from the invoices it schedules: one
 payment per vendor and currency, with the bank details the run will pay,
 net of the credit notes it reserves (payments.netting).
 Nothing here reads or writes; the service grows the builder chunk by chunk.
+
+Each payment is paid from the company account of its currency (issue 17)
+and keeps the creditor's structured address as the run was built; the
+build refuses a currency no usable account pays and a creditor whose
+transfer needs an address it lacks (`build_refusals`).
 """
 
+import dataclasses
 import uuid
 from decimal import Decimal
 
-from payments.models import AppliedCredit, SettledInvoice, VendorPayment
+from core.addresses import PostalAddress
+from payments.addressing import address_requirement, missing_address_message
+from payments.models import (
+    AppliedCredit,
+    PaymentAddress,
+    SettledInvoice,
+    VendorPayment,
+)
 from payments.selectors import credits_netted
+
+
+def build_refusals(*, vendors_by_currency: dict, accounts: list) -> list[str]:
+    """
+    Why a run paying `vendors_by_currency` ({currency: [Vendor]}) from the
+    company's `accounts` cannot be built: a currency without a usable
+    account, a creditor without the address its transfer needs. Without any
+    account at all (a company before paying accounts) nothing is refused:
+    the PAYER_* settings pay as before.
+    """
+    if not accounts:
+        return []
+    problems = []
+    for currency in sorted(vendors_by_currency):
+        same = [a for a in accounts if a.currency == currency and a.active]
+        if not any(a.usable for a in same):
+            waiting = ", ".join(a.name for a in same)
+            problems.append(
+                f"No usable {currency} paying account: "
+                + (
+                    f"{waiting} awaits another Admin's confirmation under Treasury"
+                    if waiting
+                    else "Admin adds one under Treasury"
+                )
+            )
+        for vendor in sorted(vendors_by_currency[currency], key=lambda v: v.name):
+            country = vendor.country or (vendor.iban[:2] if vendor.iban else None)
+            requirement = address_requirement(
+                currency=currency, iban=vendor.iban, country=country
+            )
+            if requirement and not PostalAddress.of(vendor).has_town_and_country:
+                problems.append(
+                    missing_address_message(
+                        vendor_name=vendor.name,
+                        country=country,
+                        requirement=requirement,
+                    ).rstrip(".")
+                )
+    return problems
+
+
+def payment_address(vendor) -> PaymentAddress | None:
+    """The vendor's structured address as a payment keeps it; None if it has none."""
+    address = PostalAddress.of(vendor)
+    if address.is_empty:
+        return None
+    return PaymentAddress(**dataclasses.asdict(address))
 
 
 class RunBuilder:
     """The run's payments, grown chunk by chunk as invoices are scheduled."""
 
-    def __init__(self, proposal):
+    def __init__(self, proposal, *, paying_accounts: dict | None = None):
         self.payment_date = proposal.payment_date
+        # The company account paying each currency ({currency: account});
+        # empty before paying accounts: the PAYER_* settings pay.
+        self.paying_accounts = paying_accounts or {}
         self.vendors = {p.vendor.id: p.vendor for p in proposal.payments}
         # A payment keeps its id (the file's EndToEndId) as chunks join it.
         self.payment_ids: dict[tuple[str, str], str] = {}
@@ -59,6 +122,10 @@ class RunBuilder:
                     bic=vendor.bic,
                     account_number=None if vendor.iban else vendor.account_number,
                     routing_number=None if vendor.iban else vendor.routing_number,
+                    paying_account_id=getattr(
+                        self.paying_accounts.get(currency), "id", None
+                    ),
+                    address=payment_address(vendor),
                     amount=netted.transfer,
                     discount=sum((i.settlement.discount for i in items), Decimal(0)),
                     invoices=[

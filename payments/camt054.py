@@ -75,7 +75,8 @@ def _is_transfer(entry, transaction) -> bool:
 
 
 def _outcome(entry, transaction) -> Outcome | None:
-    direction = text(entry, "CdtDbtInd")
+    # .08 lets a transaction say its own direction inside a mixed batch.
+    direction = text(transaction, "CdtDbtInd") or text(entry, "CdtDbtInd")
     reversal = text(entry, "RvslInd") == "true"
     if not _is_transfer(entry, transaction):
         return None
@@ -86,7 +87,23 @@ def _outcome(entry, transaction) -> Outcome | None:
     return None
 
 
-def _transaction(entry, transaction, *, only: bool) -> BankEntry | None:
+def _counterparty_iban(transaction, outcome: Outcome, own_iban: str | None):
+    """
+    The IBAN of the transfer's creditor. A return credited back names it as
+    the creditor (the original roles) or as the debtor (the return's roles),
+    depending on the bank: the party that is not the account reported.
+    """
+    creditor = text(transaction, "RltdPties/CdtrAcct/Id/IBAN")
+    if outcome is not Outcome.REJECTED:
+        return creditor
+    debtor = text(transaction, "RltdPties/DbtrAcct/Id/IBAN")
+    candidates = [iban for iban in (creditor, debtor) if iban and iban != own_iban]
+    return candidates[0] if candidates else None
+
+
+def _transaction(
+    entry, transaction, *, only: bool, own_iban: str | None
+) -> BankEntry | None:
     """One `TxDtls` of `entry`; `only` when it is the entry's single one."""
     outcome = _outcome(entry, transaction)
     if outcome is None:
@@ -112,7 +129,7 @@ def _transaction(entry, transaction, *, only: bool) -> BankEntry | None:
         original_message_id=message_id,
         amount=value,
         currency=currency,
-        creditor_iban=text(transaction, "RltdPties/CdtrAcct/Id/IBAN"),
+        creditor_iban=_counterparty_iban(transaction, outcome, own_iban),
         booking_date=iso_date(entry, "BookgDt"),
         reason_code=code,
         reason_text=reason_text,
@@ -150,8 +167,11 @@ def _entry_alone(entry) -> BankEntry | None:
     )
 
 
-def entry_answers(entry) -> list[BankEntry]:
-    """What one `Ntry` says of the transfers it books: one answer per TxDtls."""
+def entry_answers(entry, *, own_iban: str | None = None) -> list[BankEntry]:
+    """
+    What one `Ntry` says of the transfers it books: one answer per TxDtls.
+    `own_iban` is the account reported (to tell the counterparty of a return).
+    """
     if _status(entry) != BOOKED:
         return []
     transactions = find_all(entry, "NtryDtls/TxDtls")
@@ -159,7 +179,9 @@ def entry_answers(entry) -> list[BankEntry]:
         answers = [_entry_alone(entry)]
     else:
         only = len(transactions) == 1
-        answers = [_transaction(entry, t, only=only) for t in transactions]
+        answers = [
+            _transaction(entry, t, only=only, own_iban=own_iban) for t in transactions
+        ]
     return [answer for answer in answers if answer is not None]
 
 
@@ -169,16 +191,29 @@ def entries(reports: list) -> tuple[BankEntry, ...]:
         answer
         for report in reports
         for entry in find_all(report, "Ntry")
-        for answer in entry_answers(entry)
+        for answer in entry_answers(entry, own_iban=text(report, "Acct/Id/IBAN"))
+    )
+
+
+def read_report(root, *, message_type: MessageType, tag: str, report: str):
+    """
+    Read a bank-to-customer cash report: the `tag` message (its `GrpHdr`)
+    and the entries of its `report` elements (`Ntfctn`, `Stmt`).
+    """
+    message = find(root, tag)
+    return BankMessage(
+        message_type=message_type,
+        message_id=text(message, "GrpHdr/MsgId"),
+        created_at=iso_datetime(text(message, "GrpHdr/CreDtTm")),
+        entries=entries(find_all(message, report)),
     )
 
 
 def parse(root) -> BankMessage:
     """Read a camt.054 `Document` element into a `BankMessage`."""
-    message = find(root, "BkToCstmrDbtCdtNtfctn")
-    return BankMessage(
+    return read_report(
+        root,
         message_type=MessageType.CAMT054,
-        message_id=text(message, "GrpHdr/MsgId"),
-        created_at=iso_datetime(text(message, "GrpHdr/CreDtTm")),
-        entries=entries(find_all(message, "Ntfctn")),
+        tag="BkToCstmrDbtCdtNtfctn",
+        report="Ntfctn",
     )

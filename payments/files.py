@@ -2,14 +2,22 @@
 The files an export stores: one pain.001.001.09 per currency (checked
 against the XSD before anything is stored) and the JSON summary of the run.
 Nothing here reads or writes; the export service stores what this returns.
+
+Each currency's file is paid from the company account its payments were
+built with (issue 17): that account is the debtor, with its structured
+address, and each creditor's address as the run kept it is written beside
+its name. A run built before paying accounts (payments without
+`paying_account_id`) is paid from the PAYER_* settings, exactly as before.
 """
 
+import dataclasses
 import datetime as dt
 import json
 
 from django.conf import settings
 
 from audit.entries import actor_id
+from core.addresses import PostalAddress
 from core.errors import ValidationFailed
 from core.text import text_problem
 from payments import pain001
@@ -26,15 +34,104 @@ def message_id(run: PaymentRun, *, currency: str, attempt: str) -> str:
     return f"{run.number}-{currency}-{attempt}"
 
 
+def file_name(currency: str) -> str:
+    return f"pain001-{currency}.xml"
+
+
+def paying_account_ids(run: PaymentRun) -> set[str]:
+    """The company accounts the run's transfers are paid from (none: PAYER_*)."""
+    return {p.paying_account_id for p in run.transfers() if p.paying_account_id}
+
+
+def pain001_file_details(run: PaymentRun) -> dict[str, dict]:
+    """
+    What the export keeps on each pain.001 it stores, by file name: its
+    currency, the paying account (None: the PAYER_* settings) and the
+    execution date it requests.
+    """
+    details = {}
+    for currency in _transfer_currencies(run):
+        payments = [p for p in run.transfers() if p.currency == currency]
+        details[file_name(currency)] = {
+            "currency": currency,
+            "paying_account_id": payments[0].paying_account_id,
+            "execution_date": run.payment_date,
+        }
+    return details
+
+
+@dataclasses.dataclass(frozen=True)
+class _Debtor:
+    name: str
+    iban: str | None
+    bic: str | None
+    account_number: str | None = None
+    routing_number: str | None = None
+    address: PostalAddress | None = None
+
+
+def _unfit(account, currency: str) -> str | None:
+    """Why a run may no longer pay `currency` from `account`, or None."""
+    if account is None:
+        return "no longer exists"
+    if account.awaiting_confirmation:
+        return "awaits another Admin's confirmation"
+    if not account.active:
+        return "is inactive"
+    if account.currency != currency:
+        return f"is not a {currency} account"
+    return None
+
+
+def _debtor(payments, currency: str, paying_accounts: dict) -> _Debtor:
+    """The account paying `payments`, refusing one no longer fit to pay."""
+    account_id = payments[0].paying_account_id
+    if account_id is None:
+        return _Debtor(
+            name=settings.PAYER_NAME,
+            iban=settings.PAYER_IBAN,
+            bic=settings.PAYER_BIC or None,
+        )
+    account = paying_accounts.get(account_id)
+    if problem := _unfit(account, currency):
+        name = account.name if account else account_id
+        raise ValidationFailed(
+            f"The {currency} payment file cannot be written: its paying account "
+            f"{name} {problem}. Cancel this run and build a new one, or have an "
+            "Admin confirm the account under Treasury."
+        )
+    # The account's name labels it for people; the holder is the company.
+    return _Debtor(
+        name=settings.PAYER_NAME,
+        iban=account.iban,
+        bic=account.bic,
+        account_number=None if account.iban else account.account_number,
+        routing_number=None if account.iban else account.routing_number,
+        address=PostalAddress.of(account),
+    )
+
+
 def payment_files(
-    run: PaymentRun, *, user, created_at: dt.datetime, attempt: str
+    run: PaymentRun,
+    *,
+    user,
+    created_at: dt.datetime,
+    attempt: str,
+    paying_accounts: dict | None = None,
 ) -> dict[str, bytes]:
-    """Return the run's files by name: one pain.001 per currency and the JSON
-    summary, for export `attempt` (which each file's MsgId includes)."""
+    """
+    Return the run's files by name: one pain.001 per currency and the JSON
+    summary, for export `attempt` (which each file's MsgId includes).
+    `paying_accounts` holds the company accounts the payments name, by id.
+    """
+    paying_accounts = paying_accounts or {}
     files: dict[str, bytes] = {}
     for currency in _transfer_currencies(run):
         payments = [p for p in run.transfers() if p.currency == currency]
         _refuse_unwritable_text(payments, currency)
+        debtor = _debtor(payments, currency, paying_accounts)
+        # A run built before paying accounts writes no addresses, as then.
+        structured = payments[0].paying_account_id is not None
         document = pain001.PaymentFile(
             message_id=message_id(run, currency=currency, attempt=attempt),
             created_at=created_at,
@@ -42,9 +139,12 @@ def payment_files(
             payment_info_id=f"{run.number}-{currency}",
             execution_date=dt.date.fromisoformat(run.payment_date),
             currency=currency,
-            debtor_name=settings.PAYER_NAME,
-            debtor_iban=settings.PAYER_IBAN,
-            debtor_bic=settings.PAYER_BIC or None,
+            debtor_name=debtor.name,
+            debtor_iban=debtor.iban,
+            debtor_bic=debtor.bic,
+            debtor_account_number=debtor.account_number,
+            debtor_aba_routing_number=debtor.routing_number,
+            debtor_address=debtor.address,
             transfers=tuple(
                 pain001.CreditTransfer(
                     end_to_end_id=p.id,
@@ -60,6 +160,11 @@ def payment_files(
                     bic=p.bic,
                     account_number=p.account_number,
                     aba_routing_number=p.routing_number,
+                    creditor_address=(
+                        PostalAddress.of(p.address)
+                        if structured and p.address
+                        else None
+                    ),
                 )
                 for p in payments
             ),
@@ -70,9 +175,13 @@ def payment_files(
                 f"The {currency} payment file does not pass the pain.001.001.09 "
                 "schema, so nothing was stored: " + "; ".join(errors[:5])
             )
-        files[f"pain001-{currency}.xml"] = xml
+        files[file_name(currency)] = xml
     files["summary.json"] = _summary(
-        run, user=user, created_at=created_at, attempt=attempt
+        run,
+        user=user,
+        created_at=created_at,
+        attempt=attempt,
+        paying_accounts=paying_accounts,
     )
     return files
 
@@ -118,7 +227,28 @@ def _refuse_unwritable_text(payments, currency: str) -> None:
                 )
 
 
-def _summary(run: PaymentRun, *, user, created_at: dt.datetime, attempt: str) -> bytes:
+def _paying_account_summary(account_id: str | None, paying_accounts: dict):
+    account = paying_accounts.get(account_id) if account_id else None
+    if account is None:
+        return None
+    return {
+        "id": account.id,
+        "name": account.name,
+        "iban": account.iban,
+        "bic": account.bic,
+        "account_number": account.account_number,
+        "routing_number": account.routing_number,
+    }
+
+
+def _summary(
+    run: PaymentRun,
+    *,
+    user,
+    created_at: dt.datetime,
+    attempt: str,
+    paying_accounts: dict,
+) -> bytes:
     summary = {
         "run_id": run.id,
         "message_ids": {
@@ -177,4 +307,16 @@ def _summary(run: PaymentRun, *, user, created_at: dt.datetime, attempt: str) ->
             for p in run.payments
         ],
     }
+    # Keys only runs paid from the company's accounts have: a summary of a
+    # run built before reads exactly as it did.
+    if paying_account_ids(run):
+        for row, payment in zip(summary["payments"], run.payments, strict=True):
+            row["paying_account"] = _paying_account_summary(
+                payment.paying_account_id, paying_accounts
+            )
+            row["address"] = (
+                dataclasses.asdict(PostalAddress.of(payment.address))
+                if payment.address
+                else None
+            )
     return json.dumps(summary, indent=2, sort_keys=True).encode()

@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 from anyascii import anyascii
 
+from core.addresses import PostalAddress
 from core.money import round_money
 from payments.rules import credit_remittance, remittance_text
 
@@ -41,6 +42,9 @@ class CreditTransfer:
     bic: str | None = None
     account_number: str | None = None
     aba_routing_number: str | None = None
+    # The creditor's structured address (`Cdtr/PstlAdr`); None: not written
+    # (payments built before addresses were kept).
+    creditor_address: PostalAddress | None = None
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,15 @@ class PaymentFile:
     execution_date: dt.date
     currency: str
     debtor_name: str
-    debtor_iban: str
+    debtor_iban: str | None
     debtor_bic: str | None
     transfers: tuple[CreditTransfer, ...]
+    # A debtor account without an IBAN (a US account): its number
+    # (`DbtrAcct/Id/Othr/Id`) and ABA routing number (`DbtrAgt`'s ClrSysMmbId).
+    debtor_account_number: str | None = None
+    debtor_aba_routing_number: str | None = None
+    # The debtor's structured address (`Dbtr/PstlAdr`); None: not written.
+    debtor_address: PostalAddress | None = None
 
     @property
     def control_sum(self) -> Decimal:
@@ -108,6 +118,39 @@ def _name(value: str, *, sepa: bool) -> str:
     return _spelled(value, sepa=sepa)[:NAME_MAX_LENGTH]
 
 
+# PostalAddress24's parts in the XSD's order, with the lengths it allows.
+ADDRESS_ELEMENTS = (
+    ("street", "StrtNm", 70),
+    ("building_number", "BldgNb", 16),
+    ("postcode", "PstCd", 16),
+    ("town", "TwnNm", 35),
+)
+ADDRESS_LINE_MAX_LENGTH = 70
+
+
+def _postal_address(
+    parent: ET.Element, address: PostalAddress | None, *, sepa: bool
+) -> None:
+    """
+    Add `PstlAdr` with the structured parts present, in the XSD's order; an
+    address line 2 goes into one `AdrLine` beside them (a hybrid address),
+    never alone: without a town and country nothing is written.
+    """
+    if address is None or not address.has_town_and_country:
+        return
+    node = _add(parent, "PstlAdr")
+    for field, tag, length in ADDRESS_ELEMENTS:
+        if value := getattr(address, field):
+            if spelled := _spelled(value, sepa=sepa)[:length].strip():
+                _add(node, tag, spelled)
+    _add(node, "Ctry", address.country)
+    if address.address_line2:
+        if line := _spelled(address.address_line2, sepa=sepa)[
+            :ADDRESS_LINE_MAX_LENGTH
+        ].strip():
+            _add(node, "AdrLine", line)
+
+
 def _remittance(transfer: CreditTransfer, currency: str, *, sepa: bool) -> str:
     """
     The invoice numbers and the credit notes applied, each spelled for a
@@ -124,6 +167,13 @@ def _remittance(transfer: CreditTransfer, currency: str, *, sepa: bool) -> str:
     return remittance_text(numbers, credits)
 
 
+def _aba_member(agent: ET.Element, routing_number: str) -> None:
+    """A US bank by its ABA routing number: `ClrSysMmbId` in `FinInstnId`."""
+    member = _add(agent, "ClrSysMmbId")
+    _path(member, "ClrSysId/Cd", "USABA")
+    _add(member, "MmbId", routing_number)
+
+
 def _transfer(
     parent: ET.Element, transfer: CreditTransfer, currency: str, *, sepa: bool
 ) -> None:
@@ -135,10 +185,12 @@ def _transfer(
         if transfer.bic:
             _path(node, "CdtrAgt/FinInstnId/BICFI", transfer.bic)
     elif transfer.aba_routing_number:
-        member = _add(_add(_add(node, "CdtrAgt"), "FinInstnId"), "ClrSysMmbId")
-        _path(member, "ClrSysId/Cd", "USABA")
-        _add(member, "MmbId", transfer.aba_routing_number)
-    _path(node, "Cdtr/Nm", _name(transfer.creditor_name, sepa=sepa))
+        _aba_member(
+            _add(_add(node, "CdtrAgt"), "FinInstnId"), transfer.aba_routing_number
+        )
+    creditor = _add(node, "Cdtr")
+    _add(creditor, "Nm", _name(transfer.creditor_name, sepa=sepa))
+    _postal_address(creditor, transfer.creditor_address, sepa=sepa)
     account_id = _add(_add(node, "CdtrAcct"), "Id")
     if transfer.iban:
         _add(account_id, "IBAN", transfer.iban)
@@ -170,12 +222,20 @@ def pain001_xml(payment_file: PaymentFile) -> bytes:
     if sepa:
         _path(info, "PmtTpInf/SvcLvl/Cd", "SEPA")
     _path(info, "ReqdExctnDt/Dt", payment_file.execution_date.isoformat())
-    _path(info, "Dbtr/Nm", _name(payment_file.debtor_name, sepa=sepa))
-    _path(info, "DbtrAcct/Id/IBAN", payment_file.debtor_iban)
+    debtor = _add(info, "Dbtr")
+    _add(debtor, "Nm", _name(payment_file.debtor_name, sepa=sepa))
+    _postal_address(debtor, payment_file.debtor_address, sepa=sepa)
+    account_id = _add(_add(info, "DbtrAcct"), "Id")
+    if payment_file.debtor_iban:
+        _add(account_id, "IBAN", payment_file.debtor_iban)
+    else:
+        _path(account_id, "Othr/Id", payment_file.debtor_account_number or "")
     agent = _add(_add(info, "DbtrAgt"), "FinInstnId")
     if payment_file.debtor_bic:
         _add(agent, "BICFI", payment_file.debtor_bic)
-    else:
+    if payment_file.debtor_aba_routing_number and not payment_file.debtor_iban:
+        _aba_member(agent, payment_file.debtor_aba_routing_number)
+    elif not payment_file.debtor_bic:
         _path(agent, "Othr/Id", "NOTPROVIDED")
     # Shared charges suit every currency; SEPA requires SLEV.
     _add(info, "ChrgBr", "SLEV" if sepa else "SHAR")

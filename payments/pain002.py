@@ -8,10 +8,12 @@ its XSD before `parse` sees it.
 - `OrgnlGrpInfAndSts/GrpSts` RJCT rejects the whole file: one entry with no
   EndToEndId and the file's `OrgnlMsgId`.
 - `OrgnlPmtInfAndSts/PmtInfSts` RJCT rejects a payment information block
-  likewise (its `OrgnlPmtInfId` as the entry's reference).
+  likewise (its `OrgnlPmtInfId` as the entry's reference), unless the whole
+  file is rejected already.
 - Each `TxInfAndSts` is one transfer's answer: RJCT → rejected, an
   accepted status → accepted (not yet booked: the camt says so), PDNG or
-  RCVD → nothing yet, so no entry.
+  RCVD → nothing yet, so no entry. These come first, before the entries of
+  a file or block answered as a whole.
 - A group or block accepted as a whole, with no transfer listed below it,
   is one accepted entry for the file.
 """
@@ -40,6 +42,7 @@ ACCEPTED = frozenset({"ACCP", "ACSP", "ACSC", "ACWC", "ACTC", "ACCC", "ACWP", "A
 REASONS = {
     "AC01": "Incorrect account number",
     "AC04": "Account closed",
+    "AC03": "Invalid creditor account number",
     "AC06": "Account blocked",
     "AG01": "Transaction forbidden on this account",
     "AM04": "Insufficient funds",
@@ -54,9 +57,15 @@ REASONS = {
     "RR03": "Creditor name or address missing (regulatory)",
     "RR04": "Regulatory reason",
     "FF01": "Invalid file format",
+    "DU01": "Duplicate message ID",
     "DUPL": "Duplicate payment",
     "CUST": "Requested by the customer",
     "NARR": "Reason given in the bank's text",
+    # US ACH (Nacha) return codes, which US banks report as proprietary.
+    "R01": "Insufficient funds",
+    "R02": "Account closed",
+    "R03": "No account or unable to locate account",
+    "R04": "Invalid account number",
 }
 
 
@@ -129,18 +138,20 @@ def parse(root) -> BankMessage:
     message_id = text(group, "OrgnlMsgId")
     blocks = find_all(report, "OrgnlPmtInfAndSts")
     transfers = [t for block in blocks for t in find_all(block, "TxInfAndSts")]
-    entries = []
+    # Each transfer's own answer first: it carries its own reason, which a
+    # file's or block's status answered as a whole may not.
+    entries = [_transfer(transfer, message_id) for transfer in transfers]
     group_status = text(group, "GrpSts")
-    if group_status == REJECTED or (not blocks and not transfers):
+    whole_file = group_status == REJECTED or (not blocks and not transfers)
+    if whole_file:
         entries.append(_whole(group, group_status, message_id))
-    for block in blocks:
+    for block in [] if whole_file else blocks:
         status = text(block, "PmtInfSts")
         listed = find_all(block, "TxInfAndSts")
         if status == REJECTED or not listed:
             entries.append(
                 _whole(block, status, message_id, text(block, "OrgnlPmtInfId"))
             )
-    entries += [_transfer(transfer, message_id) for transfer in transfers]
     return BankMessage(
         message_type=MessageType.PAIN002,
         message_id=text(report, "GrpHdr/MsgId"),

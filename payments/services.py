@@ -57,8 +57,13 @@ from invoicing.posting import (
 from invoicing.selectors import invoices_get_many
 from invoicing.services import invoice_payment_move_add
 from payments import checks, events, inputs, notifications, rules
-from payments.builder import RunBuilder
-from payments.files import message_id, payment_files
+from payments.builder import RunBuilder, build_refusals
+from payments.files import (
+    message_id,
+    pain001_file_details,
+    paying_account_ids,
+    payment_files,
+)
 from payments.models import (
     BankStatus,
     IdempotencyRecord,
@@ -76,6 +81,7 @@ from payments.selectors import (
     payment_run_proposal,
     vendor_payment_problem,
 )
+from treasury.selectors import bank_account_list, bank_accounts_by_id
 from vendors.models import VendorStatus
 from vendors.selectors import vendors_get_many
 
@@ -175,7 +181,7 @@ def payment_run_create(
         created_at=now,
         updated_at=now,
     )
-    builder = RunBuilder(proposal)
+    builder = RunBuilder(proposal, paying_accounts=_paying_accounts(proposal, chosen))
     pending = _chunks(chosen, _credits_to_reserve(proposal, chosen), CHUNK_INVOICES)
     saved = False
     while pending:
@@ -198,6 +204,32 @@ def payment_run_create(
             "reload the proposal."
         )
     return BuiltRun(run, created=True, left_out=tuple(builder.left_out))
+
+
+def _paying_accounts(proposal, chosen: list[ProposedInvoice]) -> dict:
+    """
+    The company account paying each currency of the chosen invoices, by
+    currency; refuse a currency no usable account pays and a creditor
+    without the address its transfer needs (payments.builder).
+    """
+    accounts = bank_account_list()
+    vendors = {p.vendor.id: p.vendor for p in proposal.payments}
+    by_currency: dict[str, dict] = {}
+    for item in chosen:
+        vendor = vendors[item.invoice.vendor_id]
+        by_currency.setdefault(item.invoice.currency, {})[vendor.id] = vendor
+    if problems := build_refusals(
+        vendors_by_currency={c: list(v.values()) for c, v in by_currency.items()},
+        accounts=accounts,
+    ):
+        raise ValidationFailed(
+            "The payment run was not built: " + "; ".join(problems) + ".",
+            {"paying_accounts": "; ".join(problems)},
+        )
+    if not accounts:
+        return {}
+    usable = sorted((a for a in accounts if a.usable), key=lambda a: a.name)
+    return {c: next(a for a in usable if a.currency == c) for c in by_currency}
 
 
 class _RunChangedWhileBuilding(Exception):
@@ -494,7 +526,14 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
         )
     now = dynamo.utcnow()
     attempt = uuid.uuid4().hex[:8]
-    contents = payment_files(run, user=user, created_at=now, attempt=attempt)
+    contents = payment_files(
+        run,
+        user=user,
+        created_at=now,
+        attempt=attempt,
+        paying_accounts=bank_accounts_by_id(account_ids=paying_account_ids(run)),
+    )
+    details = pain001_file_details(run)
     year = run.payment_date[:4]
     stored = []
     for name, content in contents.items():
@@ -513,6 +552,8 @@ def payment_run_export(*, run_id: str, user, version: int | None = None) -> Paym
                     if is_xml
                     else None
                 ),
+                paying_account_id=details.get(name, {}).get("paying_account_id"),
+                execution_date=details.get(name, {}).get("execution_date"),
                 key=saved.key,
                 name=name,
                 content_type="application/xml" if is_xml else "application/json",

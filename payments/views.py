@@ -34,6 +34,7 @@ from payments.selectors import (
     payment_run_list,
     payment_run_proposal,
 )
+from treasury.selectors import paying_account_labels
 
 
 def _list_filters(request) -> tuple[RunFilterForm, dict, dict]:
@@ -73,11 +74,22 @@ def payment_run_list_export_view(request, fmt):
 def payment_run_detail_view(request, run_id):
     require_reader(request.user)
     run = payment_run_get_or_404(run_id=run_id)
+    accounts = paying_account_labels(
+        account_ids={p.paying_account_id for p in run.payments}
+        | {f.paying_account_id for f in run.files}
+    )
     return render(
         request,
         "payments/run_detail.html",
         {
             "run": run,
+            # Each file with the account it pays from (None: the payer in settings).
+            "files": [(f, accounts.get(f.paying_account_id)) for f in run.files],
+            "paid_from": {
+                p.currency: accounts[p.paying_account_id]
+                for p in run.payments
+                if p.paying_account_id in accounts
+            },
             "actions": payment_run_actions(run=run, user=request.user),
             "cancel_form": RunCancelForm(initial={"version": run.version}),
             "history": audit_history(

@@ -199,6 +199,7 @@ api.add_router("/purchase-orders", "purchasing.apis.router")
 api.add_router("/invoices", "invoicing.apis.router")
 api.add_router("/payment-runs", "payments.apis.router")
 api.add_router("/bank-statements", "payments.apis.bank_statement_router")
+api.add_router("/bank-accounts", "treasury.apis.router")
 api.add_router("/exchange-rates", "exchange_rates.apis.router")
 api.add_router("", "accounting.apis.router")
 # Comment threads (issue 15) of the three kinds of record that carry one.

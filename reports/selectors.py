@@ -217,15 +217,20 @@ def vendor_ledger_export(
     require_finance(user)
     vendor = vendor_get_or_404(vendor_id=vendor_id)
     first, last = start and start.isoformat(), end and end.isoformat()
-    items = _open_items(vendor.id, as_of=site_today())
-    balance = rules.balance_of((i.currency, i.amount) for i in items)
-    after = (
-        _sum_effects(ledger_entries_after(vendor_id=vendor.id, end=last))
-        if last
-        else {}
-    )
     entries = list(ledger_entries_between(vendor_id=vendor.id, start=first, end=last))
-    opening = _minus(_minus(balance, after), _sum_effects(entries))
+    if first:
+        items = _open_items(vendor.id, as_of=site_today())
+        balance = rules.balance_of((i.currency, i.amount) for i in items)
+        after = (
+            _sum_effects(ledger_entries_after(vendor_id=vendor.id, end=last))
+            if last
+            else {}
+        )
+        opening = _minus(_minus(balance, after), _sum_effects(entries))
+    else:
+        # From the vendor's first posting: nothing came before it, so the
+        # balance now and what came after the period need not be read.
+        opening = {}
     rows, _ = rules.running_rows((facts(e) for e in entries), balances=opening)
     return Export(
         name=f"ledger-{vendor.id}",

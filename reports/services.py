@@ -17,7 +17,7 @@ logger = logging.getLogger("reports")
 
 def ageing_refresh() -> AgeingSummary:
     """
-    Read every open item once through `open-items-index` and keep, per
+    Read every open item once through `open-amounts-index` and keep, per
     currency and vendor, the open amount per due date: one item the ageing
     report reads and re-buckets for any as-of date.
 

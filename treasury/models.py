@@ -84,6 +84,33 @@ class CompanyBankAccount(Model):
         return self.changed_by is not None
 
     @property
+    def number(self) -> str | None:
+        """The account's number: its IBAN, or its US account number."""
+        return self.iban or self.account_number
+
+    @property
     def usable(self) -> bool:
         """Whether a run may pay from this account now."""
         return self.active and not self.awaiting_confirmation
+
+
+class ActiveCurrencyGuard(Model):
+    """
+    One item per currency with an active account (`active#EUR`), naming it:
+    written with the account in the same transaction, on the condition that
+    no other account holds it, so two Admins activating a second EUR account
+    at the same moment cannot both succeed. It has no `listing`: the list
+    index never shows it.
+    """
+
+    Meta = dynamo.table_meta("BankAccountsTable")
+
+    id = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(currency: str) -> str:
+        return f"active#{currency}"
+
+
+dynamo.register_view(ActiveCurrencyGuard)

@@ -302,9 +302,7 @@ PAYER_BIC = env.str("PAYER_BIC", default="COBADEFFXXX")
 PAYMENT_RUN_MAX_INVOICES = env.int("PAYMENT_RUN_MAX_INVOICES", default=500)
 # A bank's answer (pain.002, camt.054, camt.053: payments/bank_messages.py) is
 # refused above this size; a month of statements fits many times over.
-BANK_STATEMENT_MAX_BYTES = env.int(
-    "BANK_STATEMENT_MAX_BYTES", default=10 * 1024 * 1024
-)
+BANK_STATEMENT_MAX_BYTES = env.int("BANK_STATEMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Import and export -------------------------------------------------------
 # A vendor CSV import (vendors/imports.py) is refused above either limit, with a

@@ -13,7 +13,9 @@ in the version banks send a pain.001.001.09 customer in 2026.
   a dict with those keys and optionally `amount` (Decimal), `currency`
   ("EUR" by default), `creditor_iban`. `group_status` ("RJCT", "ACCP",
   "PART"...) is the whole file's `GrpSts`, `group_reason` its
-  `(code, text)`. `created_at` defaults to 2026-12-02 09:00 UTC.
+  `(code, text)`; `payment_status` and `payment_reason` the same for the
+  file's payment information block (`PmtInfSts`), where the transactions
+  are listed. `created_at` defaults to 2026-12-02 09:00 UTC.
 
     camt054(*, entries, message_id="NTF-1", created_at=None,
              account_iban=DEBTOR_IBAN) -> bytes
@@ -28,7 +30,9 @@ in the version banks send a pain.001.001.09 customer in 2026.
   debit; True: the transfer credited back as a return, with `RtrInf`),
   `reason_code` and `reason_text` (the return's `Rsn/Cd` and `AddtlInf`),
   `status` ("BOOK"; "PDNG" or "INFO" for entries not booked), `reference`
-  (the bank's `AcctSvcrRef`; "REF-<n>" by default).
+  (the bank's `AcctSvcrRef`; "REF-<n>" by default), `batch_message_id` (a
+  batch booking: the whole pain.001 of that MsgId debited as one entry of
+  `amount`, `batch_size` transfers (2), with no transaction details).
 """
 
 import datetime as dt
@@ -92,6 +96,8 @@ def pain002(
     group_reason: tuple[str | None, str | None] | None = None,
     message_id: str = "PSR-1",
     created_at: dt.datetime | None = None,
+    payment_status: str | None = None,
+    payment_reason: tuple[str | None, str | None] | None = None,
 ) -> bytes:
     """A pain.002.001.10 answering the pain.001 `original_message_id`."""
     document, report = _document("pain.002.001.10", "CstmrPmtStsRpt")
@@ -103,9 +109,13 @@ def pain002(
         _add(group, "GrpSts", group_status)
     if group_reason:
         _reason(group, *group_reason)
-    if transactions:
+    if transactions or payment_status or payment_reason:
         block = _add(report, "OrgnlPmtInfAndSts")
         _add(block, "OrgnlPmtInfId", f"{original_message_id[:30]}-PMT")
+        if payment_status:
+            _add(block, "PmtInfSts", payment_status)
+        if payment_reason:
+            _reason(block, *payment_reason)
         for number, item in enumerate(transactions, start=1):
             fields = _transaction(item)
             node = _add(block, "TxInfAndSts")
@@ -147,6 +157,11 @@ def _entry(parent: ET.Element, number: int, fields: dict) -> None:
     family = _add(domain, "Fmly")
     _add(family, "Cd", "RCDT" if returned else "ICDT")
     _add(family, "SubFmlyCd", "RRTN" if returned else "ESCT")
+    if fields.get("batch_message_id"):
+        batch = _add(entry, "NtryDtls/Btch")
+        _add(batch, "MsgId", fields["batch_message_id"])
+        _add(batch, "NbOfTxs", fields.get("batch_size", 2))
+        return
     transaction = _add(entry, "NtryDtls/TxDtls")
     refs = _add(transaction, "Refs")
     _add(refs, "AcctSvcrRef", reference)
@@ -165,12 +180,36 @@ def _entry(parent: ET.Element, number: int, fields: dict) -> None:
             _add(info, "AddtlInf", fields["reason_text"][:105])
 
 
-def _account(parent: ET.Element, iban: str, entries) -> None:
-    currencies = {entry.get("currency", "EUR") for entry in entries} or {"EUR"}
-    account = _add(parent, "Acct")
+def _balances(report: ET.Element, entries) -> None:
+    """A statement's opening and closing balances (camt.053 requires one)."""
+    day = max(
+        (e.get("booking_date") or BOOKING_DATE for e in entries), default=BOOKING_DATE
+    )
+    currency = next((e.get("currency", "EUR") for e in entries), "EUR")
+    for kind in ("OPBD", "CLBD"):
+        balance = _add(report, "Bal")
+        _add(balance, "Tp/CdOrPrtry/Cd", kind)
+        _add(balance, "Amt", "100000.00", Ccy=currency)
+        _add(balance, "CdtDbtInd", "CRDT")
+        _add(balance, "Dt/Dt", day.isoformat())
+
+
+def _report(schema, message_tag, report_tag, *, entries, message_id, created_at, iban):
+    """An account report (`Ntfctn`, `Stmt`) of one `Ntry` per item of `entries`."""
+    document, message = _document(schema, message_tag)
+    _header(message, message_id, created_at)
+    report = _add(message, report_tag)
+    _add(report, "Id", f"{message_id}-1")
+    account = _add(report, "Acct")
     _add(account, "Id/IBAN", iban)
+    currencies = {entry.get("currency", "EUR") for entry in entries}
     if len(currencies) == 1:
         _add(account, "Ccy", currencies.pop())
+    if report_tag == "Stmt":
+        _balances(report, entries)
+    for number, fields in enumerate(entries, start=1):
+        _entry(report, number, fields)
+    return _bytes(document)
 
 
 def camt054(
@@ -181,14 +220,15 @@ def camt054(
     account_iban: str = DEBTOR_IBAN,
 ) -> bytes:
     """A camt.054.001.08 notifying one entry per item of `entries`."""
-    document, message = _document("camt.054.001.08", "BkToCstmrDbtCdtNtfctn")
-    _header(message, message_id, created_at)
-    notification = _add(message, "Ntfctn")
-    _add(notification, "Id", f"{message_id}-1")
-    _account(notification, account_iban, entries)
-    for number, fields in enumerate(entries, start=1):
-        _entry(notification, number, fields)
-    return _bytes(document)
+    return _report(
+        "camt.054.001.08",
+        "BkToCstmrDbtCdtNtfctn",
+        "Ntfctn",
+        entries=entries,
+        message_id=message_id,
+        created_at=created_at,
+        iban=account_iban,
+    )
 
 
 def camt053(
@@ -199,21 +239,12 @@ def camt053(
     account_iban: str = DEBTOR_IBAN,
 ) -> bytes:
     """A camt.053.001.08 statement of one entry per item of `entries`."""
-    document, message = _document("camt.053.001.08", "BkToCstmrStmt")
-    _header(message, message_id, created_at)
-    statement = _add(message, "Stmt")
-    _add(statement, "Id", f"{message_id}-1")
-    _account(statement, account_iban, entries)
-    day = max(
-        (e.get("booking_date") or BOOKING_DATE for e in entries), default=BOOKING_DATE
+    return _report(
+        "camt.053.001.08",
+        "BkToCstmrStmt",
+        "Stmt",
+        entries=entries,
+        message_id=message_id,
+        created_at=created_at,
+        iban=account_iban,
     )
-    currency = next((e.get("currency", "EUR") for e in entries), "EUR")
-    for kind in ("OPBD", "CLBD"):
-        balance = _add(statement, "Bal")
-        _add(balance, "Tp/CdOrPrtry/Cd", kind)
-        _add(balance, "Amt", "100000.00", Ccy=currency)
-        _add(balance, "CdtDbtInd", "CRDT")
-        _add(balance, "Dt/Dt", day.isoformat())
-    for number, fields in enumerate(entries, start=1):
-        _entry(statement, number, fields)
-    return _bytes(document)

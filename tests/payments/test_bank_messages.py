@@ -84,6 +84,18 @@ def refusal(content: bytes, **kwargs) -> str:
         (camt054(entries=ENTRIES), "camt.054.001.08"),
         (camt053(entries=ENTRIES), "camt.053.001.08"),
         (camt053(entries=[]), "camt.053.001.08"),
+        (
+            camt054(entries=[dict(batch_message_id="FILE-1", amount=Decimal("500"))]),
+            "camt.054.001.08",
+        ),
+        (
+            pain002(
+                original_message_id="MSG-1",
+                payment_status="RJCT",
+                payment_reason=("AM04", "No funds"),
+            ),
+            "pain.002.001.10",
+        ),
     ],
 )
 def test_built_files_are_valid_against_the_official_xsd(content, version):
@@ -224,11 +236,11 @@ def test_the_parser_refuses_a_dtd_the_byte_check_did_not_see(monkeypatch):
     assert refusal(BILLION_LAUGHS) == DTD_REFUSAL
 
 
-def test_a_pain001_is_refused_as_not_a_bank_answer():
-    content = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>'
+def test_another_iso_message_is_refused_naming_its_namespace():
+    content = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08"/>'
     assert refusal(content) == (
         "This is not a pain.002, camt.054 or camt.053 file: its namespace is "
-        "'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09'."
+        "'urn:iso:std:iso:20022:tech:xsd:camt.052.001.08'."
     )
 
 
@@ -269,3 +281,68 @@ def test_created_at_and_message_id_are_read():
         camt054(entries=ENTRIES, message_id="NTF-77", created_at=created)
     )
     assert (message.message_id, message.created_at) == ("NTF-77", created)
+
+
+def test_another_root_element_is_refused_even_in_a_known_namespace():
+    content = b'<AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"/>'
+    assert refusal(content) == (
+        "This is not a pain.002, camt.054 or camt.053 file: its root element is "
+        "<AppHdr>, not an ISO 20022 <Document>."
+    )
+
+
+def test_a_byte_order_mark_is_read():
+    message = read_bank_message(b"\xef\xbb\xbf" + camt054(entries=ENTRIES))
+    assert len(message.entries) == 2
+
+
+def test_elements_nested_absurdly_deep_are_refused_before_the_xsd_check():
+    content = camt054(entries=ENTRIES).replace(
+        b"</BkToCstmrDbtCdtNtfctn>",
+        b"<SplmtryData><Envlp>"
+        + b"<a>" * 10_000
+        + b"</a>" * 10_000
+        + b"</Envlp></SplmtryData></BkToCstmrDbtCdtNtfctn>",
+    )
+    assert refusal(content) == (
+        "The file nests elements more than 50 deep; no camt.054 message does."
+    )
+
+
+def test_a_file_with_countless_errors_stops_counting():
+    entries = [
+        dict(end_to_end_id=f"e2e-{n}", amount=Decimal("1.00")) for n in range(60)
+    ]
+    content = camt054(entries=entries).replace(b"<CdtDbtInd>DBIT", b"<CdtDbtInd>DEBIT")
+    assert refusal(content).endswith(" (and more than 97 more)")
+
+
+def test_our_own_payment_file_uploaded_by_mistake_is_refused():
+    from payments.pain001 import CreditTransfer, PaymentFile, pain001_xml
+
+    ours = pain001_xml(
+        PaymentFile(
+            message_id="RUN-7-EUR-abc",
+            created_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC),
+            initiating_party="Demo Company GmbH",
+            payment_info_id="RUN-7-EUR",
+            execution_date=dt.date(2026, 12, 2),
+            currency="EUR",
+            debtor_name="Demo Company GmbH",
+            debtor_iban="DE89370400440532013000",
+            debtor_bic="COBADEFFXXX",
+            transfers=(
+                CreditTransfer(
+                    end_to_end_id="e2e-1",
+                    amount=Decimal("250.00"),
+                    creditor_name="Acme",
+                    invoice_numbers=("INV-1",),
+                    iban="FR7630006000011234567890189",
+                ),
+            ),
+        )
+    )
+    assert refusal(ours) == (
+        "This is a payment file (pain.001.001.09): what is sent to the bank, not "
+        "its answer. Upload a pain.002, camt.054 or camt.053 file the bank sent back."
+    )

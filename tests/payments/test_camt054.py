@@ -48,19 +48,23 @@ def test_a_returned_transfer_is_rejected_with_the_return_reason():
         camt054(
             entries=[
                 dict(
-                    end_to_end_id="e2e-2",
-                    amount=Decimal("99.99"),
+                    end_to_end_id="e2e-7",
+                    amount=Decimal("149.90"),
                     returned=True,
-                    reason_code="AC04",
-                    reason_text="Konto erloschen",
+                    reason_code="AC01",
+                    reason_text="IBAN inconnu du beneficiaire",
+                    creditor_iban=IBAN,
                 )
             ]
         )
     )
     (entry,) = message.entries
-    assert (entry.outcome, entry.end_to_end_id) == (Outcome.REJECTED, "e2e-2")
-    assert (entry.reason_code, entry.reason_text) == ("AC04", "Konto erloschen")
-    assert entry.amount == Decimal("99.99")
+    assert (entry.outcome, entry.end_to_end_id) == (Outcome.REJECTED, "e2e-7")
+    assert (entry.reason_code, entry.reason_text) == (
+        "AC01",
+        "IBAN inconnu du beneficiaire",
+    )
+    assert (entry.amount, entry.creditor_iban) == (Decimal("149.90"), IBAN)
 
 
 def test_a_return_without_the_banks_text_gets_the_codes_name():
@@ -283,3 +287,68 @@ def test_the_finnish_banks_sample_notification():
         ),
     ]
     assert {e.currency for e in message.entries} == {"EUR"}
+
+
+def test_postfinances_sample_notification_of_customer_payments_is_no_answer():
+    """
+    PostFinance's camt.054.001.08 sample (Swiss Payment Standards 2019): one
+    batch of two QR-bill payments credited to the account. Valid against the
+    official XSD; customers paying us answer none of our transfers.
+    """
+    message = read_bank_message(
+        (SAMPLES / "postfinance-camt.054.001.08.xml").read_bytes()
+    )
+    assert (message.message_type, message.message_id) == (
+        MessageType.CAMT054,
+        "20200618375204295372463",
+    )
+    assert message.created_at == dt.datetime(2020, 6, 18, 23, 41, 7)
+    assert message.entries == ()
+
+
+def test_a_returns_creditor_is_the_party_that_is_not_our_account():
+    """Banks name the returning creditor as debtor (return roles) or creditor."""
+
+    def returned(parties: str) -> str:
+        return f"""<Ntry>
+        <Amt Ccy="EUR">60.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls><TxDtls><RltdPties>{parties}</RltdPties><RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf></TxDtls></NtryDtls>
+      </Ntry>"""
+
+    ours = "<Id><IBAN>DE89370400440532013000</IBAN></Id>"
+    theirs = f"<Id><IBAN>{IBAN}</IBAN></Id>"
+    message = read_bank_message(
+        camt054_02(
+            returned(f"<DbtrAcct>{theirs}</DbtrAcct><CdtrAcct>{ours}</CdtrAcct>")
+            + returned(f"<DbtrAcct>{ours}</DbtrAcct><CdtrAcct>{theirs}</CdtrAcct>")
+            + returned(f"<CdtrAcct>{ours}</CdtrAcct>")
+        )
+    )
+    assert [e.creditor_iban for e in message.entries] == [IBAN, IBAN, None]
+
+
+def test_a_transaction_says_its_own_direction_in_a_mixed_batch():
+    def transaction(e2e: str, direction: str, amount: str) -> str:
+        return f"""<TxDtls>
+            <Refs><EndToEndId>{e2e}</EndToEndId></Refs>
+            <Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd>
+            <RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>
+          </TxDtls>"""
+
+    content = camt054(
+        entries=[dict(end_to_end_id="x", amount=Decimal("70.00"))]
+    ).replace(
+        b"<NtryDtls>",
+        b"<NtryDtls>"
+        + (
+            transaction("e2e-out", "DBIT", "100.00")
+            + transaction("e2e-back", "CRDT", "30.00")
+        ).encode(),
+    )
+    message = read_bank_message(content)
+    assert [(e.end_to_end_id, e.outcome) for e in message.entries] == [
+        ("e2e-out", Outcome.BOOKED),
+        ("e2e-back", Outcome.REJECTED),
+        ("x", Outcome.BOOKED),
+    ]

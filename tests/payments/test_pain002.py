@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from payments.bank_messages import (
     BankEntry,
@@ -200,20 +201,13 @@ PAIN002_03 = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_a_rejected_payment_block_and_a_pain002_001_03_are_read():
+def test_transfers_answer_first_then_a_rejected_block_of_a_pain002_001_03():
     message = read_bank_message(PAIN002_03)
     assert message.message_id == "STATUS-0815"
     assert message.created_at == dt.datetime(
         2026, 12, 1, 17, 45, 12, 123456, tzinfo=dt.timezone(dt.timedelta(hours=1))
     )
     assert message.entries == (
-        BankEntry(
-            outcome=Outcome.REJECTED,
-            original_message_id="FILE-1",
-            reason_code="AM04",
-            reason_text="Deckung nicht ausreichend. Bitte erneut einreichen.",
-            reference="FILE-1-EUR",
-        ),
         BankEntry(
             outcome=Outcome.REJECTED,
             end_to_end_id="e2e-9",
@@ -223,5 +217,121 @@ def test_a_rejected_payment_block_and_a_pain002_001_03_are_read():
             creditor_iban="GB29NWBK60161331926819",
             reason_code="BANK42",
             reference="BANKREF-9",
+        ),
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            original_message_id="FILE-1",
+            reason_code="AM04",
+            reason_text="Deckung nicht ausreichend. Bitte erneut einreichen.",
+            reference="FILE-1-EUR",
+        ),
+    )
+
+
+def test_a_rejected_file_is_one_entry_even_when_its_blocks_are_rejected_too():
+    message = read_bank_message(
+        PAIN002_03.replace(b"<GrpSts>PART</GrpSts>", b"<GrpSts>RJCT</GrpSts>")
+    )
+    assert [
+        (e.end_to_end_id, e.original_message_id, e.reference) for e in message.entries
+    ] == [
+        ("e2e-9", "FILE-1", "BANKREF-9"),
+        (None, "FILE-1", None),
+    ]
+    assert {e.outcome for e in message.entries} == {Outcome.REJECTED}
+
+
+def test_a_rejected_payment_block_speaks_for_the_file():
+    message = read_bank_message(
+        pain002(
+            original_message_id=ORIGINAL,
+            payment_status="RJCT",
+            payment_reason=("AM04", None),
+        )
+    )
+    assert message.entries == (
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            original_message_id=ORIGINAL,
+            reason_code="AM04",
+            reason_text="Insufficient funds",
+            reference=f"{ORIGINAL[:30]}-PMT",
+        ),
+    )
+
+
+# --- Real samples ------------------------------------------------------------
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def sample(name: str):
+    return read_bank_message((SAMPLES / name).read_bytes())
+
+
+def test_nordeas_sample_rejecting_two_transfers():
+    message = sample("nordea-pain.002.001.03-transfers-rejected.xml")
+    assert (message.message_id, message.created_at) == (
+        "XML990920150728124014189",
+        dt.datetime(2015, 7, 28, 10, 40, 14, tzinfo=dt.UTC),
+    )
+    reason = "CAP Invalid code or combinations in CategoryPurpose or ServiceLevel"
+    assert message.entries == (
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            end_to_end_id="ENDTOENDID-950-TEST2-2807-02",
+            original_message_id="MSGID-950-TEST2-2807-01",
+            reason_code="NARR",
+            reason_text=reason,
+        ),
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            end_to_end_id="ENDTOENDID-950-TEST2-2807-01",
+            original_message_id="MSGID-950-TEST2-2807-01",
+            reason_code="NARR",
+            reason_text=reason,
+        ),
+        # Its block is rejected too (PmtInfSts RJCT), with no reason of its own.
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            original_message_id="MSGID-950-TEST2-2807-01",
+            reference="PMTINFID-950-TEST2-2807-01",
+        ),
+    )
+
+
+def test_nordeas_sample_rejecting_a_payment_block():
+    message = sample("nordea-pain.002.001.03-payment-rejected.xml")
+    assert message.entries == (
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            original_message_id="MSGID-COM-SCE25-1707-01",
+            reason_code="NARR",
+            reason_text="CAP Invalid code or combinations in CategoryPurpose or "
+            "ServiceLevel",
+            reference="PMTINFID-COM-SCE25-1707-01",
+        ),
+    )
+
+
+def test_nordeas_sample_rejecting_a_duplicate_file():
+    message = sample("nordea-pain.002.001.03-file-rejected.xml")
+    assert message.entries == (
+        BankEntry(
+            outcome=Outcome.REJECTED,
+            original_message_id="MSGID-PS-TEST-0708-01",
+            reason_code="DU01",
+            reason_text="ISO Duplicate Message ID",
+        ),
+    )
+
+
+def test_goldman_sachs_sample_accepting_a_payment_block():
+    message = sample("goldman-sachs-pain.002.001.03-payment-accepted.xml")
+    assert message.entries == (
+        BankEntry(
+            outcome=Outcome.ACCEPTED,
+            original_message_id="XXX001_20220315_B_DZSOXXXX",
+            reference="xxx001220315B000XXXX",
         ),
     )

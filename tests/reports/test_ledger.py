@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from invoicing.posting import postings_backfill
 from invoicing.services import invoice_void
 from reports import rules
-from reports.selectors import vendor_ledger
+from reports.selectors import vendor_ledger, vendor_ledger_export
 from tests.api_client import bearer
 from tests.conftest import TODAY
 from tests.ledger import confirmed_run
@@ -26,8 +26,6 @@ from tests.ledger import confirmed_run
 def api_get(url, user):
     response = Client().get(url, **bearer(user))
     return response.status_code, response.json()
-
-
 
 
 @pytest.fixture
@@ -192,6 +190,16 @@ def test_csv_and_xlsx_exports_have_typed_amounts_and_dates(history, auditor, acm
     assert isinstance(values[1][0], dt.datetime)
     assert all(isinstance(v[6], int | float) for v in values[1:])
     assert Decimal(str(values[-1][6])) == ledger.rows[-1].balance
+
+    # A period's export opens at the balance before it, as the page does.
+    start = TODAY - dt.timedelta(days=30)
+    in_period = vendor_ledger(
+        user=auditor, vendor_id=acme.id, start=start, limit=1000, newest_first=False
+    )
+    exported = vendor_ledger_export(user=auditor, vendor_id=acme.id, start=start)
+    balances = [row[6] for row in exported.rows]
+    assert balances == [r.balance for r in in_period.rows]
+    assert len(balances) < len(ledger.rows)
 
 
 def test_the_api_answers_entries_open_items_and_ageing(history, auditor, acme):

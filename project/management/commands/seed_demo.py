@@ -14,14 +14,18 @@ from accounting.events import SETUP_USER
 from accounting.services import accounting_defaults_install
 from accounts.models import Profile
 from accounts.roles import Role
+from core.errors import ValidationFailed
 from exchange_rates import selectors as exchange_rate_selectors
 from exchange_rates import services as exchange_rate_services
 from invoicing import reconciliation as invoice_reconciliation
 from invoicing import services as invoice_services
 from localdev import demo
 from purchasing import services as purchase_order_services
+from treasury import services as treasury_services
+from treasury.selectors import bank_account_list
 from vendors import selectors as vendor_selectors
 from vendors import services as vendor_services
+from vendors.validation import EDITABLE_FIELDS as VENDOR_FIELDS
 
 # Who the demo has lives in localdev.demo, which make run's banner reads too.
 DEMO_USERS = [
@@ -118,6 +122,46 @@ DEMO_TAX_IDENTITY = {
 }
 
 
+# The company's paying accounts (treasury): EUR from the payer in settings,
+# with the German head office's address, and a US account paying USD.
+DEMO_HEAD_OFFICE = {
+    "street": "Friedrichstraße",
+    "building_number": "123",
+    "postcode": "10117",
+    "town": "Berlin",
+    "country": "DE",
+}
+DEMO_USD_ACCOUNT = {
+    "name": "Operating account USD",
+    "currency": "USD",
+    "account_number": "4820150937",
+    "routing_number": "026009593",
+    "bic": "BOFAUS3N",
+    "street": "Park Avenue",
+    "building_number": "270",
+    "postcode": "10017",
+    "town": "New York",
+    "country": "US",
+}
+
+# The demo vendors' structured addresses: a USD transfer, or one to a bank
+# outside the EEA, is refused at build without town and country.
+DEMO_ADDRESSES = {
+    "Nordwind Bürobedarf GmbH": {
+        "street": "Speicherstadt", "building_number": "12",
+        "postcode": "20457", "town": "Hamburg", "country": "DE",
+    },
+    "Atelier Lumière SARL": {
+        "street": "Rue des Lampes", "building_number": "8",
+        "postcode": "69002", "town": "Lyon", "country": "FR",
+    },
+    "Cascade Industrial Supply Inc.": {
+        "street": "NW Front Ave", "building_number": "1200",
+        "postcode": "97209", "town": "Portland", "country": "US",
+    },
+}  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Create one demo user per role and a few vendors; safe to run again."
 
@@ -150,18 +194,25 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {'created' if created else 'kept'} user {username} ({role})"
                 )
-            admin, created = User.objects.get_or_create(
-                username=demo.DEMO_SUPERUSER,
-                defaults={"email": f"{demo.DEMO_SUPERUSER}@example.com"},
-            )
-            if created:
-                admin.is_staff = admin.is_superuser = True
-                admin.set_password(password)
-                admin.save()
-            self.stdout.write(f"  {'created' if created else 'kept'} superuser admin")
+            # The second Admin confirms what the first changes in the
+            # company's bank accounts (four-eyes).
+            for username in (demo.DEMO_SUPERUSER, demo.DEMO_SECOND_SUPERUSER):
+                admin, created = User.objects.get_or_create(
+                    username=username, defaults={"email": f"{username}@example.com"}
+                )
+                if created:
+                    admin.is_staff = admin.is_superuser = True
+                    admin.set_password(password)
+                    admin.save()
+                self.stdout.write(
+                    f"  {'created' if created else 'kept'} superuser {username}"
+                )
             self._second_factors()
 
         self._exchange_rates(self._acting_as("admin"))
+        self._bank_accounts(
+            self._acting_as("admin"), self._acting_as(demo.DEMO_SECOND_SUPERUSER)
+        )
         added = accounting_defaults_install(
             user=SETUP_USER, profile=settings.TAX_PROFILE
         )
@@ -183,6 +234,8 @@ class Command(BaseCommand):
                 continue
             if settings.TAX_PROFILE == "DE":
                 fields = {**fields, **DEMO_TAX_IDENTITY.get(fields["name"], {})}
+            if "town" in VENDOR_FIELDS:  # once vendors keep structured addresses
+                fields = {**fields, **DEMO_ADDRESSES.get(fields["name"], {})}
             vendor = vendor_services.vendor_create(user=clerk, fields=fields)
             if vendor.bank_details_awaiting_confirmation:
                 vendor_services.vendor_bank_details_confirm(
@@ -191,6 +244,31 @@ class Command(BaseCommand):
             self.stdout.write(f"  created vendor {vendor.name}")
             if vendor.name in DEMO_INVOICES:
                 self._matched_invoice(vendor, *DEMO_INVOICES[vendor.name])
+
+    def _bank_accounts(self, admin, second_admin):
+        """Add the company's EUR and USD paying accounts, confirmed by a second Admin."""
+        if bank_account_list():
+            self.stdout.write("  kept the company's bank accounts")
+            return
+        eur = {
+            "name": "Operating account EUR",
+            "currency": "EUR",
+            "iban": settings.PAYER_IBAN,
+            "bic": settings.PAYER_BIC or None,
+            **DEMO_HEAD_OFFICE,
+        }
+        for fields in (eur, DEMO_USD_ACCOUNT):
+            try:
+                account = treasury_services.bank_account_create(
+                    user=admin, fields=fields
+                )
+            except ValidationFailed as exc:
+                self.stdout.write(f"  no {fields['currency']} account: {exc.message}")
+                continue
+            treasury_services.bank_account_confirm(
+                user=second_admin, account_id=account.id, version=account.version
+            )
+            self.stdout.write(f"  created bank account {account.name}")
 
     def _exchange_rates(self, admin):
         """Enter the demo rates, which are to EUR: with another base, none."""
