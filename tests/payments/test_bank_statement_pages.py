@@ -94,7 +94,7 @@ def test_unmatched_entries_are_listed_on_the_import_page(exported_run, treasurer
 def test_an_invalid_file_shows_the_reason_next_to_the_field(treasurer, media):
     response = logged_in(treasurer).post(
         reverse("payments:bank-statements"),
-        {"file": SimpleUploadedFile("x.xml", b"<not-iso/>")},
+        {"file": SimpleUploadedFile("x.xml", b"<?xml version='1.0'?><Document/>")},
     )
 
     assert response.status_code == 422
