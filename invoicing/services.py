@@ -462,13 +462,15 @@ def invoice_payment_move_add(
     payment_date: dt.date | None = None,
     paid_amount: Decimal | None = None,
     discount_taken: Decimal | None = None,
+    paid_on: dt.date | None = None,
 ) -> None:
     """
     Add a payment run's move of the invoice (schedule, pay or release) and its
     audit entry to the run's transaction.
 
     Paying it records `paid_amount` (what the run paid for it, after the
-    discount) and `discount_taken` on its posting (invoicing.posting).
+    discount), `discount_taken` and `paid_on` (the bank's booking date;
+    None: today) on its posting (invoicing.posting).
 
     Conditioned on the invoice's status and version as read, and, once
     scheduled, on belonging to this run: an invoice is never in two runs.
@@ -493,7 +495,11 @@ def invoice_payment_move_add(
     else:
         updates |= {"payment_run_id": run_id, "payment_run_number": run_number}
     updates |= posting_updates(
-        invoice, target, paid_amount=paid_amount, discount_taken=discount_taken
+        invoice,
+        target,
+        on_date=paid_on,
+        paid_amount=paid_amount,
+        discount_taken=discount_taken,
     )
     if target == InvoiceStatus.SCHEDULED and payment_date is not None:
         # Never schedule a held invoice, whatever was read (invoicing.holds);

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict, Field, field_validator
 
 from accounts.roles import require_reader
@@ -12,7 +12,7 @@ from core import documents
 from core.api_fields import WholeNumber, refuse_unknown_filters
 from core.money import MoneyError, validate_currency
 from core.versions import version_from_request
-from payments import services
+from payments import bank_answers, services
 from payments.selectors import (
     payment_run_file,
     payment_run_get_or_404,
@@ -332,3 +332,42 @@ def resubmit_payment_run(request, run_id: str, payload: RunDecisionIn | None = N
         user=request.auth,
         version=version_from_request(request, payload.version if payload else None),
     )
+
+
+# --- Bank statements (issue 17): /api/v1/bank-statements ----------------------
+
+bank_statement_router = Router(tags=["bank statements"])
+
+
+class BankStatementImportOut(Schema):
+    id: str = Field(description="The SHA-256 of the file: its id on the import page.")
+    message_type: str = Field(description="pain.002, camt.054 or camt.053.")
+    entries: int = Field(description="The transfers the file speaks of.")
+    confirmed: int = Field(description="Payments it booked: their invoices are paid.")
+    returned: int = Field(
+        description="Payments it rejected or returned: their invoices are matched "
+        "again and the vendor is on payment hold."
+    )
+    unmatched: int = Field(
+        description="Entries that changed no payment, listed on the import's page "
+        "for a person to resolve."
+    )
+    already_imported: bool = Field(
+        description="The same file was imported before: nothing changed, every "
+        "count is 0."
+    )
+
+
+@bank_statement_router.post(
+    "",
+    response={201: BankStatementImportOut, 200: BankStatementImportOut},
+    summary="Import a bank's answer: a pain.002, camt.054 or camt.053 file "
+    "(multipart `file`); 200 when the same file was imported before",
+)
+def import_bank_statement(request, file: File[UploadedFile]):
+    # One byte past the limit is enough to refuse a file as too large.
+    content = file.read(bank_answers.max_bytes() + 1)
+    result = bank_answers.bank_statement_import(
+        content=content, filename=file.name, user=request.auth, source="api"
+    )
+    return Status(200 if result.already_imported else 201, result)

@@ -25,6 +25,19 @@ class PaymentsConfig(AppConfig):
             )
         )
 
+        from payments.events import bank_statement_history_fields
+
+        register_kind(
+            RecordKind(
+                entity_type="bank_statement",
+                audit_type="PAYMENT_ACTION",
+                label="Bank statement",
+                page="payments:bank-statement",
+                name_field="filename",
+                fields=bank_statement_history_fields(),
+            )
+        )
+
         from comments.registry import CommentableKind, register_commentable
         from payments.selectors import payment_run_get
 

@@ -187,4 +187,131 @@ def payment_run_history_fields() -> dict:
         "attempted": Shape("Attempted"),
         "reason": Shape("Reason"),
         "builder": Shape("Returned to"),
+        **_bank_answer_fields(),
+    }
+
+
+# --- The bank's answer (issue 17, payments.bank_answers) -----------------------
+
+# Who the trail names when a bank file is imported by the command (cron, an
+# operator's shell): a job's fixed name, as the reconciliation job has.
+BANK_STATEMENT_USER = "bank_statement"
+
+_ANSWER_ACTIONS = {
+    "accepted": AuditAction.UPDATE,
+    "booked": AuditAction.PAY,
+    "rejected": AuditAction.REJECT,
+}
+
+
+def _bank_file(statement) -> dict[str, str]:
+    """The file an answer came from, as every entry it causes names it."""
+    return {
+        "statement_id": statement.id,
+        "filename": statement.filename,
+        "sha256": statement.sha256,
+        "message_type": str(statement.message_type),
+        "message_id": statement.message_id,
+    }
+
+
+def payment_bank_answered_event(
+    *, run, payment, user, statement, status: str, booked_on: str | None,
+    reason_code: str | None, reason: str | None,
+) -> AuditEntry:  # fmt: skip
+    """
+    The bank's file `statement` said `status` of the run's `payment` (as
+    read): accepted, booked on `booked_on`, or rejected for `reason`.
+    """
+    after = {"bank_status": status}
+    if booked_on:
+        after["booked_on"] = booked_on
+    if reason_code or reason:
+        after |= {"bank_reason_code": reason_code, "bank_reason": reason}
+    return _entry(
+        run,
+        action=_ANSWER_ACTIONS[status],
+        user=user,
+        details={
+            "payment": payment.id,
+            "vendor": payment.vendor_name,
+            "amount": f"{payment.currency} {payment.amount}",
+            "invoices": [i.invoice_number for i in payment.invoices],
+            "before": {"bank_status": payment.bank_status},
+            "after": after,
+            "bank_file": _bank_file(statement),
+        },
+    )
+
+
+def payment_run_confirmed_by_bank_event(*, run, user, statement) -> AuditEntry:
+    """The bank's file `statement` answered the run's last transfer: confirmed."""
+    return _entry(
+        run,
+        action=AuditAction.CONFIRM,
+        user=user,
+        details=_moved(
+            run,
+            PaymentRunStatus.CONFIRMED,
+            invoices=run.invoice_count,
+            bank_file=_bank_file(statement),
+        ),
+    )
+
+
+def bank_statement_imported_event(*, statement, user) -> AuditEntry:
+    """A bank file was read and its answers applied (counts as recorded)."""
+    return audit_entry(
+        entity_type="bank_statement",
+        entity_id=statement.id,
+        action=AuditAction.CREATE,
+        user=user,
+        details={
+            "bank_file": _bank_file(statement),
+            "source": statement.source,
+            "entries": statement.entries,
+            "confirmed": statement.confirmed,
+            "returned": statement.returned,
+            "unmatched": statement.unmatched,
+        },
+        label=statement.filename,
+    )
+
+
+def _bank_answer_fields() -> dict:
+    from audit import registry
+    from audit.registry import Shape
+
+    return {
+        "payment": Shape("End-to-end id"),
+        "vendor": Shape("Vendor"),
+        "amount": Shape("Amount"),
+        "bank_status": Shape("Bank status", registry.STATUS),
+        "booked_on": Shape("Booked on", registry.DATE),
+        "bank_reason_code": Shape("Bank reason code"),
+        "bank_reason": Shape("Bank reason"),
+        "bank_file": Shape(
+            "Bank file",
+            parts={
+                "filename": Shape("File"),
+                "message_type": Shape("Message"),
+                "message_id": Shape("Message id"),
+                "statement_id": Shape("Statement", registry.HIDDEN),
+                "sha256": Shape("SHA-256", registry.HIDDEN),
+            },
+        ),
+    }
+
+
+def bank_statement_history_fields() -> dict:
+    """How a bank statement's audit details read."""
+    from audit.registry import Shape
+
+    return {
+        **_bank_answer_fields(),
+        "source": Shape("Imported through"),
+        "entries": Shape("Entries"),
+        "confirmed": Shape("Payments booked"),
+        "returned": Shape("Payments returned"),
+        "unmatched": Shape("Entries unmatched"),
     }

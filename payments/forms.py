@@ -50,3 +50,12 @@ class RunReturnForm(RunDecisionForm):
         label="Why it goes back to its builder",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class BankStatementUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Bank file",
+        help_text="A pain.002 status report, camt.054 notification or camt.053 "
+        "statement (ISO 20022 XML) from the bank.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml"}),
+    )

@@ -308,3 +308,93 @@ class IdempotencyRecord(Model):
 
 
 dynamo.register_view(IdempotencyRecord)
+
+
+# --- The bank's answer (issue 17) ---------------------------------------------
+
+BANK_STATEMENT_LISTING = "bank_statement"
+
+
+class UnmatchedEntry(MapAttribute):
+    """
+    An entry of a bank file that changed no payment, for a person to resolve:
+    it names no payment the exported runs hold (`problem` None), or the payment
+    it names cannot take the answer (`problem` says why).
+    """
+
+    outcome = UnicodeAttribute()  # bank_messages.Outcome
+    end_to_end_id = UnicodeAttribute(null=True)
+    amount = DecimalAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    iban = UnicodeAttribute(null=True)
+    booking_date = UnicodeAttribute(null=True)  # ISO date
+    reason_code = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    problem = UnicodeAttribute(null=True)
+    run_id = UnicodeAttribute(null=True)  # the run of the payment it names, if any
+    run_number = UnicodeAttribute(null=True)
+
+
+class AnsweredPayment(MapAttribute):
+    """A payment an import changed: which run, which vendor, what the bank said."""
+
+    run_id = UnicodeAttribute()
+    run_number = UnicodeAttribute()
+    payment_id = UnicodeAttribute()
+    vendor_id = UnicodeAttribute()
+    vendor_name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    amount = DecimalAttribute()
+    bank_status = UnicodeAttribute()  # BankStatus
+    booked_on = UnicodeAttribute(null=True)
+    reason_code = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+
+
+class StatementImportedIndex(GlobalSecondaryIndex):
+    """Every imported bank file by when it was imported: the list page."""
+
+    class Meta:
+        index_name = "listing-imported-index"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    imported_at = UTCDateTimeAttribute(range_key=True)
+
+
+@dynamo.register
+class BankStatement(Model):
+    """
+    One bank file imported (payments.bank_answers), keyed by the SHA-256 of
+    its content: written once, with `attribute_not_exists`, so the same file
+    imported again is told apart and changes nothing.
+    """
+
+    Meta = dynamo.table_meta("BankStatementsTable")
+
+    id = UnicodeAttribute(hash_key=True)  # SHA-256 of the content, hex
+    listing = UnicodeAttribute(default=BANK_STATEMENT_LISTING)
+    message_type = UnicodeAttribute()  # bank_messages.MessageType
+    message_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    document_key = UnicodeAttribute()
+    size = IntegerAttribute()
+    source = UnicodeAttribute(default="upload")  # "upload", "api", "command"
+    imported_by = UnicodeAttribute()
+    imported_at = UTCDateTimeAttribute()
+    entries = IntegerAttribute(default=0)
+    confirmed = IntegerAttribute(default=0)
+    returned = IntegerAttribute(default=0)
+    accepted = IntegerAttribute(default=0)
+    unmatched = IntegerAttribute(default=0)
+    unmatched_entries = ListAttribute(of=UnmatchedEntry, default=list)
+    answered = ListAttribute(of=AnsweredPayment, default=list)
+    # The runs the file confirmed by itself (every payment answered).
+    confirmed_runs = ListAttribute(default=list)  # of run numbers
+
+    listing_index = StatementImportedIndex()
+
+    @property
+    def sha256(self) -> str:
+        return self.id

@@ -1,6 +1,7 @@
 """Reads of payment runs, and the proposal a new run starts from."""
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,7 +16,14 @@ from core.exports import Export, every_item, iso_date
 from invoicing.models import Invoice
 from invoicing.selectors import invoices_payable
 from payments import checks, netting, rules
-from payments.models import LISTING, PaymentRun, PaymentRunStatus, RunFile
+from payments.models import (
+    BANK_STATEMENT_LISTING,
+    LISTING,
+    BankStatement,
+    PaymentRun,
+    PaymentRunStatus,
+    RunFile,
+)
 from vendors.bank_details import IbanSharing, bank_details_problem
 from vendors.models import Vendor, VendorStatus
 from vendors.selectors import iban_sharings, vendors_get_many
@@ -417,3 +425,62 @@ def payment_runs_confirmed_between(
         range_key_condition=PaymentRun.created_at <= last,
         filter_condition=PaymentRun.confirmed_at.between(first, last),
     )
+
+
+# --- The bank's answer (issue 17) ---------------------------------------------
+
+# A pain.001's MsgId starts with its run's number (payments.files.message_id).
+_RUN_NUMBER = re.compile(r"^(PR-\d{8}-[0-9A-Z]{6})")
+
+
+def bank_statement_get(*, statement_id: str) -> BankStatement | None:
+    """The imported bank file with this id (the SHA-256 of its content)."""
+    if not statement_id or len(statement_id) > 100:
+        return None
+    try:
+        return BankStatement.get(statement_id, consistent_read=True)
+    except BankStatement.DoesNotExist:
+        return None
+
+
+def bank_statement_get_or_404(*, statement_id: str) -> BankStatement:
+    statement = bank_statement_get(statement_id=statement_id)
+    if statement is None:
+        raise NotFound(f"There is no imported bank file with id '{statement_id}'.")
+    return statement
+
+
+def bank_statement_list(*, cursor: str | None = None, limit: int = 50) -> dynamo.Page:
+    """Return a page of imported bank files, newest first."""
+    return dynamo.query_page(
+        BankStatement.listing_index,
+        BANK_STATEMENT_LISTING,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def payment_runs_answerable(*, since: dt.datetime) -> list[PaymentRun]:
+    """
+    The runs a bank file may answer: every exported run, and the confirmed
+    runs created since `since` (a return after booking, a statement that
+    repeats what a notification said), through the status index.
+    """
+    runs = list(PaymentRun.status_index.query(PaymentRunStatus.EXPORTED.value))
+    runs += PaymentRun.status_index.query(
+        PaymentRunStatus.CONFIRMED.value,
+        range_key_condition=PaymentRun.created_at >= since,
+    )
+    return runs
+
+
+def payment_run_with_message(*, message_id: str) -> PaymentRun | None:
+    """The run one of whose files has this MsgId (a pain.002's OrgnlMsgId)."""
+    found = _RUN_NUMBER.match(message_id or "")
+    if found is None:
+        return None
+    for run_id in payment_run_ids_numbered(number=found.group(1)):
+        run = payment_run_get(run_id=run_id)
+        if run and any(f.message_id == message_id for f in run.files):
+            return run
+    return None

@@ -65,6 +65,7 @@ from payments.files import (
     payment_files,
 )
 from payments.models import (
+    BankStatus,
     IdempotencyRecord,
     PaymentRun,
     PaymentRunStatus,
@@ -665,10 +666,6 @@ def _finish(
         else:
             checks.move_check(run, target=target, verb=verb)
         first = run.status != target
-        applied = {
-            c.credit_note_id: c.amount for c in run.credit_applications().values()
-        }
-        settled = {i.invoice_id: i for p in run.payments for i in p.invoices}
         try:
             for start in range(0, max(len(records), 1), CHUNK_INVOICES):
                 chunk = records[start : start + CHUNK_INVOICES]
@@ -688,28 +685,13 @@ def _finish(
                             run.id,
                             condition=PaymentRun.status == target.value,
                         )
-                    for record in chunk:
-                        moved = {
-                            "transaction": transaction,
-                            "run_id": run.id,
-                            "run_number": run.number,
-                            "user": user,
-                        }
-                        if not record.is_credit_note:
-                            paid = settled.get(record.id)
-                            invoice_payment_move_add(
-                                invoice=record,
-                                target=invoice_target,
-                                paid_amount=paid and paid.amount,
-                                discount_taken=paid and paid.discount,
-                                **moved,
-                            )
-                        elif target == PaymentRunStatus.CONFIRMED:
-                            credit_note_apply_add(
-                                credit=record, amount=applied[record.id], **moved
-                            )
-                        else:
-                            credit_note_release_add(credit=record, **moved)
+                    records_move_add(
+                        transaction,
+                        run,
+                        chunk,
+                        user=user,
+                        pay=invoice_target == InvoiceStatus.PAID,
+                    )
                 if first:
                     committed()
                     first = False
@@ -723,25 +705,95 @@ def _finish(
     raise StaleRecord(f"Payment run {run.number} kept changing; try again.")
 
 
+def records_move_add(
+    transaction,
+    run: PaymentRun,
+    records: Sequence[Invoice],
+    *,
+    user,
+    pay: bool,
+    paid_on: dt.date | None = None,
+) -> None:
+    """
+    Add to `transaction` the moves of the run's `records` (invoices and credit
+    notes it holds, as read), each with its audit entry: paid (on `paid_on`,
+    None: today) and applied when `pay`, else released (matched again, open
+    again whole). An invoice of a payment the bank booked is paid on its
+    booking date whatever `paid_on` says.
+
+    What the run does per record on a confirmation or a cancellation, and
+    what a bank's answer does to one payment's records (payments.bank_answers).
+    """
+    applied = {c.credit_note_id: c.amount for c in run.credit_applications().values()}
+    settled = {i.invoice_id: i for p in run.payments for i in p.invoices}
+    booked = {
+        i.invoice_id: dt.date.fromisoformat(p.booked_on)
+        for p in run.payments
+        if p.booked_on
+        for i in p.invoices
+    }
+    moved = {
+        "transaction": transaction,
+        "run_id": run.id,
+        "run_number": run.number,
+        "user": user,
+    }
+    for record in records:
+        if not record.is_credit_note:
+            paid = settled.get(record.id)
+            invoice_payment_move_add(
+                invoice=record,
+                target=InvoiceStatus.PAID if pay else InvoiceStatus.MATCHED,
+                paid_amount=paid and paid.amount,
+                discount_taken=paid and paid.discount,
+                paid_on=(booked.get(record.id) or paid_on) if pay else None,
+                **moved,
+            )
+        elif pay:
+            credit_note_apply_add(credit=record, amount=applied[record.id], **moved)
+        else:
+            credit_note_release_add(credit=record, **moved)
+
+
 def run_ledger_payments(run: PaymentRun, *, on_date: dt.date) -> list:
     """
     The run's payments as its vendors' ledgers show them: per vendor and
     currency one debit of what the bank transferred (net of the credit notes
     applied, which the ledger shows as debits of their own) and the discount
     taken.
+
+    A payment the bank booked is on its booking date; one it rejected is not
+    in the ledger (its invoices are open again); any other on `on_date`.
     """
     return [
-        ledger_payment(
-            run_id=run.id,
-            run_number=run.number,
-            vendor_id=payment.vendor_id,
-            currency=payment.currency,
-            amount=payment.amount,
-            discount=payment.discount,
-            on_date=on_date,
-        )
+        payment_ledger_entry(run, payment, on_date=on_date)
         for payment in run.payments
+        if payment.bank_status != BankStatus.REJECTED
     ]
+
+
+def payment_ledger_entry(run: PaymentRun, payment, *, on_date: dt.date):
+    """One payment of the run as its vendor's ledger shows it (see run_ledger_payments)."""
+    if payment.booked_on:
+        on_date = dt.date.fromisoformat(payment.booked_on)
+    return ledger_payment(
+        run_id=run.id,
+        run_number=run.number,
+        vendor_id=payment.vendor_id,
+        currency=payment.currency,
+        amount=payment.amount,
+        discount=payment.discount,
+        on_date=on_date,
+    )
+
+
+def payment_records(run: PaymentRun, payment) -> list[Invoice]:
+    """The invoices and credit notes of one payment the run still holds, freshly read."""
+    return _still_scheduled(
+        run,
+        {i.invoice_id for i in payment.invoices}
+        | {c.credit_note_id for c in payment.credits_applied},
+    )
 
 
 def _scheduled_invoices(run: PaymentRun) -> list[Invoice]:
@@ -771,6 +823,11 @@ def payment_run_confirm(*, run_id: str, user, version: int | None = None) -> Pay
     """
     Record that the bank executed the exported run (Treasurer): its invoices
     are paid, its credit notes applied (what one did not use stays open).
+
+    For banks that send nothing back: the payments a bank file already
+    answered (payments.bank_answers) keep what it did (booked ones were
+    paid on their booking date, rejected ones released); the confirmation
+    finishes every payment not yet answered.
     """
     checks.role_check(user, "confirm")
     run = payment_run_get_or_404(run_id=run_id)
@@ -780,6 +837,24 @@ def payment_run_confirm(*, run_id: str, user, version: int | None = None) -> Pay
         user=user,
         target=PaymentRunStatus.CONFIRMED,
         event=lambda run: events.payment_run_confirmed_event(run=run, user=user),
+        invoice_target=InvoiceStatus.PAID,
+        fields={"confirmed_by": actor_id(user), "confirmed_at": dynamo.utcnow()},
+        verb="confirmed",
+    )
+
+
+def payment_run_settle(*, run: PaymentRun, user, event) -> PaymentRun:
+    """
+    Confirm an exported run (as read) whose every transfer the bank answered
+    (payments.bank_answers): the confirmation's work for what is left (the
+    payments credits settle alone, records an interrupted answer left), with
+    `event(run)` as the run's entry. The caller checked who may.
+    """
+    return _finish(
+        run,
+        user=user,
+        target=PaymentRunStatus.CONFIRMED,
+        event=event,
         invoice_target=InvoiceStatus.PAID,
         fields={"confirmed_by": actor_id(user), "confirmed_at": dynamo.utcnow()},
         verb="confirmed",
@@ -834,6 +909,8 @@ def ledger_payments_backfill(*, dry_run: bool = False) -> tuple[int, int]:
         day = site_date(run.confirmed_at or run.updated_at)
         payments += run_ledger_payments(run, on_date=day)
         for payment in run.payments:
+            if payment.bank_status == BankStatus.REJECTED:
+                continue  # the bank sent it back: its invoices are not paid by it
             for invoice in payment.invoices:
                 settled[invoice.invoice_id] = (invoice.amount, invoice.discount, day)
     changed = paid_amounts_backfill(settled=settled, dry_run=dry_run)

@@ -8,6 +8,21 @@ urlpatterns = [
     path("", views.payment_run_list_view, name="list"),
     path("export.<str:fmt>", views.payment_run_list_export_view, name="list-export"),
     path("new/", views.payment_run_create_view, name="create"),
+    path(
+        "bank-statements/",
+        views.bank_statement_list_view,
+        name="bank-statements",
+    ),
+    path(
+        "bank-statements/<str:statement_id>/",
+        views.bank_statement_detail_view,
+        name="bank-statement",
+    ),
+    path(
+        "bank-statements/<str:statement_id>/file",
+        views.bank_statement_file_view,
+        name="bank-statement-file",
+    ),
     path("<str:run_id>/", views.payment_run_detail_view, name="detail"),
     path(
         "<str:run_id>/approve/",

@@ -11,12 +11,13 @@ from accounts.roles import Role, require_reader, require_role
 from audit.selectors import audit_history
 from comments.views import comment_thread
 from core import documents, exports
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ValidationFailed
 from core.forms import add_service_errors, flash_refusal
 from core.htmx import render_partial
 from core.paging import page_links
-from payments import checks, inputs, services
+from payments import bank_answers, checks, inputs, services
 from payments.forms import (
+    BankStatementUploadForm,
     BuildForm,
     ProposalForm,
     RunCancelForm,
@@ -25,6 +26,8 @@ from payments.forms import (
     RunReturnForm,
 )
 from payments.selectors import (
+    bank_statement_get_or_404,
+    bank_statement_list,
     payment_run_actions,
     payment_run_export,
     payment_run_file,
@@ -271,4 +274,86 @@ def payment_run_file_view(request, run_id, name):
         key=run_file.key,
         filename=f"{run.number}-{run_file.name}",
         content_type=run_file.content_type,
+    )
+
+
+# --- Bank statements (issue 17) ---------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def bank_statement_list_view(request):
+    """The imported bank files, newest first, and the upload form (Treasurer)."""
+    require_reader(request.user)
+    form = BankStatementUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        # One byte past the limit is enough to refuse a file as too large.
+        content = upload.read(bank_answers.max_bytes() + 1)
+        try:
+            result = bank_answers.bank_statement_import(
+                content=content, filename=upload.name, user=request.user
+            )
+        except ValidationFailed as exc:
+            form.add_error("file", exc.message)
+        except ApplicationError as exc:
+            flash_refusal(request, exc)
+            return redirect("payments:bank-statements")
+        else:
+            messages.success(request, _imported_message(result))
+            return redirect("payments:bank-statement", statement_id=result.id)
+    page = bank_statement_list(
+        cursor=request.GET.get("cursor") or None, limit=settings.PAGE_SIZE
+    )
+    return render(
+        request,
+        "payments/bank_statement_list.html",
+        {
+            "form": form,
+            "statements": page.items,
+            **page_links(request, page),
+            "max_bytes": bank_answers.max_bytes(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _imported_message(result) -> str:
+    statement = result.statement
+    if result.already_imported:
+        return (
+            f"{statement.filename} was already imported on "
+            f"{statement.imported_at:%Y-%m-%d %H:%M} UTC by {statement.imported_by}: "
+            "nothing changed."
+        )
+    message = (
+        f"{statement.message_type} {statement.message_id} imported: {result.summary()}."
+    )
+    if statement.confirmed_runs:
+        message += " Confirmed: " + ", ".join(statement.confirmed_runs) + "."
+    return message
+
+
+def bank_statement_detail_view(request, statement_id):
+    require_reader(request.user)
+    statement = bank_statement_get_or_404(statement_id=statement_id)
+    return render(
+        request,
+        "payments/bank_statement_detail.html",
+        {
+            "statement": statement,
+            "history": audit_history(
+                entity_type="bank_statement", entity_id=statement.id, limit=10
+            ),
+        },
+    )
+
+
+def bank_statement_file_view(request, statement_id):
+    """Download the bank file as imported (Treasurer, Auditor)."""
+    statement = bank_statement_get_or_404(statement_id=statement_id)
+    checks.role_check(request.user, "download")
+    return documents.document_download(
+        key=statement.document_key,
+        filename=statement.filename,
+        content_type="application/xml",
     )

@@ -121,3 +121,24 @@ def vendor_history_fields() -> dict:
         "confirmed": Shape("Bank details confirmed", parts=fields),
         "source": Shape("Source"),
     }
+
+
+def vendor_payment_hold_put_event(*, vendor, user, reason: str) -> AuditEntry:
+    """The vendor (as read) was put on payment hold for `reason` (a bank's return)."""
+    return _vendor_event(
+        vendor=vendor,
+        user=user,
+        action=AuditAction.HOLD,
+        details={
+            "before": {
+                "payment_hold": vendor.payment_hold,
+                "payment_hold_reason": vendor.payment_hold_reason,
+                "payment_hold_until": vendor.payment_hold_until,
+            },
+            "after": {
+                "payment_hold": True,
+                "payment_hold_reason": reason,
+                "payment_hold_until": None,
+            },
+        },
+    )

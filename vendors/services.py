@@ -26,12 +26,18 @@ from core.errors import (
 )
 from core.transitions import check_transition
 from core.versions import check_version
-from core.writes import audited_update, derived_keys_backfill, search_index_change
+from core.writes import (
+    audited_update,
+    audited_update_add,
+    derived_keys_backfill,
+    search_index_change,
+)
 from vendors.duplicates import identity_refusals
 from vendors.events import (
     vendor_bank_details_confirmed_event,
     vendor_created_event,
     vendor_deleted_event,
+    vendor_payment_hold_put_event,
     vendor_updated_event,
 )
 from vendors.imports import ROW, ImportRow, check_vendor_rows, read_vendor_csv
@@ -61,6 +67,7 @@ from vendors.selectors import (
 from vendors.validation import (
     BANK_FIELDS,
     CODING_FIELDS,
+    MAX_LENGTHS,
     NEW_STATUS_REFUSED,
     NEW_VENDOR_STATUSES,
     clean_vendor_fields,
@@ -474,3 +481,30 @@ def vendor_bank_queue_keys_backfill(*, dry_run: bool = False) -> int:
     )
     items = VendorBankQueueKey.scan(filter_condition=lacking)
     return derived_keys_backfill(items, change, dry_run=dry_run)
+
+
+def vendor_payment_hold_put(*, transaction, vendor: Vendor, reason: str, user):
+    """
+    Add to the caller's `transaction` putting `vendor` (as read) on payment
+    hold with no end date for `reason`, with its audit entry; return what sets
+    the hold on `vendor` once the transaction has committed.
+
+    For the writes that find a reason not to pay a vendor on their own (a
+    bank returning a transfer, payments.bank_answers); conditioned on the
+    vendor's version as read, so a concurrent edit is retried, not merged.
+    The caller checked who may do so.
+    """
+    reason = reason[: MAX_LENGTHS["payment_hold_reason"]]
+    entry = vendor_payment_hold_put_event(vendor=vendor, user=user, reason=reason)
+    return audited_update_add(
+        transaction,
+        vendor,
+        {
+            "payment_hold": True,
+            "payment_hold_reason": reason,
+            "payment_hold_until": None,
+            "updated_at": dynamo.utcnow(),
+            "updated_by": actor_id(user),
+        },
+        entry=entry,
+    )
