@@ -306,6 +306,13 @@ def purchase_order_create_view(request):
             "hx-vals": '{"vendor_changed": "1"}',
         }
     )
+    # What was typed into the lines while that request was on its way stays:
+    # htmx keeps these inputs (by id) when the lines are swapped, and only
+    # the coding selects take the vendor's defaults.
+    for line in formset.forms:
+        for name in ("description", "quantity", "unit_price", "DELETE"):
+            if name in line.fields:
+                line.fields[name].widget.attrs["hx-preserve"] = "true"
     return _form_page(
         request,
         {"form": form, "formset": formset, "no_vendors": not choices, **copying},
