@@ -284,6 +284,19 @@ class PaymentRun(Model):
     def invoice_ids(self) -> list[str]:
         return [i.invoice_id for p in self.payments for i in p.invoices]
 
+    def bank_answers(self) -> dict[str, int]:
+        """
+        How many transfers the bank booked, rejected or has not answered yet
+        (a payment it accepted and has not booked counts as unanswered).
+        """
+        counts = {"booked": 0, "rejected": 0, "unanswered": 0}
+        for payment in self.transfers():
+            if payment.bank_status in (BankStatus.BOOKED, BankStatus.REJECTED):
+                counts[payment.bank_status] += 1
+            else:
+                counts["unanswered"] += 1
+        return counts
+
     def credit_applications(self) -> dict[str, AppliedCredit]:
         """The credit notes the run nets, by id."""
         return {c.credit_note_id: c for p in self.payments for c in p.credits_applied}

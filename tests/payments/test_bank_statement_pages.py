@@ -53,6 +53,30 @@ def test_a_treasurer_uploads_a_status_report_and_sees_the_return(
     run_html = run_page.content.decode()
     assert 'data-bank-status="rejected"' in run_html
     assert "AC04 Account closed" in run_html
+    assert (
+        "The bank booked 0 and returned 1 of its 3 transfers; 2 await its answer. "
+        "Confirming marks those paid." in run_html
+    )
+
+    booking = files.camt054(
+        entries=[
+            {
+                "end_to_end_id": exported_run.payment(name).id,
+                "amount": exported_run.payment(name).amount,
+                "currency": "EUR",
+                "booking_date": BOOKED_ON,
+            }
+            for name in ("acme", "cabinet")
+        ]
+    )
+    upload(client, booking, name="notification.xml")
+    run_html = client.get(
+        reverse("payments:detail", args=[exported_run.run.id])
+    ).content.decode()
+    assert (
+        "Paid, except 1 transfer the bank returned: its invoices are matched "
+        "again and its vendor is on payment hold." in run_html
+    )
 
     vendor_page = client.get(
         reverse("vendors:detail", args=[exported_run.vendors["bureau"].id])
