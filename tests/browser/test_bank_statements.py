@@ -99,7 +99,10 @@ def test_a_treasurer_uploads_the_banks_answer_and_the_run_confirms_itself(
     treasurer.screenshot(path=SCREENSHOTS / "bank-statement-detail.png", full_page=True)
 
     treasurer.get_by_role("link", name=run.number).first.click()
-    expect(treasurer.get_by_text("Paid. Nothing left to do.")).to_be_visible()
+    expect(treasurer.get_by_role("region", name="Next step")).to_contain_text(
+        "Paid, except 1 transfer the bank returned: its invoices are matched "
+        "again and its vendor is on payment hold."
+    )
     expect(treasurer.get_by_text("Bank: Rejected: AC04 Account closed")).to_be_visible()
     treasurer.screenshot(path=SCREENSHOTS / "bank-answer-run.png", full_page=True)
 
