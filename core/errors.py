@@ -69,6 +69,12 @@ class ValidationFailed(ApplicationError):
         )
 
 
+class TooLarge(ApplicationError):
+    """An uploaded file over its size limit."""
+
+    status_code = 413
+
+
 class InvalidCursor(ApplicationError):
     """A pagination cursor that was altered or belongs to another list."""
 

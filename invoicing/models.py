@@ -407,6 +407,13 @@ class Invoice(Model):
     discount_date = UnicodeAttribute(null=True)
     discount_percent = DecimalAttribute(null=True)
     report_json = UnicodeAttribute(null=True)
+    # An e-invoice's XML (einvoicing): its storage key, syntax (ubl, cii) and
+    # the SHA-256 of the file as received (the PDF of a Factur-X, which is
+    # then the attachment); what it says is payable (BT-115).
+    einvoice_key = UnicodeAttribute(null=True)
+    einvoice_syntax = UnicodeAttribute(null=True)
+    source_sha256 = UnicodeAttribute(null=True)
+    amount_due = DecimalAttribute(null=True)
     attachment_key = UnicodeAttribute(null=True)  # storage key of the vendor's document
     attachment_name = UnicodeAttribute(null=True)
     attachment_type = UnicodeAttribute(null=True)
@@ -492,6 +499,8 @@ class Invoice(Model):
             setattr(
                 invoice, name, round_money(getattr(invoice, name), invoice.currency)
             )
+        if invoice.amount_due is not None:
+            invoice.amount_due = round_money(invoice.amount_due, invoice.currency)
         if invoice.credit_open_amount is not None:
             invoice.credit_open_amount = round_money(
                 invoice.credit_open_amount, invoice.currency

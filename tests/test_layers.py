@@ -22,6 +22,7 @@ FLOORS = [
     {"vendors"},
     {"purchasing"},
     {"invoicing"},
+    {"einvoicing"},
     {"payments"},
     {"dashboard", "search", "records", "reports"},
     {"project"},

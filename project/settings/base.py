@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "vendors",
     "purchasing",
     "invoicing",
+    "einvoicing",  # EN 16931 e-invoices in, the intake inbox (issue 18)
     "payments",
     "dashboard",
     "search",
