@@ -27,6 +27,8 @@ urlpatterns = [
     path("vendors/<str:vendor_id>/ledger/", include(vendor_ledger_urls)),
     path("vendors/", include("vendors.urls")),
     path("purchase-orders/", include("purchasing.urls")),
+    # Before invoicing's: "inbox" is no invoice id.
+    path("invoices/inbox/", include("einvoicing.urls")),
     path("invoices/", include("invoicing.urls")),
     path("payment-runs/", include("payments.urls")),
     path("comments/", include("comments.urls")),

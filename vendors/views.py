@@ -118,7 +118,7 @@ def vendor_detail_view(request, vendor_id):
 @restores_draft
 def vendor_create_view(request):
     require_role(request.user, Role.AP_CLERK, action="create vendors")
-    form = VendorForm(request.POST or None, initial=_new_vendor_initial())
+    form = VendorForm(request.POST or None, initial=new_vendor_initial())
     duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,7 +131,7 @@ def vendor_create_view(request):
         else:
             messages.success(request, f"Vendor “{vendor.name}” created.")
             if vendor.bank_details_awaiting_confirmation:
-                messages.info(request, _CONFIRMATION_NEEDED)
+                messages.info(request, CONFIRMATION_NEEDED)
             _flash_warnings(request, vendor)
             return redirect("vendors:detail", vendor_id=vendor.id)
     status = 422 if form.errors else 200
@@ -151,7 +151,7 @@ def _flash_warnings(request, vendor) -> None:
         )
 
 
-def _new_vendor_initial():
+def new_vendor_initial():
     return {
         "status": "pending",
         "currency": settings.DEFAULT_CURRENCY,
@@ -160,7 +160,7 @@ def _new_vendor_initial():
     }
 
 
-_CONFIRMATION_NEEDED = "New bank details must be confirmed by another AP clerk before this vendor can be paid."
+CONFIRMATION_NEEDED = "New bank details must be confirmed by another AP clerk before this vendor can be paid."
 
 
 @require_http_methods(["GET", "POST"])
@@ -193,7 +193,7 @@ def vendor_edit_view(request, vendor_id):
             messages.success(request, f"Vendor “{vendor.name}” saved.")
             bank_changed = any(f in form.changed_data for f in form.bank_fields)
             if bank_changed and vendor.bank_details_awaiting_confirmation:
-                messages.info(request, _CONFIRMATION_NEEDED)
+                messages.info(request, CONFIRMATION_NEEDED)
             _flash_warnings(request, vendor)
             return redirect("vendors:detail", vendor_id=vendor.id)
     if form.errors and status == 200:

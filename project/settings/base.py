@@ -310,6 +310,12 @@ PAYMENT_BUSINESS_DAYS_ONLY = env.bool("PAYMENT_BUSINESS_DAYS_ONLY", default=True
 BANK_STATEMENT_MAX_BYTES = env.int("BANK_STATEMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Import and export -------------------------------------------------------
+# E-invoices (issue 18): `manage.py import_einvoices` and its Lambda handler
+# enter what they import as this AP Clerk user (a service account), and the
+# handler reads this drop location (a folder or s3://bucket/prefix) unless
+# its event names one.
+EINVOICE_IMPORT_USER = env.str("EINVOICE_IMPORT_USER", default="einvoice_import")
+EINVOICE_DROP_LOCATION = env.str("EINVOICE_DROP_LOCATION", default="")
 # A vendor CSV import (vendors/imports.py) is refused above either limit, with a
 # message asking for smaller files; each row is one transaction, so the limits
 # also bound how long the import request takes.
