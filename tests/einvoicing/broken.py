@@ -53,6 +53,14 @@ TOTALS = {
     },
 }
 
+# The first line's net amount (BT-131).
+LINE_NET_AMOUNT = {
+    Syntax.UBL: "(cac:InvoiceLine | cac:CreditNoteLine)[1]/cbc:LineExtensionAmount",
+    Syntax.CII: "rsm:SupplyChainTradeTransaction/"
+    "ram:IncludedSupplyChainTradeLineItem[1]/ram:SpecifiedLineTradeSettlement/"
+    "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+}
+
 NUMBER = {Syntax.UBL: "cbc:ID", Syntax.CII: "rsm:ExchangedDocument/ram:ID"}  # BT-1
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -68,9 +76,19 @@ def with_total_changed(
 ) -> bytes:
     """Return the document with one printed total (a key of TOTALS) moved `by`."""
     root = etree.fromstring(xml, _PARSER)
-    element = _one(root, TOTALS[syntax][total])
-    printed = Decimal(element.text.strip())
-    element.text = str((printed + by).quantize(printed))
+    _add(_one(root, TOTALS[syntax][total]), by)
+    return _bytes(root)
+
+
+def with_line_amount_changed(
+    xml: bytes, syntax: Syntax, *, by: Decimal = Decimal("1.00")
+) -> bytes:
+    """
+    Return the document with its first line's net amount (BT-131) moved
+    `by`: the lines no longer add up to their total (BR-CO-10).
+    """
+    root = etree.fromstring(xml, _PARSER)
+    _add(_one(root, LINE_NET_AMOUNT[syntax]), by)
     return _bytes(root)
 
 
@@ -107,6 +125,11 @@ def with_warning(xml: bytes, syntax: Syntax) -> bytes:
         etree.SubElement(test, f"{{{NS['udt']}}}Indicator").text = "false"
         context.insert(0, test)
     return _bytes(root)
+
+
+def _add(element, amount: Decimal) -> None:
+    printed = Decimal(element.text.strip())
+    element.text = str((printed + amount).quantize(printed))
 
 
 def _one(root, path: str):

@@ -122,6 +122,23 @@ def test_the_total_broken_by_the_shared_builder_names_br_co_15_and_16(path, synt
     assert all(location.startswith("/*:") for location in locations)
 
 
+@pytest.mark.parametrize(("path", "syntax"), SAMPLES)
+def test_a_line_net_amount_altered_breaks_the_line_total_and_its_vat_category(
+    path, syntax
+):
+    altered = broken.with_line_amount_changed(path.read_bytes(), syntax)
+
+    with pytest.raises(EInvoiceInvalid) as refused:
+        rules.check(xml=altered, syntax=syntax)
+
+    # BR-CO-10: the lines' sum; BR-S-08 (BR-E-08 on the exempt credit
+    # note): the taxable amount of the line's VAT category.
+    rule_ids = [failure.rule_id for failure in refused.value.failures]
+    assert len(rule_ids) == 2 and rule_ids[1] == "BR-CO-10"
+    assert rule_ids[0] in {"BR-S-08", "BR-E-08"}
+    assert RULE_TEXT["BR-CO-10"] in refused.value.message
+
+
 def test_a_cent_off_is_enough_to_be_refused():
     path = broken.samples(Syntax.CII)[0]
     altered = broken.with_total_changed(
