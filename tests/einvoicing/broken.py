@@ -101,6 +101,16 @@ def with_total_broken(xml: bytes, syntax: Syntax) -> bytes:
     return with_total_changed(xml, syntax, total="gross_total")
 
 
+def with_number(xml: bytes, syntax: Syntax, number: str) -> bytes:
+    """
+    Return the document, still valid, under another invoice number (BT-1):
+    distinct documents from one sample, for the duplicate guard or a batch.
+    """
+    root = etree.fromstring(xml, _PARSER)
+    _one(root, NUMBER[syntax]).text = number
+    return _bytes(root)
+
+
 def without_number(xml: bytes, syntax: Syntax) -> bytes:
     """Return the document without its invoice number (BT-1: BR-02)."""
     root = etree.fromstring(xml, _PARSER)

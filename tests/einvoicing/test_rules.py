@@ -190,6 +190,15 @@ def test_warnings_are_kept_beside_the_failures_of_a_refused_document():
 
 
 @pytest.mark.parametrize(("path", "syntax"), SAMPLES)
+def test_a_sample_under_another_number_still_passes(path, syntax):
+    renumbered = broken.with_number(path.read_bytes(), syntax, "BENCH-000001")
+
+    assert b"BENCH-000001" in renumbered
+    assert renumbered != path.read_bytes()
+    assert rules.check(xml=renumbered, syntax=syntax) == ()
+
+
+@pytest.mark.parametrize(("path", "syntax"), SAMPLES)
 def test_a_document_without_its_number_breaks_br_02(path, syntax):
     with pytest.raises(EInvoiceInvalid) as refused:
         rules.check(xml=broken.without_number(path.read_bytes(), syntax), syntax=syntax)
