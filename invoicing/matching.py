@@ -31,6 +31,14 @@ worked examples come out exactly as domain.md states them):
   for several codes (`InvoiceData.tax_amount`, nothing printed per code) is
   compared as a sum, within the tolerance once per code, with `line` None.
   Payment uses the gross (payments.rules).
+* An invoice read from an e-invoice (einvoicing) bills each line's printed
+  net (`InvoiceLineData.amount`, EN 16931 BT-131: after the line's own
+  allowances and charges, per the price's base quantity), which need not be
+  quantity x unit price; its unit price (net price / base quantity) is what
+  PRICE_VARIANCE compares. Its document-level allowances and charges
+  (`InvoiceData.adjustments`, signed) pair with no PO line and count no
+  quantity; they count in what the invoice bills (TOTAL_VARIANCE,
+  OVER_BILLED), so freight beyond the tolerance is a finding.
 """
 
 from collections.abc import Sequence
@@ -100,6 +108,12 @@ class InvoiceLineData:
     quantity: Decimal
     unit_price: Decimal
     po_line_number: int | None = None
+    amount: Decimal | None = None  # the line's net; None: quantity x unit price
+
+    def net(self, currency: str) -> Decimal:
+        if self.amount is not None:
+            return self.amount
+        return line_amount(self.quantity, self.unit_price, currency)
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,8 @@ class InvoiceData:
     # Its VAT breakdown (none: lines naming no tax code) and its tax as entered.
     tax_lines: Sequence[tax_rules.TaxLine] = ()
     tax_amount: Decimal | None = None
+    # Document-level allowances (negative) and charges (positive), signed sum.
+    adjustments: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -369,9 +385,8 @@ def reconcile(
                     actual=total,
                 )
 
-    billed = sum(
-        (line_amount(inv.quantity, inv.unit_price, currency) for inv, _ in pairs),
-        Decimal("0"),
+    billed = (
+        sum((inv.net(currency) for inv, _ in pairs), Decimal("0")) + invoice.adjustments
     )
     po_value = sum(
         (
@@ -405,12 +420,9 @@ def reconcile(
 
     findings.extend(tax_check(invoice.tax_lines, invoice.tax_amount, tolerances.tax))
 
-    invoice_total = sum(
-        (
-            line_amount(line.quantity, line.unit_price, currency)
-            for line in invoice.lines
-        ),
-        Decimal("0"),
+    invoice_total = (
+        sum((line.net(currency) for line in invoice.lines), Decimal("0"))
+        + invoice.adjustments
     )
     codes = {finding.code for finding in findings}
     nothing_received = all(po_lines[n].received_quantity == 0 for n in invoiced_now)

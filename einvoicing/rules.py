@@ -1,0 +1,244 @@
+"""
+The official EN 16931 business rules (CEN/TC 434's Schematron compiled to
+XSLT, vendored in `einvoicing/rules/`), run with SaxonC-HE (`saxonche`).
+
+`validate` returns every rule a document fails, fatal or warning;
+`check` refuses a document that fails a fatal rule (`EInvoiceInvalid`) and
+returns its warnings, which the caller keeps and shows.
+
+The stylesheets (0.7 and 0.9 MB) take about a second to compile, a document
+about 5 to 15 ms to validate: they are compiled once per process, at first
+use or at `warm_up()` (the import command and the Lambda handler call it
+at start). The compiled stylesheets live in one `PySaxonProcessor` per
+process, and every parse and transform runs under one lock: saxonche
+documents `PyXsltExecutable` as not thread-safe, and it holds the GIL for
+the whole transform, so per-thread clones would buy no parallelism, only
+more to get wrong. A forked child (a gunicorn worker) starts its own
+processor: the parent's Saxon runtime does not survive a fork.
+
+Nothing reaches Saxon but the document's text: it is given as a string,
+never as a path or URL, and the processor refuses any DOCTYPE (so no entity
+is declared, let alone expanded) and may open no URI of any scheme, so
+neither the document nor a stylesheet can make it read a file or fetch
+anything. (`einvoicing.reading` refuses a DOCTYPE before this; this is the
+second lock on the door.) The stylesheets call `document-uri(/)`, which is
+simply empty for a document parsed from text.
+"""
+
+import codecs
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+from lxml import etree
+
+from core.errors import ValidationFailed
+from einvoicing.document import EInvoiceInvalid, RuleResult, Syntax
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+# A small document of each syntax, run at warm-up so that the first real
+# document does not pay for Saxon's first transform (twice the usual time).
+_UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
+_WARM_UP_DOCUMENTS = {
+    Syntax.UBL: f"<Invoice xmlns='{_UBL}Invoice-2'"
+    f" xmlns:cac='{_UBL}CommonAggregateComponents-2'"
+    f" xmlns:cbc='{_UBL}CommonBasicComponents-2'>"
+    + "<cac:InvoiceLine><cbc:ID>1</cbc:ID>"
+    "<cbc:LineExtensionAmount currencyID='EUR'>1.00</cbc:LineExtensionAmount>"
+    "</cac:InvoiceLine>" * 3 + "</Invoice>",
+    Syntax.CII: "<rsm:CrossIndustryInvoice"
+    " xmlns:rsm='urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100'"
+    " xmlns:ram='urn:un:unece:uncefact:data:standard:"
+    "ReusableAggregateBusinessInformationEntity:100'>"
+    "<rsm:SupplyChainTradeTransaction>"
+    + "<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument>"
+    "<ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>"
+    "</ram:IncludedSupplyChainTradeLineItem>"
+    * 3
+    + "</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>",
+}
+
+STYLESHEETS = {
+    Syntax.UBL: RULES_DIR / "EN16931-UBL-validation.xslt",
+    Syntax.CII: RULES_DIR / "EN16931-CII-validation.xslt",
+}
+
+SVRL = "http://purl.oclc.org/dsdl/svrl"
+
+# Saxon's configuration features (SaxonC takes their URIs as property names).
+_SAXON_SETTINGS = {
+    # An empty list of protocols: no URI of any scheme may be dereferenced
+    # (external entities, DTDs, doc(), document(), unparsed-text()).
+    "http://saxon.sf.net/feature/allowedProtocols": "",
+    # Passed on to the XML parser: a DOCTYPE is an error, so neither an
+    # external nor an internal entity (billion laughs) is ever declared.
+    "http://saxon.sf.net/feature/parserFeature?uri="
+    "http%3A//apache.org/xml/features/disallow-doctype-decl": "true",
+}
+
+_DECLARED_ENCODING = re.compile(
+    rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']"""
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WHITESPACE = re.compile(r"\s+")
+_SVRL_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+)
+
+
+class _Saxon:
+    """One process's Saxon processor and its compiled stylesheets."""
+
+    def __init__(self):
+        import saxonche  # its native runtime starts on import: only when needed
+
+        self.pid = os.getpid()
+        self.processor = saxonche.PySaxonProcessor(license=False)
+        for name, value in _SAXON_SETTINGS.items():
+            self.processor.set_configuration_property(name, value)
+        self.builder = self.processor.new_document_builder()
+        self.builder.set_dtd_validation(False)
+        self.compiler = self.processor.new_xslt30_processor()
+        self.executables = {}
+        self.compile_seconds = {}
+
+    def executable(self, syntax: Syntax):
+        if syntax not in self.executables:
+            started = time.perf_counter()
+            # From text: the compiler opens no file of its own (URIs are off).
+            executable = self.compiler.compile_stylesheet(
+                stylesheet_text=STYLESHEETS[syntax].read_text(encoding="utf-8")
+            )
+            # The SVRL is read by lxml, not by a person: no indentation.
+            executable.set_property("!indent", "no")
+            self.executables[syntax] = executable
+            self.compile_seconds[syntax] = time.perf_counter() - started
+        return self.executables[syntax]
+
+    def transform(self, *, text: str, syntax: Syntax) -> str:
+        executable = self.executable(syntax)
+        node = self.builder.parse_xml(xml_text=text, encoding="utf-8")
+        return executable.transform_to_string(xdm_node=node)
+
+
+_lock = threading.Lock()
+_saxon: _Saxon | None = None
+
+
+def _reset_after_fork() -> None:
+    global _lock, _saxon
+    _lock = threading.Lock()
+    _saxon = None
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def _process_saxon() -> _Saxon:
+    """Return this process's Saxon, starting it on first use (lock held)."""
+    global _saxon
+    if _saxon is None or _saxon.pid != os.getpid():
+        _saxon = _Saxon()
+    return _saxon
+
+
+def warm_up() -> dict[Syntax, float]:
+    """
+    Compile both stylesheets now, not at the first document; return the
+    seconds each compilation took in this process.
+    """
+    with _lock:
+        saxon = _process_saxon()
+        for syntax in Syntax:
+            if syntax not in saxon.executables:
+                saxon.transform(text=_WARM_UP_DOCUMENTS[syntax], syntax=syntax)
+        return dict(saxon.compile_seconds)
+
+
+def validate(*, xml: bytes, syntax: Syntax) -> tuple[RuleResult, ...]:
+    """Return every EN 16931 rule the document fails, fatal and warning."""
+    text = _xml_text(xml)
+    with _lock:
+        try:
+            svrl = _process_saxon().transform(text=text, syntax=syntax)
+        except Exception as error:  # noqa: BLE001 - saxonche raises its own base types
+            raise ValidationFailed(
+                "The e-invoice could not be checked against the EN 16931 rules: "
+                f"its XML is not well-formed or declares a DOCTYPE ({_first_line(error)})."
+            ) from error
+    return _rule_results(svrl)
+
+
+def check(*, xml: bytes, syntax: Syntax) -> tuple[RuleResult, ...]:
+    """
+    Refuse a document that fails a fatal EN 16931 rule (EInvoiceInvalid,
+    naming every failed rule); return its warnings otherwise.
+    """
+    results = validate(xml=xml, syntax=syntax)
+    failures = tuple(result for result in results if result.fatal)
+    warnings = tuple(result for result in results if not result.fatal)
+    if failures:
+        raise EInvoiceInvalid(failures, warnings)
+    return warnings
+
+
+def _xml_text(xml: bytes) -> str:
+    """
+    Decode the document as its byte order mark or XML declaration says
+    (UTF-8 when neither does): Saxon is given text, so it reads no
+    encoding declaration itself.
+    """
+    encoding = next((name for bom, name in _BOMS if xml.startswith(bom)), None)
+    if encoding is None:
+        declared = _DECLARED_ENCODING.match(xml[:200])
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        return xml.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as error:
+        raise ValidationFailed(
+            f"The e-invoice's XML cannot be decoded as {encoding}: {error}."
+        ) from error
+
+
+def _rule_results(svrl: str) -> tuple[RuleResult, ...]:
+    root = etree.fromstring(svrl.encode("utf-8"), _SVRL_PARSER)
+    results = []
+    for element in root.iter(
+        f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"
+    ):
+        rule_id = element.get("id") or ""
+        text_element = element.find(f"{{{SVRL}}}text")
+        text = "" if text_element is None else "".join(text_element.itertext())
+        results.append(
+            RuleResult(
+                rule_id=rule_id,
+                flag=element.get("flag") or "fatal",
+                text=_rule_text(text, rule_id),
+                location=element.get("location"),
+            )
+        )
+    return tuple(results)
+
+
+def _rule_text(text: str, rule_id: str) -> str:
+    """
+    The rule's text on one line, without the "[BR-CO-15]-" the official
+    texts start with: the id is shown beside it already ("BR-CO-15: ...").
+    """
+    text = _WHITESPACE.sub(" ", text).strip()
+    prefix = f"[{rule_id}]"
+    if rule_id and text.startswith(prefix):
+        text = text[len(prefix) :].lstrip(" -")
+    return text
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
