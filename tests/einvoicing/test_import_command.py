@@ -18,8 +18,7 @@ from einvoicing.services import ImportOutcome
 from tests.conftest import make_user
 from tests.einvoicing.broken import with_total_broken
 from tests.einvoicing.samples import sample_bytes
-
-UBL1 = "ubl-tc434-example1.xml"
+from tests.einvoicing.ways import UBL1_SELLER_VAT_ID, ubl1_for_po
 
 
 @pytest.fixture
@@ -241,10 +240,11 @@ def test_the_lambda_handler_reads_the_configured_drop_location(
 
 
 def test_official_samples_are_imported_once_and_a_broken_one_is_refused_by_rule(
-    importer, einvoice_tax_codes, make_vendor, tmp_path
+    importer, einvoice_tax_codes, make_vendor, requester, approver, tmp_path
 ):
-    make_vendor("Koksmaat", vat_id="NL820098395B01")
-    (tmp_path / "known.xml").write_bytes(sample_bytes(UBL1))
+    vendor = make_vendor("Koksmaat", vat_id=UBL1_SELLER_VAT_ID)
+    xml, _ = ubl1_for_po(vendor=vendor, requester=requester, approver=approver)
+    (tmp_path / "known.xml").write_bytes(xml)
     (tmp_path / "unknown.xml").write_bytes(sample_bytes("CII_example1.xml"))
     broken = with_total_broken(sample_bytes("ubl-tc434-example2.xml"), "ubl")
     (tmp_path / "broken.xml").write_bytes(broken)

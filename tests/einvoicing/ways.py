@@ -1,0 +1,57 @@
+"""Helpers of the ways-in tests: a sample naming a PO whose lines agree with it."""
+
+from lxml import etree
+
+from einvoicing.reading import einvoice_from_xml
+from purchasing.services import purchase_order_approve, purchase_order_create
+from tests.einvoicing.samples import sample_bytes
+
+UBL1 = "ubl-tc434-example1.xml"  # De Koksmaat, 5 lines at 6 % and 21 %, EUR 250.33
+UBL1_SELLER_VAT_ID = "NL820098395B01"
+UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
+CBC = UBL + "CommonBasicComponents-2"
+CAC = UBL + "CommonAggregateComponents-2"
+
+
+def with_order_reference(xml: bytes, number: str) -> bytes:
+    """A UBL invoice with its order reference (BT-13) set to `number`."""
+    root = etree.fromstring(xml)
+    reference = etree.Element(f"{{{CAC}}}OrderReference")
+    etree.SubElement(reference, f"{{{CBC}}}ID").text = number
+    supplier = root.find(f"{{{CAC}}}AccountingSupplierParty")
+    supplier.addprevious(reference)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def with_seller_name(xml: bytes, name: str) -> bytes:
+    """A UBL invoice whose seller (BT-27) is called `name`."""
+    root = etree.fromstring(xml)
+    path = f"{{{CAC}}}AccountingSupplierParty/{{{CAC}}}Party/{{{CAC}}}PartyLegalEntity/{{{CBC}}}RegistrationName"
+    root.find(path).text = name
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def agreeing_po(xml: bytes, *, vendor, requester, approver):
+    """An approved PO of `vendor` with the document's lines (quantity, net price)."""
+    document = einvoice_from_xml(xml)
+    po = purchase_order_create(
+        user=requester,
+        vendor_id=vendor.id,
+        lines=[
+            {
+                "description": line.name,
+                "quantity": str(line.quantity),
+                "unit_price": str(line.net_price),
+            }
+            for line in document.lines
+        ],
+        currency=document.currency,
+    )
+    return purchase_order_approve(po_id=po.id, user=approver)
+
+
+def ubl1_for_po(*, vendor, requester, approver) -> tuple[bytes, object]:
+    """UBL example 1 naming an agreeing PO of `vendor`, and that PO."""
+    xml = sample_bytes(UBL1)
+    po = agreeing_po(xml, vendor=vendor, requester=requester, approver=approver)
+    return with_order_reference(xml, po.po_number), po
