@@ -112,6 +112,15 @@ class InvoiceOut(Schema):
         description="The tax as printed (per code where printed, else computed)."
     )
     total_amount: Decimal = Field(description="Gross: net_total + tax_amount.")
+    amount_due: Decimal | None = Field(
+        default=None,
+        description="What the document says is due (an e-invoice's BT-115, after "
+        "prepaid amounts); none for an invoice typed in.",
+    )
+    source_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the e-invoice file it was imported from, if any.",
+    )
     tax_lines: list[TaxLineOut] | None = Field(
         default=None,
         description="The VAT breakdown per tax code; none when the lines name no "

@@ -6,7 +6,7 @@ from einvoicing.reading import einvoice_from_xml
 from purchasing.services import purchase_order_approve, purchase_order_create
 from tests.einvoicing.samples import sample_bytes
 
-UBL1 = "ubl-tc434-example1.xml"  # De Koksmaat, 5 lines at 6 % and 21 %, EUR 250.33
+UBL1 = "ubl-tc434-example1.xml"  # De Koksmaat, 20 lines at 6 % and 21 %, EUR 250.33
 UBL1_SELLER_VAT_ID = "NL820098395B01"
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
 CBC = UBL + "CommonBasicComponents-2"
