@@ -17,11 +17,11 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [
                 super(MultipleFileField, self).clean(item, initial) for item in data
             ]
-        return [super().clean(data, initial)]
+        return [super().clean(data or None, initial)]
 
 
 class EInvoiceUploadForm(forms.Form):

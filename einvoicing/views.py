@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, has_role, require_reader, require_role
 from core.errors import ApplicationError, ValidationFailed
-from core.forms import add_service_errors, flash_refusal
+from core.forms import add_service_errors
+from core.forms import flash_refusal as flash_message
 from core.htmx import render_partial
 from core.paging import page_links
 from einvoicing import batch, services
@@ -133,6 +134,23 @@ def _became(request, intake_id, outcome):
     if outcome.intake is not None and outcome.intake.reason:
         messages.warning(request, f"Still in the inbox: {outcome.intake.reason}")
     return redirect("einvoicing:detail", intake_id=intake_id)
+
+
+def flash_refusal(request, exc: ApplicationError) -> None:
+    """A refusal as a flash message, with every field error the service named."""
+    flash_message(request, exc)
+    if isinstance(exc, ValidationFailed):
+        details = [
+            message
+            for message in dict.fromkeys((exc.field_errors or {}).values())
+            if message != exc.message
+        ]
+        if details:
+            more = len(details) - 3
+            messages.error(
+                request,
+                " ".join(details[:3]) + (f" … and {more} more." if more > 0 else ""),
+            )
 
 
 _STALE_FORM = "This page is out of date: reload it and try again."
