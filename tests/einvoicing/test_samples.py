@@ -81,7 +81,7 @@ def test_every_official_sample_is_taken_in_with_its_printed_totals(
     )
 
     invoice = invoice_get(invoice_id=outcome.invoice.id)
-    assert (invoice.document_type, invoice.vendor_id, invoice.currency) == (
+    assert (invoice.document_kind.value, invoice.vendor_id, invoice.currency) == (
         kind, vendor.id, currency,
     )  # fmt: skip
     assert (
