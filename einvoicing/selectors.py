@@ -2,6 +2,7 @@
 
 from core import documents, dynamo
 from core.errors import NotFound
+from einvoicing import reading
 from einvoicing.document import Container, EInvoice, ReceivedFile, Syntax
 from einvoicing.models import LISTING, WAITING, EInvoiceIntake, SourceFingerprint
 
@@ -47,8 +48,6 @@ def source_fingerprint_get(*, sha256: str) -> SourceFingerprint | None:
 
 def intake_einvoice(*, intake: EInvoiceIntake) -> EInvoice:
     """The item's e-invoice, read again from its stored XML."""
-    from einvoicing import reading
-
     with documents.document_open(key=intake.xml_key) as stored:
         xml = stored.read()
     received = ReceivedFile(

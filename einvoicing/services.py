@@ -61,7 +61,7 @@ from core.errors import (
 from core.text import clean_reason
 from core.versions import check_version
 from core.writes import audited_update_add
-from einvoicing import events
+from einvoicing import events, reading, rules
 from einvoicing.conversion import TaxCodeChoice, einvoice_lines
 from einvoicing.document import (
     EInvoice,
@@ -145,8 +145,6 @@ def einvoice_import(*, user, filename: str, content: bytes) -> ImportOutcome:
     `existing_intake_id` and `already_imported: True`).
     """
     require_role(user, Role.AP_CLERK, action="import e-invoices")
-    from einvoicing import reading, rules
-
     received = reading.read_file(filename=filename, content=content)
     warnings = tuple(rules.check(xml=received.xml, syntax=received.syntax))
     einvoice = reading.einvoice_from_file(received)

@@ -31,14 +31,19 @@ worked examples come out exactly as domain.md states them):
   for several codes (`InvoiceData.tax_amount`, nothing printed per code) is
   compared as a sum, within the tolerance once per code, with `line` None.
   Payment uses the gross (payments.rules).
-* An invoice read from an e-invoice (einvoicing) bills each line's printed
+* An invoice read from an e-invoice (einvoicing) has each line's printed
   net (`InvoiceLineData.amount`, EN 16931 BT-131: after the line's own
-  allowances and charges, per the price's base quantity), which need not be
-  quantity x unit price; its unit price (net price / base quantity) is what
-  PRICE_VARIANCE compares. Its document-level allowances and charges
-  (`InvoiceData.adjustments`, signed) pair with no PO line and count no
-  quantity; they count in what the invoice bills (TOTAL_VARIANCE,
-  OVER_BILLED), so freight beyond the tolerance is a finding.
+  allowances and charges), which need not be quantity x unit price; its
+  unit price (net price / base quantity) is what PRICE_VARIANCE compares.
+  Its document-level allowances and charges (`InvoiceData.adjustments`,
+  signed) pair with no PO line and count no quantity. What the invoice
+  bills (TOTAL_VARIANCE, OVER_BILLED) is quantity x unit price of its
+  paired lines plus the allowances and charges, line and document level
+  together, when they add to the bill (freight, net of any discount): a
+  charge beyond the tolerance is a finding, while a discount, billing less
+  than the PO values, is not (each price is still compared on its own).
+  For a typed invoice (net = quantity x price, no adjustments) nothing
+  changes.
 """
 
 from collections.abc import Sequence
@@ -385,9 +390,17 @@ def reconcile(
                     actual=total,
                 )
 
-    billed = (
-        sum((inv.net(currency) for inv, _ in pairs), Decimal("0")) + invoice.adjustments
+    priced = sum(
+        (line_amount(inv.quantity, inv.unit_price, currency) for inv, _ in pairs),
+        Decimal("0"),
     )
+    # Allowances and charges, the lines' own (printed net - quantity x price)
+    # and the document's: counted when together they add to the bill.
+    extra = invoice.adjustments + sum(
+        (inv.net(currency) - line_amount(inv.quantity, inv.unit_price, currency))
+        for inv, _ in pairs
+    )
+    billed = priced + max(extra, Decimal("0"))
     po_value = sum(
         (
             line_amount(inv.quantity, po_line.unit_price, currency)

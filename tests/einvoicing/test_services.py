@@ -5,7 +5,9 @@ import json
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 
+from accounting import journal
 from audit.selectors import audit_history
 from core import documents
 from core.errors import Duplicate, PermissionDenied, ValidationFailed
@@ -15,6 +17,7 @@ from einvoicing.services import einvoice_take_in
 from invoicing.models import AWAITING
 from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get, invoice_list_for_po
+from reports.journal import journal_accounts, posted_document
 from tests.einvoicing.factories import allowance, einvoice, line, received
 from vendors.services import vendor_update
 
@@ -117,11 +120,15 @@ def test_allowances_charges_and_negative_lines_keep_the_printed_totals(
         (D("1035.00"), D("196.65"), D("196.65"))
     ]
     invoice_reconcile(invoice_id=invoice.id, user=clerk)
-    report = invoice_get(invoice_id=invoice.id).report
-    # Paired by position: the 5 units billed 95.00 and the -2 returned are
-    # within the PO's quantities; the allowance and charge pair with nothing.
-    assert "UNMATCHED_LINE" not in [f["code"] for f in report["findings"]]
-    assert "LINE_COUNT_MISMATCH" not in [f["code"] for f in report["findings"]]
+    invoice = invoice_get(invoice_id=invoice.id)
+    # Paired by position, the allowance and charge with no PO line; the
+    # discount (line and document) bills less than the PO: no variance.
+    assert invoice.status == "matched", invoice.report
+    entry = journal.document_entry(posted_document(invoice), journal_accounts())
+    assert sum(li.debit for li in entry.lines) == sum(li.credit for li in entry.lines)
+    costs = [li for li in entry.lines if li.role in ("expense", "suspense")]
+    expense = sum(li.debit - li.credit for li in costs)
+    assert expense == D("1035.00")
 
 
 def test_a_vat_rate_without_tax_code_imports_uncoded_with_a_warning(
@@ -298,3 +305,26 @@ def test_nothing_is_kept_when_the_invoice_is_refused(
     assert documents.document_keys(folder="einvoices") == []
     assert source_fingerprint_get(sha256=received(document).sha256) is None
     assert invoice_list_for_po(po_id=po.id).items == []
+
+
+def test_the_invoice_page_shows_the_allowance_and_charge_lines(
+    client, clerk, einvoice_tax_codes, seller, seller_po
+):
+    po = seller_po()
+    document = einvoice(
+        order_reference=po.po_number,
+        allowances=[
+            allowance("50.00"),
+            allowance("10.00", charge=True, reason="Freight"),
+        ],
+    )
+    invoice = take_in(clerk, document).invoice
+    invoice_reconcile(invoice_id=invoice.id, user=clerk)
+    client.force_login(clerk)
+
+    response = client.get(reverse("invoicing:detail", args=[invoice.id]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Allowance (Discount)" in html and "Charge (Freight)" in html
+    assert "1,060.00" in html or "1060.00" in html
