@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -218,7 +219,7 @@ def test_the_vendor_is_found_by_iban_then_by_legal_id(
 
     by_legal_id = make_vendor("By legal id", tax_id="12345678")
     other = einvoice(number="X-2", seller=Party(name="Other", legal_id="1234 5678"))
-    other = type(other)(**{**other.__dict__, "payment_accounts": ()})
+    other = replace(other, payment_accounts=())
     intake = take_in(clerk, other).intake
     assert (intake.status, intake.vendor_id) == ("needs_po", by_legal_id.id)
     assert intake.reason == (
