@@ -13,8 +13,10 @@ at start). The compiled stylesheets live in one `PySaxonProcessor` per
 process, and every parse and transform runs under one lock: saxonche
 documents `PyXsltExecutable` as not thread-safe, and it holds the GIL for
 the whole transform, so per-thread clones would buy no parallelism, only
-more to get wrong. A forked child (a gunicorn worker) starts its own
-processor: the parent's Saxon runtime does not survive a fork.
+more to get wrong (measured: four threads with clones were no faster than
+four taking turns). A forked child (a gunicorn worker) starts its own
+processor rather than rely on the parent's native runtime after a fork, so
+`warm_up()` belongs in the process that validates.
 
 Nothing reaches Saxon but the document's text: it is given as a string,
 never as a path or URL, and the processor refuses any DOCTYPE (so no entity
@@ -67,6 +69,21 @@ STYLESHEETS = {
 }
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
+
+# The document elements each stylesheet is written for (EQNames, as Saxon
+# names them). Another root passes a stylesheet's rules without one failure
+# (none of them applies), so it is refused instead.
+ROOTS = {
+    Syntax.UBL: {
+        f"Q{{{_UBL}Invoice-2}}Invoice",
+        f"Q{{{_UBL}CreditNote-2}}CreditNote",
+    },
+    Syntax.CII: {
+        "Q{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}"
+        "CrossIndustryInvoice"
+    },
+}
+_ELEMENT = 1  # saxonche's node kind of an element
 
 # Saxon's configuration features (SaxonC takes their URIs as property names).
 _SAXON_SETTINGS = {
@@ -125,6 +142,16 @@ class _Saxon:
     def transform(self, *, text: str, syntax: Syntax) -> str:
         executable = self.executable(syntax)
         node = self.builder.parse_xml(xml_text=text, encoding="utf-8")
+        root = next(
+            (child.name for child in node.children if child.node_kind == _ELEMENT),
+            None,
+        )
+        if root not in ROOTS[syntax]:
+            raise ValidationFailed(
+                f"The e-invoice's root element {root} is not that of a "
+                f"{syntax.name} invoice or credit note, so its EN 16931 rules "
+                "cannot be checked."
+            )
         return executable.transform_to_string(xdm_node=node)
 
 
@@ -168,7 +195,7 @@ def validate(*, xml: bytes, syntax: Syntax) -> tuple[RuleResult, ...]:
     with _lock:
         try:
             svrl = _process_saxon().transform(text=text, syntax=syntax)
-        except Exception as error:  # noqa: BLE001 - saxonche raises its own base types
+        except _saxon_error() as error:
             raise ValidationFailed(
                 "The e-invoice could not be checked against the EN 16931 rules: "
                 f"its XML is not well-formed or declares a DOCTYPE ({_first_line(error)})."
@@ -237,6 +264,12 @@ def _rule_text(text: str, rule_id: str) -> str:
     if rule_id and text.startswith(prefix):
         text = text[len(prefix) :].lstrip(" -")
     return text
+
+
+def _saxon_error() -> type[Exception]:
+    from saxonche import PySaxonApiError
+
+    return PySaxonApiError
 
 
 def _first_line(error: Exception) -> str:

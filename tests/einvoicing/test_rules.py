@@ -229,6 +229,25 @@ def test_text_that_is_not_xml_is_refused_with_a_message():
         rules.validate(xml=b"<Invoice>\xff\xfe</Invoice>", syntax=Syntax.UBL)
 
 
+def test_a_document_of_the_other_syntax_is_refused_not_passed():
+    # Neither stylesheet fails a document it was not written for: it would
+    # pass every rule.
+    cii = broken.samples(Syntax.CII)[0].read_bytes()
+    ubl = broken.samples(Syntax.UBL)[1].read_bytes()
+
+    with pytest.raises(ValidationFailed) as refused:
+        rules.check(xml=cii, syntax=Syntax.UBL)
+    assert refused.value.message == (
+        "The e-invoice's root element Q{urn:un:unece:uncefact:data:standard:"
+        "CrossIndustryInvoice:100}CrossIndustryInvoice is not that of a UBL "
+        "invoice or credit note, so its EN 16931 rules cannot be checked."
+    )
+    with pytest.raises(ValidationFailed, match="not that of a CII invoice"):
+        rules.check(xml=ubl, syntax=Syntax.CII)
+    with pytest.raises(ValidationFailed, match="root element Invoice is not"):
+        rules.check(xml=b"<Invoice/>", syntax=Syntax.UBL)
+
+
 def test_an_entity_is_never_expanded_and_no_file_is_read(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("the content of a server file")
