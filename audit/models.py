@@ -51,6 +51,9 @@ class AuditAction(StrEnum):
     # A rejected invoice sent to an approver, and its variance accepted (issue 15).
     SEND_TO_APPROVAL = "SEND_TO_APPROVAL"
     ACCEPT_VARIANCE = "ACCEPT_VARIANCE"
+    # An e-invoice in the inbox turned into an invoice, or discarded (issue 18).
+    IMPORT = "IMPORT"
+    DISCARD = "DISCARD"
 
 
 class EntityIndex(GlobalSecondaryIndex):

@@ -28,14 +28,25 @@ MAX_UNIT_PRICE = Decimal("1000000000")
 # whether a code exists and is active is the accounting app's check.
 CODE_FIELDS = ("tax_code", "gl_account", "cost_centre")
 MAX_CODE_LENGTH = 20
+# What a line of a document read from an e-invoice may be besides goods or
+# services (`kind`): a document-level allowance or charge (EN 16931 BG-20,
+# BG-21), kept as a line so the net and each tax code's base add up.
+LINE_KINDS = ("allowance", "charge")
 
 
-def _quantity(value: Any, field: str, errors: dict, key: str) -> Decimal | None:
+def _quantity(
+    value: Any, field: str, errors: dict, key: str, *, printed: bool = False
+) -> Decimal | None:
     try:
         quantity = parse_decimal(value, field=field)
     except MoneyError as exc:
         errors[key] = str(exc)
         return None
+    if printed:  # as the e-invoice prints it: any sign, any precision
+        if abs(quantity) > MAX_QUANTITY:
+            errors[key] = f"{field.capitalize()} is too large."
+            return None
+        return quantity
     if quantity <= 0:
         errors[key] = f"{field.capitalize()} must be more than 0."
     elif quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
@@ -54,12 +65,21 @@ def clean_lines(
     currency: str,
     *,
     what: str = "A purchase order",
+    printed_amounts: bool = False,
 ) -> list[dict]:
     """
     Return the lines numbered 1..n with amounts computed, or raise.
 
     A line may name the PO line it bills (`po_line_number`, invoices only)
     and its coding (CODE_FIELDS): present in the result only when sent.
+
+    `printed_amounts` (documents read from an e-invoice, never a form or
+    the API): each line's `total_amount` is required and kept as printed
+    (EN 16931's BT-131, after the line's own allowances and charges and per
+    the price's base quantity, so it need not be quantity x unit price); the
+    amount and the quantity may be negative (a line that credits), the
+    quantity and the unit price (BT-146 / BT-149) are kept at their printed
+    precision, and a line may be of a `kind` (LINE_KINDS).
     """
     errors: dict[str, str] = {}
     if not raw_lines:
@@ -84,7 +104,11 @@ def clean_lines(
             if not description:
                 errors[prefix + "description"] = "Describe what is ordered."
         quantity = _quantity(
-            raw.get("quantity"), "quantity", errors, prefix + "quantity"
+            raw.get("quantity"),
+            "quantity",
+            errors,
+            prefix + "quantity",
+            printed=printed_amounts,
         )
         unit_price = None
         try:
@@ -93,11 +117,20 @@ def clean_lines(
                 errors[prefix + "unit_price"] = "Unit price cannot be negative."
             elif unit_price > MAX_UNIT_PRICE:
                 errors[prefix + "unit_price"] = "Unit price is too large."
-            else:
+            elif not printed_amounts:
                 check_precision(unit_price, currency, field="Unit price")
         except MoneyError as exc:
             errors[prefix + "unit_price"] = str(exc)
         if prefix + "quantity" in errors or prefix + "unit_price" in errors:
+            continue
+        if printed_amounts:
+            printed = _printed_amount(raw, currency, errors, prefix)
+            if printed is None:
+                continue
+            lines.append(
+                _printed_line(raw, index, description, quantity, unit_price, printed)
+                | _codes(raw, errors, prefix)
+            )
             continue
         amount = line_amount(quantity, unit_price, currency)
         if amount >= MAX_AMOUNT:
@@ -128,16 +161,7 @@ def clean_lines(
                     "A PO line number is a whole number from 1."
                 )
                 continue
-        codes = {}
-        for field in CODE_FIELDS:
-            if field in raw:
-                value = raw.get(field)
-                code = "" if value is None else str(value).strip().upper()
-                if len(code) > MAX_CODE_LENGTH:
-                    errors[prefix + field] = (
-                        f"A code has at most {MAX_CODE_LENGTH} characters."
-                    )
-                codes[field] = code or None
+        codes = _codes(raw, errors, prefix)
         lines.append(
             {
                 "line_number": index + 1,
@@ -157,6 +181,66 @@ def clean_lines(
     if errors:
         raise ValidationFailed("Please correct the highlighted lines.", errors)
     return lines
+
+
+def _codes(raw: Mapping[str, Any], errors: dict, prefix: str) -> dict:
+    codes = {}
+    for field in CODE_FIELDS:
+        if field in raw:
+            value = raw.get(field)
+            code = "" if value is None else str(value).strip().upper()
+            if len(code) > MAX_CODE_LENGTH:
+                errors[prefix + field] = (
+                    f"A code has at most {MAX_CODE_LENGTH} characters."
+                )
+            codes[field] = code or None
+    return codes
+
+
+def _printed_amount(
+    raw: Mapping[str, Any], currency: str, errors: dict, prefix: str
+) -> Decimal | None:
+    try:
+        amount = parse_decimal(raw.get("total_amount"), field="line total")
+        check_precision(amount, currency, field="Line total")
+    except MoneyError as exc:
+        errors[prefix + "total_amount"] = str(exc)
+        return None
+    if abs(amount) >= MAX_AMOUNT:
+        errors[prefix + "total_amount"] = "The line total is too large."
+        return None
+    kind = raw.get("kind")
+    if kind is not None and kind not in LINE_KINDS:
+        errors[prefix + "kind"] = f"A line is goods, or one of {', '.join(LINE_KINDS)}."
+        return None
+    return amount
+
+
+def _printed_line(raw, index, description, quantity, unit_price, amount) -> dict:
+    """A line as an e-invoice prints it (`clean_lines(printed_amounts=True)`)."""
+    line = {
+        "line_number": index + 1,
+        "description": description,
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "total_amount": amount,
+    }
+    if raw.get("po_line_number") not in (None, ""):
+        line["po_line_number"] = int(raw["po_line_number"])
+    elif "po_line_number" in raw:
+        line["po_line_number"] = None
+    if raw.get("kind"):
+        line["kind"] = raw["kind"]
+    return line
+
+
+def goods_lines(items: Sequence[Any]) -> list:
+    """The lines (dicts or stored lines) that bill goods or services, not a `kind`."""
+    return [
+        line
+        for line in items
+        if not (line.get("kind") if isinstance(line, Mapping) else line.kind)
+    ]
 
 
 def lines_total(lines: Sequence[Mapping[str, Any]], currency: str) -> Decimal:

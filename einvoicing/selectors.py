@@ -1,7 +1,9 @@
 """Reads of the e-invoice intake: through its indexes, never a scan."""
 
-from core import dynamo
+from core import documents, dynamo
 from core.errors import NotFound
+from einvoicing import reading
+from einvoicing.document import Container, EInvoice, ReceivedFile, Syntax
 from einvoicing.models import LISTING, WAITING, EInvoiceIntake, SourceFingerprint
 
 
@@ -42,3 +44,47 @@ def source_fingerprint_get(*, sha256: str) -> SourceFingerprint | None:
         )
     except SourceFingerprint.DoesNotExist:
         return None
+
+
+def intake_einvoice(*, intake: EInvoiceIntake) -> EInvoice:
+    """The item's e-invoice, read again from its stored XML."""
+    with documents.document_open(key=intake.xml_key) as stored:
+        xml = stored.read()
+    received = ReceivedFile(
+        syntax=Syntax(intake.syntax),
+        container=Container(intake.container),
+        xml=xml,
+        pdf=None,
+        sha256=intake.source_sha256,
+        filename=intake.file_name,
+    )
+    return reading.einvoice_from_file(received)
+
+
+def intake_vendor_initial(*, intake: EInvoiceIntake) -> dict:
+    """
+    The vendor form's initial values from the item's seller (the "Create
+    vendor from this e-invoice" page): name, VAT id, legal id as tax id,
+    address, contact, bank details, the document's currency.
+    """
+    einvoice = intake_einvoice(intake=intake)
+    seller = einvoice.seller
+    address = seller.address
+    account = einvoice.payment_accounts[0] if einvoice.payment_accounts else None
+    initial = {
+        "name": seller.name,
+        "vat_id": seller.vat_id,
+        "tax_id": seller.legal_id or seller.tax_registration,
+        "street": address.street,
+        "address_line2": address.additional,
+        "postcode": address.postcode,
+        "town": address.town,
+        "country": address.country,
+        "tax_country": address.country,
+        "email": seller.contact_email,
+        "phone": seller.contact_phone,
+        "iban": account.iban if account else None,
+        "bic": account.bic if account else None,
+        "currency": einvoice.currency,
+    }
+    return {name: value for name, value in initial.items() if value}

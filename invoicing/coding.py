@@ -67,10 +67,16 @@ def _po_pairs(lines: Sequence[Mapping], po) -> list:
     if po is None:
         return [None] * len(lines)
     by_number = {line.line_number: line for line in po.items}
-    numbers = paired_po_line_numbers(
-        [line.get("po_line_number") for line in lines], list(by_number)
+    goods = [line for line in lines if not line.get("kind")]
+    numbers = iter(
+        paired_po_line_numbers(
+            [line.get("po_line_number") for line in goods], list(by_number)
+        )
     )
-    return [by_number.get(number) for number in numbers]
+    # An e-invoice's allowance or charge line inherits from no PO line.
+    return [
+        None if line.get("kind") else by_number.get(next(numbers)) for line in lines
+    ]
 
 
 def lines_coded(
@@ -102,17 +108,25 @@ def invoice_coding(
     credited=None,
     previous: Sequence[InvoiceLine] = (),
     require: bool = False,
+    inherit_tax: bool = True,
 ) -> Callable[[list[dict]], list[dict]]:
     """
     What codes a document's cleaned lines (`clean_invoice_fields(coding=...)`):
     inherits what they do not name, then refuses unknown codes, inactive
-    ones on new or changed lines, and with `require` uncoded lines.
+    ones on new or changed lines, and with `require` uncoded lines. Without
+    `inherit_tax` (an e-invoice whose VAT rates no tax code fits) the lines
+    keep the tax code they name, or none.
     """
 
     def code(lines: list[dict]) -> list[dict]:
         result = lines_coded(
             lines, vendor=vendor, po=po, credited=credited, previous=previous
         )
+        if not inherit_tax:
+            result = [
+                {**line, "tax_code": given.get("tax_code")}
+                for line, given in zip(result, lines, strict=True)
+            ]
         check_line_codes(result, require=require, previous=previous)
         return result
 

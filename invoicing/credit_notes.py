@@ -70,6 +70,13 @@ from invoicing.models import (
     InvoiceStatus,
     similarity_key,
 )
+from invoicing.origins import (
+    DocumentOrigin,
+    inherits_tax,
+    origin_apply,
+    origin_source,
+    origin_writes,
+)
 from invoicing.selectors import invoice_get
 from invoicing.validation import (
     clean_invoice_fields,
@@ -190,6 +197,7 @@ def credit_note_create(
     vendor_id: str | None = None,
     attachment=None,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
+    origin: DocumentOrigin | None = None,
 ) -> Invoice:
     """
     Enter a vendor's credit note (AP Clerk): against the invoice it credits,
@@ -199,7 +207,8 @@ def credit_note_create(
     another PO's invoice, or a total above what the credited invoice leaves
     to credit; (409) for an invoice that cannot be credited, or a number the
     vendor used already. One transaction writes the credit note, its number
-    guard, the credited invoice's credit and the audit entry.
+    guard, the credited invoice's credit and the audit entry (and what
+    `origin`, invoicing.origins, adds: an e-invoice's fingerprint).
     """
     require_role(user, Role.AP_CLERK, action="enter credit notes")
     credited, po, vendor = _resolve(
@@ -219,14 +228,18 @@ def credit_note_create(
             vendor=vendor or vendor_get(vendor_id=(po or credited).vendor_id),
             po=po,
             credited=credited,
+            inherit_tax=inherits_tax(origin),
         ),
+        printed_amounts=origin is not None and origin.printed_amounts,
     )
     total = fields["total"]
     if credited is not None:
         _check_within_credited(credited, total)
     owner_id = (po or credited or vendor).vendor_id if vendor is None else vendor.id
     owner_name = (po or credited).vendor_name if vendor is None else vendor.name
-    due, discount_date, discount_percent = due_dates(owner_id, fields["date"])
+    due, discount_date, discount_percent = due_dates(
+        owner_id, fields["date"], printed=origin.due_date if origin else None
+    )
     now = dynamo.utcnow()
     credit_note = Invoice(
         id=str(uuid.uuid4()),
@@ -259,6 +272,7 @@ def credit_note_create(
         submitted_at=now,
         updated_at=now,
     )
+    origin_apply(credit_note, origin)
     stored = None
     if attachment is not None:
         stored = attachment_store(invoice_id=credit_note.id, upload=attachment)
@@ -266,10 +280,13 @@ def credit_note_create(
         credit_note.attachment_name = stored.name
         credit_note.attachment_type = stored.content_type
     entry = credit_note_created_event(
-        credit_note=credit_note, user=user, snapshot=credit_note_snapshot(credit_note)
+        credit_note=credit_note,
+        user=user,
+        snapshot=credit_note_snapshot(credit_note),
+        source=origin_source(origin),
     )
     try:
-        _write_new(credit_note, entry, po, credited)
+        _write_new(credit_note, entry, po, credited, origin)
     except Exception:
         if stored is not None:
             attachment_discard(key=stored.key)  # the credit note was not written
@@ -337,7 +354,7 @@ def _credit_add(transaction, credited: Invoice, amount: Decimal) -> None:
     )
 
 
-def _write_new(credit_note: Invoice, entry, po, credited) -> None:
+def _write_new(credit_note: Invoice, entry, po, credited, origin=None) -> None:
     guard = InvoiceNumberGuard(
         InvoiceNumberGuard.key(credit_note.vendor_id, credit_note.number_key),
         invoice_id=credit_note.id,
@@ -354,6 +371,7 @@ def _write_new(credit_note: Invoice, entry, po, credited) -> None:
                 _credit_add(transaction, credited, credit_note.total_amount)
             audit_entry_add(transaction, entry)
             search_index_change(transaction, after=credit_note)
+            origin_writes(transaction, credit_note, origin)
     except StaleRecord:
         _explain_refusal(credit_note, po, credited)
         raise

@@ -37,24 +37,30 @@ def _moved(before: str, after: str) -> dict[str, dict[str, str]]:
     return {"before": {"status": str(before)}, "after": {"status": str(after)}}
 
 
-def invoice_created_event(*, invoice, user, snapshot: dict[str, Any]) -> AuditEntry:
+def invoice_created_event(
+    *, invoice, user, snapshot: dict[str, Any], source: dict[str, Any] | None = None
+) -> AuditEntry:
+    """
+    An invoice was entered; `source` is where it came from when not typed
+    in (an e-invoice: its file's SHA-256, syntax, specification, warnings).
+    """
+    details: dict[str, Any] = {"after": snapshot}
+    if source:
+        details["source"] = source
     return _invoice_event(
-        invoice=invoice,
-        action=AuditAction.CREATE,
-        user=user,
-        details={"after": snapshot},
+        invoice=invoice, action=AuditAction.CREATE, user=user, details=details
     )
 
 
 def credit_note_created_event(
-    *, credit_note, user, snapshot: dict[str, Any]
+    *, credit_note, user, snapshot: dict[str, Any], source: dict[str, Any] | None = None
 ) -> AuditEntry:
     """A credit note was entered (invoicing.credit_notes); `snapshot` is what it says."""
+    details: dict[str, Any] = {"after": snapshot}
+    if source:
+        details["source"] = source
     return _invoice_event(
-        invoice=credit_note,
-        action=AuditAction.CREATE,
-        user=user,
-        details={"after": snapshot},
+        invoice=credit_note, action=AuditAction.CREATE, user=user, details=details
     )
 
 

@@ -31,6 +31,19 @@ worked examples come out exactly as domain.md states them):
   for several codes (`InvoiceData.tax_amount`, nothing printed per code) is
   compared as a sum, within the tolerance once per code, with `line` None.
   Payment uses the gross (payments.rules).
+* An invoice read from an e-invoice (einvoicing) has each line's printed
+  net (`InvoiceLineData.amount`, EN 16931 BT-131: after the line's own
+  allowances and charges), which need not be quantity x unit price; its
+  unit price (net price / base quantity) is what PRICE_VARIANCE compares.
+  Its document-level allowances and charges (`InvoiceData.adjustments`,
+  signed) pair with no PO line and count no quantity. What the invoice
+  bills (TOTAL_VARIANCE, OVER_BILLED) is quantity x unit price of its
+  paired lines plus the allowances and charges, line and document level
+  together, when they add to the bill (freight, net of any discount): a
+  charge beyond the tolerance is a finding, while a discount, billing less
+  than the PO values, is not (each price is still compared on its own).
+  For a typed invoice (net = quantity x price, no adjustments) nothing
+  changes.
 """
 
 from collections.abc import Sequence
@@ -100,6 +113,12 @@ class InvoiceLineData:
     quantity: Decimal
     unit_price: Decimal
     po_line_number: int | None = None
+    amount: Decimal | None = None  # the line's net; None: quantity x unit price
+
+    def net(self, currency: str) -> Decimal:
+        if self.amount is not None:
+            return self.amount
+        return line_amount(self.quantity, self.unit_price, currency)
 
 
 @dataclass(frozen=True)
@@ -110,6 +129,8 @@ class InvoiceData:
     # Its VAT breakdown (none: lines naming no tax code) and its tax as entered.
     tax_lines: Sequence[tax_rules.TaxLine] = ()
     tax_amount: Decimal | None = None
+    # Document-level allowances (negative) and charges (positive), signed sum.
+    adjustments: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -369,10 +390,17 @@ def reconcile(
                     actual=total,
                 )
 
-    billed = sum(
+    priced = sum(
         (line_amount(inv.quantity, inv.unit_price, currency) for inv, _ in pairs),
         Decimal("0"),
     )
+    # Allowances and charges, the lines' own (printed net - quantity x price)
+    # and the document's: counted when together they add to the bill.
+    extra = invoice.adjustments + sum(
+        (inv.net(currency) - line_amount(inv.quantity, inv.unit_price, currency))
+        for inv, _ in pairs
+    )
+    billed = priced + max(extra, Decimal("0"))
     po_value = sum(
         (
             line_amount(inv.quantity, po_line.unit_price, currency)
@@ -405,12 +433,9 @@ def reconcile(
 
     findings.extend(tax_check(invoice.tax_lines, invoice.tax_amount, tolerances.tax))
 
-    invoice_total = sum(
-        (
-            line_amount(line.quantity, line.unit_price, currency)
-            for line in invoice.lines
-        ),
-        Decimal("0"),
+    invoice_total = (
+        sum((line.net(currency) for line in invoice.lines), Decimal("0"))
+        + invoice.adjustments
     )
     codes = {finding.code for finding in findings}
     nothing_received = all(po_lines[n].received_quantity == 0 for n in invoiced_now)

@@ -150,6 +150,15 @@ class InvoiceLine(MapAttribute):
     tax_code = UnicodeAttribute(null=True)
     gl_account = UnicodeAttribute(null=True)
     cost_centre = UnicodeAttribute(null=True)
+    # None: goods or services. "allowance" / "charge" (core.lines.LINE_KINDS):
+    # a document-level allowance or charge of an e-invoice (EN 16931 BG-20 /
+    # BG-21), signed (an allowance is -1 x its amount), in the net and in its
+    # tax code's base, never paired with a PO line nor counted as a quantity.
+    kind = UnicodeAttribute(null=True)
+
+    @property
+    def is_goods(self) -> bool:
+        return not self.kind
 
 
 class TaxLine(MapAttribute):

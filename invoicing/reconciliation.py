@@ -19,6 +19,7 @@ from accounts.roles import Role, require_role
 from audit.entries import audit_entry_write, audit_heads_prefetch, entity_key
 from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
+from core.lines import goods_lines
 from core.writes import MAX_ATTEMPTS, audited_update_add, retry_pause
 from invoicing import credit_matching, credit_notes, matching
 from invoicing.events import (
@@ -56,12 +57,18 @@ def match_inputs(invoice: Invoice, po) -> tuple:
         currency=invoice.currency,
         lines=tuple(
             matching.InvoiceLineData(
-                line.quantity, line.unit_price, line.po_line_number
+                line.quantity,
+                line.unit_price,
+                line.po_line_number,
+                amount=line.total_amount,
             )
-            for line in invoice.items
+            for line in goods_lines(invoice.items)
         ),
         tax_lines=document_tax_lines(invoice),
         tax_amount=invoice.tax_amount,
+        adjustments=sum(
+            (line.total_amount for line in invoice.items if line.kind), Decimal("0")
+        ),
     )
     return invoice_data, _po_data(po), _earlier(po)
 
@@ -114,12 +121,13 @@ def report_as_dict(report: matching.MatchReport) -> dict[str, Any]:
 
 def paired_quantities(invoice: Invoice, po) -> dict[int, Decimal]:
     """Invoiced quantity per PO line, paired as the matching rules pair them."""
+    goods = goods_lines(invoice.items)
     numbers = matching.paired_po_line_numbers(
-        [line.po_line_number for line in invoice.items],
+        [line.po_line_number for line in goods],
         [line.line_number for line in po.items],
     )
     result: dict[int, Decimal] = {}
-    for line, number in zip(invoice.items, numbers, strict=True):
+    for line, number in zip(goods, numbers, strict=True):
         if number is not None:
             result[number] = result.get(number, Decimal("0")) + line.quantity
     return result

@@ -23,6 +23,7 @@ from invoicing.models import (
     RECURRING_LISTING,
     VARIANCE_SENT,
     Invoice,
+    InvoiceNumberGuard,
     InvoiceStatistics,
     InvoiceStatus,
     RecurringInvoice,
@@ -518,3 +519,17 @@ def invoices_voided_between(*, start: dt.date, end: dt.date) -> Iterator[Invoice
         ),
         scan_index_forward=True,
     )
+
+
+def invoice_get_by_vendor_number(*, vendor_id: str, number: str) -> Invoice | None:
+    """The vendor's invoice or credit note numbered `number` in any spelling."""
+    key = normalise_invoice_number(number or "")
+    if not key:
+        return None
+    try:
+        guard = InvoiceNumberGuard.get(
+            InvoiceNumberGuard.key(vendor_id, key), consistent_read=True
+        )
+    except InvoiceNumberGuard.DoesNotExist:
+        return None
+    return invoice_get(invoice_id=guard.invoice_id)

@@ -55,6 +55,13 @@ from invoicing.models import (
     payable_status,
     similarity_key,
 )
+from invoicing.origins import (
+    DocumentOrigin,
+    inherits_tax,
+    origin_apply,
+    origin_source,
+    origin_writes,
+)
 from invoicing.posting import posting_updates, void_reversal_add
 from invoicing.reconciliation import paired_quantities
 from invoicing.selectors import invoice_get, invoice_get_or_404
@@ -117,6 +124,7 @@ def invoice_create(
     total_amount: Any = None,
     attachment=None,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
+    origin: DocumentOrigin | None = None,
 ) -> Invoice:
     """
     Enter a vendor's invoice against a PO (AP Clerk), with the vendor's
@@ -124,7 +132,9 @@ def invoice_create(
 
     Its number must be new for the vendor in any spelling; the check is a
     guard item in the same transaction, so it holds when two clerks submit
-    the same number at the same moment.
+    the same number at the same moment. `origin` (invoicing.origins): an
+    invoice taken in from an e-invoice, with its fields, printed amounts and
+    due date, and the writes that go with it in the same transaction.
     """
     require_role(user, Role.AP_CLERK, action="enter invoices")
     po = purchase_order_get(po_id=po_id)
@@ -141,7 +151,12 @@ def invoice_create(
         tax_amount=tax_amount,
         total_amount=total_amount,
         printed_tax=printed_tax,
-        coding=invoice_coding(vendor=vendor_get(vendor_id=po.vendor_id), po=po),
+        coding=invoice_coding(
+            vendor=vendor_get(vendor_id=po.vendor_id),
+            po=po,
+            inherit_tax=inherits_tax(origin),
+        ),
+        printed_amounts=origin is not None and origin.printed_amounts,
     )
     number, number_key, date = fields["number"], fields["number_key"], fields["date"]
     cleaned, net, tax, total = (
@@ -150,7 +165,9 @@ def invoice_create(
         fields["tax"],
         fields["total"],
     )
-    due, discount_date, discount_percent = due_dates(po.vendor_id, date)
+    due, discount_date, discount_percent = due_dates(
+        po.vendor_id, date, printed=origin.due_date if origin else None
+    )
     now = dynamo.utcnow()
     invoice = Invoice(
         id=str(uuid.uuid4()),
@@ -177,6 +194,7 @@ def invoice_create(
         submitted_at=now,
         updated_at=now,
     )
+    origin_apply(invoice, origin)
     stored = None
     if attachment is not None:
         stored = attachment_store(invoice_id=invoice.id, upload=attachment)
@@ -187,10 +205,13 @@ def invoice_create(
         InvoiceNumberGuard.key(po.vendor_id, number_key), invoice_id=invoice.id
     )
     entry = invoice_created_event(
-        invoice=invoice, user=user, snapshot=_invoice_snapshot(invoice)
+        invoice=invoice,
+        user=user,
+        snapshot=_invoice_snapshot(invoice),
+        source=origin_source(origin),
     )
     try:
-        _write_new_invoice(invoice, guard, entry, po)
+        _write_new_invoice(invoice, guard, entry, po, origin)
     except Exception:
         if stored is not None:
             attachment_discard(key=stored.key)  # the invoice was not written
@@ -198,7 +219,7 @@ def invoice_create(
     return invoice
 
 
-def _write_new_invoice(invoice, guard, entry, po) -> None:
+def _write_new_invoice(invoice, guard, entry, po, origin=None) -> None:
     try:
         with dynamo.write_transaction() as transaction:
             transaction.save(invoice, condition=Invoice.id.does_not_exist())
@@ -208,6 +229,7 @@ def _write_new_invoice(invoice, guard, entry, po) -> None:
             )
             audit_entry_add(transaction, entry)
             search_index_change(transaction, after=invoice)
+            origin_writes(transaction, invoice, origin)
     except StaleRecord:
         # Explain the refusal: the number is taken, or the PO went away.
         _refuse_duplicate(

@@ -90,13 +90,15 @@ def clean_invoice_fields(
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
     vendor_id: str | None = None,
     coding: Callable[[list[dict]], list[dict]] | None = None,
+    printed_amounts: bool = False,
 ) -> dict[str, Any]:
     """
     Validate an invoice as entered; the total must be its lines plus tax.
     Amounts are in `currency`, by default the PO's; `vendor_id` (by default
     the PO's) is the vendor whose VAT id a reverse-charge line needs.
     `coding` (`invoicing.coding.invoice_coding`) gives the lines their codes
-    before their tax is computed. The result's `tax_lines`
+    before their tax is computed; `printed_amounts` keeps each line's amount
+    as an e-invoice prints it (core.lines.clean_lines). The result's `tax_lines`
     (accounting.tax.TaxLine) is None for lines naming no tax code.
     """
     currency = currency or po.currency
@@ -115,7 +117,9 @@ def clean_invoice_fields(
     date = _clean_date(invoice_date, "invoice_date", errors, today=today)
     tax = _money_field(tax_amount, currency, "tax_amount", errors)
     try:
-        cleaned = clean_lines(lines, currency, what="An invoice")
+        cleaned = clean_lines(
+            lines, currency, what="An invoice", printed_amounts=printed_amounts
+        )
         if coding is not None:
             cleaned = coding(cleaned)
     except ValidationFailed as exc:
@@ -379,9 +383,13 @@ def _require_vat_ids(vendor_id: str | None, codes: Sequence) -> None:
 
 
 def due_dates(
-    vendor_id: str, invoice_date: dt.date
+    vendor_id: str, invoice_date: dt.date, *, printed: dt.date | None = None
 ) -> tuple[dt.date, dt.date | None, Decimal | None]:
-    """The due date, discount date and discount of the vendor's payment terms."""
+    """
+    The due date, discount date and discount of the vendor's payment terms;
+    a due date the document prints (`printed`, an e-invoice's BT-9) wins
+    over the terms' (their discount, if any, still applies).
+    """
     vendor = vendor_get(vendor_id=vendor_id)
     text = vendor.payment_terms if vendor else settings.DEFAULT_PAYMENT_TERMS
     try:
@@ -389,7 +397,7 @@ def due_dates(
     except PaymentTermsError:
         terms = parse_payment_terms(settings.DEFAULT_PAYMENT_TERMS)
     return (
-        terms.due_date(invoice_date),
+        printed or terms.due_date(invoice_date),
         terms.discount_date(invoice_date),
         terms.discount_percent,
     )

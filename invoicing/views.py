@@ -27,6 +27,7 @@ from core.forms import (
     flash_refusal,
 )
 from core.htmx import redirect_page, render_partial, wants_partial
+from core.lines import goods_lines
 from core.paging import page_links
 from invoicing import (
     attachments,
@@ -279,9 +280,11 @@ def _comparison_rows(invoice, po):
     """PO vs invoice, line by line, with the line's findings beside it."""
     by_po_line, by_position = _findings_by_line(invoice)
     po_lines = {line.line_number: line for line in po.items} if po else {}
+    goods = goods_lines(invoice.items)
+    # An e-invoice's allowance and charge lines come last and pair with no PO line.
     numbers = matching.paired_po_line_numbers(
-        [line.po_line_number for line in invoice.items], list(po_lines)
-    )
+        [line.po_line_number for line in goods], list(po_lines)
+    ) + [None] * (len(invoice.items) - len(goods))
     rows = []
     for position, (line, number) in enumerate(zip(invoice.items, numbers, strict=True)):
         po_line = po_lines.get(number)

@@ -66,6 +66,13 @@ from invoicing.models import (
     invoice_move_check,
     similarity_key,
 )
+from invoicing.origins import (
+    DocumentOrigin,
+    inherits_tax,
+    origin_apply,
+    origin_source,
+    origin_writes,
+)
 from invoicing.posting import posting_updates
 from invoicing.selectors import invoice_get_or_404
 from invoicing.services import _invoice_snapshot, _refuse_duplicate
@@ -130,6 +137,8 @@ def invoice_without_po_fields(
     printed_tax=None,
     previous: Sequence[InvoiceLine] = (),
     coding_required: bool = True,
+    printed_amounts: bool = False,
+    inherit_tax: bool = True,
 ) -> dict[str, Any]:
     """
     The cleaned fields of an invoice without PO of `vendor` (its currency).
@@ -147,17 +156,26 @@ def invoice_without_po_fields(
         printed_tax=printed_tax,
         vendor_id=vendor.id,
         coding=invoice_coding(
-            vendor=vendor, previous=previous, require=coding_required
+            vendor=vendor,
+            previous=previous,
+            require=coding_required,
+            inherit_tax=inherit_tax,
         ),
+        printed_amounts=printed_amounts,
     )
 
 
 def invoice_without_po_build(
-    *, vendor, fields: Mapping[str, Any], submitted_by: str, recurring_id=None
+    *,
+    vendor,
+    fields: Mapping[str, Any],
+    submitted_by: str,
+    recurring_id=None,
+    due_date=None,
 ) -> Invoice:
     """The new invoice (not written) of cleaned `fields`, awaiting approval."""
     date, total = fields["date"], fields["total"]
-    due, discount_date, discount_percent = due_dates(vendor.id, date)
+    due, discount_date, discount_percent = due_dates(vendor.id, date, printed=due_date)
     now = dynamo.utcnow()
     return Invoice(
         id=str(uuid.uuid4()),
@@ -215,10 +233,12 @@ def invoice_without_po_create(
     total_amount: Any = None,
     attachment=None,
     printed_tax: Sequence[Mapping[str, Any]] | None = None,
+    origin: DocumentOrigin | None = None,
 ) -> Invoice:
     """
     Enter a vendor's invoice without a PO (AP Clerk): it awaits approval.
     Its number must be new for the vendor in any spelling (the number guard).
+    `origin` (invoicing.origins): one taken in from an e-invoice.
     """
     require_role(user, Role.AP_CLERK, action="enter invoices")
     vendor = _billable_vendor(vendor_id)
@@ -230,10 +250,16 @@ def invoice_without_po_create(
         tax_amount=tax_amount,
         total_amount=total_amount,
         printed_tax=printed_tax,
+        printed_amounts=origin is not None and origin.printed_amounts,
+        inherit_tax=inherits_tax(origin),
     )
     invoice = invoice_without_po_build(
-        vendor=vendor, fields=fields, submitted_by=actor_id(user)
+        vendor=vendor,
+        fields=fields,
+        submitted_by=actor_id(user),
+        due_date=origin.due_date if origin else None,
     )
+    origin_apply(invoice, origin)
     stored = None
     if attachment is not None:
         stored = attachment_store(invoice_id=invoice.id, upload=attachment)
@@ -241,12 +267,16 @@ def invoice_without_po_create(
         invoice.attachment_name = stored.name
         invoice.attachment_type = stored.content_type
     entry = events.invoice_created_event(
-        invoice=invoice, user=user, snapshot=_invoice_snapshot(invoice)
+        invoice=invoice,
+        user=user,
+        snapshot=_invoice_snapshot(invoice),
+        source=origin_source(origin),
     )
     try:
         with dynamo.write_transaction() as transaction:
             invoice_new_add(transaction, invoice)
             audit_entry_add(transaction, entry)
+            origin_writes(transaction, invoice, origin)
     except StaleRecord:
         if stored is not None:
             attachment_discard(key=stored.key)

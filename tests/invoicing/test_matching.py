@@ -261,3 +261,47 @@ def test_outcome_never_depends_on_line_order_with_line_numbers(lines, rng, skew)
 def test_only_approved_or_sent_pos_match(status):
     report = reconcile(invoice(("10", "100.00"), ("5", "20.00")), po(status=status))
     assert report.codes == ["PO_NOT_APPROVED"]
+
+
+# --- Invoices read from an e-invoice (issue 18) ---------------------------------
+
+
+def einvoice_data(lines, adjustments="0"):
+    return InvoiceData(
+        vendor_id="v1",
+        currency="EUR",
+        lines=tuple(
+            InvoiceLineData(D(q), D(p), None, amount=D(net)) for q, p, net in lines
+        ),
+        adjustments=D(adjustments),
+    )
+
+
+def test_a_discount_on_an_einvoice_is_no_variance_and_its_net_is_the_total():
+    document = einvoice_data(
+        [("10", "100.00", "950.00"), ("5", "20.00", "100.00")], adjustments="-50.00"
+    )
+
+    report = reconcile(document, po())
+
+    assert report.outcome == Outcome.MATCHED, report.findings
+    assert report.invoice_total == D("1000.00")
+
+
+def test_charges_beyond_the_tolerance_are_a_total_variance():
+    document = einvoice_data(
+        [("10", "100.00", "1000.00"), ("5", "20.00", "100.00")], adjustments="25.00"
+    )
+
+    report = reconcile(document, po())
+
+    assert findings(report) == [("TOTAL_VARIANCE", None)]
+    assert report.findings[0].actual == "1125.00"
+
+
+def test_an_einvoice_unit_price_is_compared_with_the_pos():
+    document = einvoice_data([("10", "110.00", "1100.00"), ("5", "20.00", "100.00")])
+
+    report = reconcile(document, po())
+
+    assert ("PRICE_VARIANCE", 1) in findings(report)
