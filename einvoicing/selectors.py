@@ -1,10 +1,14 @@
-"""Reads of the e-invoice intake: through its indexes, never a scan."""
+"""Reads of the e-invoice intake (through its indexes, never a scan) and of stored e-invoices."""
+
+import logging
 
 from core import documents, dynamo
-from core.errors import NotFound
+from core.errors import NotFound, ValidationFailed
 from einvoicing import reading
 from einvoicing.document import Container, EInvoice, ReceivedFile, Syntax
 from einvoicing.models import LISTING, WAITING, EInvoiceIntake, SourceFingerprint
+
+logger = logging.getLogger(__name__)
 
 
 def intake_get(*, intake_id: str) -> EInvoiceIntake | None:
@@ -88,3 +92,23 @@ def intake_vendor_initial(*, intake: EInvoiceIntake) -> dict:
         "currency": einvoice.currency,
     }
     return {name: value for name, value in initial.items() if value}
+
+
+def invoice_einvoice(*, invoice) -> EInvoice | None:
+    """
+    What the invoice's stored e-invoice XML says, read again from storage;
+    None when it has none, or when the stored file is gone or no longer reads
+    (logged: the invoice keeps its own fields either way).
+    """
+    if not invoice.einvoice_key:
+        return None
+    try:
+        with documents.document_open(key=invoice.einvoice_key) as stored:
+            xml = stored.read()
+        return reading.einvoice_from_xml(xml)
+    except (NotFound, ValidationFailed) as exc:
+        logger.warning(
+            "The e-invoice stored for invoice %s under %s cannot be read: %s",
+            invoice.id, invoice.einvoice_key, exc,
+        )  # fmt: skip
+        return None

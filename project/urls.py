@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from dashboard import views as dashboard_views
+from einvoicing import document_views as einvoice_views
 from project import views
 from project.api import api
 from reports.urls import vendor_urlpatterns as vendor_ledger_urls
@@ -27,6 +28,12 @@ urlpatterns = [
     path("vendors/<str:vendor_id>/ledger/", include(vendor_ledger_urls)),
     path("vendors/", include("vendors.urls")),
     path("purchase-orders/", include("purchasing.urls")),
+    # Served by einvoicing (a higher floor than invoicing), under the invoice's URL.
+    path(
+        "invoices/<str:invoice_id>/einvoice/",
+        einvoice_views.invoice_einvoice_view,
+        name="einvoice-document",
+    ),
     path("invoices/", include("invoicing.urls")),
     path("payment-runs/", include("payments.urls")),
     path("comments/", include("comments.urls")),
