@@ -199,6 +199,14 @@ def test_a_sample_under_another_number_still_passes(path, syntax):
 
 
 @pytest.mark.parametrize(("path", "syntax"), SAMPLES)
+def test_a_sample_naming_another_order_still_passes(path, syntax):
+    ordered = broken.with_order_reference(path.read_bytes(), syntax, "PO-2026-0042")
+
+    assert ordered.count(b"PO-2026-0042") == 1
+    assert rules.check(xml=ordered, syntax=syntax) == ()
+
+
+@pytest.mark.parametrize(("path", "syntax"), SAMPLES)
 def test_a_document_without_its_number_breaks_br_02(path, syntax):
     with pytest.raises(EInvoiceInvalid) as refused:
         rules.check(xml=broken.without_number(path.read_bytes(), syntax), syntax=syntax)
