@@ -1,11 +1,13 @@
 """Two clerks taking in one file, or resolving one inbox item, at the same moment."""
 
+from unittest.mock import patch
+
 import pytest
 
 from accounts.roles import Role, has_role
-from einvoicing.selectors import intake_list, source_fingerprint_get
-from einvoicing.services import einvoice_take_in
-from invoicing.selectors import invoice_list_for_po
+from einvoicing.selectors import intake_get, intake_list, source_fingerprint_get
+from einvoicing.services import einvoice_take_in, intake_assign_po
+from invoicing.selectors import invoice_get, invoice_list_for_po
 from tests.conftest import run_together
 from tests.einvoicing.factories import einvoice, received
 
@@ -65,3 +67,39 @@ def test_the_same_unknown_sellers_file_twice_at_once_waits_once(
         "ok",
     ]
     assert len(intake_list().items) == 1
+
+
+def test_two_clerks_resolving_one_item_at_once_make_one_invoice(
+    clerk, clerk2, einvoice_tax_codes, seller, seller_po
+):
+    intake = einvoice_take_in(
+        user=clerk, received=received(einvoice()), einvoice=einvoice()
+    ).intake
+    assert intake.status == "needs_po"
+    po = seller_po()
+    prime(clerk, clerk2)
+    document = einvoice()
+
+    def resolve(user):
+        return lambda: intake_assign_po(
+            intake_id=intake.id, user=user, po_id=po.id, version=intake.version
+        )
+
+    # The hand-made document stands for the stored XML.
+    with patch("einvoicing.services.intake_einvoice", return_value=document):
+        outcomes = run_together([resolve(clerk), resolve(clerk2)])
+
+    ok, refused = sorted(outcomes, key=lambda outcome: outcome != "ok")
+    assert ok == "ok"
+    # Refused as resolved meanwhile, or read after it was: stale.
+    assert refused.startswith(
+        ("InvalidTransition: E-invoice INV-1001 was imported by clerk", "StaleRecord")
+    ), refused
+    done = intake_get(intake_id=intake.id)
+    assert done.status == "imported"
+    assert invoice_get(invoice_id=done.invoice_id).vendor_id == seller.id
+    assert [i.id for i in invoice_list_for_po(po_id=po.id).items] == [done.invoice_id]
+    assert (
+        source_fingerprint_get(sha256=intake.source_sha256).invoice_id
+        == done.invoice_id
+    )

@@ -21,9 +21,11 @@ from einvoicing.services import (
     intake_retry,
     intake_without_po,
 )
+from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get
 from purchasing.services import purchase_order_approve, purchase_order_create
 from tests.einvoicing.samples import sample_bytes
+from vendors.services import vendor_update
 
 EXAMPLE1 = "ubl-tc434-example1.xml"  # Seller NL820098395B01, no order reference
 
@@ -211,3 +213,44 @@ def test_the_stored_xml_reads_again_and_gives_the_vendor_form_its_values(
     assert initial["iban"] == "NL57 RABO 0107307510"
     assert initial["currency"] == "EUR"
     assert initial["name"] == einvoice.seller.name
+
+
+def with_order_reference(xml: bytes, po_number: str) -> bytes:
+    """UBL example 4 naming one of our POs (BT-13) instead of its "123"."""
+    return xml.replace(
+        b"<cbc:ID>123</cbc:ID>", f"<cbc:ID>{po_number}</cbc:ID>".encode()
+    )
+
+
+def test_a_retry_after_the_vendor_is_created_imports_and_matches(
+    clerk, requester, approver, einvoice_tax_codes, make_vendor, make_rate
+):
+    make_rate("DKK", "0.134")
+    vendor = make_vendor("SubscriptionSeller", currency="DKK")
+    po = purchase_order_create(
+        user=requester,
+        vendor_id=vendor.id,
+        currency="DKK",
+        lines=[
+            {"description": "Paper", "quantity": "1000", "unit_price": "1.00"},
+            {"description": "Parker Pen", "quantity": "100", "unit_price": "5.00"},
+            {"description": "Printing", "quantity": "500", "unit_price": "5.00"},
+        ],
+    )
+    po = purchase_order_approve(po_id=po.id, user=approver)
+    content = with_order_reference(sample_bytes("ubl-tc434-example4.xml"), po.po_number)
+    intake = einvoice_import(user=clerk, filename="TOSL110.xml", content=content).intake
+    assert intake.status == "needs_vendor"  # nobody has DK16356706 yet
+    # Its VAT id fails python-stdnum's check digits: kept as the tax id, which
+    # the seller's VAT id is compared with too.
+    vendor_update(vendor_id=vendor.id, user=clerk, changes={"tax_id": "DK16356706"})
+
+    outcome = intake_retry(intake_id=intake.id, user=clerk, version=intake.version)
+
+    invoice = outcome.invoice
+    assert (invoice.po_id, invoice.total_amount) == (po.id, D("4675.00"))
+    assert intake_get(intake_id=intake.id).status == "imported"
+    (entry,) = entries(intake, "IMPORT")
+    assert json.loads(entry.details_json)["how"] == "retry"
+    invoice_reconcile(invoice_id=invoice.id, user=clerk)
+    assert invoice_get(invoice_id=invoice.id).status == "matched"

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 
 from accounting import journal
 from audit.selectors import audit_history
@@ -304,3 +305,26 @@ def test_nothing_is_kept_when_the_invoice_is_refused(
     assert documents.document_keys(folder="einvoices") == []
     assert source_fingerprint_get(sha256=received(document).sha256) is None
     assert invoice_list_for_po(po_id=po.id).items == []
+
+
+def test_the_invoice_page_shows_the_allowance_and_charge_lines(
+    client, clerk, einvoice_tax_codes, seller, seller_po
+):
+    po = seller_po()
+    document = einvoice(
+        order_reference=po.po_number,
+        allowances=[
+            allowance("50.00"),
+            allowance("10.00", charge=True, reason="Freight"),
+        ],
+    )
+    invoice = take_in(clerk, document).invoice
+    invoice_reconcile(invoice_id=invoice.id, user=clerk)
+    client.force_login(clerk)
+
+    response = client.get(reverse("invoicing:detail", args=[invoice.id]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Allowance (Discount)" in html and "Charge (Freight)" in html
+    assert "1,060.00" in html or "1060.00" in html
