@@ -26,6 +26,7 @@ from einvoicing.document import (
 )
 from einvoicing.xml_values import (
     CREDIT_TYPE_CODES,
+    Finder,
     amount,
     cii_date,
     clean,
@@ -40,22 +41,8 @@ NS = {
 }
 
 
-def _text(element, path: str) -> str | None:
-    if element is None:
-        return None
-    return clean(element.findtext(path, namespaces=NS))
-
-
-def _all(element, path: str) -> list:
-    if element is None:
-        return []
-    return element.findall(path, namespaces=NS)
-
-
-def _one(element, path: str):
-    if element is None:
-        return None
-    return element.find(path, namespaces=NS)
+_find = Finder(NS)
+_text, _all, _one = _find.text, _find.all, _find.one
 
 
 def _date(element, path: str, term: str):

@@ -21,6 +21,7 @@ from einvoicing.document import (
 )
 from einvoicing.xml_values import (
     CREDIT_TYPE_CODES,
+    Finder,
     amount,
     clean,
     iso_date,
@@ -32,22 +33,8 @@ CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 NS = {"cac": CAC, "cbc": CBC}
 
 
-def _text(element, path: str) -> str | None:
-    if element is None:
-        return None
-    return clean(element.findtext(path, namespaces=NS))
-
-
-def _all(element, path: str) -> list:
-    if element is None:
-        return []
-    return element.findall(path, namespaces=NS)
-
-
-def _one(element, path: str):
-    if element is None:
-        return None
-    return element.find(path, namespaces=NS)
+_find = Finder(NS)
+_text, _all, _one = _find.text, _find.all, _find.one
 
 
 def read_ubl(root: etree._Element) -> EInvoice:

@@ -12,6 +12,41 @@ from decimal import Decimal, InvalidOperation
 from core.errors import ValidationFailed
 
 
+class Finder:
+    """
+    Find elements by prefixed paths (`ram:A/ram:B`) in one syntax's namespaces.
+
+    Each path is turned into Clark notation (`{urn...}A/{urn...}B`) once and
+    kept, so lxml does not map the prefixes again on every lookup.
+    """
+
+    def __init__(self, namespaces: dict[str, str]):
+        self.namespaces = namespaces
+        self._paths: dict[str, str] = {}
+
+    def clark(self, path: str) -> str:
+        found = self._paths.get(path)
+        if found is None:
+            steps = []
+            for step in path.split("/"):
+                prefix, _, name = step.rpartition(":")
+                steps.append(f"{{{self.namespaces[prefix]}}}{name}" if prefix else step)
+            found = self._paths[path] = "/".join(steps)
+        return found
+
+    def text(self, element, path: str) -> str | None:
+        """The stripped text at `path` under `element`; None when absent or empty."""
+        if element is None:
+            return None
+        return clean(element.findtext(self.clark(path)))
+
+    def all(self, element, path: str) -> list:
+        return [] if element is None else element.findall(self.clark(path))
+
+    def one(self, element, path: str):
+        return None if element is None else element.find(self.clark(path))
+
+
 def refuse(message: str) -> ValidationFailed:
     return ValidationFailed(message, field_errors={"file": message})
 

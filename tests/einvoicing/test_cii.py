@@ -175,3 +175,16 @@ def test_credit_type_codes_read_as_credit_notes(code):
     assert (invoice.type_code, invoice.document_type) == (
         code, EInvoiceType.CREDIT_NOTE,
     )  # fmt: skip
+
+
+def test_a_document_without_its_number_is_refused_naming_the_term():
+    from core.errors import ValidationFailed
+
+    root = etree.fromstring(sample_bytes("CII_example4.xml"))
+    document = root.find("rsm:ExchangedDocument", NS)
+    document.remove(document.find("ram:ID", NS))
+
+    with pytest.raises(ValidationFailed) as refused:
+        einvoice_from_xml(etree.tostring(root))
+
+    assert refused.value.message == "The e-invoice has no invoice number (BT-1)."

@@ -86,3 +86,25 @@ def test_a_damaged_pdf_is_refused():
         read_file(filename="invoice.pdf", content=b"%PDF-1.7\n garbage")
 
     assert refused.value.message.startswith("This PDF could not be read")
+
+
+def test_a_zugferd_named_attachment_is_read_too():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("ZUGFeRD-invoice.xml", sample_bytes("CII_example4.xml"))
+    out = io.BytesIO()
+    writer.write(out)
+
+    received = read_file(filename="zugferd.pdf", content=out.getvalue())
+
+    assert received.container is Container.FACTURX_PDF
+    assert str(einvoice_from_file(received).totals.amount_due) == "4675"
+
+
+def test_the_names_looked_for_include_the_factur_x_librarys_own():
+    from facturx.facturx import FACTURX_FILENAME, ZUGFERD_FILENAME
+
+    from einvoicing.reading import EMBEDDED_XML_NAMES
+
+    assert FACTURX_FILENAME.lower() in EMBEDDED_XML_NAMES
+    assert ZUGFERD_FILENAME.lower() in EMBEDDED_XML_NAMES
