@@ -9,12 +9,18 @@ returns its warnings, which the caller keeps and shows.
 The stylesheets (0.7 and 0.9 MB) take about a second to compile, a document
 about 5 to 15 ms to validate: they are compiled once per process, at first
 use or at `warm_up()` (the import command and the Lambda handler call it
-at start). The compiled stylesheets live in one `PySaxonProcessor` per
-process, and every parse and transform runs under one lock: saxonche
-documents `PyXsltExecutable` as not thread-safe, and it holds the GIL for
-the whole transform, so per-thread clones would buy no parallelism, only
-more to get wrong. A forked child (a gunicorn worker) starts its own
-processor: the parent's Saxon runtime does not survive a fork.
+at start). The processor and the compiled stylesheets are used by one
+thread of the process only, which every validation hands its document to
+(and waits for): saxonche documents `PyXsltExecutable` as not thread-safe,
+and SaxonC 13.1.1's native runtime kills the whole process (a
+StackOverflowError, "wrong IsolateThread") when a node it parsed is read
+from a thread not attached to it, so a lock around shared objects is not
+enough. One thread costs no throughput: saxonche holds the GIL during a
+transform, so per-thread clones would not run in parallel anyway (measured:
+four threads with clones no faster than four taking turns). A forked child
+(a gunicorn worker) starts its own thread and processor rather than rely on
+the parent's native runtime after a fork, so `warm_up()` belongs in the
+process that validates.
 
 Nothing reaches Saxon but the document's text: it is given as a string,
 never as a path or URL, and the processor refuses any DOCTYPE (so no entity
@@ -30,12 +36,17 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
 from core.errors import ValidationFailed
 from einvoicing.document import EInvoiceInvalid, RuleResult, Syntax
+
+T = TypeVar("T")
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
@@ -68,6 +79,21 @@ STYLESHEETS = {
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 
+# The document elements each stylesheet is written for (EQNames, as Saxon
+# names them). Another root passes a stylesheet's rules without one failure
+# (none of them applies), so it is refused instead.
+ROOTS = {
+    Syntax.UBL: {
+        f"Q{{{_UBL}Invoice-2}}Invoice",
+        f"Q{{{_UBL}CreditNote-2}}CreditNote",
+    },
+    Syntax.CII: {
+        "Q{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}"
+        "CrossIndustryInvoice"
+    },
+}
+_ELEMENT = 1  # saxonche's node kind of an element
+
 # Saxon's configuration features (SaxonC takes their URIs as property names).
 _SAXON_SETTINGS = {
     # An empty list of protocols: no URI of any scheme may be dereferenced
@@ -99,12 +125,9 @@ class _Saxon:
     def __init__(self):
         import saxonche  # its native runtime starts on import: only when needed
 
-        self.pid = os.getpid()
         self.processor = saxonche.PySaxonProcessor(license=False)
         for name, value in _SAXON_SETTINGS.items():
             self.processor.set_configuration_property(name, value)
-        self.builder = self.processor.new_document_builder()
-        self.builder.set_dtd_validation(False)
         self.compiler = self.processor.new_xslt30_processor()
         self.executables = {}
         self.compile_seconds = {}
@@ -124,27 +147,50 @@ class _Saxon:
 
     def transform(self, *, text: str, syntax: Syntax) -> str:
         executable = self.executable(syntax)
-        node = self.builder.parse_xml(xml_text=text, encoding="utf-8")
+        # The processor's parser: no DTD validation, a DOCTYPE refused.
+        node = self.processor.parse_xml(xml_text=text)
+        root = next(
+            (child.name for child in node.children if child.node_kind == _ELEMENT),
+            None,
+        )
+        if root not in ROOTS[syntax]:
+            raise ValidationFailed(
+                f"The e-invoice's root element {root} is not that of a "
+                f"{syntax.name} invoice or credit note, so its EN 16931 rules "
+                "cannot be checked."
+            )
         return executable.transform_to_string(xdm_node=node)
 
 
 _lock = threading.Lock()
+_thread: ThreadPoolExecutor | None = None
 _saxon: _Saxon | None = None
 
 
 def _reset_after_fork() -> None:
-    global _lock, _saxon
+    global _lock, _thread, _saxon
     _lock = threading.Lock()
+    _thread = None  # its thread was not copied into the child
     _saxon = None
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)
 
 
+def _on_saxon_thread(work: Callable[[_Saxon], T]) -> T:
+    """Run `work` with this process's Saxon, on the one thread that uses it."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="saxon")
+        thread = _thread
+    return thread.submit(lambda: work(_process_saxon())).result()
+
+
 def _process_saxon() -> _Saxon:
-    """Return this process's Saxon, starting it on first use (lock held)."""
+    """Return this process's Saxon, starting it on first use (Saxon's thread)."""
     global _saxon
-    if _saxon is None or _saxon.pid != os.getpid():
+    if _saxon is None:
         _saxon = _Saxon()
     return _saxon
 
@@ -154,26 +200,30 @@ def warm_up() -> dict[Syntax, float]:
     Compile both stylesheets now, not at the first document; return the
     seconds each compilation took in this process.
     """
-    with _lock:
-        saxon = _process_saxon()
+
+    def compile_both(saxon: _Saxon) -> dict[Syntax, float]:
         for syntax in Syntax:
             if syntax not in saxon.executables:
                 saxon.transform(text=_WARM_UP_DOCUMENTS[syntax], syntax=syntax)
         return dict(saxon.compile_seconds)
 
+    return _on_saxon_thread(compile_both)
+
 
 def validate(*, xml: bytes, syntax: Syntax) -> tuple[RuleResult, ...]:
     """Return every EN 16931 rule the document fails, fatal and warning."""
     text = _xml_text(xml)
-    with _lock:
+
+    def transform(saxon: _Saxon) -> str:
         try:
-            svrl = _process_saxon().transform(text=text, syntax=syntax)
-        except Exception as error:  # noqa: BLE001 - saxonche raises its own base types
+            return saxon.transform(text=text, syntax=syntax)
+        except _saxon_error() as error:
             raise ValidationFailed(
                 "The e-invoice could not be checked against the EN 16931 rules: "
                 f"its XML is not well-formed or declares a DOCTYPE ({_first_line(error)})."
             ) from error
-    return _rule_results(svrl)
+
+    return _rule_results(_on_saxon_thread(transform))
 
 
 def check(*, xml: bytes, syntax: Syntax) -> tuple[RuleResult, ...]:
@@ -237,6 +287,12 @@ def _rule_text(text: str, rule_id: str) -> str:
     if rule_id and text.startswith(prefix):
         text = text[len(prefix) :].lstrip(" -")
     return text
+
+
+def _saxon_error() -> type[Exception]:
+    from saxonche import PySaxonApiError
+
+    return PySaxonApiError
 
 
 def _first_line(error: Exception) -> str:

@@ -111,6 +111,34 @@ def with_number(xml: bytes, syntax: Syntax, number: str) -> bytes:
     return _bytes(root)
 
 
+def with_order_reference(xml: bytes, syntax: Syntax, reference: str) -> bytes:
+    """
+    Return the document, still valid, naming `reference` as the buyer's
+    order (BT-13: a PO number), added where the document names none.
+    """
+    root = etree.fromstring(xml, _PARSER)
+    if syntax == Syntax.UBL:
+        found = root.xpath("cac:OrderReference/cbc:ID", namespaces=NS)
+        if not found:
+            order = etree.Element(f"{{{NS['cac']}}}OrderReference")
+            found = [etree.SubElement(order, f"{{{NS['cbc']}}}ID")]
+            _one(root, "cac:AccountingSupplierParty").addprevious(order)
+    else:
+        agreement = _one(
+            root, "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement"
+        )
+        found = agreement.xpath(
+            "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", namespaces=NS
+        )
+        if not found:
+            order = etree.SubElement(
+                agreement, f"{{{NS['ram']}}}BuyerOrderReferencedDocument"
+            )
+            found = [etree.SubElement(order, f"{{{NS['ram']}}}IssuerAssignedID")]
+    found[0].text = reference
+    return _bytes(root)
+
+
 def without_number(xml: bytes, syntax: Syntax) -> bytes:
     """Return the document without its invoice number (BT-1: BR-02)."""
     root = etree.fromstring(xml, _PARSER)

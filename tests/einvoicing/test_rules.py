@@ -199,6 +199,14 @@ def test_a_sample_under_another_number_still_passes(path, syntax):
 
 
 @pytest.mark.parametrize(("path", "syntax"), SAMPLES)
+def test_a_sample_naming_another_order_still_passes(path, syntax):
+    ordered = broken.with_order_reference(path.read_bytes(), syntax, "PO-2026-0042")
+
+    assert ordered.count(b"PO-2026-0042") == 1
+    assert rules.check(xml=ordered, syntax=syntax) == ()
+
+
+@pytest.mark.parametrize(("path", "syntax"), SAMPLES)
 def test_a_document_without_its_number_breaks_br_02(path, syntax):
     with pytest.raises(EInvoiceInvalid) as refused:
         rules.check(xml=broken.without_number(path.read_bytes(), syntax), syntax=syntax)
@@ -227,6 +235,25 @@ def test_text_that_is_not_xml_is_refused_with_a_message():
         rules.validate(xml=b"%PDF-1.7 not xml", syntax=Syntax.CII)
     with pytest.raises(ValidationFailed, match="cannot be decoded as utf-8"):
         rules.validate(xml=b"<Invoice>\xff\xfe</Invoice>", syntax=Syntax.UBL)
+
+
+def test_a_document_of_the_other_syntax_is_refused_not_passed():
+    # Neither stylesheet fails a document it was not written for: it would
+    # pass every rule.
+    cii = broken.samples(Syntax.CII)[0].read_bytes()
+    ubl = broken.samples(Syntax.UBL)[1].read_bytes()
+
+    with pytest.raises(ValidationFailed) as refused:
+        rules.check(xml=cii, syntax=Syntax.UBL)
+    assert refused.value.message == (
+        "The e-invoice's root element Q{urn:un:unece:uncefact:data:standard:"
+        "CrossIndustryInvoice:100}CrossIndustryInvoice is not that of a UBL "
+        "invoice or credit note, so its EN 16931 rules cannot be checked."
+    )
+    with pytest.raises(ValidationFailed, match="not that of a CII invoice"):
+        rules.check(xml=ubl, syntax=Syntax.CII)
+    with pytest.raises(ValidationFailed, match="root element Invoice is not"):
+        rules.check(xml=b"<Invoice/>", syntax=Syntax.UBL)
 
 
 def test_an_entity_is_never_expanded_and_no_file_is_read(tmp_path):

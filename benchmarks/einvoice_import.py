@@ -1,0 +1,224 @@
+"""
+Benchmark: taking in e-invoices from a folder (`einvoicing.services.einvoice_import`,
+what `manage.py import_einvoices PATH` does for each new file) on DynamoDB
+Local (started for the run unless --endpoint is given).
+
+N distinct e-invoices (default 1,000) are written into a temporary folder:
+the official samples UBL ubl-tc434-example1 and CII CII_example1 (seller De
+Koksmaat, VAT id NL820098395B01), alternately, each under its own number and
+naming its own approved PO of that seller (BT-13). The seller is registered
+as a vendor by its VAT id beforehand, so every file becomes an invoice
+against its PO. Then the files are taken in one after another in this
+process, after `rules.warm_up()` as the command does at start, and timed:
+wall and CPU (resource.getrusage) per document, and apart from that the
+time spent reading the files (einvoicing.reading) and checking the EN 16931
+rules (einvoicing.rules).
+
+    .venv/bin/python benchmarks/einvoice_import.py [--documents 1000] [--endpoint URL]
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# After the project: benchmarks/dashboard.py must not hide the dashboard app.
+sys.path.append(str(ROOT / "benchmarks"))
+
+from harness import dynamodb_endpoint, setup_django  # noqa: E402
+
+SAMPLES = ("ubl-tc434-example1.xml", "CII_example1.xml")
+SELLER_VAT_ID = "NL820098395B01"
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Stopwatch:
+    """Wraps a module's function to add up the wall and CPU time spent in it."""
+
+    def __init__(self, module, name: str):
+        self.seconds = 0.0
+        self.cpu_seconds = 0.0  # of the process: Saxon works on a thread of its own
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            began, began_cpu = time.perf_counter(), _cpu()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - began
+                self.cpu_seconds += _cpu() - began_cpu
+
+        setattr(module, name, timed)
+
+
+def make_users():
+    from django.contrib.auth.models import Group, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import Profile
+
+    def user(name, role=None, **extra):
+        made = User.objects.create_user(f"bench-{name}", password="x", **extra)
+        if role:
+            made.groups.add(Group.objects.get(name=role))
+        # Signed in with a second factor, as the services expect of a person.
+        made.otp_device = TOTPDevice.objects.create(
+            user=made, name="Authenticator app", confirmed=True
+        )
+        return made
+
+    clerk = user("clerk", "AP Clerk")
+    requester = user("requester", "Requester")
+    approver = user("approver", "Approver")
+    Profile.objects.create(user=approver, approval_limit="1000000.00")
+    admin = user("admin", is_superuser=True)
+    return clerk, requester, approver, admin
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--documents", type=int, default=1000,
+                        help="E-invoices to generate and take in.")  # fmt: skip
+    parser.add_argument("--endpoint", help="Use a running DynamoDB Local instead.")
+    parser.add_argument("--profile", action="store_true",
+                        help="Print the import's 25 costliest functions (cProfile).")  # fmt: skip
+    options = parser.parse_args()
+
+    with (
+        dynamodb_endpoint(options.endpoint) as endpoint,
+        tempfile.TemporaryDirectory(prefix="einvoice-bench-") as folder,
+    ):
+        os.environ["MEDIA_ROOT"] = str(Path(folder) / "media")
+        setup_django(endpoint)
+        from django.conf import settings
+
+        settings.MEDIA_ROOT = str(Path(folder) / "media")
+        from accounting.services import (
+            accounting_code_create,
+            accounting_defaults_install,
+        )
+        from einvoicing import reading, rules, services
+        from einvoicing.document import Syntax
+        from purchasing.services import purchase_order_approve, purchase_order_create
+        from tests.einvoicing import broken
+        from tests.einvoicing.conftest import EXTRA_TAX_CODES
+        from tests.einvoicing.samples import sample_bytes
+        from vendors.services import vendor_create
+
+        clerk, requester, approver, admin = make_users()
+        accounting_defaults_install(user=admin, profile="DE")
+        settings.DEFAULT_TAX_CODE = "V19"
+        for code, name, rate, category in EXTRA_TAX_CODES:
+            accounting_code_create(
+                user=admin, kind="tax_code",
+                fields={"code": code, "name": name, "rate": rate, "category": category},
+            )  # fmt: skip
+        vendor = vendor_create(
+            user=clerk,
+            fields={"name": "De Koksmaat", "vat_id": SELLER_VAT_ID, "currency": "EUR",
+                    "email": "billing@koksmaat.example", "status": "active",
+                    "payment_terms": "Net 30", "address": "Postbus 7\n9700 AA Groningen"},
+        )  # fmt: skip
+
+        began = time.perf_counter()
+        inbox = Path(folder) / "inbox"
+        inbox.mkdir()
+        samples = [
+            (sample_bytes(name), Syntax.CII if name.startswith("CII") else Syntax.UBL)
+            for name in SAMPLES
+        ]
+        for index in range(options.documents):
+            xml, syntax = samples[index % len(samples)]
+            po = purchase_order_create(
+                user=requester, vendor_id=vendor.id, currency="EUR",
+                lines=[{"description": "Kitchen supplies", "quantity": "1",
+                        "unit_price": "250.33"}],
+            )  # fmt: skip
+            po = purchase_order_approve(po_id=po.id, user=approver)
+            document = broken.with_order_reference(
+                broken.with_number(xml, syntax, f"BENCH-{index:06d}"),
+                syntax,
+                po.po_number,
+            )
+            (inbox / f"{index:06d}-{syntax.value}.xml").write_bytes(document)
+        print(f"{options.documents:,} POs approved and their e-invoices written in "
+              f"{time.perf_counter() - began:.0f} s", flush=True)  # fmt: skip
+
+        began, began_cpu = time.perf_counter(), _cpu()
+        compiled = rules.warm_up()
+        print(f"rules.warm_up(): {time.perf_counter() - began:.2f} s wall, "
+              f"{_cpu() - began_cpu:.2f} s CPU (UBL {compiled[Syntax.UBL]:.2f} s, "
+              f"CII {compiled[Syntax.CII]:.2f} s)", flush=True)  # fmt: skip
+
+        # services calls reading.read_file, reading.einvoice_from_file and
+        # rules.check through their modules: timed where they are looked up.
+        read = Stopwatch(reading, "read_file")
+        convert = Stopwatch(reading, "einvoice_from_file")
+        check = Stopwatch(rules, "check")
+        times, invoices, waiting, refused = [], 0, 0, []
+        profiler = cProfile.Profile() if options.profile else None
+        if profiler:
+            profiler.enable()
+        began, began_cpu = time.perf_counter(), _cpu()
+        for path in sorted(inbox.iterdir()):
+            start = time.perf_counter()
+            try:
+                outcome = services.einvoice_import(
+                    user=clerk, filename=path.name, content=path.read_bytes()
+                )
+            except Exception as error:  # noqa: BLE001 - counted and shown below
+                refused.append(f"{path.name}: {error}")
+            else:
+                invoices += outcome.invoice is not None
+                waiting += outcome.intake is not None
+            times.append(time.perf_counter() - start)
+        wall, cpu = time.perf_counter() - began, _cpu() - began_cpu
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+    count = len(times)
+    times.sort()
+
+    def per_document(seconds: float) -> str:
+        return f"{seconds / count * 1000:.1f} ms"
+
+    print(f"\n{count:,} files: {invoices:,} invoices, {waiting:,} in the inbox, "
+          f"{len(refused):,} refused")  # fmt: skip
+    for line in refused[:5]:
+        print("  refused:", line)
+    print("\n| Per document | Wall | CPU |")
+    print("|---|---:|---:|")
+    print(f"| The whole import | {per_document(wall)} | {per_document(cpu)} |")
+    for label, watch in (
+        ("of which reading the file (reading.read_file)", read),
+        ("of which the EN 16931 rules (rules.check)", check),
+        ("of which the e-invoice's terms (reading.einvoice_from_file)", convert),
+    ):
+        print(f"| {label} | {per_document(watch.seconds)} | "
+              f"{per_document(watch.cpu_seconds)} |")  # fmt: skip
+    watches = (read, check, convert)
+    rest_wall = wall - sum(watch.seconds for watch in watches)
+    rest_cpu = cpu - sum(watch.cpu_seconds for watch in watches)
+    print(f"| the rest (vendor, PO, invoice, storage, DynamoDB calls) | "
+          f"{per_document(rest_wall)} | {per_document(rest_cpu)} |")  # fmt: skip
+    print(f"\nPer document: median {statistics.median(times) * 1000:.1f} ms, "
+          f"95th percentile {times[int(count * 0.95)] * 1000:.1f} ms, "
+          f"slowest {times[-1] * 1000:.1f} ms; {count / wall:.1f} documents/s")  # fmt: skip
+    return 1 if refused else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
