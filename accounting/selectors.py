@@ -1,5 +1,9 @@
 """Reads of the accounting codes, always by key or through the listing index."""
 
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from accounting.models import LISTING, CostCentre, GlAccount, TaxCode
 from accounting.rules import KIND_LABELS
 from core.errors import NotFound
@@ -16,8 +20,42 @@ def _get(model_cls, code):
         return None
 
 
+# Within `code_lists_remembered`: {model: (read at, codes)}, and the seconds
+# a list read is used for.
+_remembered: ContextVar[dict | None] = ContextVar("code_lists", default=None)
+
+
+@contextmanager
+def code_lists_remembered(*, seconds: float = 60.0):
+    """
+    Within the block, read each list of codes at most once per `seconds`.
+
+    For a batch job (`import_einvoices`): each document would otherwise read
+    the tax codes, GL accounts and cost centres again (five queries of a
+    list that changes a few times a year). A code an Admin deactivates
+    during a run is still accepted for up to `seconds`.
+    """
+    token = _remembered.set({"seconds": seconds})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _query(model_cls) -> list:
+    return list(model_cls.listing_index.query(LISTING, limit=MAX_CODES))
+
+
 def _list(model_cls, *, active_only: bool) -> list:
-    codes = model_cls.listing_index.query(LISTING, limit=MAX_CODES)
+    remembered = _remembered.get()
+    if remembered is None:
+        codes = _query(model_cls)
+    else:
+        now = time.monotonic()
+        read_at, codes = remembered.get(model_cls, (None, None))
+        if read_at is None or now - read_at > remembered["seconds"]:
+            codes = _query(model_cls)
+            remembered[model_cls] = (now, codes)
     return [c for c in codes if c.active or not active_only]
 
 

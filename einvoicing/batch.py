@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 
+from accounting.selectors import code_lists_remembered
 from core.errors import ApplicationError, Duplicate, TooLarge
 from einvoicing import services
 from einvoicing.document import EInvoiceInvalid
@@ -191,24 +192,26 @@ def files_import(
     what was imported), `progress(done, known)` after each too.
     """
     summary = Summary()
-    for entry in files:
-        try:
-            content = entry.read(max_bytes() + 1)
-        except OSError as exc:
-            outcome = FileOutcome(
-                file=entry.name,
-                outcome=FAILED,
-                message=f"refused: cannot read it ({exc.strerror or exc}).",
-            )
-        else:
-            outcome = (
-                file_check(filename=entry.name, content=content)
-                if dry_run
-                else file_import(user=user, filename=entry.name, content=content)
-            )
-        summary.files.append(outcome)
-        if done is not None:
-            done(entry, outcome)
-        if progress is not None:
-            progress(len(summary.files), known)
+    # The accounting codes are read once a minute, not for every document.
+    with code_lists_remembered():
+        for entry in files:
+            try:
+                content = entry.read(max_bytes() + 1)
+            except OSError as exc:
+                outcome = FileOutcome(
+                    file=entry.name,
+                    outcome=FAILED,
+                    message=f"refused: cannot read it ({exc.strerror or exc}).",
+                )
+            else:
+                outcome = (
+                    file_check(filename=entry.name, content=content)
+                    if dry_run
+                    else file_import(user=user, filename=entry.name, content=content)
+                )
+            summary.files.append(outcome)
+            if done is not None:
+                done(entry, outcome)
+            if progress is not None:
+                progress(len(summary.files), known)
     return summary

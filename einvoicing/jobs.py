@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import Role, has_role
 from core.errors import ValidationFailed
-from einvoicing import batch
+from einvoicing import batch, rules
 from einvoicing.drop_location import DropLocationError, drop_files
 
 _TAKEN_IN = (batch.IMPORTED, batch.INBOX)
@@ -45,13 +45,8 @@ def import_user(*, username: str):
 
 
 def warm_up() -> None:
-    """Compile the EN 16931 rules once, before the first file (if they are there)."""
-    try:
-        from einvoicing import rules
-    except ImportError:
-        return
-    if hasattr(rules, "warm_up"):
-        rules.warm_up()
+    """Compile the EN 16931 rules once, before the first file."""
+    rules.warm_up()
 
 
 def drop_location_import(

@@ -363,7 +363,9 @@ def _by_identity(identifier: str) -> Callable[[], list]:
     """Vendors whose VAT id or tax id is `identifier` (normalised), each once."""
 
     def find() -> list:
-        found = vendors_with_identity(tax_id=identifier, vat_id=identifier)
+        # One identifier is compared with both fields' indexes either way:
+        # asking once (as a VAT id) saves the same two queries again.
+        found = vendors_with_identity(tax_id=None, vat_id=identifier)
         vendors = {}
         for pairs in found.values():
             for _, vendor in pairs:

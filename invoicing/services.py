@@ -143,6 +143,7 @@ def invoice_create(
     if po.status == POStatus.CANCELLED:
         message = f"{po.po_number} is cancelled; invoices cannot be entered against it."
         raise ValidationFailed(message, {"po_id": message})
+    vendor = vendor_get(vendor_id=po.vendor_id)
     fields = clean_invoice_fields(
         po=po,
         invoice_number=invoice_number,
@@ -152,7 +153,7 @@ def invoice_create(
         total_amount=total_amount,
         printed_tax=printed_tax,
         coding=invoice_coding(
-            vendor=vendor_get(vendor_id=po.vendor_id),
+            vendor=vendor,
             po=po,
             inherit_tax=inherits_tax(origin),
         ),
@@ -166,7 +167,7 @@ def invoice_create(
         fields["total"],
     )
     due, discount_date, discount_percent = due_dates(
-        po.vendor_id, date, printed=origin.due_date if origin else None
+        po.vendor_id, date, printed=origin.due_date if origin else None, vendor=vendor
     )
     now = dynamo.utcnow()
     invoice = Invoice(

@@ -383,14 +383,20 @@ def _require_vat_ids(vendor_id: str | None, codes: Sequence) -> None:
 
 
 def due_dates(
-    vendor_id: str, invoice_date: dt.date, *, printed: dt.date | None = None
+    vendor_id: str,
+    invoice_date: dt.date,
+    *,
+    printed: dt.date | None = None,
+    vendor=None,
 ) -> tuple[dt.date, dt.date | None, Decimal | None]:
     """
     The due date, discount date and discount of the vendor's payment terms;
     a due date the document prints (`printed`, an e-invoice's BT-9) wins
-    over the terms' (their discount, if any, still applies).
+    over the terms' (their discount, if any, still applies). `vendor`: the
+    vendor as the caller read it, saving a read.
     """
-    vendor = vendor_get(vendor_id=vendor_id)
+    if vendor is None or vendor.id != vendor_id:
+        vendor = vendor_get(vendor_id=vendor_id)
     text = vendor.payment_terms if vendor else settings.DEFAULT_PAYMENT_TERMS
     try:
         terms = parse_payment_terms(text)

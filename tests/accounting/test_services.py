@@ -159,3 +159,23 @@ def test_two_admins_editing_one_code_at_once_one_is_refused_as_stale(tax_codes, 
     stored = tax_code_get(code="V19")
     assert (stored.name, stored.version) == (winner, 2)
     assert [e.action for e in history("tax_code", "V19")] == ["UPDATE", "CREATE"]
+
+
+def test_a_batch_reads_the_code_lists_once_a_minute(tax_codes, admin_user, monkeypatch):
+    from accounting import selectors
+
+    def add(code):
+        accounting_code_create(
+            user=admin_user, kind="cost_centre", fields={"code": code, "name": code}
+        )
+
+    add("9101")
+    with selectors.code_lists_remembered():
+        assert "9101" in {c.code for c in selectors.cost_centre_list()}
+        add("9102")  # within the minute: the list as read is used
+        assert "9102" not in {c.code for c in selectors.cost_centre_list()}
+        clock = selectors.time.monotonic() + 61
+        monkeypatch.setattr(selectors.time, "monotonic", lambda: clock)
+        assert "9102" in {c.code for c in selectors.cost_centre_list()}
+    add("9103")  # outside a batch, every read is fresh
+    assert "9103" in {c.code for c in selectors.cost_centre_list()}

@@ -92,6 +92,10 @@ def test_seed_demo_creates_one_user_per_role_and_vendors_once():
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert user.check_password("first-pass-123")  # a rerun keeps passwords
     assert User.objects.get(username="admin").is_superuser
+    # import_einvoices' service account: an AP Clerk nobody signs in as.
+    importer = User.objects.get(username="einvoice_import")
+    assert list(importer.groups.values_list("name", flat=True)) == ["AP Clerk"]
+    assert not importer.has_usable_password()
     vendors = vendor_list().items
     # DE, FR, CH and US vendors paid by bank (issue 17), one pending in GB.
     assert {v.country for v in vendors} == {"DE", "FR", "CH", "US", "GB"}

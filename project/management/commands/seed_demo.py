@@ -229,6 +229,20 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {'created' if created else 'kept'} superuser {username}"
                 )
+            # The service account import_einvoices enters invoices as: an AP
+            # Clerk nobody signs in as (no usable password).
+            importer, created = User.objects.get_or_create(
+                username=settings.EINVOICE_IMPORT_USER,
+                defaults={"email": f"{settings.EINVOICE_IMPORT_USER}@example.com"},
+            )
+            if created:
+                importer.set_unusable_password()
+                importer.save()
+            importer.groups.add(Group.objects.get(name=str(Role.AP_CLERK)))
+            self.stdout.write(
+                f"  {'created' if created else 'kept'} service account "
+                f"{importer.username} (AP Clerk, no password)"
+            )
             self._second_factors()
 
         self._exchange_rates(self._acting_as("admin"))
