@@ -672,6 +672,14 @@ def intake_retry(*, intake_id: str, user, version: int) -> ImportOutcome:
     entry = events.intake_rechecked_event(
         intake=intake, user=user, status=status.value, reason=reason
     )
+    _waiting_item_update(intake, updates, entry)
+    return ImportOutcome(
+        einvoice=einvoice, warnings=tuple(_stored_warnings(intake)), intake=intake
+    )
+
+
+def _waiting_item_update(intake: EInvoiceIntake, updates: dict, entry) -> None:
+    """Write `updates` to an item still waiting, with its entry; explain a refusal."""
     try:
         with dynamo.write_transaction() as transaction:
             committed = audited_update_add(
@@ -687,9 +695,6 @@ def intake_retry(*, intake_id: str, user, version: int) -> ImportOutcome:
             raise InvalidTransition(_resolved_message(current)) from exc
         raise
     committed()
-    return ImportOutcome(
-        einvoice=einvoice, warnings=tuple(_stored_warnings(intake)), intake=intake
-    )
 
 
 def intake_discard(*, intake_id: str, user, reason: str, version: int):
@@ -707,19 +712,5 @@ def intake_discard(*, intake_id: str, user, reason: str, version: int):
         "updated_at": now,
     }
     entry = events.intake_discarded_event(intake=intake, user=user, reason=reason)
-    try:
-        with dynamo.write_transaction() as transaction:
-            committed = audited_update_add(
-                transaction,
-                intake,
-                updates,
-                entry=entry,
-                condition=EInvoiceIntake.status.is_in(*WAITING_STATUSES),
-            )
-    except StaleRecord as exc:
-        current = intake_get_or_404(intake_id=intake.id)
-        if not current.waiting:
-            raise InvalidTransition(_resolved_message(current)) from exc
-        raise
-    committed()
+    _waiting_item_update(intake, updates, entry)
     return intake

@@ -156,14 +156,14 @@ def flash_refusal(request, exc: ApplicationError) -> None:
 _STALE_FORM = "This page is out of date: reload it and try again."
 
 
-@require_POST
-def intake_retry_view(request, intake_id):
+def _versioned_action(request, intake_id, service):
+    """Run `service` (an action taking only the item's version) and answer."""
     form = IntakeActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _STALE_FORM)
         return redirect("einvoicing:detail", intake_id=intake_id)
     try:
-        outcome = services.intake_retry(
+        result = service(
             intake_id=intake_id,
             user=request.user,
             version=form.cleaned_data["version"],
@@ -171,7 +171,12 @@ def intake_retry_view(request, intake_id):
     except ApplicationError as exc:
         flash_refusal(request, exc)
         return redirect("einvoicing:detail", intake_id=intake_id)
-    return _became(request, intake_id, outcome)
+    return _resolved(request, intake_id, result)
+
+
+@require_POST
+def intake_retry_view(request, intake_id):
+    return _versioned_action(request, intake_id, services.intake_retry)
 
 
 @require_POST
@@ -195,20 +200,7 @@ def intake_assign_po_view(request, intake_id):
 
 @require_POST
 def intake_without_po_view(request, intake_id):
-    form = IntakeActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _STALE_FORM)
-        return redirect("einvoicing:detail", intake_id=intake_id)
-    try:
-        invoice = services.intake_without_po(
-            intake_id=intake_id,
-            user=request.user,
-            version=form.cleaned_data["version"],
-        )
-    except ApplicationError as exc:
-        flash_refusal(request, exc)
-        return redirect("einvoicing:detail", intake_id=intake_id)
-    return _resolved(request, intake_id, invoice)
+    return _versioned_action(request, intake_id, services.intake_without_po)
 
 
 def _resolved(request, intake_id, result):
