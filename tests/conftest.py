@@ -45,12 +45,13 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On moto, leave out the tests only DynamoDB Local can prove (deselected, not skipped)."""
-    if BACKEND != "moto":
-        return
-    left_out = [
-        item for item in items if item.get_closest_marker("dynamodb_local_only")
-    ]
+    """
+    Leave out (deselected, not skipped) on moto the tests only DynamoDB Local
+    can prove, and on DynamoDB Local those that touch no table: the two
+    passes would run them alike.
+    """
+    marker = "dynamodb_local_only" if BACKEND == "moto" else "backend_free"
+    left_out = [item for item in items if item.get_closest_marker(marker)]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = [item for item in items if item not in left_out]

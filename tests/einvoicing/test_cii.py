@@ -11,6 +11,9 @@ from einvoicing.document import EInvoiceType, Syntax
 from einvoicing.reading import einvoice_from_xml
 from tests.einvoicing.samples import sample_bytes
 
+# Pure: the same on either backend, so run once (tests/conftest.py).
+pytestmark = pytest.mark.backend_free
+
 
 def read(name):
     return einvoice_from_xml(sample_bytes(name))

@@ -2,8 +2,13 @@
 
 from decimal import Decimal as D
 
+import pytest
+
 from einvoicing.conversion import TaxCodeChoice, einvoice_lines, tax_code_for
 from tests.einvoicing.factories import allowance, einvoice, line
+
+# Pure: the same on either backend, so run once (tests/conftest.py).
+pytestmark = pytest.mark.backend_free
 
 CODES = [
     TaxCodeChoice("V19", "S", D("19")),

@@ -11,6 +11,9 @@ from einvoicing.document import Container, Syntax
 from einvoicing.reading import einvoice_from_file, einvoice_from_xml, read_file
 from tests.einvoicing.samples import blank_pdf, facturx_pdf, sample_bytes
 
+# Pure: the same on either backend, so run once (tests/conftest.py).
+pytestmark = pytest.mark.backend_free
+
 
 @pytest.mark.parametrize("name", ["CII_example1.xml", "CII_example5.xml"])
 def test_a_facturx_pdf_reads_exactly_like_its_xml_and_keeps_the_pdf(name):

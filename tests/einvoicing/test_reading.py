@@ -9,6 +9,9 @@ from einvoicing.document import Container, Syntax
 from einvoicing.reading import einvoice_from_file, read_file
 from tests.einvoicing.samples import all_samples, sample_bytes
 
+# Pure: the same on either backend, so run once (tests/conftest.py).
+pytestmark = pytest.mark.backend_free
+
 UBL_NS = b"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 DOCTYPE_REFUSAL = "E-invoices may not contain a DOCTYPE or entity declarations"
 

@@ -20,6 +20,9 @@ from einvoicing import rules
 from einvoicing.document import EInvoiceInvalid, Syntax
 from tests.einvoicing import broken
 
+# Pure: the same on either backend, so run once (tests/conftest.py).
+pytestmark = pytest.mark.backend_free
+
 SAMPLES = [
     pytest.param(path, syntax, id=path.name)
     for syntax in Syntax
