@@ -321,8 +321,11 @@ def random_documents(draw):
         currency=currency,
     )
     if draw(st.booleans()):  # a document whose gross was typed differently
+        typed = draw(amounts)
+        if currency == "JPY":  # in whole yen, as any JPY amount is stored
+            typed = typed.quantize(D("1")) or D("1")
         doc = PostedDocument(
-            **{**doc.__dict__, "total_amount": doc.total_amount + draw(amounts)}
+            **{**doc.__dict__, "total_amount": doc.total_amount + typed}
         )
     return doc
 

@@ -202,6 +202,8 @@ def pages_to_visit(records) -> list[tuple[str, str, object]]:
         ("clerk", "invoice-choose-po", po_not_found),
         ("clerk", "invoice-form", f"/invoices/new/?po={r['po'].id}"),
         ("clerk", "invoice-reconciled-now", reconciled_now),
+        ("clerk", "einvoice-inbox-empty", "/invoices/inbox/"),
+        ("clerk", "einvoice-import", "/invoices/inbox/import/"),
         ("clerk", "vendor-saved", bank_details_changed),
         ("clerk", "search", "/search/?q=f-100"),
         ("clerk", "profile", "/accounts/profile/"),
