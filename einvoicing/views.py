@@ -226,8 +226,9 @@ def intake_discard_view(request, intake_id):
     except ApplicationError as exc:
         flash_refusal(request, exc)
     else:
-        number = getattr(intake, "invoice_number", "The e-invoice")
-        messages.success(request, f"{number} is discarded: out of the inbox.")
+        messages.success(
+            request, f"{intake.invoice_number} is discarded: out of the inbox."
+        )
     return redirect("einvoicing:detail", intake_id=intake_id)
 
 
