@@ -1,5 +1,6 @@
 """Reads of the accounting codes, always by key or through the listing index."""
 
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,7 +36,7 @@ def code_lists_remembered(*, seconds: float = 60.0):
     list that changes a few times a year). A code an Admin deactivates
     during a run is still accepted for up to `seconds`.
     """
-    token = _remembered.set({"seconds": seconds})
+    token = _remembered.set({"seconds": seconds, "lock": threading.Lock()})
     try:
         yield
     finally:
@@ -51,11 +52,14 @@ def _list(model_cls, *, active_only: bool) -> list:
     if remembered is None:
         codes = _query(model_cls)
     else:
-        now = time.monotonic()
-        read_at, codes = remembered.get(model_cls, (None, None))
-        if read_at is None or now - read_at > remembered["seconds"]:
-            codes = _query(model_cls)
-            remembered[model_cls] = (now, codes)
+        # The batch's workers share the lists (each runs in a copy of the
+        # block's context): the first to miss reads, the others wait for it.
+        with remembered["lock"]:
+            now = time.monotonic()
+            read_at, codes = remembered.get(model_cls, (None, None))
+            if read_at is None or now - read_at > remembered["seconds"]:
+                codes = _query(model_cls)
+                remembered[model_cls] = (now, codes)
     return [c for c in codes if c.active or not active_only]
 
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 # After the project: benchmarks/dashboard.py must not hide the dashboard app.
 sys.path.append(str(ROOT / "benchmarks"))
 
-from harness import dynamodb_endpoint, setup_django  # noqa: E402
+from harness import RequestCounter, dynamodb_endpoint, setup_django  # noqa: E402
 
 SAMPLES = ("ubl-tc434-example1.xml", "CII_example1.xml")
 SELLER_VAT_ID = "NL820098395B01"
@@ -94,6 +94,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="Print the import's 25 costliest functions (cProfile).")  # fmt: skip
     options = parser.parse_args()
+    requests = RequestCounter()
+    requests.install()  # before any client is made
 
     with (
         dynamodb_endpoint(options.endpoint) as endpoint,
@@ -169,6 +171,7 @@ def main() -> int:
         profiler = cProfile.Profile() if options.profile else None
         if profiler:
             profiler.enable()
+        requests.reset()
         began, began_cpu = time.perf_counter(), _cpu()
         marks = [began]
 
@@ -188,6 +191,7 @@ def main() -> int:
             if item.outcome not in (batch.IMPORTED, batch.INBOX)
         ]
         wall, cpu = time.perf_counter() - began, _cpu() - began_cpu
+        sent = requests.reset()
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
@@ -220,6 +224,11 @@ def main() -> int:
     print(f"\nPer document: median {statistics.median(times) * 1000:.1f} ms, "
           f"95th percentile {times[int(count * 0.95)] * 1000:.1f} ms, "
           f"slowest {times[-1] * 1000:.1f} ms; {count / wall:.1f} documents/s")  # fmt: skip
+    by_operation = ", ".join(
+        f"{operation} {number / count:.2f}" for operation, number in sent.most_common()
+    )
+    print(f"DynamoDB requests per document: {sum(sent.values()) / count:.2f} "
+          f"({by_operation})")  # fmt: skip
     return 1 if refused else 0
 
 

@@ -1,10 +1,13 @@
 """
 What every benchmark script shares: Django pointed at a DynamoDB endpoint with
 the tables created, DynamoDB Local started for the run when none is given, and
-records loaded straight into a table with parallel batch writes.
+records loaded straight into a table with parallel batch writes, and
+DynamoDB requests counted by operation.
 """
 
 import os
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -56,3 +59,37 @@ def batch_load(
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(write, range(start, stop, chunk)))
+
+
+class RequestCounter:
+    """
+    Counts DynamoDB requests by operation in this process, for the runs that
+    go straight to DynamoDB Local: a `before-send` handler on every botocore
+    client created after `install()` (once per HTTP attempt, as the proxy
+    counts). `reset()` as the proxy's: the counts so far, then zero.
+    """
+
+    def __init__(self):
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def install(self) -> None:
+        import botocore.session
+
+        create_client = botocore.session.Session.create_client
+
+        def counted_create_client(session, *args, **kwargs):
+            client = create_client(session, *args, **kwargs)
+            client.meta.events.register("before-send.dynamodb", self._count)
+            return client
+
+        botocore.session.Session.create_client = counted_create_client
+
+    def reset(self) -> Counter:
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+        return counts
+
+    def _count(self, event_name: str, **kwargs) -> None:
+        with self._lock:
+            self._counts[event_name.rsplit(".", 1)[-1]] += 1

@@ -48,9 +48,7 @@ import datetime as dt
 import json
 import statistics
 import sys
-import threading
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -59,45 +57,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from harness import setup_django  # noqa: E402
+from harness import RequestCounter, setup_django  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
 D = Decimal
 VENDOR = "bench-vendor"
-
-
-class RequestCounter:
-    """
-    Counts DynamoDB requests by operation in this process, for the runs that
-    go straight to DynamoDB Local: a `before-send` handler on every botocore
-    client created after `install()` (once per HTTP attempt, as the proxy
-    counts). `reset()` as the proxy's: the counts so far, then zero.
-    """
-
-    def __init__(self):
-        self._counts: Counter[str] = Counter()
-        self._lock = threading.Lock()
-
-    def install(self) -> None:
-        import botocore.session
-
-        create_client = botocore.session.Session.create_client
-
-        def counted_create_client(session, *args, **kwargs):
-            client = create_client(session, *args, **kwargs)
-            client.meta.events.register("before-send.dynamodb", self._count)
-            return client
-
-        botocore.session.Session.create_client = counted_create_client
-
-    def reset(self) -> Counter:
-        with self._lock:
-            counts, self._counts = self._counts, Counter()
-        return counts
-
-    def _count(self, event_name: str, **kwargs) -> None:
-        with self._lock:
-            self._counts[event_name.rsplit(".", 1)[-1]] += 1
 
 
 def point_at(endpoint: str) -> None:

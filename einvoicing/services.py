@@ -2,10 +2,10 @@
 Every write of the e-invoice intake: a document taken in (as an invoice or
 credit note, or into the inbox) and an inbox item resolved or discarded.
 
-Taking in a file (`einvoice_import`): read it (einvoicing.reading), check
-the EN 16931 rules (einvoicing.rules: a fatal one refuses it and nothing is
-stored), refuse a file taken in before (its SHA-256's SourceFingerprint),
-find the seller's vendor and the PO (or, for a credit note, the invoice it
+Taking in a file (`einvoice_import`): read it (einvoicing.reading), refuse
+a file taken in before (its SHA-256's SourceFingerprint: before the rules,
+so a re-run over the same folder costs one read a file), check the EN 16931
+rules (einvoicing.rules: a fatal one refuses it and nothing is stored), find the seller's vendor and the PO (or, for a credit note, the invoice it
 credits), then enter it like any invoice (invoicing.services.invoice_create
 or invoicing.credit_notes.credit_note_create: the number guard, coding,
 tax per code and the reconciliation queue all apply). The lines and amounts
@@ -146,11 +146,10 @@ def einvoice_import(*, user, filename: str, content: bytes) -> ImportOutcome:
     """
     require_role(user, Role.AP_CLERK, action="import e-invoices")
     received = reading.read_file(filename=filename, content=content)
+    _refuse_taken(received.sha256)  # before the rules: a re-run is cheap
     warnings = tuple(rules.check(xml=received.xml, syntax=received.syntax))
     einvoice = reading.einvoice_from_file(received)
-    return einvoice_take_in(
-        user=user, received=received, einvoice=einvoice, warnings=warnings
-    )
+    return _take_in(user=user, received=received, einvoice=einvoice, warnings=warnings)
 
 
 def einvoice_take_in(
@@ -166,8 +165,13 @@ def einvoice_take_in(
     else into the inbox.
     """
     require_role(user, Role.AP_CLERK, action="import e-invoices")
-    warnings = tuple(warnings)
     _refuse_taken(received.sha256)
+    return _take_in(
+        user=user, received=received, einvoice=einvoice, warnings=tuple(warnings)
+    )
+
+
+def _take_in(*, user, received, einvoice, warnings) -> ImportOutcome:
     vendor, reason = vendor_for(einvoice)
     target = None
     if vendor is not None:
@@ -481,6 +485,8 @@ def _enter(*, user, einvoice, vendor, target, files, sha256, warnings, also):
         printed_amounts=True,
         tax_uncoded=not conversion.coded,
         also=also,
+        # Found by its number and the seller's identity: not read again.
+        records={record.id: record for record in (po, vendor) if record is not None},
     )
     lines = conversion.lines
     common = {

@@ -28,11 +28,21 @@ class DocumentOrigin:
     # transaction and the new invoice (e.g. the file's fingerprint, the
     # inbox item it resolves); refused together with it.
     also: Callable[[Any, Any], None] | None = None
+    # Records the origin read already, by id (an e-invoice's PO found by its
+    # number, its vendor by VAT id), used instead of reading them again. They
+    # come from indexes, so they may be a moment old: the transaction's
+    # conditions still refuse a PO deleted or cancelled meanwhile.
+    records: Mapping[str, Any] = field(default_factory=dict)
 
 
 def inherits_tax(origin: DocumentOrigin | None) -> bool:
     """Whether the lines inherit a tax code they do not name (invoicing.coding)."""
     return origin is None or not origin.tax_uncoded
+
+
+def origin_record(origin: DocumentOrigin | None, record_id: str):
+    """The record with id `record_id` the origin read already, or None."""
+    return origin.records.get(record_id) if origin is not None else None
 
 
 def origin_apply(invoice, origin: DocumentOrigin | None) -> None:

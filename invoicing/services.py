@@ -59,6 +59,7 @@ from invoicing.origins import (
     DocumentOrigin,
     inherits_tax,
     origin_apply,
+    origin_record,
     origin_source,
     origin_writes,
 )
@@ -137,13 +138,13 @@ def invoice_create(
     due date, and the writes that go with it in the same transaction.
     """
     require_role(user, Role.AP_CLERK, action="enter invoices")
-    po = purchase_order_get(po_id=po_id)
+    po = origin_record(origin, po_id) or purchase_order_get(po_id=po_id)
     if po is None:
         raise NotFound(f"There is no purchase order with id '{po_id}'.")
     if po.status == POStatus.CANCELLED:
         message = f"{po.po_number} is cancelled; invoices cannot be entered against it."
         raise ValidationFailed(message, {"po_id": message})
-    vendor = vendor_get(vendor_id=po.vendor_id)
+    vendor = origin_record(origin, po.vendor_id) or vendor_get(vendor_id=po.vendor_id)
     fields = clean_invoice_fields(
         po=po,
         invoice_number=invoice_number,

@@ -136,7 +136,7 @@ def dynamodb(dynamodb_endpoint, settings):
         settings.AWS_ACCESS_KEY_ID = settings.AWS_SECRET_ACCESS_KEY = None
         # moto's transactions are not thread-safe (each copies every table
         # and restores the copy on failure); DynamoDB Local runs them in parallel.
-        settings.VENDOR_IMPORT_WORKERS = 1
+        settings.VENDOR_IMPORT_WORKERS = settings.EINVOICE_IMPORT_WORKERS = 1
     dynamo.configure_models()
     if not _tables_ready:
         dynamo.create_tables()

@@ -316,6 +316,9 @@ BANK_STATEMENT_MAX_BYTES = env.int("BANK_STATEMENT_MAX_BYTES", default=10 * 1024
 # its event names one.
 EINVOICE_IMPORT_USER = env.str("EINVOICE_IMPORT_USER", default="einvoice_import")
 EINVOICE_DROP_LOCATION = env.str("EINVOICE_DROP_LOCATION", default="")
+# Files of one import (the command, the handler, the upload page) taken in at
+# once, each its own transaction (einvoicing.batch.files_import).
+EINVOICE_IMPORT_WORKERS = env.int("EINVOICE_IMPORT_WORKERS", default=4)
 # A vendor CSV import (vendors/imports.py) is refused above either limit, with a
 # message asking for smaller files; each row is one transaction, so the limits
 # also bound how long the import request takes.

@@ -103,3 +103,48 @@ def test_two_clerks_resolving_one_item_at_once_make_one_invoice(
         source_fingerprint_get(sha256=intake.source_sha256).invoice_id
         == done.invoice_id
     )
+
+
+def test_a_folder_is_taken_in_four_files_at_a_time_each_once_in_its_order(
+    settings, einvoice_tax_codes, make_vendor, requester, approver, tmp_path
+):
+    from accounting import selectors as accounting_selectors
+    from einvoicing import jobs
+    from einvoicing.document import Syntax
+    from tests.conftest import make_user
+    from tests.einvoicing.broken import with_number
+    from tests.einvoicing.ways import UBL1_SELLER_VAT_ID, ubl1_for_po
+
+    settings.EINVOICE_IMPORT_WORKERS = 4
+    importer = make_user("einvoice_import", "AP Clerk")
+    vendor = make_vendor("Koksmaat", vat_id=UBL1_SELLER_VAT_ID)
+    for letter in "abcdef":
+        xml, _ = ubl1_for_po(vendor=vendor, requester=requester, approver=approver)
+        document = with_number(xml, Syntax.UBL, f"INV-{letter.upper()}")
+        (tmp_path / f"{letter}.xml").write_bytes(document)
+    (tmp_path / "c-again.xml").write_bytes((tmp_path / "c.xml").read_bytes())
+    lists_read = []
+    query = accounting_selectors._query
+
+    def counted(model_cls):
+        lists_read.append(model_cls.__name__)
+        return query(model_cls)
+
+    with patch.object(accounting_selectors, "_query", counted):
+        summary = jobs.drop_location_import(str(tmp_path), user=importer)
+
+    assert [item.file for item in summary.files] == [
+        "a.xml", "b.xml", "c-again.xml", "c.xml", "d.xml", "e.xml", "f.xml",
+    ]  # fmt: skip
+    outcomes = {item.file: item.outcome for item in summary.files}
+    assert sorted([outcomes["c.xml"], outcomes["c-again.xml"]]) == [
+        "imported",
+        "skipped",
+    ]
+    assert summary.count("imported") == 6
+    numbers = {
+        invoice_get(invoice_id=i.invoice_id).invoice_number for i in summary.files
+    }
+    assert numbers == {f"INV-{letter}" for letter in "ABCDEF"}
+    # The workers share the batch's code lists: each list read once, not per file.
+    assert len(lists_read) == len(set(lists_read))
