@@ -19,3 +19,13 @@ def site_today() -> dt.date:
 def site_date(moment: dt.datetime) -> dt.date:
     """The site's day a stored (UTC) moment fell on."""
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def latest_today() -> dt.date:
+    """
+    The later of the site's today and the reader's (the current zone): the
+    last day a date typed as "today" may be. A Berlin clerk's invoice dated
+    today just after midnight is not in the future while the site's day,
+    in UTC, is still yesterday.
+    """
+    return max(site_today(), timezone.localdate())

@@ -40,6 +40,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from core.days import site_today
 from core.dynamo import Page
 from core.errors import ValidationFailed
 
@@ -122,7 +123,7 @@ def export_response(export: Export, *, fmt: str) -> HttpResponseBase:
     first = list(islice(rows, 1))
     rows = chain(first, rows)
     name = _UNSAFE_NAME_CHARS.sub("_", export.name)
-    filename = f"{name}-{dt.date.today().isoformat()}.{fmt}"
+    filename = f"{name}-{site_today().isoformat()}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(
             _csv_lines(export.header, rows), content_type="text/csv; charset=utf-8"

@@ -37,6 +37,7 @@ from django.conf import settings
 from accounting import tax as tax_rules
 from accounting.models import SELF_ASSESSED, VAT_CATEGORY_LABELS, VatCategory
 from accounting.selectors import tax_codes_by_code
+from core.days import latest_today
 from core.errors import ValidationFailed
 from core.lines import check_amount_limit, clean_lines, lines_total
 from core.money import Money, MoneyError, check_precision, parse_decimal, round_money
@@ -113,7 +114,7 @@ def clean_invoice_fields(
         errors["invoice_number"] = "Enter the invoice number printed on the invoice."
     elif number is None and "invoice_number" not in errors:
         errors["invoice_number"] = "Enter the invoice number printed on the invoice."
-    today = dt.date.today()
+    today = latest_today()
     date = _clean_date(invoice_date, "invoice_date", errors, today=today)
     tax = _money_field(tax_amount, currency, "tax_amount", errors)
     try:

@@ -14,7 +14,6 @@ and a PO that is then refused (its vendor suspended at that instant, or too
 many conflicts) leaves its number unused for good.
 """
 
-import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -30,6 +29,7 @@ from accounts.selectors import approval_limit_get
 from audit.entries import actor_id, audit_entry_add, changed_fields
 from audit.models import AuditAction, AuditEntry
 from core import dynamo
+from core.days import latest_today
 from core.errors import NotFound, StaleRecord, ValidationFailed
 from core.mail_outbox import outbox_add, outbox_committed, outbox_save
 from core.text import clean_reason
@@ -668,7 +668,7 @@ def purchase_order_receive(
     require_role(user, Role.AP_CLERK, action="record goods receipts")
     note = clean_reason(note)
     username = actor_id(user)
-    today = dt.date.today()
+    today = latest_today()
 
     def decide(po):
         received, date = rules.clean_receipt(

@@ -1,11 +1,10 @@
 """Purchase order pages: thin views over purchasing.selectors and purchasing.services."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -151,7 +150,7 @@ def purchase_order_detail_view(request, po_id):
             ),
             "reject_form": ReasonForm(initial={"version": po.version}),
             "panels": PURCHASE_ORDER_PAGE.shown(po, request.user),
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
             "value": value,
             "base_currency": base_currency(),
             "comments": comment_thread(
@@ -557,7 +556,7 @@ def purchase_order_receive_view(request, po_id):
     form = ReceiptForm(
         request.POST or None,
         po=po,
-        initial={"received_on": dt.date.today(), "version": po.version},
+        initial={"received_on": timezone.localdate(), "version": po.version},
     )
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -12,6 +12,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from core import dynamo, search_index
+from core.days import site_today
 from core.dynamo import IntegerAttribute, Model
 from core.text import compact_key
 
@@ -223,7 +224,7 @@ class Vendor(Model):
         if not self.payment_hold:
             return False
         if self.payment_hold_until:
-            today = today or dt.date.today()
+            today = today or site_today()
             return today <= dt.date.fromisoformat(self.payment_hold_until)
         return True
 

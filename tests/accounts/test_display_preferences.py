@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -123,3 +124,36 @@ def test_business_days_stay_the_sites_whatever_zone_a_reader_has(settings):
         with timezone.override(zone):
             assert local_today() == site_today
             assert approval_day() == site_today
+
+
+def test_an_invoice_dated_a_readers_today_ahead_of_the_site_is_not_in_the_future(
+    monkeypatch, clerk, approver, make_po
+):
+    """At 23:30 UTC a Berlin clerk's today is tomorrow on the site's UTC clock."""
+    from django.utils import timezone
+
+    from core.errors import ValidationFailed
+    from invoicing.services import invoice_create
+    from purchasing.services import purchase_order_approve
+
+    po = make_po()
+    purchase_order_approve(po_id=po.id, user=approver)
+    late = dt.datetime(2026, 12, 2, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: late)
+
+    with timezone.override("Europe/Berlin"):
+        invoice = invoice_create(
+            user=clerk, po_id=po.id, invoice_number="INV-MIDNIGHT",
+            invoice_date=dt.date(2026, 12, 3),
+            lines=[{"description": "Item 1", "quantity": "10", "unit_price": "100.00"}],
+        )  # fmt: skip
+        assert invoice.invoice_date == "2026-12-03"
+        with pytest.raises(ValidationFailed) as refused:
+            invoice_create(
+                user=clerk, po_id=po.id, invoice_number="INV-LATER",
+                invoice_date=dt.date(2026, 12, 4),
+                lines=[{"description": "Item 1", "quantity": "1", "unit_price": "1.00"}],
+            )  # fmt: skip
+        assert refused.value.field_errors["invoice_date"] == (
+            "The invoice date cannot be in the future."
+        )
