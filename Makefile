@@ -1,12 +1,12 @@
 # make run  - install everything, start DynamoDB Local (data kept in var/), serve :8000
-# make test - the whole test suite: lint, then the moto and DynamoDB Local passes side by side
+# make test - the whole test suite: lint, then the moto, DynamoDB Local and browser passes side by side
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Debian's Chromium, which the browser tests drive through Playwright.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install chromium run test test-moto test-dynamodb-local lint format clean-data
+.PHONY: install chromium run test test-moto test-dynamodb-local test-browser lint format clean-data
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,17 +40,22 @@ chromium:
 	$$apt install -y -q chromium || { echo "+ apt-get update, then install again"; $$apt update -q && $$apt install -y -q chromium; }; \
 	[ -x $(CHROMIUM) ] || { echo "Could not install chromium, so $(CHROMIUM) is missing and the browser tests cannot run. Install Debian's 'chromium' package (apt-get install -y chromium), then retry."; exit 1; }
 
-# The two passes run side by side (one DynamoDB backend each, nothing shared);
-# each one's output is printed whole when it ends.
+# Three passes run side by side (one DynamoDB backend each, nothing shared):
+# moto, DynamoDB Local, and the browser tests on a DynamoDB Local of their
+# own, so the two cores stay busy to the end; each pass's output is printed
+# whole when it ends. Any of them running no test fails (pytest's exit 5).
 test: install lint chromium
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-moto test-dynamodb-local
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-moto test-dynamodb-local test-browser
 
 test-moto: install
 	P2P_TEST_DYNAMODB=moto $(PY) -m pytest
 
-# Also runs the browser tests (tests/browser), which need Chromium.
-test-dynamodb-local: install chromium
-	P2P_TEST_DYNAMODB=local P2P_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+test-dynamodb-local: install
+	P2P_TEST_DYNAMODB=local $(PY) -m pytest --ignore=tests/browser
+
+# The browser tests (tests/browser) drive Chromium against the live server.
+test-browser: install chromium
+	P2P_TEST_DYNAMODB=local P2P_CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser
 
 lint: install
 	$(PY) -m ruff check .

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 
 from django.conf import settings
+from django.db import connections
 
 from accounting.selectors import code_lists_remembered
 from accounts.roles import user_roles
@@ -230,6 +231,7 @@ def files_import(
 
 
 def _entry_outcome(entry, *, user, dry_run: bool) -> FileOutcome:
+    """One file's outcome, on a worker thread (whose database connections close after)."""
     try:
         content = entry.read(max_bytes() + 1)
     except OSError as exc:
@@ -238,6 +240,9 @@ def _entry_outcome(entry, *, user, dry_run: bool) -> FileOutcome:
             outcome=FAILED,
             message=f"refused: cannot read it ({exc.strerror or exc}).",
         )
-    if dry_run:
-        return file_check(filename=entry.name, content=content)
-    return file_import(user=user, filename=entry.name, content=content)
+    try:
+        if dry_run:
+            return file_check(filename=entry.name, content=content)
+        return file_import(user=user, filename=entry.name, content=content)
+    finally:
+        connections.close_all()
