@@ -12,9 +12,9 @@ from invoicing.selectors import (
     invoice_list,
     invoice_statistics_get,
     invoices_awaiting_approval_by,
-    invoices_awaiting_reconciliation,
     invoices_due_soon,
     invoices_variances_sent_to,
+    invoices_waiting_oldest,
 )
 from payments.selectors import payment_run_list
 from purchasing.selectors import (
@@ -128,7 +128,7 @@ def dashboard_for(*, user) -> Dashboard:
         board.work.append(
             _work(
                 "Invoices waiting for reconciliation",
-                invoices_awaiting_reconciliation(limit=SHOWN),
+                invoices_waiting_oldest(limit=SHOWN),
                 "invoicing:list",
                 "No invoice is waiting; the scheduled job reconciles new ones.",
                 "invoice",

@@ -60,7 +60,6 @@ from invoicing.attachments import attachment_discard, attachment_store
 from invoicing.coding import invoice_coding
 from invoicing.events import credit_note_created_event
 from invoicing.models import (
-    AWAITING,
     CREDITABLE_STATUSES,
     DocumentType,
     Invoice,
@@ -68,6 +67,7 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceNumberGuard,
     InvoiceStatus,
+    queue_key,
     similarity_key,
 )
 from invoicing.origins import (
@@ -259,7 +259,7 @@ def credit_note_create(
         tax_lines=stored_tax_lines(fields["tax_lines"]),
         total_amount=total,
         status=InvoiceStatus.RECEIVED.value,
-        queue=AWAITING,
+        queue=queue_key(po_id=po.id if po else None, vendor_id=owner_id),
         # A credit is "similar" only to credits, never to the invoice it credits.
         similarity_key=similarity_key(
             owner_id, fields["date"].isoformat(), f"credit{total}"

@@ -12,6 +12,11 @@ previous one added. When a batch's transaction is refused (a condition
 failed), its invoices are reconciled one by one with `invoice_reconcile`.
 Two runs started together reconcile each invoice once between them: the
 loser of a race finds the invoice no longer `received` and skips it.
+
+The queue can be split: shard K of N (`--shard K --shards N`, the Lambda
+event's {"shard": K, "shards": N}) reads only the queue buckets b with
+b % N == K (invoicing.models.queue_partitions), so N runs side by side take
+disjoint shares, each PO's invoices in one share.
 """
 
 import logging
@@ -25,7 +30,7 @@ from dataclasses import asdict, dataclass
 from audit.entries import audit_entry_write, audit_heads_read, entity_key
 from core.errors import InvalidTransition, ServiceUnavailable
 from invoicing.events import JOB_USER, reconciliation_job_completed_event
-from invoicing.models import Invoice
+from invoicing.models import QUEUE_BUCKETS, Invoice
 from invoicing.reconciliation import (
     invoice_reconcile,
     invoice_reconcile_error_record,
@@ -54,6 +59,9 @@ class JobStats:
     errors: int = 0
     skipped: int = 0
     duration_s: float = 0.0
+    # The share of the queue this run read (None: all of it).
+    shard: int | None = None
+    shards: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,25 +71,66 @@ class JobCouldNotRun(ServiceUnavailable):
     """DynamoDB could not be reached or refused the job itself."""
 
 
+class ShardRefused(ValueError):
+    """The shard asked for is not one of the queue's shares; says why."""
+
+
+def shard_check(
+    shard: int | None, shards: int | None, *, names=("--shard", "--shards")
+) -> None:
+    """
+    Refuse a share of the queue that is not one: both or neither given,
+    1 <= shards <= QUEUE_BUCKETS, 0 <= shard < shards. `names` are how the
+    caller spells the two (the command's options, the Lambda event's keys).
+    """
+    one, many = names
+    if shard is None and shards is None:
+        return
+    if shard is None or shards is None:
+        raise ShardRefused(
+            f"{one} and {many} go together: give both, or neither to "
+            "reconcile the whole queue."
+        )
+    if not 1 <= shards <= QUEUE_BUCKETS:
+        raise ShardRefused(
+            f"{many} must be between 1 and {QUEUE_BUCKETS} (the queue has "
+            f"{QUEUE_BUCKETS} buckets); got {shards}."
+        )
+    if not 0 <= shard < shards:
+        raise ShardRefused(
+            f"{one} must be between 0 and {shards - 1} with {many} {shards}; "
+            f"got {shard}."
+        )
+
+
 def reconcile_waiting_invoices(
     *,
     dry_run: bool = False,
     limit: int | None = None,
     workers: int = 4,
     progress: Callable[[int, int], None] | None = None,
+    shard: int | None = None,
+    shards: int | None = None,
 ) -> JobStats:
     """
-    Reconcile every invoice waiting in `received`; return the statistics.
+    Reconcile every invoice waiting in `received` (in shard `shard` of
+    `shards`: its share of the queue); return the statistics.
 
     The one entry point of the job (`manage.py reconcile_invoices`, the
     Lambda handler). After a run that wrote something it sends
     `reconciliation_finished`; a receiver's failure is logged and fails no
     invoice. Raise JobCouldNotRun when DynamoDB cannot be reached: one
-    invoice's failure is recorded and the job goes on.
+    invoice's failure is recorded and the job goes on. Raise ShardRefused
+    for a share that is not one (shard_check).
     """
+    shard_check(shard, shards)
     try:
         stats = _reconcile_waiting(
-            dry_run=dry_run, limit=limit, workers=workers, progress=progress
+            dry_run=dry_run,
+            limit=limit,
+            workers=workers,
+            progress=progress,
+            share={"shard": shard, "shards": shards},
         )
     except ServiceUnavailable as exc:
         raise JobCouldNotRun(
@@ -102,9 +151,9 @@ def _announce(stats: JobStats) -> None:
             logger.warning("after the run, %s failed: %s", name, answer)
 
 
-def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
+def _reconcile_waiting(*, dry_run, limit, workers, progress, share) -> JobStats:
     started = time.monotonic()
-    stats = JobStats()
+    stats = JobStats(**share)
     # With more than one worker, the next page (its invoices and POs) is read
     # while this one is written; with one, everything happens in turn.
     with (
@@ -115,8 +164,8 @@ def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
         def page_after(cursor, remaining) -> Callable[[], tuple]:
             """What returns the page after `cursor`: being read, or read when called."""
             if reader is None:
-                return lambda: _read_page(cursor, remaining)
-            return reader.submit(_read_page, cursor, remaining).result
+                return lambda: _read_page(cursor, remaining, **share)
+            return reader.submit(_read_page, cursor, remaining, **share).result
 
         next_page = page_after(None, limit)
         carried: dict[str, object] = {}
@@ -150,12 +199,15 @@ def _reconcile_waiting(*, dry_run, limit, workers, progress) -> JobStats:
     return stats
 
 
-def _read_page(cursor, remaining: int | None):
+def _read_page(cursor, remaining: int | None, *, shard=None, shards=None):
     """The next waiting invoices, their POs by id, and the cursor after them."""
     if remaining is not None and remaining <= 0:
         return [], {}, None
     page = invoices_awaiting_reconciliation(
-        cursor=cursor, limit=PAGE if remaining is None else min(PAGE, remaining)
+        cursor=cursor,
+        limit=PAGE if remaining is None else min(PAGE, remaining),
+        shard=shard,
+        shards=shards,
     )
     if not page.items:
         return [], {}, None

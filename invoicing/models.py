@@ -1,6 +1,7 @@
 """Vendor invoices on InvoicesTable: lines, totals, the last reconciliation report."""
 
 import datetime as dt
+import hashlib
 import json
 from enum import StrEnum
 
@@ -116,8 +117,42 @@ LISTING = "invoice"
 POSTED_LISTING = "posted"
 OPEN_LISTING = "open"
 # The value of `queue` while an invoice waits for reconciliation; the
-# attribute is removed otherwise, so the queue index holds only those.
+# attribute is removed otherwise, so the queue index holds only those. It is
+# one of QUEUE_BUCKETS partitions, `awaiting#07`, chosen by the invoice's PO
+# (a document without PO: its vendor), so the job can be split into shards
+# that each read only their buckets and see every waiting invoice of a PO.
+QUEUE_BUCKETS = 16
+QUEUE_PREFIX = "awaiting#"
+# The one partition invoices waited in before the buckets; those still there
+# are read by shard 0 (and by an unsplit run), so none is lost.
 AWAITING = "received"
+
+
+def queue_bucket(*, po_id: str | None, vendor_id: str) -> int:
+    """The queue bucket of a document of this PO (or, without PO, vendor)."""
+    key = f"po:{po_id}" if po_id else f"vendor:{vendor_id}"
+    # A stable hash (not hash(), which changes between processes).
+    digest = hashlib.sha256(key.encode()).digest()
+    return int.from_bytes(digest[:4], "big") % QUEUE_BUCKETS
+
+
+def queue_key(*, po_id: str | None, vendor_id: str) -> str:
+    """The `queue` value of a waiting document of this PO (or vendor)."""
+    return f"{QUEUE_PREFIX}{queue_bucket(po_id=po_id, vendor_id=vendor_id):02d}"
+
+
+def queue_partitions(*, shard: int | None = None, shards: int | None = None) -> list:
+    """
+    The queue partitions shard `shard` of `shards` reads, in reading order:
+    the buckets b with b % shards == shard (the old single partition first,
+    in shard 0). No shard: all of them, as one unsplit run reads.
+    """
+    if shard is None:
+        shard, shards = 0, 1
+    buckets = [
+        f"{QUEUE_PREFIX}{b:02d}" for b in range(QUEUE_BUCKETS) if b % shards == shard
+    ]
+    return ([AWAITING] if shard == 0 else []) + buckets
 
 
 # The value of `held` while an invoice is on hold; the attribute is removed

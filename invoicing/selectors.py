@@ -9,11 +9,10 @@ from audit.models import AuditAction
 from audit.selectors import audit_details_since
 from core import dynamo
 from core.days import site_date, site_today
-from core.errors import NotFound
+from core.errors import InvalidCursor, NotFound
 from core.exports import Export, every_item, iso_date
 from exchange_rates.rules import base_currency
 from invoicing.models import (
-    AWAITING,
     CREDITABLE_STATUSES,
     HELD,
     LISTING,
@@ -29,6 +28,7 @@ from invoicing.models import (
     RecurringInvoice,
     not_held_on,
     of_document_type,
+    queue_partitions,
 )
 from invoicing.numbers import invoice_number_prefix, normalise_invoice_number
 from purchasing.selectors import amount_value
@@ -53,11 +53,61 @@ def invoice_get_or_404(*, invoice_id: str) -> Invoice:
 
 
 def invoices_awaiting_reconciliation(
-    *, cursor: str | None = None, limit: int = 100
+    *,
+    cursor: str | None = None,
+    limit: int = 100,
+    shard: int | None = None,
+    shards: int | None = None,
 ) -> dynamo.Page:
-    """Invoices in status `received`, oldest first, from the sparse queue index."""
+    """
+    Invoices waiting in status `received`, from the sparse queue index: the
+    partitions of shard `shard` of `shards` (`queue_partitions`), or all of
+    them, one after another, oldest first within each. A PO's invoices share
+    one partition, so they come in order. Its cost follows the queue: one
+    query per partition (an empty one is cheap), never the table.
+    """
+    partitions = queue_partitions(shard=shard, shards=shards)
+    position, inner = _queue_cursor(cursor, len(partitions))
+    items: list[Invoice] = []
+    while position < len(partitions) and len(items) < limit:
+        page = dynamo.query_page(
+            Invoice.queue_index,
+            partitions[position],
+            cursor=inner,
+            limit=limit - len(items),
+            newest_first=False,
+        )
+        items += page.items
+        if page.next_cursor:  # the page is full and this partition goes on
+            return dynamo.Page(
+                items=items, next_cursor=f"{position}:{page.next_cursor}"
+            )
+        position, inner = position + 1, None
+    more = position < len(partitions)
+    return dynamo.Page(items=items, next_cursor=f"{position}:" if more else None)
+
+
+def _queue_cursor(cursor: str | None, partitions: int) -> tuple[int, str | None]:
+    """The partition a queue cursor resumes in, and the cursor within it."""
+    if not cursor:
+        return 0, None
+    position, _, inner = cursor.partition(":")
+    if not position.isdigit() or int(position) >= partitions:
+        raise InvalidCursor()
+    return int(position), inner or None
+
+
+def invoices_waiting_oldest(*, limit: int) -> dynamo.Page:
+    """
+    The invoices waiting for reconciliation, oldest first across every
+    queue partition: one query of the status index (the queue's partitions
+    are read one after another, not merged by age).
+    """
     return dynamo.query_page(
-        Invoice.queue_index, AWAITING, cursor=cursor, limit=limit, newest_first=False
+        Invoice.status_index,
+        InvoiceStatus.RECEIVED.value,
+        limit=limit,
+        newest_first=False,
     )
 
 

@@ -42,7 +42,6 @@ from invoicing.events import (
     invoice_voided_event,
 )
 from invoicing.models import (
-    AWAITING,
     HOLD_FIELDS,
     INVOICE_TRANSITIONS,
     VARIANCE_FIELDS,
@@ -53,6 +52,7 @@ from invoicing.models import (
     invoice_move_check,
     not_held_on,
     payable_status,
+    queue_key,
     similarity_key,
 )
 from invoicing.origins import (
@@ -186,7 +186,7 @@ def invoice_create(
         tax_lines=stored_tax_lines(fields["tax_lines"]),
         total_amount=total,
         status=InvoiceStatus.RECEIVED.value,
-        queue=AWAITING,
+        queue=queue_key(po_id=po.id, vendor_id=po.vendor_id),
         similarity_key=similarity_key(po.vendor_id, date.isoformat(), total),
         invoice_date=date.isoformat(),
         due_date=due.isoformat(),
@@ -335,7 +335,7 @@ def invoice_resubmit(
         "discount_date": discount_date.isoformat() if discount_date else None,
         "discount_percent": discount_percent,
         "status": InvoiceStatus.RECEIVED.value,
-        "queue": AWAITING,
+        "queue": queue_key(po_id=invoice.po_id, vendor_id=invoice.vendor_id),
         "similarity_key": similarity_key(
             invoice.vendor_id, fields["date"].isoformat(), fields["total"]
         ),

@@ -15,7 +15,7 @@ from core.errors import Duplicate, PermissionDenied, ValidationFailed
 from einvoicing.document import EInvoiceType, Party
 from einvoicing.selectors import intake_list, source_fingerprint_get
 from einvoicing.services import einvoice_take_in
-from invoicing.models import AWAITING
+from invoicing.models import queue_key
 from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get, invoice_list_for_po
 from reports.journal import journal_accounts, posted_document
@@ -52,7 +52,9 @@ def test_an_einvoice_naming_its_po_becomes_an_invoice_awaiting_reconciliation(
     assert (invoice.invoice_number, invoice.po_number, invoice.vendor_id) == (
         "INV-1001", po.po_number, seller.id,
     )  # fmt: skip
-    assert (invoice.status, invoice.queue) == ("received", AWAITING)
+    assert (invoice.status, invoice.queue) == (
+        "received", queue_key(po_id=po.id, vendor_id=seller.id),
+    )  # fmt: skip
     assert (invoice.net_total, invoice.tax_amount, invoice.total_amount) == (
         D("1100.00"), D("209.00"), D("1309.00"),
     )  # fmt: skip

@@ -207,13 +207,21 @@ def test_a_second_invoice_of_the_same_po_in_one_run_sees_the_first(clerk, approv
 
 def test_the_limit_holds_across_pages(clerk, make_po, approver, monkeypatch):
     monkeypatch.setattr(invoicing.jobs, "PAGE", 2)
+    invoices = []
     for number in range(5):
         po = purchase_order_approve(po_id=make_po().id, user=approver)
-        enter(clerk, po, f"INV-{number}")
+        invoices.append(enter(clerk, po, f"INV-{number}"))
     stats, _ = run("--limit", "3")
     assert (stats["processed"], stats["matched"]) == (3, 3)
+    # The queue is read bucket after bucket (PO by PO), not oldest first overall.
+    statuses = [invoice_get(invoice_id=i.id).status for i in invoices]
+    assert sorted(statuses) == ["matched"] * 3 + ["received"] * 2
     waiting = invoices_awaiting_reconciliation().items
-    assert sorted(i.invoice_number for i in waiting) == ["INV-3", "INV-4"]
+    assert {i.id for i in waiting} == {
+        i.id
+        for i, status in zip(invoices, statuses, strict=True)
+        if status == "received"
+    }
 
 
 @pytest.mark.dynamodb_local_only
@@ -231,8 +239,8 @@ def test_a_po_read_ahead_before_its_earlier_invoice_was_written_is_not_stale(
     second_page_read = threading.Event()
     read_page = invoicing.jobs._read_page
 
-    def read_then_signal(cursor, remaining):
-        page = read_page(cursor, remaining)
+    def read_then_signal(cursor, remaining, **share):
+        page = read_page(cursor, remaining, **share)
         if cursor is not None:
             second_page_read.set()
         return page

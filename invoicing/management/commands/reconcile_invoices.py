@@ -5,7 +5,8 @@ import sys
 from django.core.management.base import CommandError
 
 from core.commands import DynamoDBCommand
-from invoicing.jobs import reconcile_waiting_invoices
+from invoicing.jobs import ShardRefused, reconcile_waiting_invoices, shard_check
+from invoicing.models import QUEUE_BUCKETS
 
 
 class Command(DynamoDBCommand):
@@ -27,22 +28,45 @@ class Command(DynamoDBCommand):
             help="Invoices reconciled in parallel (default 4).",
         )
         parser.add_argument(
+            "--shard",
+            type=int,
+            metavar="K",
+            help="Reconcile only share K (0 to N-1) of the queue; with --shards.",
+        )
+        parser.add_argument(
+            "--shards",
+            type=int,
+            metavar="N",
+            help=(
+                f"Split the queue into N shares (1 to {QUEUE_BUCKETS}), each a "
+                "PO's invoices whole, for N runs side by side."
+            ),
+        )
+        parser.add_argument(
             "--log-level",
             default="WARNING",
             choices=["DEBUG", "INFO", "WARNING", "ERROR"],
             help="Detail of the log lines on stderr (default WARNING).",
         )
 
-    def handle(self, *args, dry_run, limit, workers, log_level, **options):
+    def handle(
+        self, *args, dry_run, limit, workers, shard, shards, log_level, **options
+    ):
         logging.getLogger("invoicing").setLevel(log_level)
         if limit is not None and limit < 1:
             raise CommandError("--limit must be at least 1.", returncode=2)
+        try:
+            shard_check(shard, shards)
+        except ShardRefused as exc:
+            raise CommandError(str(exc), returncode=2) from None
         interactive = hasattr(self.stdout, "isatty") and self.stdout.isatty()
         # DynamoDB out of reach (JobCouldNotRun) stops with one line, exit 2.
         stats = reconcile_waiting_invoices(
             dry_run=dry_run,
             limit=limit,
             workers=workers,
+            shard=shard,
+            shards=shards,
             progress=self._progress_bar if interactive else self._progress_line,
         )
         if interactive:
