@@ -413,11 +413,14 @@ def audit_chains_verify(
     entity_types: tuple[str, ...] | None = None,
     since: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    visit: Callable[[str, str, list], list[str]] | None = None,
 ) -> ChainReport:
     """
     Recompute the hash chain of every record with entries since `since` (all
     records when None) and report each entry altered, removed or inserted.
-    `entity_types` None checks every registered kind of record.
+    `entity_types` None checks every registered kind of record. `visit`
+    (entity type, id, entries) returns more problems of a chain read here
+    (its digests', audit.anchoring), so no chain is read twice.
     """
     report = ChainReport()
     for entity_type in entity_types or tuple(record_kinds()):
@@ -464,6 +467,8 @@ def audit_chains_verify(
                 f"entry {e.id} (#{e.seq}): inserted beyond the chain's head"
                 for e in beyond
             ]
+            if visit:
+                problems += visit(entity_type, entity_id, entries)
             for problem in problems:
                 report.problems.append(f"{entity_type} {entity_id}: {problem}")
             if progress:

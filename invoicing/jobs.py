@@ -28,6 +28,7 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 from audit.entries import audit_entry_write, audit_heads_read, entity_key
+from audit.services import audit_digest_after_job
 from core.errors import InvalidTransition, ServiceUnavailable
 from invoicing.events import JOB_USER, reconciliation_job_completed_event
 from invoicing.models import QUEUE_BUCKETS, Invoice
@@ -138,6 +139,7 @@ def reconcile_waiting_invoices(
         ) from exc
     if not dry_run and stats.processed:
         _announce(stats)
+        audit_digest_after_job()
     return stats
 
 

@@ -191,6 +191,29 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Audit digests (audit.digests; README "Audit digests") --------------------
+# Where the signed digests are written, write-once: a folder (refuses to
+# overwrite) or s3://bucket/prefix, an Object Lock bucket that
+# `manage.py create_bucket --audit-digests` prepares. Never DynamoDB.
+AUDIT_DIGEST_LOCATION = env.str(
+    "AUDIT_DIGEST_LOCATION", default=str(VAR_DIR / "audit-digests")
+)
+# The Ed25519 private key digests are signed with (PEM; from the environment
+# only, never a file in the repository), or an AWS KMS asymmetric key
+# (ECC_NIST_P256) by id or ARN, which wins when set. Neither: no digest.
+AUDIT_DIGEST_SIGNING_KEY = env.str("AUDIT_DIGEST_SIGNING_KEY", default="")
+AUDIT_DIGEST_KMS_KEY_ID = env.str("AUDIT_DIGEST_KMS_KEY_ID", default="")
+# The public key `verify_audit` checks digests with (PEM), or a file holding
+# it; never read from the database.
+AUDIT_DIGEST_PUBLIC_KEY = env.str("AUDIT_DIGEST_PUBLIC_KEY", default="")
+AUDIT_DIGEST_PUBLIC_KEY_FILE = env.str("AUDIT_DIGEST_PUBLIC_KEY_FILE", default="")
+# How long S3 Object Lock keeps each digest unchangeable (compliance mode).
+AUDIT_DIGEST_RETENTION_DAYS = env.int("AUDIT_DIGEST_RETENTION_DAYS", default=2557)
+# A digest covers entries up to this many seconds ago: the audit index is
+# read eventually consistently, and an entry is timestamped before its
+# transaction commits.
+AUDIT_DIGEST_SETTLE_SECONDS = env.int("AUDIT_DIGEST_SETTLE_SECONDS", default=60)
+
 # --- Domain defaults (domain.md) -----------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 DEFAULT_APPROVAL_LIMIT = Decimal(env.str("DEFAULT_APPROVAL_LIMIT", default="10000.00"))

@@ -46,12 +46,31 @@ class Command(BaseCommand):
             help="Bucket name (default: the AWS_STORAGE_BUCKET_NAME setting).",
         )
         parser.add_argument(
+            "--audit-digests",
+            action="store_true",
+            help=(
+                "Prepare the audit digest bucket instead (the bucket of "
+                "AUDIT_DIGEST_LOCATION): also Object Lock, with a default "
+                "retention in compliance mode of AUDIT_DIGEST_RETENTION_DAYS."
+            ),
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Report what would change without changing anything.",
         )
 
-    def handle(self, *args, bucket, dry_run, **options):
+    def handle(self, *args, bucket, dry_run, audit_digests=False, **options):
+        self.object_lock = audit_digests
+        if audit_digests:
+            location = str(settings.AUDIT_DIGEST_LOCATION)
+            if not bucket and location.startswith("s3://"):
+                bucket = location[len("s3://") :].partition("/")[0]
+            if not bucket:
+                raise CommandError(
+                    "No bucket name: set AUDIT_DIGEST_LOCATION to s3://bucket/prefix "
+                    "or pass --bucket."
+                )
         bucket = bucket or settings.AWS_STORAGE_BUCKET_NAME
         if not bucket:
             raise CommandError(
@@ -79,9 +98,10 @@ class Command(BaseCommand):
 
     def configure(self, client, bucket: str, region: str, *, dry_run: bool) -> int:
         """Bring each property to what it should be; return how many needed it."""
-        found, create = _bucket(client, bucket, region)
+        object_lock = getattr(self, "object_lock", False)
+        found, create = _bucket(client, bucket, region, object_lock=object_lock)
         changes = self.apply(BUCKET, found, create, dry_run=dry_run)
-        for prop in PROPERTIES:
+        for prop in PROPERTIES + ([OBJECT_LOCK] if object_lock else []):
             if create and dry_run:  # a bucket that is not there has nothing to read
                 found, change = "bucket missing", _nothing
             else:
@@ -132,7 +152,7 @@ def _refusal(exc: ClientError, bucket: str) -> str:
     return message
 
 
-def _bucket(client, bucket: str, region: str):
+def _bucket(client, bucket: str, region: str, *, object_lock: bool = False):
     try:
         client.head_bucket(Bucket=bucket)
         return "exists", None
@@ -142,6 +162,8 @@ def _bucket(client, bucket: str, region: str):
     location = {}
     if region != "us-east-1":  # S3 refuses us-east-1 as a location constraint
         location = {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    if object_lock:  # set at creation; S3 then turns versioning on too
+        location["ObjectLockEnabledForBucket"] = True
     return "missing", lambda: client.create_bucket(Bucket=bucket, **location)
 
 
@@ -253,7 +275,57 @@ def _denies_plain_http(statement: dict, wanted: dict) -> bool:
     )
 
 
+def object_lock_rule() -> dict:
+    """Every new object locked in compliance mode for the retention period."""
+    return {
+        "DefaultRetention": {
+            "Mode": "COMPLIANCE",
+            "Days": settings.AUDIT_DIGEST_RETENTION_DAYS,
+        }
+    }
+
+
+def _object_lock(client, bucket: str, region: str):
+    try:
+        configuration = client.get_object_lock_configuration(Bucket=bucket)
+        configuration = configuration.get("ObjectLockConfiguration", {})
+    except ClientError as exc:
+        if _error_code(exc) != "ObjectLockConfigurationNotFoundError":
+            raise
+        configuration = {}
+    retention = configuration.get("Rule", {}).get("DefaultRetention", {})
+    wanted = object_lock_rule()["DefaultRetention"]
+    if configuration.get("ObjectLockEnabled") != "Enabled":
+        found = "off"
+    elif retention:
+        found = f"{retention.get('Mode', '?').lower()} mode for " + (
+            f"{retention['Days']} days"
+            if "Days" in retention
+            else f"{retention.get('Years')} years"
+        )
+    else:
+        found = "on, no default retention"
+    if configuration.get("ObjectLockEnabled") == "Enabled" and all(
+        retention.get(k) == v for k, v in wanted.items()
+    ):
+        return found, None
+    # A retention once set can be raised, never removed from a locked object.
+    return found, lambda: client.put_object_lock_configuration(
+        Bucket=bucket,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": object_lock_rule(),
+        },
+    )
+
+
 BUCKET = Property("bucket", "create it", "created", _bucket)
+OBJECT_LOCK = Property(
+    "object lock",
+    "lock new objects in compliance mode for AUDIT_DIGEST_RETENTION_DAYS",
+    "new objects locked in compliance mode for AUDIT_DIGEST_RETENTION_DAYS",
+    _object_lock,
+)
 PROPERTIES = [
     Property("versioning", "enable it", "enabled", _versioning),
     Property(
