@@ -46,6 +46,8 @@ run finds DynamoDB Local's JVM warm.
 import argparse
 import datetime as dt
 import json
+import os
+import resource
 import statistics
 import sys
 import threading
@@ -98,6 +100,82 @@ class RequestCounter:
     def _count(self, event_name: str, **kwargs) -> None:
         with self._lock:
             self._counts[event_name.rsplit(".", 1)[-1]] += 1
+
+
+class WriteCounter:
+    """
+    Counts, in this process, the items the job writes and their write units:
+    every botocore client created after `install()` asks DynamoDB for its
+    consumed capacity (`ReturnConsumedCapacity=TOTAL`; DynamoDB Local reports
+    it as the real service bills it: a transactional item 2 WCU per KB of the
+    item, rounded up, a plain write 1 per KB) and counts the items of every
+    TransactWriteItems, BatchWriteItem, PutItem, UpdateItem and DeleteItem.
+    """
+
+    WRITES = {"TransactWriteItems", "BatchWriteItem", "PutItem", "UpdateItem",
+              "DeleteItem"}  # fmt: skip
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.items = self.units = self.transactions = 0
+        self.biggest = 0
+
+    def install(self) -> None:
+        import botocore.session
+
+        create_client = botocore.session.Session.create_client
+
+        def counted_create_client(session, *args, **kwargs):
+            client = create_client(session, *args, **kwargs)
+            if kwargs.get("service_name", args[0] if args else None) == "dynamodb":
+                client.meta.events.register(
+                    "provide-client-params.dynamodb", self._ask_capacity
+                )
+                client.meta.events.register("after-call.dynamodb", self._count)
+            return client
+
+        botocore.session.Session.create_client = counted_create_client
+
+    def reset(self) -> tuple[int, float, int, int]:
+        with self._lock:
+            figures = (self.items, self.units, self.transactions, self.biggest)
+            self.items = self.units = self.transactions = self.biggest = 0
+        return figures
+
+    def _ask_capacity(self, params, model, context, **kwargs) -> None:
+        if model.name in self.WRITES:
+            params.setdefault("ReturnConsumedCapacity", "TOTAL")
+            context["bench_params"] = params
+
+    def _count(self, http_response, parsed, model, **kwargs) -> None:
+        if model.name not in self.WRITES or http_response.status_code != 200:
+            return
+        request = kwargs.get("context", {}).get("bench_params") or {}
+        consumed = parsed.get("ConsumedCapacity")
+        if isinstance(consumed, dict):
+            consumed = [consumed]
+        units = sum(c.get("CapacityUnits", 0) for c in consumed or [])
+        with self._lock:
+            self.units += units
+            if model.name == "TransactWriteItems":
+                count = len(request.get("TransactItems", []))
+                self.transactions += 1
+            elif model.name == "BatchWriteItem":
+                count = sum(len(v) for v in request.get("RequestItems", {}).values())
+            else:
+                count = 1
+            self.items += count
+
+
+def java_cpu_seconds(pid: int) -> float:
+    """DynamoDB Local's CPU so far: its JVM's utime + stime (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def point_at(endpoint: str) -> None:
@@ -354,29 +432,61 @@ def floor_with_reads(endpoint: str, transactions: list[list[dict]]) -> None:
     assert sorted(sent) == list(range(len(transactions))), "not every invoice was read"
 
 
+# What `timed` measures besides the time: the writes (WriteCounter) and
+# DynamoDB Local's JVM (its pid), set by main().
+MEASURED: dict = {}
+# The model of the real service: each round trip 5 ms, the job's 4 workers
+# sending in parallel.
+ROUND_TRIP_S, CONCURRENCY = 0.005, 4
+
+
 def timed(counter, label, run, waiting, *, repeat=1, before=None):
     """
     Time `run` (after `before`, untimed, each time) `repeat` times; print one
-    row with the median and every time, and return the median.
+    row with the median and every time, and return the median. The row also
+    gives, per invoice, the items written and their write units, this
+    process's CPU (resource.getrusage, user + system, `before` excluded) and
+    DynamoDB Local's (its JVM's /proc times), each the median's run.
     """
-    times = []
+    writes, pid = MEASURED.get("writes"), MEASURED.get("pid")
+    runs = []
     for _ in range(repeat):
         if before:
             before()
         counter.reset()
+        if writes:
+            writes.reset()
+        java = java_cpu_seconds(pid) if pid else 0.0
+        cpu = own_cpu_seconds()
         started = time.perf_counter()
         run()
-        times.append(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        cpu = own_cpu_seconds() - cpu
+        java = (java_cpu_seconds(pid) - java) if pid else 0.0
         counts = counter.reset()
+        written = writes.reset() if writes else (0, 0.0, 0, 0)
+        runs.append((seconds, cpu, java, counts, written))
+    times = [r[0] for r in runs]
     seconds = statistics.median(times)
+    _, cpu, java, counts, (items, units, _transactions, _) = min(
+        runs, key=lambda r: abs(r[0] - seconds)
+    )
     requests = sum(counts.values())
+    # The model: the requests' round trips spread over the job's workers,
+    # plus the job's own CPU (one interpreter: its threads share a core).
+    model = requests * ROUND_TRIP_S / CONCURRENCY + cpu
     each = f" (median of {', '.join(f'{t:.1f}' for t in times)})" if repeat > 1 else ""
     print(
         f"| {label} | {seconds:.1f}{each} | {requests:,} | {requests / waiting:.2f} | "
         + ", ".join(f"{op} {n:,}" for op, n in counts.most_common())
-        + " |",
+        + f" | {items / waiting:.2f} | {units / waiting:.2f} "
+        f"| {cpu * 1000 / waiting:.2f} | {java * 1000 / waiting:.2f} | {model:.1f} |",
         flush=True,
     )
+    MEASURED.setdefault("rows", {})[label] = {
+        "seconds": seconds, "requests": requests, "items": items, "units": units,
+        "cpu_ms": cpu * 1000 / waiting, "java_ms": java * 1000 / waiting, "model": model,
+    }  # fmt: skip
     return seconds
 
 
@@ -390,6 +500,14 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each job row (median)"
     )
+    parser.add_argument(
+        "--job-only", action="store_true",
+        help="only the job's rows (+5 ms and no proxy): no baseline, floors or large table",
+    )  # fmt: skip
+    parser.add_argument(
+        "--profile", metavar="FILE",
+        help="write a cProfile of one job run (no proxy) to FILE",
+    )  # fmt: skip
     options = parser.parse_args()
 
     from localdev import dynamodb_local
@@ -399,6 +517,9 @@ def main() -> int:
     direct = f"http://127.0.0.1:{port}"
     in_process = RequestCounter()
     in_process.install()  # before any client is made
+    MEASURED["writes"] = WriteCounter()
+    MEASURED["writes"].install()
+    MEASURED["pid"] = process.pid
     proxy = None
     try:
         setup_django(direct)
@@ -436,8 +557,20 @@ def main() -> int:
             stats = reconcile_waiting_invoices(workers=4)
             assert stats.matched == options.waiting, stats
 
+        if options.profile:
+            import cProfile
+
+            reset()
+            profiler = cProfile.Profile()
+            profiler.runcall(job)
+            profiler.dump_stats(options.profile)
+            print(f"profile of one job run written to {options.profile}")
+
         print(f"\n| run ({options.waiting:,} waiting) | seconds | DynamoDB requests "
-              "| per invoice | by operation |\n|---|---|---|---|---|")  # fmt: skip
+              "| per invoice | by operation | items written per invoice "
+              "| write units per invoice | job CPU ms per invoice "
+              "| DynamoDB Local CPU ms per invoice | model: real service, s |"
+              "\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
         results = {}
         for label, endpoint, counter in [
             ("+5 ms", slow, proxy),
@@ -445,15 +578,24 @@ def main() -> int:
         ]:
             reset()
             point_at(endpoint)
-            results[f"baseline {label}"] = timed(
-                counter, f"baseline, {options.total:,} invoices, {label}",
-                lambda: baseline(options.waiting), options.waiting,
-            )  # fmt: skip
+            if not options.job_only:
+                results[f"baseline {label}"] = timed(
+                    counter, f"baseline, {options.total:,} invoices, {label}",
+                    lambda: baseline(options.waiting), options.waiting,
+                )  # fmt: skip
             results[f"job {label}"] = timed(
                 counter, f"reconcile_invoices, {options.total:,} invoices, {label}",
                 job, options.waiting, repeat=options.repeat,
                 before=lambda endpoint=endpoint: (reset(), point_at(endpoint)),
             )  # fmt: skip
+
+        print(
+            f"\nmodel of the real service: the requests' round trips at "
+            f"{ROUND_TRIP_S * 1000:.0f} ms spread over {CONCURRENCY} workers, plus "
+            "the job's own CPU (a model from the measured figures, not a measurement)"
+        )
+        if options.job_only:
+            return 0
 
         # The floors: what DynamoDB Local needs for the least a job must write,
         # alone and with the reads that find the work (each prepared anew:
