@@ -102,14 +102,36 @@ class RequestCounter:
             self._counts[event_name.rsplit(".", 1)[-1]] += 1
 
 
+def item_size(item: dict) -> int:
+    """An item's size in bytes as DynamoDB bills it (names + values; numbers approximated)."""
+
+    def value(v: dict) -> int:
+        ((kind, x),) = v.items()
+        if kind in ("S", "B"):
+            return len(x.encode() if isinstance(x, str) else x)
+        if kind == "N":
+            return len(x.lstrip("-").replace(".", "")) // 2 + 2
+        if kind in ("BOOL", "NULL"):
+            return 1
+        if kind == "L":
+            return 3 + sum(value(e) + 1 for e in x)
+        if kind == "M":
+            return 3 + sum(len(k.encode()) + value(e) + 1 for k, e in x.items())
+        return sum(len(e) for e in x)  # sets
+
+    return sum(len(name.encode()) + value(v) for name, v in item.items())
+
+
 class WriteCounter:
     """
     Counts, in this process, the items the job writes and their write units:
-    every botocore client created after `install()` asks DynamoDB for its
-    consumed capacity (`ReturnConsumedCapacity=TOTAL`; DynamoDB Local reports
-    it as the real service bills it: a transactional item 2 WCU per KB of the
-    item, rounded up, a plain write 1 per KB) and counts the items of every
+    every botocore client created after `install()` reports to it each
     TransactWriteItems, BatchWriteItem, PutItem, UpdateItem and DeleteItem.
+    The units are computed from the items' sizes (DynamoDB Local does not
+    bill transactions as the real service does): a transactional item 2 WCU
+    per KB or part of one, a plain write 1; a Put's size is its item's, an
+    Update's that of the item after it (read back, untimed, by `units()`); a
+    ConditionCheck counts as an item but writes nothing (it costs read units).
     """
 
     WRITES = {"TransactWriteItems", "BatchWriteItem", "PutItem", "UpdateItem",
@@ -117,8 +139,7 @@ class WriteCounter:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.items = self.units = self.transactions = 0
-        self.biggest = 0
+        self.reset()
 
     def install(self) -> None:
         import botocore.session
@@ -127,44 +148,71 @@ class WriteCounter:
 
         def counted_create_client(session, *args, **kwargs):
             client = create_client(session, *args, **kwargs)
-            if kwargs.get("service_name", args[0] if args else None) == "dynamodb":
-                client.meta.events.register(
-                    "provide-client-params.dynamodb", self._ask_capacity
-                )
-                client.meta.events.register("after-call.dynamodb", self._count)
+            client.meta.events.register("after-call.dynamodb", self._count)
+            client.meta.events.register(
+                "provide-client-params.dynamodb", self._remember
+            )
             return client
 
         botocore.session.Session.create_client = counted_create_client
 
-    def reset(self) -> tuple[int, float, int, int]:
+    def reset(self) -> tuple[int, list]:
+        """The items so far and their (table, key or item, per KB) list, then zero."""
         with self._lock:
-            figures = (self.items, self.units, self.transactions, self.biggest)
-            self.items = self.units = self.transactions = self.biggest = 0
+            figures = (getattr(self, "items", 0), getattr(self, "writes", []))
+            self.items, self.writes = 0, []
         return figures
 
-    def _ask_capacity(self, params, model, context, **kwargs) -> None:
+    def _remember(self, params, model, context, **kwargs) -> None:
         if model.name in self.WRITES:
-            params.setdefault("ReturnConsumedCapacity", "TOTAL")
             context["bench_params"] = params
 
-    def _count(self, http_response, parsed, model, **kwargs) -> None:
+    def _count(self, http_response, parsed, model, context=None, **kwargs) -> None:
         if model.name not in self.WRITES or http_response.status_code != 200:
             return
-        request = kwargs.get("context", {}).get("bench_params") or {}
-        consumed = parsed.get("ConsumedCapacity")
-        if isinstance(consumed, dict):
-            consumed = [consumed]
-        units = sum(c.get("CapacityUnits", 0) for c in consumed or [])
+        request = (context or {}).get("bench_params") or {}
+        writes = []
+        if model.name == "TransactWriteItems":
+            for item in request.get("TransactItems", []):
+                ((kind, body),) = item.items()
+                writes.append((kind, body, 2))
+        elif model.name == "BatchWriteItem":
+            for table, requests in request.get("RequestItems", {}).items():
+                for r in requests:
+                    ((kind, body),) = r.items()
+                    kind = "Put" if kind == "PutRequest" else "Delete"
+                    writes.append((kind, {"TableName": table, **body}, 1))
+        else:
+            kind = {"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete"}
+            writes.append((kind[model.name], request, 1))
         with self._lock:
-            self.units += units
-            if model.name == "TransactWriteItems":
-                count = len(request.get("TransactItems", []))
-                self.transactions += 1
-            elif model.name == "BatchWriteItem":
-                count = sum(len(v) for v in request.get("RequestItems", {}).values())
-            else:
-                count = 1
-            self.items += count
+            self.items += len(writes)
+            self.writes += writes
+
+    @staticmethod
+    def units(writes: list, client) -> float:
+        """The write units of `writes`, reading back the items the updates left."""
+        total, wanted = 0.0, {}
+        for kind, body, per_kb in writes:
+            if kind == "Put":
+                total += per_kb * -(-item_size(body["Item"]) // 1024)
+            elif kind in ("Update", "Delete"):
+                wanted.setdefault(body["TableName"], []).append((body["Key"], per_kb))
+        for table, keys in wanted.items():
+            sizes = {}
+            unique = list({json.dumps(k, sort_keys=True): k for k, _ in keys}.values())
+            for start in range(0, len(unique), 100):
+                pending = unique[start : start + 100]
+                while pending:
+                    got = client.batch_get_item(RequestItems={table: {"Keys": pending}})
+                    for item in got["Responses"].get(table, []):
+                        key = {name: item[name] for name in pending[0]}
+                        sizes[json.dumps(key, sort_keys=True)] = item_size(item)
+                    pending = got["UnprocessedKeys"].get(table, {}).get("Keys", [])
+            for key, per_kb in keys:
+                size = sizes.get(json.dumps(key, sort_keys=True), 1024)  # deleted: 1 KB
+                total += per_kb * max(1, -(-size // 1024))
+        return total
 
 
 def java_cpu_seconds(pid: int) -> float:
@@ -464,13 +512,12 @@ def timed(counter, label, run, waiting, *, repeat=1, before=None):
         cpu = own_cpu_seconds() - cpu
         java = (java_cpu_seconds(pid) - java) if pid else 0.0
         counts = counter.reset()
-        written = writes.reset() if writes else (0, 0.0, 0, 0)
-        runs.append((seconds, cpu, java, counts, written))
+        items, written = writes.reset() if writes else (0, [])
+        units = WriteCounter.units(written, MEASURED["client"]) if writes else 0.0
+        runs.append((seconds, cpu, java, counts, (items, units)))
     times = [r[0] for r in runs]
     seconds = statistics.median(times)
-    _, cpu, java, counts, (items, units, _transactions, _) = min(
-        runs, key=lambda r: abs(r[0] - seconds)
-    )
+    _, cpu, java, counts, (items, units) = min(runs, key=lambda r: abs(r[0] - seconds))
     requests = sum(counts.values())
     # The model: the requests' round trips spread over the job's workers,
     # plus the job's own CPU (one interpreter: its threads share a core).
@@ -520,9 +567,11 @@ def main() -> int:
     MEASURED["writes"] = WriteCounter()
     MEASURED["writes"].install()
     MEASURED["pid"] = process.pid
+    MEASURED["client"] = None  # set once Django is configured
     proxy = None
     try:
         setup_django(direct)
+        MEASURED["client"] = raw_client(direct)
         import logging
 
         logging.getLogger("invoicing").setLevel(logging.WARNING)
@@ -559,11 +608,31 @@ def main() -> int:
 
         if options.profile:
             import cProfile
+            import pstats
+            from concurrent.futures import thread
+
+            # Every thread's work: the job's workers and reader too.
+            profiles, run_item = [], thread._WorkItem.run
+            local = threading.local()
+
+            def profiled_run(item):
+                if not hasattr(local, "profile"):
+                    local.profile = cProfile.Profile()
+                    profiles.append(local.profile)
+                local.profile.enable()
+                try:
+                    return run_item(item)
+                finally:
+                    local.profile.disable()
 
             reset()
-            profiler = cProfile.Profile()
-            profiler.runcall(job)
-            profiler.dump_stats(options.profile)
+            thread._WorkItem.run = profiled_run
+            main_profile = cProfile.Profile()
+            try:
+                main_profile.runcall(job)
+            finally:
+                thread._WorkItem.run = run_item
+            pstats.Stats(main_profile, *profiles).dump_stats(options.profile)
             print(f"profile of one job run written to {options.profile}")
 
         print(f"\n| run ({options.waiting:,} waiting) | seconds | DynamoDB requests "
