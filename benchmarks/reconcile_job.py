@@ -617,7 +617,7 @@ def main() -> int:
 
             def profiled_run(item):
                 if not hasattr(local, "profile"):
-                    local.profile = cProfile.Profile()
+                    local.profile = cProfile.Profile(time.thread_time)
                     profiles.append(local.profile)
                 local.profile.enable()
                 try:
@@ -627,7 +627,7 @@ def main() -> int:
 
             reset()
             thread._WorkItem.run = profiled_run
-            main_profile = cProfile.Profile()
+            main_profile = cProfile.Profile(time.thread_time)
             try:
                 main_profile.runcall(job)
             finally:
