@@ -11,6 +11,7 @@ not hold the record), so the trail names records without reading them.
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -146,9 +147,41 @@ def audit_heads_prefetch(
 
 
 def audit_entries_add(transaction, entries: list[AuditEntry]) -> None:
-    """Add entries (of one or more records) to the transaction, each chained."""
+    """
+    Add entries (of one or more records) to the transaction, each chained.
+
+    A record whose model keeps its chain head on itself (Invoice,
+    PurchaseOrder: `dynamo.chain_head_on_record`) has the head moved inside
+    its own write in this transaction, or, when the transaction does not
+    write it (a refused attempt, a job's error), by an update of only its
+    head; either conditioned on the head as read, so the chain never forks.
+    Other records keep their head in an `AuditChainHead` item.
+    """
+    moved = getattr(transaction, "_audit_heads_moved", set())
+    transaction._audit_heads_moved = moved
+    by_record: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_record.setdefault(entry.entity_key, []).append(entry)
+    for key in by_record:
+        if key in moved:
+            raise ValueError(f"{key}'s chain already moves in this transaction.")
+    # Where each record's head is: on the record (its length as read, or None
+    # for a record that has not taken its head over yet), or in an item.
+    on_record = {}
+    for key, record_entries in by_record.items():
+        first = record_entries[0]
+        model_cls = dynamo.head_on_record_model(first.entity_type)
+        if model_cls is None or not isinstance(transaction, dynamo.RecordTransactWrite):
+            continue
+        head = _record_head(transaction, model_cls, first.entity_id)
+        if head is not None:
+            on_record[key] = (model_cls, first.entity_id, *head)
     heads = _heads(transaction)
-    missing = [e.entity_key for e in entries if e.entity_key not in heads]
+    missing = [
+        k
+        for k in by_record
+        if k not in heads and (k not in on_record or on_record[k][2] is None)
+    ]
     if len(missing) == 1:
         try:
             heads[missing[0]] = AuditChainHead.get(
@@ -158,17 +191,20 @@ def audit_entries_add(transaction, entries: list[AuditEntry]) -> None:
             heads[missing[0]] = None
     elif missing:
         audit_heads_prefetch(transaction, missing)
-    moved = getattr(transaction, "_audit_heads_moved", set())
-    transaction._audit_heads_moved = moved
-    by_record: dict[str, list[AuditEntry]] = {}
-    for entry in entries:
-        by_record.setdefault(entry.entity_key, []).append(entry)
     for key, record_entries in by_record.items():
-        if key in moved:
-            raise ValueError(f"{key}'s chain already moves in this transaction.")
         moved.add(key)
-        head = heads[key]
-        previous, length = (head.last_hash, head.length) if head else (GENESIS, 0)
+        item = None
+        if key in on_record and on_record[key][2] is not None:
+            _, _, length, previous = on_record[key]
+        else:
+            item = heads[key]
+            if item is not None and item.moved and key in on_record:
+                raise ValueError(
+                    f"{key}'s chain head was moved onto the record, which no "
+                    "longer carries it: refusing to fork its chain."
+                )
+            previous, length = (item.last_hash, item.length) if item else (GENESIS, 0)
+        old_length = length
         for entry in record_entries:
             length += 1
             entry.seq, entry.prev_hash = length, previous
@@ -176,7 +212,13 @@ def audit_entries_add(transaction, entries: list[AuditEntry]) -> None:
                 entry, seq=length, prev_hash=entry.prev_hash
             )
             transaction.save(entry, condition=AuditEntry.id.does_not_exist())
-        if head is None:
+        if key in on_record:
+            model_cls, entity_id, read_length, _ = on_record[key]
+            _pending(transaction)[key] = _HeadMove(
+                model_cls, entity_id, read_length, length, previous, item
+            )
+            continue
+        if item is None:
             transaction.save(
                 AuditChainHead(
                     AuditChainHead.key(key), last_hash=previous, length=length
@@ -185,13 +227,146 @@ def audit_entries_add(transaction, entries: list[AuditEntry]) -> None:
             )
         else:
             transaction.update(
-                AuditChainHead(head.id),
+                AuditChainHead(item.id),
                 actions=[
                     AuditChainHead.last_hash.set(previous),
                     AuditChainHead.length.set(length),
                 ],
-                condition=AuditChainHead.length == head.length,
+                condition=AuditChainHead.length == old_length,
             )
+
+
+@dataclass
+class _HeadMove:
+    """A head kept on its record, to move when the transaction is sent."""
+
+    model_cls: type
+    entity_id: str
+    read_length: int | None  # None: the record did not carry its head yet
+    length: int
+    last_hash: str
+    item: AuditChainHead | None  # its AuditChainHead (legacy), to retire
+
+
+def _pending(transaction) -> dict[str, _HeadMove]:
+    if not hasattr(transaction, "_audit_head_moves"):
+        transaction._audit_head_moves = {}
+    return transaction._audit_head_moves
+
+
+def _record_head(transaction, model_cls, entity_id: str) -> tuple | None:
+    """
+    The chain head a record carries, as (length, last hash), (None, None)
+    when it carries none yet, or None when the record does not exist (a
+    deleted record's head is its tombstone, an AuditChainHead item). The
+    record as the transaction writes it counts; one not written, or written
+    from its key alone, is read (its head only, consistently).
+    """
+    held = transaction.held_write(model_cls, entity_id)
+    if held is not None:
+        kind, record, _ = held
+        if kind == "save" or record.version is not None:
+            return record.audit_length, record.audit_hash
+    try:
+        record = model_cls.get(
+            entity_id,
+            consistent_read=True,
+            attributes_to_get=[model_cls._hash_keyname, "audit_length", "audit_hash"],
+        )
+    except model_cls.DoesNotExist:
+        return None
+    return record.audit_length, record.audit_hash
+
+
+def _head_condition(model_cls, read_length: int | None):
+    if read_length is None:
+        return model_cls.audit_length.does_not_exist()
+    return model_cls.audit_length == read_length
+
+
+def _and(condition, more):
+    return more if condition is None else condition & more
+
+
+def _tombstone_add(transaction, key: str, length: int, last_hash: str, item) -> None:
+    """A deleted record's final head, as an AuditChainHead item."""
+    condition = (
+        (AuditChainHead.length == item.length)
+        if item is not None
+        else AuditChainHead.id.does_not_exist() | AuditChainHead.moved.exists()
+    )
+    transaction.save(
+        AuditChainHead(AuditChainHead.key(key), last_hash=last_hash, length=length),
+        condition=condition,
+    )
+
+
+def _heads_fold(transaction) -> None:
+    """
+    Before the transaction is sent: fold each head kept on a record into
+    that record's write (an update of only the head when there is none),
+    retire a legacy head item, and leave a deleted record's final head
+    behind as a tombstone.
+    """
+    pending = getattr(transaction, "_audit_head_moves", {})
+    for key, move in pending.items():
+        model_cls = move.model_cls
+        actions = [
+            model_cls.audit_length.set(move.length),
+            model_cls.audit_hash.set(move.last_hash),
+        ]
+        condition = _head_condition(model_cls, move.read_length)
+        held = transaction.held_write(model_cls, move.entity_id)
+        if held is None:
+            transaction.update(
+                model_cls(move.entity_id),
+                actions=actions,
+                condition=getattr(model_cls, model_cls._hash_keyname).exists()
+                & condition,
+                add_version_condition=False,
+            )
+            kind, record, kwargs = transaction.held_write(model_cls, move.entity_id)
+            kind = "head only"
+        else:
+            kind, record, kwargs = held
+        if kind == "delete":
+            kwargs["condition"] = _and(kwargs.get("condition"), condition)
+            _tombstone_add(transaction, key, move.length, move.last_hash, move.item)
+            continue
+        if kind == "head only":
+            pass
+        elif kind == "update":
+            kwargs["actions"] = kwargs["actions"] + actions
+            kwargs["condition"] = _and(kwargs.get("condition"), condition)
+        else:  # a new record: saved with its head
+            record.audit_length, record.audit_hash = move.length, move.last_hash
+            kwargs["condition"] = _and(kwargs.get("condition"), condition)
+        if move.item is not None:
+            transaction.update(
+                AuditChainHead(move.item.id),
+                actions=[AuditChainHead.moved.set(1)],
+                condition=(AuditChainHead.length == move.item.length)
+                & AuditChainHead.moved.does_not_exist(),
+            )
+
+        def learn(record=record, move=move) -> None:
+            record.audit_length, record.audit_hash = move.length, move.last_hash
+
+        transaction.after_commit.append(learn)
+    # A record carrying its head deleted without an entry: its head stays.
+    for kind, record, kwargs in list(transaction.held.values()):
+        if kind != "delete" or getattr(record, "audit_length", None) is None:
+            continue
+        key = entity_key(dynamo.head_on_record_kind(type(record)), record.id)
+        if key in pending:
+            continue
+        kwargs["condition"] = _and(
+            kwargs.get("condition"), type(record).audit_length == record.audit_length
+        )
+        _tombstone_add(transaction, key, record.audit_length, record.audit_hash, None)
+
+
+dynamo.RecordTransactWrite.finalizers.append(_heads_fold)
 
 
 def _heads(transaction) -> dict:

@@ -245,6 +245,10 @@ class AuditChainHead(Model):
     id = UnicodeAttribute(hash_key=True)
     last_hash = UnicodeAttribute()
     length = IntegerAttribute()
+    # Set when the record took its head over (its `audit_length`/`audit_hash`):
+    # this item is then never a head again, unless the record's deletion
+    # writes its final head back here (a tombstone, `moved` removed).
+    moved = IntegerAttribute(null=True)
 
     @staticmethod
     def key(entity_key: str) -> str:

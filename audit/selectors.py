@@ -379,6 +379,14 @@ def audit_records_with_chains(*, entity_type: str) -> Iterator[str]:
     prefix = AuditChainHead.key(entity_key(entity_type, ""))
     for head in AuditChainHead.scan(AuditChainHead.id.startswith(prefix)):
         yield head.id[len(prefix) :]
+    # Records that carry their own head (dynamo.chain_head_on_record).
+    model_cls = dynamo.head_on_record_model(entity_type)
+    if model_cls is not None:
+        key_name = model_cls._hash_keyname
+        for record in model_cls.scan(
+            model_cls.audit_length.exists(), attributes_to_get=[key_name]
+        ):
+            yield getattr(record, key_name)
 
 
 def audit_chain(
@@ -392,12 +400,40 @@ def audit_chain(
     again before calling that an insertion.
     """
     key = entity_key(entity_type, entity_id)
-    try:
-        head = AuditChainHead.get(AuditChainHead.key(key), consistent_read=True)
-    except AuditChainHead.DoesNotExist:
-        head = None
+    head = _record_head(entity_type, entity_id)
+    if head is None:
+        try:
+            head = AuditChainHead.get(AuditChainHead.key(key), consistent_read=True)
+        except AuditChainHead.DoesNotExist:
+            head = None
+        if head is not None and head.moved:
+            # The record took its head over and no longer carries it (a
+            # deleted record's head is written back here, `moved` removed).
+            head = None
     entries = list(AuditEntry.entity_index.query(key, scan_index_forward=True))
     return entries, head
+
+
+def _record_head(entity_type: str, entity_id: str) -> AuditChainHead | None:
+    """The head a record carries on itself (as an unsaved AuditChainHead), or None."""
+    model_cls = dynamo.head_on_record_model(entity_type)
+    if model_cls is None:
+        return None
+    try:
+        record = model_cls.get(
+            entity_id,
+            consistent_read=True,
+            attributes_to_get=[model_cls._hash_keyname, "audit_length", "audit_hash"],
+        )
+    except model_cls.DoesNotExist:
+        return None
+    if record.audit_length is None:
+        return None
+    return AuditChainHead(
+        AuditChainHead.key(entity_key(entity_type, entity_id)),
+        last_hash=record.audit_hash,
+        length=record.audit_length,
+    )
 
 
 @dataclass

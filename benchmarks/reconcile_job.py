@@ -46,8 +46,11 @@ run finds DynamoDB Local's JVM warm.
 import argparse
 import datetime as dt
 import json
+import os
+import resource
 import statistics
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -62,6 +65,130 @@ from latency_proxy import LatencyProxy  # noqa: E402
 
 D = Decimal
 VENDOR = "bench-vendor"
+
+
+def item_size(item: dict) -> int:
+    """An item's size in bytes as DynamoDB bills it (names + values; numbers approximated)."""
+
+    def value(v: dict) -> int:
+        ((kind, x),) = v.items()
+        if kind in ("S", "B"):
+            return len(x.encode() if isinstance(x, str) else x)
+        if kind == "N":
+            return len(x.lstrip("-").replace(".", "")) // 2 + 2
+        if kind in ("BOOL", "NULL"):
+            return 1
+        if kind == "L":
+            return 3 + sum(value(e) + 1 for e in x)
+        if kind == "M":
+            return 3 + sum(len(k.encode()) + value(e) + 1 for k, e in x.items())
+        return sum(len(e) for e in x)  # sets
+
+    return sum(len(name.encode()) + value(v) for name, v in item.items())
+
+
+class WriteCounter:
+    """
+    Counts, in this process, the items the job writes and their write units:
+    every botocore client created after `install()` reports to it each
+    TransactWriteItems, BatchWriteItem, PutItem, UpdateItem and DeleteItem.
+    The units are computed from the items' sizes (DynamoDB Local does not
+    bill transactions as the real service does): a transactional item 2 WCU
+    per KB or part of one, a plain write 1; a Put's size is its item's, an
+    Update's that of the item after it (read back, untimed, by `units()`); a
+    ConditionCheck counts as an item but writes nothing (it costs read units).
+    """
+
+    WRITES = {"TransactWriteItems", "BatchWriteItem", "PutItem", "UpdateItem",
+              "DeleteItem"}  # fmt: skip
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def install(self) -> None:
+        import botocore.session
+
+        create_client = botocore.session.Session.create_client
+
+        def counted_create_client(session, *args, **kwargs):
+            client = create_client(session, *args, **kwargs)
+            client.meta.events.register("after-call.dynamodb", self._count)
+            client.meta.events.register(
+                "provide-client-params.dynamodb", self._remember
+            )
+            return client
+
+        botocore.session.Session.create_client = counted_create_client
+
+    def reset(self) -> tuple[int, list]:
+        """The items so far and their (table, key or item, per KB) list, then zero."""
+        with self._lock:
+            figures = (getattr(self, "items", 0), getattr(self, "writes", []))
+            self.items, self.writes = 0, []
+        return figures
+
+    def _remember(self, params, model, context, **kwargs) -> None:
+        if model.name in self.WRITES:
+            context["bench_params"] = params
+
+    def _count(self, http_response, parsed, model, context=None, **kwargs) -> None:
+        if model.name not in self.WRITES or http_response.status_code != 200:
+            return
+        request = (context or {}).get("bench_params") or {}
+        writes = []
+        if model.name == "TransactWriteItems":
+            for item in request.get("TransactItems", []):
+                ((kind, body),) = item.items()
+                writes.append((kind, body, 2))
+        elif model.name == "BatchWriteItem":
+            for table, requests in request.get("RequestItems", {}).items():
+                for r in requests:
+                    ((kind, body),) = r.items()
+                    kind = "Put" if kind == "PutRequest" else "Delete"
+                    writes.append((kind, {"TableName": table, **body}, 1))
+        else:
+            kind = {"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete"}
+            writes.append((kind[model.name], request, 1))
+        with self._lock:
+            self.items += len(writes)
+            self.writes += writes
+
+    @staticmethod
+    def units(writes: list, client) -> float:
+        """The write units of `writes`, reading back the items the updates left."""
+        total, wanted = 0.0, {}
+        for kind, body, per_kb in writes:
+            if kind == "Put":
+                total += per_kb * -(-item_size(body["Item"]) // 1024)
+            elif kind in ("Update", "Delete"):
+                wanted.setdefault(body["TableName"], []).append((body["Key"], per_kb))
+        for table, keys in wanted.items():
+            sizes = {}
+            unique = list({json.dumps(k, sort_keys=True): k for k, _ in keys}.values())
+            for start in range(0, len(unique), 100):
+                pending = unique[start : start + 100]
+                while pending:
+                    got = client.batch_get_item(RequestItems={table: {"Keys": pending}})
+                    for item in got["Responses"].get(table, []):
+                        key = {name: item[name] for name in pending[0]}
+                        sizes[json.dumps(key, sort_keys=True)] = item_size(item)
+                    pending = got["UnprocessedKeys"].get(table, {}).get("Keys", [])
+            for key, per_kb in keys:
+                size = sizes.get(json.dumps(key, sort_keys=True), 1024)  # deleted: 1 KB
+                total += per_kb * max(1, -(-size // 1024))
+        return total
+
+
+def java_cpu_seconds(pid: int) -> float:
+    """DynamoDB Local's CPU so far: its JVM's utime + stime (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def point_at(endpoint: str) -> None:
@@ -318,29 +445,60 @@ def floor_with_reads(endpoint: str, transactions: list[list[dict]]) -> None:
     assert sorted(sent) == list(range(len(transactions))), "not every invoice was read"
 
 
+# What `timed` measures besides the time: the writes (WriteCounter) and
+# DynamoDB Local's JVM (its pid), set by main().
+MEASURED: dict = {}
+# The model of the real service: each round trip 5 ms, the job's 4 workers
+# sending in parallel.
+ROUND_TRIP_S, CONCURRENCY = 0.005, 4
+
+
 def timed(counter, label, run, waiting, *, repeat=1, before=None):
     """
     Time `run` (after `before`, untimed, each time) `repeat` times; print one
-    row with the median and every time, and return the median.
+    row with the median and every time, and return the median. The row also
+    gives, per invoice, the items written and their write units, this
+    process's CPU (resource.getrusage, user + system, `before` excluded) and
+    DynamoDB Local's (its JVM's /proc times), each the median's run.
     """
-    times = []
+    writes, pid = MEASURED.get("writes"), MEASURED.get("pid")
+    runs = []
     for _ in range(repeat):
         if before:
             before()
         counter.reset()
+        if writes:
+            writes.reset()
+        java = java_cpu_seconds(pid) if pid else 0.0
+        cpu = own_cpu_seconds()
         started = time.perf_counter()
         run()
-        times.append(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        cpu = own_cpu_seconds() - cpu
+        java = (java_cpu_seconds(pid) - java) if pid else 0.0
         counts = counter.reset()
+        items, written = writes.reset() if writes else (0, [])
+        units = WriteCounter.units(written, MEASURED["client"]) if writes else 0.0
+        runs.append((seconds, cpu, java, counts, (items, units)))
+    times = [r[0] for r in runs]
     seconds = statistics.median(times)
+    _, cpu, java, counts, (items, units) = min(runs, key=lambda r: abs(r[0] - seconds))
     requests = sum(counts.values())
+    # The model: the requests' round trips spread over the job's workers,
+    # plus the job's own CPU (one interpreter: its threads share a core).
+    model = requests * ROUND_TRIP_S / CONCURRENCY + cpu
     each = f" (median of {', '.join(f'{t:.1f}' for t in times)})" if repeat > 1 else ""
     print(
         f"| {label} | {seconds:.1f}{each} | {requests:,} | {requests / waiting:.2f} | "
         + ", ".join(f"{op} {n:,}" for op, n in counts.most_common())
-        + " |",
+        + f" | {items / waiting:.2f} | {units / waiting:.2f} "
+        f"| {cpu * 1000 / waiting:.2f} | {java * 1000 / waiting:.2f} | {model:.1f} |",
         flush=True,
     )
+    MEASURED.setdefault("rows", {})[label] = {
+        "seconds": seconds, "requests": requests, "items": items, "units": units,
+        "cpu_ms": cpu * 1000 / waiting, "java_ms": java * 1000 / waiting, "model": model,
+    }  # fmt: skip
     return seconds
 
 
@@ -354,6 +512,14 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each job row (median)"
     )
+    parser.add_argument(
+        "--job-only", action="store_true",
+        help="only the job's rows (+5 ms and no proxy): no baseline, floors or large table",
+    )  # fmt: skip
+    parser.add_argument(
+        "--profile", metavar="FILE",
+        help="write a cProfile of one job run (no proxy) to FILE",
+    )  # fmt: skip
     options = parser.parse_args()
 
     from localdev import dynamodb_local
@@ -363,9 +529,14 @@ def main() -> int:
     direct = f"http://127.0.0.1:{port}"
     in_process = RequestCounter()
     in_process.install()  # before any client is made
+    MEASURED["writes"] = WriteCounter()
+    MEASURED["writes"].install()
+    MEASURED["pid"] = process.pid
+    MEASURED["client"] = None  # set once Django is configured
     proxy = None
     try:
         setup_django(direct)
+        MEASURED["client"] = raw_client(direct)
         import logging
 
         logging.getLogger("invoicing").setLevel(logging.WARNING)
@@ -400,8 +571,40 @@ def main() -> int:
             stats = reconcile_waiting_invoices(workers=4)
             assert stats.matched == options.waiting, stats
 
+        if options.profile:
+            import cProfile
+            import pstats
+            from concurrent.futures import thread
+
+            # Every thread's work: the job's workers and reader too.
+            profiles, run_item = [], thread._WorkItem.run
+            local = threading.local()
+
+            def profiled_run(item):
+                if not hasattr(local, "profile"):
+                    local.profile = cProfile.Profile(time.thread_time)
+                    profiles.append(local.profile)
+                local.profile.enable()
+                try:
+                    return run_item(item)
+                finally:
+                    local.profile.disable()
+
+            reset()
+            thread._WorkItem.run = profiled_run
+            main_profile = cProfile.Profile(time.thread_time)
+            try:
+                main_profile.runcall(job)
+            finally:
+                thread._WorkItem.run = run_item
+            pstats.Stats(main_profile, *profiles).dump_stats(options.profile)
+            print(f"profile of one job run written to {options.profile}")
+
         print(f"\n| run ({options.waiting:,} waiting) | seconds | DynamoDB requests "
-              "| per invoice | by operation |\n|---|---|---|---|---|")  # fmt: skip
+              "| per invoice | by operation | items written per invoice "
+              "| write units per invoice | job CPU ms per invoice "
+              "| DynamoDB Local CPU ms per invoice | model: real service, s |"
+              "\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
         results = {}
         for label, endpoint, counter in [
             ("+5 ms", slow, proxy),
@@ -409,15 +612,24 @@ def main() -> int:
         ]:
             reset()
             point_at(endpoint)
-            results[f"baseline {label}"] = timed(
-                counter, f"baseline, {options.total:,} invoices, {label}",
-                lambda: baseline(options.waiting), options.waiting,
-            )  # fmt: skip
+            if not options.job_only:
+                results[f"baseline {label}"] = timed(
+                    counter, f"baseline, {options.total:,} invoices, {label}",
+                    lambda: baseline(options.waiting), options.waiting,
+                )  # fmt: skip
             results[f"job {label}"] = timed(
                 counter, f"reconcile_invoices, {options.total:,} invoices, {label}",
                 job, options.waiting, repeat=options.repeat,
                 before=lambda endpoint=endpoint: (reset(), point_at(endpoint)),
             )  # fmt: skip
+
+        print(
+            f"\nmodel of the real service: the requests' round trips at "
+            f"{ROUND_TRIP_S * 1000:.0f} ms spread over {CONCURRENCY} workers, plus "
+            "the job's own CPU (a model from the measured figures, not a measurement)"
+        )
+        if options.job_only:
+            return 0
 
         # The floors: what DynamoDB Local needs for the least a job must write,
         # alone and with the reads that find the work (each prepared anew:

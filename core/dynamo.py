@@ -439,6 +439,106 @@ def utcnow() -> dt.datetime:
 # --- Transactions ---------------------------------------------------------
 
 
+# Models whose items carry their own audit chain head (`audit_length`,
+# `audit_hash`), by the audit trail's entity type: the journal moves the head
+# inside the record's own write (audit.entries).
+_HEAD_ON_RECORD: dict[str, type] = {}
+
+
+def chain_head_on_record(entity_type: str):
+    """Class decorator: items of this model carry their audit chain head."""
+
+    def register(model_cls):
+        _HEAD_ON_RECORD[entity_type] = model_cls
+        return model_cls
+
+    return register
+
+
+def head_on_record_model(entity_type: str):
+    """The model whose items carry the chain head of `entity_type`, or None."""
+    return _HEAD_ON_RECORD.get(entity_type)
+
+
+def head_on_record_kind(model_cls) -> str | None:
+    """The entity type whose chain head items of `model_cls` carry, or None."""
+    return next((k for k, m in _HEAD_ON_RECORD.items() if m is model_cls), None)
+
+
+class RecordTransactWrite(TransactWrite):
+    """
+    A TransactWrite that holds back the writes of records carrying their
+    audit chain head until it commits, so that the journal can fold the
+    head's move into the record's own write (one item, not two), whichever
+    of the two was added first. Each of `finalizers` (the journal registers
+    one) is called with the transaction before it is sent; `after_commit`
+    callbacks run once it has committed.
+    """
+
+    finalizers: list = []
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.held: dict[tuple[str, Any], list] = {}
+        self.after_commit: list = []
+
+    def _hold(self, model, kind, **kwargs) -> bool:
+        if type(model) not in _HEAD_ON_RECORD.values():
+            return False
+        key = (model.Meta.table_name, model._get_hash_range_key_serialized_values()[0])
+        if key in self.held:
+            raise ValueError(f"{key} is written twice in one transaction.")
+        self.held[key] = [kind, model, kwargs]
+        return True
+
+    def held_write(self, model_cls, hash_key: str):
+        """The held [kind, record, kwargs] of this record in the transaction, or None."""
+        return self.held.get((model_cls.Meta.table_name, hash_key))
+
+    def save(self, model, condition=None, return_values=None):
+        if not self._hold(
+            model, "save", condition=condition, return_values=return_values
+        ):
+            super().save(model, condition=condition, return_values=return_values)
+
+    def update(self, model, actions, condition=None, return_values=None, *,
+               add_version_condition=True):  # fmt: skip
+        if not self._hold(
+            model, "update", actions=list(actions), condition=condition,
+            return_values=return_values, add_version_condition=add_version_condition,
+        ):  # fmt: skip
+            super().update(
+                model, actions, condition=condition, return_values=return_values,
+                add_version_condition=add_version_condition,
+            )  # fmt: skip
+
+    def delete(self, model, condition=None, *, add_version_condition=True):
+        if not self._hold(
+            model, "delete", condition=condition,
+            add_version_condition=add_version_condition,
+        ):  # fmt: skip
+            super().delete(
+                model, condition=condition, add_version_condition=add_version_condition
+            )
+
+    def _commit(self):
+        for finalize in self.finalizers:
+            finalize(self)
+        held, self.held = self.held, {}
+        for kind, model, kwargs in held.values():
+            if kind == "save":
+                TransactWrite.save(self, model, **kwargs)
+            elif kind == "update":
+                actions = kwargs.pop("actions")
+                TransactWrite.update(self, model, actions, **kwargs)
+            else:
+                TransactWrite.delete(self, model, **kwargs)
+        response = super()._commit()
+        for callback in self.after_commit:
+            callback()
+        return response
+
+
 @contextmanager
 def write_transaction(
     *, client_request_token: str | None = None
@@ -452,7 +552,7 @@ def write_transaction(
     guarded connection the transaction is sent on.
     """
     try:
-        with TransactWrite(
+        with RecordTransactWrite(
             connection=connection(), client_request_token=client_request_token
         ) as transaction:
             yield transaction

@@ -412,6 +412,7 @@ def similarity_key(vendor_id: str, invoice_date: str, total) -> str:
 
 
 @dynamo.register
+@dynamo.chain_head_on_record("invoice")
 class Invoice(Model):
     Meta = dynamo.table_meta("InvoicesTable")
 
@@ -514,6 +515,10 @@ class Invoice(Model):
     submitted_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+    # The record's audit chain head, kept on it and moved in its own write
+    # (audit.entries); None on a record whose head is still an AuditChainHead.
+    audit_length = IntegerAttribute(null=True)
+    audit_hash = UnicodeAttribute(null=True)
 
     status_index = StatusSubmittedIndex()
     po_index = PurchaseOrderIndex()

@@ -182,6 +182,7 @@ class NumberIndex(GlobalSecondaryIndex):
 
 
 @dynamo.register
+@dynamo.chain_head_on_record("purchase_order")
 class PurchaseOrder(Model):
     Meta = dynamo.table_meta("PurchaseOrdersTable")
 
@@ -232,6 +233,10 @@ class PurchaseOrder(Model):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+    # The record's audit chain head, kept on it and moved in its own write
+    # (audit.entries); None on a record whose head is still an AuditChainHead.
+    audit_length = IntegerAttribute(null=True)
+    audit_hash = UnicodeAttribute(null=True)
 
     status_index = StatusCreatedIndex()
     vendor_index = VendorCreatedIndex()
