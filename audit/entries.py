@@ -265,7 +265,7 @@ def _record_head(transaction, model_cls, entity_id: str) -> tuple | None:
     held = transaction.held_write(model_cls, entity_id)
     if held is not None:
         kind, record, _ = held
-        if kind == "save" or record.version is not None:
+        if kind == "save" or (kind != "check" and record.version is not None):
             return record.audit_length, record.audit_hash
     try:
         record = model_cls.get(
@@ -317,12 +317,21 @@ def _heads_fold(transaction) -> None:
         ]
         condition = _head_condition(model_cls, move.read_length)
         held = transaction.held_write(model_cls, move.entity_id)
+        checked = None
+        if held is not None and held[0] == "check":
+            # A check of the record (it exists): its condition joins the head's move.
+            checked = transaction.held_release(model_cls, move.entity_id)[2][
+                "condition"
+            ]
+            held = None
         if held is None:
             transaction.update(
                 model_cls(move.entity_id),
                 actions=actions,
-                condition=getattr(model_cls, model_cls._hash_keyname).exists()
-                & condition,
+                condition=_and(
+                    checked,
+                    getattr(model_cls, model_cls._hash_keyname).exists() & condition,
+                ),
                 add_version_condition=False,
             )
             kind, record, kwargs = transaction.held_write(model_cls, move.entity_id)

@@ -521,12 +521,32 @@ class RecordTransactWrite(TransactWrite):
                 model, condition=condition, add_version_condition=add_version_condition
             )
 
+    def condition_check(self, model_cls, hash_key, range_key=None, condition=None):
+        # A record's check is held too: when its head moves in the same
+        # transaction, the check's condition goes into that one update
+        # (DynamoDB refuses two operations on one item).
+        if model_cls in _HEAD_ON_RECORD.values() and range_key is None:
+            key = (model_cls.Meta.table_name, hash_key)
+            if key in self.held:
+                raise ValueError(f"{key} is written twice in one transaction.")
+            self.held[key] = ["check", model_cls, {"condition": condition}]
+            return
+        super().condition_check(
+            model_cls, hash_key, range_key=range_key, condition=condition
+        )
+
+    def held_release(self, model_cls, hash_key: str):
+        """Take the held [kind, record, kwargs] of this record out, or None."""
+        return self.held.pop((model_cls.Meta.table_name, hash_key), None)
+
     def _commit(self):
         for finalize in self.finalizers:
             finalize(self)
         held, self.held = self.held, {}
-        for kind, model, kwargs in held.values():
-            if kind == "save":
+        for (_, hash_key), (kind, model, kwargs) in held.items():
+            if kind == "check":
+                TransactWrite.condition_check(self, model, hash_key, **kwargs)
+            elif kind == "save":
                 TransactWrite.save(self, model, **kwargs)
             elif kind == "update":
                 actions = kwargs.pop("actions")
