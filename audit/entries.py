@@ -267,6 +267,14 @@ def _record_head(transaction, model_cls, entity_id: str) -> tuple | None:
         kind, record, _ = held
         if kind == "save" or (kind != "check" and record.version is not None):
             return record.audit_length, record.audit_hash
+    return record_head_read(model_cls, entity_id)
+
+
+def record_head_read(model_cls, entity_id: str) -> tuple | None:
+    """
+    The chain head a stored record carries, as (length, last hash) ((None,
+    None): none yet), read consistently and alone; None for no such record.
+    """
     try:
         record = model_cls.get(
             entity_id,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.roles import Role, require_role
 from audit.chain import chain_problems
 from audit.changes import entries_changes
-from audit.entries import actor_key, entity_key, number_key
+from audit.entries import actor_key, entity_key, number_key, record_head_read
 from audit.models import LISTING, AuditAction, AuditChainHead, AuditEntry
 from audit.registry import record_kind, record_kinds
 from core import dynamo
@@ -419,20 +419,13 @@ def _record_head(entity_type: str, entity_id: str) -> AuditChainHead | None:
     model_cls = dynamo.head_on_record_model(entity_type)
     if model_cls is None:
         return None
-    try:
-        record = model_cls.get(
-            entity_id,
-            consistent_read=True,
-            attributes_to_get=[model_cls._hash_keyname, "audit_length", "audit_hash"],
-        )
-    except model_cls.DoesNotExist:
-        return None
-    if record.audit_length is None:
+    length, last_hash = record_head_read(model_cls, entity_id) or (None, None)
+    if length is None:
         return None
     return AuditChainHead(
         AuditChainHead.key(entity_key(entity_type, entity_id)),
-        last_hash=record.audit_hash,
-        length=record.audit_length,
+        last_hash=last_hash,
+        length=length,
     )
 
 
