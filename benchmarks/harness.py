@@ -2,15 +2,19 @@
 What every benchmark script shares: Django pointed at a DynamoDB endpoint with
 the tables created, DynamoDB Local started for the run when none is given, and
 records loaded straight into a table with parallel batch writes, and
-DynamoDB requests counted by operation.
+DynamoDB requests counted by operation, and the CPU this process and
+DynamoDB Local's JVM spent.
 """
 
 import os
+import resource
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def setup_django(endpoint: str) -> None:
@@ -31,33 +35,52 @@ def setup_django(endpoint: str) -> None:
     dynamo.create_tables()
 
 
+# The JVM of the DynamoDB Local `dynamodb_endpoint` started, for its CPU times.
+STARTED: dict = {}
+
+
 @contextmanager
-def dynamodb_endpoint(endpoint: str | None = None) -> Iterator[str]:
-    """Yield `endpoint`, or that of a DynamoDB Local (in memory) started for the run."""
+def dynamodb_endpoint(
+    endpoint: str | None = None, *, on_disk: bool = False
+) -> Iterator[str]:
+    """
+    Yield `endpoint`, or that of a DynamoDB Local started for the run: in
+    memory, or `on_disk` in a temporary folder (its SQLite file), for data
+    that would not fit the JVM's heap (about 100,000 whole invoices).
+    """
     if endpoint is not None:
         yield endpoint
         return
     from localdev import dynamodb_local
 
-    port = dynamodb_local.free_port()
-    process = dynamodb_local.start(port=port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        dynamodb_local.stop(process)
+    with tempfile.TemporaryDirectory(prefix="p2p-bench-") as folder:
+        port = dynamodb_local.free_port()
+        process = dynamodb_local.start(
+            port=port, db_path=Path(folder) if on_disk else None
+        )
+        STARTED["pid"] = process.pid
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            dynamodb_local.stop(process)
 
 
 def batch_load(
     model_cls, make: Callable[[int], object], start: int, stop: int, *, chunk=1000
 ) -> None:
-    """Save `make(index)` for every index in [start, stop), four batches at a time."""
+    """
+    Save `make(index)` for every index in [start, stop), four batches at a
+    time, with the job's time-outs (a loaded DynamoDB Local can take longer
+    than a web request's 2 s over a batch).
+    """
+    from core.dynamo import job_timeouts
 
     def write(chunk_start: int) -> None:
         with model_cls.batch_write() as batch:
             for index in range(chunk_start, min(chunk_start + chunk, stop)):
                 batch.save(make(index))
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with job_timeouts(), ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(write, range(start, stop, chunk)))
 
 
@@ -93,3 +116,14 @@ class RequestCounter:
     def _count(self, event_name: str, **kwargs) -> None:
         with self._lock:
             self._counts[event_name.rsplit(".", 1)[-1]] += 1
+
+
+def java_cpu_seconds(pid: int) -> float:
+    """DynamoDB Local's CPU so far: its JVM's utime + stime (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
