@@ -18,6 +18,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from core import dynamo, search_index
 from core.days import site_today
 from core.dynamo import DecimalAttribute, IntegerAttribute, Model
+from core.item_loading import item_load
 from core.money import round_money
 from core.transitions import check_transition
 
@@ -538,7 +539,7 @@ class Invoice(Model):
     @classmethod
     def from_raw_data(cls, data):
         # DynamoDB drops trailing zeros; amounts get their minor unit back.
-        invoice = super().from_raw_data(data)
+        invoice = item_load(cls, data)  # PynamoDB's from_raw_data, faster
         if invoice.currency is None or invoice.net_total is None:
             return invoice  # a number guard or ledger entry, not an invoice
         for line in invoice.items or []:
