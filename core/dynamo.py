@@ -53,6 +53,7 @@ from core.errors import (
     StaleRecord,
     ValidationFailed,
 )
+from core.wire import fast_values_install
 
 _transaction_connection: Connection | None = None
 
@@ -96,7 +97,17 @@ def is_unreachable(exc: BaseException) -> bool:
 
 
 class _GuardedConnection(Connection):
-    """PynamoDB's connection, whose every request out of reach raises ServiceUnavailable."""
+    """
+    PynamoDB's connection, whose every request out of reach raises
+    ServiceUnavailable, and whose client reads and writes attribute values
+    without botocore's per-value walk (core.wire).
+    """
+
+    @property
+    def client(self):
+        client = super().client
+        fast_values_install(client)
+        return client
 
     def _make_api_call(self, operation_name: str, operation_kwargs: dict) -> dict:
         try:
