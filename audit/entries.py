@@ -128,6 +128,19 @@ def audit_heads_read(entity_keys: list[str]) -> dict[str, AuditChainHead | None]
     return {key: found.get(AuditChainHead.key(key)) for key in keys}
 
 
+def head_item_keys(records) -> list[str]:
+    """
+    Of (entity type, record) pairs, the entity keys whose chain head may be
+    an AuditChainHead item: records that do not carry their head yet (a
+    record carrying it, `audit_length`, needs no read of an item).
+    """
+    return [
+        entity_key(entity_type, record.id)
+        for entity_type, record in records
+        if record is not None and getattr(record, "audit_length", None) is None
+    ]
+
+
 def audit_heads_prefetch(
     transaction,
     entity_keys: list[str],

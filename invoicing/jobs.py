@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
-from audit.entries import audit_entry_write, audit_heads_read, entity_key
+from audit.entries import audit_entry_write, audit_heads_read, head_item_keys
 from audit.services import audit_digest_after_job
 from core.errors import InvalidTransition, ServiceUnavailable
 from invoicing.events import JOB_USER, reconciliation_job_completed_event
@@ -231,13 +231,16 @@ def _reconcile_page(invoices, pos, dry_run, pool) -> list[str]:
             for po_id, group in by_po.items()
             if depth < len(group)
         ]
-        # The round's audit chain heads in one read, not one per batch.
+        # The round's audit chain heads kept in items (records that do not
+        # carry theirs yet) in one read, not one per batch.
         heads = (
             {}
             if dry_run
             else audit_heads_read(
-                [entity_key("invoice", invoice.id) for invoice, _ in round_]
-                + [entity_key("purchase_order", po.id) for _, po in round_ if po]
+                head_item_keys(
+                    [("invoice", invoice) for invoice, _ in round_]
+                    + [("purchase_order", po) for _, po in round_]
+                )
             )
         )
         batches = [

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.roles import Role, require_role
-from audit.entries import audit_entry_write, audit_heads_prefetch, entity_key
+from audit.entries import audit_entry_write, audit_heads_prefetch, head_item_keys
 from core import dynamo
 from core.errors import NotFound, StaleRecord, ValidationFailed
 from core.lines import goods_lines
@@ -307,8 +307,10 @@ def invoices_reconcile_batch(
         with dynamo.write_transaction() as transaction:
             audit_heads_prefetch(
                 transaction,
-                [entity_key("invoice", w[0].id) for w in writes]
-                + [entity_key("purchase_order", w[1].id) for w in writes],
+                head_item_keys(
+                    [("invoice", w[0]) for w in writes]
+                    + [("purchase_order", w[1]) for w in writes]
+                ),
                 known=heads,
             )
             updates = [
