@@ -1,12 +1,12 @@
 # make run  - install everything, start DynamoDB Local (data kept in var/), serve :8000
-# make test - the whole test suite: lint, then the moto, DynamoDB Local and browser passes side by side
+# make test - the whole test suite: lint, then every test (browser tests too) on DynamoDB Local, three workers
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Debian's Chromium, which the browser tests drive through Playwright.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install chromium run test test-moto test-dynamodb-local test-browser lint format clean-data
+.PHONY: install chromium run test test-moto test-pure test-dynamodb-local test-browser lint format clean-data
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,18 +40,26 @@ chromium:
 	$$apt install -y -q chromium || { echo "+ apt-get update, then install again"; $$apt update -q && $$apt install -y -q chromium; }; \
 	[ -x $(CHROMIUM) ] || { echo "Could not install chromium, so $(CHROMIUM) is missing and the browser tests cannot run. Install Debian's 'chromium' package (apt-get install -y chromium), then retry."; exit 1; }
 
-# Three passes run side by side (one DynamoDB backend each, nothing shared):
-# moto, DynamoDB Local, and the browser tests on a DynamoDB Local of their
-# own, so the two cores stay busy to the end; each pass's output is printed
-# whole when it ends. Any of them running no test fails (pytest's exit 5).
+# Every test, the browser tests too, on DynamoDB Local (the backend that
+# proves conditions, transactions and concurrency), spread file by file over
+# three pytest-xdist workers, each with a DynamoDB Local of its own, so the
+# two cores stay busy to the end. No test ran fails (pytest's exit 5).
+TEST_WORKERS ?= 3
 test: install lint chromium
-	@$(MAKE) --no-print-directory -j3 --output-sync=target test-moto test-dynamodb-local test-browser
+	P2P_TEST_DYNAMODB=local P2P_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
+# The quicker loop while working: moto instead of DynamoDB Local (no Java),
+# leaving out what only DynamoDB Local proves (dynamodb_local_only).
 test-moto: install
-	P2P_TEST_DYNAMODB=moto $(PY) -m pytest
+	P2P_TEST_DYNAMODB=moto $(PY) -m pytest -n 2 --dist loadfile
 
+# Only the pure modules (marked backend_free): seconds.
+test-pure: install
+	P2P_TEST_DYNAMODB=moto $(PY) -m pytest -m backend_free
+
+# Parts of `make test`, one at a time.
 test-dynamodb-local: install
-	P2P_TEST_DYNAMODB=local $(PY) -m pytest --ignore=tests/browser
+	P2P_TEST_DYNAMODB=local $(PY) -m pytest -n 2 --dist loadfile --ignore=tests/browser
 
 # The browser tests (tests/browser) drive Chromium against the live server.
 test-browser: install chromium

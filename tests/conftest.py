@@ -2,9 +2,10 @@
 Test fixtures: every registered DynamoDB table, on moto or on DynamoDB Local.
 
 `P2P_TEST_DYNAMODB=moto` (default) runs the session inside `mock_aws`;
-`P2P_TEST_DYNAMODB=local` starts DynamoDB Local in memory once per session:
-the pass that proves conditions, transactions and concurrency, which moto
-does not reproduce. Either way each test starts with every table empty.
+`P2P_TEST_DYNAMODB=local` starts DynamoDB Local in memory once per session
+(per pytest-xdist worker): what `make test` runs, since it proves
+conditions, transactions and concurrency, which moto does not reproduce.
+Either way each test starts with every table empty.
 """
 
 import datetime as dt
@@ -48,11 +49,14 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     """
     Leave out (deselected, not skipped) on moto the tests only DynamoDB Local
-    can prove, and on DynamoDB Local those that touch no table: the two
-    passes would run them alike.
+    can prove: `make test` runs every test on DynamoDB Local, and moto is the
+    quicker loop (`make test-moto`) for everything else.
     """
-    marker = "dynamodb_local_only" if BACKEND == "moto" else "backend_free"
-    left_out = [item for item in items if item.get_closest_marker(marker)]
+    if BACKEND != "moto":
+        return
+    left_out = [
+        item for item in items if item.get_closest_marker("dynamodb_local_only")
+    ]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = [item for item in items if item not in left_out]
