@@ -8,7 +8,6 @@ beside the entries it vouches for would be rewritten with them.
 Keys sort by number: digests/000000000001.json.
 """
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
+
+from core import object_lock
 
 PREFIX = "digests/"
 NAME = re.compile(r"^(\d{12})\.json$")
@@ -139,9 +140,6 @@ class S3Store:
         return f"s3://{self.bucket}/{self.key(number)}"
 
     def put(self, number: int, body: bytes) -> str:
-        retain_until = dt.datetime.now(dt.UTC) + dt.timedelta(
-            days=settings.AUDIT_DIGEST_RETENTION_DAYS
-        )
         try:
             self.client.put_object(
                 Bucket=self.bucket,
@@ -149,8 +147,8 @@ class S3Store:
                 Body=body,
                 ContentType="application/json",
                 ChecksumAlgorithm="SHA256",
-                ObjectLockMode="COMPLIANCE",
-                ObjectLockRetainUntilDate=retain_until,
+                ObjectLockMode=object_lock.MODE,
+                ObjectLockRetainUntilDate=object_lock.retain_until(),
                 IfNoneMatch="*",
             )
         except ClientError as exc:
