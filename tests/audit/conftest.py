@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.audit.digest_helpers import digest, digests_in
-from vendors.services import vendor_create, vendor_update
+from tests.audit.digest_helpers import digest, digests_in, update_phone
+from vendors.services import vendor_create
 
 
 @pytest.fixture(params=["folder", "s3"])
@@ -26,14 +26,9 @@ def folder_digests(settings, tmp_path):
 def edited_vendor(clerk, vendor_fields):
     """A vendor created and edited three times: a chain of four entries."""
     vendor = vendor_create(user=clerk, fields=vendor_fields)
-    for phone in ("+49 30 1111111", "+49 30 2222222", "+49 30 3333333"):
-        vendor = vendor_update(
-            vendor_id=vendor.id,
-            user=clerk,
-            changes={"phone": phone},
-            version=vendor.version,
-        )
-    return vendor
+    return update_phone(
+        vendor, clerk, "+49 30 1111111", "+49 30 2222222", "+49 30 3333333"
+    )
 
 
 @pytest.fixture

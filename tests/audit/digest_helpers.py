@@ -18,6 +18,7 @@ from moto import mock_aws
 from audit.chain import GENESIS, entry_hash
 from audit.entries import entity_key
 from audit.models import AuditChainHead, AuditEntry
+from vendors.services import vendor_update
 
 
 def pem_pair() -> tuple[str, str]:
@@ -107,3 +108,15 @@ def set_details(entry, **changes):
     details = json.loads(entry.details_json)
     details.setdefault("after", {}).update(changes)
     entry.details_json = json.dumps(details, sort_keys=True)
+
+
+def update_phone(vendor, user, *phones):
+    """Change the vendor's phone to each of `phones` in turn; the vendor after."""
+    for phone in phones:
+        vendor = vendor_update(
+            vendor_id=vendor.id,
+            user=user,
+            changes={"phone": phone},
+            version=vendor.version,
+        )
+    return vendor

@@ -9,10 +9,11 @@ import html
 import math
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
-from audit.digest_store import FolderStore, digest_store
+from audit.digest_store import FolderStore, digest_store, latest_number
 from audit.digests import (
     FIRST_PREVIOUS,
     Ed25519Signer,
@@ -29,8 +30,9 @@ from tests.audit.digest_helpers import (
     pem_pair,
     rechain,
     set_details,
+    update_phone,
 )
-from vendors.services import vendor_create, vendor_update
+from vendors.services import vendor_create
 
 
 def history_page(user, vendor_id) -> str:
@@ -45,17 +47,6 @@ def anchor_line(page: str) -> str:
     """The anchor paragraph's text, tags removed and spaces collapsed."""
     (paragraph,) = re.findall(r'<p class="anchor[^"]*"[^>]*>(.*?)</p>', page, re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", paragraph)).split())
-
-
-def update_phone(vendor, clerk, *phones):
-    for phone in phones:
-        vendor = vendor_update(
-            vendor_id=vendor.id,
-            user=clerk,
-            changes={"phone": phone},
-            version=vendor.version,
-        )
-    return vendor
 
 
 def test_an_anchored_history_names_its_digest(anchored, auditor):
@@ -234,3 +225,20 @@ def test_a_page_view_reads_a_few_digests_not_all(
     reads.update(get=0, exists=0)
     assert "audit digest #5" in anchor_line(history_page(auditor, edited_vendor.id))
     assert reads == {"get": 0, "exists": 2}
+
+
+@pytest.mark.parametrize("stored", [0, 1, 2, 3, 7, 8, 9, 100])
+def test_the_latest_digest_number_is_found_by_probing_not_listing(stored):
+    probes = []
+
+    def exists(number):
+        probes.append(number)
+        return 1 <= number <= stored
+
+    assert latest_number(exists) == stored
+    assert len(probes) <= 2 * math.log2(stored + 1) + 2
+    probes.clear()
+    assert latest_number(exists, hint=stored) == stored
+    assert len(probes) <= 2
+    # A hint above what is stored (another store, a folder emptied) is ignored.
+    assert latest_number(exists, hint=stored + 5) == stored
