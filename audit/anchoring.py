@@ -233,10 +233,6 @@ class RecordAnchor:
     problem: str = ""  # what failed, in verify_audit's words
     digest_fails: bool = False  # the digest itself (not the chain) fails its check
 
-    @property
-    def alarming(self) -> bool:
-        return self.state == AnchorState.TAMPERED
-
 
 # Parsed digests by store and number: written once, so kept until the cache
 # (bounded) drops them; the latest number as a hint to probe up from.
@@ -249,7 +245,7 @@ def _cache_key(store, what) -> str:
 
 
 def _stored_digest(store, number: int) -> Digest:
-    """Digest #number, parsed (cached); ValueError when it is no digest."""
+    """Digest #number, parsed (cached); DigestUnreadable when it is no digest."""
     key = _cache_key(store, number)
     digest = cache.get(key)
     if digest is None:
@@ -355,23 +351,16 @@ def _record_anchor(entity_type: str, entity_id: str, store) -> RecordAnchor:
                 "but that digest does not hold this record"
             ),
         )
-    at = (
-        [last_in]
-        if last_in.seq == leaf.length
-        else [
-            entry
-            for entry in [
-                audit_chain_newest(
-                    entity_type=entity_type,
-                    entity_id=entity_id,
-                    after=dt.datetime.fromisoformat(digest.covers_from),
-                    until=dt.datetime.fromisoformat(digest.covers_until),
-                    seq=leaf.length,
-                )
-            ]
-            if entry is not None
-        ]
-    )
+    at = [last_in]
+    if last_in.seq != leaf.length:
+        at_length = audit_chain_newest(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            after=dt.datetime.fromisoformat(digest.covers_from),
+            until=dt.datetime.fromisoformat(digest.covers_until),
+            seq=leaf.length,
+        )
+        at = [at_length] if at_length else []
     fault = leaf_fault(number, leaf, at)
     return RecordAnchor(
         AnchorState.TAMPERED if fault else AnchorState.ANCHORED,
