@@ -8,7 +8,6 @@ beside the entries it vouches for would be rewritten with them.
 Keys sort by number: digests/000000000001.json.
 """
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
+
+from core import object_lock
 
 PREFIX = "digests/"
 NAME = re.compile(r"^(\d{12})\.json$")
@@ -42,6 +43,30 @@ def digest_name(number: int) -> str:
 def _number(name: str) -> int | None:
     match = NAME.match(name.rsplit("/", 1)[-1])
     return int(match.group(1)) if match else None
+
+
+def latest_number(exists, hint: int = 0) -> int:
+    """
+    The highest digest number stored (0 for none), from `exists(number)`
+    probes rather than a listing: digests are numbered from 1 without gaps,
+    so gallop up from `hint` (a number seen before) and halve the interval.
+    Two probes when nothing was written since the hint; about 2·log2(n)
+    from nothing. A gap (a removed digest, which verify_audit reports) may
+    hide the digests above it.
+    """
+    low = hint if hint > 0 and exists(hint) else 0
+    step = 1
+    high = low + step
+    while exists(high):
+        low, step = high, step * 2
+        high = low + step
+    while high - low > 1:  # low exists (or is 0), high does not
+        middle = (low + high) // 2
+        if exists(middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 class FolderStore:
@@ -76,6 +101,12 @@ class FolderStore:
     def get(self, number: int) -> StoredDigest:
         return StoredDigest(number, (self.folder / digest_name(number)).read_bytes())
 
+    def exists(self, number: int) -> bool:
+        return (self.folder / digest_name(number)).is_file()
+
+    def latest_number(self, hint: int = 0) -> int:
+        return latest_number(self.exists, hint)
+
     def latest(self) -> StoredDigest | None:
         numbers = self.numbers()
         return self.get(numbers[-1]) if numbers else None
@@ -109,9 +140,6 @@ class S3Store:
         return f"s3://{self.bucket}/{self.key(number)}"
 
     def put(self, number: int, body: bytes) -> str:
-        retain_until = dt.datetime.now(dt.UTC) + dt.timedelta(
-            days=settings.AUDIT_DIGEST_RETENTION_DAYS
-        )
         try:
             self.client.put_object(
                 Bucket=self.bucket,
@@ -119,8 +147,8 @@ class S3Store:
                 Body=body,
                 ContentType="application/json",
                 ChecksumAlgorithm="SHA256",
-                ObjectLockMode="COMPLIANCE",
-                ObjectLockRetainUntilDate=retain_until,
+                ObjectLockMode=object_lock.MODE,
+                ObjectLockRetainUntilDate=object_lock.retain_until(),
                 IfNoneMatch="*",
             )
         except ClientError as exc:
@@ -141,12 +169,26 @@ class S3Store:
     def numbers(self) -> list[int]:
         return sorted(n for key in self._list() if (n := _number(key)))
 
+    def get(self, number: int) -> StoredDigest:
+        """The digest's current version (verify_audit reads the first, `all`)."""
+        answer = self.client.get_object(Bucket=self.bucket, Key=self.key(number))
+        return StoredDigest(number, answer["Body"].read())
+
+    def exists(self, number: int) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.key(number))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code", "") in {"404", "NoSuchKey"}:
+                return False
+            raise
+        return True
+
+    def latest_number(self, hint: int = 0) -> int:
+        return latest_number(self.exists, hint)
+
     def latest(self) -> StoredDigest | None:
         numbers = self.numbers()
-        if not numbers:
-            return None
-        answer = self.client.get_object(Bucket=self.bucket, Key=self.key(numbers[-1]))
-        return StoredDigest(numbers[-1], answer["Body"].read())
+        return self.get(numbers[-1]) if numbers else None
 
     def all(self) -> list[StoredDigest]:
         """Every digest, by its first version, with what changed since."""

@@ -414,6 +414,38 @@ def audit_chain(
     return entries, head
 
 
+def audit_chain_newest(
+    *,
+    entity_type: str,
+    entity_id: str,
+    after: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    seq: int | None = None,
+) -> AuditEntry | None:
+    """
+    One record's newest chained entry timestamped in (after, until], or the
+    newest at chain position `seq` there: one query of its history's index.
+    """
+    if after is not None and until is not None:
+        times = AuditEntry.timestamp.between(
+            after + dt.timedelta(microseconds=1), until
+        )
+    elif until is not None:
+        times = AuditEntry.timestamp <= until
+    else:
+        times = None
+    position = AuditEntry.seq == seq if seq is not None else AuditEntry.seq.exists()
+    for entry in AuditEntry.entity_index.query(
+        entity_key(entity_type, entity_id),
+        range_key_condition=times,
+        filter_condition=position,
+        scan_index_forward=False,
+        limit=1,
+    ):
+        return entry
+    return None
+
+
 def _record_head(entity_type: str, entity_id: str) -> AuditChainHead | None:
     """The head a record carries on itself (as an unsaved AuditChainHead), or None."""
     model_cls = dynamo.head_on_record_model(entity_type)

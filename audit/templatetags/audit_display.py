@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from audit.anchoring import AnchorState, record_anchor
 from audit.changes import entries_changes
 
 register = template.Library()
@@ -25,3 +26,14 @@ def entries_with_changes(entries):
     records they refer to are read once for the whole list.
     """
     return entries_changes(entries)
+
+
+@register.inclusion_tag("audit/_anchor.html")
+def history_anchor(entry):
+    """Whether the history of `entry`'s record is anchored by a signed digest."""
+    return {
+        "anchor": record_anchor(
+            entity_type=entry.entity_type, entity_id=entry.entity_id
+        ),
+        "states": AnchorState,
+    }

@@ -13,12 +13,9 @@ from io import StringIO
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.core.management import call_command
 from moto import mock_aws
 
-from audit.chain import GENESIS, entry_hash
 from audit.digest_store import DigestExists, digest_store
 from audit.digests import (
     Ed25519Signer,
@@ -31,121 +28,21 @@ from audit.digests import (
 from audit.entries import entity_key
 from audit.models import AuditChainHead, AuditEntry
 from audit.services import audit_digest_write
+from tests.audit.digest_helpers import (
+    digest,
+    history,
+    pem_pair,
+    rechain,
+    set_details,
+    verify,
+)
 from vendors.services import vendor_create, vendor_update
 
 
-def pem_pair():
-    key = ed25519.Ed25519PrivateKey.generate()
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        .decode()
-    )
-    return private, public
-
-
-@pytest.fixture(params=["folder", "s3"])
-def digests(request, settings, tmp_path):
-    """Signing and public keys configured; digests in a folder or on S3 (moto)."""
-    yield from _digests_in(request.param, settings, tmp_path)
-
-
-@pytest.fixture
-def s3_digests(settings, tmp_path):
-    yield from _digests_in("s3", settings, tmp_path)
-
-
-def _digests_in(kind, settings, tmp_path):
-    private, public = pem_pair()
-    settings.AUDIT_DIGEST_SIGNING_KEY = private
-    settings.AUDIT_DIGEST_PUBLIC_KEY = public
-    settings.AUDIT_DIGEST_KMS_KEY_ID = ""
-    settings.AUDIT_DIGEST_SETTLE_SECONDS = 0
-    if kind == "folder":
-        settings.AUDIT_DIGEST_LOCATION = str(tmp_path / "audit-digests")
-        yield kind
-        return
-    settings.AWS_S3_ENDPOINT_URL = None
-    settings.AWS_S3_REGION_NAME = "us-east-1"
-    with mock_aws():
-        bucket = f"audit-digests-{uuid.uuid4().hex[:12]}"
-        settings.AUDIT_DIGEST_LOCATION = f"s3://{bucket}/p2p"
-        call_command("create_bucket", "--audit-digests", stdout=StringIO())
-        # moto takes every request for plain HTTP, which the bucket's
-        # TLS-only policy denies.
-        boto3.client("s3", region_name="us-east-1").delete_bucket_policy(Bucket=bucket)
-        yield kind
-
-
-def digest(*args) -> str:
-    out = StringIO()
-    call_command("audit_digest", *args, stdout=out)
-    return out.getvalue()
-
-
-def verify(*args) -> tuple[int, str]:
-    out = StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out)
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue()
-    return 0, out.getvalue()
-
-
-def history(vendor_id):
-    key = entity_key("vendor", vendor_id)
-    return list(AuditEntry.entity_index.query(key, scan_index_forward=True))
-
-
-def rechain(vendor_id, entries):
-    """Rewrite a chain as someone with write access would: consistently."""
-    previous = GENESIS
-    for seq, entry in enumerate(entries, start=1):
-        entry.seq, entry.prev_hash = seq, previous
-        entry.entry_hash = previous = entry_hash(entry, seq=seq, prev_hash=previous)
-        entry.save()
-    head = AuditChainHead.get(AuditChainHead.key(entity_key("vendor", vendor_id)))
-    head.length, head.last_hash = len(entries), previous
-    head.save()
-
-
-def set_details(entry, **changes):
-    details = json.loads(entry.details_json)
-    details.setdefault("after", {}).update(changes)
-    entry.details_json = json.dumps(details, sort_keys=True)
-
-
-@pytest.fixture
-def vendor(clerk, vendor_fields):
-    vendor = vendor_create(user=clerk, fields=vendor_fields)
-    for phone in ("+49 30 1111111", "+49 30 2222222", "+49 30 3333333"):
-        vendor = vendor_update(
-            vendor_id=vendor.id,
-            user=clerk,
-            changes={"phone": phone},
-            version=vendor.version,
-        )
-    return vendor
-
-
-@pytest.fixture
-def anchored(digests, vendor):
-    """The vendor's four entries, anchored by digest #1."""
-    output = digest()
-    assert output.startswith("Digest #1: 1 chain, entries from ")
-    return vendor
-
-
 def test_a_digest_anchors_every_chain_that_moved_and_verify_audit_passes(
-    digests, vendor, clerk, vendor_fields
+    digests, edited_vendor, clerk, vendor_fields
 ):
+    vendor = edited_vendor
     other = vendor_create(user=clerk, fields={**vendor_fields, "name": "Other Co"})
     output = digest()
     assert output.startswith("Digest #1: 2 chains, entries from ")
@@ -321,9 +218,9 @@ def test_a_digest_is_never_overwritten(anchored):
     assert digest_parse(store.latest().body).number == 1
 
 
-def test_a_middle_digest_removed_is_caught(digests, vendor, clerk, settings):
+def test_a_middle_digest_removed_is_caught(digests, edited_vendor, clerk, settings):
     digest()
-    three_digests(vendor, clerk)
+    three_digests(edited_vendor, clerk)
     store = digest_store()
     if digests == "folder":
         (store.folder / "digests" / "000000000002.json").unlink()
@@ -337,9 +234,9 @@ def test_a_middle_digest_removed_is_caught(digests, vendor, clerk, settings):
     assert expected in output
 
 
-def test_a_middle_digest_altered_is_caught(digests, vendor, clerk):
+def test_a_middle_digest_altered_is_caught(digests, edited_vendor, clerk):
     digest()
-    three_digests(vendor, clerk)
+    three_digests(edited_vendor, clerk)
     store = digest_store()
     second = digest_parse(
         store.get(2).body if digests == "folder" else store.all()[1].body
@@ -372,7 +269,7 @@ def test_digests_without_a_public_key_to_check_them_fail_verification(
     assert "they were not checked" in output
 
 
-def test_without_digests_or_a_public_key_verification_says_so(settings, vendor):
+def test_without_digests_or_a_public_key_verification_says_so(settings, edited_vendor):
     settings.AUDIT_DIGEST_PUBLIC_KEY = ""
     settings.AUDIT_DIGEST_LOCATION = "/nonexistent/audit-digests"
     code, output = verify()

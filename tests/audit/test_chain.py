@@ -6,43 +6,12 @@ directly in DynamoDB.
 
 import datetime as dt
 import json
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 
 from audit.chain import GENESIS, canonical_content, entry_hash
 from audit.entries import entity_key
 from audit.models import AuditChainHead, AuditEntry
-from vendors.services import vendor_create, vendor_update
-
-
-def history(vendor_id):
-    """The vendor's entries, oldest first."""
-    key = entity_key("vendor", vendor_id)
-    return list(AuditEntry.entity_index.query(key, scan_index_forward=True))
-
-
-def verify(*args) -> tuple[int, str]:
-    out = StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out)
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue()
-    return 0, out.getvalue()
-
-
-@pytest.fixture
-def edited_vendor(clerk, vendor_fields):
-    vendor = vendor_create(user=clerk, fields=vendor_fields)
-    for phone in ("+49 30 1111111", "+49 30 2222222", "+49 30 3333333"):
-        vendor = vendor_update(
-            vendor_id=vendor.id,
-            user=clerk,
-            changes={"phone": phone},
-            version=vendor.version,
-        )
-    return vendor
+from tests.audit.digest_helpers import history, verify
+from vendors.services import vendor_create
 
 
 def test_each_entry_links_to_the_previous_one(edited_vendor):

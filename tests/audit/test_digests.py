@@ -11,7 +11,6 @@ import hashlib
 import boto3
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from moto import mock_aws
 
 from audit.digests import (
@@ -29,29 +28,13 @@ from audit.digests import (
     public_key_load,
     signature_valid,
 )
+from tests.audit.digest_helpers import pem_pair
 
 pytestmark = pytest.mark.backend_free
 
 A = Leaf("vendor#a", 3, "a" * 64)
 B = Leaf("vendor#b", 1, "b" * 64)
 C = Leaf("invoice#c", 7, "c" * 64)
-
-
-def pem_pair():
-    key = ed25519.Ed25519PrivateKey.generate()
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        .decode()
-    )
-    return private, public
 
 
 def digest_of(*leaves, number=1):

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from purchasing.services import purchase_order_create, purchase_order_update
+from tests.audit.digest_helpers import digest, signing_configured
 from tests.browser.test_procure_to_pay import column, field, filter_list
 from tests.conftest import VALID_VENDOR, po_lines
 from vendors.services import vendor_create, vendor_update
@@ -74,10 +75,14 @@ def test_auditor_finds_a_po_by_its_number_and_a_clerk_by_name_in_any_case(desk, 
     expect(page.get_by_text("No entry matches these filters")).to_be_visible()
 
 
-def test_the_po_page_history_reads_as_people_talk_about_the_po(desk, trail):
+def test_the_po_page_history_reads_as_people_talk_about_the_po(
+    desk, trail, settings, tmp_path
+):
     vendor, first, second = trail
+    settings.AUDIT_DIGEST_LOCATION = ""
     page = desk("auditor")
     page.goto(f"/purchase-orders/{first.id}/")
+    expect(page.get_by_text("Audit digests are not configured")).to_be_visible()
     history = page.locator("table.history")
     created = history.get_by_role("row").filter(has_text="CREATE")
     expect(created).to_contain_text(f"Vendor: {vendor.name}")
@@ -87,3 +92,15 @@ def test_the_po_page_history_reads_as_people_talk_about_the_po(desk, trail):
     expect(history).not_to_contain_text(vendor.id)
     updated = history.get_by_role("row").filter(has_text="UPDATE")
     expect(updated).to_contain_text("Notes: — → Rush")
+
+    # Once a signed digest holds the PO's chain, its history says so, and
+    # the full history page too.
+    signing_configured(settings, tmp_path / "audit-digests")
+    digest()
+    page.goto(f"/purchase-orders/{first.id}/")
+    anchored = page.get_by_text("Anchored: entries 1–2 are in audit digest #1")
+    expect(anchored).to_be_visible()
+    expect(anchored).to_contain_text("signature valid")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    page.goto(f"/audit/purchase_order/{first.id}/")
+    expect(page.get_by_text("are in audit digest #1")).to_be_visible()

@@ -3,14 +3,12 @@
 import datetime as dt
 import logging
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
 from audit.digest_store import digest_store
 from audit.digests import digest_parse
 from audit.entries import entity_key
 from invoicing.jobs import reconcile_waiting_invoices
 from invoicing.services import invoice_create
+from tests.audit.digest_helpers import signing_configured
 
 
 def enter(clerk, po, number):
@@ -26,15 +24,7 @@ def enter(clerk, po, number):
 def test_a_run_that_wrote_writes_a_digest_when_a_key_is_configured(
     clerk, approved_po, settings, tmp_path
 ):
-    key = ed25519.Ed25519PrivateKey.generate()
-    settings.AUDIT_DIGEST_SIGNING_KEY = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    settings.AUDIT_DIGEST_KMS_KEY_ID = ""
-    settings.AUDIT_DIGEST_SETTLE_SECONDS = 0
-    settings.AUDIT_DIGEST_LOCATION = str(tmp_path)
+    signing_configured(settings, tmp_path)
     invoice = enter(clerk, approved_po, "INV-1")
     stats = reconcile_waiting_invoices(workers=1)
     assert stats.processed == 1

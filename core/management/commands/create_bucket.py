@@ -8,7 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError, UnknownRegionError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core import dynamo
+from core import dynamo, object_lock
 
 PUBLIC_ACCESS_BLOCK = {
     "BlockPublicAcls": True,
@@ -275,16 +275,6 @@ def _denies_plain_http(statement: dict, wanted: dict) -> bool:
     )
 
 
-def object_lock_rule() -> dict:
-    """Every new object locked in compliance mode for the retention period."""
-    return {
-        "DefaultRetention": {
-            "Mode": "COMPLIANCE",
-            "Days": settings.AUDIT_DIGEST_RETENTION_DAYS,
-        }
-    }
-
-
 def _object_lock(client, bucket: str, region: str):
     try:
         configuration = client.get_object_lock_configuration(Bucket=bucket)
@@ -294,7 +284,7 @@ def _object_lock(client, bucket: str, region: str):
             raise
         configuration = {}
     retention = configuration.get("Rule", {}).get("DefaultRetention", {})
-    wanted = object_lock_rule()["DefaultRetention"]
+    wanted = object_lock.default_retention()["DefaultRetention"]
     if configuration.get("ObjectLockEnabled") != "Enabled":
         found = "off"
     elif retention:
@@ -314,7 +304,7 @@ def _object_lock(client, bucket: str, region: str):
         Bucket=bucket,
         ObjectLockConfiguration={
             "ObjectLockEnabled": "Enabled",
-            "Rule": object_lock_rule(),
+            "Rule": object_lock.default_retention(),
         },
     )
 
