@@ -38,7 +38,7 @@ PYNAMODB_FILES = {Path("core/dynamo.py")}
 
 
 def app_modules():
-    for package in FLOOR_OF:
+    for package in sorted(FLOOR_OF):
         for path in sorted((ROOT / package).rglob("*.py")):
             if "migrations" not in path.parts:
                 yield path.relative_to(ROOT)
