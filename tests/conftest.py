@@ -129,6 +129,36 @@ def _empty_tables() -> None:
         _written_tables.discard(model_cls.Meta.table_name)
 
 
+# Fixtures whose test runs on a transactional database, flushed when it ends.
+_FLUSHING = {"transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+def _flushes(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    return bool(transactional) or not _FLUSHING.isdisjoint(item.fixturenames)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """
+    Once a test on a transactional database (the live server's) has flushed
+    it, put back the role groups the migrations created: pytest-xdist hands a
+    worker such tests between ordinary ones, which would then find the groups
+    gone (run alone, pytest-django orders transactional tests last).
+    """
+    yield
+    if not _flushes(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from accounts.roles import Role
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for role in Role:
+            Group.objects.get_or_create(name=role.value)
+
+
 @pytest.fixture(autouse=True)
 def dynamodb(dynamodb_endpoint, settings):
     """Every registered table, empty, on the selected backend."""

@@ -34,7 +34,7 @@ ALLOWED_UPWARD = {("accounts", "audit")}
 # Where PynamoDB may be imported: the records, their reads and their writes,
 # and the DynamoDB module itself.
 PYNAMODB_MODULES = {"models.py", "selectors.py", "services.py"}
-PYNAMODB_FILES = {Path("core/dynamo.py")}
+PYNAMODB_FILES = {Path("core/dynamo.py"), Path("core/item_loading.py")}
 
 
 def app_modules():
