@@ -143,20 +143,24 @@ def _flushes(item) -> bool:
 def pytest_runtest_teardown(item, nextitem):
     """
     Once a test on a transactional database (the live server's) has flushed
-    it, put back the role groups the migrations created: pytest-xdist hands a
-    worker such tests between ordinary ones, which would then find the groups
-    gone (run alone, pytest-django orders transactional tests last).
+    it, put back what the migrations wrote (the role groups), as serialized
+    when the test database was made: pytest-xdist hands a worker such tests
+    between ordinary ones, which would then find the groups gone (run alone,
+    pytest-django orders transactional tests last). Restoring the same rows
+    with their own keys is what a serialized-rollback test does at its start,
+    so the two never collide.
     """
     yield
     if not _flushes(item):
         return
+    from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
-    from accounts.roles import Role
-
     with item.config.stash[blocking_manager_key].unblock():
-        for role in Role:
-            Group.objects.get_or_create(name=role.value)
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
