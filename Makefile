@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Debian's Chromium, which the browser tests drive through Playwright.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install chromium run test test-moto test-pure test-dynamodb-local test-browser lint format clean-data
+.PHONY: install chromium run test test-moto test-pure test-dynamodb-local test-browser template lint format clean-data
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -64,6 +64,10 @@ test-dynamodb-local: install
 # The browser tests (tests/browser) drive Chromium against the live server.
 test-browser: install chromium
 	P2P_TEST_DYNAMODB=local P2P_CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser
+
+# The CloudFormation template of the tables and buckets, from the models.
+template: install
+	$(PY) -m deploy.template > deploy/p2p-data.yaml
 
 lint: install
 	$(PY) -m ruff check .
