@@ -85,26 +85,21 @@ def _table(base_name: str, schema: dict) -> ddb.Table:
         d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]
     }
     kwargs = {}
-    if schema["global_secondary_indexes"]:
-        kwargs["GlobalSecondaryIndexes"] = [
-            ddb.GlobalSecondaryIndex(
-                IndexName=index["index_name"],
-                KeySchema=_keys(index["key_schema"]),
-                Projection=_projection(index),
-            )
-            for index in sorted(
-                schema["global_secondary_indexes"], key=lambda i: i["index_name"]
-            )
-        ]
-    if schema["local_secondary_indexes"]:
-        kwargs["LocalSecondaryIndexes"] = [
-            ddb.LocalSecondaryIndex(
-                IndexName=index["index_name"],
-                KeySchema=_keys(index["key_schema"]),
-                Projection=_projection(index),
-            )
-            for index in schema["local_secondary_indexes"]
-        ]
+    for key, index_cls, indexes in (
+        ("GlobalSecondaryIndexes", ddb.GlobalSecondaryIndex,
+         sorted(schema["global_secondary_indexes"], key=lambda i: i["index_name"])),
+        ("LocalSecondaryIndexes", ddb.LocalSecondaryIndex,
+         schema["local_secondary_indexes"]),
+    ):  # fmt: skip
+        if indexes:
+            kwargs[key] = [
+                index_cls(
+                    IndexName=index["index_name"],
+                    KeySchema=_keys(index["key_schema"]),
+                    Projection=_projection(index),
+                )
+                for index in indexes
+            ]
     return ddb.Table(
         resource_name(base_name),
         TableName=Sub(f"${{TablePrefix}}{base_name}"),
@@ -174,6 +169,13 @@ def _public_access_block() -> s3.PublicAccessBlockConfiguration:
     )
 
 
+def _owner_enforced() -> s3.OwnershipControls:
+    """No ACLs: every object is the bucket owner's (as create_bucket leaves it)."""
+    return s3.OwnershipControls(
+        Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+    )
+
+
 def _buckets(template: Template) -> None:
     from core import object_lock
 
@@ -186,9 +188,7 @@ def _buckets(template: Template) -> None:
             VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
             BucketEncryption=_bucket_encryption(),
             PublicAccessBlockConfiguration=_public_access_block(),
-            OwnershipControls=s3.OwnershipControls(
-                Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-            ),
+            OwnershipControls=_owner_enforced(),
             LifecycleConfiguration=s3.LifecycleConfiguration(
                 Rules=[
                     s3.LifecycleRule(
@@ -223,9 +223,7 @@ def _buckets(template: Template) -> None:
             VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
             BucketEncryption=_bucket_encryption(),
             PublicAccessBlockConfiguration=_public_access_block(),
-            OwnershipControls=s3.OwnershipControls(
-                Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-            ),
+            OwnershipControls=_owner_enforced(),
             DeletionPolicy="Retain",
             UpdateReplacePolicy="Retain",
         )
