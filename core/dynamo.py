@@ -12,6 +12,7 @@ commands stop with one line, and no caller catches PynamoDB's errors.
 """
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,17 +97,56 @@ def is_unreachable(exc: BaseException) -> bool:
     return False
 
 
+# botocore clients by what they were built with, shared by every connection
+# and thread (a client is thread-safe; building one is not, and costs some
+# 40 ms of CPU loading the service model). PynamoDB builds one per table's
+# connection, on a session of each thread's own; the job's time-outs
+# (job_timeouts) built them all again on every run, a Lambda invocation's
+# largest fixed cost (issue 19).
+_CLIENTS: dict[tuple, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _usable(client) -> bool:
+    # PynamoDB's own test: a client that cached empty credentials (the
+    # instance metadata service failing once) is built again.
+    return client is not None and not (
+        client._request_signer and not client._request_signer._credentials
+    )
+
+
 class _GuardedConnection(Connection):
     """
     PynamoDB's connection, whose every request out of reach raises
-    ServiceUnavailable, and whose client reads and writes attribute values
-    without botocore's per-value walk (core.wire).
+    ServiceUnavailable, whose client reads and writes attribute values
+    without botocore's per-value walk (core.wire), and is shared by every
+    connection built with the same settings.
     """
 
     @property
     def client(self):
-        client = super().client
-        fast_values_install(client)
+        if _usable(self._client):
+            return self._client
+        key = (
+            self.host,
+            self.region,
+            self._connect_timeout_seconds,
+            self._read_timeout_seconds,
+            self._max_retry_attempts_exception,
+            self._max_pool_connections,
+            str(self._retry_configuration),
+            self._aws_access_key_id,
+            self._aws_secret_access_key,
+            self._aws_session_token,
+        )
+        with _CLIENTS_LOCK:
+            client = _CLIENTS.get(key)
+            if not _usable(client):
+                self._client = None
+                client = super().client
+                fast_values_install(client)
+                _CLIENTS[key] = client
+            self._client = client
         return client
 
     def _make_api_call(self, operation_name: str, operation_kwargs: dict) -> dict:
