@@ -1,7 +1,13 @@
-"""The base of every management command that reads or writes DynamoDB."""
+"""
+The base of every management command that reads or writes DynamoDB, and of
+every scheduled one (ScheduledCommand: a job lease and its metrics).
+"""
+
+import sys
+import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from core import dynamo
 from core.errors import ApplicationError, ServiceUnavailable
@@ -23,7 +29,7 @@ class DynamoDBCommand(BaseCommand):
     def execute(self, *args, **options):
         try:
             with dynamo.job_timeouts():
-                return super().execute(*args, **options)
+                return self.run(*args, **options)
         except ServiceUnavailable as exc:
             raise CommandError(
                 f"Could not reach DynamoDB at {dynamodb_target()}: {exc.message}",
@@ -31,3 +37,49 @@ class DynamoDBCommand(BaseCommand):
             ) from None
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
+
+    def run(self, *args, **options):
+        return BaseCommand.execute(self, *args, **options)
+
+
+class ScheduledCommand(DynamoDBCommand):
+    """
+    A command the scheduler runs: it holds its job's lease (core.leases) for
+    the run, so two runs never overlap, and publishes Runs, the counts its
+    handle() puts in `self.job_counts` and its duration (core.metrics).
+
+    A run that finds the lease held writes "skipped: <job> is running since
+    ... (owner ...)", does nothing and exits 0: a scheduler's retry must not
+    alarm.
+    """
+
+    @property
+    def job_name(self) -> str:
+        return type(self).__module__.rsplit(".", 1)[-1]
+
+    def lease_name(self, options: dict) -> str:
+        """The lease this run takes; a command run in shares overrides it."""
+        return self.job_name
+
+    def run(self, *args, **options):
+        from core.leases import LeaseHeld, job_lease
+        from core.metrics import job_metrics_publish
+
+        self.job_counts: dict[str, int] = {}
+        started = time.monotonic()
+        try:
+            with job_lease(self.lease_name(options)):
+                try:
+                    return super().run(*args, **options)
+                except Exception:
+                    self.job_counts["Failures"] = 1
+                    raise
+                finally:
+                    job_metrics_publish(
+                        job=self.job_name,
+                        counts=self.job_counts,
+                        duration_seconds=time.monotonic() - started,
+                    )
+        except LeaseHeld as held:
+            OutputWrapper(options.get("stdout") or sys.stdout).write(str(held))
+            return None

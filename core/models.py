@@ -110,3 +110,18 @@ class MailOutboxItem(Model):
     version = VersionAttribute()
 
     due_index = DueIndex()
+
+
+# --- Job leases (core.leases) -------------------------------------------------
+
+
+@dynamo.register
+class JobLease(Model):
+    """One scheduled job's lease: who runs it now, and until when."""
+
+    Meta = dynamo.table_meta("JobLeasesTable")
+
+    name = UnicodeAttribute(hash_key=True)  # "reconcile_invoices#shard-0-of-4"
+    owner = UnicodeAttribute()  # a token per run: host, pid and a random part
+    taken_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()

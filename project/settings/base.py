@@ -492,3 +492,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "accounts.middleware.DisplayPreferencesMiddleware",
 )
+
+# The scheduled jobs' statistics as CloudWatch embedded metric format
+# (core.metrics): on where METRICS_EMF=true or in a Lambda; off locally and in tests.
+METRICS_EMF = env.bool(
+    "METRICS_EMF", default=bool(env.str("AWS_LAMBDA_FUNCTION_NAME", default=""))
+)

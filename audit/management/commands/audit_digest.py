@@ -1,8 +1,8 @@
 from audit.services import audit_digest_write
-from core.commands import DynamoDBCommand
+from core.commands import ScheduledCommand
 
 
-class Command(DynamoDBCommand):
+class Command(ScheduledCommand):
     help = (
         "Write the next signed audit digest, covering every record whose chain "
         "moved since the previous one (scheduled hourly)."
@@ -10,6 +10,7 @@ class Command(DynamoDBCommand):
 
     def handle(self, *args, **options):
         written = audit_digest_write()
+        self.job_counts["DigestsWritten"] = 0 if written is None else 1
         if written is None:
             self.stdout.write("No digest written: no chain moved since the last one.")
             return

@@ -1,10 +1,10 @@
 import time
 
-from core.commands import DynamoDBCommand
+from core.commands import ScheduledCommand
 from core.mail_outbox import outbox_drain, outbox_due
 
 
-class Command(DynamoDBCommand):
+class Command(ScheduledCommand):
     help = (
         "Send the e-mails waiting in the mail outbox, retrying failed ones with "
         "backoff; safe to run on several machines at once."
@@ -37,6 +37,12 @@ class Command(DynamoDBCommand):
             return
         while True:
             report = outbox_drain(limit=limit)
+            for name, value in (
+                ("EmailsSent", report.sent),
+                ("EmailsRetried", report.retried),
+                ("EmailsFailed", report.failed),
+            ):
+                self.job_counts[name] = self.job_counts.get(name, 0) + value
             if every is None or report.sent or report.retried or report.failed:
                 self.stdout.write(
                     f"{report.sent} e-mail(s) sent, {report.retried} to retry, "

@@ -4,12 +4,12 @@ import sys
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from core.commands import DynamoDBCommand
+from core.commands import ScheduledCommand
 from core.errors import ApplicationError
 from einvoicing import jobs
 
 
-class Command(DynamoDBCommand):
+class Command(ScheduledCommand):
     help = (
         "Import every new e-invoice (UBL or CII XML, Factur-X PDF) from a folder "
         "or an s3://bucket/prefix drop location, each file once."
@@ -61,6 +61,11 @@ class Command(DynamoDBCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.message, returncode=2) from None
+        counts = summary.as_dict()
+        self.job_counts.update(
+            FilesImported=counts["imported"],
+            FilesFailed=summary.failed,
+        )
         if interactive:
             self.stdout.write("")
         if dry_run:

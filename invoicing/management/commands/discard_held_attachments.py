@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import ScheduledCommand
 from core.errors import ApplicationError
 from invoicing.attachments import held_attachments_discard
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = (
         "Remove the files kept for a clerk's next try at a refused invoice "
         "once their tokens have expired; run it daily."
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             keys = held_attachments_discard(dry_run=dry_run)
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
+        self.job_counts["FilesRemoved"] = 0 if dry_run else len(keys)
         for key in keys:
             self.stdout.write(f"  {key}")
         if dry_run:

@@ -2,11 +2,11 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
-from core.commands import DynamoDBCommand
+from core.commands import ScheduledCommand
 from invoicing.recurring import recurring_invoices_raise
 
 
-class Command(DynamoDBCommand):
+class Command(ScheduledCommand):
     help = (
         "Raise each due month's invoice of the recurring invoices, awaiting "
         "approval; safe to re-run (schedule it daily)."
@@ -31,6 +31,7 @@ class Command(DynamoDBCommand):
                 f"--date {date!r} is not a date like 2026-12-31."
             ) from None
         outcome = recurring_invoices_raise(today=today, dry_run=dry_run)
+        self.job_counts["InvoicesRaised"] = 0 if dry_run else len(outcome.raised)
         verb = "Would raise" if dry_run else "Raised"
         self.stdout.write(f"{verb} {len(outcome.raised)} invoice(s).")
         for number in outcome.raised:

@@ -4,12 +4,12 @@ import sys
 
 from django.core.management.base import CommandError
 
-from core.commands import DynamoDBCommand
+from core.commands import ScheduledCommand
 from invoicing.jobs import ShardRefused, reconcile_waiting_invoices, shard_check
 from invoicing.models import QUEUE_BUCKETS
 
 
-class Command(DynamoDBCommand):
+class Command(ScheduledCommand):
     help = "Reconcile every invoice waiting in status received against its PO."
 
     def add_arguments(self, parser):
@@ -49,6 +49,12 @@ class Command(DynamoDBCommand):
             help="Detail of the log lines on stderr (default WARNING).",
         )
 
+    def lease_name(self, options: dict) -> str:
+        # Shares of the queue run side by side; each share's runs never overlap.
+        if options.get("shards"):
+            return f"{self.job_name}#shard-{options['shard']}-of-{options['shards']}"
+        return self.job_name
+
     def handle(
         self, *args, dry_run, limit, workers, shard, shards, log_level, **options
     ):
@@ -68,6 +74,13 @@ class Command(DynamoDBCommand):
             shard=shard,
             shards=shards,
             progress=self._progress_bar if interactive else self._progress_line,
+        )
+        self.job_counts.update(
+            InvoicesProcessed=stats.processed,
+            InvoicesMatched=stats.matched,
+            InvoicesRejected=stats.rejected,
+            InvoicesAwaitingReceipt=stats.awaiting_receipt,
+            InvoiceErrors=stats.errors,
         )
         if interactive:
             self.stdout.write("")

@@ -1,10 +1,10 @@
 from django.core.management.base import CommandError
 
-from core.commands import DynamoDBCommand
+from core.commands import ScheduledCommand
 from invoicing.notifications import send_rejected_invoices_digest
 
 
-class Command(DynamoDBCommand):
+class Command(ScheduledCommand):
     help = "E-mail AP clerks the rejected invoices awaiting correction, with their top finding."
 
     def add_arguments(self, parser):
@@ -21,6 +21,9 @@ class Command(DynamoDBCommand):
             raise CommandError(
                 f"The digest was not sent: the mail server failed ({exc})."
             ) from None
+        self.job_counts.update(
+            RejectedInvoices=len(digest.invoices), EmailsSent=digest.sent
+        )
         if not digest.invoices:
             self.stdout.write("No rejected invoices: nothing to send.")
             return
