@@ -7,6 +7,9 @@ Schedule it with EventBridge `cron(0/30 9-17 ? * MON-FRI *)`; handler
 carry {"dry_run": true, "limit": N, "workers": N}, and {"shard": K,
 "shards": N} to reconcile only share K of N of the queue (one invocation per
 share, side by side); a share that is not one raises ShardRefused, naming it.
+Like `manage.py reconcile_invoices`, it holds the job's lease (per share) and
+publishes the statistics as metrics; a run finding the lease held returns
+{"skipped": "skipped: ... is running since ... (owner ...)"}.
 """
 
 import os
@@ -17,7 +20,11 @@ import django
 def lambda_handler(event, context):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.production")
     django.setup()
+    import time
+
     from core import dynamo
+    from core.leases import LeaseHeld, job_lease
+    from core.metrics import job_metrics_publish
     from invoicing.jobs import reconcile_waiting_invoices, shard_check
 
     event = event or {}
@@ -26,12 +33,29 @@ def lambda_handler(event, context):
         for key in ("shard", "shards")
     )
     shard_check(shard, shards, names=('"shard"', '"shards"'))
-    with dynamo.job_timeouts():
-        stats = reconcile_waiting_invoices(
-            dry_run=bool(event.get("dry_run", False)),
-            limit=int(event["limit"]) if event.get("limit") is not None else None,
-            workers=int(event.get("workers", 4)),
-            shard=shard,
-            shards=shards,
-        )
+    name = "reconcile_invoices"
+    lease = f"{name}#shard-{shard}-of-{shards}" if shards else name
+    started = time.monotonic()
+    try:
+        with dynamo.job_timeouts(), job_lease(lease):
+            stats = reconcile_waiting_invoices(
+                dry_run=bool(event.get("dry_run", False)),
+                limit=int(event["limit"]) if event.get("limit") is not None else None,
+                workers=int(event.get("workers", 4)),
+                shard=shard,
+                shards=shards,
+            )
+    except LeaseHeld as held:
+        return {"skipped": str(held)}
+    job_metrics_publish(
+        job=name,
+        counts={
+            "InvoicesProcessed": stats.processed,
+            "InvoicesMatched": stats.matched,
+            "InvoicesRejected": stats.rejected,
+            "InvoicesAwaitingReceipt": stats.awaiting_receipt,
+            "InvoiceErrors": stats.errors,
+        },
+        duration_seconds=time.monotonic() - started,
+    )
     return stats.as_dict()
