@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Debian's Chromium, which the browser tests drive through Playwright.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install chromium run test test-moto test-pure test-dynamodb-local test-browser template lint format clean-data
+.PHONY: deploy install chromium run test test-moto test-pure test-dynamodb-local test-browser template lint format clean-data
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -78,3 +78,7 @@ format: install
 # Delete the local DynamoDB data and users database (asks nothing: be sure).
 clean-data:
 	rm -rf var/dynamodb var/db.sqlite3
+
+# Build and push the image, deploy the stacks, run the migrations (deploy/deploy.sh).
+deploy: $(VENV)/.installed
+	STAGE=$(STAGE) PY=$(PY) deploy/deploy.sh
