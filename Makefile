@@ -65,9 +65,11 @@ test-dynamodb-local: install
 test-browser: install chromium
 	P2P_TEST_DYNAMODB=local P2P_CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser
 
-# The CloudFormation template of the tables and buckets, from the models.
+# The CloudFormation templates: the data stack (tables, from the models, and
+# buckets) and the app stack (network, web, jobs, roles, alarms).
 template: install
-	$(PY) -m deploy.template > deploy/p2p-data.yaml
+	$(PY) -m deploy.template data > deploy/p2p-data.yaml
+	$(PY) -m deploy.template app > deploy/p2p-app.yaml
 
 lint: install
 	$(PY) -m ruff check .

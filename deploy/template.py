@@ -1,46 +1,27 @@
 """
-The product's AWS resources as a CloudFormation template (issue 20), built
-with troposphere from the same model registry the application creates its
-tables from, so model and infrastructure cannot drift.
+Build the product's two CloudFormation templates (issue 20) with troposphere:
 
-This is the data tier: every registered DynamoDB table with its keys and
-indexes (on-demand, point-in-time recovery, deletion protection, retained on
-stack deletion or replacement, encrypted with AWS's key or a customer-managed
-KMS key), the document bucket as `manage.py create_bucket` prepares it
-(versioned, AES256 with a bucket key, no public access, TLS only, noncurrent
-versions expired) and the audit-digest bucket (Object Lock in compliance
-mode, as `create_bucket --audit-digests`).
+- deploy/p2p-data.yaml (deploy/data.py): the tables, from the PynamoDB model
+  registry, and the buckets; retained, deployed once per stage;
+- deploy/p2p-app.yaml (deploy/app.py): network (network.py), web tier
+  (web.py), scheduled jobs (jobs.py), roles (iam.py) and alarms (alarms.py),
+  over the data stack's names given as parameters.
 
-    .venv/bin/python -m deploy.template > deploy/p2p-data.yaml
+    .venv/bin/python -m deploy.template          # the data template, to stdout
+    .venv/bin/python -m deploy.template app      # the app template, to stdout
+    make template                                # both, into deploy/
 
-`tests/deploy/test_template.py` checks the committed YAML is what this
-builds, that every table equals its model, and runs cfn-lint over it.
+tests/deploy/ checks the committed YAML is what this builds.
 """
 
 import os
 import sys
+from pathlib import Path
 
-from troposphere import (
-    Equals,
-    If,
-    Not,
-    Output,
-    Parameter,
-    Ref,
-    Sub,
-    Template,
-    s3,
-)
-from troposphere import dynamodb as ddb
+from deploy import app, data
 
-DESCRIPTION = (
-    "P2P: DynamoDB tables (from the PynamoDB models), the document bucket "
-    "and the audit-digest bucket"
-)
-NONCURRENT_VERSION_DAYS = 365
-# AUDIT_DIGEST_RETENTION_DAYS' default (7 years): the stack's parameter
-# default, so the template does not depend on the machine that builds it.
-DIGEST_RETENTION_DAYS = 2557
+DEPLOY = Path(__file__).resolve().parent
+FILES = {"data": DEPLOY / "p2p-data.yaml", "app": DEPLOY / "p2p-app.yaml"}
 
 
 def _setup_django() -> None:
@@ -50,241 +31,26 @@ def _setup_django() -> None:
     django.setup()
 
 
-def table_schemas() -> list[tuple[str, dict]]:
-    """(base table name, PynamoDB schema) of every registered model, in order."""
-    from core import dynamo
-
-    return [
-        (model_cls.Meta.base_table_name, model_cls._get_schema())
-        for model_cls in dynamo.registered_models()
-    ]
+def table_names() -> list[str]:
+    """Every registered table's base name, in the registry's order."""
+    return [name for name, _schema in data.table_schemas()]
 
 
-def resource_name(base_table_name: str) -> str:
-    """The table's logical id: `InvoicesTable` stays `InvoicesTable`."""
-    return "".join(ch for ch in base_table_name if ch.isalnum())
+def templates() -> dict:
+    """{"data": Template, "app": Template}."""
+    return {"data": data.template(), "app": app.template(table_names())}
 
 
-def _projection(index: dict) -> ddb.Projection:
-    projection = index["projection"]
-    kwargs = {"ProjectionType": projection["ProjectionType"]}
-    if projection.get("NonKeyAttributes"):
-        kwargs["NonKeyAttributes"] = sorted(projection["NonKeyAttributes"])
-    return ddb.Projection(**kwargs)
-
-
-def _keys(key_schema: list[dict]) -> list[ddb.KeySchema]:
-    return [
-        ddb.KeySchema(AttributeName=k["AttributeName"], KeyType=k["KeyType"])
-        for k in key_schema
-    ]
-
-
-def _table(base_name: str, schema: dict) -> ddb.Table:
-    definitions = {
-        d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]
-    }
-    kwargs = {}
-    for key, index_cls, indexes in (
-        ("GlobalSecondaryIndexes", ddb.GlobalSecondaryIndex,
-         sorted(schema["global_secondary_indexes"], key=lambda i: i["index_name"])),
-        ("LocalSecondaryIndexes", ddb.LocalSecondaryIndex,
-         schema["local_secondary_indexes"]),
-    ):  # fmt: skip
-        if indexes:
-            kwargs[key] = [
-                index_cls(
-                    IndexName=index["index_name"],
-                    KeySchema=_keys(index["key_schema"]),
-                    Projection=_projection(index),
-                )
-                for index in indexes
-            ]
-    return ddb.Table(
-        resource_name(base_name),
-        TableName=Sub(f"${{TablePrefix}}{base_name}"),
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            ddb.AttributeDefinition(AttributeName=name, AttributeType=kind)
-            for name, kind in sorted(definitions.items())
-        ],
-        KeySchema=_keys(schema["key_schema"]),
-        PointInTimeRecoverySpecification=ddb.PointInTimeRecoverySpecification(
-            PointInTimeRecoveryEnabled=True
-        ),
-        DeletionProtectionEnabled=True,
-        SSESpecification=ddb.SSESpecification(
-            SSEEnabled=If("UseKmsKey", True, False),
-            SSEType=If("UseKmsKey", "KMS", Ref("AWS::NoValue")),
-            KMSMasterKeyId=If("UseKmsKey", Ref("KmsKeyArn"), Ref("AWS::NoValue")),
-        ),
-        DeletionPolicy="Retain",
-        UpdateReplacePolicy="Retain",
-        **kwargs,
-    )
-
-
-def _tls_only_policy(logical_id: str, bucket: s3.Bucket) -> s3.BucketPolicy:
-    arn = Sub(f"arn:${{AWS::Partition}}:s3:::${{{bucket.title}}}")
-    objects = Sub(f"arn:${{AWS::Partition}}:s3:::${{{bucket.title}}}/*")
-    return s3.BucketPolicy(
-        logical_id,
-        Bucket=Ref(bucket),
-        PolicyDocument={
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    # As `manage.py create_bucket` writes it.
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, objects],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        },
-    )
-
-
-def _bucket_encryption() -> s3.BucketEncryption:
-    return s3.BucketEncryption(
-        ServerSideEncryptionConfiguration=[
-            s3.ServerSideEncryptionRule(
-                ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(
-                    SSEAlgorithm="AES256"
-                ),
-                BucketKeyEnabled=True,
-            )
-        ]
-    )
-
-
-def _public_access_block() -> s3.PublicAccessBlockConfiguration:
-    return s3.PublicAccessBlockConfiguration(
-        BlockPublicAcls=True,
-        BlockPublicPolicy=True,
-        IgnorePublicAcls=True,
-        RestrictPublicBuckets=True,
-    )
-
-
-def _owner_enforced() -> s3.OwnershipControls:
-    """No ACLs: every object is the bucket owner's (as create_bucket leaves it)."""
-    return s3.OwnershipControls(
-        Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-    )
-
-
-def _buckets(template: Template) -> None:
-    from core import object_lock
-
-    documents = template.add_resource(
-        s3.Bucket(
-            "DocumentBucket",
-            BucketName=If(
-                "NameDocumentBucket", Ref("DocumentBucketName"), Ref("AWS::NoValue")
-            ),
-            VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
-            BucketEncryption=_bucket_encryption(),
-            PublicAccessBlockConfiguration=_public_access_block(),
-            OwnershipControls=_owner_enforced(),
-            LifecycleConfiguration=s3.LifecycleConfiguration(
-                Rules=[
-                    s3.LifecycleRule(
-                        Id="ExpireNoncurrentVersions",
-                        Status="Enabled",
-                        NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(
-                            NoncurrentDays=NONCURRENT_VERSION_DAYS
-                        ),
-                        AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
-                            DaysAfterInitiation=7
-                        ),
-                    )
-                ]
-            ),
-            DeletionPolicy="Retain",
-            UpdateReplacePolicy="Retain",
-        )
-    )
-    template.add_resource(_tls_only_policy("DocumentBucketPolicy", documents))
-    digests = template.add_resource(
-        s3.Bucket(
-            "AuditDigestBucket",
-            ObjectLockEnabled=True,
-            ObjectLockConfiguration=s3.ObjectLockConfiguration(
-                ObjectLockEnabled="Enabled",
-                Rule=s3.ObjectLockRule(
-                    DefaultRetention=s3.DefaultRetention(
-                        Mode=object_lock.MODE, Days=Ref("AuditDigestRetentionDays")
-                    )
-                ),
-            ),
-            VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
-            BucketEncryption=_bucket_encryption(),
-            PublicAccessBlockConfiguration=_public_access_block(),
-            OwnershipControls=_owner_enforced(),
-            DeletionPolicy="Retain",
-            UpdateReplacePolicy="Retain",
-        )
-    )
-    template.add_resource(_tls_only_policy("AuditDigestBucketPolicy", digests))
-    template.add_output(Output("DocumentBucketName", Value=Ref(documents)))
-    template.add_output(Output("AuditDigestBucketName", Value=Ref(digests)))
-
-
-def template() -> Template:
-    """The data tier's template."""
-    t = Template(Description=DESCRIPTION)
-    t.set_version("2010-09-09")
-    t.add_parameter(
-        Parameter(
-            "TablePrefix",
-            Type="String",
-            Default="p2p-prod-",
-            AllowedPattern="[A-Za-z0-9_.-]*",
-            Description="Put before every table name (DYNAMODB_TABLE_PREFIX).",
-        )
-    )
-    t.add_parameter(
-        Parameter(
-            "KmsKeyArn",
-            Type="String",
-            Default="",
-            Description="A customer-managed KMS key for the tables; empty: AWS-owned key.",
-        )
-    )
-    t.add_parameter(
-        Parameter(
-            "DocumentBucketName",
-            Type="String",
-            Default="",
-            Description="AWS_STORAGE_BUCKET_NAME; empty: CloudFormation names it.",
-        )
-    )
-    t.add_parameter(
-        Parameter(
-            "AuditDigestRetentionDays",
-            Type="Number",
-            Default=str(DIGEST_RETENTION_DAYS),
-            MinValue=1,
-            Description="Object Lock retention of each audit digest (AUDIT_DIGEST_RETENTION_DAYS).",
-        )
-    )
-    t.add_condition("UseKmsKey", Not(Equals(Ref("KmsKeyArn"), "")))
-    t.add_condition("NameDocumentBucket", Not(Equals(Ref("DocumentBucketName"), "")))
-    for base_name, schema in table_schemas():
-        table = t.add_resource(_table(base_name, schema))
-        t.add_output(Output(f"{table.title}Name", Value=Ref(table)))
-    _buckets(t)
-    return t
-
-
-def main() -> int:
+def main(argv: list[str]) -> int:
     _setup_django()
-    sys.stdout.write(template().to_yaml())
+    which = argv[0] if argv else "data"
+    if which not in FILES:
+        sys.stderr.write("usage: python -m deploy.template [data|app]\n")
+        return 2
+    built = data.template() if which == "data" else app.template(table_names())
+    sys.stdout.write(built.to_yaml())
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -10,37 +10,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cfnlint.api import lint_all
 
 from core import dynamo
-from deploy.template import resource_name, template
+from deploy.data import resource_name, template
+from tests.deploy.conftest import cfn_loader
 
 pytestmark = pytest.mark.backend_free
 
 TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "deploy" / "p2p-data.yaml"
 
 
-def _loader():
-    """A YAML loader that reads CloudFormation's short tags (!Ref, !Sub, ...) as plain data."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def tagged(loader, suffix, node):
-        name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-        if isinstance(node, yaml.ScalarNode):
-            return {name: loader.construct_scalar(node)}
-        if isinstance(node, yaml.SequenceNode):
-            return {name: loader.construct_sequence(node, deep=True)}
-        return {name: loader.construct_mapping(node, deep=True)}
-
-    Loader.add_multi_constructor("!", tagged)
-    return Loader
-
-
 @pytest.fixture(scope="module")
 def committed() -> dict:
-    return yaml.load(TEMPLATE_FILE.read_text(), Loader=_loader())
+    return yaml.load(TEMPLATE_FILE.read_text(), Loader=cfn_loader())
 
 
 def test_the_committed_template_is_what_the_builder_builds(committed):
@@ -134,8 +116,8 @@ def test_the_audit_digest_bucket_locks_in_compliance_mode(committed):
     assert committed["Parameters"]["AuditDigestRetentionDays"]["Default"] == "2557"
 
 
-def test_cfn_lint_finds_no_error_or_warning():
+@pytest.mark.parametrize("name", ["data", "app"])
+def test_cfn_lint_finds_no_error_or_warning(cfn_lint_findings, name):
     # As the `cfn-lint` command reports by default: errors (E) and warnings
     # (W), not the informational (I) hints.
-    matches = lint_all(TEMPLATE_FILE.read_text())
-    assert [str(m) for m in matches if m.rule.id[0] in "EW"] == []
+    assert cfn_lint_findings[name] == []
