@@ -31,9 +31,13 @@ SCHEDULED_COMMANDS = frozenset(
 _ready = False
 
 
-def _setup() -> None:
+def lambda_setup() -> None:
+    """Once per cold start: the job's secrets (core.secrets), then Django."""
     global _ready
     if not _ready:
+        from core.secrets import secrets_load
+
+        secrets_load()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.production")
         django.setup()
         _ready = True
@@ -50,7 +54,7 @@ def lambda_handler(event: dict, context=None) -> dict:
     args = event.get("args") or []
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         raise ValueError("'args' must be a list of strings")
-    _setup()
+    lambda_setup()
     from django.core.management import call_command
 
     out = io.StringIO()

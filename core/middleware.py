@@ -1,6 +1,7 @@
 """
-Site-wide middleware: login for every page, the API's input limits, friendly
-service errors, and the response headers.
+Site-wide middleware: the load balancer's health check, login for every
+page, the API's input limits, friendly service errors, and the response
+headers.
 """
 
 from django.conf import settings
@@ -14,6 +15,29 @@ from django.utils.cache import add_never_cache_headers
 from core import drafts, htmx
 from core.errors import ApplicationError
 from core.text import text_problem
+from core.views import health
+
+HEALTH_PATH = "/health"
+
+
+class HealthCheckMiddleware:
+    """
+    Answer the health check (`core.views.health`) before anything else runs.
+
+    A load balancer asks each task on its own address over plain HTTP: that
+    host is in no ALLOWED_HOSTS and SecurityMiddleware would redirect the
+    request to HTTPS, so the check would see a 400 or a 301, never the 200
+    that means healthy. Only this one path is answered this way; it says
+    whether DynamoDB and the users database answer, and nothing more.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH:
+            return health(request)
+        return self.get_response(request)
 
 
 class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):

@@ -61,6 +61,12 @@ AUDIT_FORBIDDEN = DELETE + BATCH_WRITE + UPDATE
 
 AUDITED = {AUDIT_TABLE: READ + PUT}
 
+# core.leases: every scheduled run takes its job's lease (a conditional
+# PutItem), renews it (UpdateItem), reads who holds it (GetItem) and
+# releases it (DeleteItem, on condition it owns it). Only the jobs do.
+LEASE_TABLE = "JobLeasesTable"
+LEASED = {LEASE_TABLE: ("dynamodb:GetItem",) + PUT + UPDATE + DELETE}
+
 # The web tasks: every page and API call. Every table is read and written;
 # the exceptions below are what only some tables need.
 WEB_DELETES = {
@@ -80,6 +86,8 @@ def web_access(tables: list[str]) -> dict[str, tuple[str, ...]]:
     """The web task's actions per table."""
     access = {}
     for table in tables:
+        if table == LEASE_TABLE:
+            continue  # the jobs' alone
         if table == AUDIT_TABLE:
             access[table] = AUDITED[AUDIT_TABLE]
             continue
@@ -140,6 +148,8 @@ JOB_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # Works on S3 only (invoices/held/).
     "discard_held_attachments": {},
 }
+for _access in JOB_ACCESS.values():
+    _access.update(LEASED)
 
 # --- S3: prefixes of the document bucket, as the code writes them -----------
 # core.documents keys: invoices/<id>/<uuid> (attachments; invoices/held/ for a
@@ -251,6 +261,8 @@ def _audit_digest_s3() -> list[dict]:
 
 
 JOB_S3 = {
+    # A run that wrote entries writes a digest after it (audit_digest_after_job).
+    "reconcile_invoices": _audit_digest_s3,
     "import_einvoices": _import_einvoices_s3,
     "discard_held_attachments": _discard_held_attachments_s3,
     "audit_digest": _audit_digest_s3,

@@ -25,11 +25,11 @@ stops a second invocation before it starts.
 
 The Lambdas run in the private subnets (the users database is there, for
 the e-mail jobs' recipients) and reach DynamoDB and S3 through the gateway
-endpoints. Secrets: Lambda has no secret injection as ECS has, so SECRET_KEY
-and DATABASE_URL are resolved into the function's environment at deploy
-time (dynamic references: never in the template, encrypted at rest with the
-KMS key when one is given, readable by whoever may read the function's
-configuration).
+endpoints. Secrets: Lambda has no secret injection as ECS has, so a
+function's environment carries only where each secret is (`P2P_SECRETS`)
+and `core.secrets` reads the values at each cold start with the job role's
+`secretsmanager:GetSecretValue` on those secrets alone: no secret value is
+in the template or in the function's configuration.
 """
 
 import json
@@ -142,6 +142,16 @@ def _role(t: Template, job: Job, tables, log_group, dlq) -> iam.Role:
             "Action": ["sqs:SendMessage"],
             "Resource": GetAtt(dlq, "Arn"),
         },
+        {
+            # The secrets its environment names (P2P_SECRETS), read at a cold start.
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [
+                Ref("DjangoSecretKey"),
+                Ref("DatabaseUrl"),
+                If("SendMail", Ref("SmtpSecretArn"), Ref("AWS::NoValue")),
+            ],
+        },
         {"Effect": "Allow", "Action": VPC_ACTIONS, "Resource": "*"},
     ]
     policies = [
@@ -233,17 +243,18 @@ def _environment(tables) -> dict:
         for e in app_environment(tables)
         if e["Name"] != "AWS_REGION"
     }
-    env["SECRET_KEY"] = Sub("{{resolve:secretsmanager:${DjangoSecretKey}}}")
-    env["DATABASE_URL"] = Sub("{{resolve:secretsmanager:${DatabaseUrl}}}")
-    env["EMAIL_HOST_USER"] = If(
-        "SendMail",
-        Sub("{{resolve:secretsmanager:${SmtpSecretArn}:SecretString:username}}"),
-        "",
-    )
-    env["EMAIL_HOST_PASSWORD"] = If(
-        "SendMail",
-        Sub("{{resolve:secretsmanager:${SmtpSecretArn}:SecretString:password}}"),
-        "",
+    # Where the secrets are (core.secrets reads them at a cold start).
+    env["P2P_SECRETS"] = Sub(
+        json.dumps(
+            {
+                "SECRET_KEY": {"arn": "${DjangoSecretKey}"},
+                "DATABASE_URL": {"arn": "${DatabaseUrl}"},
+                "EMAIL_HOST_USER": {"arn": "${SmtpSecret}", "key": "username"},
+                "EMAIL_HOST_PASSWORD": {"arn": "${SmtpSecret}", "key": "password"},
+            },
+            sort_keys=True,
+        ),
+        SmtpSecret=If("SendMail", Ref("SmtpSecretArn"), ""),
     )
     return env
 

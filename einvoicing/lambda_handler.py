@@ -10,14 +10,11 @@ may carry {"path": "s3://bucket/prefix", "recursive": true,
 without a path it reads settings.EINVOICE_DROP_LOCATION.
 """
 
-import os
-
-import django
+from core.lambda_handler import lambda_setup
 
 
 def lambda_handler(event, context):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.production")
-    django.setup()
+    lambda_setup()  # the job's secrets, then Django
     from django.conf import settings
 
     from core import dynamo

@@ -12,14 +12,11 @@ publishes the statistics as metrics; a run finding the lease held returns
 {"skipped": "skipped: ... is running since ... (owner ...)"}.
 """
 
-import os
-
-import django
+from core.lambda_handler import lambda_setup
 
 
 def lambda_handler(event, context):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.production")
-    django.setup()
+    lambda_setup()  # the job's secrets, then Django
     import time
 
     from core import dynamo

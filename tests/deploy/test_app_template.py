@@ -187,3 +187,16 @@ def test_web_tier_health_check_tls_and_outputs(committed_app):
         "ContainerDefinitions"
     ]
     assert migrate["Command"][-2:] == ["migrate", "--noinput"]
+
+
+def test_no_job_function_holds_a_secret_value_in_its_configuration(committed_app):
+    functions = {
+        name: resource["Properties"]["Environment"]["Variables"]
+        for name, resource in committed_app["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function"
+    }
+    assert functions
+    for name, variables in functions.items():
+        assert "resolve:secretsmanager" not in str(variables), name
+        assert {"SECRET_KEY", "DATABASE_URL"}.isdisjoint(variables), name
+        assert "P2P_SECRETS" in variables, name

@@ -853,6 +853,22 @@ def test_health_answers_ok_without_authentication(db):
     assert response.json() == {"status": "ok"}
 
 
+def test_the_load_balancer_gets_its_200_on_the_tasks_own_address_over_http(
+    db, settings
+):
+    # As production runs behind the load balancer: HTTPS enforced, one host.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["p2p.example.com"]
+    task_address = {"HTTP_HOST": "10.0.1.23:8000"}
+
+    health = Client().get("/health", **task_address)
+    page = Client().get("/vendors/", **task_address)
+
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok"}
+    assert page.status_code == 400  # every other path still checks the host
+
+
 def test_health_names_dynamodb_when_it_is_unreachable(db, dynamodb_unreachable):
     response = Client().get("/health")
 
