@@ -67,6 +67,22 @@ class JobStats:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def metric_counts(self) -> dict[str, int]:
+        """The run's counts as the job's metrics name them (core.metrics)."""
+        return {
+            "InvoicesProcessed": self.processed,
+            "InvoicesMatched": self.matched,
+            "InvoicesRejected": self.rejected,
+            "InvoicesAwaitingReceipt": self.awaiting_receipt,
+            "InvoiceErrors": self.errors,
+        }
+
+
+def lease_name(shard: int | None, shards: int | None) -> str:
+    """The job lease of a run: one per share of the queue, side by side."""
+    name = "reconcile_invoices"
+    return f"{name}#shard-{shard}-of-{shards}" if shards else name
+
 
 class JobCouldNotRun(ServiceUnavailable):
     """DynamoDB could not be reached or refused the job itself."""

@@ -22,7 +22,7 @@ def lambda_handler(event, context):
     from core import dynamo
     from core.leases import LeaseHeld, job_lease
     from core.metrics import job_metrics_publish
-    from invoicing.jobs import reconcile_waiting_invoices, shard_check
+    from invoicing.jobs import lease_name, reconcile_waiting_invoices, shard_check
 
     event = event or {}
     shard, shards = (
@@ -30,11 +30,9 @@ def lambda_handler(event, context):
         for key in ("shard", "shards")
     )
     shard_check(shard, shards, names=('"shard"', '"shards"'))
-    name = "reconcile_invoices"
-    lease = f"{name}#shard-{shard}-of-{shards}" if shards else name
     started = time.monotonic()
     try:
-        with dynamo.job_timeouts(), job_lease(lease):
+        with dynamo.job_timeouts(), job_lease(lease_name(shard, shards)):
             stats = reconcile_waiting_invoices(
                 dry_run=bool(event.get("dry_run", False)),
                 limit=int(event["limit"]) if event.get("limit") is not None else None,
@@ -45,14 +43,8 @@ def lambda_handler(event, context):
     except LeaseHeld as held:
         return {"skipped": str(held)}
     job_metrics_publish(
-        job=name,
-        counts={
-            "InvoicesProcessed": stats.processed,
-            "InvoicesMatched": stats.matched,
-            "InvoicesRejected": stats.rejected,
-            "InvoicesAwaitingReceipt": stats.awaiting_receipt,
-            "InvoiceErrors": stats.errors,
-        },
+        job="reconcile_invoices",
+        counts=stats.metric_counts(),
         duration_seconds=time.monotonic() - started,
     )
     return stats.as_dict()

@@ -5,7 +5,12 @@ import sys
 from django.core.management.base import CommandError
 
 from core.commands import ScheduledCommand
-from invoicing.jobs import ShardRefused, reconcile_waiting_invoices, shard_check
+from invoicing.jobs import (
+    ShardRefused,
+    lease_name,
+    reconcile_waiting_invoices,
+    shard_check,
+)
 from invoicing.models import QUEUE_BUCKETS
 
 
@@ -51,9 +56,7 @@ class Command(ScheduledCommand):
 
     def lease_name(self, options: dict) -> str:
         # Shares of the queue run side by side; each share's runs never overlap.
-        if options.get("shards"):
-            return f"{self.job_name}#shard-{options['shard']}-of-{options['shards']}"
-        return self.job_name
+        return lease_name(options.get("shard"), options.get("shards"))
 
     def handle(
         self, *args, dry_run, limit, workers, shard, shards, log_level, **options
@@ -75,13 +78,7 @@ class Command(ScheduledCommand):
             shards=shards,
             progress=self._progress_bar if interactive else self._progress_line,
         )
-        self.job_counts.update(
-            InvoicesProcessed=stats.processed,
-            InvoicesMatched=stats.matched,
-            InvoicesRejected=stats.rejected,
-            InvoicesAwaitingReceipt=stats.awaiting_receipt,
-            InvoiceErrors=stats.errors,
-        )
+        self.job_counts.update(stats.metric_counts())
         if interactive:
             self.stdout.write("")
         if dry_run:
