@@ -2,8 +2,9 @@
 Test fixtures: every registered DynamoDB table, on moto or on DynamoDB Local.
 
 `P2P_TEST_DYNAMODB=moto` (default) runs the session inside `mock_aws`;
-`P2P_TEST_DYNAMODB=local` starts DynamoDB Local in memory once per session
-(per pytest-xdist worker): what `make test` runs, since it proves
+`P2P_TEST_DYNAMODB=local` starts DynamoDB Local in memory once per run
+(one for every pytest-xdist worker, each on tables of its own prefix): what
+`make test` runs, since it proves
 conditions, transactions and concurrency, which moto does not reproduce.
 Either way each test starts with every table empty.
 """
@@ -62,12 +63,42 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if item not in left_out]
 
 
+# With pytest-xdist, one DynamoDB Local (started by the controlling process,
+# its endpoint handed to the workers in the environment) serves every worker,
+# each on tables of its own prefix: one JVM to start and warm up, not one per
+# worker.
+SHARED_ENDPOINT = "P2P_TEST_DYNAMODB_ENDPOINT"
+TABLE_PREFIX = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"
+_SHARED_PROCESS = pytest.StashKey()
+
+
+def pytest_configure(config):
+    if (
+        BACKEND == "local"
+        and not hasattr(config, "workerinput")
+        and config.getoption("numprocesses", None)
+        and SHARED_ENDPOINT not in os.environ
+    ):
+        port = dynamodb_local.free_port()
+        config.stash[_SHARED_PROCESS] = dynamodb_local.start(port=port)
+        os.environ[SHARED_ENDPOINT] = f"http://127.0.0.1:{port}"
+
+
+def pytest_unconfigure(config):
+    process = config.stash.get(_SHARED_PROCESS, None)
+    if process is not None:
+        dynamodb_local.stop(process)
+
+
 @pytest.fixture(scope="session")
 def dynamodb_endpoint():
     """Start the backend once per session; yield its endpoint (None for moto)."""
     if BACKEND == "moto":
         with mock_aws():
             yield None
+        return
+    if SHARED_ENDPOINT in os.environ:
+        yield os.environ[SHARED_ENDPOINT]
         return
     port = dynamodb_local.free_port()
     process = dynamodb_local.start(port=port)
@@ -79,11 +110,15 @@ def dynamodb_endpoint():
 
 _tables_ready = False
 
-# The tables a request may have written to since they were last emptied: each
-# test empties only those (scanning every table before every test was a
-# quarter of the suite's time). Every DynamoDB request of the process, from
+# What a request may have written since the tables were last emptied: each
+# test deletes only those items, by their keys, with no scan (scanning every
+# table before every test was a quarter of the suite's time; scanning the
+# written ones, a tenth). Every DynamoDB request of the process, from
 # PynamoDB, boto3 or another thread, goes through botocore's _make_api_call.
-_written_tables: set[str] = set()
+# A write whose key is not in DynamoDB's wire form (a boto3 resource's
+# native values, typed later) leaves its table to be scanned.
+_written_keys: dict[str, set[tuple]] = {}
+_scan_tables: set[str] = set()
 _WRITES = {
     "PutItem",
     "UpdateItem",
@@ -91,6 +126,7 @@ _WRITES = {
     "BatchWriteItem",
     "TransactWriteItems",
 }
+_WIRE_TYPES = {"S", "N", "B"}
 _make_api_call = botocore.client.BaseClient._make_api_call
 
 
@@ -99,34 +135,89 @@ def _noting_writes(client, operation_name, api_params):
         operation_name in _WRITES
         and client.meta.service_model.service_name == "dynamodb"
     ):
-        _written_tables.update(_tables_written_by(operation_name, api_params))
+        for table, item in _items_written_by(operation_name, api_params):
+            _note_key(table, item)
     return _make_api_call(client, operation_name, api_params)
 
 
-def _tables_written_by(operation_name: str, params: dict) -> set[str]:
+def _items_written_by(operation_name: str, params: dict):
+    """(table, item or key) for every item the request may write."""
     if operation_name == "BatchWriteItem":
-        return set(params.get("RequestItems", {}))
-    if operation_name == "TransactWriteItems":
-        return {
-            action["TableName"]
-            for item in params.get("TransactItems", [])
-            for kind, action in item.items()
-            if kind != "ConditionCheck"
-        }
-    return {params["TableName"]}
+        for table, requests in params.get("RequestItems", {}).items():
+            for request in requests:
+                if "PutRequest" in request:
+                    yield table, request["PutRequest"].get("Item", {})
+                else:
+                    yield table, request.get("DeleteRequest", {}).get("Key", {})
+    elif operation_name == "TransactWriteItems":
+        for entry in params.get("TransactItems", []):
+            for kind, action in entry.items():
+                if kind != "ConditionCheck":
+                    yield action["TableName"], action.get("Item") or action.get("Key")
+    else:
+        yield params["TableName"], params.get("Item") or params.get("Key")
 
 
 botocore.client.BaseClient._make_api_call = _noting_writes
 
+_KEY_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _key_names(table: str) -> tuple[str, ...] | None:
+    """The key attributes of a registered table (its name as configured)."""
+    if table not in _KEY_NAMES:
+        for model_cls in dynamo.registered_models():
+            keys = [model_cls._hash_key_attribute().attr_name]
+            if model_cls._range_key_attribute() is not None:
+                keys.append(model_cls._range_key_attribute().attr_name)
+            _KEY_NAMES[model_cls.Meta.table_name] = tuple(keys)
+    return _KEY_NAMES.get(table)
+
+
+def _note_key(table: str, item) -> None:
+    names = _key_names(table)
+    try:
+        key = tuple((name, *item[name].items()) for name in names)
+    except (AttributeError, KeyError, TypeError):
+        key = None
+    if key is None or any(
+        len(part) != 2 or part[1][0] not in _WIRE_TYPES for part in key
+    ):
+        _scan_tables.add(table)
+    else:
+        _written_keys.setdefault(table, set()).add(key)
+
 
 def _empty_tables() -> None:
+    requests = [
+        (
+            table,
+            {
+                "DeleteRequest": {
+                    "Key": {name: {kind: value} for name, (kind, value) in key}
+                }
+            },
+        )
+        for table, keys in _written_keys.items()
+        if table not in _scan_tables
+        for key in keys
+    ]
+    _written_keys.clear()
+    client = dynamo.connection().client
+    for start in range(0, len(requests), 25):
+        batch: dict[str, list] = {}
+        for table, request in requests[start : start + 25]:
+            batch.setdefault(table, []).append(request)
+        while batch:
+            batch = client.batch_write_item(RequestItems=batch).get("UnprocessedItems")
     for model_cls in dynamo.registered_models():
-        if model_cls.Meta.table_name not in _written_tables:
-            continue
-        with model_cls.batch_write() as batch:
-            for item in model_cls.scan():
-                batch.delete(item)
-        _written_tables.discard(model_cls.Meta.table_name)
+        if model_cls.Meta.table_name in _scan_tables:
+            with model_cls.batch_write() as writer:
+                for item in model_cls.scan():
+                    writer.delete(item)
+    # The deletes themselves were noted as writes.
+    _written_keys.clear()
+    _scan_tables.clear()
 
 
 # Fixtures whose test runs on a transactional database, flushed when it ends.
@@ -168,7 +259,7 @@ def dynamodb(dynamodb_endpoint, settings):
     """Every registered table, empty, on the selected backend."""
     global _tables_ready
     settings.AWS_REGION = "us-east-1"
-    settings.DYNAMODB_TABLE_PREFIX = "test-"
+    settings.DYNAMODB_TABLE_PREFIX = TABLE_PREFIX
     settings.DYNAMODB_ENDPOINT_URL = dynamodb_endpoint
     if BACKEND == "moto":
         settings.AWS_ACCESS_KEY_ID = settings.AWS_SECRET_ACCESS_KEY = None

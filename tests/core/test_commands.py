@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from core import dynamo
+from tests.conftest import TABLE_PREFIX
 from vendors.selectors import vendor_list
 
 
@@ -15,8 +16,8 @@ def test_create_tables_is_idempotent_and_reports_each_table():
     call_command("create_tables", stdout=out)
     call_command("create_tables", stdout=out)
     text = out.getvalue()
-    assert "table test-VendorsTable exists" in text
-    assert "table test-AuditLogTable exists" in text
+    assert f"table {TABLE_PREFIX}VendorsTable exists" in text
+    assert f"table {TABLE_PREFIX}AuditLogTable exists" in text
     for model_cls in dynamo.registered_models():
         assert model_cls.exists()
 

@@ -13,7 +13,7 @@ from core import dynamo
 from invoicing.selectors import invoice_get
 from invoicing.services import invoice_create
 from purchasing.services import purchase_order_approve, purchase_order_create
-from tests.conftest import VALID_VENDOR, po_lines
+from tests.conftest import TABLE_PREFIX, VALID_VENDOR, po_lines
 from tests.deploy.conftest import FILES
 from vendors.services import vendor_create
 
@@ -58,5 +58,5 @@ def test_services_work_on_the_tables_the_data_stack_makes(
             )["Count"]
             assert count >= 1
         finally:
-            settings.DYNAMODB_TABLE_PREFIX = "test-"
+            settings.DYNAMODB_TABLE_PREFIX = TABLE_PREFIX
             dynamo.configure_models()
