@@ -204,10 +204,7 @@ def _empty_tables() -> None:
     ]
     _written_keys.clear()
     client = dynamo.connection().client
-    for start in range(0, len(requests), 25):
-        batch: dict[str, list] = {}
-        for table, request in requests[start : start + 25]:
-            batch.setdefault(table, []).append(request)
+    for batch in _batches(requests):
         while batch:
             batch = client.batch_write_item(RequestItems=batch).get("UnprocessedItems")
     for model_cls in dynamo.registered_models():
@@ -218,6 +215,24 @@ def _empty_tables() -> None:
     # The deletes themselves were noted as writes.
     _written_keys.clear()
     _scan_tables.clear()
+
+
+def _batches(requests: list[tuple[str, dict]]):
+    """
+    BatchWriteItem's RequestItems of up to 25 requests, of several tables on
+    DynamoDB Local; moto refuses equal keys in one request even in different
+    tables, so there each table has requests of its own.
+    """
+    batch: dict[str, list] = {}
+    for table, request in requests:
+        if sum(map(len, batch.values())) == 25 or (
+            BACKEND == "moto" and batch and table not in batch
+        ):
+            yield batch
+            batch = {}
+        batch.setdefault(table, []).append(request)
+    if batch:
+        yield batch
 
 
 # Fixtures whose test runs on a transactional database, flushed when it ends.

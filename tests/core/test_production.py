@@ -4,8 +4,8 @@ Production settings serve: `collectstatic` passes, `check --deploy` is clean
 answers 200 with the manifest's hashed static URLs and the security headers.
 
 The deployment is played in a subprocess (tests/core/production_smoke.py):
-settings are read once per process. It brings its own DynamoDB (moto), so
-it runs in the moto pass only.
+settings are read once per process. It brings its own DynamoDB (moto),
+whichever backend the suite runs on.
 """
 
 import json
@@ -16,13 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BACKEND
-
 SCRIPT = Path(__file__).with_name("production_smoke.py")
-
-pytestmark = pytest.mark.skipif(
-    BACKEND != "moto", reason="a deployment's check; once per suite is enough"
-)
 
 # The headers every page must carry under production settings, with a
 # pattern its value must match.
@@ -56,6 +50,7 @@ def report():
 def test_check_deploy_fails_while_the_static_manifest_is_missing(report):
     passed, output = report["check_before_collectstatic"]
     assert not passed
+    assert "core.E001" in output
     assert "collectstatic" in output
 
 
@@ -85,3 +80,15 @@ def test_every_page_carries_the_security_header(report, header, value):
         sent = page["headers"].get(header.lower())
         assert sent is not None, f"{path} has no {header}"
         assert re.match(value, sent), (path, sent)
+
+
+def test_the_health_check_answers_ok_and_is_never_cached(report):
+    """
+    /health is the load balancer's, not a page: answered before the security
+    middleware (tests/vendors/test_api.py has the load balancer's request), so
+    it carries none of the pages' headers, only its JSON and no-store.
+    """
+    health = report["health"]
+    assert health["status"] == 200, health
+    assert health["body"] == '{"status": "ok"}'
+    assert "no-store" in health["headers"]["cache-control"]

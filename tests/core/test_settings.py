@@ -24,26 +24,6 @@ def run_manage(*args, env_overrides):
     )
 
 
-def test_production_settings_pass_check_deploy_once_static_files_are_collected(
-    tmp_path,
-):
-    production = {
-        "DJANGO_SETTINGS_MODULE": "project.settings.production",
-        "SECRET_KEY": STRONG_KEY,
-        "ALLOWED_HOSTS": "p2p.example.com",
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    deploy_check = ("check", "--deploy", "--fail-level", "WARNING")
-    before = run_manage(*deploy_check, env_overrides=production)
-    assert before.returncode != 0
-    assert "core.E001" in before.stderr + before.stdout
-    collected = run_manage("collectstatic", "--noinput", env_overrides=production)
-    assert collected.returncode == 0, collected.stderr
-    result = run_manage(*deploy_check, env_overrides=production)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
-
-
 def test_production_settings_refuse_to_start_with_the_default_secret_key():
     result = run_manage(
         "check",

@@ -27,12 +27,10 @@ from botocore.httpsession import URLLib3Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.conftest import BACKEND
 from tests.invoicing.test_reconcile_job import enter
 
-pytestmark = pytest.mark.skipif(
-    BACKEND != "local", reason="plays DynamoDB's death below moto's interception"
-)
+# Plays DynamoDB's death below moto's interception.
+pytestmark = pytest.mark.dynamodb_local_only
 
 
 class _Body:
