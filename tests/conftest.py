@@ -189,6 +189,9 @@ def _note_key(table: str, item) -> None:
 
 
 def _empty_tables() -> None:
+    # Only the tables of the current prefix: a test may have written to
+    # tables of its own prefix (or on moto's, within DynamoDB Local's run).
+    current = {model_cls.Meta.table_name for model_cls in dynamo.registered_models()}
     requests = [
         (
             table,
@@ -199,7 +202,7 @@ def _empty_tables() -> None:
             },
         )
         for table, keys in _written_keys.items()
-        if table not in _scan_tables
+        if table in current and table not in _scan_tables
         for key in keys
     ]
     _written_keys.clear()
