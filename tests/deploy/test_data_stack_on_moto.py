@@ -7,6 +7,7 @@ Always on moto (its own mock_aws, so under P2P_TEST_DYNAMODB=local too).
 import datetime as dt
 
 import boto3
+import pytest
 from moto import mock_aws
 
 from core import dynamo
@@ -20,6 +21,9 @@ from vendors.services import vendor_create
 PREFIX = "cfn-stack-"
 
 
+# moto's CloudFormation leaves out the buckets' policies (tests/deploy/
+# test_template.py reads them from the template instead).
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS..S3..BucketPolicy")
 def test_services_work_on_the_tables_the_data_stack_makes(
     settings, clerk, requester, approver
 ):
