@@ -368,6 +368,12 @@ def _heads_fold(transaction) -> None:
         elif kind == "update":
             kwargs["actions"] = kwargs["actions"] + actions
             kwargs["condition"] = _and(kwargs.get("condition"), condition)
+        elif kind == "fields":
+            kwargs["fields"] |= {
+                "audit_length": move.length,
+                "audit_hash": move.last_hash,
+            }
+            kwargs["condition"] = _and(kwargs.get("condition"), condition)
         else:  # a new record: saved with its head
             record.audit_length, record.audit_hash = move.length, move.last_hash
             kwargs["condition"] = _and(kwargs.get("condition"), condition)

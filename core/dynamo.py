@@ -54,6 +54,7 @@ from core.errors import (
     StaleRecord,
     ValidationFailed,
 )
+from core.field_updates import update_operation
 from core.wire import fast_values_install
 
 _transaction_connection: Connection | None = None
@@ -563,6 +564,27 @@ class RecordTransactWrite(TransactWrite):
                 add_version_condition=add_version_condition,
             )  # fmt: skip
 
+    def update_fields(self, model, fields, condition=None, *,
+                      add_version_condition=True):  # fmt: skip
+        """
+        Update `model`'s `fields` (None: removed) and its version, on
+        `condition` and its version as read (core.field_updates).
+        """
+        fields = dict(fields)
+        if not self._hold(
+            model, "fields", fields=fields, condition=condition,
+            add_version_condition=add_version_condition,
+        ):  # fmt: skip
+            self._fields_add(model, fields, condition, add_version_condition)
+
+    def _fields_add(self, model, fields, condition, add_version_condition) -> None:
+        operation = update_operation(
+            model, fields, condition=condition,
+            add_version_condition=add_version_condition,
+        )  # fmt: skip
+        self._update_items.append(operation)
+        self._models_for_version_attribute_update.append(model)
+
     def delete(self, model, condition=None, *, add_version_condition=True):
         if not self._hold(
             model, "delete", condition=condition,
@@ -602,6 +624,11 @@ class RecordTransactWrite(TransactWrite):
             elif kind == "update":
                 actions = kwargs.pop("actions")
                 TransactWrite.update(self, model, actions, **kwargs)
+            elif kind == "fields":
+                self._fields_add(
+                    model, kwargs["fields"], kwargs["condition"],
+                    kwargs["add_version_condition"],
+                )  # fmt: skip
             else:
                 TransactWrite.delete(self, model, **kwargs)
         response = super()._commit()
