@@ -16,8 +16,9 @@ operation.
 from collections.abc import Mapping
 from typing import Any
 
-from pynamodb.attributes import _get_class_for_serialize
+from pynamodb.attributes import ListAttribute, MapAttribute, _get_class_for_serialize
 from pynamodb.constants import ATTRIBUTE_TYPES, LIST, MAP
+from pynamodb.exceptions import AttributeNullError
 
 # A record's attributes by field name, per model: (DynamoDB name, attribute).
 _FIELDS: dict[type, dict[str, tuple[str, Any]]] = {}
@@ -44,6 +45,54 @@ def _key(record) -> dict[str, dict]:
     return key
 
 
+# Per typed map class of scalar attributes (a PO's lines): per attribute, its
+# name, stored name and type, how it is serialised and whether it may be None.
+_MAP_PLANS: dict[type, list | None] = {}
+
+
+def _map_plan(map_cls) -> list | None:
+    """How a list of `map_cls` is written, or None where PynamoDB's own walk is kept."""
+    if map_cls in _MAP_PLANS:
+        return _MAP_PLANS[map_cls]
+    plan = None
+    if (
+        isinstance(map_cls, type)
+        and issubclass(map_cls, MapAttribute)
+        and not map_cls.is_raw()
+        and not getattr(map_cls, "_discriminator", None)
+        and not any(
+            isinstance(a, (ListAttribute, MapAttribute))
+            for a in map_cls.get_attributes().values()
+        )
+    ):
+        plan = [
+            (name, a.attr_name, a.attr_type, a.serialize, a.null)
+            for name, a in map_cls.get_attributes().items()
+        ]
+    _MAP_PLANS[map_cls] = plan
+    return plan
+
+
+def _map_value(plan: list, record, index: int) -> dict:
+    """One typed map of a list as ListAttribute.serialize writes it."""
+    if record is None:
+        return {"NULL": True}
+    values = record.attribute_values
+    item = {}
+    for name, stored, kind, serialize, null in plan:
+        value = values.get(name)
+        if value is not None:
+            value = serialize(value)
+        if value is None:
+            if not null:
+                error = AttributeNullError(name)
+                error.prepend_path(f"[{index}]")
+                raise error
+            continue
+        item[stored] = {kind: value}
+    return {MAP: item}
+
+
 def attribute_value(attribute, value) -> dict:
     """`value` of `attribute` as DynamoDB's attribute value (as PynamoDB's Value)."""
     if isinstance(value, dict) and len(value) == 1:
@@ -51,6 +100,17 @@ def attribute_value(attribute, value) -> dict:
         if kind in ATTRIBUTE_TYPES:
             return value  # already serialised
     kind = attribute.attr_type
+    if kind == LIST and isinstance(value, list):
+        element = attribute.element_type
+        plan = _map_plan(element)
+        if plan is not None and all(
+            line is None or type(line) is element for line in value
+        ):
+            return {
+                LIST: [
+                    _map_value(plan, line, index) for index, line in enumerate(value)
+                ]
+            }
     if kind == LIST and not isinstance(value, list):
         return attribute.serialize([value])[0]
     if kind == MAP and not isinstance(value, dict):
