@@ -54,7 +54,7 @@ from core.errors import (
     StaleRecord,
     ValidationFailed,
 )
-from core.field_updates import update_operation
+from core.field_updates import put_operation, update_operation
 from core.wire import fast_values_install
 
 _transaction_connection: Connection | None = None
@@ -551,7 +551,19 @@ class RecordTransactWrite(TransactWrite):
         if not self._hold(
             model, "save", condition=condition, return_values=return_values
         ):
-            super().save(model, condition=condition, return_values=return_values)
+            self._put_add(model, condition, return_values)
+
+    def _put_add(self, model, condition, return_values) -> None:
+        operation = (
+            put_operation(model, condition=condition) if return_values is None else None
+        )
+        if operation is None:
+            TransactWrite.save(
+                self, model, condition=condition, return_values=return_values
+            )
+            return
+        self._put_items.append(operation)
+        self._models_for_version_attribute_update.append(model)
 
     def update(self, model, actions, condition=None, return_values=None, *,
                add_version_condition=True):  # fmt: skip
@@ -620,7 +632,7 @@ class RecordTransactWrite(TransactWrite):
             if kind == "check":
                 TransactWrite.condition_check(self, model, hash_key, **kwargs)
             elif kind == "save":
-                TransactWrite.save(self, model, **kwargs)
+                self._put_add(model, kwargs["condition"], kwargs["return_values"])
             elif kind == "update":
                 actions = kwargs.pop("actions")
                 TransactWrite.update(self, model, actions, **kwargs)

@@ -19,6 +19,7 @@ from typing import Any
 from pynamodb.attributes import ListAttribute, MapAttribute, _get_class_for_serialize
 from pynamodb.constants import ATTRIBUTE_TYPES, LIST, MAP
 from pynamodb.exceptions import AttributeNullError
+from pynamodb.models import Model
 
 # A record's attributes by field name, per model: (DynamoDB name, attribute).
 _FIELDS: dict[type, dict[str, tuple[str, Any]]] = {}
@@ -50,26 +51,32 @@ def _key(record) -> dict[str, dict]:
 _MAP_PLANS: dict[type, list | None] = {}
 
 
-def _map_plan(map_cls) -> list | None:
-    """How a list of `map_cls` is written, or None where PynamoDB's own walk is kept."""
-    if map_cls in _MAP_PLANS:
-        return _MAP_PLANS[map_cls]
+def _scalar_plan(cls) -> list | None:
+    """
+    How a typed map (a PO's line) or a record of only scalar attributes
+    without a version (an audit entry) is written; None where PynamoDB's
+    own walk is kept.
+    """
+    if cls in _MAP_PLANS:
+        return _MAP_PLANS[cls]
     plan = None
+    is_map = isinstance(cls, type) and issubclass(cls, MapAttribute)
     if (
-        isinstance(map_cls, type)
-        and issubclass(map_cls, MapAttribute)
-        and not map_cls.is_raw()
-        and not getattr(map_cls, "_discriminator", None)
+        isinstance(cls, type)
+        and (is_map or issubclass(cls, Model))
+        and not (is_map and cls.is_raw())
+        and not getattr(cls, "_discriminator", None)
+        and getattr(cls, "_version_attribute_name", None) is None
         and not any(
             isinstance(a, (ListAttribute, MapAttribute))
-            for a in map_cls.get_attributes().values()
+            for a in cls.get_attributes().values()
         )
     ):
         plan = [
             (name, a.attr_name, a.attr_type, a.serialize, a.null)
-            for name, a in map_cls.get_attributes().items()
+            for name, a in cls.get_attributes().items()
         ]
-    _MAP_PLANS[map_cls] = plan
+    _MAP_PLANS[cls] = plan
     return plan
 
 
@@ -77,6 +84,10 @@ def _map_value(plan: list, record, index: int) -> dict:
     """One typed map of a list as ListAttribute.serialize writes it."""
     if record is None:
         return {"NULL": True}
+    return {MAP: _item(plan, record, f"[{index}]")}
+
+
+def _item(plan: list, record, path: str | None = None) -> dict:
     values = record.attribute_values
     item = {}
     for name, stored, kind, serialize, null in plan:
@@ -86,11 +97,12 @@ def _map_value(plan: list, record, index: int) -> dict:
         if value is None:
             if not null:
                 error = AttributeNullError(name)
-                error.prepend_path(f"[{index}]")
+                if path is not None:
+                    error.prepend_path(path)
                 raise error
             continue
         item[stored] = {kind: value}
-    return {MAP: item}
+    return item
 
 
 def attribute_value(attribute, value) -> dict:
@@ -102,7 +114,7 @@ def attribute_value(attribute, value) -> dict:
     kind = attribute.attr_type
     if kind == LIST and isinstance(value, list):
         element = attribute.element_type
-        plan = _map_plan(element)
+        plan = _scalar_plan(element)
         if plan is not None and all(
             line is None or type(line) is element for line in value
         ):
@@ -185,4 +197,25 @@ def update_operation(
         operation["ExpressionAttributeNames"] = {p: n for n, p in names.items()}
     if values:
         operation["ExpressionAttributeValues"] = values
+    return operation
+
+
+def put_operation(record, *, condition=None) -> dict[str, Any] | None:
+    """
+    The Put of `record` (a model of scalar attributes without a version: an
+    audit entry) on `condition`, as `Model.get_save_kwargs_from_instance`
+    builds it; None for a model whose items PynamoDB writes itself.
+    """
+    plan = _scalar_plan(type(record))
+    if plan is None:
+        return None
+    operation = {"TableName": type(record).Meta.table_name, "Item": _item(plan, record)}
+    if condition is not None:
+        names: dict[str, str] = {}
+        values: dict[str, dict] = {}
+        operation["ConditionExpression"] = condition.serialize(names, values)
+        if names:
+            operation["ExpressionAttributeNames"] = {p: n for n, p in names.items()}
+        if values:
+            operation["ExpressionAttributeValues"] = values
     return operation

@@ -55,7 +55,19 @@ def compared(monkeypatch):
         built[type(record).__name__] = built.get(type(record).__name__, 0) + 1
         return ours
 
+    def put_checked(record, *, condition=None):
+        ours = field_updates.put_operation(record, condition=condition)
+        if ours is not None:
+            theirs = record.get_save_kwargs_from_instance(condition=condition)
+            theirs.pop("ReturnValuesOnConditionCheckFailure", None)
+            assert ours == theirs
+            built[f"put {type(record).__name__}"] = (
+                built.get(f"put {type(record).__name__}", 0) + 1
+            )
+        return ours
+
     monkeypatch.setattr(core.dynamo, "update_operation", checked)
+    monkeypatch.setattr(core.dynamo, "put_operation", put_checked)
     return built
 
 
@@ -103,6 +115,7 @@ def test_the_jobs_updates_are_pynamodbs_for_every_outcome(
     assert [line.invoiced_quantity for line in po.items][0] == Decimal("8")
     # The invoice updates of both runs and the PO's (invoice, credit note).
     assert compared["Invoice"] >= 4 and compared["PurchaseOrder"] >= 2
+    assert compared["put AuditEntry"] >= 6  # each invoice's entry, the POs'
     entry = audit_history(entity_type="invoice", entity_id=waiting.id).items[0]
     assert entry.action == "BATCH_RECONCILE"
     code, printed = verify()
