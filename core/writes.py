@@ -54,9 +54,11 @@ def audited_update_add(
     updates = dict(updates)
     transaction.update_fields(record, updates, condition=condition)
     journal_add(transaction, entry if isinstance(entry, list) else [entry])
-    if hasattr(record, "search_terms"):
-        # Every audited change of a searchable record: a rename can never
-        # leave search finding the old name.
+    fields = getattr(record, "SEARCH_FIELDS", None)
+    if hasattr(record, "search_terms") and (fields is None or fields & updates.keys()):
+        # Every audited change of what a searchable record is found by (any
+        # change, where its model declares no SEARCH_FIELDS): a rename can
+        # never leave search finding the old name.
         search_index_change(transaction, before=record, after=_Updated(record, updates))
 
     def committed() -> None:
