@@ -577,25 +577,30 @@ class RecordTransactWrite(TransactWrite):
             )  # fmt: skip
 
     def update_fields(self, model, fields, condition=None, *,
-                      add_version_condition=True):  # fmt: skip
+                      add_version_condition=True, move_version=True):  # fmt: skip
         """
         Update `model`'s `fields` (None: removed) and its version, on
-        `condition` and its version as read (core.field_updates).
+        `condition` and its version as read (core.field_updates); without
+        `move_version`, only the fields.
         """
-        fields = dict(fields)
-        if not self._hold(
-            model, "fields", fields=fields, condition=condition,
-            add_version_condition=add_version_condition,
-        ):  # fmt: skip
-            self._fields_add(model, fields, condition, add_version_condition)
+        options = {
+            "fields": dict(fields), "condition": condition,
+            "add_version_condition": add_version_condition and move_version,
+            "move_version": move_version,
+        }  # fmt: skip
+        if not self._hold(model, "fields", **options):
+            self._fields_add(model, **options)
 
-    def _fields_add(self, model, fields, condition, add_version_condition) -> None:
+    def _fields_add(
+        self, model, *, fields, condition, add_version_condition, move_version
+    ) -> None:
         operation = update_operation(
             model, fields, condition=condition,
-            add_version_condition=add_version_condition,
+            add_version_condition=add_version_condition, move_version=move_version,
         )  # fmt: skip
         self._update_items.append(operation)
-        self._models_for_version_attribute_update.append(model)
+        if move_version:
+            self._models_for_version_attribute_update.append(model)
 
     def delete(self, model, condition=None, *, add_version_condition=True):
         if not self._hold(
@@ -637,10 +642,7 @@ class RecordTransactWrite(TransactWrite):
                 actions = kwargs.pop("actions")
                 TransactWrite.update(self, model, actions, **kwargs)
             elif kind == "fields":
-                self._fields_add(
-                    model, kwargs["fields"], kwargs["condition"],
-                    kwargs["add_version_condition"],
-                )  # fmt: skip
+                self._fields_add(model, **kwargs)
             else:
                 TransactWrite.delete(self, model, **kwargs)
         response = super()._commit()

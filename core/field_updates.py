@@ -137,15 +137,19 @@ def update_operation(
     *,
     condition=None,
     add_version_condition: bool = True,
+    move_version: bool = True,
 ) -> dict[str, Any]:
     """
     The Update of `record` (keyed as read) setting `fields` (None: removed),
     adding 1 to its version (setting 1 when it has none), conditioned on
     `condition` and, with `add_version_condition`, on its version as read.
+    Without `move_version` the version is neither moved nor checked (an
+    update of only an audit chain head, from a record's key alone: PynamoDB
+    would set the version of such a record to 1).
     """
     model_cls = type(record)
     attributes = _fields(model_cls)
-    version_name = model_cls._version_attribute_name
+    version_name = model_cls._version_attribute_name if move_version else None
     version = getattr(record, version_name) if version_name else None
     if version_name is not None and add_version_condition:
         version_attribute = attributes[version_name][1]

@@ -49,9 +49,14 @@ def compared(monkeypatch):
     """Every Update the transactions build, checked against PynamoDB's; by model."""
     built: dict[str, int] = {}
 
-    def checked(record, fields, **kwargs):
-        ours = field_updates.update_operation(record, fields, **kwargs)
-        assert ours == pynamodb_update(record, fields, **kwargs)
+    def checked(record, fields, *, move_version=True, **kwargs):
+        ours = field_updates.update_operation(
+            record, fields, move_version=move_version, **kwargs
+        )
+        # A head moved alone keeps the version, where PynamoDB would set it to 1
+        # (tests/audit/test_heads_on_records.py).
+        if move_version:
+            assert ours == pynamodb_update(record, fields, **kwargs)
         built[type(record).__name__] = built.get(type(record).__name__, 0) + 1
         return ours
 
