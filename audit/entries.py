@@ -346,14 +346,15 @@ def _heads_fold(transaction) -> None:
             ]
             held = None
         if held is None:
-            transaction.update(
+            # Only the head moves: the record's version stays as it is.
+            transaction.update_fields(
                 model_cls(move.entity_id),
-                actions=actions,
+                {"audit_length": move.length, "audit_hash": move.last_hash},
                 condition=_and(
                     checked,
                     getattr(model_cls, model_cls._hash_keyname).exists() & condition,
                 ),
-                add_version_condition=False,
+                move_version=False,
             )
             kind, record, kwargs = transaction.held_write(model_cls, move.entity_id)
             kind = "head only"
@@ -367,6 +368,12 @@ def _heads_fold(transaction) -> None:
             pass
         elif kind == "update":
             kwargs["actions"] = kwargs["actions"] + actions
+            kwargs["condition"] = _and(kwargs.get("condition"), condition)
+        elif kind == "fields":
+            kwargs["fields"] |= {
+                "audit_length": move.length,
+                "audit_hash": move.last_hash,
+            }
             kwargs["condition"] = _and(kwargs.get("condition"), condition)
         else:  # a new record: saved with its head
             record.audit_length, record.audit_hash = move.length, move.last_hash

@@ -54,6 +54,7 @@ from core.errors import (
     StaleRecord,
     ValidationFailed,
 )
+from core.field_updates import put_operation, update_operation
 from core.wire import fast_values_install
 
 _transaction_connection: Connection | None = None
@@ -550,7 +551,19 @@ class RecordTransactWrite(TransactWrite):
         if not self._hold(
             model, "save", condition=condition, return_values=return_values
         ):
-            super().save(model, condition=condition, return_values=return_values)
+            self._put_add(model, condition, return_values)
+
+    def _put_add(self, model, condition, return_values) -> None:
+        operation = (
+            put_operation(model, condition=condition) if return_values is None else None
+        )
+        if operation is None:
+            TransactWrite.save(
+                self, model, condition=condition, return_values=return_values
+            )
+            return
+        self._put_items.append(operation)
+        self._models_for_version_attribute_update.append(model)
 
     def update(self, model, actions, condition=None, return_values=None, *,
                add_version_condition=True):  # fmt: skip
@@ -562,6 +575,32 @@ class RecordTransactWrite(TransactWrite):
                 model, actions, condition=condition, return_values=return_values,
                 add_version_condition=add_version_condition,
             )  # fmt: skip
+
+    def update_fields(self, model, fields, condition=None, *,
+                      add_version_condition=True, move_version=True):  # fmt: skip
+        """
+        Update `model`'s `fields` (None: removed) and its version, on
+        `condition` and its version as read (core.field_updates); without
+        `move_version`, only the fields.
+        """
+        options = {
+            "fields": dict(fields), "condition": condition,
+            "add_version_condition": add_version_condition and move_version,
+            "move_version": move_version,
+        }  # fmt: skip
+        if not self._hold(model, "fields", **options):
+            self._fields_add(model, **options)
+
+    def _fields_add(
+        self, model, *, fields, condition, add_version_condition, move_version
+    ) -> None:
+        operation = update_operation(
+            model, fields, condition=condition,
+            add_version_condition=add_version_condition, move_version=move_version,
+        )  # fmt: skip
+        self._update_items.append(operation)
+        if move_version:
+            self._models_for_version_attribute_update.append(model)
 
     def delete(self, model, condition=None, *, add_version_condition=True):
         if not self._hold(
@@ -598,10 +637,12 @@ class RecordTransactWrite(TransactWrite):
             if kind == "check":
                 TransactWrite.condition_check(self, model, hash_key, **kwargs)
             elif kind == "save":
-                TransactWrite.save(self, model, **kwargs)
+                self._put_add(model, kwargs["condition"], kwargs["return_values"])
             elif kind == "update":
                 actions = kwargs.pop("actions")
                 TransactWrite.update(self, model, actions, **kwargs)
+            elif kind == "fields":
+                self._fields_add(model, **kwargs)
             else:
                 TransactWrite.delete(self, model, **kwargs)
         response = super()._commit()

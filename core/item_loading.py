@@ -73,3 +73,20 @@ def _decoder(attr) -> Callable[[Any], Any]:
                 for value in values
             ]
     return attr.deserialize
+
+
+def map_with(record: T, **changes: Any) -> T:
+    """
+    A new typed map holding `record`'s every value with `changes` applied,
+    as its class's constructor given every field would build it, without
+    the constructor's walk through each attribute's descriptors (a PO's
+    lines, rebuilt by every matched invoice).
+    """
+    cls = type(record)
+    values = record.attribute_values
+    copy = cls.__new__(cls)
+    copy.__dict__["attribute_kwargs"] = {}
+    copy.__dict__["attribute_values"] = {
+        name: values.get(name) for name in cls.get_attributes()
+    } | changes
+    return copy

@@ -58,6 +58,18 @@ class _Parser(parsers.JSONParser):
             return value_from_wire(value)
         return super()._handle_structure(shape, value)
 
+    def _handle_map(self, shape, value):
+        # An item (names to attribute values): its keys are plain strings.
+        if shape.value.name == ATTRIBUTE_VALUE and shape.key.type_name == "string":
+            values = shape.value
+            return {
+                k: value_from_wire(v)
+                if isinstance(v, dict)
+                else self._parse_shape(values, v)
+                for k, v in value.items()
+            }
+        return super()._handle_map(shape, value)
+
 
 class _ParserFactory:
     """botocore's parser factory, with our parser for the JSON protocol."""
@@ -77,6 +89,12 @@ class _Serializer(serialize.JSONSerializer):
             serialized[key] = value_to_wire(value)
             return
         super()._serialize_type_structure(serialized, value, shape, key)
+
+    def _serialize_type_map(self, serialized, value, shape, key):
+        if shape.value.name == ATTRIBUTE_VALUE and shape.key.type_name == "string":
+            serialized[key] = {k: value_to_wire(v) for k, v in value.items()}
+            return
+        super()._serialize_type_map(serialized, value, shape, key)
 
 
 def fast_values_install(client) -> None:

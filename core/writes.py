@@ -40,16 +40,6 @@ def journal_add(transaction, entries: Sequence[Any]) -> None:
     _journal(transaction, entries)
 
 
-def update_actions(model_cls, updates: Mapping[str, Any]) -> list:
-    """PynamoDB update actions setting each field, removing those set to None."""
-    return [
-        getattr(model_cls, field).remove()
-        if value is None
-        else getattr(model_cls, field).set(value)
-        for field, value in updates.items()
-    ]
-
-
 def audited_update_add(
     transaction, record, updates: Mapping[str, Any], *, entry, condition=None
 ) -> Callable[[], None]:
@@ -62,13 +52,13 @@ def audited_update_add(
     write (a receipt, then the PO closing), chained in that order.
     """
     updates = dict(updates)
-    transaction.update(
-        record, actions=update_actions(type(record), updates), condition=condition
-    )
+    transaction.update_fields(record, updates, condition=condition)
     journal_add(transaction, entry if isinstance(entry, list) else [entry])
-    if hasattr(record, "search_terms"):
-        # Every audited change of a searchable record: a rename can never
-        # leave search finding the old name.
+    fields = getattr(record, "SEARCH_FIELDS", None)
+    if hasattr(record, "search_terms") and (fields is None or fields & updates.keys()):
+        # Every audited change of what a searchable record is found by (any
+        # change, where its model declares no SEARCH_FIELDS): a rename can
+        # never leave search finding the old name.
         search_index_change(transaction, before=record, after=_Updated(record, updates))
 
     def committed() -> None:

@@ -558,6 +558,9 @@ class Invoice(Model):
         return invoice
 
     SEARCH_KIND = "invoices"
+    # The only fields search_terms reads: an update touching none of them
+    # leaves the search tokens as they are (core.writes).
+    SEARCH_FIELDS = frozenset({"invoice_number"})
 
     @property
     def document_kind(self) -> DocumentType:

@@ -273,6 +273,9 @@ class PurchaseOrder(Model):
         return po
 
     SEARCH_KIND = "purchase_orders"
+    # The only fields search_terms reads: an update touching none of them
+    # leaves the search tokens as they are (core.writes).
+    SEARCH_FIELDS = frozenset({"po_number"})
 
     def search_terms(self) -> search_index.SearchTerms:
         """The parts of the PO's number search finds it by."""

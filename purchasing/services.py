@@ -31,6 +31,7 @@ from audit.models import AuditAction, AuditEntry
 from core import dynamo
 from core.days import latest_today
 from core.errors import NotFound, StaleRecord, ValidationFailed
+from core.item_loading import map_with
 from core.mail_outbox import outbox_add, outbox_committed, outbox_save
 from core.text import clean_reason
 from core.versions import check_version
@@ -114,20 +115,14 @@ def _lines_added(
 ) -> list[POLine]:
     """The PO's lines with quantities received or invoiced added, by line number."""
     zero = Decimal("0")
+    received, invoiced = received or {}, invoiced or {}
     return [
-        POLine(
-            line_number=line.line_number,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            total_amount=line.total_amount,
-            tax_code=line.tax_code,
-            gl_account=line.gl_account,
-            cost_centre=line.cost_centre,
+        map_with(
+            line,
             received_quantity=(line.received_quantity or zero)
-            + (received or {}).get(line.line_number, zero),
+            + received.get(line.line_number, zero),
             invoiced_quantity=(line.invoiced_quantity or zero)
-            + (invoiced or {}).get(line.line_number, zero),
+            + invoiced.get(line.line_number, zero),
         )
         for line in po.items
     ]

@@ -39,6 +39,7 @@ PYNAMODB_MODULES = {"models.py", "selectors.py", "services.py"}
 # PynamoDB's own errors.
 PYNAMODB_FILES = {
     Path("core/dynamo.py"),
+    Path("core/field_updates.py"),
     Path("core/item_loading.py"),
     Path("core/leases.py"),
 }

@@ -266,6 +266,21 @@ def test_an_entry_that_changes_no_record_moves_the_records_head(reconciled):
     assert verify()[0] == 0
 
 
+def test_an_entry_that_changes_no_record_leaves_its_version(approved_po, clerk):
+    # Moving only the head once set the record's version back to 1, so an
+    # edit made on a page rendered at version 1 would have been accepted.
+    invoice = enter(clerk, approved_po, "INV-V")
+    invoice_reconcile(invoice_id=invoice.id, user=clerk)
+    stored = invoice_get(invoice_id=invoice.id)
+    assert (stored.status, stored.version) == ("matched", 2)
+    invoice_reconcile_error_record(invoice=stored, error="PO unreadable")
+    invoice_reconcile_error_record(invoice=stored, error="PO unreadable again")
+    again = Invoice.get(invoice.id)
+    assert again.version == 2
+    assert again.audit_length == len(history("invoice", invoice.id)) == 4
+    assert verify()[0] == 0
+
+
 @pytest.mark.dynamodb_local_only
 def test_two_writers_racing_on_one_chain_never_fork_it(approved_po, clerk):
     invoice = enter(clerk, approved_po, "INV-1")

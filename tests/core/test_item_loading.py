@@ -20,7 +20,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model as PynamoDBModel
 
 from core.dynamo import DecimalAttribute, IntegerAttribute
-from core.item_loading import item_load
+from core.item_loading import item_load, map_with
 from invoicing.models import Invoice
 from purchasing.models import PurchaseOrder
 
@@ -110,3 +110,23 @@ def test_a_value_of_another_type_is_refused_as_pynamodb_refuses_it():
     with pytest.raises(Exception) as theirs:
         PynamoDBModel.from_raw_data.__func__(Invoice, item)
     assert type(ours.value) is type(theirs.value)
+
+
+@pytest.mark.parametrize("coded", [True, False])
+def test_a_po_line_with_changes_is_the_line_its_constructor_builds(coded):
+    from purchasing.models import POLine
+
+    fields = {
+        "line_number": 2, "description": "Chairs", "quantity": Decimal("5"),
+        "unit_price": Decimal("20.00"), "total_amount": Decimal("100.00"),
+        "received_quantity": Decimal("1"), "invoiced_quantity": Decimal("0"),
+        "tax_code": "S" if coded else None, "gl_account": "6000" if coded else None,
+        "cost_centre": None,
+    }  # fmt: skip
+    lines = PurchaseOrder.items
+    line = item_load(POLine, lines.serialize([POLine(**fields)])[0]["M"])
+    changed = map_with(line, invoiced_quantity=Decimal("3"))
+    built = POLine(**(fields | {"invoiced_quantity": Decimal("3")}))
+    assert changed.attribute_values == built.attribute_values
+    assert lines.serialize([changed]) == lines.serialize([built])
+    assert line.invoiced_quantity == Decimal("0")  # the line read is left alone

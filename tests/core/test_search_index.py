@@ -63,3 +63,20 @@ def test_terms_are_capped_per_record_and_in_length():
     )
     assert len(terms.words) == MAX_TERMS and len(terms.accounts) == MAX_ACCOUNTS
     assert search_terms(words=["x" * 100]).words == ("x" * MAX_TERM_LENGTH,)
+
+
+def test_a_record_is_found_by_its_declared_search_fields_alone():
+    # core.writes leaves the tokens alone when an update touches none of a
+    # model's SEARCH_FIELDS: search_terms must read nothing else.
+    from invoicing.models import Invoice
+    from purchasing.models import PurchaseOrder
+    from tests.core.test_item_loading import filled
+
+    for model_cls, number in [(Invoice, "INV 2026/0042"), (PurchaseOrder, "PO-2026-7")]:
+        record = filled(model_cls)
+        (field,) = model_cls.SEARCH_FIELDS
+        setattr(record, field, number)
+        alone = model_cls(**{field: number})
+        assert record.search_terms() == alone.search_terms()
+        setattr(record, field, "Z-1")
+        assert record.search_terms() != alone.search_terms()
