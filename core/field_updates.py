@@ -9,8 +9,9 @@ same operation directly: the same expression, placeholders and attribute
 values as `Model.get_update_kwargs_from_instance` with one `set` (or
 `remove`, for None) per field and the version moved as PynamoDB moves it.
 Conditions stay PynamoDB's, serialised into the same placeholders.
-`tests/core/test_field_updates.py` compares the two, operation for
-operation.
+`tests/core/test_field_updates.py` (the services' changes) and
+`tests/invoicing/test_reconcile_writes.py` (the job's) compare the two,
+operation for operation.
 """
 
 from collections.abc import Mapping

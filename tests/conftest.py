@@ -34,6 +34,9 @@ from localdev import dynamodb_local
 from purchasing.services import purchase_order_approve, purchase_order_create
 from vendors.services import vendor_bank_details_confirm, vendor_create
 
+# Fixtures kept in modules of their own.
+pytest_plugins = ["tests.field_update_checks"]
+
 BACKEND = os.environ.get("P2P_TEST_DYNAMODB", "moto")
 if BACKEND not in {"moto", "local"}:
     raise RuntimeError("P2P_TEST_DYNAMODB must be 'moto' or 'local'")

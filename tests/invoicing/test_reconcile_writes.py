@@ -9,9 +9,6 @@ transaction is compared, operation for operation, with PynamoDB's own
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
-import core.dynamo
 from audit.selectors import audit_history
 from core import field_updates
 from invoicing.credit_notes import credit_note_create
@@ -23,57 +20,10 @@ from purchasing.models import PurchaseOrder
 from purchasing.selectors import purchase_order_get
 from purchasing.services import purchase_order_approve
 from tests.audit.digest_helpers import verify
+from tests.field_update_checks import pynamodb_update
 
 TODAY = dt.date.today().isoformat()
 NOW = dt.datetime(2026, 12, 3, 9, 30, tzinfo=dt.UTC)
-
-
-def pynamodb_update(record, fields, *, condition=None, add_version_condition=True):
-    """The same Update as PynamoDB's own actions build it."""
-    model_cls = type(record)
-    actions = [
-        getattr(model_cls, name).remove()
-        if value is None
-        else getattr(model_cls, name).set(value)
-        for name, value in fields.items()
-    ]
-    return record.get_update_kwargs_from_instance(
-        actions=actions,
-        condition=condition,
-        add_version_condition=add_version_condition,
-    )
-
-
-@pytest.fixture
-def compared(monkeypatch):
-    """Every Update the transactions build, checked against PynamoDB's; by model."""
-    built: dict[str, int] = {}
-
-    def checked(record, fields, *, move_version=True, **kwargs):
-        ours = field_updates.update_operation(
-            record, fields, move_version=move_version, **kwargs
-        )
-        # A head moved alone keeps the version, where PynamoDB would set it to 1
-        # (tests/audit/test_heads_on_records.py).
-        if move_version:
-            assert ours == pynamodb_update(record, fields, **kwargs)
-        built[type(record).__name__] = built.get(type(record).__name__, 0) + 1
-        return ours
-
-    def put_checked(record, *, condition=None):
-        ours = field_updates.put_operation(record, condition=condition)
-        if ours is not None:
-            theirs = record.get_save_kwargs_from_instance(condition=condition)
-            theirs.pop("ReturnValuesOnConditionCheckFailure", None)
-            assert ours == theirs
-            built[f"put {type(record).__name__}"] = (
-                built.get(f"put {type(record).__name__}", 0) + 1
-            )
-        return ours
-
-    monkeypatch.setattr(core.dynamo, "update_operation", checked)
-    monkeypatch.setattr(core.dynamo, "put_operation", put_checked)
-    return built
 
 
 def enter(clerk, po, number, *triples):
