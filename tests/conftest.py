@@ -122,6 +122,7 @@ _tables_ready = False
 # native values, typed later) leaves its table to be scanned.
 _written_keys: dict[str, set[tuple]] = {}
 _scan_tables: set[str] = set()
+_noted = threading.Lock()  # writes come from the job's and the live server's threads
 _WRITES = {
     "PutItem",
     "UpdateItem",
@@ -183,18 +184,24 @@ def _note_key(table: str, item) -> None:
         key = tuple((name, *item[name].items()) for name in names)
     except (AttributeError, KeyError, TypeError):
         key = None
-    if key is None or any(
-        len(part) != 2 or part[1][0] not in _WIRE_TYPES for part in key
-    ):
-        _scan_tables.add(table)
-    else:
-        _written_keys.setdefault(table, set()).add(key)
+    with _noted:
+        if key is None or any(
+            len(part) != 2 or part[1][0] not in _WIRE_TYPES for part in key
+        ):
+            _scan_tables.add(table)
+        else:
+            _written_keys.setdefault(table, set()).add(key)
 
 
 def _empty_tables() -> None:
     # Only the tables of the current prefix: a test may have written to
     # tables of its own prefix (or on moto's, within DynamoDB Local's run).
     current = {model_cls.Meta.table_name for model_cls in dynamo.registered_models()}
+    with _noted:
+        written = {table: set(keys) for table, keys in _written_keys.items()}
+        scanned = set(_scan_tables)
+        _written_keys.clear()
+        _scan_tables.clear()
     requests = [
         (
             table,
@@ -204,23 +211,23 @@ def _empty_tables() -> None:
                 }
             },
         )
-        for table, keys in _written_keys.items()
-        if table in current and table not in _scan_tables
+        for table, keys in written.items()
+        if table in current and table not in scanned
         for key in keys
     ]
-    _written_keys.clear()
     client = dynamo.connection().client
     for batch in _batches(requests):
         while batch:
             batch = client.batch_write_item(RequestItems=batch).get("UnprocessedItems")
     for model_cls in dynamo.registered_models():
-        if model_cls.Meta.table_name in _scan_tables:
+        if model_cls.Meta.table_name in scanned:
             with model_cls.batch_write() as writer:
                 for item in model_cls.scan():
                     writer.delete(item)
     # The deletes themselves were noted as writes.
-    _written_keys.clear()
-    _scan_tables.clear()
+    with _noted:
+        _written_keys.clear()
+        _scan_tables.clear()
 
 
 def _batches(requests: list[tuple[str, dict]]):
