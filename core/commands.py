@@ -5,6 +5,8 @@ every scheduled one (ScheduledCommand: a job lease and its metrics).
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
@@ -62,24 +64,37 @@ class ScheduledCommand(DynamoDBCommand):
         return self.job_name
 
     def run(self, *args, **options):
-        from core.leases import LeaseHeld, job_lease
-        from core.metrics import job_metrics_publish
+        from core.leases import LeaseHeld
 
-        self.job_counts: dict[str, int] = {}
-        started = time.monotonic()
         try:
-            with job_lease(self.lease_name(options)):
-                try:
-                    return super().run(*args, **options)
-                except Exception:
-                    self.job_counts["Failures"] = 1
-                    raise
-                finally:
-                    job_metrics_publish(
-                        job=self.job_name,
-                        counts=self.job_counts,
-                        duration_seconds=time.monotonic() - started,
-                    )
+            with scheduled_run(self.job_name, lease=self.lease_name(options)) as counts:
+                self.job_counts = counts  # handle() adds its own
+                return super().run(*args, **options)
         except LeaseHeld as held:
             OutputWrapper(options.get("stdout") or sys.stdout).write(str(held))
             return None
+
+
+@contextmanager
+def scheduled_run(job: str, *, lease: str | None = None) -> Iterator[dict[str, int]]:
+    """
+    One run of a scheduled job, by a command or a Lambda: it holds the lease
+    `lease` (the job's own by default; LeaseHeld if another run has it) and
+    publishes Runs, the counts the block puts in the dict it is given,
+    Failures=1 when the block raises, and the run's duration (core.metrics).
+    """
+    from core.leases import job_lease
+    from core.metrics import job_metrics_publish
+
+    counts: dict[str, int] = {}
+    started = time.monotonic()
+    with job_lease(lease or job):
+        try:
+            yield counts
+        except Exception:
+            counts["Failures"] = 1
+            raise
+        finally:
+            job_metrics_publish(
+                job=job, counts=counts, duration_seconds=time.monotonic() - started
+            )

@@ -17,11 +17,9 @@ from core.lambda_handler import lambda_setup
 
 def lambda_handler(event, context):
     lambda_setup()  # the job's secrets, then Django
-    import time
-
     from core import dynamo
-    from core.leases import LeaseHeld, job_lease
-    from core.metrics import job_metrics_publish
+    from core.commands import scheduled_run
+    from core.leases import LeaseHeld
     from invoicing.jobs import lease_name, reconcile_waiting_invoices, shard_check
 
     event = event or {}
@@ -30,9 +28,13 @@ def lambda_handler(event, context):
         for key in ("shard", "shards")
     )
     shard_check(shard, shards, names=('"shard"', '"shards"'))
-    started = time.monotonic()
     try:
-        with dynamo.job_timeouts(), job_lease(lease_name(shard, shards)):
+        with (
+            dynamo.job_timeouts(),
+            scheduled_run("reconcile_invoices", lease=lease_name(shard, shards)) as (
+                counts
+            ),
+        ):
             stats = reconcile_waiting_invoices(
                 dry_run=bool(event.get("dry_run", False)),
                 limit=int(event["limit"]) if event.get("limit") is not None else None,
@@ -40,11 +42,7 @@ def lambda_handler(event, context):
                 shard=shard,
                 shards=shards,
             )
+            counts.update(stats.metric_counts())
     except LeaseHeld as held:
         return {"skipped": str(held)}
-    job_metrics_publish(
-        job="reconcile_invoices",
-        counts=stats.metric_counts(),
-        duration_seconds=time.monotonic() - started,
-    )
     return stats.as_dict()

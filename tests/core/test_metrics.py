@@ -72,3 +72,28 @@ def test_the_handler_runs_a_scheduled_command(emf_on, capfd):
     assert "Ageing summary recomputed" in summary["output"]
     (emf,) = _emf_lines(capfd.readouterr().out)
     assert emf["Job"] == "refresh_ageing" and emf["Refreshes"] == 1
+
+
+@pytest.mark.django_db
+def test_the_reconcile_lambda_publishes_what_the_command_does(emf_on, capfd):
+    from invoicing.lambda_handler import lambda_handler as reconcile_lambda
+
+    stats = reconcile_lambda({}, None)
+    (emf,) = _emf_lines(capfd.readouterr().out)
+    assert emf["Job"] == "reconcile_invoices"
+    assert emf["Runs"] == 1 and emf["InvoicesProcessed"] == stats["processed"] == 0
+    assert "Failures" not in emf
+
+
+@pytest.mark.django_db
+def test_a_failed_run_publishes_a_failure(emf_on, capfd, monkeypatch):
+    from reports.management.commands import refresh_ageing
+
+    def broken(self, *args, **options):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(refresh_ageing.Command, "handle", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        call_command("refresh_ageing", stdout=io.StringIO())
+    (emf,) = _emf_lines(capfd.readouterr().out)
+    assert emf["Job"] == "refresh_ageing" and emf["Failures"] == 1
