@@ -47,6 +47,7 @@ from pynamodb.exceptions import (
 from pynamodb.models import Model as PynamoDBModel
 from pynamodb.transactions import TransactWrite
 
+from core import transport
 from core.errors import (
     ApplicationError,
     InvalidCursor,
@@ -119,8 +120,9 @@ def _usable(client) -> bool:
 class _GuardedConnection(Connection):
     """
     PynamoDB's connection, whose every request out of reach raises
-    ServiceUnavailable, whose client reads and writes attribute values
-    without botocore's per-value walk (core.wire), and is shared by every
+    ServiceUnavailable, whose client sends its requests itself
+    (core.transport) and reads and writes attribute values without
+    botocore's per-value walk (core.wire), and is shared by every
     connection built with the same settings.
     """
 
@@ -146,9 +148,25 @@ class _GuardedConnection(Connection):
                 self._client = None
                 client = super().client
                 fast_values_install(client)
+                transport.install(client, twin=self._twin)
                 _CLIENTS[key] = client
             self._client = client
         return client
+
+    def _twin(self, attempts: int):
+        """A botocore client as this connection's, making `attempts` in all."""
+        twin = Connection(
+            region=self.region, host=self.host,
+            connect_timeout_seconds=self._connect_timeout_seconds,
+            read_timeout_seconds=self._read_timeout_seconds,
+            max_retry_attempts=attempts - 1,
+            max_pool_connections=self._max_pool_connections,
+            aws_access_key_id=self._aws_access_key_id,
+            aws_secret_access_key=self._aws_secret_access_key,
+            aws_session_token=self._aws_session_token,
+        )  # fmt: skip
+        fast_values_install(twin.client)
+        return twin.client
 
     def _make_api_call(self, operation_name: str, operation_kwargs: dict) -> dict:
         try:

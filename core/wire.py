@@ -10,7 +10,9 @@ already the JSON botocore would produce or accept, except binary values
 botocore client a parser and a serializer that handle `AttributeValue` in
 one small recursive function each and leave every other shape to botocore.
 `tests/core/test_wire.py` checks both against botocore's own on values of
-every type.
+every type. The models' clients send their requests through
+`core.transport`, which needs neither; these serve the requests it hands to
+botocore (its retries, a refusal's parsing) and any other botocore client.
 """
 
 import base64

@@ -25,7 +25,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django_otp import DEVICE_ID_SESSION_KEY
 from moto import mock_aws
 
-from core import dynamo
+from core import dynamo, transport
 from core.errors import ApplicationError
 from invoicing.reconciliation import invoice_reconcile
 from invoicing.selectors import invoice_get
@@ -117,7 +117,8 @@ _tables_ready = False
 # test deletes only those items, by their keys, with no scan (scanning every
 # table before every test was a quarter of the suite's time; scanning the
 # written ones, a tenth). Every DynamoDB request of the process, from
-# PynamoDB, boto3 or another thread, goes through botocore's _make_api_call.
+# PynamoDB, boto3 or another thread, goes through botocore's _make_api_call
+# or, on the models' clients, core.transport's Sender.call.
 # A write whose key is not in DynamoDB's wire form (a boto3 resource's
 # native values, typed later) leaves its table to be scanned.
 _written_keys: dict[str, set[tuple]] = {}
@@ -163,6 +164,17 @@ def _items_written_by(operation_name: str, params: dict):
 
 
 botocore.client.BaseClient._make_api_call = _noting_writes
+_sender_call = transport.Sender.call
+
+
+def _sender_noting_writes(sender, operation_name, params):
+    if operation_name in _WRITES:
+        for table, item in _items_written_by(operation_name, params):
+            _note_key(table, item)
+    return _sender_call(sender, operation_name, params)
+
+
+transport.Sender.call = _sender_noting_writes
 
 _KEY_NAMES: dict[str, tuple[str, ...]] = {}
 
