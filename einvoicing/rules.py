@@ -17,10 +17,14 @@ StackOverflowError, "wrong IsolateThread") when a node it parsed is read
 from a thread not attached to it, so a lock around shared objects is not
 enough. One thread costs no throughput: saxonche holds the GIL during a
 transform, so per-thread clones would not run in parallel anyway (measured:
-four threads with clones no faster than four taking turns). A forked child
-(a gunicorn worker) starts its own thread and processor rather than rely on
-the parent's native runtime after a fork, so `warm_up()` belongs in the
-process that validates.
+four threads with clones no faster than four taking turns). Saxon's native
+runtime (a GraalVM image) does not survive a fork once it has started: a
+child using it, or only freeing the parent's objects, crashed in GraalVM's
+garbage collector ("GC must not encounter unknown frames") now and then. So
+Saxon is started in the process that validates (`warm_up()` there; gunicorn
+runs without `preload_app`), and a child forked after its parent started
+Saxon refuses to validate with an error saying so, instead of crashing at
+random; the parent's objects are kept, never freed, in the child.
 
 Nothing reaches Saxon but the document's text: it is given as a string,
 never as a path or URL, and the processor refuses any DOCTYPE (so no entity
@@ -165,12 +169,21 @@ class _Saxon:
 _lock = threading.Lock()
 _thread: ThreadPoolExecutor | None = None
 _saxon: _Saxon | None = None
+_inherited: list[_Saxon] = []  # a parent's, kept so no destructor calls GraalVM
+
+FORKED_MESSAGE = (
+    "Saxon was started before this process was forked, and its native runtime "
+    "does not survive a fork: start it in the process that validates "
+    "(einvoicing.rules.warm_up() after the fork; no gunicorn preload_app)."
+)
 
 
 def _reset_after_fork() -> None:
     global _lock, _thread, _saxon
     _lock = threading.Lock()
     _thread = None  # its thread was not copied into the child
+    if _saxon is not None:
+        _inherited.append(_saxon)
     _saxon = None
 
 
@@ -190,6 +203,8 @@ def _on_saxon_thread(work: Callable[[_Saxon], T]) -> T:
 def _process_saxon() -> _Saxon:
     """Return this process's Saxon, starting it on first use (Saxon's thread)."""
     global _saxon
+    if _inherited:
+        raise RuntimeError(FORKED_MESSAGE)
     if _saxon is None:
         _saxon = _Saxon()
     return _saxon
