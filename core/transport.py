@@ -44,6 +44,8 @@ from botocore.endpoint import convert_to_response_dict
 from botocore.exceptions import BotoCoreError
 from botocore.retries.standard import RetryContext, StandardRetryConditions
 
+from core.wire import base64_text
+
 TARGET_PREFIX = "DynamoDB_20120810."
 CONTENT_TYPE = "application/x-amz-json-1.0"
 
@@ -52,7 +54,7 @@ def _blob(value):
     # What orjson cannot encode itself: a binary attribute value's bytes,
     # which DynamoDB's JSON carries as base64.
     if isinstance(value, bytes | bytearray | memoryview):
-        return base64.b64encode(value).decode("ascii")
+        return base64_text(value)
     raise TypeError(f"{type(value).__name__} is not a DynamoDB request value")
 
 
@@ -212,6 +214,8 @@ def install(client, *, twin: Callable[[int], object]) -> None:
     sender = Sender(client, twin)
     client._p2p_sender = sender
 
+    # Looked up on each call, not bound once: what wraps Sender.call (the
+    # tests' note of every write) applies to clients built before it.
     def api_call(operation_name, params):
         return sender.call(operation_name, params)
 

@@ -42,13 +42,14 @@ def value_to_wire(value: dict) -> dict:
     if "L" in value:
         return {"L": [value_to_wire(v) for v in value["L"]]}
     if "B" in value:
-        return {"B": _base64(value["B"])}
+        return {"B": base64_text(value["B"])}
     if "BS" in value:
-        return {"BS": [_base64(v) for v in value["BS"]]}
+        return {"BS": [base64_text(v) for v in value["BS"]]}
     return value
 
 
-def _base64(data) -> str:
+def base64_text(data) -> str:
+    """Binary data (or text, as UTF-8) as the base64 DynamoDB's JSON carries."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     return base64.b64encode(data).decode("ascii")

@@ -135,13 +135,15 @@ _WIRE_TYPES = {"S", "N", "B"}
 _make_api_call = botocore.client.BaseClient._make_api_call
 
 
-def _noting_writes(client, operation_name, api_params):
-    if (
-        operation_name in _WRITES
-        and client.meta.service_model.service_name == "dynamodb"
-    ):
-        for table, item in _items_written_by(operation_name, api_params):
+def _note_writes(operation_name: str, params: dict) -> None:
+    if operation_name in _WRITES:
+        for table, item in _items_written_by(operation_name, params):
             _note_key(table, item)
+
+
+def _noting_writes(client, operation_name, api_params):
+    if client.meta.service_model.service_name == "dynamodb":
+        _note_writes(operation_name, api_params)
     return _make_api_call(client, operation_name, api_params)
 
 
@@ -168,9 +170,7 @@ _sender_call = transport.Sender.call
 
 
 def _sender_noting_writes(sender, operation_name, params):
-    if operation_name in _WRITES:
-        for table, item in _items_written_by(operation_name, params):
-            _note_key(table, item)
+    _note_writes(operation_name, params)
     return _sender_call(sender, operation_name, params)
 
 

@@ -18,7 +18,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from pynamodb.exceptions import VerboseClientError
 
-from core import dynamo, transport
+from core import dynamo, transport, wire
 from core.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.backend_free
@@ -186,17 +186,9 @@ def test_the_signature_is_sigv4s(canned):
     )
 
 
-def _wire(value):
+def _wire(item: dict) -> dict:
     """ITEM as DynamoDB's JSON carries it (binary values as base64)."""
-    import base64
-
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    if isinstance(value, dict):
-        return {k: _wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_wire(v) for v in value]
-    return value
+    return {name: wire.value_to_wire(value) for name, value in item.items()}
 
 
 @pytest.mark.parametrize(
